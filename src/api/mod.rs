@@ -1,0 +1,1 @@
+//! The HTTP layer (actix-web): handlers, request/response types, auth, limits.

@@ -1,0 +1,1 @@
+//! Downloading list files with conditional GET, retries and size caps.

@@ -1,0 +1,1 @@
+//! The tantivy index built from list versions, behind an atomic swap.

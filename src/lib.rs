@@ -1,0 +1,17 @@
+//! screener: sanctions and watchlist screening.
+//!
+//! The pipeline, one module per stage: `sources` (catalog) → `fetch`
+//! (download) → `parse` (publisher formats → [`model::Entity`]) → `snapshot`
+//! (validated list versions on disk) → `text` + `index` (name keys in tantivy)
+//! → `matching` (candidates, scores, explanations) → `api` / the CLI.
+
+pub mod api;
+pub mod countries;
+pub mod fetch;
+pub mod index;
+pub mod matching;
+pub mod model;
+pub mod parse;
+pub mod snapshot;
+pub mod sources;
+pub mod text;

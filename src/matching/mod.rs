@@ -1,0 +1,1 @@
+//! Screening: query analysis, candidate retrieval, scoring, explanations.

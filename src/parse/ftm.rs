@@ -1,0 +1,13 @@
+//! Parsers for OpenSanctions / FollowTheMoney exports (not written yet).
+
+use super::{ParseError, ParsedList, SourceFile};
+
+pub fn parse_json(_list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
+    let name = files.first().map(|f| f.name.as_str()).unwrap_or("(none)");
+    Err(ParseError::new(name, "this format is not supported yet"))
+}
+
+pub fn parse_simple_csv(_list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
+    let name = files.first().map(|f| f.name.as_str()).unwrap_or("(none)");
+    Err(ParseError::new(name, "this format is not supported yet"))
+}

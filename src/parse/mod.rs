@@ -1,0 +1,447 @@
+//! Parsing: one streaming parser per publisher format, each turning the
+//! publisher's own files into [`Entity`] records of the common model.
+//!
+//! Every parser has the same shape, `parse(list_id, files) -> ParsedList`,
+//! reads the bytes it is given with an event/record reader (never a DOM of the
+//! whole file), and never panics: bad input is a [`ParseError`] that names the
+//! file and the line or byte offset.
+
+pub mod dates;
+
+pub mod au_dfat;
+pub mod ca_sema;
+pub mod ch_seco;
+pub mod custom_csv;
+pub mod eu_xml;
+pub mod ftm;
+pub mod ofac_advanced;
+pub mod ofac_csv;
+pub mod ofac_enhanced;
+pub mod ofac_xml;
+pub mod ofsi;
+pub mod uk_fcdo;
+pub mod un_xml;
+pub mod us_bis_dpl;
+pub mod us_csl;
+pub mod xlsx;
+
+use crate::model::Entity;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+
+/// One input file: its name (as published, used to tell the files of a set
+/// apart) and its bytes.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, data: Vec<u8>) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            data,
+        }
+    }
+
+    /// Reads a file from disk; the name is the file name without directories.
+    /// A `.gz` file is decompressed and keeps its name without `.gz`.
+    pub fn read(path: &Path) -> Result<SourceFile, ParseError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let data = std::fs::read(path)
+            .map_err(|e| ParseError::new(&name, format!("cannot read {}: {e}", path.display())))?;
+        SourceFile::new(name, data).gunzipped()
+    }
+
+    /// Decompresses gzip data (detected by its magic bytes); other data is returned unchanged.
+    pub fn gunzipped(self) -> Result<SourceFile, ParseError> {
+        if !self.data.starts_with(&[0x1f, 0x8b]) {
+            return Ok(self);
+        }
+        use std::io::Read;
+        let mut out = Vec::with_capacity(self.data.len() * 4);
+        flate2::read::MultiGzDecoder::new(self.data.as_slice())
+            .read_to_end(&mut out)
+            .map_err(|e| ParseError::new(&self.name, format!("broken gzip data: {e}")))?;
+        let name = self
+            .name
+            .strip_suffix(".gz")
+            .unwrap_or(&self.name)
+            .to_string();
+        Ok(SourceFile::new(name, out))
+    }
+
+    /// The lower-cased file name, for matching file roles ("sdn.csv", "alt.csv").
+    pub fn lower_name(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+}
+
+/// Where in a file a problem was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Location {
+    Line(u64),
+    Byte(u64),
+    /// Spreadsheet row (1-based) in a named sheet.
+    Row {
+        sheet: String,
+        row: u64,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(l) => write!(f, "line {l}"),
+            Location::Byte(b) => write!(f, "byte {b}"),
+            Location::Row { sheet, row } => write!(f, "sheet '{sheet}' row {row}"),
+        }
+    }
+}
+
+/// A parse failure. The whole file set is rejected; nothing is half-imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ParseError {
+    pub file: String,
+    pub location: Option<Location>,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(file: &str, message: impl Into<String>) -> ParseError {
+        ParseError {
+            file: file.to_string(),
+            location: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(file: &str, location: Location, message: impl Into<String>) -> ParseError {
+        ParseError {
+            file: file.to_string(),
+            location: Some(location),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(loc) => write!(f, "{}: {}: {}", self.file, loc, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// The result of parsing one file set.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedList {
+    pub entities: Vec<Entity>,
+    /// The publisher's own date for the data (ISO date or date-time), when the files state it.
+    pub published: Option<String>,
+}
+
+/// The publisher formats the parsers understand. The ids are those of
+/// `MANIFEST.toml` and `lists/sources.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    OfacCsv,
+    OfacXml,
+    OfacAdvancedXml,
+    OfacEnhancedXml,
+    UnXml,
+    EuXml10,
+    EuXml11,
+    UkFcdoXml,
+    OfsiXlsx,
+    CaSemaXml,
+    AuDfatXlsx,
+    ChSecoXml,
+    UsCslCsv,
+    UsBisDpl,
+    FtmJson,
+    FtmSimpleCsv,
+    CustomCsv,
+}
+
+impl Format {
+    pub const ALL: [Format; 17] = [
+        Format::OfacCsv,
+        Format::OfacXml,
+        Format::OfacAdvancedXml,
+        Format::OfacEnhancedXml,
+        Format::UnXml,
+        Format::EuXml10,
+        Format::EuXml11,
+        Format::UkFcdoXml,
+        Format::OfsiXlsx,
+        Format::CaSemaXml,
+        Format::AuDfatXlsx,
+        Format::ChSecoXml,
+        Format::UsCslCsv,
+        Format::UsBisDpl,
+        Format::FtmJson,
+        Format::FtmSimpleCsv,
+        Format::CustomCsv,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::OfacCsv => "ofac_csv",
+            Format::OfacXml => "ofac_xml",
+            Format::OfacAdvancedXml => "ofac_advanced_xml",
+            Format::OfacEnhancedXml => "ofac_enhanced_xml",
+            Format::UnXml => "un_xml",
+            Format::EuXml10 => "eu_xml_1_0",
+            Format::EuXml11 => "eu_xml_1_1",
+            Format::UkFcdoXml => "uk_fcdo_xml",
+            Format::OfsiXlsx => "ofsi_xlsx",
+            Format::CaSemaXml => "ca_sema_xml",
+            Format::AuDfatXlsx => "au_dfat_xlsx",
+            Format::ChSecoXml => "ch_seco_xml",
+            Format::UsCslCsv => "us_csl_csv",
+            Format::UsBisDpl => "us_bis_dpl",
+            Format::FtmJson => "ftm_json",
+            Format::FtmSimpleCsv => "ftm_simple_csv",
+            Format::CustomCsv => "custom_csv",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.id() == id)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Parses a file set of a known format into entities of list `list_id`.
+pub fn parse(
+    format: Format,
+    list_id: &str,
+    files: &[SourceFile],
+) -> Result<ParsedList, ParseError> {
+    if files.is_empty() {
+        return Err(ParseError::new("(none)", "no files given"));
+    }
+    for f in files {
+        if f.data.iter().all(|b| b.is_ascii_whitespace() || *b == 0x1a) {
+            return Err(ParseError::new(&f.name, "file is empty"));
+        }
+    }
+    let parsed = match format {
+        Format::OfacCsv => ofac_csv::parse(list_id, files),
+        Format::OfacXml => ofac_xml::parse(list_id, files),
+        Format::OfacAdvancedXml => ofac_advanced::parse(list_id, files),
+        Format::OfacEnhancedXml => ofac_enhanced::parse(list_id, files),
+        Format::UnXml => un_xml::parse(list_id, files),
+        Format::EuXml10 | Format::EuXml11 => eu_xml::parse(list_id, files),
+        Format::UkFcdoXml => uk_fcdo::parse(list_id, files),
+        Format::OfsiXlsx => ofsi::parse(list_id, files),
+        Format::CaSemaXml => ca_sema::parse(list_id, files),
+        Format::AuDfatXlsx => au_dfat::parse(list_id, files),
+        Format::ChSecoXml => ch_seco::parse(list_id, files),
+        Format::UsCslCsv => us_csl::parse(list_id, files),
+        Format::UsBisDpl => us_bis_dpl::parse(list_id, files),
+        Format::FtmJson => ftm::parse_json(list_id, files),
+        Format::FtmSimpleCsv => ftm::parse_simple_csv(list_id, files),
+        Format::CustomCsv => custom_csv::parse(list_id, files),
+    }?;
+    let mut parsed = parsed;
+    for e in &mut parsed.entities {
+        e.finish();
+    }
+    Ok(parsed)
+}
+
+/// Recognises the format of a file set from the files' content (root XML
+/// element and namespace, spreadsheet headers, CSV header or shape).
+pub fn detect_format(files: &[SourceFile]) -> Result<Format, ParseError> {
+    let first = files
+        .first()
+        .ok_or_else(|| ParseError::new("(none)", "no files given"))?;
+    let mut found: Option<Format> = None;
+    for f in files {
+        let this = detect_one(f);
+        match (found, this) {
+            (_, None) => {}
+            (None, Some(x)) => found = Some(x),
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) => {
+                return Err(ParseError::new(
+                    &f.name,
+                    format!("files of different formats given together ({a} and {b})"),
+                ));
+            }
+        }
+    }
+    found.ok_or_else(|| {
+        ParseError::new(
+            &first.name,
+            "format not recognised from the content; name it with --format",
+        )
+    })
+}
+
+fn detect_one(f: &SourceFile) -> Option<Format> {
+    if f.data.starts_with(b"PK\x03\x04") {
+        return xlsx::detect(f);
+    }
+    let head_len = f.data.len().min(8192);
+    let head = String::from_utf8_lossy(&f.data[..head_len]);
+    if let Some(root) = xml_root(&head) {
+        return match root.as_str() {
+            "sdnList" => Some(Format::OfacXml),
+            "Sanctions" => Some(Format::OfacAdvancedXml),
+            "sanctionsData" => Some(Format::OfacEnhancedXml),
+            "CONSOLIDATED_LIST" => Some(Format::UnXml),
+            "export" => Some(Format::EuXml11),
+            "WHOLE" => Some(Format::EuXml10),
+            "Designations" | "ArrayOfFinalDesignation" => Some(Format::UkFcdoXml),
+            "swiss-sanctions-list" => Some(Format::ChSecoXml),
+            "data-set" => Some(Format::CaSemaXml),
+            _ => None,
+        };
+    }
+    let trimmed = head.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        return Some(Format::FtmJson);
+    }
+    let first_line = trimmed.lines().next().unwrap_or("");
+    let lower = first_line.to_ascii_lowercase();
+    if lower.starts_with("\"id\",\"schema\",\"name\"") || lower.starts_with("id,schema,name") {
+        return Some(Format::FtmSimpleCsv);
+    }
+    if lower.starts_with("_id,source,entity_number") || lower.contains(",source,entity_number,") {
+        return Some(Format::UsCslCsv);
+    }
+    if lower.starts_with("\"name\"\t\"street_address\"")
+        || lower.starts_with("name\tstreet_address")
+    {
+        return Some(Format::UsBisDpl);
+    }
+    if ofac_csv::looks_like(f) {
+        return Some(Format::OfacCsv);
+    }
+    if custom_csv::looks_like(f) {
+        return Some(Format::CustomCsv);
+    }
+    None
+}
+
+/// The name of the first element of an XML document (prefix stripped).
+fn xml_root(head: &str) -> Option<String> {
+    let mut rest = head.trim_start_matches('\u{feff}');
+    loop {
+        let start = rest.find('<')?;
+        rest = &rest[start..];
+        if rest.starts_with("<?") {
+            rest = &rest[rest.find("?>")? + 2..];
+        } else if rest.starts_with("<!--") {
+            rest = &rest[rest.find("-->")? + 3..];
+        } else if rest.starts_with("<!") {
+            rest = &rest[rest.find('>')? + 1..];
+        } else {
+            let name: String = rest[1..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+                .collect();
+            let local = name.rsplit(':').next().unwrap_or(&name).to_string();
+            return (!local.is_empty()).then_some(local);
+        }
+    }
+}
+
+/// Decodes text files: UTF-8 (with or without BOM), UTF-16 with BOM, and
+/// otherwise Windows-1252 (which covers Latin-1; OFAC's CSVs are Latin-1).
+/// A trailing DOS end-of-file byte (0x1A) is dropped.
+pub fn decode_text(file: &SourceFile) -> Cow<'_, str> {
+    let mut data = file.data.as_slice();
+    while let Some((&last, rest)) = data.split_last() {
+        if last == 0x1a {
+            data = rest;
+        } else {
+            break;
+        }
+    }
+    if let Some(rest) = data.strip_prefix(b"\xef\xbb\xbf") {
+        data = rest;
+    }
+    if data.starts_with(b"\xff\xfe") || data.starts_with(b"\xfe\xff") {
+        let (text, _, _) = encoding_rs::Encoding::for_bom(data)
+            .map(|(enc, _)| enc)
+            .unwrap_or(encoding_rs::UTF_16LE)
+            .decode(data);
+        return Cow::Owned(text.into_owned());
+    }
+    match std::str::from_utf8(data) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(data);
+            Cow::Owned(text.into_owned())
+        }
+    }
+}
+
+/// Finds the file of a set whose lower-cased name satisfies `pred`.
+pub fn find_file(files: &[SourceFile], pred: impl Fn(&str) -> bool) -> Option<&SourceFile> {
+    files.iter().find(|f| pred(&f.lower_name()))
+}
+
+/// The 1-based line number of a byte offset in `data` (for error messages
+/// from readers that only report byte positions).
+pub fn line_of_offset(data: &[u8], offset: u64) -> u64 {
+    let end = (offset as usize).min(data.len());
+    memchr::memchr_iter(b'\n', &data[..end]).count() as u64 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_latin1_with_eof_byte() {
+        let f = SourceFile::new("sdn.csv", b"1,\"CAF\xc9 S.A.\"\r\n\x1a".to_vec());
+        assert_eq!(decode_text(&f), "1,\"CAFÉ S.A.\"\r\n");
+    }
+
+    #[test]
+    fn xml_root_skips_prolog_and_comments() {
+        assert_eq!(
+            xml_root("<?xml version=\"1.0\"?>\n<!-- hi -->\n<export xmlns=\"x\">").as_deref(),
+            Some("export")
+        );
+        assert_eq!(xml_root("<ns:sdnList>").as_deref(), Some("sdnList"));
+        assert_eq!(xml_root("plain text"), None);
+    }
+
+    #[test]
+    fn empty_files_are_rejected_with_the_file_name() {
+        let err = parse(
+            Format::UnXml,
+            "un_sc_sanctions",
+            &[SourceFile::new("consolidated.xml", b"  \n".to_vec())],
+        )
+        .unwrap_err();
+        assert_eq!(err.file, "consolidated.xml");
+        assert!(err.message.contains("empty"));
+    }
+
+    #[test]
+    fn format_ids_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_id(f.id()), Some(f));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Every file set in `../shared/lists-raw/MANIFEST.toml` parses to exactly the
+//! entity count (and count by schema) that the manifest states, with unique
+//! ids, a caption and at least one name on every entity.
+
+mod common;
+
+use std::collections::{BTreeMap, HashSet};
+
+fn check_set(needle: &str) {
+    let manifest = common::manifest();
+    let set = common::set_with_file(&manifest, needle);
+    let parsed = common::parse_set(&manifest, set);
+    let expected = set.entities.expect("manifest states an entity count");
+    assert_eq!(
+        parsed.entities.len(),
+        expected,
+        "{} {:?}: entity count",
+        set.list,
+        set.files
+    );
+    let mut ids = HashSet::new();
+    let mut schemas: BTreeMap<String, usize> = BTreeMap::new();
+    for e in &parsed.entities {
+        assert!(ids.insert(e.id.clone()), "duplicate id {}", e.id);
+        assert!(
+            e.id.starts_with(&format!("{}:", set.list)),
+            "id {} lacks the list prefix",
+            e.id
+        );
+        assert!(!e.caption.is_empty(), "{} has no caption", e.id);
+        assert!(e.name_count() > 0, "{} has no name", e.id);
+        assert_eq!(e.datasets, vec![set.list.clone()]);
+        *schemas.entry(e.schema.to_string()).or_default() += 1;
+    }
+    for (schema, count) in &set.schemas {
+        assert_eq!(
+            schemas.get(schema).copied().unwrap_or(0),
+            *count,
+            "{} {:?}: count of {schema} (all: {schemas:?})",
+            set.list,
+            set.files
+        );
+    }
+}
+
+#[test]
+fn ofac_sdn_csv_composite() {
+    check_set("composite-2024-05-03+2025-12-24/sdn.csv");
+}
+#[test]
+fn ofac_sdn_csv_2021() {
+    check_set("2021-07-07/sdn.csv");
+}
+#[test]
+fn ofac_sdn_xml_sample() {
+    check_set("us_sample.xml");
+}
+#[test]
+fn ofac_cons_xml() {
+    check_set("ofac_consolidated_xml/2025-03-28/consolidated.xml");
+}
+#[test]
+fn ofac_cons_csv() {
+    check_set("cons_prim.csv");
+}
+#[test]
+fn ofac_cons_enhanced_xml() {
+    check_set("CONS_ENHANCED.XML");
+}
+#[test]
+fn ofac_cons_advanced_xml() {
+    check_set("cons_advanced.xml");
+}
+#[test]
+fn un_2026() {
+    check_set("un_consolidated/2026-02-27");
+}
+#[test]
+fn un_2025() {
+    check_set("un_consolidated/2025-04-19");
+}
+#[test]
+fn eu_1_1_sample() {
+    check_set("eu_sample.xml");
+}
+#[test]
+fn eu_1_0_partial() {
+    check_set("global_1_0_partial.xml");
+}
+#[test]
+fn ofsi_2025() {
+    check_set("uk_ofsi_conlist/2025-04-14");
+}
+#[test]
+fn ofsi_2023() {
+    check_set("uk_ofsi_conlist/2023-06-05");
+}
+#[test]
+fn uk_fcdo_sample() {
+    check_set("uk_sample.xml");
+}
+#[test]
+fn ca_sema() {
+    check_set("sema-lista.xml");
+}
+#[test]
+fn au_dfat() {
+    check_set("regulation8_consolidated.xlsx");
+}
+#[test]
+fn ch_seco_sample() {
+    check_set("ch_sample.xml");
+}
+#[test]
+fn us_trade_csl() {
+    check_set("consolidated.csv.gz");
+}
+#[test]
+fn us_bis_dpl() {
+    check_set("dpl.txt");
+}
+#[test]
+fn opensanctions_simple_csv() {
+    check_set("targets.simple.csv");
+}
+#[test]
+fn opensanctions_ftm_json() {
+    check_set("entities.ftm.json");
+}
