@@ -540,6 +540,9 @@ pub(crate) mod support {
         records: usize,
         allow_unterminated: bool,
         unterminated: bool,
+        /// A byte offset already reached and its line, so that line numbers
+        /// are counted incrementally rather than from the start each time.
+        line_mark: (u64, u64),
     }
 
     impl<'a> Records<'a> {
@@ -562,6 +565,7 @@ pub(crate) mod support {
                 records: 0,
                 allow_unterminated: false,
                 unterminated: false,
+                line_mark: (0, 1),
             }
         }
 
@@ -788,9 +792,27 @@ pub(crate) mod support {
             })
         }
 
-        fn node_of(&self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
+        /// The 1-based line of byte `pos`, counted on from the last position
+        /// asked for (positions only grow while reading).
+        fn line_at(&mut self, pos: u64) -> u64 {
+            let (mark, line) = self.line_mark;
+            let bytes = self.text.as_bytes();
+            let end = (pos as usize).min(bytes.len());
+            let found = if pos >= mark {
+                let start = (mark as usize).min(end);
+                line + bytes
+                    .get(start..end)
+                    .map_or(0, |b| memchr::memchr_iter(b'\n', b).count() as u64)
+            } else {
+                line_of_offset(bytes, pos)
+            };
+            self.line_mark = (end as u64, found);
+            found
+        }
+
+        fn node_of(&mut self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
             let start_pos = self.reader.buffer_position();
-            let line = line_of_offset(self.text.as_bytes(), start_pos);
+            let line = self.line_at(start_pos);
             let mut attrs = Vec::new();
             for attr in start.attributes() {
                 let attr = attr.map_err(|e| self.error_here(format!("bad attribute: {e}")))?;
