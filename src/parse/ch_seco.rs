@@ -35,12 +35,14 @@ use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashMap;
 
+/// Parses SECO sanctions list files into one entity per top-level `target`
+/// (de-listed ones included); `published` is the list's `date`.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
     let mut ids = UniqueIds::default();
     for file in files {
         let text = decode_text(file);
-        let mut records = Records::new(&file.name, &text, file.data.starts_with(b"\xef\xbb\xbf"));
+        let mut records = Records::of_file(file, &text);
         let root = records.root()?;
         if root.name != "swiss-sanctions-list" {
             return Err(records.error_at_start(format!(

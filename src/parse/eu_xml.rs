@@ -33,12 +33,15 @@ use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 
+/// Parses EU FSF files of either version (told apart by the root element)
+/// into one entity per `sanctionEntity` / `ENTITY`; `published` is the
+/// file's generation date.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
     let mut ids = UniqueIds::default();
     for file in files {
         let text = decode_text(file);
-        let mut records = Records::new(&file.name, &text, file.data.starts_with(b"\xef\xbb\xbf"));
+        let mut records = Records::of_file(file, &text);
         let root = records.root()?;
         match root.name.as_str() {
             "export" => {
@@ -295,6 +298,20 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
             prop::NOTES,
             &format!("birth date range: between {from} and {to}"),
         );
+    }
+    if found.is_empty() {
+        let given = support::join(
+            [
+                b.attr_or_empty("birthdate"),
+                b.attr_or_empty("dayOfMonth"),
+                b.attr_or_empty("monthOfYear"),
+                b.attr_or_empty("year"),
+            ],
+            " ",
+        );
+        if !given.is_empty() {
+            e.add(prop::NOTES, &format!("birth date as given: {given}"));
+        }
     }
     let gregorian = calendar.is_empty() || calendar.eq_ignore_ascii_case("gregorian");
     if gregorian {

@@ -27,12 +27,14 @@ use super::un_xml::support::{self, Node, Records, UniqueIds};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 
+/// Parses UK Sanctions List XML files into one entity per designation;
+/// `published` is the `DateGenerated` date.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
     let mut ids = UniqueIds::default();
     for file in files {
         let text = decode_text(file);
-        let mut records = Records::new(&file.name, &text, file.data.starts_with(b"\xef\xbb\xbf"));
+        let mut records = Records::of_file(file, &text);
         let root = records.root()?;
         if !matches!(
             root.name.as_str(),

@@ -28,6 +28,8 @@ use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 use support::{Node, Records};
 
+/// Parses UN consolidated list files into one entity per `INDIVIDUAL` /
+/// `ENTITY`; `published` is the `dateGenerated` date.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
     let mut ids = support::UniqueIds::default();
@@ -44,7 +46,7 @@ fn parse_file(
     out: &mut ParsedList,
 ) -> Result<(), ParseError> {
     let text = decode_text(file);
-    let mut records = Records::new(&file.name, &text, file.data.starts_with(b"\xef\xbb\xbf"));
+    let mut records = Records::of_file(file, &text);
     let root = records.root()?;
     if root.name != "CONSOLIDATED_LIST" {
         return Err(records.error_at_start(format!(
@@ -442,7 +444,7 @@ fn swift_in_text(text: &str) -> Option<String> {
 /// is owned elsewhere; it belongs in a `parse/xml.rs` of its own.
 pub(crate) mod support {
     use crate::countries;
-    use crate::parse::{Location, ParseError, dates, line_of_offset};
+    use crate::parse::{Location, ParseError, SourceFile, dates, line_of_offset};
     use quick_xml::Reader;
     use quick_xml::XmlVersion;
     use quick_xml::events::{BytesStart, Event};
@@ -569,6 +571,11 @@ pub(crate) mod support {
             }
         }
 
+        /// A reader over `text`, the decoded contents of `file`.
+        pub fn of_file(file: &'a SourceFile, text: &'a str) -> Records<'a> {
+            Records::new(&file.name, text, file.data.starts_with(b"\xef\xbb\xbf"))
+        }
+
         /// Accepts a document that ends right after a complete record with
         /// only its root element left open (see `eu_xml` for why). Whether
         /// that happened is [`Records::unterminated`].
@@ -582,7 +589,9 @@ pub(crate) mod support {
             self.unterminated
         }
 
-        /// A parse error at byte `pos` of the decoded text.
+        /// A parse error at byte `pos` of the decoded text: the line, and the
+        /// byte offset in the file (exact for UTF-8 files; for files decoded
+        /// from Windows-1252 it is the offset in the decoded text).
         pub fn error_at(&self, pos: u64, message: impl Into<String>) -> ParseError {
             let line = line_of_offset(self.text.as_bytes(), pos);
             ParseError::at(
