@@ -76,7 +76,7 @@ pub enum CatalogError {
         message: String,
     },
     #[error(
-        "unknown list '{0}': use a list id of the catalog (see `screener lists --catalog`) or custom:<name> for your own list"
+        "unknown list '{0}': use a list id of the catalog (see `screener lists --available`) or custom:<name> for your own list"
     )]
     UnknownList(String),
 }
