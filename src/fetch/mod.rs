@@ -180,7 +180,9 @@ impl Fetcher {
             && !matches!(e, FetchError::Import(_))
         {
             // Import errors are recorded by the store itself.
-            if let Err(rec) = store.record_error(&list.id, &e.to_string()) {
+            let (store, id, msg) = (Arc::clone(store), list.id.clone(), e.to_string());
+            let recorded = tokio::task::spawn_blocking(move || store.record_error(&id, &msg)).await;
+            if let Ok(Err(rec)) = recorded {
                 tracing::warn!(list = %list.id, error = %rec, "cannot record the fetch error");
             }
         }
@@ -220,7 +222,13 @@ impl Fetcher {
                 .all(|(_, _, d, _)| matches!(d, Downloaded::NotModified))
         {
             tracing::info!(list = %list.id, version = %cur.version, "not modified");
-            store.record_unchanged(&list.id, &BTreeMap::new())?;
+            let (store, id) = (Arc::clone(store), list.id.clone());
+            tokio::task::spawn_blocking(move || store.record_unchanged(&id, &BTreeMap::new()))
+                .await
+                .map_err(|e| FetchError::Internal {
+                    list_id: list.id.clone(),
+                    message: e.to_string(),
+                })??;
             return Ok(FetchOutcome::Unchanged(cur.clone()));
         }
 

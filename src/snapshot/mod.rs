@@ -492,17 +492,21 @@ impl Store {
                 state.last_error = None;
                 state.last_error_at = None;
                 state.last_success = Some(now);
-                for f in &origin.files {
-                    if let Some(url) = &f.url {
-                        state.validators.insert(
-                            url.clone(),
-                            Validators {
-                                etag: f.etag.clone(),
-                                last_modified: f.last_modified.clone(),
-                            },
-                        );
-                    }
-                }
+                // The validators describe the current data: an import from
+                // disk (none given) must not leave a download's ETag behind,
+                // or the next fetch would call the publisher's file unchanged.
+                state.validators = origin
+                    .files
+                    .iter()
+                    .filter(|f| f.etag.is_some() || f.last_modified.is_some())
+                    .filter_map(|f| {
+                        let v = Validators {
+                            etag: f.etag.clone(),
+                            last_modified: f.last_modified.clone(),
+                        };
+                        f.url.clone().map(|u| (u, v))
+                    })
+                    .collect();
             }
             Err(e) => {
                 state.last_error = Some(e.to_string());

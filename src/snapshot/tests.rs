@@ -503,3 +503,72 @@ fn meta_json_uses_format_ids_and_rfc3339() {
     assert_eq!(v["fetched_at"], "2026-11-26T07:40:00Z");
     assert_eq!(v["schemas"]["Person"], 2);
 }
+
+#[test]
+fn an_import_from_disk_drops_the_validators_of_a_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(dir.path(), config()).unwrap();
+    let downloaded = ImportOrigin {
+        files: vec![FileOrigin {
+            name: "list.txt".into(),
+            url: Some("https://example.org/list.txt".into()),
+            etag: Some("\"e1\"".into()),
+            last_modified: None,
+        }],
+        ..ImportOrigin::default()
+    };
+    store
+        .import(
+            "eu_fsf",
+            Some(Format::CustomCsv),
+            file(people(0..5)),
+            downloaded,
+        )
+        .unwrap();
+    assert_eq!(store.state("eu_fsf").unwrap().validators.len(), 1);
+    let from_disk = ImportOrigin {
+        files: vec![FileOrigin {
+            name: "list.txt".into(),
+            url: Some("file:///tmp/list.txt".into()),
+            ..FileOrigin::default()
+        }],
+        ..ImportOrigin::default()
+    };
+    store
+        .import(
+            "eu_fsf",
+            Some(Format::CustomCsv),
+            file(people(0..6)),
+            from_disk,
+        )
+        .unwrap();
+    assert!(store.state("eu_fsf").unwrap().validators.is_empty());
+}
+
+#[test]
+fn concurrent_imports_of_one_list_are_serialised() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open_with(dir.path(), config()).unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let store = std::sync::Arc::clone(&store);
+            std::thread::spawn(move || import(&store, people(0..100 + i)).map(|o| o.meta().clone()))
+        })
+        .collect();
+    let mut metas: Vec<VersionMeta> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().unwrap())
+        .collect();
+    metas.sort_by(|a, b| a.version.cmp(&b.version));
+    let versions = store.versions("un_sc_sanctions");
+    assert_eq!(versions, metas);
+    // Each version was built on the one before it: no import lost another's update.
+    assert_eq!(versions[0].previous, None);
+    for pair in versions.windows(2) {
+        assert_eq!(pair[1].previous.as_deref(), Some(pair[0].version.as_str()));
+    }
+    assert_eq!(
+        store.current("un_sc_sanctions").unwrap().version,
+        versions[3].version
+    );
+}
