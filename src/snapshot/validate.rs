@@ -65,13 +65,14 @@ pub fn check_drop(prev: usize, new: usize, max_drop: f64) -> Result<(), String> 
     Ok(())
 }
 
-/// `0.2` → `20 %`, `0.1257` → `12.6 %`.
+/// `0.2` → `20 %`, `0.1257` → `12.5 %`, `0.9997` → `99.9 %`: rounded down
+/// to a tenth, so a near-total loss never reads as exactly 100 %.
 fn percent(share: f64) -> String {
-    let p = share * 100.0;
-    if (p - p.round()).abs() < 0.05 {
-        format!("{:.0} %", p)
+    let tenths = (share * 1000.0 + 1e-6).floor();
+    if tenths % 10.0 == 0.0 {
+        format!("{:.0} %", tenths / 10.0)
     } else {
-        format!("{:.1} %", p)
+        format!("{:.1} %", tenths / 10.0)
     }
 }
 
@@ -109,7 +110,7 @@ mod tests {
         );
         assert!(
             check_drop(1003, 877, 0.20).is_ok(),
-            "UN 2026 → 2025 loses 12.6 %"
+            "UN 2026 → 2025 loses 12.5 %"
         );
         assert!(check_drop(10, 12, 0.0).is_ok(), "growth always passes");
         assert!(check_drop(10, 9, 0.0).is_err());
@@ -151,7 +152,10 @@ mod tests {
     #[test]
     fn percentages_read_well() {
         assert_eq!(percent(0.2), "20 %");
-        assert_eq!(percent(0.12562), "12.6 %");
+        assert_eq!(percent(0.12562), "12.5 %");
         assert_eq!(percent(0.995), "99.5 %");
+        assert_eq!(percent(0.29), "29 %");
+        assert_eq!(percent(0.99966), "99.9 %");
+        assert_eq!(percent(1.0), "100 %");
     }
 }
