@@ -195,7 +195,11 @@ impl Fetcher {
         list: &ListSource,
     ) -> Result<FetchOutcome, FetchError> {
         let current = store.current(&list.id);
-        let state = store.state(&list.id)?;
+        let state = store.state(&list.id).unwrap_or_else(|e| {
+            // Without validators the files are simply downloaded in full.
+            tracing::warn!(list = %list.id, error = %e, "list state unreadable; fetching unconditionally");
+            Default::default()
+        });
         let max_bytes = list.max_bytes.unwrap_or(self.config.max_bytes);
         let fetched_at = time::OffsetDateTime::now_utc();
 
