@@ -1,5 +1,7 @@
 //! The `screener` command line: subcommands that call the library.
 
-fn main() {
-    println!("screener");
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }
