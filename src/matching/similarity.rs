@@ -1,0 +1,134 @@
+//! How two name tokens compare: exact, same canonical variant, same
+//! transliteration skeleton, same sound, within a small edit distance, or an
+//! initial. Each outcome has a similarity in [0, 1] taken from [`Weights`].
+
+use super::prepare::PreparedToken;
+use super::weights::Weights;
+use crate::text::TokenKind;
+use serde::Serialize;
+
+/// How a query token met a listed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenMatch {
+    Exact,
+    /// Different spelling of the same name (Mohammed / Muhammad).
+    Variant,
+    /// Same consonant skeleton: a romanisation difference (Usama / Osama, mhmd / muhammad).
+    Transliterated,
+    /// Same phonetic key.
+    Phonetic,
+    /// Edit distance (insertions, deletions, substitutions, transpositions).
+    Fuzzy { distance: u8 },
+    /// One side is an initial of the other.
+    Initial,
+    /// Two adjacent tokens on one side written as one word on the other.
+    Joined,
+}
+
+impl TokenMatch {
+    pub fn describe(&self) -> String {
+        match self {
+            TokenMatch::Exact => "exact".into(),
+            TokenMatch::Variant => "spelling variant".into(),
+            TokenMatch::Transliterated => "transliteration".into(),
+            TokenMatch::Phonetic => "sounds alike".into(),
+            TokenMatch::Fuzzy { distance } => format!("{distance} edit(s) apart"),
+            TokenMatch::Initial => "initial".into(),
+            TokenMatch::Joined => "joined words".into(),
+        }
+    }
+}
+
+/// Compares two tokens. Returns the similarity and how they matched, or
+/// `None` when they do not match at all.
+pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Option<(f64, TokenMatch)> {
+    if q.raw == n.raw {
+        return Some((1.0, TokenMatch::Exact));
+    }
+    if q.text == n.text {
+        return Some((w.sim_variant, TokenMatch::Variant));
+    }
+    let q_initial = q.kind == TokenKind::Initial;
+    let n_initial = n.kind == TokenKind::Initial;
+    if q_initial || n_initial {
+        if q_initial && n_initial {
+            return None;
+        }
+        let (i, full) = if q_initial { (q, n) } else { (n, q) };
+        return full
+            .raw
+            .starts_with(i.raw.as_str())
+            .then_some((w.sim_initial, TokenMatch::Initial));
+    }
+    let qlen = q.raw.chars().count();
+    let nlen = n.raw.chars().count();
+    let max_len = qlen.max(nlen);
+    let min_len = qlen.min(nlen);
+    if min_len >= 3 && q.skel.len() >= 2 && q.skel == n.skel {
+        return Some((w.sim_skeleton, TokenMatch::Transliterated));
+    }
+    let fuzzy = if max_len.abs_diff(min_len) <= 3 {
+        bounded_distance(&q.raw, &n.raw, 3).and_then(|d| {
+            let sim = w.fuzzy_similarity(d, max_len);
+            (sim > 0.0).then_some((sim, TokenMatch::Fuzzy { distance: d as u8 }))
+        })
+    } else {
+        None
+    };
+    let phonetic = (min_len >= 3 && !q.phon.is_empty() && q.phon == n.phon)
+        .then_some((w.sim_phonetic, TokenMatch::Phonetic));
+    match (fuzzy, phonetic) {
+        (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
+        (f, p) => f.or(p),
+    }
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent
+/// transpositions), or `None` when it exceeds `limit`. Works on chars.
+pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let width = b.len() + 1;
+    let mut prev2 = vec![0usize; width];
+    let mut prev: Vec<usize> = (0..width).collect();
+    let mut cur = vec![0usize; width];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= limit).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits_and_transpositions() {
+        assert_eq!(bounded_distance("scholze", "scholz", 3), Some(1));
+        assert_eq!(bounded_distance("schulze", "scholz", 3), Some(2));
+        assert_eq!(bounded_distance("vatim", "vadim", 3), Some(1));
+        assert_eq!(bounded_distance("abcd", "abdc", 3), Some(1));
+        assert_eq!(bounded_distance("abc", "xyzuvw", 2), None);
+        assert_eq!(bounded_distance("", "ab", 3), Some(2));
+    }
+}
