@@ -172,22 +172,32 @@ impl Matcher {
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 8).max(48))?;
         let stats = self.index.stats();
-        let mut results: Vec<MatchResult> = candidates
+        let mut scored: Vec<(f64, MatchResult)> = candidates
             .into_iter()
             .filter_map(|ord| self.index.entity(ord))
             .filter_map(|e| {
                 let s = score_entity(&prepared, e, stats, &self.weights, threshold)?;
-                (s.score >= opts.min_score.min(threshold)).then(|| MatchResult {
-                    entity: EntitySummary::of(&e.entity),
-                    score: s.score,
-                    is_match: s.score >= threshold,
-                    explanation: s.explanation,
+                (s.score >= opts.min_score.min(threshold)).then(|| {
+                    (
+                        s.tiebreak,
+                        MatchResult {
+                            entity: EntitySummary::of(&e.entity),
+                            score: s.score,
+                            is_match: s.score >= threshold,
+                            explanation: s.explanation,
+                        },
+                    )
                 })
             })
             .collect();
-        results.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity.id.cmp(&b.entity.id)));
-        results.truncate(limit);
-        Ok(results)
+        scored.sort_by(|(ta, a), (tb, b)| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| tb.total_cmp(ta))
+                .then_with(|| a.entity.id.cmp(&b.entity.id))
+        });
+        scored.truncate(limit);
+        Ok(scored.into_iter().map(|(_, r)| r).collect())
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.
