@@ -291,6 +291,10 @@ fn join_adjacent(
                 if two_used[j..j + len].iter().any(|u| *u) {
                     continue;
                 }
+                let total: usize = two[j..j + len].iter().map(|x| x.raw.len()).sum();
+                if total.abs_diff(t.raw.len()) > usize::from(allow_typo) {
+                    continue;
+                }
                 let joined: String = two[j..j + len].iter().map(|x| x.raw.as_str()).collect();
                 if joined.len() > t.raw.len() + 1 {
                     continue;
@@ -381,14 +385,22 @@ fn property_factor(p: &str, w: &Weights) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Scored {
     pub score: f64,
-    pub explanation: Explanation,
+    /// Present when asked for (explanations cost more than the score).
+    pub explanation: Option<Explanation>,
     /// Orders equal scores: how close the query's text is to the matched
     /// name's text before any normalisation (1 = identical ignoring case).
     pub tiebreak: f64,
 }
 
 /// Scores a query against one listed party, with the explanation.
-pub fn score_entity(q: &PreparedQuery, e: &PreparedEntity, stats: &TokenStats, w: &Weights, threshold: f64) -> Option<Scored> {
+pub fn score_entity(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    stats: &TokenStats,
+    w: &Weights,
+    threshold: f64,
+    explain: bool,
+) -> Option<Scored> {
     let best = best_name(&q.name, e, stats, w)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
@@ -431,6 +443,17 @@ pub fn score_entity(q: &PreparedQuery, e: &PreparedEntity, stats: &TokenStats, w
     }
     apply_qualifiers(q, e, w, &mut score, &mut qualifiers);
     let score = score.clamp(0.0, 1.0);
+    let tiebreak = strsim::normalized_levenshtein(
+        &q.name.original.to_lowercase(),
+        &best.name.original.to_lowercase(),
+    ) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
+    if !explain {
+        return Some(Scored {
+            score: round3(score),
+            explanation: None,
+            tiebreak,
+        });
+    }
 
     let tokens = a
         .pairs
@@ -461,13 +484,9 @@ pub fn score_entity(q: &PreparedQuery, e: &PreparedEntity, stats: &TokenStats, w
         summary: String::new(),
     };
     explanation.summarise();
-    let tiebreak = strsim::normalized_levenshtein(
-        &q.name.original.to_lowercase(),
-        &best.name.original.to_lowercase(),
-    ) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
     Some(Scored {
         score: round3(score),
-        explanation,
+        explanation: Some(explanation),
         tiebreak,
     })
 }

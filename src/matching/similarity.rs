@@ -157,17 +157,41 @@ fn is_abbreviation(short: &str, long: &str) -> bool {
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent
-/// transpositions), or `None` when it exceeds `limit`. Works on chars.
+/// transpositions), or `None` when it exceeds `limit`.
 pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    if a.is_ascii() && b.is_ascii() {
+        osa(a.as_bytes(), b.as_bytes(), limit)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa(&a, &b, limit)
+    }
+}
+
+/// Rows on the stack for tokens up to this length.
+const STACK_ROW: usize = 48;
+
+fn osa<T: PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
     let width = b.len() + 1;
-    let mut prev2 = vec![0usize; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur = vec![0usize; width];
+    if width > STACK_ROW {
+        let mut rows = vec![0usize; 3 * width];
+        return osa_rows(a, b, limit, &mut rows);
+    }
+    let mut rows = [0usize; 3 * STACK_ROW];
+    osa_rows(a, b, limit, &mut rows[..3 * width])
+}
+
+fn osa_rows<T: PartialEq>(a: &[T], b: &[T], limit: usize, rows: &mut [usize]) -> Option<usize> {
+    let width = b.len() + 1;
+    let (prev2, rest) = rows.split_at_mut(width);
+    let (prev, cur) = rest.split_at_mut(width);
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
