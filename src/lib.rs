@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod countries;
+pub mod eval;
 pub mod fetch;
 pub mod index;
 pub mod matching;

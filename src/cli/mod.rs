@@ -3,9 +3,12 @@
 //! [`CliError`] on failure, which `main` prints as one line
 //! (`screener: error: …`) with a non-zero exit status.
 
+mod compare;
+mod eval;
 mod fetch;
 mod import;
 mod lists;
+mod screen;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -47,6 +50,12 @@ enum Command {
     Lists(lists::ListsArgs),
     /// Run the HTTP API.
     Serve(serve::ServeArgs),
+    /// Screen a file of parties (JSONL or CSV) against the stored lists: the batch rescreening job.
+    Screen(screen::ScreenArgs),
+    /// Score two records against each other, with the explanation.
+    Compare(compare::CompareArgs),
+    /// Run the labelled development sets and check the quality targets.
+    Eval(eval::EvalArgs),
 }
 
 /// A failure to report to the user: one line, no backtrace.
@@ -112,6 +121,9 @@ fn run(cli: Cli) -> CliResult {
         Command::Import(args) => import::run(&ctx, args),
         Command::Lists(args) => lists::run(&ctx, args),
         Command::Serve(args) => serve::run(&ctx, args),
+        Command::Screen(args) => screen::run(&ctx, args),
+        Command::Compare(args) => compare::run(&ctx, args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 
@@ -140,6 +152,36 @@ impl Context {
                 self.data_dir.display()
             ))
         })
+    }
+}
+
+impl Context {
+    /// The matcher over the current version of every stored list.
+    pub fn matcher(&self) -> Result<screener::matching::Matcher, CliError> {
+        let store = self.open_store(None)?;
+        let sanctions = self
+            .catalog()?
+            .sanctions_ids()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let index = screener::index::build_from_store(&store, sanctions)
+            .map_err(|e| CliError::new(e.to_string()))?;
+        if index.is_empty() {
+            return Err(CliError::new(format!(
+                "no lists in {}: run `screener fetch` or `screener import` first",
+                self.data_dir.display()
+            )));
+        }
+        Ok(screener::matching::Matcher::new(std::sync::Arc::new(index)))
+    }
+
+    /// The matcher when lists are stored, else `None` (compare works without lists).
+    pub fn matcher_or_none(&self) -> Option<screener::matching::Matcher> {
+        if !self.data_dir.exists() {
+            return None;
+        }
+        self.matcher().ok()
     }
 }
 

@@ -1,1 +1,326 @@
-//! Screening: query analysis, candidate retrieval, scoring, explanations.
+//! Screening as a library: the CLI, the HTTP API and the benchmarks all call
+//! [`Matcher::screen`], [`Matcher::screen_many`] and [`Matcher::compare`] the
+//! same way. Query analysis → candidates from the index → score every name of
+//! every candidate → explanations.
+
+pub mod batch;
+pub mod explain;
+pub mod prepare;
+pub mod query;
+pub mod score;
+pub mod similarity;
+pub mod weights;
+
+pub use explain::Explanation;
+pub use query::{Query, QueryError};
+pub use weights::{DEFAULT_WEIGHTS, Weights};
+
+use crate::index::ScreeningIndex;
+use crate::model::{Entity, Schema, prop};
+use prepare::PreparedName;
+use score::{PreparedEntity, PreparedQuery, TokenStats, normalize_identifier, score_entity};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Collection names usable in `lists`.
+pub const COLLECTION_DEFAULT: &str = "default";
+pub const COLLECTION_SANCTIONS: &str = "sanctions";
+
+/// Per-call options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScreenOptions {
+    /// Alert threshold; `None` uses the default.
+    pub threshold: Option<f64>,
+    /// Most results returned.
+    pub limit: usize,
+    /// Results scoring below this are left out entirely.
+    pub min_score: f64,
+}
+
+impl Default for ScreenOptions {
+    fn default() -> Self {
+        ScreenOptions {
+            threshold: None,
+            limit: 5,
+            min_score: 0.5,
+        }
+    }
+}
+
+/// Upper bound on `limit`.
+pub const MAX_LIMIT: usize = 100;
+
+/// The listed party of a result, in brief.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntitySummary {
+    pub id: String,
+    pub schema: Schema,
+    pub caption: String,
+    pub datasets: Vec<String>,
+}
+
+impl EntitySummary {
+    pub fn of(e: &Entity) -> EntitySummary {
+        EntitySummary {
+            id: e.id.clone(),
+            schema: e.schema,
+            caption: e.caption.clone(),
+            datasets: e.datasets.clone(),
+        }
+    }
+}
+
+/// One listed party that resembles the query.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchResult {
+    pub entity: EntitySummary,
+    pub score: f64,
+    #[serde(rename = "match")]
+    pub is_match: bool,
+    pub explanation: Explanation,
+}
+
+/// The result of comparing two records.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub score: f64,
+    #[serde(rename = "match")]
+    pub is_match: bool,
+    pub explanation: Option<Explanation>,
+}
+
+/// Errors from screening.
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
+}
+
+/// The screener over one immutable index.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    index: Arc<ScreeningIndex>,
+    weights: Weights,
+}
+
+impl Matcher {
+    pub fn new(index: Arc<ScreeningIndex>) -> Matcher {
+        Matcher {
+            index,
+            weights: DEFAULT_WEIGHTS,
+        }
+    }
+
+    pub fn with_weights(index: Arc<ScreeningIndex>, weights: Weights) -> Matcher {
+        Matcher { index, weights }
+    }
+
+    pub fn index(&self) -> &Arc<ScreeningIndex> {
+        &self.index
+    }
+
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// Resolves list ids and collections into the set of list ids to search;
+    /// `None` means every loaded list.
+    pub fn resolve_lists(&self, names: &[String]) -> Result<Option<BTreeSet<String>>, QueryError> {
+        if names.is_empty() {
+            return Ok(None);
+        }
+        let mut out = BTreeSet::new();
+        for n in names {
+            let n = n.trim();
+            match n {
+                COLLECTION_DEFAULT => return Ok(None),
+                COLLECTION_SANCTIONS => out.extend(
+                    self.index
+                        .sanctions_lists()
+                        .iter()
+                        .filter(|l| self.index.lists().contains_key(*l))
+                        .cloned(),
+                ),
+                _ if self.index.lists().contains_key(n) => {
+                    out.insert(n.to_string());
+                }
+                _ if is_known_list_id(n) => {
+                    // A real list that is not loaded: screening it finds nothing.
+                }
+                _ => return Err(QueryError::UnknownList(n.to_string())),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Screens one party.
+    pub fn screen(&self, query: &Query, opts: &ScreenOptions) -> Result<Vec<MatchResult>, ScreenError> {
+        let threshold = opts.threshold.unwrap_or(self.weights.threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(QueryError::BadThreshold(threshold).into());
+        }
+        let prepared = prepare_query(query)?;
+        let lists = self.resolve_lists(&query.lists)?;
+        if lists.as_ref().is_some_and(BTreeSet::is_empty) || prepared.name.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = opts.limit.clamp(1, MAX_LIMIT);
+        let candidates = self
+            .index
+            .candidates(&prepared, lists.as_ref(), (limit * 8).max(48))?;
+        let stats = self.index.stats();
+        // Score every candidate cheaply, then explain only what is returned.
+        let mut scored: Vec<(f64, f64, u32)> = candidates
+            .into_iter()
+            .filter_map(|ord| {
+                let e = self.index.entity(ord)?;
+                let s = score_entity(&prepared, e, stats, &self.weights, threshold, false)?;
+                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+        scored.truncate(limit);
+        Ok(scored
+            .into_iter()
+            .filter_map(|(_, _, ord)| {
+                let e = self.index.entity(ord)?;
+                let s = score_entity(&prepared, e, stats, &self.weights, threshold, true)?;
+                Some(MatchResult {
+                    entity: EntitySummary::of(&e.entity),
+                    score: s.score,
+                    is_match: s.score >= threshold,
+                    explanation: s.explanation?,
+                })
+            })
+            .collect())
+    }
+
+    /// Screens many parties in parallel over the cores; results keep the input order.
+    pub fn screen_many(&self, queries: &[Query], opts: &ScreenOptions) -> Vec<Result<Vec<MatchResult>, ScreenError>> {
+        use rayon::prelude::*;
+        queries.par_iter().map(|q| self.screen(q, opts)).collect()
+    }
+
+    /// Scores record `a` against record `b`, with the explanation, using the
+    /// loaded lists' token statistics.
+    pub fn compare(&self, a: &Query, b: &Query, threshold: Option<f64>) -> Result<Comparison, QueryError> {
+        compare_with(a, b, self.index.stats(), &self.weights, threshold)
+    }
+}
+
+/// Compares two records without an index (token weights from the built-in
+/// list of common tokens only).
+pub fn compare(a: &Query, b: &Query, threshold: Option<f64>) -> Result<Comparison, QueryError> {
+    compare_with(a, b, &TokenStats::default(), &DEFAULT_WEIGHTS, threshold)
+}
+
+fn compare_with(a: &Query, b: &Query, stats: &TokenStats, w: &Weights, threshold: Option<f64>) -> Result<Comparison, QueryError> {
+    let threshold = threshold.unwrap_or(w.threshold);
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(QueryError::BadThreshold(threshold));
+    }
+    let qa = prepare_query(a)?;
+    let entity = query_as_entity(b)?;
+    let eb = PreparedEntity::new(entity);
+    let scored = score_entity(&qa, &eb, stats, w, threshold, true);
+    Ok(match scored {
+        Some(s) => Comparison {
+            score: s.score,
+            is_match: s.score >= threshold,
+            explanation: s.explanation,
+        },
+        None => Comparison {
+            score: 0.0,
+            is_match: false,
+            explanation: None,
+        },
+    })
+}
+
+/// Turns a query-shaped record into an entity so it can stand on the listed side.
+fn query_as_entity(q: &Query) -> Result<Entity, QueryError> {
+    let schema = q.validate()?.unwrap_or(Schema::LegalEntity);
+    let mut e = Entity::new("query", q.id.as_deref().unwrap_or("b"), schema);
+    e.add(prop::NAME, &q.full_name());
+    for (p, v) in [
+        (prop::FIRST_NAME, &q.first_name),
+        (prop::MIDDLE_NAME, &q.middle_name),
+        (prop::FATHER_NAME, &q.father_name),
+        (prop::LAST_NAME, &q.last_name),
+    ] {
+        if let Some(v) = v {
+            e.add(p, v);
+        }
+    }
+    if let Some(d) = q.birth_date.as_deref().and_then(crate::parse::dates::parse_date) {
+        e.add(prop::BIRTH_DATE, &d);
+    }
+    for c in normalize_countries(&q.countries) {
+        e.add(prop::COUNTRY, &c);
+    }
+    for id in &q.identifiers {
+        e.add(prop::ID_NUMBER, id);
+    }
+    Ok(e)
+}
+
+fn normalize_countries(countries: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in countries {
+        let lower = c.trim().to_ascii_lowercase();
+        let code = if crate::countries::is_code(&lower) {
+            Some(lower)
+        } else {
+            crate::countries::country_code(c).map(str::to_string)
+        };
+        if let Some(code) = code
+            && !out.contains(&code)
+        {
+            out.push(code);
+        }
+    }
+    out
+}
+
+/// Analyses a query once.
+pub fn prepare_query(q: &Query) -> Result<PreparedQuery, QueryError> {
+    let schema = q.validate()?;
+    let is_org = schema.map(|s| s != Schema::Person);
+    Ok(PreparedQuery {
+        name: PreparedName::new(&q.full_name(), is_org),
+        schema,
+        birth_date: q
+            .birth_date
+            .as_deref()
+            .and_then(crate::parse::dates::parse_date),
+        countries: normalize_countries(&q.countries),
+        identifiers: q
+            .identifiers
+            .iter()
+            .map(|i| normalize_identifier(i))
+            .filter(|i| i.len() >= 4)
+            .collect(),
+    })
+}
+
+/// The list ids of DESIGN.md §2 (and `custom:<name>`).
+pub fn is_known_list_id(id: &str) -> bool {
+    const IDS: [&str; 12] = [
+        "us_ofac_sdn",
+        "us_ofac_cons",
+        "un_sc_sanctions",
+        "eu_fsf",
+        "gb_fcdo_sanctions",
+        "gb_hmt_sanctions",
+        "ca_dfatd_sema_sanctions",
+        "au_dfat_sanctions",
+        "ch_seco_sanctions",
+        "us_trade_csl",
+        "us_bis_denied",
+        "opensanctions",
+    ];
+    IDS.contains(&id) || id.strip_prefix("custom:").is_some_and(|n| !n.is_empty())
+}

@@ -1,0 +1,64 @@
+//! Screening speed with every default list of `../shared/lists-raw` loaded:
+//! one in-process screening over a mix of real queries (listed names with
+//! perturbations, innocent customer names in many scripts, cross-script
+//! names), plus the index build.
+//!
+//! Run: `cargo bench --bench screening` (set SCREENER_SHARED to point elsewhere).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use screener::eval;
+use screener::matching::{Matcher, Query, ScreenOptions};
+use std::hint::black_box;
+use std::sync::Arc;
+
+fn query_mix() -> Vec<Query> {
+    let dev = eval::default_dev_dir_for_tests();
+    let mut out = Vec::new();
+    for (file, lists) in [
+        ("positives_ofac.csv", "us_ofac_sdn"),
+        ("negatives_faker.csv", "sanctions"),
+        ("cross_script.csv", "us_ofac_sdn"),
+    ] {
+        let mut rdr = csv::Reader::from_path(dev.join(file)).expect("dev set readable");
+        let headers = rdr.headers().expect("header").clone();
+        let name_col = headers.iter().position(|h| h == "query_name").expect("query_name column");
+        let schema_col = headers.iter().position(|h| h == "schema");
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.expect("row");
+            // Every 8th row keeps the mix representative without a huge setup.
+            if i % 8 != 0 {
+                continue;
+            }
+            out.push(Query {
+                name: rec.get(name_col).unwrap_or_default().to_string(),
+                schema: schema_col.and_then(|c| rec.get(c)).map(str::to_string),
+                lists: vec![lists.to_string()],
+                ..Query::default()
+            });
+        }
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let manifest = eval::default_manifest_for_tests();
+    let index = Arc::new(eval::index_manifest_defaults(&manifest).expect("lists load"));
+    let matcher = Matcher::new(index);
+    let queries = query_mix();
+    let opts = ScreenOptions::default();
+    let mut i = 0usize;
+    c.bench_function("screen_one_mixed", |b| {
+        b.iter(|| {
+            let q = &queries[i % queries.len()];
+            i += 1;
+            black_box(matcher.screen(q, &opts).ok())
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(200);
+    targets = bench
+}
+criterion_main!(benches);

@@ -1,0 +1,133 @@
+//! What a caller asks the screener: one party to screen, and the bounds on
+//! the work a query may cause.
+
+use crate::model::Schema;
+use serde::{Deserialize, Serialize};
+
+/// Largest name accepted, in characters. Longer names are refused with a
+/// clear error rather than silently truncated: a name this long is not a
+/// person's or company's name.
+pub const MAX_NAME_CHARS: usize = 1000;
+/// At most this many identifiers and countries are considered per query.
+pub const MAX_ATTRIBUTES: usize = 32;
+
+/// One party to screen. Only `name` is required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Query {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    /// Name parts, for callers that hold names in parts; used when `name` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub father_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<String>,
+    /// List ids or collections (`default`, `sanctions`) to screen against;
+    /// empty means every loaded list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<String>,
+}
+
+/// Why a query cannot be screened.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+pub enum QueryError {
+    #[error("name is empty")]
+    EmptyName,
+    #[error("name has no letters or digits")]
+    NoLetters,
+    #[error("name is {0} characters long; the limit is {MAX_NAME_CHARS}")]
+    NameTooLong(usize),
+    #[error("unknown schema '{0}' (use Person, Organization, Company, Vessel, Aircraft or LegalEntity)")]
+    UnknownSchema(String),
+    #[error("birthDate '{0}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")]
+    BadBirthDate(String),
+    #[error("unknown list '{0}'")]
+    UnknownList(String),
+    #[error("threshold {0} is outside [0, 1]")]
+    BadThreshold(f64),
+    #[error("too many {what}: {count} (limit {MAX_ATTRIBUTES})")]
+    TooMany { what: &'static str, count: usize },
+}
+
+impl Query {
+    /// A query with just a name.
+    pub fn name(name: impl Into<String>) -> Query {
+        Query {
+            name: name.into(),
+            ..Query::default()
+        }
+    }
+
+    /// The whole name: `name`, or else the parts in the order first, middle,
+    /// father's, last.
+    pub fn full_name(&self) -> std::borrow::Cow<'_, str> {
+        if !self.name.trim().is_empty() {
+            return std::borrow::Cow::Borrowed(&self.name);
+        }
+        let parts: Vec<&str> = [
+            &self.first_name,
+            &self.middle_name,
+            &self.father_name,
+            &self.last_name,
+        ]
+        .into_iter()
+        .filter_map(|p| p.as_deref())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+        std::borrow::Cow::Owned(parts.join(" "))
+    }
+
+    /// Checks the query and returns its schema. Errors name the problem.
+    pub fn validate(&self) -> Result<Option<Schema>, QueryError> {
+        let name = self.full_name();
+        let chars = name.chars().count();
+        if name.trim().is_empty() {
+            return Err(QueryError::EmptyName);
+        }
+        if chars > MAX_NAME_CHARS {
+            return Err(QueryError::NameTooLong(chars));
+        }
+        if !name.chars().any(char::is_alphanumeric) {
+            return Err(QueryError::NoLetters);
+        }
+        if self.countries.len() > MAX_ATTRIBUTES {
+            return Err(QueryError::TooMany {
+                what: "countries",
+                count: self.countries.len(),
+            });
+        }
+        if self.identifiers.len() > MAX_ATTRIBUTES {
+            return Err(QueryError::TooMany {
+                what: "identifiers",
+                count: self.identifiers.len(),
+            });
+        }
+        if let Some(d) = &self.birth_date
+            && !d.trim().is_empty()
+            && crate::parse::dates::parse_date(d).is_none()
+        {
+            return Err(QueryError::BadBirthDate(d.clone()));
+        }
+        match self.schema.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(s) => Schema::from_name(s)
+                .map(Some)
+                .ok_or_else(|| QueryError::UnknownSchema(s.to_string())),
+        }
+    }
+}

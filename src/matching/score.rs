@@ -1,0 +1,590 @@
+//! Scoring one query against one listed party: align the query's name tokens
+//! with each listed name's tokens across word order, turn the alignment into
+//! a name score, then apply the qualifiers (birth date, country, identifier,
+//! entity type, alias strength).
+
+use super::explain::{Explanation, Qualifier, TokenExplanation};
+use super::prepare::{PreparedName, PreparedToken, PreparedVariant, is_distinctive};
+use super::similarity::{TokenMatch, bounded_distance, compare_tokens};
+use super::weights::Weights;
+use crate::model::{Entity, Schema, prop};
+use crate::text::TokenKind;
+use std::collections::HashMap;
+
+/// How often tokens occur among the listed names; rare tokens weigh more.
+#[derive(Debug, Clone, Default)]
+pub struct TokenStats {
+    doc_freq: HashMap<String, u32>,
+    common_from: u32,
+}
+
+impl TokenStats {
+    /// Counts, per canonical token, the number of entities using it.
+    pub fn from_entities<'a>(entities: impl Iterator<Item = &'a PreparedEntity>) -> TokenStats {
+        let mut doc_freq: HashMap<String, u32> = HashMap::new();
+        let mut n = 0u32;
+        for e in entities {
+            n += 1;
+            let mut seen: Vec<&str> = Vec::new();
+            for (_, name) in &e.names {
+                for v in &name.variants {
+                    for t in &v.tokens {
+                        if t.kind == TokenKind::Word && !seen.contains(&t.text.as_str()) {
+                            seen.push(&t.text);
+                        }
+                    }
+                }
+            }
+            for t in seen {
+                *doc_freq.entry(t.to_string()).or_default() += 1;
+            }
+        }
+        TokenStats {
+            doc_freq,
+            common_from: (n / 1000).max(40),
+        }
+    }
+
+    /// True for tokens too frequent to identify a party on their own.
+    pub fn is_common(&self, token: &str) -> bool {
+        crate::text::is_common_token(token)
+            || self
+                .doc_freq
+                .get(token)
+                .is_some_and(|&df| df >= self.common_from)
+    }
+
+    pub fn weight(&self, t: &PreparedToken, w: &Weights) -> f64 {
+        match t.kind {
+            TokenKind::Honorific => 0.0,
+            TokenKind::Particle => w.weight_particle,
+            TokenKind::LegalForm => w.weight_legal_form,
+            TokenKind::Initial => w.weight_initial,
+            TokenKind::Number => w.weight_number,
+            TokenKind::Word => {
+                if is_patronymic(&t.raw) {
+                    w.weight_patronymic
+                } else if self.is_common(&t.text) {
+                    w.weight_common_word
+                } else {
+                    w.weight_word
+                }
+            }
+        }
+    }
+}
+
+/// Russian-style patronymics: "viktorovich", "ivanovna", "ilyich".
+fn is_patronymic(t: &str) -> bool {
+    t.len() >= 7
+        && ["ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna"]
+            .iter()
+            .any(|s| t.ends_with(s))
+}
+
+/// A listed party made ready for scoring.
+#[derive(Debug, Clone)]
+pub struct PreparedEntity {
+    pub entity: Entity,
+    /// Every name with the property it came from.
+    pub names: Vec<(&'static str, PreparedName)>,
+    pub birth_dates: Vec<String>,
+    pub countries: Vec<String>,
+    pub identifiers: Vec<String>,
+}
+
+impl PreparedEntity {
+    pub fn new(entity: Entity) -> PreparedEntity {
+        let is_org = Some(entity.schema != Schema::Person);
+        let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
+        for (p, n) in entity.names() {
+            if names.iter().any(|(_, existing)| existing.original == n) {
+                continue;
+            }
+            let prepared = PreparedName::new(n, is_org);
+            if !prepared.is_empty() {
+                names.push((p, prepared));
+            }
+        }
+        let birth_dates = entity.get(prop::BIRTH_DATE).to_vec();
+        let mut countries: Vec<String> = Vec::new();
+        for p in prop::COUNTRY_PROPS {
+            for c in entity.get(p) {
+                if !countries.contains(c) {
+                    countries.push(c.clone());
+                }
+            }
+        }
+        let mut identifiers: Vec<String> = Vec::new();
+        for p in prop::IDENTIFIER_PROPS {
+            for v in entity.get(p) {
+                let n = normalize_identifier(v);
+                if n.len() >= 4 && !identifiers.contains(&n) {
+                    identifiers.push(n);
+                }
+            }
+        }
+        PreparedEntity {
+            entity,
+            names,
+            birth_dates,
+            countries,
+            identifiers,
+        }
+    }
+}
+
+/// Identifiers compare on upper-case letters and digits only
+/// ("AB 123-456" = "ab123456"); a `CUR:` prefix of crypto wallets is dropped.
+pub fn normalize_identifier(s: &str) -> String {
+    let s = match s.split_once(':') {
+        Some((cur, rest)) if cur.len() <= 5 && rest.len() >= 20 => rest,
+        _ => s,
+    };
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The query side, prepared once.
+#[derive(Debug, Clone)]
+pub struct PreparedQuery {
+    pub name: PreparedName,
+    pub schema: Option<Schema>,
+    pub birth_date: Option<String>,
+    pub countries: Vec<String>,
+    pub identifiers: Vec<String>,
+}
+
+/// The outcome of aligning one query variant with one listed variant.
+#[derive(Debug, Clone, Default)]
+struct Alignment {
+    score: f64,
+    /// (query token index, listed token index(es), similarity, how)
+    pairs: Vec<(usize, Vec<usize>, f64, TokenMatch)>,
+    unmatched_query: Vec<usize>,
+    unmatched_listed: Vec<usize>,
+    common_only: bool,
+    /// Both names carry a legal form and none of them matched.
+    legal_form_conflict: bool,
+}
+
+fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weights) -> Alignment {
+    let qt = &q.tokens;
+    let nt = &n.tokens;
+    let mut q_used = vec![false; qt.len()];
+    let mut n_used = vec![false; nt.len()];
+    let mut pairs = Vec::new();
+    // Words written together on one side and apart on the other come first,
+    // so a part of the joined word cannot steal the pairing.
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, false, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, false, w);
+    let mut candidates: Vec<(f64, usize, usize, TokenMatch)> = Vec::new();
+    for (i, a) in qt.iter().enumerate() {
+        if a.kind == TokenKind::Honorific || q_used[i] {
+            continue;
+        }
+        for (j, b) in nt.iter().enumerate() {
+            if b.kind == TokenKind::Honorific || n_used[j] {
+                continue;
+            }
+            if let Some((sim, how)) = compare_tokens(a, b, w)
+                && sim >= w.min_token_sim
+            {
+                candidates.push((sim, i, j, how));
+            }
+        }
+    }
+    // Best pairs first; among equals prefer the same position (keeps
+    // "Ali Hassan" / "Hassan Ali" from crossing when both orders fit).
+    candidates.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.abs_diff(a.2).cmp(&b.1.abs_diff(b.2)))
+    });
+    for (sim, i, j, how) in candidates {
+        if q_used[i] || n_used[j] {
+            continue;
+        }
+        q_used[i] = true;
+        n_used[j] = true;
+        pairs.push((i, vec![j], sim, how));
+    }
+    // Then joined words with a typo.
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, true, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, true, w);
+
+    let mut num = 0.0;
+    let mut den = 0.0;
+    let mut distinctive_matches = 0;
+    let mut rare_matches = 0;
+    for (i, js, sim, _) in &pairs {
+        let wq = stats.weight(&qt[*i], w);
+        let wn: f64 = js.iter().map(|j| stats.weight(&nt[*j], w)).sum::<f64>() / js.len() as f64;
+        let pw = (wq + wn) / 2.0;
+        num += sim * pw;
+        den += pw;
+        if is_distinctive(qt[*i].kind) && *sim >= 0.7 {
+            distinctive_matches += 1;
+            if wq >= w.weight_word && qt[*i].kind == TokenKind::Word {
+                rare_matches += 1;
+            }
+        }
+    }
+    let mut unmatched_query = Vec::new();
+    for (i, t) in qt.iter().enumerate() {
+        if !q_used[i] && t.kind != TokenKind::Honorific {
+            den += w.unmatched_query_cost * stats.weight(t, w);
+            unmatched_query.push(i);
+        }
+    }
+    let mut unmatched_listed = Vec::new();
+    for (j, t) in nt.iter().enumerate() {
+        if !n_used[j] && t.kind != TokenKind::Honorific {
+            den += w.unmatched_listed_cost * stats.weight(t, w);
+            unmatched_listed.push(j);
+        }
+    }
+    let mut score = if den > 0.0 { num / den } else { 0.0 };
+    let common_only = distinctive_matches == 0 || (distinctive_matches == 1 && rare_matches == 0);
+    if common_only {
+        score = score.min(w.common_only_cap);
+    }
+    let has_legal = |v: &[PreparedToken]| v.iter().any(|t| t.kind == TokenKind::LegalForm);
+    let legal_matched = pairs
+        .iter()
+        .any(|(i, _, _, _)| qt[*i].kind == TokenKind::LegalForm);
+    let legal_form_conflict = has_legal(qt) && has_legal(nt) && !legal_matched;
+    Alignment {
+        score,
+        pairs,
+        unmatched_query,
+        unmatched_listed,
+        common_only,
+        legal_form_conflict,
+    }
+}
+
+/// Longest run of adjacent tokens that may be written as one word.
+const MAX_JOINED: usize = 4;
+
+#[allow(clippy::too_many_arguments)]
+/// Matches each unused token of `one` against 2 to 4 adjacent unused tokens
+/// of `two` written together ("alqaida" / "al qaida", "asp" / "a s p",
+/// "platonovich" / "plat ono vich"). `swapped` says `one` is the listed side.
+fn join_adjacent(
+    one: &[PreparedToken],
+    two: &[PreparedToken],
+    one_used: &mut [bool],
+    two_used: &mut [bool],
+    pairs: &mut Vec<(usize, Vec<usize>, f64, TokenMatch)>,
+    swapped: bool,
+    allow_typo: bool,
+    w: &Weights,
+) {
+    for (i, t) in one.iter().enumerate() {
+        if one_used[i] || t.raw.len() < 2 {
+            continue;
+        }
+        'window: for len in 2..=MAX_JOINED {
+            for j in 0..two.len().saturating_sub(len - 1) {
+                if two_used[j..j + len].iter().any(|u| *u) {
+                    continue;
+                }
+                let total: usize = two[j..j + len].iter().map(|x| x.raw.len()).sum();
+                if total.abs_diff(t.raw.len()) > usize::from(allow_typo) {
+                    continue;
+                }
+                let joined: String = two[j..j + len].iter().map(|x| x.raw.as_str()).collect();
+                if joined.len() > t.raw.len() + 1 {
+                    continue;
+                }
+                let ok = joined == t.raw
+                    || (allow_typo
+                        && joined.len() >= 8
+                        && bounded_distance(&joined, &t.raw, 1).is_some());
+                if !ok {
+                    continue;
+                }
+                one_used[i] = true;
+                for u in &mut two_used[j..j + len] {
+                    *u = true;
+                }
+                if swapped {
+                    // `one` is the listed side: record each query token against it.
+                    for k in j..j + len {
+                        pairs.push((k, vec![i], w.sim_joined, TokenMatch::Joined));
+                    }
+                } else {
+                    pairs.push((i, (j..j + len).collect(), w.sim_joined, TokenMatch::Joined));
+                }
+                break 'window;
+            }
+        }
+    }
+}
+
+fn variant_text(v: &PreparedVariant) -> String {
+    v.tokens
+        .iter()
+        .map(|t| t.raw.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The best name match of a query against a listed party.
+struct BestName<'a> {
+    prop: &'static str,
+    name: &'a PreparedName,
+    q_variant: usize,
+    n_variant: usize,
+    alignment: Alignment,
+}
+
+fn best_name<'a>(
+    q: &PreparedName,
+    e: &'a PreparedEntity,
+    stats: &TokenStats,
+    w: &Weights,
+) -> Option<BestName<'a>> {
+    let mut best: Option<BestName<'a>> = None;
+    for (prop_name, name) in &e.names {
+        let factor = property_factor(prop_name, w);
+        for (qi, qv) in q.variants.iter().enumerate() {
+            for (ni, nv) in name.variants.iter().enumerate() {
+                let alignment = align(qv, nv, stats, w);
+                let effective = alignment.score * factor;
+                let better = match &best {
+                    None => true,
+                    Some(b) => effective > b.alignment.score * property_factor(b.prop, w),
+                };
+                if better {
+                    best = Some(BestName {
+                        prop: prop_name,
+                        name,
+                        q_variant: qi,
+                        n_variant: ni,
+                        alignment,
+                    });
+                }
+            }
+        }
+    }
+    best
+}
+
+fn property_factor(p: &str, w: &Weights) -> f64 {
+    match p {
+        prop::WEAK_ALIAS => w.weak_alias_factor,
+        prop::PREVIOUS_NAME => w.previous_name_factor,
+        _ => 1.0,
+    }
+}
+
+/// A scored comparison.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub score: f64,
+    /// Present when asked for (explanations cost more than the score).
+    pub explanation: Option<Explanation>,
+    /// Orders equal scores: how close the query's text is to the matched
+    /// name's text before any normalisation (1 = identical ignoring case).
+    pub tiebreak: f64,
+}
+
+/// Scores a query against one listed party, with the explanation.
+pub fn score_entity(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    stats: &TokenStats,
+    w: &Weights,
+    threshold: f64,
+    explain: bool,
+) -> Option<Scored> {
+    let best = best_name(&q.name, e, stats, w)?;
+    let qv = &q.name.variants[best.q_variant];
+    let nv = &best.name.variants[best.n_variant];
+    let a = &best.alignment;
+    let name_score = a.score;
+    let mut qualifiers = Vec::new();
+    let mut score = name_score;
+
+    let factor = property_factor(best.prop, w);
+    if factor < 1.0 {
+        let effect = score * factor - score;
+        score += effect;
+        qualifiers.push(Qualifier {
+            feature: best.prop.to_string(),
+            effect,
+            detail: if best.prop == prop::WEAK_ALIAS {
+                "matched a weak alias".into()
+            } else {
+                "matched a former name".into()
+            },
+        });
+    }
+    if a.legal_form_conflict {
+        score -= w.legal_form_conflict_penalty;
+        qualifiers.push(Qualifier {
+            feature: "legalForm".into(),
+            effect: -w.legal_form_conflict_penalty,
+            detail: "legal forms differ".into(),
+        });
+    }
+    if a.common_only {
+        qualifiers.push(Qualifier {
+            feature: "commonTokensOnly".into(),
+            effect: 0.0,
+            detail: format!(
+                "only common name parts matched: score capped at {:.2}",
+                w.common_only_cap
+            ),
+        });
+    }
+    apply_qualifiers(q, e, w, &mut score, &mut qualifiers);
+    let score = score.clamp(0.0, 1.0);
+    let tiebreak = strsim::normalized_levenshtein(
+        &q.name.original.to_lowercase(),
+        &best.name.original.to_lowercase(),
+    ) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
+    if !explain {
+        return Some(Scored {
+            score: round3(score),
+            explanation: None,
+            tiebreak,
+        });
+    }
+
+    let tokens = a
+        .pairs
+        .iter()
+        .map(|(i, js, sim, how)| TokenExplanation {
+            query: qv.tokens[*i].raw.clone(),
+            listed: js
+                .iter()
+                .map(|j| nv.tokens[*j].raw.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            how: *how,
+            similarity: round3(*sim),
+        })
+        .collect();
+    let mut explanation = Explanation {
+        matched_name: best.name.original.clone(),
+        matched_property: best.prop.to_string(),
+        query_form: variant_text(qv),
+        listed_form: variant_text(nv),
+        tokens,
+        unmatched_query: a.unmatched_query.iter().map(|i| qv.tokens[*i].raw.clone()).collect(),
+        unmatched_listed: a.unmatched_listed.iter().map(|j| nv.tokens[*j].raw.clone()).collect(),
+        name_score: round3(name_score),
+        qualifiers,
+        score: round3(score),
+        threshold,
+        summary: String::new(),
+    };
+    explanation.summarise();
+    Some(Scored {
+        score: round3(score),
+        explanation: Some(explanation),
+        tiebreak,
+    })
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &mut f64, out: &mut Vec<Qualifier>) {
+    let mut add = |feature: &str, effect: f64, detail: String, score: &mut f64| {
+        *score += effect;
+        out.push(Qualifier {
+            feature: feature.to_string(),
+            effect: round3(effect),
+            detail,
+        });
+    };
+    // Identifiers: an exact match is strong evidence.
+    if let Some(id) = q.identifiers.iter().find(|id| e.identifiers.contains(id)) {
+        let target = (*score + w.identifier_match_bonus).max(w.identifier_match_floor);
+        let effect = target - *score;
+        add("identifier", effect, format!("identifier {id} matches exactly"), score);
+    }
+    // Birth date.
+    if let Some(qd) = &q.birth_date
+        && !e.birth_dates.is_empty()
+        && e.entity.schema == Schema::Person
+    {
+        let qy = &qd[..4.min(qd.len())];
+        if e.birth_dates.iter().any(|d| d == qd && d.len() == 10) {
+            add("birthDate", w.birth_date_exact_bonus, format!("birth date {qd} matches"), score);
+        } else if e.birth_dates.iter().any(|d| compatible_dates(qd, d)) {
+            add("birthDate", w.birth_year_bonus, format!("birth date {qd} fits listed {}", e.birth_dates.join(", ")), score);
+        } else {
+            let near = e.birth_dates.iter().any(|d| {
+                let dy: i32 = d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+                let qy: i32 = qy.parse().unwrap_or(0);
+                (dy - qy).abs() <= 1
+            });
+            if !near {
+                add(
+                    "birthDate",
+                    -w.birth_date_conflict_penalty,
+                    format!("birth date {qd} conflicts with listed {}", e.birth_dates.join(", ")),
+                    score,
+                );
+            }
+        }
+    }
+    // Countries.
+    if !q.countries.is_empty() && !e.countries.is_empty() {
+        if let Some(c) = q.countries.iter().find(|c| e.countries.contains(c)) {
+            add("country", w.country_match_bonus, format!("country {c} matches"), score);
+        } else {
+            add(
+                "country",
+                -w.country_conflict_penalty,
+                format!("countries {} differ from listed {}", q.countries.join(", "), e.countries.join(", ")),
+                score,
+            );
+        }
+    }
+    // Entity type.
+    if let Some(qs) = q.schema
+        && schemas_conflict(qs, e.entity.schema)
+    {
+        add(
+            "schema",
+            -w.schema_conflict_penalty,
+            format!("query is a {qs}, listed party is a {}", e.entity.schema),
+            score,
+        );
+    }
+}
+
+/// Two partial ISO dates agree where both are precise.
+fn compatible_dates(a: &str, b: &str) -> bool {
+    let n = a.len().min(b.len());
+    n >= 4 && a[..n] == b[..n]
+}
+
+/// Person vs organisation vs vessel vs aircraft; `LegalEntity` fits anything
+/// but a vessel or aircraft.
+pub fn schemas_conflict(a: Schema, b: Schema) -> bool {
+    use Schema::*;
+    let class = |s: Schema| match s {
+        Person => 1,
+        Organization | Company => 2,
+        Vessel => 3,
+        Aircraft => 4,
+        LegalEntity => 0,
+    };
+    let (ca, cb) = (class(a), class(b));
+    if ca == cb {
+        return false;
+    }
+    if ca == 0 || cb == 0 {
+        return matches!((ca, cb), (0, 3) | (0, 4) | (3, 0) | (4, 0));
+    }
+    true
+}

@@ -1,0 +1,240 @@
+//! How two name tokens compare: exact, same canonical variant, same
+//! transliteration skeleton, same sound, within a small edit distance, or an
+//! initial. Each outcome has a similarity in [0, 1] taken from [`Weights`].
+
+use super::prepare::PreparedToken;
+use super::weights::Weights;
+use crate::text::TokenKind;
+use serde::Serialize;
+
+/// How a query token met a listed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenMatch {
+    Exact,
+    /// Different spelling of the same name (Mohammed / Muhammad).
+    Variant,
+    /// Same consonant skeleton: a romanisation difference (Usama / Osama, mhmd / muhammad).
+    Transliterated,
+    /// Same phonetic key.
+    Phonetic,
+    /// Edit distance (insertions, deletions, substitutions, transpositions).
+    Fuzzy { distance: u8 },
+    /// One side is an initial of the other.
+    Initial,
+    /// Adjacent tokens on one side written as one word on the other
+    /// ("Al Qaida" / "Alqaida", "A.S.P." / "ASP").
+    Joined,
+    /// Same letters once doubled letters are collapsed ("Joonng" / "Jong").
+    Repeated,
+    /// The same letters reversed or reordered ("nituP" / "Putin").
+    Reordered,
+    /// One token abbreviates the other ("Trdg" / "Trading", "Intl" / "International").
+    Abbreviation,
+}
+
+impl TokenMatch {
+    pub fn describe(&self) -> String {
+        match self {
+            TokenMatch::Exact => "exact".into(),
+            TokenMatch::Variant => "spelling variant".into(),
+            TokenMatch::Transliterated => "transliteration".into(),
+            TokenMatch::Phonetic => "sounds alike".into(),
+            TokenMatch::Fuzzy { distance } => format!("{distance} edit(s) apart"),
+            TokenMatch::Initial => "initial".into(),
+            TokenMatch::Joined => "joined words".into(),
+            TokenMatch::Repeated => "repeated letters".into(),
+            TokenMatch::Reordered => "letters reordered".into(),
+            TokenMatch::Abbreviation => "abbreviation".into(),
+        }
+    }
+}
+
+/// Compares two tokens. Returns the similarity and how they matched, or
+/// `None` when they do not match at all.
+pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Option<(f64, TokenMatch)> {
+    if q.raw == n.raw {
+        return Some((1.0, TokenMatch::Exact));
+    }
+    if q.text == n.text {
+        return Some((w.sim_variant, TokenMatch::Variant));
+    }
+    let q_initial = q.kind == TokenKind::Initial;
+    let n_initial = n.kind == TokenKind::Initial;
+    if q_initial || n_initial {
+        if q_initial && n_initial {
+            return None;
+        }
+        let (i, full) = if q_initial { (q, n) } else { (n, q) };
+        return full
+            .raw
+            .starts_with(i.raw.as_str())
+            .then_some((w.sim_initial, TokenMatch::Initial));
+    }
+    let qlen = q.raw.chars().count();
+    let nlen = n.raw.chars().count();
+    let max_len = qlen.max(nlen);
+    let min_len = qlen.min(nlen);
+    if (q.abjad || n.abjad) && min_len >= 2 && q.skel.len() >= 2 && q.skel == n.skel {
+        return Some((w.sim_skeleton, TokenMatch::Transliterated));
+    }
+    let fuzzy = if max_len.abs_diff(min_len) <= 3 {
+        bounded_distance(&q.raw, &n.raw, 3).and_then(|d| {
+            let sim = w.fuzzy_similarity(d, max_len);
+            (sim > 0.0).then_some((sim, TokenMatch::Fuzzy { distance: d as u8 }))
+        })
+    } else {
+        None
+    };
+    if let Some(f) = fuzzy
+        && f.0 >= w.sim_repeated
+    {
+        return Some(f);
+    }
+    if min_len >= 2 && collapse_repeats(&q.raw) == collapse_repeats(&n.raw) {
+        return Some((w.sim_repeated, TokenMatch::Repeated));
+    }
+    if min_len >= 5 && qlen == nlen && same_letters(&q.raw, &n.raw) {
+        return Some((w.sim_reordered, TokenMatch::Reordered));
+    }
+    if min_len >= 3 && max_len >= min_len + 2 {
+        let (short, long) = if qlen < nlen { (&q.raw, &n.raw) } else { (&n.raw, &q.raw) };
+        if is_abbreviation(short, long) {
+            return Some((w.sim_abbreviation, TokenMatch::Abbreviation));
+        }
+    }
+    let phonetic = (min_len >= 3 && !q.phon.is_empty() && q.phon == n.phon)
+        .then_some((w.sim_phonetic, TokenMatch::Phonetic));
+    match (fuzzy, phonetic) {
+        (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
+        (f, p) => f.or(p),
+    }
+}
+
+/// "joonng" → "jong".
+fn collapse_repeats(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = None;
+    for c in s.chars() {
+        if Some(c) != last {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+    out
+}
+
+/// Same multiset of letters.
+fn same_letters(a: &str, b: &str) -> bool {
+    let mut x: Vec<char> = a.chars().collect();
+    let mut y: Vec<char> = b.chars().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// `short` keeps the first letter of `long` and the rest of its letters in
+/// order, and is a real shortening (a prefix or consonant abbreviation), e.g.
+/// "trdg"/"trading", "intl"/"international", "benj"/"benjamin".
+fn is_abbreviation(short: &str, long: &str) -> bool {
+    let mut s = short.chars();
+    let mut l = long.chars();
+    match (s.next(), l.next()) {
+        (Some(a), Some(b)) if a == b => {}
+        _ => return false,
+    }
+    let mut l = l.peekable();
+    for c in s {
+        loop {
+            match l.next() {
+                Some(x) if x == c => break,
+                Some(_) => continue,
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent
+/// transpositions), or `None` when it exceeds `limit`.
+pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        osa(a.as_bytes(), b.as_bytes(), limit)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa(&a, &b, limit)
+    }
+}
+
+/// Rows on the stack for tokens up to this length.
+const STACK_ROW: usize = 48;
+
+fn osa<T: PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let width = b.len() + 1;
+    if width > STACK_ROW {
+        let mut rows = vec![0usize; 3 * width];
+        return osa_rows(a, b, limit, &mut rows);
+    }
+    let mut rows = [0usize; 3 * STACK_ROW];
+    osa_rows(a, b, limit, &mut rows[..3 * width])
+}
+
+fn osa_rows<T: PartialEq>(a: &[T], b: &[T], limit: usize, rows: &mut [usize]) -> Option<usize> {
+    let width = b.len() + 1;
+    let (prev2, rest) = rows.split_at_mut(width);
+    let (prev, cur) = rest.split_at_mut(width);
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= limit).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits_and_transpositions() {
+        assert_eq!(bounded_distance("scholze", "scholz", 3), Some(1));
+        assert_eq!(bounded_distance("schulze", "scholz", 3), Some(2));
+        assert_eq!(bounded_distance("vatim", "vadim", 3), Some(1));
+        assert_eq!(bounded_distance("abcd", "abdc", 3), Some(1));
+        assert_eq!(bounded_distance("abc", "xyzuvw", 2), None);
+        assert_eq!(bounded_distance("", "ab", 3), Some(2));
+    }
+
+    #[test]
+    fn abbreviations_keep_first_letter_and_order() {
+        assert!(is_abbreviation("trdg", "trading"));
+        assert!(is_abbreviation("intl", "international"));
+        assert!(!is_abbreviation("rtdg", "trading"));
+        assert!(!is_abbreviation("tgdr", "trading"));
+        assert_eq!(collapse_repeats("joonng"), "jong");
+        assert!(same_letters("nitpu", "putin"));
+    }
+}

@@ -1,0 +1,118 @@
+//! Every number that shapes a score lives here, in one place: token
+//! similarities, token weights, the balance between the query's and the listed
+//! name's coverage, the qualifier adjustments and the default threshold.
+//! They were tuned on `../shared/eval/dev` with `screener eval`.
+
+/// The scoring constants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    /// Scores at or above this alert.
+    pub threshold: f64,
+
+    // Token similarities.
+    pub sim_variant: f64,
+    pub sim_skeleton: f64,
+    pub sim_phonetic: f64,
+    pub sim_initial: f64,
+    pub sim_joined: f64,
+    pub sim_repeated: f64,
+    pub sim_reordered: f64,
+    pub sim_abbreviation: f64,
+    /// Pairs below this similarity are not aligned at all.
+    pub min_token_sim: f64,
+
+    // Token weights.
+    pub weight_word: f64,
+    pub weight_common_word: f64,
+    pub weight_particle: f64,
+    pub weight_legal_form: f64,
+    pub weight_initial: f64,
+    pub weight_number: f64,
+    /// Patronymics ("Viktorovich", "Ivanovna") say little about identity.
+    pub weight_patronymic: f64,
+
+    /// How much an unmatched query token costs (relative to its weight).
+    pub unmatched_query_cost: f64,
+    /// How much an unmatched listed token costs: listed names often carry
+    /// patronymics and extra given names that customers leave out.
+    pub unmatched_listed_cost: f64,
+
+    /// Score cap when the only distinctive token that matched is a common one.
+    pub common_only_cap: f64,
+    /// Factor for a match on a weak alias (OFAC "weak a.k.a.").
+    pub weak_alias_factor: f64,
+    /// Factor for a match on a previous name.
+    pub previous_name_factor: f64,
+
+    // Qualifiers.
+    pub birth_date_exact_bonus: f64,
+    pub birth_year_bonus: f64,
+    pub birth_date_conflict_penalty: f64,
+    pub country_match_bonus: f64,
+    pub country_conflict_penalty: f64,
+    pub schema_conflict_penalty: f64,
+    /// Both names carry a legal form and they differ (AG vs GmbH).
+    pub legal_form_conflict_penalty: f64,
+    /// Score floor when an identifier matches exactly.
+    pub identifier_match_floor: f64,
+    pub identifier_match_bonus: f64,
+}
+
+pub const DEFAULT_WEIGHTS: Weights = Weights {
+    threshold: 0.80,
+    sim_variant: 0.95,
+    sim_skeleton: 0.88,
+    sim_phonetic: 0.7,
+    sim_initial: 0.75,
+    sim_joined: 0.93,
+    sim_repeated: 0.9,
+    sim_reordered: 0.8,
+    sim_abbreviation: 0.8,
+    min_token_sim: 0.5,
+    weight_word: 1.0,
+    weight_common_word: 0.45,
+    weight_particle: 0.1,
+    weight_legal_form: 0.1,
+    weight_initial: 0.5,
+    weight_number: 0.8,
+    weight_patronymic: 0.5,
+    unmatched_query_cost: 1.0,
+    unmatched_listed_cost: 0.3,
+    common_only_cap: 0.7,
+    weak_alias_factor: 0.92,
+    previous_name_factor: 0.98,
+    birth_date_exact_bonus: 0.06,
+    birth_year_bonus: 0.03,
+    birth_date_conflict_penalty: 0.20,
+    country_match_bonus: 0.02,
+    country_conflict_penalty: 0.08,
+    schema_conflict_penalty: 0.30,
+    legal_form_conflict_penalty: 0.08,
+    identifier_match_floor: 0.95,
+    identifier_match_bonus: 0.15,
+};
+
+impl Default for Weights {
+    fn default() -> Self {
+        DEFAULT_WEIGHTS
+    }
+}
+
+impl Weights {
+    /// Similarity of two tokens `distance` edits apart, the longer having
+    /// `len` characters; 0 when they are too far apart to be the same name.
+    pub fn fuzzy_similarity(&self, distance: usize, len: usize) -> f64 {
+        match (distance, len) {
+            (0, _) => 1.0,
+            (1, 0..=3) => 0.0,
+            (1, 4) => 0.8,
+            (1, _) => 0.9,
+            (2, 0..=6) => 0.0,
+            (2, 7..=8) => 0.6,
+            (2, _) => 0.8,
+            (3, 0..=11) => 0.0,
+            (3, _) => 0.7,
+            _ => 0.0,
+        }
+    }
+}
