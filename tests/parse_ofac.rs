@@ -633,6 +633,24 @@ fn fixture_csv_parses_with_orphans_ignored() {
 }
 
 #[test]
+fn a_space_at_the_remarks_cut_is_kept() {
+    // Row of the real 9647 with its Remarks cut right before a space.
+    let sdn = b"9647,\"ZAHHAR, Mahmoud Khaled\",\"individual\",\"SDGT] [NS-PLC\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 1945; POB Gaza Strip; Linked To:\"\r\n";
+    let comments = b"9647,\" HAMAS.\"\r\n";
+    let parsed = parse_ok(
+        Format::OfacCsv,
+        "us_ofac_cons",
+        &[
+            SourceFile::new("cons_prim.csv", sdn.to_vec()),
+            SourceFile::new("cons_comments.csv", comments.to_vec()),
+        ],
+    );
+    let e = entity(&parsed, "us_ofac_cons:9647");
+    assert_eq!(e.get(prop::BIRTH_DATE), ["1945"]);
+    assert_eq!(e.get(prop::NOTES), ["Linked To: HAMAS"]);
+}
+
+#[test]
 fn wrong_column_count_names_file_and_line() {
     let mut files = fixture_csv();
     // Line 2 of alt.csv loses its alt_remarks column.

@@ -89,6 +89,13 @@ fn field(value: &str) -> &str {
     if v == "-0-" { "" } else { v }
 }
 
+/// Column `i` of a record untrimmed (`-0-` as ""), for text that is cut
+/// and continued elsewhere, where a space at the cut matters.
+fn raw_col(record: &csv::StringRecord, i: usize) -> &str {
+    let v = record.get(i).unwrap_or("");
+    if v.trim() == "-0-" { "" } else { v }
+}
+
 /// Column `i` of a record (trimmed, `-0-` as ""); "" when absent.
 fn col(record: &csv::StringRecord, i: usize) -> &str {
     field(record.get(i).unwrap_or(""))
@@ -227,7 +234,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
                 format!("ent_num {ent_num} is listed twice"),
             ));
         }
-        let remarks = col(&fields, 11).to_string();
+        let remarks = raw_col(&fields, 11).to_string();
         primaries.push(Primary {
             ent_num,
             fields,
@@ -243,7 +250,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
                 .get(col(&fields, 0))
                 .and_then(|&i| primaries.get_mut(i))
             {
-                p.remarks.push_str(col(&fields, 1));
+                p.remarks.push_str(raw_col(&fields, 1));
                 p.continued = true;
             }
         }

@@ -240,7 +240,8 @@ fn parse_file(
     let mut id = IdItem::default();
     let mut aka = AkaItem::default();
     let mut address = AddressItem::default();
-    let mut record_count: Option<usize> = None;
+    // The stated entry count and where it is stated.
+    let mut record_count: Option<(usize, u64)> = None;
     let mut published: Option<String> = None;
     let mut entry_count = 0usize;
     let mut root_seen = false;
@@ -326,13 +327,11 @@ fn parse_file(
                         })?);
                     }
                     ("publshInformation", "Record_Count") => {
-                        record_count = Some(value.parse().map_err(|_| {
-                            error_at(
-                                file,
-                                reader.buffer_position(),
-                                format!("Record_Count {value:?} is not a number"),
-                            )
-                        })?);
+                        let at = reader.buffer_position();
+                        let count = value.parse().map_err(|_| {
+                            error_at(file, at, format!("Record_Count {value:?} is not a number"))
+                        })?;
+                        record_count = Some((count, at));
                     }
                     (_, "sdnEntry") => {
                         if let Some(done) = entry.take() {
@@ -384,11 +383,12 @@ fn parse_file(
             format!("file ends inside <{open}>: the document is truncated"),
         ));
     }
-    if let Some(expected) = record_count
+    if let Some((expected, at)) = record_count
         && expected != entry_count
     {
-        return Err(ParseError::new(
-            &file.name,
+        return Err(error_at(
+            file,
+            at,
             format!(
                 "Record_Count says {expected} entries but the file has {entry_count} <sdnEntry>"
             ),
