@@ -1,2 +1,95 @@
 //! Text analysis: Unicode normalisation, script detection, transliteration
 //! with variants, tokenising, honorifics and legal forms, phonetic keys.
+//!
+//! The entry point for names is [`analyze_name`]: it folds the name
+//! ([`fold`]), romanises it into up to eight consistent Latin spellings
+//! ([`to_latin`]) and splits each into classified tokens ([`NameToken`]).
+//! The index and the matcher compare tokens through [`canonical_token`]
+//! (spelling variants of frequent names), [`phonetic_key`] (Double
+//! Metaphone), [`skeleton`] (vowel-free key for Arabic and Hebrew
+//! romanisations) and weigh them with [`is_common_token`].
+//!
+//! Everything here is pure, allocation-light and panic-free on any input;
+//! tables are built once (`OnceLock`) on first use.
+
+mod canonical;
+mod common;
+mod legal;
+mod normalize;
+mod phonetic;
+mod script;
+mod tokens;
+mod translit;
+
+pub use canonical::{canonical_joined, canonical_token, table_size as canonical_table_size};
+pub use common::{common_token_count, is_common_token};
+pub use legal::{
+    CANONICAL_FORMS as LEGAL_FORMS, LegalMatch, is_canonical_legal_form, legal_form_at,
+};
+pub use normalize::fold;
+pub use phonetic::{phonetic_key, skeleton};
+pub use script::{Script, char_script, detect_script};
+pub use tokens::{
+    MAX_TOKEN_LEN, MAX_TOKENS, NameToken, TokenKind, is_honorific, is_particle, tokenize,
+};
+pub use translit::{MAX_VARIANTS, to_latin};
+
+use serde::{Deserialize, Serialize};
+
+/// The most characters of a name that are analysed; the rest is ignored.
+pub const MAX_NAME_CHARS: usize = 1024;
+
+/// A name, romanised and tokenised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyzedName {
+    /// The name as given (cut to [`MAX_NAME_CHARS`] characters).
+    pub original: String,
+    /// The dominant script of its letters.
+    pub script: Script,
+    /// One token list per Latin variant, the primary romanisation first;
+    /// tokens in source order. Never empty; a name without letters or
+    /// digits has one empty token list.
+    pub variants: Vec<Vec<NameToken>>,
+}
+
+impl AnalyzedName {
+    /// The primary variant's tokens.
+    pub fn primary(&self) -> &[NameToken] {
+        self.variants.first().map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Analyses a name: fold, romanise into at most [`MAX_VARIANTS`] variants,
+/// tokenise each into at most [`MAX_TOKENS`] classified tokens.
+/// `is_org_hint`: `Some(true)` for organisations, vessels and the like (no
+/// titles are looked for; short ambiguous legal forms are), `Some(false)` for
+/// persons (short ambiguous legal forms are not looked for), `None` when
+/// unknown (a legal form found makes it an organisation). "SURNAME, Given"
+/// order is kept as written: the matcher does not depend on token order.
+pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
+    let original: &str = match name.char_indices().nth(MAX_NAME_CHARS) {
+        Some((idx, _)) => name.get(..idx).unwrap_or(name),
+        None => name,
+    };
+    let mut variants: Vec<Vec<NameToken>> = Vec::with_capacity(1);
+    for v in to_latin(original) {
+        let toks = tokenize(&v, is_org_hint);
+        if !variants.contains(&toks) {
+            variants.push(toks);
+        }
+        if variants.len() >= MAX_VARIANTS {
+            break;
+        }
+    }
+    if variants.is_empty() {
+        variants.push(Vec::new());
+    }
+    AnalyzedName {
+        original: original.to_string(),
+        script: detect_script(original),
+        variants,
+    }
+}
+
+#[cfg(test)]
+mod tests;
