@@ -12,6 +12,10 @@ pub struct Weights {
     // Token similarities.
     pub sim_variant: f64,
     pub sim_skeleton: f64,
+    /// Skeleton of three consonants only: weaker evidence.
+    pub sim_short_skeleton: f64,
+    /// One edit, in the first letter.
+    pub sim_first_letter: f64,
     pub sim_phonetic: f64,
     pub sim_initial: f64,
     pub sim_joined: f64,
@@ -39,6 +43,8 @@ pub struct Weights {
 
     /// Score cap when the only distinctive token that matched is a common one.
     pub common_only_cap: f64,
+    /// Score cap for a person when only one name part matched.
+    pub single_part_cap: f64,
     /// Factor for a match on a weak alias (OFAC "weak a.k.a.").
     pub weak_alias_factor: f64,
     /// Factor for a match on a previous name.
@@ -62,7 +68,9 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     threshold: 0.80,
     sim_variant: 0.95,
     sim_skeleton: 0.88,
-    sim_phonetic: 0.7,
+    sim_short_skeleton: 0.8,
+    sim_first_letter: 0.6,
+    sim_phonetic: 0.6,
     sim_initial: 0.75,
     sim_joined: 0.93,
     sim_repeated: 0.9,
@@ -79,6 +87,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     unmatched_query_cost: 1.0,
     unmatched_listed_cost: 0.3,
     common_only_cap: 0.7,
+    single_part_cap: 0.75,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
     birth_date_exact_bonus: 0.06,
