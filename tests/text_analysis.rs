@@ -117,10 +117,11 @@ fn ofac_names(lists_raw: &Path) -> HashMap<String, Vec<String>> {
         }
     }
     for r in read_latin1_csv(&dir.join("alt.csv")) {
-        if let (Some(id), Some(name)) = (r.first(), r.get(3)) {
-            if name != "-0-" && !name.is_empty() {
-                names.entry(id.clone()).or_default().push(name.clone());
-            }
+        if let (Some(id), Some(name)) = (r.first(), r.get(3))
+            && name != "-0-"
+            && !name.is_empty()
+        {
+            names.entry(id.clone()).or_default().push(name.clone());
         }
     }
     names
