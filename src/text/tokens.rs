@@ -55,7 +55,7 @@ fn is_particle_exact(t: &str) -> bool {
             // Turkic patronymic markers.
             | "oglu" | "ogly" | "kyzy" | "qizi" | "gizi" | "uulu"
             // European particles.
-            | "van" | "von" | "de" | "der" | "den" | "da" | "das" | "dos" | "do" | "di" | "du"
+            | "van" | "von" | "de" | "der" | "den" | "da" | "dos" | "do" | "di" | "du"
             | "la" | "le" | "les" | "del" | "della" | "delle" | "dello" | "degli" | "des" | "ten"
             | "ter" | "zu" | "af" | "av"
     )
@@ -161,6 +161,15 @@ fn is_leading_title(t: &str) -> bool {
             | "sgt"
             | "marshal"
             | "president"
+            | "prasident"
+            | "praesident"
+            | "presidente"
+            | "monsieur"
+            | "madame"
+            | "senor"
+            | "senora"
+            | "signor"
+            | "signora"
             | "minister"
             | "senator"
             | "governor"
