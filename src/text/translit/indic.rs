@@ -168,7 +168,7 @@ fn vowel(c: char, scheme: usize) -> Option<&'static str> {
 }
 
 fn is_vowel_sign(c: char) -> bool {
-    matches!(c as u32, 0x093E..=0x094C | 0x0945 | 0x0949 | 0x09BE..=0x09CC | 0x0962 | 0x0963)
+    matches!(c as u32, 0x093E..=0x094C | 0x09BE..=0x09CC | 0x0962 | 0x0963)
 }
 
 fn is_virama(c: char) -> bool {
@@ -204,10 +204,10 @@ pub fn romanise(word: &[char], scheme: usize, out: &mut String) {
                 last.virama = true;
             }
         } else if let Some(v) = vowel(c, scheme) {
-            if is_vowel_sign(c) {
-                if let Some(last) = units.last_mut() {
-                    last.inherent = false;
-                }
+            if is_vowel_sign(c)
+                && let Some(last) = units.last_mut()
+            {
+                last.inherent = false;
             }
             units.push(Unit {
                 text: v,
