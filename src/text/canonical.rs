@@ -233,13 +233,33 @@ const GROUPS: &[&str] = &[
     "gonzalez gonzales",
     "rodriguez rodrigues",
     "cazares cazarez",
-    // Organisation words spelled the British or American way, or transliterated.
+    // Organisation words: British/American spellings, transliterations and
+    // the abbreviations the lists and customers use.
     "defense defence",
     "organization organisation",
-    "center centre",
+    "center centre ctr",
     "aluminum aluminium",
-    "international internacional internationale",
-    "holding kholding",
+    "international internacional internationale intl internatl",
+    "holding kholding hldg",
+    "holdings hldgs",
+    "trading trdg trdng",
+    "manufacturing mfg",
+    "industries inds",
+    "industrial indl",
+    "national natl",
+    "services svcs",
+    "service svc servis",
+    "technology tech",
+    "engineering engg",
+    "group grp",
+    "management mgmt",
+    "association assn assoc",
+    "brothers bros",
+    "department dept",
+    "government govt",
+    "university univ",
+    "institute inst",
+    "shipping shpg",
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {

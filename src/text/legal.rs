@@ -41,6 +41,7 @@ const FORMS: &[(&str, &str, bool)] = &[
     ("srl", "llc", false),
     ("s r l", "llc", false),
     ("societa a responsabilita limitata", "llc", false),
+    ("societatea cu raspundere limitata", "llc", false),
     ("sro", "llc", false),
     ("s r o", "llc", false),
     ("spol s r o", "llc", false),

@@ -31,6 +31,7 @@ pub use phonetic::{phonetic_key, skeleton};
 pub use script::{Script, char_script, detect_script};
 pub use tokens::{
     MAX_TOKEN_LEN, MAX_TOKENS, NameToken, TokenKind, is_honorific, is_particle, tokenize,
+    tokenize_with,
 };
 pub use translit::{MAX_VARIANTS, to_latin};
 
@@ -72,8 +73,13 @@ pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
         None => name,
     };
     let mut variants: Vec<Vec<NameToken>> = Vec::with_capacity(1);
+    let script = detect_script(original);
+    let particles = !matches!(
+        script,
+        Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
+    );
     for v in to_latin(original) {
-        let toks = tokenize(&v, is_org_hint);
+        let toks = tokenize_with(&v, is_org_hint, particles);
         if !variants.contains(&toks) {
             variants.push(toks);
         }
@@ -86,7 +92,7 @@ pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
     }
     AnalyzedName {
         original: original.to_string(),
-        script: detect_script(original),
+        script,
         variants,
     }
 }

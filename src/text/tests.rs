@@ -112,6 +112,23 @@ fn tsipras_in_greek() {
 }
 
 #[test]
+fn indic_names() {
+    let a = analyze_name("नरेन्द्र मोदी", Some(false));
+    assert_eq!(a.script, Script::Devanagari);
+    assert_eq!(texts(a.primary()), ["narendra", "modi"]);
+    let b = analyze_name("শেখ হাসিনা", Some(false));
+    assert_eq!(b.script, Script::Bengali);
+    assert_eq!(texts(b.primary()), ["shekh", "hasina"]);
+}
+
+#[test]
+fn organisation_abbreviations() {
+    assert_eq!(canonical_token("trdg"), canonical_token("trading"));
+    assert_eq!(canonical_token("intl"), canonical_token("international"));
+    assert_eq!(canonical_token("mfg"), "manufacturing");
+}
+
+#[test]
 fn confusables_and_invisible_characters() {
     let fake = analyze_name("Ѕаddаm Ниssеin", None);
     assert_eq!(texts(fake.primary()), ["saddam", "hussein"]);

@@ -55,7 +55,7 @@ fn is_particle_exact(t: &str) -> bool {
             // Turkic patronymic markers.
             | "oglu" | "ogly" | "kyzy" | "qizi" | "gizi" | "uulu"
             // European particles.
-            | "van" | "von" | "de" | "der" | "den" | "da" | "das" | "dos" | "do" | "di" | "du"
+            | "van" | "von" | "de" | "der" | "den" | "da" | "dos" | "do" | "di" | "du"
             | "la" | "le" | "les" | "del" | "della" | "delle" | "dello" | "degli" | "des" | "ten"
             | "ter" | "zu" | "af" | "av"
     )
@@ -125,6 +125,15 @@ fn is_title_anywhere(t: &str) -> bool {
             | "ustadh"
             | "gospodin"
             | "gospozha"
+            | "pani"
+            | "shri"
+            | "shrimati"
+            | "smt"
+            | "duktur"
+            | "doktor"
+            | "doctor"
+            | "docteur"
+            | "sarkar"
     )
 }
 
@@ -152,6 +161,15 @@ fn is_leading_title(t: &str) -> bool {
             | "sgt"
             | "marshal"
             | "president"
+            | "prasident"
+            | "praesident"
+            | "presidente"
+            | "monsieur"
+            | "madame"
+            | "senor"
+            | "senora"
+            | "signor"
+            | "signora"
             | "minister"
             | "senator"
             | "governor"
@@ -180,6 +198,23 @@ fn is_leading_title(t: &str) -> bool {
             | "seyyed"
             | "syed"
             | "sayyed"
+            | "khanom"
+            | "khanum"
+            | "khanoum"
+            | "khanim"
+            | "uz"
+            | "ogr"
+            | "ogretmen"
+            | "muhendis"
+            | "hr"
+            | "fru"
+            | "mevr"
+            | "dhr"
+            | "sig"
+            | "sigra"
+            | "dott"
+            | "ing"
+            | "mgr"
     )
 }
 
@@ -192,6 +227,13 @@ pub fn is_honorific(t: &str) -> bool {
 /// become one canonical `LegalForm` token; `is_org` (when known) decides
 /// whether titles and ambiguous legal forms are looked for.
 pub fn tokenize(variant: &str, is_org: Option<bool>) -> Vec<NameToken> {
+    tokenize_with(variant, is_org, true)
+}
+
+/// [`tokenize`], with particles recognised only when `particles` is set:
+/// syllables romanised from Chinese, Japanese or Korean ("ben", "do", "la")
+/// are never particles.
+pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Vec<NameToken> {
     let raw: Vec<&str> = variant
         .split(' ')
         .filter(|t| !t.is_empty())
@@ -221,10 +263,23 @@ pub fn tokenize(variant: &str, is_org: Option<bool>) -> Vec<NameToken> {
         i += 1;
     }
     let is_org = is_org.unwrap_or(legal_found);
+    // Cyrillic abbreviated titles г-н / г-жа come out as "g n" / "g zha".
+    if !is_org
+        && out.len() > 2
+        && out.first().is_some_and(|t| t.text == "g" || t.text == "h")
+        && out
+            .get(1)
+            .is_some_and(|t| matches!(t.text.as_str(), "n" | "zha" | "za" | "ja"))
+    {
+        for t in out.iter_mut().take(2) {
+            t.kind = TokenKind::Honorific;
+        }
+    }
     let several = out.len() > 1;
     let mut leading = true;
     for tok in out.iter_mut() {
-        if tok.kind == TokenKind::LegalForm {
+        if matches!(tok.kind, TokenKind::LegalForm | TokenKind::Honorific) {
+            leading = leading && tok.kind == TokenKind::Honorific;
             continue;
         }
         let t = tok.text.as_str();
@@ -238,7 +293,7 @@ pub fn tokenize(variant: &str, is_org: Option<bool>) -> Vec<NameToken> {
                 || is_title_anywhere(canonical_token(t).as_ref()))
         {
             TokenKind::Honorific
-        } else if several && is_particle(t) {
+        } else if particles && several && is_particle(t) {
             TokenKind::Particle
         } else {
             TokenKind::Word

@@ -14,6 +14,7 @@ mod greek;
 mod han;
 mod hangul;
 mod hebrew;
+mod indic;
 
 use super::normalize::fold;
 use super::script::{Script, char_script};
@@ -74,6 +75,7 @@ fn scheme_count(words: &[Vec<char>]) -> usize {
                 Script::Hangul => hangul::SCHEMES,
                 Script::Han => han::HAN_SCHEMES,
                 Script::Hiragana | Script::Katakana => han::KANA_SCHEMES,
+                Script::Devanagari | Script::Bengali => indic::SCHEMES,
                 _ => 1,
             };
             n = n.max(k);
@@ -123,6 +125,7 @@ fn romanise(words: &[Vec<char>], scheme: usize) -> String {
                 Script::Hangul => hangul::romanise(run, scheme, &mut raw),
                 Script::Han => han::romanise_han(run, scheme, &mut raw),
                 Script::Hiragana | Script::Katakana => han::romanise_kana(run, scheme, &mut raw),
+                Script::Devanagari | Script::Bengali => indic::romanise(run, scheme, &mut raw),
                 _ => {
                     for &c in run {
                         raw.push_str(any_ascii::any_ascii_char(c));

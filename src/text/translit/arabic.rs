@@ -186,6 +186,9 @@ const DICTIONARY: &[(&str, &str)] = &[
         "عبيدالله",
         "ubaydallah|obaidullah|obeidallah|obaidollah|ubaidullah",
     ),
+    ("دكتور", "duktur|doctor|docteur|doktor|doctor"),
+    ("خانم", "khanom|khanum|khanoum|khanom|khanum"),
+    ("سرکار", "sarkar"),
 ];
 
 fn dictionary() -> &'static HashMap<String, Vec<&'static str>> {
@@ -414,7 +417,7 @@ fn letters(word: &[char], scheme: usize, out: &mut String) {
             'ن' | 'ں' | 'ڼ' => c("n"),
             'ه' | 'ہ' | 'ھ' => {
                 if last && !prev.is_some_and(is_alif) && prev.is_some() {
-                    v(pick(scheme, ["h", "ah", "a", "eh", "h"]))
+                    v(pick(scheme, ["ah", "ah", "a", "eh", "a"]))
                 } else {
                     c("h")
                 }
