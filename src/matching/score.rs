@@ -267,7 +267,7 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         && (distinctive(qt) >= 2 || distinctive(nt) >= 2);
     // The listed person's surname must be among what matched.
     let surname_missed = nt.iter().any(|t| t.surname)
-        && !pairs.iter().any(|(_, js, sim, _)| *sim >= 0.7 && js.iter().any(|j| nt[*j].surname));
+        && !pairs.iter().any(|(_, js, _, _)| js.iter().any(|j| nt[*j].surname));
     let single_part = single_part || (kind.person && surname_missed);
     if single_part {
         score = score.min(w.single_part_cap);

@@ -118,8 +118,14 @@ pub fn compare_tokens(
             return Some((w.sim_abbreviation, TokenMatch::Abbreviation));
         }
     }
-    let phonetic = (min_len >= 5 && !q.phon.is_empty() && q.phon == n.phon)
-        .then_some((w.sim_phonetic, TokenMatch::Phonetic));
+    // Romanisations of Arabic and Hebrew disagree on vowels and doubled
+    // letters, so sounding alike is better evidence there.
+    let abjad = q.abjad || n.abjad;
+    let phonetic = (min_len >= if abjad { 3 } else { 5 } && !q.phon.is_empty() && q.phon == n.phon)
+        .then_some((
+            if abjad { w.sim_phonetic_abjad } else { w.sim_phonetic },
+            TokenMatch::Phonetic,
+        ));
     match (fuzzy, phonetic) {
         (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
         (f, p) => f.or(p),

@@ -17,6 +17,8 @@ pub struct Weights {
     /// One edit, in the first letter.
     pub sim_first_letter: f64,
     pub sim_phonetic: f64,
+    /// Sounding alike, for names romanised from Arabic or Hebrew.
+    pub sim_phonetic_abjad: f64,
     pub sim_initial: f64,
     pub sim_joined: f64,
     pub sim_repeated: f64,
@@ -71,6 +73,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_short_skeleton: 0.8,
     sim_first_letter: 0.6,
     sim_phonetic: 0.6,
+    sim_phonetic_abjad: 0.8,
     sim_initial: 0.75,
     sim_joined: 0.93,
     sim_repeated: 0.9,
@@ -84,7 +87,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_initial: 0.5,
     weight_number: 0.8,
     weight_patronymic: 0.5,
-    unmatched_query_cost: 1.0,
+    unmatched_query_cost: 0.6,
     unmatched_listed_cost: 0.3,
     common_only_cap: 0.7,
     single_part_cap: 0.75,
