@@ -114,8 +114,9 @@ enum NameKind {
 struct Group {
     entity: Entity,
     names: Vec<(NameKind, String)>,
-    /// Field values already processed for this group.
-    seen: HashSet<(Field, String)>,
+    /// Field values already processed for this group (few per group, so a
+    /// list is faster than hashing every row's long texts).
+    seen: Vec<(Field, String)>,
     last_updated: Option<String>,
 }
 
@@ -168,7 +169,7 @@ fn parse_file(
                 groups.push(Group {
                     entity: Entity::new(list_id, group_id, schema),
                     names: Vec::new(),
-                    seen: HashSet::new(),
+                    seen: Vec::new(),
                     last_updated: None,
                 });
                 by_id.insert(group_id.to_string(), groups.len() - 1);
@@ -273,8 +274,19 @@ fn add_row(group: &mut Group, c: &Cols, row: &Row) -> bool {
             e.add(prop::LAST_NAME, last);
         }
     }
+    // True the first time a group sees this value in this field.
+    let mut fresh = |field: Field, value: &str| -> bool {
+        if value.is_empty() || seen.iter().any(|(f, v)| *f == field && v == value) {
+            return false;
+        }
+        seen.push((field, value.to_string()));
+        true
+    };
+
     if !non_latin.is_empty() {
         names.push((NameKind::Alias, non_latin.to_string()));
+    }
+    if fresh(Field::NonLatin, non_latin) {
         let script: Vec<&str> = [row.opt(c.non_latin_type), row.opt(c.non_latin_lang)]
             .into_iter()
             .filter(|s| !s.is_empty())
@@ -289,11 +301,6 @@ fn add_row(group: &mut Group, c: &Cols, row: &Row) -> bool {
             );
         }
     }
-
-    // True the first time a group sees this value in this field.
-    let mut fresh = |field: Field, value: &str| -> bool {
-        !value.is_empty() && seen.insert((field, value.to_string()))
-    };
 
     let title = row.opt(c.title);
     if fresh(Field::Title, title) {
@@ -387,7 +394,9 @@ fn add_row(group: &mut Group, c: &Cols, row: &Row) -> bool {
             &format!("UK Sanctions List date designated: {d}"),
         );
     }
-    if let Some(d) = xlsx::date_text(row.opt(c.last_updated))
+    let updated = row.opt(c.last_updated);
+    if fresh(Field::LastUpdated, updated)
+        && let Some(d) = xlsx::date_text(updated)
         && last_updated.as_ref().is_none_or(|old| d > *old)
     {
         *last_updated = Some(d);
@@ -398,6 +407,7 @@ fn add_row(group: &mut Group, c: &Cols, row: &Row) -> bool {
 /// The detail fields of a row, for [`Group::seen`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Field {
+    NonLatin,
     Title,
     Dob,
     BirthPlace,
@@ -410,6 +420,7 @@ enum Field {
     Regime,
     ListedOn,
     Designated,
+    LastUpdated,
 }
 
 /// Adds a date value; text that is not a date (or is approximate) is kept in `notes`.
