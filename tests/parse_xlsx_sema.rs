@@ -493,6 +493,7 @@ fn sema_organisations() {
         e.get(prop::ALIAS),
         [
             "Military Industry Corporation",
+            "Defense Industries Corporation and Defense Industry System",
             "Defense Industries Corporation",
             "Defense Industry System",
             "هيئة التصنيع الحربي",

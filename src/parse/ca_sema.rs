@@ -390,9 +390,11 @@ const LEGAL_FORMS: [&str; 24] = [
 /// " or " separates names; "/" separates names when it has a space on one
 /// side or joins two words of three letters or more ("GORT/ORTAS", not
 /// "J/V"); "," separates names outside parentheses, except before a
-/// legal-form word ("Банк Зенит, ПАО") or a word in lower case (a comma
-/// inside a long name); in the last item of a comma list, " and " / " et "
-/// separate names too ("A, B and C").
+/// lone legal-form word ("Банк Зенит, ПАО") or a word in lower case other
+/// than an article (a comma inside a long name); in the last item of a
+/// comma list, " and " / " et " separate names too ("A, B and C"), and for
+/// an organisation the unsplit item is kept as well, since its own name
+/// may contain "and".
 pub fn split_aliases(text: &str, person: bool) -> Vec<(String, bool)> {
     let labelled = replace_language_labels(text);
     let mut out: Vec<(String, bool)> = Vec::new();
@@ -402,7 +404,7 @@ pub fn split_aliases(text: &str, person: bool) -> Vec<(String, bool)> {
             .flat_map(|p| split_word(p, " OR "))
         {
             for part in split_slashes(&part) {
-                for name in split_commas(&part) {
+                for name in split_commas(&part, person) {
                     let name = clean_alias(&name);
                     if name.is_empty() {
                         continue;
@@ -476,7 +478,7 @@ fn split_slashes(text: &str) -> Vec<String> {
 }
 
 /// Splits at commas as described in [`split_aliases`].
-fn split_commas(text: &str) -> Vec<String> {
+fn split_commas(text: &str, person: bool) -> Vec<String> {
     let opens = text.matches('(').count();
     let closes = text.matches(')').count();
     let balanced = opens == closes;
@@ -503,10 +505,13 @@ fn split_commas(text: &str) -> Vec<String> {
             .next()
             .unwrap_or("")
             .to_lowercase();
+        let article = ["the", "la", "le", "les"].contains(&first_word.as_str())
+            || first_word.starts_with("l'")
+            || first_word.starts_with("l\u{2019}");
         let joins_previous = trimmed.is_empty()
             || LEGAL_FORMS.contains(&first_word.as_str())
-                && trimmed.split_whitespace().count() <= 2
-            || trimmed.chars().next().is_some_and(char::is_lowercase);
+                && trimmed.split_whitespace().count() == 1
+            || trimmed.chars().next().is_some_and(char::is_lowercase) && !article;
         match merged.last_mut() {
             Some(prev) if joins_previous => {
                 prev.push(',');
@@ -520,6 +525,11 @@ fn split_commas(text: &str) -> Vec<String> {
     {
         for sep in [" and ", " et "] {
             if last.contains(sep) {
+                // An organisation's name may itself hold "and" ("… Organized
+                // Crime and Corruption of …"): keep the whole item as well.
+                if !person {
+                    merged.push(last.clone());
+                }
                 merged.extend(last.split(sep).map(str::to_string));
                 return merged;
             }
@@ -546,6 +556,14 @@ fn clean_alias(name: &str) -> String {
         }
         if s.ends_with('(') {
             s.pop();
+        }
+        // A lone straight quote left at an end by the splitting.
+        if s.matches('"').count() % 2 == 1 {
+            if s.starts_with('"') {
+                s.remove(0);
+            } else if s.ends_with('"') && !s.ends_with("\"\"") && s.matches('"').count() == 1 {
+                s.pop();
+            }
         }
         if s.len() == before {
             break;
@@ -660,14 +678,25 @@ mod tests {
             ),
             [
                 "Military Industry Corporation",
+                "Defense Industries Corporation and Defense Industry System",
                 "Defense Industries Corporation",
                 "Defense Industry System"
             ]
+        );
+        assert_eq!(
+            names("Rukhservomotor, OOO Ruchservomotor", false),
+            ["Rukhservomotor", "OOO Ruchservomotor"]
+        );
+        assert_eq!(
+            names("Sazman-e Basij-e Mostazafan, the Basij", false),
+            ["Sazman-e Basij-e Mostazafan", "the Basij"]
         );
         assert_eq!(
             names("Следственный Комитет Российской Федерации or СКР)", false),
             ["Следственный Комитет Российской Федерации", "СКР"]
         );
         assert!(split_aliases("", false).is_empty());
+        assert_eq!(clean_alias("\" СКТБ РТ,"), "СКТБ РТ");
+        assert_eq!(clean_alias("ОАО \"АЛЕВКУРП"), "ОАО \"АЛЕВКУРП");
     }
 }
