@@ -160,7 +160,16 @@ const LEGAL_WORDS: [&str; 40] = [
     "holdings", "enterprise", "trading", "group",
 ];
 
+/// Short legal-form words, matched exactly ("Công ty TNHH", "Sdn Bhd", "d.o.o.").
+const SHORT_LEGAL_WORDS: [&str; 16] = [
+    "tnhh", "cong", "ty", "bhd", "sdn", "pte", "pvt", "doo", "ood", "eood", "sro", "spol", "kft",
+    "zrt", "nyrt", "ltda",
+];
+
 fn is_legal_word(t: &str) -> bool {
+    if SHORT_LEGAL_WORDS.contains(&t) {
+        return true;
+    }
     if t.len() < 5 {
         return false;
     }

@@ -249,9 +249,15 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         }
     }
     let mut unmatched_listed = Vec::new();
+    let strict = (kind.org && !kind.person) || qt.iter().any(|t| t.syllabic);
+    let listed_cost = if strict {
+        w.unmatched_listed_cost_strict
+    } else {
+        w.unmatched_listed_cost
+    };
     for (j, t) in nt.iter().enumerate() {
         if !n_used[j] && t.kind != TokenKind::Honorific {
-            den += w.unmatched_listed_cost * stats.weight(t, w);
+            den += listed_cost * stats.weight(t, w);
             unmatched_listed.push(j);
         }
     }

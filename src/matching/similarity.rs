@@ -121,7 +121,11 @@ pub fn compare_tokens(
     // Romanisations of Arabic and Hebrew disagree on vowels and doubled
     // letters, so sounding alike is better evidence there.
     let abjad = q.abjad || n.abjad;
-    let phonetic = (min_len >= if abjad { 3 } else { 5 } && !q.phon.is_empty() && q.phon == n.phon)
+    let syllabic = q.syllabic || n.syllabic;
+    let phonetic = (!syllabic
+        && min_len >= if abjad { 4 } else { 5 }
+        && !q.phon.is_empty()
+        && q.phon == n.phon)
         .then_some((
             if abjad { w.sim_phonetic_abjad } else { w.sim_phonetic },
             TokenMatch::Phonetic,

@@ -42,6 +42,9 @@ pub struct Weights {
     /// How much an unmatched listed token costs: listed names often carry
     /// patronymics and extra given names that customers leave out.
     pub unmatched_listed_cost: f64,
+    /// The same for organisations, whose names have no optional middle parts,
+    /// and for names romanised syllable by syllable (Chinese, Korean).
+    pub unmatched_listed_cost_strict: f64,
 
     /// Score cap when the only distinctive token that matched is a common one.
     pub common_only_cap: f64,
@@ -67,13 +70,13 @@ pub struct Weights {
 }
 
 pub const DEFAULT_WEIGHTS: Weights = Weights {
-    threshold: 0.80,
+    threshold: 0.82,
     sim_variant: 0.95,
     sim_skeleton: 0.88,
     sim_short_skeleton: 0.8,
     sim_first_letter: 0.6,
     sim_phonetic: 0.6,
-    sim_phonetic_abjad: 0.8,
+    sim_phonetic_abjad: 0.7,
     sim_initial: 0.75,
     sim_joined: 0.93,
     sim_repeated: 0.9,
@@ -89,6 +92,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_patronymic: 0.5,
     unmatched_query_cost: 0.6,
     unmatched_listed_cost: 0.3,
+    unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,
     single_part_cap: 0.75,
     weak_alias_factor: 0.92,
