@@ -101,7 +101,7 @@ impl PreparedEntity {
             if names.iter().any(|(_, existing)| existing.original == n) {
                 continue;
             }
-            let prepared = PreparedName::new(n, is_org);
+            let prepared = PreparedName::with_surnames(n, is_org, entity.get(prop::LAST_NAME));
             if !prepared.is_empty() {
                 names.push((p, prepared));
             }
@@ -166,11 +166,21 @@ struct Alignment {
     unmatched_query: Vec<usize>,
     unmatched_listed: Vec<usize>,
     common_only: bool,
+    single_part: bool,
     /// Both names carry a legal form and none of them matched.
     legal_form_conflict: bool,
 }
 
-fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weights) -> Alignment {
+/// What the comparison knows about the kind of party.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PartyKind {
+    /// Either side is an organisation: abbreviations count.
+    pub org: bool,
+    /// Either side is a person: one shared name part is not enough.
+    pub person: bool,
+}
+
+fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weights, kind: PartyKind) -> Alignment {
     let qt = &q.tokens;
     let nt = &n.tokens;
     let mut q_used = vec![false; qt.len()];
@@ -189,7 +199,7 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
             if b.kind == TokenKind::Honorific || n_used[j] {
                 continue;
             }
-            if let Some((sim, how)) = compare_tokens(a, b, w)
+            if let Some((sim, how)) = compare_tokens(a, b, w, kind.org)
                 && sim >= w.min_token_sim
             {
                 candidates.push((sim, i, j, how));
@@ -239,9 +249,15 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         }
     }
     let mut unmatched_listed = Vec::new();
+    let strict = (kind.org && !kind.person) || qt.iter().any(|t| t.syllabic);
+    let listed_cost = if strict {
+        w.unmatched_listed_cost_strict
+    } else {
+        w.unmatched_listed_cost
+    };
     for (j, t) in nt.iter().enumerate() {
         if !n_used[j] && t.kind != TokenKind::Honorific {
-            den += w.unmatched_listed_cost * stats.weight(t, w);
+            den += listed_cost * stats.weight(t, w);
             unmatched_listed.push(j);
         }
     }
@@ -249,6 +265,18 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
     let common_only = distinctive_matches == 0 || (distinctive_matches == 1 && rare_matches == 0);
     if common_only {
         score = score.min(w.common_only_cap);
+    }
+    // A person is not identified by one shared name part when either name has more.
+    let distinctive = |v: &[PreparedToken]| v.iter().filter(|t| is_distinctive(t.kind)).count();
+    let single_part = kind.person
+        && distinctive_matches < 2
+        && (distinctive(qt) >= 2 || distinctive(nt) >= 2);
+    // The listed person's surname must be among what matched.
+    let surname_missed = nt.iter().any(|t| t.surname)
+        && !pairs.iter().any(|(_, js, _, _)| js.iter().any(|j| nt[*j].surname));
+    let single_part = single_part || (kind.person && surname_missed);
+    if single_part {
+        score = score.min(w.single_part_cap);
     }
     let has_legal = |v: &[PreparedToken]| v.iter().any(|t| t.kind == TokenKind::LegalForm);
     let legal_matched = pairs
@@ -261,6 +289,7 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         unmatched_query,
         unmatched_listed,
         common_only,
+        single_part,
         legal_form_conflict,
     }
 }
@@ -346,13 +375,14 @@ fn best_name<'a>(
     e: &'a PreparedEntity,
     stats: &TokenStats,
     w: &Weights,
+    kind: PartyKind,
 ) -> Option<BestName<'a>> {
     let mut best: Option<BestName<'a>> = None;
     for (prop_name, name) in &e.names {
         let factor = property_factor(prop_name, w);
         for (qi, qv) in q.variants.iter().enumerate() {
             for (ni, nv) in name.variants.iter().enumerate() {
-                let alignment = align(qv, nv, stats, w);
+                let alignment = align(qv, nv, stats, w, kind);
                 let effective = alignment.score * factor;
                 let better = match &best {
                     None => true,
@@ -401,7 +431,12 @@ pub fn score_entity(
     threshold: f64,
     explain: bool,
 ) -> Option<Scored> {
-    let best = best_name(&q.name, e, stats, w)?;
+    let kind = PartyKind {
+        org: e.entity.schema.is_organization_like()
+            || q.schema.is_some_and(Schema::is_organization_like),
+        person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
+    };
+    let best = best_name(&q.name, e, stats, w, kind)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
     let a = &best.alignment;
@@ -421,6 +456,16 @@ pub fn score_entity(
             } else {
                 "matched a former name".into()
             },
+        });
+    }
+    if a.single_part {
+        qualifiers.push(Qualifier {
+            feature: "singleNamePart".into(),
+            effect: 0.0,
+            detail: format!(
+                "only one name part, or not the surname, matched: score capped at {:.2}",
+                w.single_part_cap
+            ),
         });
     }
     if a.legal_form_conflict {
