@@ -74,12 +74,19 @@ impl TokenStats {
     }
 }
 
+/// Organisations proper; `LegalEntity` (the source did not say) is not one.
+fn is_org(s: Schema) -> bool {
+    matches!(s, Schema::Organization | Schema::Company)
+}
+
 /// Russian-style patronymics: "viktorovich", "ivanovna", "ilyich".
 fn is_patronymic(t: &str) -> bool {
     t.len() >= 7
-        && ["ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna"]
-            .iter()
-            .any(|s| t.ends_with(s))
+        && [
+            "ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna",
+        ]
+        .iter()
+        .any(|s| t.ends_with(s))
 }
 
 /// A listed party made ready for scoring.
@@ -95,7 +102,11 @@ pub struct PreparedEntity {
 
 impl PreparedEntity {
     pub fn new(entity: Entity) -> PreparedEntity {
-        let is_org = Some(entity.schema != Schema::Person);
+        let is_org = match entity.schema {
+            Schema::Person => Some(false),
+            Schema::LegalEntity => None,
+            _ => Some(true),
+        };
         let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
         for (p, n) in entity.names() {
             if names.iter().any(|(_, existing)| existing.original == n) {
@@ -180,7 +191,13 @@ pub struct PartyKind {
     pub person: bool,
 }
 
-fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weights, kind: PartyKind) -> Alignment {
+fn align(
+    q: &PreparedVariant,
+    n: &PreparedVariant,
+    stats: &TokenStats,
+    w: &Weights,
+    kind: PartyKind,
+) -> Alignment {
     let qt = &q.tokens;
     let nt = &n.tokens;
     let mut q_used = vec![false; qt.len()];
@@ -188,7 +205,16 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
     let mut pairs = Vec::new();
     // Words written together on one side and apart on the other come first,
     // so a part of the joined word cannot steal the pairing.
-    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, false, w);
+    join_adjacent(
+        qt,
+        nt,
+        &mut q_used,
+        &mut n_used,
+        &mut pairs,
+        false,
+        false,
+        w,
+    );
     join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, false, w);
     let mut candidates: Vec<(f64, usize, usize, TokenMatch)> = Vec::new();
     for (i, a) in qt.iter().enumerate() {
@@ -268,12 +294,13 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
     }
     // A person is not identified by one shared name part when either name has more.
     let distinctive = |v: &[PreparedToken]| v.iter().filter(|t| is_distinctive(t.kind)).count();
-    let single_part = kind.person
-        && distinctive_matches < 2
-        && (distinctive(qt) >= 2 || distinctive(nt) >= 2);
+    let single_part =
+        kind.person && distinctive_matches < 2 && (distinctive(qt) >= 2 || distinctive(nt) >= 2);
     // The listed person's surname must be among what matched.
     let surname_missed = nt.iter().any(|t| t.surname)
-        && !pairs.iter().any(|(_, js, _, _)| js.iter().any(|j| nt[*j].surname));
+        && !pairs
+            .iter()
+            .any(|(_, js, _, _)| js.iter().any(|j| nt[*j].surname));
     let single_part = single_part || (kind.person && surname_missed);
     if single_part {
         score = score.min(w.single_part_cap);
@@ -432,8 +459,7 @@ pub fn score_entity(
     explain: bool,
 ) -> Option<Scored> {
     let kind = PartyKind {
-        org: e.entity.schema.is_organization_like()
-            || q.schema.is_some_and(Schema::is_organization_like),
+        org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
         person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
     };
     let best = best_name(&q.name, e, stats, w, kind)?;
@@ -520,8 +546,16 @@ pub fn score_entity(
         query_form: variant_text(qv),
         listed_form: variant_text(nv),
         tokens,
-        unmatched_query: a.unmatched_query.iter().map(|i| qv.tokens[*i].raw.clone()).collect(),
-        unmatched_listed: a.unmatched_listed.iter().map(|j| nv.tokens[*j].raw.clone()).collect(),
+        unmatched_query: a
+            .unmatched_query
+            .iter()
+            .map(|i| qv.tokens[*i].raw.clone())
+            .collect(),
+        unmatched_listed: a
+            .unmatched_listed
+            .iter()
+            .map(|j| nv.tokens[*j].raw.clone())
+            .collect(),
         name_score: round3(name_score),
         qualifiers,
         score: round3(score),
@@ -540,7 +574,13 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &mut f64, out: &mut Vec<Qualifier>) {
+fn apply_qualifiers(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    w: &Weights,
+    score: &mut f64,
+    out: &mut Vec<Qualifier>,
+) {
     let mut add = |feature: &str, effect: f64, detail: String, score: &mut f64| {
         *score += effect;
         out.push(Qualifier {
@@ -553,7 +593,12 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
     if let Some(id) = q.identifiers.iter().find(|id| e.identifiers.contains(id)) {
         let target = (*score + w.identifier_match_bonus).max(w.identifier_match_floor);
         let effect = target - *score;
-        add("identifier", effect, format!("identifier {id} matches exactly"), score);
+        add(
+            "identifier",
+            effect,
+            format!("identifier {id} matches exactly"),
+            score,
+        );
     }
     // Birth date.
     if let Some(qd) = &q.birth_date
@@ -562,9 +607,19 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
     {
         let qy = &qd[..4.min(qd.len())];
         if e.birth_dates.iter().any(|d| d == qd && d.len() == 10) {
-            add("birthDate", w.birth_date_exact_bonus, format!("birth date {qd} matches"), score);
+            add(
+                "birthDate",
+                w.birth_date_exact_bonus,
+                format!("birth date {qd} matches"),
+                score,
+            );
         } else if e.birth_dates.iter().any(|d| compatible_dates(qd, d)) {
-            add("birthDate", w.birth_year_bonus, format!("birth date {qd} fits listed {}", e.birth_dates.join(", ")), score);
+            add(
+                "birthDate",
+                w.birth_year_bonus,
+                format!("birth date {qd} fits listed {}", e.birth_dates.join(", ")),
+                score,
+            );
         } else {
             let near = e.birth_dates.iter().any(|d| {
                 let dy: i32 = d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
@@ -575,7 +630,10 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
                 add(
                     "birthDate",
                     -w.birth_date_conflict_penalty,
-                    format!("birth date {qd} conflicts with listed {}", e.birth_dates.join(", ")),
+                    format!(
+                        "birth date {qd} conflicts with listed {}",
+                        e.birth_dates.join(", ")
+                    ),
                     score,
                 );
             }
@@ -584,12 +642,21 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
     // Countries.
     if !q.countries.is_empty() && !e.countries.is_empty() {
         if let Some(c) = q.countries.iter().find(|c| e.countries.contains(c)) {
-            add("country", w.country_match_bonus, format!("country {c} matches"), score);
+            add(
+                "country",
+                w.country_match_bonus,
+                format!("country {c} matches"),
+                score,
+            );
         } else {
             add(
                 "country",
                 -w.country_conflict_penalty,
-                format!("countries {} differ from listed {}", q.countries.join(", "), e.countries.join(", ")),
+                format!(
+                    "countries {} differ from listed {}",
+                    q.countries.join(", "),
+                    e.countries.join(", ")
+                ),
                 score,
             );
         }

@@ -19,7 +19,9 @@ pub enum TokenMatch {
     /// Same phonetic key.
     Phonetic,
     /// Edit distance (insertions, deletions, substitutions, transpositions).
-    Fuzzy { distance: u8 },
+    Fuzzy {
+        distance: u8,
+    },
     /// One side is an initial of the other.
     Initial,
     /// Adjacent tokens on one side written as one word on the other
@@ -113,7 +115,11 @@ pub fn compare_tokens(
         return Some((w.sim_reordered, TokenMatch::Reordered));
     }
     if org && min_len >= 4 && max_len >= min_len + 2 {
-        let (short, long) = if qlen < nlen { (&q.raw, &n.raw) } else { (&n.raw, &q.raw) };
+        let (short, long) = if qlen < nlen {
+            (&q.raw, &n.raw)
+        } else {
+            (&n.raw, &q.raw)
+        };
         if is_abbreviation(short, long) {
             return Some((w.sim_abbreviation, TokenMatch::Abbreviation));
         }
@@ -127,7 +133,11 @@ pub fn compare_tokens(
         && !q.phon.is_empty()
         && q.phon == n.phon)
         .then_some((
-            if abjad { w.sim_phonetic_abjad } else { w.sim_phonetic },
+            if abjad {
+                w.sim_phonetic_abjad
+            } else {
+                w.sim_phonetic
+            },
             TokenMatch::Phonetic,
         ));
     match (fuzzy, phonetic) {
