@@ -90,7 +90,7 @@ impl NameKeys {
 
     /// Adds the keys of every variant of a name.
     pub fn add_name(&mut self, name: &PreparedName) {
-        for v in &name.variants {
+        for (i, v) in name.variants.iter().enumerate() {
             for t in &v.tokens {
                 if !is_distinctive(t.kind) || t.kind == TokenKind::Initial {
                     continue;
@@ -100,6 +100,10 @@ impl NameKeys {
                     Self::push_unique(&mut self.skel, &t.skel);
                     Self::push_unique(&mut self.phon, &t.phon);
                 }
+            }
+            // Trigrams catch typos and joined words; the first variant's are enough.
+            if i > 0 {
+                continue;
             }
             let chars: Vec<char> = v.joined.chars().collect();
             let mut grams = 0;
@@ -159,8 +163,13 @@ impl ScreeningIndex {
             all.extend(entities);
             loaded.insert(info.id.clone(), info);
         }
-        let entities: Vec<PreparedEntity> = all.into_par_iter().map(PreparedEntity::new).collect();
+        let mut entities: Vec<PreparedEntity> = all.into_par_iter().map(PreparedEntity::new).collect();
         let stats = TokenStats::from_entities(entities.iter());
+        entities.par_iter_mut().for_each(|e| {
+            for (_, n) in &mut e.names {
+                stats.mark_common(n);
+            }
+        });
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 100_000_000)?;

@@ -166,7 +166,8 @@ impl Matcher {
         if !(0.0..=1.0).contains(&threshold) {
             return Err(QueryError::BadThreshold(threshold).into());
         }
-        let prepared = prepare_query(query)?;
+        let mut prepared = prepare_query(query)?;
+        self.index.stats().mark_common(&mut prepared.name);
         let lists = self.resolve_lists(&query.lists)?;
         if lists.as_ref().is_some_and(BTreeSet::is_empty) || prepared.name.is_empty() {
             return Ok(Vec::new());
@@ -174,7 +175,7 @@ impl Matcher {
         let limit = opts.limit.clamp(1, MAX_LIMIT);
         let candidates = self
             .index
-            .candidates(&prepared, lists.as_ref(), (limit * 8).max(48))?;
+            .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
         let stats = self.index.stats();
         // Score every candidate cheaply, then explain only what is returned.
         let mut scored: Vec<(f64, f64, u32)> = candidates
@@ -245,9 +246,13 @@ fn compare_with(
     if !(0.0..=1.0).contains(&threshold) {
         return Err(QueryError::BadThreshold(threshold));
     }
-    let qa = prepare_query(a)?;
+    let mut qa = prepare_query(a)?;
+    stats.mark_common(&mut qa.name);
     let entity = query_as_entity(b)?;
-    let eb = PreparedEntity::new(entity);
+    let mut eb = PreparedEntity::new(entity);
+    for (_, n) in &mut eb.names {
+        stats.mark_common(n);
+    }
     let scored = score_entity(&qa, &eb, stats, w, threshold, true);
     Ok(match scored {
         Some(s) => Comparison {

@@ -30,6 +30,9 @@ pub struct PreparedToken {
     /// Romanised from a syllabic script (Han, Hangul, kana): each token is a
     /// whole syllable, so one letter more or less is another syllable, not a typo.
     pub syllabic: bool,
+    /// Too frequent to identify a party on its own (set from the built-in
+    /// list, then from the loaded lists' statistics).
+    pub common: bool,
 }
 
 /// One Latin rendering of a name.
@@ -99,6 +102,7 @@ impl PreparedName {
                 .take(MAX_TOKENS)
                 .map(|t| {
                     let canonical = text::canonical_token(&t.text).into_owned();
+                    let common = text::is_common_token(&canonical);
                     PreparedToken {
                         phon: text::phonetic_key(&canonical),
                         skel: text::skeleton(&canonical),
@@ -118,6 +122,7 @@ impl PreparedName {
                         abjad,
                         surname: surname_tokens.contains(&t.text),
                         syllabic,
+                        common,
                     }
                 })
                 .collect();

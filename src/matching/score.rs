@@ -54,6 +54,16 @@ impl TokenStats {
                 .is_some_and(|&df| df >= self.common_from)
     }
 
+    /// Marks the tokens of a name that are common among the loaded lists
+    /// (done once per name, so scoring needs no lookups).
+    pub fn mark_common(&self, name: &mut PreparedName) {
+        for v in &mut name.variants {
+            for t in &mut v.tokens {
+                t.common = t.common || self.is_common(&t.text);
+            }
+        }
+    }
+
     pub fn weight(&self, t: &PreparedToken, w: &Weights) -> f64 {
         match t.kind {
             TokenKind::Honorific => 0.0,
@@ -64,7 +74,7 @@ impl TokenStats {
             TokenKind::Word => {
                 if is_patronymic(&t.raw) {
                     w.weight_patronymic
-                } else if self.is_common(&t.text) {
+                } else if t.common {
                     w.weight_common_word
                 } else {
                     w.weight_word
@@ -514,10 +524,9 @@ pub fn score_entity(
     }
     apply_qualifiers(q, e, w, &mut score, &mut qualifiers);
     let score = score.clamp(0.0, 1.0);
-    let tiebreak = strsim::normalized_levenshtein(
-        &q.name.original.to_lowercase(),
-        &best.name.original.to_lowercase(),
-    ) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
+    // Equal scores: the name written exactly as queried first, then primary names.
+    let same_text = q.name.original.trim().eq_ignore_ascii_case(best.name.original.trim());
+    let tiebreak = f64::from(u8::from(same_text)) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
     if !explain {
         return Some(Scored {
             score: round3(score),
