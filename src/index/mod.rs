@@ -101,14 +101,12 @@ impl NameKeys {
                     Self::push_unique(&mut self.phon, &t.phon);
                 }
             }
-            // Trigrams catch typos and joined words; the first variant's are enough.
-            if i > 0 {
-                continue;
-            }
+            // Trigrams catch typos and joined words; later variants add fewer.
+            let budget = if i == 0 { MAX_GRAMS_PER_NAME } else { MAX_GRAMS_PER_NAME / 4 };
             let chars: Vec<char> = v.joined.chars().collect();
             let mut grams = 0;
             for w in chars.windows(3) {
-                if grams >= MAX_GRAMS_PER_NAME {
+                if grams >= budget {
                     break;
                 }
                 let g: String = w.iter().collect();
