@@ -248,9 +248,9 @@ pub fn parse(
         Format::UnXml => un_xml::parse(list_id, files),
         Format::EuXml10 | Format::EuXml11 => eu_xml::parse(list_id, files),
         Format::UkFcdoXml => uk_fcdo::parse(list_id, files),
-        Format::OfsiXlsx => ofsi::parse(list_id, files),
+        Format::OfsiXlsx => guard_xlsx(files, || ofsi::parse(list_id, files)),
         Format::CaSemaXml => ca_sema::parse(list_id, files),
-        Format::AuDfatXlsx => au_dfat::parse(list_id, files),
+        Format::AuDfatXlsx => guard_xlsx(files, || au_dfat::parse(list_id, files)),
         Format::ChSecoXml => ch_seco::parse(list_id, files),
         Format::UsCslCsv => us_csl::parse(list_id, files),
         Format::UsBisDpl => us_bis_dpl::parse(list_id, files),
@@ -263,6 +263,22 @@ pub fn parse(
         e.finish();
     }
     Ok(parsed)
+}
+
+/// Runs an xlsx parser so that a panic inside the third-party workbook reader
+/// (calamine overflows on some corrupted workbooks) becomes a parse error
+/// naming the file, never a crash of the import or the service.
+fn guard_xlsx(
+    files: &[SourceFile],
+    parse: impl FnOnce() -> Result<ParsedList, ParseError>,
+) -> Result<ParsedList, ParseError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)).unwrap_or_else(|_| {
+        let name = files.first().map(|f| f.name.as_str()).unwrap_or("(none)");
+        Err(ParseError::new(
+            name,
+            "the workbook is damaged: the xlsx reader could not decode it",
+        ))
+    })
 }
 
 /// Recognises the format of a file set from the files' content (root XML
@@ -296,7 +312,7 @@ pub fn detect_format(files: &[SourceFile]) -> Result<Format, ParseError> {
 
 fn detect_one(f: &SourceFile) -> Option<Format> {
     if f.data.starts_with(b"PK\x03\x04") {
-        return xlsx::detect(f);
+        return std::panic::catch_unwind(|| xlsx::detect(f)).unwrap_or(None);
     }
     let head_len = f.data.len().min(8192);
     let head = String::from_utf8_lossy(&f.data[..head_len]);
