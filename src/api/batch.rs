@@ -14,7 +14,7 @@
 
 use super::error::{ApiError, payload_error, serde_error};
 use super::metrics::Api;
-use super::native::{MatchOut, QueryEcho, ScreenRequest, match_outs, screen_options};
+use super::native::{MatchOut, Object, QueryEcho, ScreenRequest, match_outs, screen_options};
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::batch::{RowResult, parse_json_row, screen_chunk};
@@ -197,7 +197,8 @@ struct BatchResponse<'a> {
     results: Vec<BatchItem<'a>>,
 }
 
-type Prepared = Result<(Query, ScreenOptions), ApiError>;
+/// An element: its `id` (when readable) and the query with its options, or why not.
+type Prepared = (Option<String>, Result<(Query, ScreenOptions), ApiError>);
 
 async fn json_batch(
     state: &web::Data<AppState>,
@@ -226,15 +227,23 @@ async fn json_batch(
     let prepared: Vec<Prepared> = items
         .into_iter()
         .map(|v| {
-            let r: ScreenRequest = serde_json::from_value(v).map_err(|e| serde_error(&e))?;
-            let (q, threshold, limit) = r.into_parts();
-            let mut opts = screen_options(state, threshold.or(defaults.threshold), None)?;
-            opts.limit = match limit {
-                Some(l) => screen_options(state, None, Some(l))?.limit,
-                None => defaults.limit,
-            };
-            q.validate()?;
-            Ok((q, opts))
+            let id = v
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string);
+            let prepared = (|| {
+                let Object(r) = serde_json::from_value::<Object<ScreenRequest>>(v)
+                    .map_err(|e| serde_error(&e))?;
+                let (q, threshold, limit) = r.into_parts();
+                let mut opts = screen_options(state, threshold.or(defaults.threshold), None)?;
+                opts.limit = match limit {
+                    Some(l) => screen_options(state, None, Some(l))?.limit,
+                    None => defaults.limit,
+                };
+                q.validate()?;
+                Ok((q, opts))
+            })();
+            (id, prepared)
         })
         .collect();
     let worker = Arc::clone(&served);
@@ -242,7 +251,7 @@ async fn json_batch(
         use rayon::prelude::*;
         let results: Vec<Option<Result<Vec<MatchResult>, ApiError>>> = prepared
             .par_iter()
-            .map(|p| {
+            .map(|(_, p)| {
                 p.as_ref()
                     .ok()
                     .map(|(q, opts)| worker.matcher.screen(q, opts).map_err(ApiError::from))
@@ -258,18 +267,10 @@ async fn json_batch(
         .iter()
         .zip(results.iter())
         .enumerate()
-        .map(|(index, (p, r))| match (p, r) {
-            (Err(e), _) => BatchItem {
+        .map(|(index, ((id, p), r))| match (p, r) {
+            (Err(e), _) | (Ok(_), Some(Err(e))) => BatchItem {
                 index,
-                id: None,
-                query: None,
-                matches: None,
-                error: Some(e.code),
-                detail: Some(e.detail.clone()),
-            },
-            (Ok((q, _)), Some(Err(e))) => BatchItem {
-                index,
-                id: q.id.as_deref(),
+                id: id.as_deref(),
                 query: None,
                 matches: None,
                 error: Some(e.code),
@@ -280,7 +281,7 @@ async fn json_batch(
                 alerts += u64::from(m.iter().any(|x| x.is_match));
                 BatchItem {
                     index,
-                    id: q.id.as_deref(),
+                    id: id.as_deref(),
                     query: Some(QueryEcho {
                         query: q,
                         threshold: opts.threshold.unwrap_or(default_threshold),
@@ -291,9 +292,9 @@ async fn json_batch(
                     detail: None,
                 }
             }
-            (Ok((q, _)), None) => BatchItem {
+            (Ok(_), None) => BatchItem {
                 index,
-                id: q.id.as_deref(),
+                id: id.as_deref(),
                 query: None,
                 matches: None,
                 error: Some("internal_error"),

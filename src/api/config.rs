@@ -493,9 +493,11 @@ mod tests {
 
     #[test]
     fn secrets_are_not_printed() {
-        let mut cfg = ServerConfig::default();
-        cfg.api_keys = vec![Secret::new("supersecretvalue123")];
-        cfg.admin_token = Some(Secret::new("anothersecretvalue"));
+        let cfg = ServerConfig {
+            api_keys: vec![Secret::new("supersecretvalue123")],
+            admin_token: Some(Secret::new("anothersecretvalue")),
+            ..ServerConfig::default()
+        };
         let shown = format!("{cfg:?}");
         assert!(!shown.contains("supersecret"));
         assert!(!shown.contains("anothersecret"));
@@ -511,11 +513,15 @@ mod tests {
         cfg.refresh.intervals.insert("eu_fsf".into(), "soon".into());
         let err = cfg.check().unwrap_err().to_string();
         assert!(err.contains("refresh.intervals.eu_fsf"), "{err}");
-        let mut cfg = ServerConfig::default();
-        cfg.api_keys = vec![Secret::new("short")];
+        let cfg = ServerConfig {
+            api_keys: vec![Secret::new("short")],
+            ..ServerConfig::default()
+        };
         assert!(cfg.check().unwrap_err().to_string().contains("api_keys"));
-        let mut cfg = ServerConfig::default();
-        cfg.listen = "8080".into();
+        let cfg = ServerConfig {
+            listen: "8080".into(),
+            ..ServerConfig::default()
+        };
         assert!(cfg.check().unwrap_err().to_string().contains("listen"));
         let err = ServerConfig::default()
             .apply_env(&env_of(&[("SCREENER_MAX_BATCH", "lots")]))

@@ -118,21 +118,32 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                 web::scope("")
                     .wrap(actix_web::middleware::from_fn(middleware::gateway))
                     // Operations.
-                    .route("/healthz", web::get().to(ops::healthz))
-                    .route("/readyz", web::get().to(ops::readyz))
-                    .route("/metrics", web::get().to(ops::metrics))
-                    .route("/openapi.json", web::get().to(ops::openapi))
-                    .route("/docs", web::get().to(ops::docs))
-                    .route("/docs/app.js", web::get().to(ops::docs_js))
-                    .route("/", web::get().to(ops::root))
+                    .service(web::resource("/healthz").route(web::get().to(ops::healthz)))
+                    .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
+                    .service(web::resource("/metrics").route(web::get().to(ops::metrics)))
+                    .service(web::resource("/openapi.json").route(web::get().to(ops::openapi)))
+                    .service(web::resource("/docs").route(web::get().to(ops::docs)))
+                    .service(web::resource("/docs/app.js").route(web::get().to(ops::docs_js)))
+                    .service(web::resource("/").route(web::get().to(ops::root)))
                     // Native API.
-                    .route("/v1/screen", web::post().to(native::screen))
-                    .route("/v1/screen/batch", web::post().to(batch::screen_batch))
-                    .route("/v1/compare", web::post().to(native::compare))
-                    .route("/v1/entities/{id:.*}", web::get().to(native::entity))
-                    .route("/v1/lists", web::get().to(native::lists))
-                    .route("/v1/lists/{id}/changes", web::get().to(native::changes))
-                    .route("/v1/admin/refresh", web::post().to(native::admin_refresh))
+                    .service(web::resource("/v1/screen").route(web::post().to(native::screen)))
+                    .service(
+                        web::resource("/v1/screen/batch")
+                            .route(web::post().to(batch::screen_batch)),
+                    )
+                    .service(web::resource("/v1/compare").route(web::post().to(native::compare)))
+                    .service(
+                        web::resource("/v1/entities/{id:.*}").route(web::get().to(native::entity)),
+                    )
+                    .service(web::resource("/v1/lists").route(web::get().to(native::lists)))
+                    .service(
+                        web::resource("/v1/lists/{id}/changes")
+                            .route(web::get().to(native::changes)),
+                    )
+                    .service(
+                        web::resource("/v1/admin/refresh")
+                            .route(web::post().to(native::admin_refresh)),
+                    )
                     // yente-compatible API.
                     .service(
                         web::resource("/match/{dataset}")
@@ -145,9 +156,9 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                             )
                             .route(web::post().to(yente::match_entities)),
                     )
-                    .route("/search/{dataset}", web::get().to(yente::search))
-                    .route("/entities/{id:.*}", web::get().to(yente::entity))
-                    .route("/catalog", web::get().to(yente::catalog))
+                    .service(web::resource("/search/{dataset}").route(web::get().to(yente::search)))
+                    .service(web::resource("/entities/{id:.*}").route(web::get().to(yente::entity)))
+                    .service(web::resource("/catalog").route(web::get().to(yente::catalog)))
                     .default_service(web::to(ops::not_found)),
             );
     }

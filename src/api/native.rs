@@ -72,6 +72,28 @@ impl ScreenRequest {
     }
 }
 
+/// A request body that must be a JSON object (serde's derived structs would
+/// also take an array of field values; an API body should not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+            .map(Object)
+    }
+}
+
 /// Checks threshold and limit against the configured bounds.
 pub fn screen_options(
     state: &AppState,
@@ -172,10 +194,10 @@ pub fn searched_versions(
 pub async fn screen(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<ScreenRequest>,
+    body: web::Json<Object<ScreenRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
-    let (query, threshold, limit) = body.into_inner().into_parts();
+    let (query, threshold, limit) = body.into_inner().0.into_parts();
     let opts = screen_options(&state, threshold, limit)?;
     query.validate()?;
     let served = state.served()?;
@@ -216,10 +238,10 @@ pub struct CompareRequest {
 pub async fn compare(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<CompareRequest>,
+    body: web::Json<Object<CompareRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
-    let body = body.into_inner();
+    let body = body.into_inner().0;
     screen_options(&state, body.threshold, None)?;
     body.a.validate().map_err(|e| tag_side("a", e.into()))?;
     body.b.validate().map_err(|e| tag_side("b", e.into()))?;
