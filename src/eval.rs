@@ -28,6 +28,8 @@ pub enum EvalError {
     Parse(#[from] parse::ParseError),
     #[error("{0}")]
     Index(#[from] crate::index::IndexError),
+    #[error("{0}")]
+    Catalog(#[from] crate::sources::CatalogError),
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
     #[error("unknown set '{0}' (sets: positives, negatives, pairs, cross_script)")]
@@ -63,11 +65,12 @@ pub fn index_manifest_defaults(manifest_path: &Path) -> Result<ScreeningIndex, E
             parsed.entities,
         ));
     }
-    let sanctions = lists
-        .iter()
-        .map(|(l, _)| l.id.clone())
-        .filter(|id| crate::sources::is_sanctions_list(id))
-        .collect::<BTreeSet<_>>();
+    let catalog = crate::sources::Catalog::builtin()?;
+    let sanctions: BTreeSet<String> = catalog
+        .sanctions_ids()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     Ok(ScreeningIndex::build(lists, sanctions)?)
 }
 

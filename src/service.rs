@@ -207,6 +207,8 @@ pub struct Service {
     settings: RefreshSettings,
     refresh_lock: tokio::sync::Mutex<()>,
     runtime: Mutex<BTreeMap<String, ListRuntime>>,
+    /// (list, version) pairs that failed the load checks: not retried.
+    rejected: Mutex<BTreeSet<(String, String)>>,
     counters: Mutex<ServiceCounters>,
     started: Instant,
 }
@@ -234,6 +236,7 @@ impl Service {
             settings,
             refresh_lock: tokio::sync::Mutex::new(()),
             runtime: Mutex::new(BTreeMap::new()),
+            rejected: Mutex::new(BTreeSet::new()),
             counters: Mutex::new(ServiceCounters::default()),
             started: Instant::now(),
         }
@@ -345,7 +348,10 @@ impl Service {
             changed |= matches!(outcome, RefreshOutcome::New { .. });
             report.lists.insert(id, outcome);
         }
-        if changed || req.rebuild || self.current.load().is_none() {
+        // Versions stored by someone else (an import, a separate fetcher
+        // process) are picked up too.
+        let drifted = !changed && self.drifted(&self.blocking_lists().await);
+        if changed || drifted || req.rebuild || self.current.load().is_none() {
             self.rebuild_locked(&mut report).await;
         } else {
             report.generation = self.served().map_or(0, |s| s.generation);
@@ -432,6 +438,7 @@ impl Service {
                     let msg = format!("version {} not loaded: {e}", current.version);
                     tracing::warn!(list = %list.id, error = %msg, "list version rejected");
                     self.set_list_error(&list.id, &msg);
+                    lock(&self.rejected).insert((list.id.clone(), current.version.clone()));
                     // Keep serving the version the previous index had.
                     match served_before {
                         Some(before) if before.version != current.version => {
@@ -493,6 +500,20 @@ impl Service {
         }
     }
 
+    /// True when the source holds a last good version of some list that is
+    /// not the one served (and that was not rejected before).
+    pub fn drifted(&self, lists: &[SourceList]) -> bool {
+        let served = self.served();
+        let rejected = lock(&self.rejected);
+        lists.iter().any(|l| {
+            l.current.as_ref().is_some_and(|c| {
+                let in_index = served.as_ref().and_then(|s| s.lists.get(&l.id));
+                in_index.is_none_or(|v| v.version != c.version)
+                    && !rejected.contains(&(l.id.clone(), c.version.clone()))
+            })
+        })
+    }
+
     /// The lists whose refresh interval has passed since their last attempt
     /// (by this process, or as the source recorded it before start).
     pub fn due_lists(&self, lists: &[SourceList], now: OffsetDateTime) -> Vec<String> {
@@ -543,7 +564,7 @@ impl Service {
             loop {
                 let lists = this.blocking_lists().await;
                 let due = this.due_lists(&lists, OffsetDateTime::now_utc());
-                if !due.is_empty() {
+                if !due.is_empty() || this.drifted(&lists) {
                     tracing::info!(lists = ?due, "scheduled refresh");
                     let report = this
                         .refresh(RefreshRequest {
@@ -687,6 +708,16 @@ impl MemorySource {
             .or_default()
             .pending
             .push((v, Arc::new(entities)));
+    }
+
+    /// Stores a new current version at once, as an import by another
+    /// process would (the service notices it by comparing versions).
+    pub fn import(&self, id: &str, version: &str, entities: Vec<Entity>) {
+        let v = Self::version_of(id, version, &entities);
+        let mut inner = lock(&self.inner);
+        let l = inner.lists.entry(id.to_string()).or_default();
+        l.versions.push((v, Arc::new(entities)));
+        l.current = Some(l.versions.len() - 1);
     }
 
     /// Makes the next refresh of the list fail with `error`.
@@ -836,6 +867,8 @@ pub fn diff(old: &[Entity], new: &[Entity]) -> ListChanges {
 /// it serves air-gapped setups and benchmarks without a data directory.
 pub struct ManifestSource {
     manifest: crate::sources::manifest::Manifest,
+    /// The `sanctions` collection: the built-in catalog's sanctions lists.
+    sanctions: BTreeSet<String>,
     cache: Mutex<HashMap<String, Arc<Vec<Entity>>>>,
 }
 
@@ -851,16 +884,26 @@ impl ManifestSource {
     pub fn open(path: &std::path::Path) -> Result<ManifestSource, SourceError> {
         let manifest = crate::sources::manifest::Manifest::load(path)
             .map_err(|e| SourceError::Failed(e.to_string()))?;
+        let catalog =
+            crate::sources::Catalog::builtin().map_err(|e| SourceError::Failed(e.to_string()))?;
         Ok(ManifestSource {
             manifest,
+            sanctions: catalog
+                .sanctions_ids()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             cache: Mutex::new(HashMap::new()),
         })
     }
 
+    /// The version of a set: the first word of its publication note (a date).
     fn set_version(set: &crate::sources::manifest::ManifestSet) -> String {
         set.published
-            .clone()
-            .unwrap_or_else(|| "manifest".to_string())
+            .as_deref()
+            .and_then(|p| p.split_whitespace().next())
+            .unwrap_or("manifest")
+            .to_string()
     }
 
     fn parse_set(&self, list_id: &str) -> Result<Arc<Vec<Entity>>, SourceError> {
@@ -916,7 +959,7 @@ impl IndexSource for ManifestSource {
                 SourceList {
                     id: set.list.clone(),
                     title: None,
-                    sanctions: crate::sources::is_sanctions_list(&set.list),
+                    sanctions: self.sanctions.contains(&set.list),
                     refresh: None,
                     current,
                     last_error,
@@ -971,6 +1014,146 @@ impl IndexSource for ManifestSource {
             from: version.clone(),
             to: version,
             ..ListChanges::default()
+        })
+    }
+}
+
+/// The production source: the versioned store in the data directory, with
+/// the fetcher downloading catalog lists into it. Lists imported by hand
+/// (`screener import`, custom lists) are served too; they are not fetched.
+pub struct StoreSource {
+    store: Arc<crate::snapshot::Store>,
+    fetcher: crate::fetch::Fetcher,
+    catalog: crate::sources::Catalog,
+}
+
+impl std::fmt::Debug for StoreSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreSource")
+            .field("root", &self.store.root())
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoreSource {
+    pub fn new(
+        store: Arc<crate::snapshot::Store>,
+        fetcher: crate::fetch::Fetcher,
+        catalog: crate::sources::Catalog,
+    ) -> StoreSource {
+        StoreSource {
+            store,
+            fetcher,
+            catalog,
+        }
+    }
+
+    fn version_of(meta: &crate::snapshot::VersionMeta) -> ListVersion {
+        ListVersion {
+            id: meta.list_id.clone(),
+            version: meta.version.clone(),
+            entities: meta.entities,
+            published: meta.published.clone(),
+            fetched_at: Some(meta.fetched_at),
+            sha256: Some(meta.sha256.clone()),
+            source_urls: meta.files.iter().filter_map(|f| f.url.clone()).collect(),
+        }
+    }
+
+    fn store_error(list_id: &str, e: crate::snapshot::StoreError) -> SourceError {
+        use crate::snapshot::StoreError;
+        match e {
+            StoreError::InvalidListId(_) => SourceError::UnknownList(list_id.to_string()),
+            StoreError::UnknownVersion { list_id, version } => SourceError::UnknownVersion {
+                list: list_id,
+                version,
+            },
+            other => SourceError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl IndexSource for StoreSource {
+    fn lists(&self) -> Vec<SourceList> {
+        let stored = self.store.lists();
+        let mut out: BTreeMap<String, SourceList> = BTreeMap::new();
+        for l in self.catalog.lists.iter().filter(|l| l.auto_fetch) {
+            out.insert(
+                l.id.clone(),
+                SourceList {
+                    id: l.id.clone(),
+                    title: Some(l.title.clone()),
+                    sanctions: l.sanctions,
+                    refresh: l.retired.is_none().then_some(l.refresh),
+                    current: None,
+                    last_error: None,
+                    last_error_at: None,
+                    last_attempt: None,
+                },
+            );
+        }
+        for st in stored {
+            let cat = self.catalog.get(&st.id);
+            let entry = out.entry(st.id.clone()).or_insert_with(|| SourceList {
+                id: st.id.clone(),
+                title: cat.map(|c| c.title.clone()),
+                sanctions: cat.is_some_and(|c| c.sanctions),
+                refresh: cat
+                    .filter(|c| c.auto_fetch && c.retired.is_none())
+                    .map(|c| c.refresh),
+                current: None,
+                last_error: None,
+                last_error_at: None,
+                last_attempt: None,
+            });
+            entry.current = st.current.as_ref().map(Self::version_of);
+            entry.last_error = st.last_error;
+            entry.last_error_at = st.last_error_at;
+            entry.last_attempt = st.last_attempt;
+        }
+        out.into_values().collect()
+    }
+
+    fn load(&self, list_id: &str, version: &str) -> Result<Vec<Entity>, SourceError> {
+        self.store
+            .load_entities(list_id, version)
+            .map_err(|e| Self::store_error(list_id, e))
+    }
+
+    fn refresh<'a>(&'a self, list_id: &'a str) -> BoxFuture<'a, RefreshOutcome> {
+        Box::pin(async move {
+            let Some(list) = self.catalog.get(list_id) else {
+                // Imported lists change only by import; the version check
+                // after every refresh picks those up.
+                return RefreshOutcome::Unchanged;
+            };
+            match self.fetcher.fetch_list(&self.store, list).await {
+                Ok(crate::fetch::FetchOutcome::New(m)) => {
+                    RefreshOutcome::New { version: m.version }
+                }
+                Ok(crate::fetch::FetchOutcome::Unchanged(_)) => RefreshOutcome::Unchanged,
+                Err(e) => RefreshOutcome::Failed {
+                    error: e.to_string(),
+                },
+            }
+        })
+    }
+
+    fn changes(&self, list_id: &str, since: &str) -> Result<ListChanges, SourceError> {
+        let current = self
+            .store
+            .current(list_id)
+            .ok_or_else(|| SourceError::UnknownList(list_id.to_string()))?;
+        let c = self
+            .store
+            .changes(list_id, since, &current.version)
+            .map_err(|e| Self::store_error(list_id, e))?;
+        Ok(ListChanges {
+            from: since.to_string(),
+            to: current.version,
+            added: c.added,
+            removed: c.removed,
+            changed: c.changed,
         })
     }
 }
@@ -1088,6 +1271,52 @@ mod tests {
                 .unwrap_or("")
                 .contains("does not belong")
         );
+    }
+
+    #[tokio::test]
+    async fn versions_stored_elsewhere_are_picked_up_once() {
+        let src = Arc::new(MemorySource::new());
+        src.add_list(
+            "us_ofac_sdn",
+            "v1",
+            true,
+            vec![person("us_ofac_sdn", "1", "John Doe")],
+        );
+        let svc = service(Arc::clone(&src));
+        svc.load_initial().await;
+        assert!(!svc.drifted(&src.lists()));
+        src.import(
+            "us_ofac_sdn",
+            "v2",
+            vec![person("us_ofac_sdn", "2", "Jane Doe")],
+        );
+        assert!(svc.drifted(&src.lists()));
+        let r = svc
+            .refresh(RefreshRequest {
+                lists: Some(vec![]),
+                rebuild: false,
+            })
+            .await;
+        assert!(r.rebuilt);
+        assert_eq!(
+            svc.served().map(|s| s.lists["us_ofac_sdn"].version.clone()),
+            Some("v2".into())
+        );
+        // A version that fails the checks is tried once, then left alone.
+        src.import("us_ofac_sdn", "v3", vec![person("us_ofac_sdn", "3", "Bad")]);
+        src.make_unloadable("us_ofac_sdn", "v3");
+        let r = svc
+            .refresh(RefreshRequest {
+                lists: Some(vec![]),
+                rebuild: false,
+            })
+            .await;
+        assert!(r.rebuilt);
+        assert_eq!(
+            svc.served().map(|s| s.lists["us_ofac_sdn"].version.clone()),
+            Some("v2".into())
+        );
+        assert!(!svc.drifted(&src.lists()));
     }
 
     #[test]

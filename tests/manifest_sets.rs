@@ -7,10 +7,16 @@ mod common;
 use std::collections::{BTreeMap, HashSet};
 
 fn check_set(needle: &str) {
+    check_set_expecting(needle, None);
+}
+
+/// `parties` overrides the manifest's count where the manifest counts a
+/// record that is not a party (the reason is given at the call).
+fn check_set_expecting(needle: &str, parties: Option<usize>) {
     let manifest = common::manifest();
     let set = common::set_with_file(&manifest, needle);
     let parsed = common::parse_set(&manifest, set);
-    let expected = set.entities.expect("manifest states an entity count");
+    let expected = parties.unwrap_or_else(|| set.entities.expect("manifest states an entity count"));
     assert_eq!(
         parsed.entities.len(),
         expected,
@@ -125,5 +131,8 @@ fn opensanctions_simple_csv() {
 }
 #[test]
 fn opensanctions_ftm_json() {
-    check_set("entities.ftm.json");
+    // The manifest says 7 lines; its SOURCE.txt says they are 6 parties and
+    // 1 Address record. An address is not a party to screen: it is folded
+    // into the party that references it, so 6 entities result.
+    check_set_expecting("entities.ftm.json", Some(6));
 }

@@ -18,9 +18,6 @@ pub struct ServeArgs {
     /// Address to listen on, host:port (env SCREENER_LISTEN; default 127.0.0.1:8080).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
-    /// Data directory with the stored list versions (env SCREENER_DATA_DIR; default ./data).
-    #[arg(long, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
     /// Serve the default file sets of a MANIFEST.toml instead of the data
     /// directory (air-gapped use, benchmarks; env SCREENER_MANIFEST).
     #[arg(long, value_name = "FILE")]
@@ -138,7 +135,12 @@ pub struct CorsConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     pub listen: String,
+    /// The data directory (the CLI's global `--data-dir`, env SCREENER_DATA_DIR).
+    #[serde(skip)]
     pub data_dir: PathBuf,
+    /// A catalog replacing the built-in one (the CLI's global `--catalog`).
+    #[serde(skip)]
+    pub catalog: Option<PathBuf>,
     pub manifest: Option<PathBuf>,
     pub workers: Option<usize>,
     /// API keys accepted as `Authorization: Bearer <key>`; none: the API is open.
@@ -158,6 +160,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("./data"),
+            catalog: None,
             manifest: None,
             workers: None,
             api_keys: Vec::new(),
@@ -303,9 +306,6 @@ impl ServerConfig {
     pub fn apply_args(&mut self, args: &ServeArgs) {
         if let Some(v) = &args.listen {
             self.listen = v.clone();
-        }
-        if let Some(v) = &args.data_dir {
-            self.data_dir = v.clone();
         }
         if let Some(v) = &args.manifest {
             self.manifest = Some(v.clone());

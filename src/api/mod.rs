@@ -188,10 +188,26 @@ pub fn open_source(config: &ServerConfig) -> Result<Arc<dyn IndexSource>, ServeE
             let src = ManifestSource::open(path).map_err(|e| ServeError::Source(e.to_string()))?;
             Ok(Arc::new(src))
         }
-        None => Err(ServeError::Source(format!(
-            "serving from the data directory {} needs the list store, which is not wired in this build; use --manifest",
-            config.data_dir.display()
-        ))),
+        None => {
+            let store = crate::snapshot::Store::open(&config.data_dir).map_err(|e| {
+                ServeError::Source(format!(
+                    "cannot open the data directory {}: {e}",
+                    config.data_dir.display()
+                ))
+            })?;
+            let catalog = match &config.catalog {
+                Some(p) => crate::sources::Catalog::load(p),
+                None => crate::sources::Catalog::builtin(),
+            }
+            .map_err(|e| ServeError::Source(e.to_string()))?;
+            let fetcher = crate::fetch::Fetcher::new(crate::fetch::FetchConfig::default())
+                .map_err(|e| ServeError::Source(e.to_string()))?;
+            Ok(Arc::new(crate::service::StoreSource::new(
+                Arc::new(store),
+                fetcher,
+                catalog,
+            )))
+        }
     }
 }
 
@@ -251,9 +267,17 @@ pub async fn run_server_with(
     Ok(result?)
 }
 
-/// The whole `serve` subcommand: configuration, logging, runtime, server.
-pub fn serve(args: &config::ServeArgs) -> Result<(), ServeError> {
-    let config = ServerConfig::resolve(args, |k| std::env::var(k).ok())?;
+/// The whole `serve` subcommand: configuration (file, environment, flags;
+/// the data directory and catalog come from the CLI's global options),
+/// logging (unless the CLI set it up already), runtime and server.
+pub fn serve(
+    args: &config::ServeArgs,
+    data_dir: std::path::PathBuf,
+    catalog: Option<std::path::PathBuf>,
+) -> Result<(), ServeError> {
+    let mut config = ServerConfig::resolve(args, |k| std::env::var(k).ok())?;
+    config.data_dir = data_dir;
+    config.catalog = catalog;
     logging::init(config.log_format);
     actix_web::rt::System::new().block_on(run_server(config))
 }

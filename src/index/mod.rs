@@ -309,3 +309,36 @@ impl ScreeningIndex {
         Ok(out)
     }
 }
+
+/// Errors loading the current list versions into an index.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Store(#[from] crate::snapshot::StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// Builds the index from the current (last good) version of every stored
+/// list. `sanctions_lists` names the `sanctions` collection (from the catalog).
+pub fn build_from_store(
+    store: &crate::snapshot::Store,
+    sanctions_lists: BTreeSet<String>,
+) -> Result<ScreeningIndex, LoadError> {
+    let mut lists = Vec::new();
+    for status in store.lists() {
+        let Some(meta) = status.current else {
+            continue;
+        };
+        let entities = store.load_entities(&status.id, &meta.version)?;
+        lists.push((
+            LoadedList {
+                id: status.id.clone(),
+                version: meta.version.clone(),
+                entities: entities.len(),
+            },
+            entities,
+        ));
+    }
+    Ok(ScreeningIndex::build(lists, sanctions_lists)?)
+}

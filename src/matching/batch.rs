@@ -107,8 +107,21 @@ pub fn run<R: BufRead, W: Write>(
     matcher: &Matcher,
     input: R,
     format: InputFormat,
+    output: W,
+    opts: &ScreenOptions,
+    progress: impl FnMut(u64),
+) -> std::io::Result<BatchSummary> {
+    run_with_lists(matcher, input, format, output, opts, &[], progress)
+}
+
+/// Like [`run`]; rows that name no lists are screened against `default_lists`.
+pub fn run_with_lists<R: BufRead, W: Write>(
+    matcher: &Matcher,
+    input: R,
+    format: InputFormat,
     mut output: W,
     opts: &ScreenOptions,
+    default_lists: &[String],
     mut progress: impl FnMut(u64),
 ) -> std::io::Result<BatchSummary> {
     let start = Instant::now();
@@ -142,7 +155,7 @@ pub fn run<R: BufRead, W: Write>(
                 if line.trim().is_empty() {
                     continue;
                 }
-                let parsed = parse_json_row(&line);
+                let parsed = parse_json_row(&line).map(|q| with_lists(q, default_lists));
                 let id = row_id(&parsed, row_no);
                 chunk.push((id, parsed));
                 if chunk.len() >= CHUNK_ROWS {
@@ -168,7 +181,7 @@ pub fn run<R: BufRead, W: Write>(
             for rec in rdr.records() {
                 row_no += 1;
                 let parsed = match rec {
-                    Ok(r) => parse_csv_row(&header, &r),
+                    Ok(r) => parse_csv_row(&header, &r).map(|q| with_lists(q, default_lists)),
                     Err(e) => Err(format!("invalid CSV row: {e}")),
                 };
                 let id = row_id(&parsed, row_no);
@@ -185,6 +198,13 @@ pub fn run<R: BufRead, W: Write>(
     output.flush()?;
     summary.elapsed = start.elapsed();
     Ok(summary)
+}
+
+fn with_lists(mut q: Query, lists: &[String]) -> Query {
+    if q.lists.is_empty() {
+        q.lists = lists.to_vec();
+    }
+    q
 }
 
 fn row_id(parsed: &Result<Query, String>, row_no: u64) -> String {

@@ -172,22 +172,30 @@ impl Matcher {
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 8).max(48))?;
         let stats = self.index.stats();
-        let mut results: Vec<MatchResult> = candidates
+        // Score every candidate cheaply, then explain only what is returned.
+        let mut scored: Vec<(f64, f64, u32)> = candidates
             .into_iter()
-            .filter_map(|ord| self.index.entity(ord))
-            .filter_map(|e| {
-                let s = score_entity(&prepared, e, stats, &self.weights, threshold)?;
-                (s.score >= opts.min_score.min(threshold)).then(|| MatchResult {
+            .filter_map(|ord| {
+                let e = self.index.entity(ord)?;
+                let s = score_entity(&prepared, e, stats, &self.weights, threshold, false)?;
+                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+        scored.truncate(limit);
+        Ok(scored
+            .into_iter()
+            .filter_map(|(_, _, ord)| {
+                let e = self.index.entity(ord)?;
+                let s = score_entity(&prepared, e, stats, &self.weights, threshold, true)?;
+                Some(MatchResult {
                     entity: EntitySummary::of(&e.entity),
                     score: s.score,
                     is_match: s.score >= threshold,
-                    explanation: s.explanation,
+                    explanation: s.explanation?,
                 })
             })
-            .collect();
-        results.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity.id.cmp(&b.entity.id)));
-        results.truncate(limit);
-        Ok(results)
+            .collect())
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.
@@ -217,12 +225,12 @@ fn compare_with(a: &Query, b: &Query, stats: &TokenStats, w: &Weights, threshold
     let qa = prepare_query(a)?;
     let entity = query_as_entity(b)?;
     let eb = PreparedEntity::new(entity);
-    let scored = score_entity(&qa, &eb, stats, w, threshold);
+    let scored = score_entity(&qa, &eb, stats, w, threshold, true);
     Ok(match scored {
         Some(s) => Comparison {
             score: s.score,
             is_match: s.score >= threshold,
-            explanation: Some(s.explanation),
+            explanation: s.explanation,
         },
         None => Comparison {
             score: 0.0,

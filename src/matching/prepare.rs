@@ -21,6 +21,9 @@ pub struct PreparedToken {
     pub phon: String,
     /// Vowel-tolerant consonant skeleton.
     pub skel: String,
+    /// Romanised from a script that does not write short vowels (Arabic,
+    /// Hebrew): compare on the skeleton.
+    pub abjad: bool,
 }
 
 /// One Latin rendering of a name.
@@ -43,11 +46,22 @@ pub struct PreparedName {
 impl PreparedName {
     pub fn new(name: &str, is_org: Option<bool>) -> PreparedName {
         let analyzed = text::analyze_name(name, is_org);
+        let abjad = matches!(analyzed.script, Script::Arabic | Script::Hebrew);
         let mut variants: Vec<PreparedVariant> = Vec::new();
         for tokens in analyzed.variants.iter().take(MAX_VARIANTS) {
+            let mut seen: Vec<&str> = Vec::new();
             let tokens: Vec<PreparedToken> = tokens
                 .iter()
                 .filter(|t| !t.text.is_empty())
+                // A repeated word ("Sergey Sergey Shoigu") counts once.
+                .filter(|t| {
+                    if seen.contains(&t.text.as_str()) {
+                        false
+                    } else {
+                        seen.push(&t.text);
+                        true
+                    }
+                })
                 .take(MAX_TOKENS)
                 .map(|t| {
                     let canonical = text::canonical_token(&t.text).into_owned();
@@ -57,6 +71,7 @@ impl PreparedName {
                         raw: t.text.clone(),
                         text: canonical,
                         kind: t.kind,
+                        abjad,
                     }
                 })
                 .collect();

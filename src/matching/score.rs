@@ -62,7 +62,9 @@ impl TokenStats {
             TokenKind::Initial => w.weight_initial,
             TokenKind::Number => w.weight_number,
             TokenKind::Word => {
-                if self.is_common(&t.text) {
+                if is_patronymic(&t.raw) {
+                    w.weight_patronymic
+                } else if self.is_common(&t.text) {
                     w.weight_common_word
                 } else {
                     w.weight_word
@@ -70,6 +72,14 @@ impl TokenStats {
             }
         }
     }
+}
+
+/// Russian-style patronymics: "viktorovich", "ivanovna", "ilyich".
+fn is_patronymic(t: &str) -> bool {
+    t.len() >= 7
+        && ["ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna"]
+            .iter()
+            .any(|s| t.ends_with(s))
 }
 
 /// A listed party made ready for scoring.
@@ -156,18 +166,27 @@ struct Alignment {
     unmatched_query: Vec<usize>,
     unmatched_listed: Vec<usize>,
     common_only: bool,
+    /// Both names carry a legal form and none of them matched.
+    legal_form_conflict: bool,
 }
 
 fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weights) -> Alignment {
     let qt = &q.tokens;
     let nt = &n.tokens;
+    let mut q_used = vec![false; qt.len()];
+    let mut n_used = vec![false; nt.len()];
+    let mut pairs = Vec::new();
+    // Words written together on one side and apart on the other come first,
+    // so a part of the joined word cannot steal the pairing.
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, false, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, false, w);
     let mut candidates: Vec<(f64, usize, usize, TokenMatch)> = Vec::new();
     for (i, a) in qt.iter().enumerate() {
-        if a.kind == TokenKind::Honorific {
+        if a.kind == TokenKind::Honorific || q_used[i] {
             continue;
         }
         for (j, b) in nt.iter().enumerate() {
-            if b.kind == TokenKind::Honorific {
+            if b.kind == TokenKind::Honorific || n_used[j] {
                 continue;
             }
             if let Some((sim, how)) = compare_tokens(a, b, w)
@@ -183,9 +202,6 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         b.0.total_cmp(&a.0)
             .then_with(|| a.1.abs_diff(a.2).cmp(&b.1.abs_diff(b.2)))
     });
-    let mut q_used = vec![false; qt.len()];
-    let mut n_used = vec![false; nt.len()];
-    let mut pairs = Vec::new();
     for (sim, i, j, how) in candidates {
         if q_used[i] || n_used[j] {
             continue;
@@ -194,9 +210,9 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         n_used[j] = true;
         pairs.push((i, vec![j], sim, how));
     }
-    // Joined words: one token on one side equal to two adjacent tokens on the other.
-    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, w);
-    join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, w);
+    // Then joined words with a typo.
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, true, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, true, w);
 
     let mut num = 0.0;
     let mut den = 0.0;
@@ -234,17 +250,28 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
     if common_only {
         score = score.min(w.common_only_cap);
     }
+    let has_legal = |v: &[PreparedToken]| v.iter().any(|t| t.kind == TokenKind::LegalForm);
+    let legal_matched = pairs
+        .iter()
+        .any(|(i, _, _, _)| qt[*i].kind == TokenKind::LegalForm);
+    let legal_form_conflict = has_legal(qt) && has_legal(nt) && !legal_matched;
     Alignment {
         score,
         pairs,
         unmatched_query,
         unmatched_listed,
         common_only,
+        legal_form_conflict,
     }
 }
 
-/// Matches each unused token of `one` against two adjacent unused tokens of
-/// `two` written together. `swapped` says `one` is the listed side.
+/// Longest run of adjacent tokens that may be written as one word.
+const MAX_JOINED: usize = 4;
+
+#[allow(clippy::too_many_arguments)]
+/// Matches each unused token of `one` against 2 to 4 adjacent unused tokens
+/// of `two` written together ("alqaida" / "al qaida", "asp" / "a s p",
+/// "platonovich" / "plat ono vich"). `swapped` says `one` is the listed side.
 fn join_adjacent(
     one: &[PreparedToken],
     two: &[PreparedToken],
@@ -252,31 +279,46 @@ fn join_adjacent(
     two_used: &mut [bool],
     pairs: &mut Vec<(usize, Vec<usize>, f64, TokenMatch)>,
     swapped: bool,
+    allow_typo: bool,
     w: &Weights,
 ) {
     for (i, t) in one.iter().enumerate() {
-        if one_used[i] || t.raw.len() < 5 {
+        if one_used[i] || t.raw.len() < 2 {
             continue;
         }
-        for j in 0..two.len().saturating_sub(1) {
-            if two_used[j] || two_used[j + 1] {
-                continue;
-            }
-            let joined = format!("{}{}", two[j].raw, two[j + 1].raw);
-            let ok = joined == t.raw
-                || (joined.len() >= 8 && bounded_distance(&joined, &t.raw, 1).is_some());
-            if ok {
+        'window: for len in 2..=MAX_JOINED {
+            for j in 0..two.len().saturating_sub(len - 1) {
+                if two_used[j..j + len].iter().any(|u| *u) {
+                    continue;
+                }
+                let total: usize = two[j..j + len].iter().map(|x| x.raw.len()).sum();
+                if total.abs_diff(t.raw.len()) > usize::from(allow_typo) {
+                    continue;
+                }
+                let joined: String = two[j..j + len].iter().map(|x| x.raw.as_str()).collect();
+                if joined.len() > t.raw.len() + 1 {
+                    continue;
+                }
+                let ok = joined == t.raw
+                    || (allow_typo
+                        && joined.len() >= 8
+                        && bounded_distance(&joined, &t.raw, 1).is_some());
+                if !ok {
+                    continue;
+                }
                 one_used[i] = true;
-                two_used[j] = true;
-                two_used[j + 1] = true;
+                for u in &mut two_used[j..j + len] {
+                    *u = true;
+                }
                 if swapped {
                     // `one` is the listed side: record each query token against it.
-                    pairs.push((j, vec![i], w.sim_joined, TokenMatch::Joined));
-                    pairs.push((j + 1, vec![i], w.sim_joined, TokenMatch::Joined));
+                    for k in j..j + len {
+                        pairs.push((k, vec![i], w.sim_joined, TokenMatch::Joined));
+                    }
                 } else {
-                    pairs.push((i, vec![j, j + 1], w.sim_joined, TokenMatch::Joined));
+                    pairs.push((i, (j..j + len).collect(), w.sim_joined, TokenMatch::Joined));
                 }
-                break;
+                break 'window;
             }
         }
     }
@@ -343,11 +385,22 @@ fn property_factor(p: &str, w: &Weights) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Scored {
     pub score: f64,
-    pub explanation: Explanation,
+    /// Present when asked for (explanations cost more than the score).
+    pub explanation: Option<Explanation>,
+    /// Orders equal scores: how close the query's text is to the matched
+    /// name's text before any normalisation (1 = identical ignoring case).
+    pub tiebreak: f64,
 }
 
 /// Scores a query against one listed party, with the explanation.
-pub fn score_entity(q: &PreparedQuery, e: &PreparedEntity, stats: &TokenStats, w: &Weights, threshold: f64) -> Option<Scored> {
+pub fn score_entity(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    stats: &TokenStats,
+    w: &Weights,
+    threshold: f64,
+    explain: bool,
+) -> Option<Scored> {
     let best = best_name(&q.name, e, stats, w)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
@@ -370,6 +423,14 @@ pub fn score_entity(q: &PreparedQuery, e: &PreparedEntity, stats: &TokenStats, w
             },
         });
     }
+    if a.legal_form_conflict {
+        score -= w.legal_form_conflict_penalty;
+        qualifiers.push(Qualifier {
+            feature: "legalForm".into(),
+            effect: -w.legal_form_conflict_penalty,
+            detail: "legal forms differ".into(),
+        });
+    }
     if a.common_only {
         qualifiers.push(Qualifier {
             feature: "commonTokensOnly".into(),
@@ -382,6 +443,17 @@ pub fn score_entity(q: &PreparedQuery, e: &PreparedEntity, stats: &TokenStats, w
     }
     apply_qualifiers(q, e, w, &mut score, &mut qualifiers);
     let score = score.clamp(0.0, 1.0);
+    let tiebreak = strsim::normalized_levenshtein(
+        &q.name.original.to_lowercase(),
+        &best.name.original.to_lowercase(),
+    ) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
+    if !explain {
+        return Some(Scored {
+            score: round3(score),
+            explanation: None,
+            tiebreak,
+        });
+    }
 
     let tokens = a
         .pairs
@@ -414,7 +486,8 @@ pub fn score_entity(q: &PreparedQuery, e: &PreparedEntity, stats: &TokenStats, w
     explanation.summarise();
     Some(Scored {
         score: round3(score),
-        explanation,
+        explanation: Some(explanation),
+        tiebreak,
     })
 }
 

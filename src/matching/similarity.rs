@@ -22,8 +22,15 @@ pub enum TokenMatch {
     Fuzzy { distance: u8 },
     /// One side is an initial of the other.
     Initial,
-    /// Two adjacent tokens on one side written as one word on the other.
+    /// Adjacent tokens on one side written as one word on the other
+    /// ("Al Qaida" / "Alqaida", "A.S.P." / "ASP").
     Joined,
+    /// Same letters once doubled letters are collapsed ("Joonng" / "Jong").
+    Repeated,
+    /// The same letters reversed or reordered ("nituP" / "Putin").
+    Reordered,
+    /// One token abbreviates the other ("Trdg" / "Trading", "Intl" / "International").
+    Abbreviation,
 }
 
 impl TokenMatch {
@@ -36,6 +43,9 @@ impl TokenMatch {
             TokenMatch::Fuzzy { distance } => format!("{distance} edit(s) apart"),
             TokenMatch::Initial => "initial".into(),
             TokenMatch::Joined => "joined words".into(),
+            TokenMatch::Repeated => "repeated letters".into(),
+            TokenMatch::Reordered => "letters reordered".into(),
+            TokenMatch::Abbreviation => "abbreviation".into(),
         }
     }
 }
@@ -65,7 +75,7 @@ pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Opti
     let nlen = n.raw.chars().count();
     let max_len = qlen.max(nlen);
     let min_len = qlen.min(nlen);
-    if min_len >= 3 && q.skel.len() >= 2 && q.skel == n.skel {
+    if (q.abjad || n.abjad) && min_len >= 2 && q.skel.len() >= 2 && q.skel == n.skel {
         return Some((w.sim_skeleton, TokenMatch::Transliterated));
     }
     let fuzzy = if max_len.abs_diff(min_len) <= 3 {
@@ -76,6 +86,23 @@ pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Opti
     } else {
         None
     };
+    if let Some(f) = fuzzy
+        && f.0 >= w.sim_repeated
+    {
+        return Some(f);
+    }
+    if min_len >= 2 && collapse_repeats(&q.raw) == collapse_repeats(&n.raw) {
+        return Some((w.sim_repeated, TokenMatch::Repeated));
+    }
+    if min_len >= 5 && qlen == nlen && same_letters(&q.raw, &n.raw) {
+        return Some((w.sim_reordered, TokenMatch::Reordered));
+    }
+    if min_len >= 3 && max_len >= min_len + 2 {
+        let (short, long) = if qlen < nlen { (&q.raw, &n.raw) } else { (&n.raw, &q.raw) };
+        if is_abbreviation(short, long) {
+            return Some((w.sim_abbreviation, TokenMatch::Abbreviation));
+        }
+    }
     let phonetic = (min_len >= 3 && !q.phon.is_empty() && q.phon == n.phon)
         .then_some((w.sim_phonetic, TokenMatch::Phonetic));
     match (fuzzy, phonetic) {
@@ -84,18 +111,87 @@ pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Opti
     }
 }
 
+/// "joonng" → "jong".
+fn collapse_repeats(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = None;
+    for c in s.chars() {
+        if Some(c) != last {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+    out
+}
+
+/// Same multiset of letters.
+fn same_letters(a: &str, b: &str) -> bool {
+    let mut x: Vec<char> = a.chars().collect();
+    let mut y: Vec<char> = b.chars().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// `short` keeps the first letter of `long` and the rest of its letters in
+/// order, and is a real shortening (a prefix or consonant abbreviation), e.g.
+/// "trdg"/"trading", "intl"/"international", "benj"/"benjamin".
+fn is_abbreviation(short: &str, long: &str) -> bool {
+    let mut s = short.chars();
+    let mut l = long.chars();
+    match (s.next(), l.next()) {
+        (Some(a), Some(b)) if a == b => {}
+        _ => return false,
+    }
+    let mut l = l.peekable();
+    for c in s {
+        loop {
+            match l.next() {
+                Some(x) if x == c => break,
+                Some(_) => continue,
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
 /// Optimal-string-alignment distance (Levenshtein plus adjacent
-/// transpositions), or `None` when it exceeds `limit`. Works on chars.
+/// transpositions), or `None` when it exceeds `limit`.
 pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    if a.is_ascii() && b.is_ascii() {
+        osa(a.as_bytes(), b.as_bytes(), limit)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa(&a, &b, limit)
+    }
+}
+
+/// Rows on the stack for tokens up to this length.
+const STACK_ROW: usize = 48;
+
+fn osa<T: PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
     let width = b.len() + 1;
-    let mut prev2 = vec![0usize; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur = vec![0usize; width];
+    if width > STACK_ROW {
+        let mut rows = vec![0usize; 3 * width];
+        return osa_rows(a, b, limit, &mut rows);
+    }
+    let mut rows = [0usize; 3 * STACK_ROW];
+    osa_rows(a, b, limit, &mut rows[..3 * width])
+}
+
+fn osa_rows<T: PartialEq>(a: &[T], b: &[T], limit: usize, rows: &mut [usize]) -> Option<usize> {
+    let width = b.len() + 1;
+    let (prev2, rest) = rows.split_at_mut(width);
+    let (prev, cur) = rest.split_at_mut(width);
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -130,5 +226,15 @@ mod tests {
         assert_eq!(bounded_distance("abcd", "abdc", 3), Some(1));
         assert_eq!(bounded_distance("abc", "xyzuvw", 2), None);
         assert_eq!(bounded_distance("", "ab", 3), Some(2));
+    }
+
+    #[test]
+    fn abbreviations_keep_first_letter_and_order() {
+        assert!(is_abbreviation("trdg", "trading"));
+        assert!(is_abbreviation("intl", "international"));
+        assert!(!is_abbreviation("rtdg", "trading"));
+        assert!(!is_abbreviation("tgdr", "trading"));
+        assert_eq!(collapse_repeats("joonng"), "jong");
+        assert!(same_letters("nitpu", "putin"));
     }
 }

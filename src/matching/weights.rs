@@ -15,6 +15,9 @@ pub struct Weights {
     pub sim_phonetic: f64,
     pub sim_initial: f64,
     pub sim_joined: f64,
+    pub sim_repeated: f64,
+    pub sim_reordered: f64,
+    pub sim_abbreviation: f64,
     /// Pairs below this similarity are not aligned at all.
     pub min_token_sim: f64,
 
@@ -25,6 +28,8 @@ pub struct Weights {
     pub weight_legal_form: f64,
     pub weight_initial: f64,
     pub weight_number: f64,
+    /// Patronymics ("Viktorovich", "Ivanovna") say little about identity.
+    pub weight_patronymic: f64,
 
     /// How much an unmatched query token costs (relative to its weight).
     pub unmatched_query_cost: f64,
@@ -46,6 +51,8 @@ pub struct Weights {
     pub country_match_bonus: f64,
     pub country_conflict_penalty: f64,
     pub schema_conflict_penalty: f64,
+    /// Both names carry a legal form and they differ (AG vs GmbH).
+    pub legal_form_conflict_penalty: f64,
     /// Score floor when an identifier matches exactly.
     pub identifier_match_floor: f64,
     pub identifier_match_bonus: f64,
@@ -55,9 +62,12 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     threshold: 0.80,
     sim_variant: 0.95,
     sim_skeleton: 0.88,
-    sim_phonetic: 0.85,
+    sim_phonetic: 0.7,
     sim_initial: 0.75,
     sim_joined: 0.93,
+    sim_repeated: 0.9,
+    sim_reordered: 0.8,
+    sim_abbreviation: 0.8,
     min_token_sim: 0.5,
     weight_word: 1.0,
     weight_common_word: 0.45,
@@ -65,8 +75,9 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_legal_form: 0.1,
     weight_initial: 0.5,
     weight_number: 0.8,
+    weight_patronymic: 0.5,
     unmatched_query_cost: 1.0,
-    unmatched_listed_cost: 0.45,
+    unmatched_listed_cost: 0.3,
     common_only_cap: 0.7,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
@@ -76,6 +87,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     country_match_bonus: 0.02,
     country_conflict_penalty: 0.08,
     schema_conflict_penalty: 0.30,
+    legal_form_conflict_penalty: 0.08,
     identifier_match_floor: 0.95,
     identifier_match_bonus: 0.15,
 };

@@ -1,8 +1,503 @@
-//! Parser for the `ofac_enhanced` format (not written yet).
+//! Parser for OFAC's "enhanced" sanctions XML (`SDN_ENHANCED.XML`,
+//! `CONS_ENHANCED.XML`; root `<sanctionsData>` in the `.../ENHANCED_XML`
+//! namespace), also when handed the published `.ZIP` holding it.
+//!
+//! The document starts with `publicationInfo` (its date), the reference
+//! values (countries, name part types, scripts …) and the feature types; then
+//! each `<entity>` carries everything about one party inline: names with
+//! their translations into other scripts, documents, features, addresses and
+//! relationships. The parser keeps the reference values in memory and turns
+//! each `<entity>` into an [`Entity`] as it streams past; the OFAC mappings it
+//! shares with the advanced format live in [`super::ofac_advanced`].
 
-use super::{ParseError, ParsedList, SourceFile};
+use super::ofac_advanced::{
+    FeatureValue, IdDocument, Item, Node, Records, add_person_name_parts, alias_property,
+    apply_document, apply_feature, assemble_address, assemble_name, country_of, path_tail,
+    period_dates, schema_of,
+};
+use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use crate::model::{Entity, Schema, prop};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 
-pub fn parse(_list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let name = files.first().map(|f| f.name.as_str()).unwrap_or("(none)");
-    Err(ParseError::new(name, "this format is not supported yet"))
+/// Largest XML file accepted from inside a zip archive (the full SDN list
+/// is about 100 MB uncompressed).
+const MAX_UNZIPPED: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The XML file inside a zip archive holding exactly one `.xml` file.
+fn unzip(file: &SourceFile) -> Result<SourceFile, ParseError> {
+    let err = |m: String| ParseError::new(&file.name, m);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file.data.as_slice()))
+        .map_err(|e| err(format!("broken zip archive: {e}")))?;
+    let mut xml: Vec<usize> = Vec::new();
+    for i in 0..archive.len() {
+        if let Some(Ok(name)) = archive.name_for_index(i)
+            && name.to_ascii_lowercase().ends_with(".xml")
+        {
+            xml.push(i);
+        }
+    }
+    let index = match xml.as_slice() {
+        [one] => *one,
+        [] => return Err(err("the zip archive holds no .xml file".into())),
+        _ => {
+            return Err(err(format!(
+                "the zip archive holds {} .xml files; expected one",
+                xml.len()
+            )));
+        }
+    };
+    let mut entry = archive
+        .by_index(index)
+        .map_err(|e| err(format!("cannot read the zip archive: {e}")))?;
+    let inner = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+    let name = format!("{}/{}", file.name, inner);
+    if entry.size() > MAX_UNZIPPED {
+        return Err(ParseError::new(
+            &name,
+            "the file in the zip archive is too large",
+        ));
+    }
+    let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 26));
+    (&mut entry)
+        .take(MAX_UNZIPPED + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| ParseError::new(&name, format!("cannot unpack from the zip archive: {e}")))?;
+    if data.len() as u64 > MAX_UNZIPPED {
+        return Err(ParseError::new(
+            &name,
+            "the file in the zip archive is too large",
+        ));
+    }
+    Ok(SourceFile::new(name, data))
+}
+
+/// Reference values, feature types and the entities read so far.
+#[derive(Default)]
+struct State {
+    /// `referenceValue` records by `refId`.
+    refs: HashMap<String, Node>,
+    /// `featureType` records by `featureTypeId`.
+    feature_types: HashMap<String, Node>,
+    entities: Vec<Entity>,
+    ids: HashSet<String>,
+    published: Option<String>,
+}
+
+/// Attribute `refId` of a child element.
+fn ref_id<'a>(node: &'a Node, child: &str) -> Option<&'a str> {
+    node.child(child).and_then(|c| c.attr("refId"))
+}
+
+impl State {
+    fn reference(&self, id: Option<&str>) -> Option<&Node> {
+        self.refs.get(id?)
+    }
+
+    /// The ISO code of a `COUNTRY` reference value.
+    fn country(&self, id: Option<&str>) -> Option<String> {
+        let r = self.reference(id)?;
+        if !r
+            .child_text("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("country"))
+        {
+            return None;
+        }
+        r.child_text("isoCode")
+            .and_then(country_of)
+            .or_else(|| r.child_text("value").and_then(country_of))
+    }
+
+    /// The text of a child element, or of the reference value it points to.
+    fn text_or_ref<'a>(&'a self, node: &'a Node, child: &str) -> Option<&'a str> {
+        let c = node.child(child)?;
+        c.text().or_else(|| {
+            self.reference(c.attr("refId"))
+                .and_then(|r| r.child_text("value"))
+        })
+    }
+
+    fn add_names(&self, entity: &mut Entity, names: &Node) {
+        for name in names.children("name") {
+            let primary = name.child_flag("isPrimary");
+            let low = name.child_flag("isLowQuality");
+            let alias_type = self.text_or_ref(name, "aliasType");
+            let property = alias_property(alias_type, primary, low);
+            let translations = name.all(&["translations", "translation"]);
+            let main = translations
+                .iter()
+                .position(|t| t.child_flag("isPrimary"))
+                .or_else(|| {
+                    translations.iter().position(|t| {
+                        self.text_or_ref(t, "script")
+                            .is_none_or(|s| s.eq_ignore_ascii_case("latin"))
+                    })
+                })
+                .unwrap_or(0);
+            for (i, tr) in translations.iter().enumerate() {
+                let parts: Vec<(String, String)> = tr
+                    .all(&["nameParts", "namePart"])
+                    .into_iter()
+                    .filter_map(|p| {
+                        let value = p.child_text("value")?;
+                        let kind = self.text_or_ref(p, "type").unwrap_or("");
+                        Some((kind.to_string(), value.to_string()))
+                    })
+                    .collect();
+                let full = self.full_name(entity.schema, tr, &parts);
+                let p = if i != main && property == prop::NAME {
+                    prop::ALIAS
+                } else {
+                    property
+                };
+                entity.add(p, &full);
+                if i == main && property == prop::NAME && entity.schema == Schema::Person {
+                    match (
+                        tr.child_text("formattedFirstName"),
+                        tr.child_text("formattedLastName"),
+                    ) {
+                        (Some(first), Some(last)) => {
+                            entity.add(prop::FIRST_NAME, first);
+                            entity.add(prop::LAST_NAME, last);
+                            let others: Vec<(String, String)> = parts
+                                .iter()
+                                .filter(|(t, _)| {
+                                    !t.eq_ignore_ascii_case("first name")
+                                        && !t.eq_ignore_ascii_case("last name")
+                                })
+                                .cloned()
+                                .collect();
+                            add_person_name_parts(entity, &others);
+                        }
+                        _ => add_person_name_parts(entity, &parts),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A whole name in natural order: "First LAST" for people, the
+    /// formatted full name for others, else the name parts joined.
+    fn full_name(&self, schema: Schema, tr: &Node, parts: &[(String, String)]) -> String {
+        let first = tr.child_text("formattedFirstName");
+        let last = tr.child_text("formattedLastName");
+        let full = tr.child_text("formattedFullName");
+        if schema == Schema::Person
+            && let (Some(first), Some(last)) = (first, last)
+        {
+            return format!("{first} {last}");
+        }
+        if let Some(full) = full {
+            return full.to_string();
+        }
+        if !parts.is_empty() {
+            return assemble_name(parts);
+        }
+        match (first, last) {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(x), None) | (None, Some(x)) => x.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+
+    fn add_document(&self, entity: &mut Entity, doc: &Node) {
+        let doc_type = self.text_or_ref(doc, "type").unwrap_or("").to_string();
+        let number = doc.child_text("documentNumber").unwrap_or("").to_string();
+        let country = self
+            .country(ref_id(doc, "issuingCountry"))
+            .or_else(|| doc.child_text("issuingCountry").and_then(country_of));
+        let mut qualifiers = Vec::new();
+        if let Some(c) = doc.child_text("issuingCountry") {
+            qualifiers.push(format!("issued by {c}"));
+        }
+        if let Some(place) = doc.child_text("issuingLocation")
+            && !doc
+                .child_text("issuingCountry")
+                .is_some_and(|c| c.eq_ignore_ascii_case(place))
+        {
+            qualifiers.push(format!("issued in {place}"));
+        }
+        if let Some(a) = doc.child_text("issuingAuthority") {
+            qualifiers.push(format!("authority {a}"));
+        }
+        if doc
+            .child_text("isValid")
+            .is_some_and(|v| v.eq_ignore_ascii_case("false"))
+        {
+            qualifiers.push("marked not valid".to_string());
+        }
+        const KNOWN: [&str; 7] = [
+            "type",
+            "name",
+            "documentNumber",
+            "isValid",
+            "issuingCountry",
+            "issuingLocation",
+            "issuingAuthority",
+        ];
+        for other in &doc.children {
+            if KNOWN.contains(&other.name.as_str()) {
+                continue;
+            }
+            if let Some(t) = other.text() {
+                let shown = dates::parse_date(t).unwrap_or_else(|| t.to_string());
+                qualifiers.push(format!("{} {shown}", other.name));
+            }
+        }
+        apply_document(
+            entity,
+            &IdDocument {
+                doc_type,
+                number,
+                country,
+                qualifiers,
+            },
+        );
+    }
+
+    fn add_feature(&self, entity: &mut Entity, feature: &Node) {
+        let type_node = feature.child("type");
+        let feature_type = type_node
+            .and_then(|t| t.attr("featureTypeId"))
+            .and_then(|id| self.feature_types.get(id));
+        let label = type_node
+            .and_then(Node::text)
+            .or_else(|| feature_type.and_then(|f| f.child_text("type")))
+            .unwrap_or("Feature")
+            .to_string();
+        let is_country_type = feature_type
+            .and_then(|f| f.child_text("detailType"))
+            .is_some_and(|d| d.eq_ignore_ascii_case("country"));
+        let value_ref = feature.child_text("valueRefId");
+        let mut text = feature.child_text("value").map(str::to_string);
+        if text.is_none() {
+            text = self
+                .reference(value_ref)
+                .and_then(|r| r.child_text("value"))
+                .map(str::to_string);
+        }
+        let mut country = self.country(value_ref);
+        if country.is_none() && is_country_type {
+            country = text.as_deref().and_then(country_of);
+        }
+        let mut value = FeatureValue {
+            text,
+            country,
+            comment: feature.child_text("comments").map(str::to_string),
+            ..FeatureValue::default()
+        };
+        if let Some(d) = feature.child("valueDate") {
+            let iso = |name: &str| d.child_text(name).and_then(dates::parse_date);
+            value.dates = period_dates(
+                iso("fromDateBegin"),
+                iso("fromDateEnd"),
+                iso("toDateBegin"),
+                iso("toDateEnd"),
+            );
+            value.approximate = d.child_flag("isApproximate");
+        }
+        apply_feature(entity, &label, &value);
+    }
+
+    fn add_address(&self, entity: &mut Entity, address: &Node) {
+        let country_node = address.child("country");
+        let country = self
+            .country(country_node.and_then(|c| c.attr("refId")))
+            .or_else(|| country_node.and_then(Node::text).and_then(country_of));
+        let country_name = country_node.and_then(Node::text);
+        let mut any = false;
+        for tr in address.all(&["translations", "translation"]) {
+            let parts: Vec<(String, String)> = tr
+                .all(&["addressParts", "addressPart"])
+                .into_iter()
+                .filter_map(|p| {
+                    let value = p.child_text("value")?;
+                    let kind = self.text_or_ref(p, "type").unwrap_or("");
+                    Some((kind.to_string(), value.to_string()))
+                })
+                .collect();
+            if let Some(line) = assemble_address(&parts, country_name) {
+                entity.add(prop::ADDRESS, &line);
+                any = true;
+            }
+        }
+        match country {
+            Some(code) => entity.add(prop::COUNTRY, &code),
+            None if !any => {
+                if let Some(name) = country_name {
+                    entity.add(prop::NOTES, &format!("Address: {name}"));
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn add_entity(
+        &mut self,
+        list_id: &str,
+        node: &Node,
+        records: &Records<'_>,
+        at: u64,
+    ) -> Result<(), ParseError> {
+        let id = node
+            .attr("id")
+            .ok_or_else(|| records.error_at(at, "<entity> without an id attribute"))?
+            .to_string();
+        if !self.ids.insert(id.clone()) {
+            return Err(records.error_at(at, format!("entity {id} appears twice")));
+        }
+        let info = node.child("generalInfo");
+        let schema = info
+            .and_then(|i| self.text_or_ref(i, "entityType"))
+            .map(schema_of)
+            .unwrap_or(Schema::LegalEntity);
+        let mut entity = Entity::new(list_id, &id, schema);
+        if let Some(info) = info {
+            if let Some(r) = info.child_text("remarks") {
+                entity.add(prop::NOTES, r);
+            }
+            for t in info.children("title") {
+                if let Some(t) = t.text() {
+                    entity.add(prop::TITLE, t);
+                }
+            }
+        }
+        for list in node.all(&["sanctionsLists", "sanctionsList"]) {
+            if let Some(d) = list.attr("datePublished").and_then(dates::parse_date) {
+                entity.add(prop::LISTING_DATE, &d);
+            }
+            if let Some(t) = list.text() {
+                entity.add(prop::NOTES, &format!("Sanctions list: {t}"));
+            }
+        }
+        for program in node.all(&["sanctionsPrograms", "sanctionsProgram"]) {
+            if let Some(t) = program.text() {
+                entity.add(prop::PROGRAM, t);
+            }
+        }
+        for kind in node.all(&["sanctionsTypes", "sanctionsType"]) {
+            if let Some(t) = kind.text() {
+                entity.add(prop::NOTES, &format!("Sanctions type: {t}"));
+            }
+        }
+        for authority in node.all(&["legalAuthorities", "legalAuthority"]) {
+            if let Some(t) = authority.text() {
+                entity.add(prop::NOTES, &format!("Legal authority: {t}"));
+            }
+        }
+        for names in node.children("names") {
+            self.add_names(&mut entity, names);
+        }
+        for doc in node.all(&["identityDocuments", "identityDocument"]) {
+            self.add_document(&mut entity, doc);
+        }
+        for feature in node.all(&["features", "feature"]) {
+            self.add_feature(&mut entity, feature);
+        }
+        for address in node.all(&["addresses", "address"]) {
+            self.add_address(&mut entity, address);
+        }
+        for rel in node.all(&["relationships", "relationship"]) {
+            let kind = self.text_or_ref(rel, "type").unwrap_or("Linked to");
+            let other = rel.child("relatedEntity");
+            let name = other.and_then(Node::text).map(str::to_string).or_else(|| {
+                other
+                    .and_then(|o| o.attr("entityId"))
+                    .map(|i| format!("party {i}"))
+            });
+            if let Some(name) = name {
+                let former = rel.child_flag("former") || rel.child_flag("isFormer");
+                let name = if former {
+                    format!("{name} (former)")
+                } else {
+                    name
+                };
+                entity.add(prop::NOTES, &format!("{kind}: {name}"));
+            }
+        }
+        self.entities.push(entity);
+        Ok(())
+    }
+}
+
+fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError> {
+    let unzipped;
+    let file = if file.data.starts_with(b"PK\x03\x04") {
+        unzipped = unzip(file)?;
+        &unzipped
+    } else {
+        file
+    };
+    let text = decode_text(file);
+    let mut records = Records::new(file, &text);
+    let mut state = State::default();
+    loop {
+        let start = match records.next()? {
+            Item::Eof => break,
+            Item::Close => continue,
+            Item::Open(start) => start,
+        };
+        let at = records.position();
+        let (depth, parent, name) = path_tail(records.path());
+        match (depth, parent.as_str(), name.as_str()) {
+            (1, _, "sanctionsData") => {}
+            (1, _, other) => {
+                return Err(records.error_at(
+                    at,
+                    format!(
+                        "not an OFAC enhanced XML file: the root element is <{other}>, not <sanctionsData>"
+                    ),
+                ));
+            }
+            (2, _, "publicationInfo") => {
+                let node = records.read_node(&start)?;
+                state.published = node.child_text("dataAsOf").and_then(dates::parse_date);
+            }
+            (2, _, "referenceValues" | "featureTypes" | "entities") => {}
+            (3, "referenceValues", "referenceValue") => {
+                let node = records.read_node(&start)?;
+                if let Some(id) = node.attr("refId").map(str::to_string) {
+                    state.refs.insert(id, node);
+                }
+            }
+            (3, "featureTypes", "featureType") => {
+                let node = records.read_node(&start)?;
+                if let Some(id) = node.attr("featureTypeId").map(str::to_string) {
+                    state.feature_types.insert(id, node);
+                }
+            }
+            (3, "entities", "entity") => {
+                let node = records.read_node(&start)?;
+                state.add_entity(list_id, &node, &records, at)?;
+            }
+            _ => records.skip(&start)?,
+        }
+    }
+    Ok(ParsedList {
+        entities: state.entities,
+        published: state.published,
+    })
+}
+
+/// Parses OFAC enhanced XML files (or zip archives holding one) into
+/// entities of `list_id`.
+pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
+    let mut out = ParsedList::default();
+    let mut ids = HashSet::new();
+    for file in files {
+        let parsed = parse_file(list_id, file)?;
+        for e in parsed.entities {
+            if !ids.insert(e.id.clone()) {
+                return Err(ParseError::new(
+                    &file.name,
+                    format!("party {} is listed in more than one file", e.id),
+                ));
+            }
+            out.entities.push(e);
+        }
+        if out.published.is_none() {
+            out.published = parsed.published;
+        }
+    }
+    Ok(out)
 }

@@ -1,8 +1,204 @@
-//! Parser for the `us_bis_dpl` format (not written yet).
+//! Parser for the US BIS Denied Persons List `dpl.txt` (`us_bis_dpl`, list
+//! `us_bis_denied`): tab-separated, quoted, header `Name`, `Street_Address`,
+//! `City`, `State`, `Country`, `Postal_Code`, `Effective_Date`,
+//! `Expiration_Date`, `Standard_Order`, `Last_Update`, `Action`,
+//! `FR_Citation`. Each row (one name at one address) is one entity.
+//!
+//! The list does not say whether a row is a person or a company, so every
+//! entity is a `LegalEntity` (the matcher compares names of either kind).
+//! Address parts → `address` (joined "street, city, state, postal, country")
+//! and `Country` → `country`; `Effective_Date` (US order MM/DD/YYYY) →
+//! `listingDate`; `Last_Update` → `modifiedAt`; expiry, `Standard_Order`,
+//! `Action` and `FR_Citation` → `notes`.
+//!
+//! Ids: the list has none. The id is the first 16 hex digits of the SHA-256 of
+//! the name and the five address fields (upper-cased, spaces collapsed,
+//! joined by tabs). The effective date, expiry, action and Federal Register
+//! citation are left out on purpose: they change whenever BIS renews a
+//! temporary denial order, and the id must stay the same across versions.
+//! The same name at the same address twice (the publisher repeats a few rows
+//! verbatim) gets `-2`, `-3` … in file order, so ids are unique in a file.
+//!
+//! The file states no publication date, so `published` stays empty.
 
-use super::{ParseError, ParsedList, SourceFile};
+use super::custom_csv::{Columns, country_iso, csv_error, record_line};
+use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use crate::model::{Entity, Schema, collapse_whitespace, prop};
+use csv::StringRecord;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
-pub fn parse(_list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let name = files.first().map(|f| f.name.as_str()).unwrap_or("(none)");
-    Err(ParseError::new(name, "this format is not supported yet"))
+const COLUMNS: &[&str] = &[
+    "name",
+    "street_address",
+    "city",
+    "state",
+    "country",
+    "postal_code",
+    "effective_date",
+    "expiration_date",
+    "standard_order",
+    "last_update",
+    "action",
+    "fr_citation",
+];
+
+/// The fields an id is made of: the name and the address.
+const ID_FIELDS: [&str; 6] = [
+    "name",
+    "street_address",
+    "city",
+    "state",
+    "country",
+    "postal_code",
+];
+
+pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
+    let mut out = ParsedList::default();
+    let mut taken: HashMap<String, u32> = HashMap::new();
+    for file in files {
+        parse_file(list_id, file, &mut out.entities, &mut taken)?;
+    }
+    Ok(out)
+}
+
+fn parse_file(
+    list_id: &str,
+    file: &SourceFile,
+    entities: &mut Vec<Entity>,
+    taken: &mut HashMap<String, u32>,
+) -> Result<(), ParseError> {
+    let fname = file.name.as_str();
+    let text = decode_text(file);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
+    let cols = Columns::resolve(fname, &header, COLUMNS, COLUMNS, |c| {
+        c.trim().to_ascii_lowercase()
+    })?;
+    let mut record = StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(fname, &e)),
+        }
+        let line = record_line(&record);
+        let entity = parse_row(list_id, &cols, &record, taken)
+            .map_err(|msg| ParseError::at(fname, Location::Line(line), msg))?;
+        entities.push(entity);
+    }
+    Ok(())
+}
+
+/// The stable id of a row (see the module doc), without the `-2` suffix.
+fn row_id(cols: &Columns, r: &StringRecord) -> String {
+    let key: Vec<String> = ID_FIELDS
+        .iter()
+        .map(|f| collapse_whitespace(cols.get(r, f)).to_uppercase())
+        .collect();
+    let digest = Sha256::digest(key.join("\t").as_bytes());
+    hex::encode(&digest[..8])
+}
+
+/// A US date "06/19/2003" as ISO "2003-06-19"; other shapes give `None`.
+fn us_date(s: &str) -> Option<String> {
+    let mut parts = s.trim().split('/');
+    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let num = |p: &str, max_len: usize| -> Option<u32> {
+        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let (m, d) = (num(m, 2)?, num(d, 2)?);
+    if y.len() != 4 {
+        return None;
+    }
+    let y = num(y, 4)?;
+    // Let the shared date helper check the calendar (31 Feb etc.).
+    super::dates::parse_date(&format!("{y:04}-{m:02}-{d:02}"))
+        .filter(|iso| iso.len() == 10 && m >= 1 && d >= 1)
+}
+
+fn parse_row(
+    list_id: &str,
+    cols: &Columns,
+    r: &StringRecord,
+    taken: &mut HashMap<String, u32>,
+) -> Result<Entity, String> {
+    let get = |name: &str| cols.get(r, name);
+    let name = get("name");
+    if name.is_empty() {
+        return Err("the name is empty".into());
+    }
+    let mut id = row_id(cols, r);
+    let n = taken.entry(id.clone()).or_insert(0);
+    *n += 1;
+    if *n > 1 {
+        id = format!("{id}-{n}");
+    }
+    let mut e = Entity::new(list_id, &id, Schema::LegalEntity);
+    e.add(prop::NAME, name);
+
+    let parts: Vec<&str> = ["street_address", "city", "state", "postal_code", "country"]
+        .iter()
+        .map(|f| get(f))
+        .filter(|v| !v.is_empty())
+        .collect();
+    e.add(prop::ADDRESS, &parts.join(", "));
+    let country = get("country");
+    if let Some(code) = country_iso(country) {
+        e.add(prop::COUNTRY, &code);
+    }
+
+    let effective = get("effective_date");
+    if !effective.is_empty() {
+        match us_date(effective) {
+            Some(d) => e.add(prop::LISTING_DATE, &d),
+            None => e.add(prop::NOTES, &format!("effective date: {effective}")),
+        }
+    }
+    let expires = get("expiration_date");
+    if !expires.is_empty() {
+        let shown = us_date(expires).unwrap_or_else(|| expires.to_string());
+        e.add(prop::NOTES, &format!("denial expires: {shown}"));
+    }
+    let updated = get("last_update");
+    if !updated.is_empty() {
+        match super::dates::parse_date(updated) {
+            Some(d) => e.add(prop::MODIFIED_AT, &d),
+            None => e.add(prop::NOTES, &format!("last update: {updated}")),
+        }
+    }
+    for (label, column) in [
+        ("standard order", "standard_order"),
+        ("action", "action"),
+        ("Federal Register", "fr_citation"),
+    ] {
+        let v = get(column);
+        if !v.is_empty() {
+            e.add(prop::NOTES, &format!("{label}: {v}"));
+        }
+    }
+    Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn us_dates_are_month_first() {
+        assert_eq!(us_date("08/05/2019").as_deref(), Some("2019-08-05"));
+        assert_eq!(us_date("06/29/2056").as_deref(), Some("2056-06-29"));
+        assert_eq!(us_date("02/30/2019"), None);
+        assert_eq!(us_date("13/01/2019"), None);
+        assert_eq!(us_date("00/01/2019"), None);
+        assert_eq!(us_date("1/2/19"), None);
+        assert_eq!(us_date("2019-08-05"), None);
+    }
 }
