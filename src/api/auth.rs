@@ -48,11 +48,14 @@ impl std::fmt::Debug for Auth {
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` header value.
+/// The token of an `Authorization: Bearer <token>` header value. The
+/// `ApiKey <token>` scheme that clients of the OpenSanctions API send is
+/// accepted too, so they work unchanged.
 pub fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    let scheme_ok = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("apikey");
+    (scheme_ok && !token.is_empty()).then_some(token)
 }
 
 impl Auth {
@@ -154,6 +157,7 @@ mod tests {
     fn bearer_parsing() {
         assert_eq!(bearer_token("Bearer abc"), Some("abc"));
         assert_eq!(bearer_token("bearer   abc "), Some("abc"));
+        assert_eq!(bearer_token("ApiKey abc"), Some("abc"));
         assert_eq!(bearer_token("Basic abc"), None);
         assert_eq!(bearer_token("Bearer "), None);
         assert_eq!(bearer_token("Bearer"), None);
