@@ -383,7 +383,8 @@ impl Service {
             Ok(Some(served)) => {
                 let generation = served.generation;
                 let entities = served.matcher.index().len();
-                self.current.store(Some(Arc::new(served)));
+                let old = self.current.swap(Some(Arc::new(served)));
+                release_after_drain(old);
                 counters.builds += 1;
                 counters.last_build_error = None;
                 report.rebuilt = true;
@@ -590,6 +591,54 @@ impl Service {
         })
     }
 }
+
+/// Frees the previous generation once the last request holding it is done,
+/// then hands the freed heap back to the operating system: the allocator
+/// would otherwise keep the old index's pages, and every swap would raise the
+/// resident size.
+fn release_after_drain(old: Option<Arc<Served>>) {
+    let Some(old) = old else {
+        // First build: its temporaries are freed already.
+        trim_heap();
+        return;
+    };
+    std::thread::spawn(move || {
+        let mut old = old;
+        // Requests are short; wait for the in-flight ones to finish with it.
+        for _ in 0..600 {
+            match Arc::try_unwrap(old) {
+                Ok(served) => {
+                    drop(served);
+                    trim_heap();
+                    return;
+                }
+                Err(still_shared) => {
+                    old = still_shared;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            }
+        }
+        // A request holds it for a minute: let the last holder free it.
+        drop(old);
+    });
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_heap() {
+    unsafe extern "C" {
+        /// glibc: release free memory at the top of the heap and in free
+        /// arena pages back to the system. Always safe to call.
+        fn malloc_trim(pad: usize) -> i32;
+    }
+    // SAFETY: malloc_trim takes no pointers and only walks glibc's own
+    // allocator state under its locks.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_heap() {}
 
 /// Checks a loaded version before it may enter the index: the count the
 /// source recorded, and every entity belonging to the list.
