@@ -158,6 +158,9 @@ pub struct ListRuntime {
     pub refresh_failures: u64,
     /// Refreshes that stored a new version.
     pub refresh_updates: u64,
+    /// Failed refreshes since the last good one; a failing list is retried
+    /// sooner than its interval (1, 2, 4 … minutes, up to the interval).
+    pub consecutive_failures: u32,
     /// The last problem the service itself saw with this list (loading or
     /// checking a version for the index), cleared when it loads cleanly.
     pub last_error: Option<String>,
@@ -334,13 +337,16 @@ impl Service {
                 match &outcome {
                     RefreshOutcome::New { version } => {
                         entry.refresh_updates += 1;
+                        entry.consecutive_failures = 0;
                         tracing::info!(list = %id, %version, "new list version");
                     }
                     RefreshOutcome::Unchanged => {
+                        entry.consecutive_failures = 0;
                         tracing::debug!(list = %id, "list unchanged");
                     }
                     RefreshOutcome::Failed { error } => {
                         entry.refresh_failures += 1;
+                        entry.consecutive_failures = entry.consecutive_failures.saturating_add(1);
                         tracing::warn!(list = %id, %error, "list refresh failed; the last good version stays");
                     }
                 }
@@ -526,7 +532,10 @@ impl Service {
                     return false;
                 };
                 match rt.get(&l.id).and_then(|r| r.last_attempt) {
-                    Some(at) => at.elapsed() >= interval,
+                    Some(at) => {
+                        let failures = rt.get(&l.id).map_or(0, |r| r.consecutive_failures);
+                        at.elapsed() >= retry_interval(interval, failures)
+                    }
                     None => match (l.current.as_ref(), l.last_attempt) {
                         // Never fetched: due at once.
                         (None, _) => true,
@@ -590,6 +599,21 @@ impl Service {
             }
         })
     }
+}
+
+/// First retry delay of a list whose refresh failed.
+const RETRY_BASE: Duration = Duration::from_secs(60);
+
+/// When to look again at a list after `failures` failed refreshes in a row:
+/// 1, 2, 4 … minutes, never later than its regular interval.
+pub fn retry_interval(interval: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return interval;
+    }
+    let factor = 1u32
+        .checked_shl(failures.saturating_sub(1).min(20))
+        .unwrap_or(u32::MAX);
+    RETRY_BASE.saturating_mul(factor).min(interval)
 }
 
 /// Frees the previous generation once the last request holding it is done,
@@ -1366,6 +1390,19 @@ mod tests {
             Some("v2".into())
         );
         assert!(!svc.drifted(&src.lists()));
+    }
+
+    #[test]
+    fn failing_lists_are_retried_with_backoff() {
+        let day = Duration::from_secs(86_400);
+        assert_eq!(retry_interval(day, 0), day);
+        assert_eq!(retry_interval(day, 1), Duration::from_secs(60));
+        assert_eq!(retry_interval(day, 3), Duration::from_secs(240));
+        assert_eq!(retry_interval(day, 40), day);
+        assert_eq!(
+            retry_interval(Duration::from_secs(90), 2),
+            Duration::from_secs(90)
+        );
     }
 
     #[test]

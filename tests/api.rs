@@ -268,6 +268,15 @@ macro_rules! call {
     };
 }
 
+/// The service still answers a UN screening.
+macro_rules! still_serving_un {
+    ($app:expr) => {{
+        let (status, body) = call!($app, post_json("/v1/screen", json!({"name": "Ri Won Ho"})));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["matches"][0]["entity"]["id"], "un_sc_sanctions:KPi.033");
+    }};
+}
+
 /// The service still answers a good screening.
 macro_rules! still_serving {
     ($app:expr) => {{
@@ -1415,4 +1424,172 @@ async fn real_un_list_refresh_changes_and_screening() {
             .is_some_and(|a| a.iter().any(|x| x == "2001-01-25")),
         "{b}"
     );
+}
+
+/// A stand-in for the publisher: serves the 2026-02-27 UN file as a mirror
+/// would (`<base>/<list id>/<file name>`), or HTTP 500 when told to fail.
+async fn un_mirror(
+    bytes: Bytes,
+    fail: Arc<std::sync::atomic::AtomicBool>,
+) -> (String, actix_web::dev::ServerHandle) {
+    async fn file(
+        data: web::Data<(Bytes, Arc<std::sync::atomic::AtomicBool>)>,
+    ) -> actix_web::HttpResponse {
+        if data.1.load(Ordering::Relaxed) {
+            actix_web::HttpResponse::InternalServerError().finish()
+        } else {
+            actix_web::HttpResponse::Ok()
+                .content_type("application/xml")
+                .body(data.0.clone())
+        }
+    }
+    let data = web::Data::new((bytes, fail));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = actix_web::HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/un_sc_sanctions/consolidated.xml", web::get().to(file))
+    })
+    .workers(1)
+    .listen(listener)
+    .expect("listen")
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (format!("http://{addr}"), handle)
+}
+
+#[actix_web::test]
+async fn real_store_source_fetches_validates_and_swaps() {
+    use screener::fetch::{FetchConfig, Fetcher};
+    use screener::parse::{Format, SourceFile};
+    use screener::service::StoreSource;
+    use screener::snapshot::{ImportOrigin, Store};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    let raw = |p: &str| std::fs::read(common::lists_raw().join(p)).expect("raw file");
+    let old = store
+        .import(
+            "un_sc_sanctions",
+            Some(Format::UnXml),
+            vec![SourceFile::new(
+                "consolidated.xml",
+                raw("un_consolidated/2025-04-19/consolidated.xml"),
+            )],
+            ImportOrigin::default(),
+        )
+        .expect("import")
+        .meta()
+        .clone();
+    let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (mirror, mirror_handle) = un_mirror(
+        Bytes::from(raw("un_consolidated/2026-02-27/consolidated.xml")),
+        Arc::clone(&fail),
+    )
+    .await;
+    let fetcher = Fetcher::new(FetchConfig {
+        url_override: Some(mirror.clone()),
+        retries: 0,
+        ..FetchConfig::default()
+    })
+    .expect("fetcher");
+    let catalog = screener::sources::Catalog::builtin().expect("catalog");
+    let source = Arc::new(StoreSource::new(Arc::clone(&store), fetcher, catalog));
+    let service = Arc::new(Service::new(
+        source,
+        RefreshSettings {
+            enabled: false,
+            ..RefreshSettings::default()
+        },
+    ));
+    // The stored version is served at once, before any download.
+    service.load_initial().await;
+    let state = AppState::new(Arc::clone(&service), test_config());
+    let app = app!(state);
+    let list = |b: &Value, id: &str| {
+        b["lists"]
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["id"] == id))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let (s, b) = call!(app, get("/v1/lists"));
+    assert_eq!(s, StatusCode::OK);
+    let un = list(&b, "un_sc_sanctions");
+    assert_eq!(un["loaded"], true);
+    assert_eq!(un["version"], old.version.as_str());
+    assert_eq!(un["entities"], 877);
+    assert_eq!(un["sha256"], old.sha256.as_str());
+    assert_eq!(
+        un["title"],
+        "United Nations Security Council Consolidated List"
+    );
+    assert_eq!(un["refreshIntervalSeconds"], 3600);
+    // Catalog lists never fetched are listed, not loaded.
+    assert_eq!(list(&b, "us_ofac_sdn")["loaded"], false);
+
+    let admin = || {
+        test::TestRequest::post()
+            .uri("/v1/admin/refresh?list=un_sc_sanctions&wait=true")
+            .insert_header((header::AUTHORIZATION, format!("Bearer {ADMIN}")))
+    };
+    let (s, b) = call!(app, admin());
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["lists"]["un_sc_sanctions"]["outcome"], "new", "{b}");
+    assert_eq!(b["rebuilt"], true);
+    let new_version = b["lists"]["un_sc_sanctions"]["version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (_, b) = call!(app, get("/v1/lists"));
+    let un = list(&b, "un_sc_sanctions");
+    assert_eq!(un["version"], new_version.as_str());
+    assert_eq!(un["entities"], 1003);
+    assert_eq!(
+        un["sourceUrls"],
+        json!([format!("{mirror}/un_sc_sanctions/consolidated.xml")])
+    );
+    assert!(
+        un["fetchedAt"].is_string() && un["sha256"] != old.sha256.as_str(),
+        "{un}"
+    );
+    let (_, b) = call!(
+        app,
+        get(&format!(
+            "/v1/lists/un_sc_sanctions/changes?since={}",
+            old.version
+        ))
+    );
+    assert_eq!(
+        b["counts"],
+        json!({"added": 130, "removed": 4, "changed": b["counts"]["changed"]})
+    );
+    assert_eq!(b["to"], new_version.as_str());
+    let (_, b) = call!(
+        app,
+        post_json("/v1/screen", json!({"name": "Dimitri Herard"}))
+    );
+    assert_eq!(b["matches"][0]["entity"]["id"], "un_sc_sanctions:HTi.008");
+
+    // The same bytes again: unchanged, no rebuild.
+    let (_, b) = call!(app, admin());
+    assert_eq!(b["lists"]["un_sc_sanctions"]["outcome"], "unchanged", "{b}");
+    assert_eq!(b["rebuilt"], false);
+
+    // The publisher fails: the error is shown, the version stays.
+    fail.store(true, Ordering::Relaxed);
+    let (_, b) = call!(app, admin());
+    assert_eq!(b["lists"]["un_sc_sanctions"]["outcome"], "failed", "{b}");
+    let (_, b) = call!(app, get("/v1/lists"));
+    let un = list(&b, "un_sc_sanctions");
+    assert_eq!(un["version"], new_version.as_str());
+    assert!(
+        un["lastError"].as_str().is_some_and(|e| e.contains("500")),
+        "{un}"
+    );
+    assert_eq!(un["refreshFailures"], 1);
+    still_serving_un!(app);
+    mirror_handle.stop(true).await;
 }
