@@ -302,7 +302,7 @@ pub fn check_entity_id(id: &str) -> Result<(), ApiError> {
     let split = match id.strip_prefix("custom:") {
         Some(rest) => rest
             .split_once(':')
-            .map(|(name, src)| (&id[..("custom:".len() + name.len())], src)),
+            .and_then(|(name, src)| Some((id.get(..("custom:".len() + name.len()))?, src))),
         None => id.split_once(':'),
     };
     let Some((list, source)) = split else {
