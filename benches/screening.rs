@@ -21,7 +21,10 @@ fn query_mix() -> Vec<Query> {
     ] {
         let mut rdr = csv::Reader::from_path(dev.join(file)).expect("dev set readable");
         let headers = rdr.headers().expect("header").clone();
-        let name_col = headers.iter().position(|h| h == "query_name").expect("query_name column");
+        let name_col = headers
+            .iter()
+            .position(|h| h == "query_name")
+            .expect("query_name column");
         let schema_col = headers.iter().position(|h| h == "schema");
         for (i, rec) in rdr.records().enumerate() {
             let rec = rec.expect("row");

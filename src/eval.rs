@@ -41,6 +41,8 @@ pub enum EvalError {
 pub struct SetReport {
     pub set: &'static str,
     pub line: String,
+    /// The set's headline figure: recall@1, alert rate or F1.
+    pub value: f64,
     pub passed: bool,
     /// Rows that missed (for inspection with `--verbose`).
     pub misses: Vec<String>,
@@ -52,9 +54,9 @@ pub fn index_manifest_defaults(manifest_path: &Path) -> Result<ScreeningIndex, E
     let mut lists: Vec<(LoadedList, Vec<Entity>)> = Vec::new();
     for set in manifest.default_sets() {
         let files = manifest.read_files(set)?;
-        let format = set.format().ok_or_else(|| {
-            parse::ParseError::new(&set.format, "unknown format in manifest")
-        })?;
+        let format = set
+            .format()
+            .ok_or_else(|| parse::ParseError::new(&set.format, "unknown format in manifest"))?;
         let parsed = parse::parse(format, &set.list, &files)?;
         lists.push((
             LoadedList {
@@ -88,10 +90,16 @@ fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, EvalError> {
 }
 
 fn field<'a>(row: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
-    row.get(key).map(String::as_str).filter(|s| !s.trim().is_empty())
+    row.get(key)
+        .map(String::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
-fn recall_at_1(matcher: &Matcher, rows: &[BTreeMap<String, String>], lists: &[&str]) -> (usize, usize, Vec<String>) {
+fn recall_at_1(
+    matcher: &Matcher,
+    rows: &[BTreeMap<String, String>],
+    lists: &[&str],
+) -> (usize, usize, Vec<String>) {
     let queries: Vec<Query> = rows
         .iter()
         .map(|r| Query {
@@ -117,7 +125,9 @@ fn recall_at_1(matcher: &Matcher, rows: &[BTreeMap<String, String>], lists: &[&s
             other => misses.push(format!(
                 "{} [{}] expected {} ({}), got {}",
                 field(row, "query_name").unwrap_or_default(),
-                field(row, "treatment").or(field(row, "script")).unwrap_or_default(),
+                field(row, "treatment")
+                    .or(field(row, "script"))
+                    .unwrap_or_default(),
                 expected,
                 field(row, "listed_name").unwrap_or_default(),
                 other
@@ -140,7 +150,11 @@ struct PairRow {
 }
 
 /// Runs the sets (all, or the one named) and reports each.
-pub fn run(matcher: &Matcher, dev_dir: &Path, only: Option<&str>) -> Result<Vec<SetReport>, EvalError> {
+pub fn run(
+    matcher: &Matcher,
+    dev_dir: &Path,
+    only: Option<&str>,
+) -> Result<Vec<SetReport>, EvalError> {
     if let Some(s) = only
         && !SETS.contains(&s)
     {
@@ -158,6 +172,7 @@ pub fn run(matcher: &Matcher, dev_dir: &Path, only: Option<&str>) -> Result<Vec<
             line: format!(
                 "positives_ofac      recall@1 {recall:.4} ({hits}/{n}) at threshold {threshold:.2}  [target >= {TARGET_POSITIVES_RECALL}]"
             ),
+            value: recall,
             passed: recall >= TARGET_POSITIVES_RECALL,
             misses,
         });
@@ -182,7 +197,11 @@ pub fn run(matcher: &Matcher, dev_dir: &Path, only: Option<&str>) -> Result<Vec<
                     if let Some(top) = r.iter().find(|m| m.is_match) {
                         alerts.push(format!(
                             "{} -> {} {:.3} ({}): {}",
-                            q.name, top.entity.id, top.score, top.entity.caption, top.explanation.summary
+                            q.name,
+                            top.entity.id,
+                            top.score,
+                            top.entity.caption,
+                            top.explanation.summary
                         ));
                     }
                 }
@@ -199,6 +218,7 @@ pub fn run(matcher: &Matcher, dev_dir: &Path, only: Option<&str>) -> Result<Vec<
                 rows.len(),
                 errors
             ),
+            value: rate,
             passed: rate <= TARGET_NEGATIVES_ALERT_RATE,
             misses: alerts,
         });
@@ -257,6 +277,7 @@ pub fn run(matcher: &Matcher, dev_dir: &Path, only: Option<&str>) -> Result<Vec<
             line: format!(
                 "pairs_nomenklatura  precision {precision:.4} recall {recall:.4} F1 {f1:.4} (tp {tp} fp {fp} fn {fneg} tn {tn})  [target F1 >= {TARGET_PAIRS_F1}]"
             ),
+            value: f1,
             passed: f1 >= TARGET_PAIRS_F1,
             misses,
         });
@@ -270,6 +291,7 @@ pub fn run(matcher: &Matcher, dev_dir: &Path, only: Option<&str>) -> Result<Vec<
             line: format!(
                 "cross_script        recall@1 {recall:.4} ({hits}/{n})  [target >= {TARGET_CROSS_SCRIPT_RECALL}]"
             ),
+            value: recall,
             passed: recall >= TARGET_CROSS_SCRIPT_RECALL,
             misses,
         });

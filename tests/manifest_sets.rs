@@ -16,7 +16,8 @@ fn check_set_expecting(needle: &str, parties: Option<usize>) {
     let manifest = common::manifest();
     let set = common::set_with_file(&manifest, needle);
     let parsed = common::parse_set(&manifest, set);
-    let expected = parties.unwrap_or_else(|| set.entities.expect("manifest states an entity count"));
+    let expected =
+        parties.unwrap_or_else(|| set.entities.expect("manifest states an entity count"));
     assert_eq!(
         parsed.entities.len(),
         expected,

@@ -96,7 +96,9 @@ pub fn run(ctx: &Context, args: CompareArgs) -> CliResult {
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(a), Some(b)) = (&args.a, &args.b) else {
-        return Err(CliError::new("give two records A and B, or --input FILE --output FILE"));
+        return Err(CliError::new(
+            "give two records A and B, or --input FILE --output FILE",
+        ));
     };
     let c = cmp(&record(a)?, &record(b)?).map_err(|e| CliError::new(e.to_string()))?;
     println!("{}", serde_json::to_string_pretty(&c)?);

@@ -27,7 +27,8 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs) -> CliResult {
     let started = std::time::Instant::now();
-    let index = eval::index_manifest_defaults(&args.manifest).map_err(|e| CliError::new(e.to_string()))?;
+    let index =
+        eval::index_manifest_defaults(&args.manifest).map_err(|e| CliError::new(e.to_string()))?;
     eprintln!(
         "loaded {} entities from {} lists in {:.1} s",
         index.len(),
@@ -35,7 +36,8 @@ pub fn run(args: EvalArgs) -> CliResult {
         started.elapsed().as_secs_f64()
     );
     let matcher = Matcher::new(Arc::new(index));
-    let reports = eval::run(&matcher, &args.dev_dir, args.set.as_deref()).map_err(|e| CliError::new(e.to_string()))?;
+    let reports = eval::run(&matcher, &args.dev_dir, args.set.as_deref())
+        .map_err(|e| CliError::new(e.to_string()))?;
     let mut ok = true;
     for r in &reports {
         println!("{}{}", if r.passed { "PASS " } else { "FAIL " }, r.line);
@@ -46,5 +48,9 @@ pub fn run(args: EvalArgs) -> CliResult {
         }
         ok &= r.passed;
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

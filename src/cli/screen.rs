@@ -50,8 +50,10 @@ pub fn run(ctx: &Context, args: ScreenArgs) -> CliResult {
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows  {per_sec}  {elapsed_precise}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {human_pos} rows  {per_sec}  {elapsed_precise}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         Some(b)
     } else {

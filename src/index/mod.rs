@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 /// Most trigram keys taken from one name (bounds index size and query work).
@@ -255,13 +257,22 @@ impl ScreeningIndex {
         let mut keys = NameKeys::default();
         keys.add_name(&q.name);
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let push = |field: Field, values: &[String], boost: f32, should: &mut Vec<(Occur, Box<dyn Query>)>| {
+        let push = |field: Field,
+                    values: &[String],
+                    boost: f32,
+                    should: &mut Vec<(Occur, Box<dyn Query>)>| {
             for v in values {
                 if should.len() >= MAX_QUERY_KEYS {
                     return;
                 }
-                let tq = TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::WithFreqs);
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost))));
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, v),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), boost)),
+                ));
             }
         };
         for id in &q.identifiers {
@@ -290,7 +301,10 @@ impl ScreeningIndex {
                     .collect();
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Must, names),
-                    (Occur::Must, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(filter)), 0.0))),
+                    (
+                        Occur::Must,
+                        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(filter)), 0.0)),
+                    ),
                 ]))
             }
         };

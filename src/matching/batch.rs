@@ -4,7 +4,7 @@
 //! bounded whatever the input size. A bad row gets an `error` field in its
 //! output line and the job goes on.
 
-use super::{Matcher, MatchResult, Query, ScreenOptions};
+use super::{MatchResult, Matcher, Query, ScreenOptions};
 use serde::Serialize;
 use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
@@ -136,7 +136,11 @@ pub fn run_with_lists<R: BufRead, W: Write>(
             summary.rows += 1;
             if r.error.is_some() {
                 summary.errors += 1;
-            } else if r.matches.as_ref().is_some_and(|m| m.iter().any(|m| m.is_match)) {
+            } else if r
+                .matches
+                .as_ref()
+                .is_some_and(|m| m.iter().any(|m| m.is_match))
+            {
                 summary.alerts += 1;
             }
             serde_json::to_writer(&mut *output, &r)?;
@@ -215,7 +219,11 @@ fn row_id(parsed: &Result<Query, String>, row_no: u64) -> String {
 }
 
 /// Screens a chunk in parallel, keeping order.
-pub fn screen_chunk(matcher: &Matcher, rows: &[(String, Result<Query, String>)], opts: &ScreenOptions) -> Vec<RowResult> {
+pub fn screen_chunk(
+    matcher: &Matcher,
+    rows: &[(String, Result<Query, String>)],
+    opts: &ScreenOptions,
+) -> Vec<RowResult> {
     use rayon::prelude::*;
     rows.par_iter()
         .map(|(id, q)| match q {

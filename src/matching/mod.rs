@@ -157,7 +157,11 @@ impl Matcher {
     }
 
     /// Screens one party.
-    pub fn screen(&self, query: &Query, opts: &ScreenOptions) -> Result<Vec<MatchResult>, ScreenError> {
+    pub fn screen(
+        &self,
+        query: &Query,
+        opts: &ScreenOptions,
+    ) -> Result<Vec<MatchResult>, ScreenError> {
         let threshold = opts.threshold.unwrap_or(self.weights.threshold);
         if !(0.0..=1.0).contains(&threshold) {
             return Err(QueryError::BadThreshold(threshold).into());
@@ -181,7 +185,11 @@ impl Matcher {
                 (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| a.2.cmp(&b.2))
+        });
         scored.truncate(limit);
         Ok(scored
             .into_iter()
@@ -199,14 +207,23 @@ impl Matcher {
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.
-    pub fn screen_many(&self, queries: &[Query], opts: &ScreenOptions) -> Vec<Result<Vec<MatchResult>, ScreenError>> {
+    pub fn screen_many(
+        &self,
+        queries: &[Query],
+        opts: &ScreenOptions,
+    ) -> Vec<Result<Vec<MatchResult>, ScreenError>> {
         use rayon::prelude::*;
         queries.par_iter().map(|q| self.screen(q, opts)).collect()
     }
 
     /// Scores record `a` against record `b`, with the explanation, using the
     /// loaded lists' token statistics.
-    pub fn compare(&self, a: &Query, b: &Query, threshold: Option<f64>) -> Result<Comparison, QueryError> {
+    pub fn compare(
+        &self,
+        a: &Query,
+        b: &Query,
+        threshold: Option<f64>,
+    ) -> Result<Comparison, QueryError> {
         compare_with(a, b, self.index.stats(), &self.weights, threshold)
     }
 }
@@ -217,7 +234,13 @@ pub fn compare(a: &Query, b: &Query, threshold: Option<f64>) -> Result<Compariso
     compare_with(a, b, &TokenStats::default(), &DEFAULT_WEIGHTS, threshold)
 }
 
-fn compare_with(a: &Query, b: &Query, stats: &TokenStats, w: &Weights, threshold: Option<f64>) -> Result<Comparison, QueryError> {
+fn compare_with(
+    a: &Query,
+    b: &Query,
+    stats: &TokenStats,
+    w: &Weights,
+    threshold: Option<f64>,
+) -> Result<Comparison, QueryError> {
     let threshold = threshold.unwrap_or(w.threshold);
     if !(0.0..=1.0).contains(&threshold) {
         return Err(QueryError::BadThreshold(threshold));
@@ -255,7 +278,11 @@ fn query_as_entity(q: &Query) -> Result<Entity, QueryError> {
             e.add(p, v);
         }
     }
-    if let Some(d) = q.birth_date.as_deref().and_then(crate::parse::dates::parse_date) {
+    if let Some(d) = q
+        .birth_date
+        .as_deref()
+        .and_then(crate::parse::dates::parse_date)
+    {
         e.add(prop::BIRTH_DATE, &d);
     }
     for c in normalize_countries(&q.countries) {
@@ -288,7 +315,11 @@ fn normalize_countries(countries: &[String]) -> Vec<String> {
 /// Analyses a query once.
 pub fn prepare_query(q: &Query) -> Result<PreparedQuery, QueryError> {
     let schema = q.validate()?;
-    let is_org = schema.map(|s| s != Schema::Person);
+    let is_org = schema.and_then(|s| match s {
+        Schema::Person => Some(false),
+        Schema::LegalEntity => None,
+        _ => Some(true),
+    });
     Ok(PreparedQuery {
         name: PreparedName::new(&q.full_name(), is_org),
         schema,

@@ -24,6 +24,12 @@ pub struct PreparedToken {
     /// Romanised from a script that does not write short vowels (Arabic,
     /// Hebrew): compare on the skeleton.
     pub abjad: bool,
+    /// Part of a person's surname, as the source marks it ("SURNAME, Given"
+    /// or a last-name field).
+    pub surname: bool,
+    /// Romanised from a syllabic script (Han, Hangul, kana): each token is a
+    /// whole syllable, so one letter more or less is another syllable, not a typo.
+    pub syllabic: bool,
 }
 
 /// One Latin rendering of a name.
@@ -45,8 +51,36 @@ pub struct PreparedName {
 
 impl PreparedName {
     pub fn new(name: &str, is_org: Option<bool>) -> PreparedName {
+        Self::with_surnames(name, is_org, &[])
+    }
+
+    /// A person's name whose surname the source marks: the part before the
+    /// comma in "SURNAME, Given Names", else any of `last_names`.
+    pub fn with_surnames(name: &str, is_org: Option<bool>, last_names: &[String]) -> PreparedName {
         let analyzed = text::analyze_name(name, is_org);
+        let mut surname_tokens: Vec<String> = Vec::new();
+        if is_org == Some(false) {
+            let marked: Vec<&str> = match name.split_once(',') {
+                Some((before, after)) if !after.contains(',') => vec![before],
+                _ => last_names.iter().map(String::as_str).collect(),
+            };
+            for part in marked {
+                let a = text::analyze_name(part, is_org);
+                if let Some(first) = a.variants.first() {
+                    surname_tokens.extend(
+                        first
+                            .iter()
+                            .filter(|t| is_distinctive(t.kind))
+                            .map(|t| t.text.clone()),
+                    );
+                }
+            }
+        }
         let abjad = matches!(analyzed.script, Script::Arabic | Script::Hebrew);
+        let syllabic = matches!(
+            analyzed.script,
+            Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
+        );
         let mut variants: Vec<PreparedVariant> = Vec::new();
         for tokens in analyzed.variants.iter().take(MAX_VARIANTS) {
             let mut seen: Vec<&str> = Vec::new();
@@ -70,8 +104,20 @@ impl PreparedName {
                         skel: text::skeleton(&canonical),
                         raw: t.text.clone(),
                         text: canonical,
-                        kind: t.kind,
+                        // A one-letter syllable ("i" for 이) is a name, not an initial.
+                        kind: if syllabic && t.kind == TokenKind::Initial {
+                            TokenKind::Word
+                        } else if is_org != Some(false)
+                            && t.kind == TokenKind::Word
+                            && is_legal_word(&t.text)
+                        {
+                            TokenKind::LegalForm
+                        } else {
+                            t.kind
+                        },
                         abjad,
+                        surname: surname_tokens.contains(&t.text),
+                        syllabic,
                     }
                 })
                 .collect();
@@ -98,6 +144,74 @@ impl PreparedName {
     pub fn is_empty(&self) -> bool {
         self.variants.is_empty()
     }
+}
+
+/// Words that make up legal-form phrases ("limited liability company",
+/// "joint stock company", "Gesellschaft mit beschränkter Haftung"). When the
+/// text step does not recognise the whole phrase (a typo, a joined word, a
+/// reordered phrase), its words still must not count as the party's name.
+const LEGAL_WORDS: [&str; 40] = [
+    "limited",
+    "liability",
+    "company",
+    "companies",
+    "joint",
+    "stock",
+    "closed",
+    "open",
+    "public",
+    "private",
+    "corporation",
+    "incorporated",
+    "gesellschaft",
+    "beschraenkter",
+    "beschrankter",
+    "haftung",
+    "aktiengesellschaft",
+    "obshchestvo",
+    "ogranichennoy",
+    "ogranichennoi",
+    "otvetstvennostyu",
+    "aktsionernoe",
+    "zakrytoe",
+    "otkrytoe",
+    "publichnoe",
+    "sociedad",
+    "anonima",
+    "responsabilidad",
+    "limitada",
+    "societe",
+    "anonyme",
+    "societa",
+    "responsabilita",
+    "limitata",
+    "partnership",
+    "holding",
+    "holdings",
+    "enterprise",
+    "trading",
+    "group",
+];
+
+/// Short legal-form words, matched exactly ("Công ty TNHH", "Sdn Bhd", "d.o.o.").
+const SHORT_LEGAL_WORDS: [&str; 16] = [
+    "tnhh", "cong", "ty", "bhd", "sdn", "pte", "pvt", "doo", "ood", "eood", "sro", "spol", "kft",
+    "zrt", "nyrt", "ltda",
+];
+
+fn is_legal_word(t: &str) -> bool {
+    if SHORT_LEGAL_WORDS.contains(&t) {
+        return true;
+    }
+    if t.len() < 5 {
+        return false;
+    }
+    LEGAL_WORDS.iter().any(|w| {
+        *w == t
+            || (t.len() >= 6
+                && w.len().abs_diff(t.len()) <= 1
+                && super::similarity::bounded_distance(w, t, 1).is_some())
+    })
 }
 
 /// Tokens that identify a party (as opposed to particles, titles and legal forms).

@@ -51,7 +51,9 @@ pub enum QueryError {
     NoLetters,
     #[error("name is {0} characters long; the limit is {MAX_NAME_CHARS}")]
     NameTooLong(usize),
-    #[error("unknown schema '{0}' (use Person, Organization, Company, Vessel, Aircraft or LegalEntity)")]
+    #[error(
+        "unknown schema '{0}' (use Person, Organization, Company, Vessel, Aircraft or LegalEntity)"
+    )]
     UnknownSchema(String),
     #[error("birthDate '{0}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")]
     BadBirthDate(String),

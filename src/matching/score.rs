@@ -74,12 +74,19 @@ impl TokenStats {
     }
 }
 
+/// Organisations proper; `LegalEntity` (the source did not say) is not one.
+fn is_org(s: Schema) -> bool {
+    matches!(s, Schema::Organization | Schema::Company)
+}
+
 /// Russian-style patronymics: "viktorovich", "ivanovna", "ilyich".
 fn is_patronymic(t: &str) -> bool {
     t.len() >= 7
-        && ["ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna"]
-            .iter()
-            .any(|s| t.ends_with(s))
+        && [
+            "ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna",
+        ]
+        .iter()
+        .any(|s| t.ends_with(s))
 }
 
 /// A listed party made ready for scoring.
@@ -95,13 +102,17 @@ pub struct PreparedEntity {
 
 impl PreparedEntity {
     pub fn new(entity: Entity) -> PreparedEntity {
-        let is_org = Some(entity.schema != Schema::Person);
+        let is_org = match entity.schema {
+            Schema::Person => Some(false),
+            Schema::LegalEntity => None,
+            _ => Some(true),
+        };
         let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
         for (p, n) in entity.names() {
             if names.iter().any(|(_, existing)| existing.original == n) {
                 continue;
             }
-            let prepared = PreparedName::new(n, is_org);
+            let prepared = PreparedName::with_surnames(n, is_org, entity.get(prop::LAST_NAME));
             if !prepared.is_empty() {
                 names.push((p, prepared));
             }
@@ -166,11 +177,27 @@ struct Alignment {
     unmatched_query: Vec<usize>,
     unmatched_listed: Vec<usize>,
     common_only: bool,
+    single_part: bool,
     /// Both names carry a legal form and none of them matched.
     legal_form_conflict: bool,
 }
 
-fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weights) -> Alignment {
+/// What the comparison knows about the kind of party.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PartyKind {
+    /// Either side is an organisation: abbreviations count.
+    pub org: bool,
+    /// Either side is a person: one shared name part is not enough.
+    pub person: bool,
+}
+
+fn align(
+    q: &PreparedVariant,
+    n: &PreparedVariant,
+    stats: &TokenStats,
+    w: &Weights,
+    kind: PartyKind,
+) -> Alignment {
     let qt = &q.tokens;
     let nt = &n.tokens;
     let mut q_used = vec![false; qt.len()];
@@ -178,7 +205,16 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
     let mut pairs = Vec::new();
     // Words written together on one side and apart on the other come first,
     // so a part of the joined word cannot steal the pairing.
-    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, false, w);
+    join_adjacent(
+        qt,
+        nt,
+        &mut q_used,
+        &mut n_used,
+        &mut pairs,
+        false,
+        false,
+        w,
+    );
     join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, false, w);
     let mut candidates: Vec<(f64, usize, usize, TokenMatch)> = Vec::new();
     for (i, a) in qt.iter().enumerate() {
@@ -189,7 +225,7 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
             if b.kind == TokenKind::Honorific || n_used[j] {
                 continue;
             }
-            if let Some((sim, how)) = compare_tokens(a, b, w)
+            if let Some((sim, how)) = compare_tokens(a, b, w, kind.org)
                 && sim >= w.min_token_sim
             {
                 candidates.push((sim, i, j, how));
@@ -239,9 +275,15 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         }
     }
     let mut unmatched_listed = Vec::new();
+    let strict = (kind.org && !kind.person) || qt.iter().any(|t| t.syllabic);
+    let listed_cost = if strict {
+        w.unmatched_listed_cost_strict
+    } else {
+        w.unmatched_listed_cost
+    };
     for (j, t) in nt.iter().enumerate() {
         if !n_used[j] && t.kind != TokenKind::Honorific {
-            den += w.unmatched_listed_cost * stats.weight(t, w);
+            den += listed_cost * stats.weight(t, w);
             unmatched_listed.push(j);
         }
     }
@@ -249,6 +291,19 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
     let common_only = distinctive_matches == 0 || (distinctive_matches == 1 && rare_matches == 0);
     if common_only {
         score = score.min(w.common_only_cap);
+    }
+    // A person is not identified by one shared name part when either name has more.
+    let distinctive = |v: &[PreparedToken]| v.iter().filter(|t| is_distinctive(t.kind)).count();
+    let single_part =
+        kind.person && distinctive_matches < 2 && (distinctive(qt) >= 2 || distinctive(nt) >= 2);
+    // The listed person's surname must be among what matched.
+    let surname_missed = nt.iter().any(|t| t.surname)
+        && !pairs
+            .iter()
+            .any(|(_, js, _, _)| js.iter().any(|j| nt[*j].surname));
+    let single_part = single_part || (kind.person && surname_missed);
+    if single_part {
+        score = score.min(w.single_part_cap);
     }
     let has_legal = |v: &[PreparedToken]| v.iter().any(|t| t.kind == TokenKind::LegalForm);
     let legal_matched = pairs
@@ -261,6 +316,7 @@ fn align(q: &PreparedVariant, n: &PreparedVariant, stats: &TokenStats, w: &Weigh
         unmatched_query,
         unmatched_listed,
         common_only,
+        single_part,
         legal_form_conflict,
     }
 }
@@ -346,13 +402,14 @@ fn best_name<'a>(
     e: &'a PreparedEntity,
     stats: &TokenStats,
     w: &Weights,
+    kind: PartyKind,
 ) -> Option<BestName<'a>> {
     let mut best: Option<BestName<'a>> = None;
     for (prop_name, name) in &e.names {
         let factor = property_factor(prop_name, w);
         for (qi, qv) in q.variants.iter().enumerate() {
             for (ni, nv) in name.variants.iter().enumerate() {
-                let alignment = align(qv, nv, stats, w);
+                let alignment = align(qv, nv, stats, w, kind);
                 let effective = alignment.score * factor;
                 let better = match &best {
                     None => true,
@@ -401,7 +458,11 @@ pub fn score_entity(
     threshold: f64,
     explain: bool,
 ) -> Option<Scored> {
-    let best = best_name(&q.name, e, stats, w)?;
+    let kind = PartyKind {
+        org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
+        person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
+    };
+    let best = best_name(&q.name, e, stats, w, kind)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
     let a = &best.alignment;
@@ -421,6 +482,16 @@ pub fn score_entity(
             } else {
                 "matched a former name".into()
             },
+        });
+    }
+    if a.single_part {
+        qualifiers.push(Qualifier {
+            feature: "singleNamePart".into(),
+            effect: 0.0,
+            detail: format!(
+                "only one name part, or not the surname, matched: score capped at {:.2}",
+                w.single_part_cap
+            ),
         });
     }
     if a.legal_form_conflict {
@@ -475,8 +546,16 @@ pub fn score_entity(
         query_form: variant_text(qv),
         listed_form: variant_text(nv),
         tokens,
-        unmatched_query: a.unmatched_query.iter().map(|i| qv.tokens[*i].raw.clone()).collect(),
-        unmatched_listed: a.unmatched_listed.iter().map(|j| nv.tokens[*j].raw.clone()).collect(),
+        unmatched_query: a
+            .unmatched_query
+            .iter()
+            .map(|i| qv.tokens[*i].raw.clone())
+            .collect(),
+        unmatched_listed: a
+            .unmatched_listed
+            .iter()
+            .map(|j| nv.tokens[*j].raw.clone())
+            .collect(),
         name_score: round3(name_score),
         qualifiers,
         score: round3(score),
@@ -495,7 +574,13 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &mut f64, out: &mut Vec<Qualifier>) {
+fn apply_qualifiers(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    w: &Weights,
+    score: &mut f64,
+    out: &mut Vec<Qualifier>,
+) {
     let mut add = |feature: &str, effect: f64, detail: String, score: &mut f64| {
         *score += effect;
         out.push(Qualifier {
@@ -508,7 +593,12 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
     if let Some(id) = q.identifiers.iter().find(|id| e.identifiers.contains(id)) {
         let target = (*score + w.identifier_match_bonus).max(w.identifier_match_floor);
         let effect = target - *score;
-        add("identifier", effect, format!("identifier {id} matches exactly"), score);
+        add(
+            "identifier",
+            effect,
+            format!("identifier {id} matches exactly"),
+            score,
+        );
     }
     // Birth date.
     if let Some(qd) = &q.birth_date
@@ -517,9 +607,19 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
     {
         let qy = &qd[..4.min(qd.len())];
         if e.birth_dates.iter().any(|d| d == qd && d.len() == 10) {
-            add("birthDate", w.birth_date_exact_bonus, format!("birth date {qd} matches"), score);
+            add(
+                "birthDate",
+                w.birth_date_exact_bonus,
+                format!("birth date {qd} matches"),
+                score,
+            );
         } else if e.birth_dates.iter().any(|d| compatible_dates(qd, d)) {
-            add("birthDate", w.birth_year_bonus, format!("birth date {qd} fits listed {}", e.birth_dates.join(", ")), score);
+            add(
+                "birthDate",
+                w.birth_year_bonus,
+                format!("birth date {qd} fits listed {}", e.birth_dates.join(", ")),
+                score,
+            );
         } else {
             let near = e.birth_dates.iter().any(|d| {
                 let dy: i32 = d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
@@ -530,7 +630,10 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
                 add(
                     "birthDate",
                     -w.birth_date_conflict_penalty,
-                    format!("birth date {qd} conflicts with listed {}", e.birth_dates.join(", ")),
+                    format!(
+                        "birth date {qd} conflicts with listed {}",
+                        e.birth_dates.join(", ")
+                    ),
                     score,
                 );
             }
@@ -539,12 +642,21 @@ fn apply_qualifiers(q: &PreparedQuery, e: &PreparedEntity, w: &Weights, score: &
     // Countries.
     if !q.countries.is_empty() && !e.countries.is_empty() {
         if let Some(c) = q.countries.iter().find(|c| e.countries.contains(c)) {
-            add("country", w.country_match_bonus, format!("country {c} matches"), score);
+            add(
+                "country",
+                w.country_match_bonus,
+                format!("country {c} matches"),
+                score,
+            );
         } else {
             add(
                 "country",
                 -w.country_conflict_penalty,
-                format!("countries {} differ from listed {}", q.countries.join(", "), e.countries.join(", ")),
+                format!(
+                    "countries {} differ from listed {}",
+                    q.countries.join(", "),
+                    e.countries.join(", ")
+                ),
                 score,
             );
         }

@@ -19,7 +19,9 @@ pub enum TokenMatch {
     /// Same phonetic key.
     Phonetic,
     /// Edit distance (insertions, deletions, substitutions, transpositions).
-    Fuzzy { distance: u8 },
+    Fuzzy {
+        distance: u8,
+    },
     /// One side is an initial of the other.
     Initial,
     /// Adjacent tokens on one side written as one word on the other
@@ -52,7 +54,12 @@ impl TokenMatch {
 
 /// Compares two tokens. Returns the similarity and how they matched, or
 /// `None` when they do not match at all.
-pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Option<(f64, TokenMatch)> {
+pub fn compare_tokens(
+    q: &PreparedToken,
+    n: &PreparedToken,
+    w: &Weights,
+    org: bool,
+) -> Option<(f64, TokenMatch)> {
     if q.raw == n.raw {
         return Some((1.0, TokenMatch::Exact));
     }
@@ -75,12 +82,22 @@ pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Opti
     let nlen = n.raw.chars().count();
     let max_len = qlen.max(nlen);
     let min_len = qlen.min(nlen);
-    if (q.abjad || n.abjad) && min_len >= 2 && q.skel.len() >= 2 && q.skel == n.skel {
-        return Some((w.sim_skeleton, TokenMatch::Transliterated));
+    if (q.abjad || n.abjad) && min_len >= 2 && q.skel.len() >= 3 && q.skel == n.skel {
+        let sim = if q.skel.len() >= 4 {
+            w.sim_skeleton
+        } else {
+            w.sim_short_skeleton
+        };
+        return Some((sim, TokenMatch::Transliterated));
     }
-    let fuzzy = if max_len.abs_diff(min_len) <= 3 {
+    let fuzzy = if max_len.abs_diff(min_len) <= 3 && !q.syllabic && !n.syllabic {
         bounded_distance(&q.raw, &n.raw, 3).and_then(|d| {
-            let sim = w.fuzzy_similarity(d, max_len);
+            let mut sim = w.fuzzy_similarity(d, max_len);
+            // Distinct names often differ in the first letter only (Kim/Lim,
+            // Yong/Jong, Morgan/Torgan); typos rarely hit it.
+            if d == 1 && q.raw.chars().next() != n.raw.chars().next() {
+                sim = sim.min(w.sim_first_letter);
+            }
             (sim > 0.0).then_some((sim, TokenMatch::Fuzzy { distance: d as u8 }))
         })
     } else {
@@ -97,14 +114,32 @@ pub fn compare_tokens(q: &PreparedToken, n: &PreparedToken, w: &Weights) -> Opti
     if min_len >= 5 && qlen == nlen && same_letters(&q.raw, &n.raw) {
         return Some((w.sim_reordered, TokenMatch::Reordered));
     }
-    if min_len >= 3 && max_len >= min_len + 2 {
-        let (short, long) = if qlen < nlen { (&q.raw, &n.raw) } else { (&n.raw, &q.raw) };
+    if org && min_len >= 4 && max_len >= min_len + 2 {
+        let (short, long) = if qlen < nlen {
+            (&q.raw, &n.raw)
+        } else {
+            (&n.raw, &q.raw)
+        };
         if is_abbreviation(short, long) {
             return Some((w.sim_abbreviation, TokenMatch::Abbreviation));
         }
     }
-    let phonetic = (min_len >= 3 && !q.phon.is_empty() && q.phon == n.phon)
-        .then_some((w.sim_phonetic, TokenMatch::Phonetic));
+    // Romanisations of Arabic and Hebrew disagree on vowels and doubled
+    // letters, so sounding alike is better evidence there.
+    let abjad = q.abjad || n.abjad;
+    let syllabic = q.syllabic || n.syllabic;
+    let phonetic = (!syllabic
+        && min_len >= if abjad { 4 } else { 5 }
+        && !q.phon.is_empty()
+        && q.phon == n.phon)
+        .then_some((
+            if abjad {
+                w.sim_phonetic_abjad
+            } else {
+                w.sim_phonetic
+            },
+            TokenMatch::Phonetic,
+        ));
     match (fuzzy, phonetic) {
         (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
         (f, p) => f.or(p),

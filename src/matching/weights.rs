@@ -12,7 +12,13 @@ pub struct Weights {
     // Token similarities.
     pub sim_variant: f64,
     pub sim_skeleton: f64,
+    /// Skeleton of three consonants only: weaker evidence.
+    pub sim_short_skeleton: f64,
+    /// One edit, in the first letter.
+    pub sim_first_letter: f64,
     pub sim_phonetic: f64,
+    /// Sounding alike, for names romanised from Arabic or Hebrew.
+    pub sim_phonetic_abjad: f64,
     pub sim_initial: f64,
     pub sim_joined: f64,
     pub sim_repeated: f64,
@@ -36,9 +42,14 @@ pub struct Weights {
     /// How much an unmatched listed token costs: listed names often carry
     /// patronymics and extra given names that customers leave out.
     pub unmatched_listed_cost: f64,
+    /// The same for organisations, whose names have no optional middle parts,
+    /// and for names romanised syllable by syllable (Chinese, Korean).
+    pub unmatched_listed_cost_strict: f64,
 
     /// Score cap when the only distinctive token that matched is a common one.
     pub common_only_cap: f64,
+    /// Score cap for a person when only one name part matched.
+    pub single_part_cap: f64,
     /// Factor for a match on a weak alias (OFAC "weak a.k.a.").
     pub weak_alias_factor: f64,
     /// Factor for a match on a previous name.
@@ -59,10 +70,13 @@ pub struct Weights {
 }
 
 pub const DEFAULT_WEIGHTS: Weights = Weights {
-    threshold: 0.80,
+    threshold: 0.82,
     sim_variant: 0.95,
     sim_skeleton: 0.88,
-    sim_phonetic: 0.7,
+    sim_short_skeleton: 0.8,
+    sim_first_letter: 0.6,
+    sim_phonetic: 0.6,
+    sim_phonetic_abjad: 0.7,
     sim_initial: 0.75,
     sim_joined: 0.93,
     sim_repeated: 0.9,
@@ -76,9 +90,11 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_initial: 0.5,
     weight_number: 0.8,
     weight_patronymic: 0.5,
-    unmatched_query_cost: 1.0,
+    unmatched_query_cost: 0.6,
     unmatched_listed_cost: 0.3,
+    unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,
+    single_part_cap: 0.75,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
     birth_date_exact_bonus: 0.06,

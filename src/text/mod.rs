@@ -1,87 +1,101 @@
-//! Text analysis (temporary minimal version; the full module lands from the text branch).
-#![allow(dead_code)]
+//! Text analysis: Unicode normalisation, script detection, transliteration
+//! with variants, tokenising, honorifics and legal forms, phonetic keys.
+//!
+//! The entry point for names is [`analyze_name`]: it folds the name
+//! ([`fold`]), romanises it into up to eight consistent Latin spellings
+//! ([`to_latin`]) and splits each into classified tokens ([`NameToken`]).
+//! The index and the matcher compare tokens through [`canonical_token`]
+//! (spelling variants of frequent names), [`phonetic_key`] (Double
+//! Metaphone), [`skeleton`] (vowel-free key for Arabic and Hebrew
+//! romanisations) and weigh them with [`is_common_token`].
+//!
+//! Everything here is pure, allocation-light and panic-free on any input;
+//! tables are built once (`OnceLock`) on first use.
 
-use std::borrow::Cow;
-use unicode_normalization::UnicodeNormalization;
+mod canonical;
+mod common;
+mod legal;
+mod normalize;
+mod phonetic;
+mod script;
+mod tokens;
+mod translit;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Script { Latin, Cyrillic, Greek, Arabic, Hebrew, Han, Hiragana, Katakana, Hangul, Georgian, Armenian, Devanagari, Bengali, Thai, Other, Common }
+pub use canonical::{canonical_joined, canonical_token, table_size as canonical_table_size};
+pub use common::{common_token_count, is_common_token};
+pub use legal::{
+    CANONICAL_FORMS as LEGAL_FORMS, LegalMatch, is_canonical_legal_form, legal_form_at,
+};
+pub use normalize::fold;
+pub use phonetic::{phonetic_key, skeleton};
+pub use script::{Script, char_script, detect_script};
+pub use tokens::{
+    MAX_TOKEN_LEN, MAX_TOKENS, NameToken, TokenKind, is_honorific, is_particle, tokenize,
+    tokenize_with,
+};
+pub use translit::{MAX_VARIANTS, to_latin};
 
-pub fn detect_script(s: &str) -> Script {
-    for c in s.chars() {
-        if c.is_alphabetic() {
-            return if c.is_ascii() { Script::Latin } else { Script::Other };
+use serde::{Deserialize, Serialize};
+
+/// The most characters of a name that are analysed; the rest is ignored.
+pub const MAX_NAME_CHARS: usize = 1024;
+
+/// A name, romanised and tokenised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyzedName {
+    /// The name as given (cut to [`MAX_NAME_CHARS`] characters).
+    pub original: String,
+    /// The dominant script of its letters.
+    pub script: Script,
+    /// One token list per Latin variant, the primary romanisation first;
+    /// tokens in source order. Never empty; a name without letters or
+    /// digits has one empty token list.
+    pub variants: Vec<Vec<NameToken>>,
+}
+
+impl AnalyzedName {
+    /// The primary variant's tokens.
+    pub fn primary(&self) -> &[NameToken] {
+        self.variants.first().map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Analyses a name: fold, romanise into at most [`MAX_VARIANTS`] variants,
+/// tokenise each into at most [`MAX_TOKENS`] classified tokens.
+/// `is_org_hint`: `Some(true)` for organisations, vessels and the like (no
+/// titles are looked for; short ambiguous legal forms are), `Some(false)` for
+/// persons (short ambiguous legal forms are not looked for), `None` when
+/// unknown (a legal form found makes it an organisation). "SURNAME, Given"
+/// order is kept as written: the matcher does not depend on token order.
+pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
+    let original: &str = match name.char_indices().nth(MAX_NAME_CHARS) {
+        Some((idx, _)) => name.get(..idx).unwrap_or(name),
+        None => name,
+    };
+    let mut variants: Vec<Vec<NameToken>> = Vec::with_capacity(1);
+    let script = detect_script(original);
+    let particles = !matches!(
+        script,
+        Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
+    );
+    for v in to_latin(original) {
+        let toks = tokenize_with(&v, is_org_hint, particles);
+        if !variants.contains(&toks) {
+            variants.push(toks);
+        }
+        if variants.len() >= MAX_VARIANTS {
+            break;
         }
     }
-    Script::Common
-}
-
-pub fn fold(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.nfkd() {
-        if unicode_normalization::char::is_combining_mark(c) { continue; }
-        if c == '\'' || c == '\u{2019}' { continue; }
-        if c.is_alphanumeric() { out.extend(c.to_lowercase()); } else { out.push(' '); }
+    if variants.is_empty() {
+        variants.push(Vec::new());
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-pub fn to_latin(s: &str) -> Vec<String> {
-    let f = fold(s);
-    let l = fold(&any_ascii::any_ascii(&f));
-    vec![l]
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind { Word, Particle, Honorific, LegalForm, Initial, Number }
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameToken { pub text: String, pub kind: TokenKind }
-
-#[derive(Debug, Clone)]
-pub struct AnalyzedName { pub original: String, pub script: Script, pub variants: Vec<Vec<NameToken>> }
-
-const PARTICLES: &[&str] = &["al", "el", "bin", "ibn", "bint", "abu", "van", "von", "de", "der", "da", "di", "du", "la", "le", "ul"];
-const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "dr", "sheikh", "shaykh", "haji", "hajji", "mullah", "general", "colonel", "prof", "sir"];
-const LEGAL: &[&str] = &["llc", "ltd", "limited", "inc", "corp", "co", "gmbh", "ag", "sa", "jsc", "ooo", "zao", "oao", "pjsc", "plc", "company", "corporation"];
-
-pub fn analyze_name(name: &str, _is_org_hint: Option<bool>) -> AnalyzedName {
-    let variants = to_latin(name).into_iter().map(|v| {
-        v.split(' ').filter(|t| !t.is_empty()).take(32).map(|t| {
-            let kind = if PARTICLES.contains(&t) { TokenKind::Particle }
-                else if HONORIFICS.contains(&t) { TokenKind::Honorific }
-                else if LEGAL.contains(&t) { TokenKind::LegalForm }
-                else if t.chars().all(|c| c.is_ascii_digit()) { TokenKind::Number }
-                else if t.chars().count() == 1 { TokenKind::Initial }
-                else { TokenKind::Word };
-            NameToken { text: t.to_string(), kind }
-        }).collect()
-    }).collect();
-    AnalyzedName { original: name.to_string(), script: detect_script(name), variants }
-}
-
-pub fn canonical_token(t: &str) -> Cow<'_, str> {
-    match t {
-        "mohammed" | "mohamed" | "mohammad" | "muhammed" | "mohamad" => Cow::Borrowed("muhammad"),
-        _ => Cow::Borrowed(t),
+    AnalyzedName {
+        original: original.to_string(),
+        script,
+        variants,
     }
 }
 
-pub fn phonetic_key(token: &str) -> String {
-    if token.len() < 2 { return String::new(); }
-    skeleton(token)
-}
-
-pub fn skeleton(token: &str) -> String {
-    let mut out = String::new();
-    for c in token.chars() {
-        if "aeiouyw".contains(c) { continue; }
-        if out.ends_with(c) { continue; }
-        out.push(c);
-    }
-    out
-}
-
-pub fn is_common_token(t: &str) -> bool {
-    matches!(t, "muhammad" | "ali" | "abd" | "trading" | "bank" | "company" | "international" | "group" | "general")
-}
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,396 @@
+//! Legal-form words of company names ("LLC", "OOO", "GmbH", "S.A.",
+//! "Limited Liability Company", "общество с ограниченной ответственностью")
+//! recognised as phrases in romanised token lists and mapped to one canonical
+//! token, so that "OOO ROMASHKA" and "Romashka LLC" carry the same legal form.
+//!
+//! Canonical forms (by legal meaning, not by country):
+//! `llc` private limited-liability company (LLC, OOO, TOV, GmbH, SARL, SRL,
+//! s.r.o., Sp. z o.o., Kft, d.o.o., BV, Ltda, YK); `ltd` limited company in
+//! the British tradition (Ltd, Limited, Pte, Pvt, Pty, Sdn Bhd, PT, Co. Ltd.);
+//! `jsc` joint-stock / public company (JSC, OJSC, PJSC, CJSC, AO, ZAO, OAO, PAO,
+//! AG, SA, SpA, NV, AB, AS, Oy, KK, A.Ş.); `plc`; `inc` (Inc, Corp,
+//! Corporation); `co` (Co, Company, Cie, Cia, Kompaniya, Sharikat); `lp`
+//! (LP, KG, limited partnership); `llp`; `fze` (UAE free-zone FZE, FZCO, FZC,
+//! FZ-LLC).
+//!
+//! Short forms that are also ordinary words or initials ("sa", "ag", "as",
+//! "co", "ao", "pt", "spa" …) count only as the first or last word of a name
+//! that is not known to be a person.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Phrase (space-separated tokens; a trailing `*` matches any token with that
+/// prefix), canonical form, and whether the phrase is ambiguous.
+const FORMS: &[(&str, &str, bool)] = &[
+    // Private limited-liability companies.
+    ("llc", "llc", false),
+    ("l l c", "llc", false),
+    ("limited liability company", "llc", false),
+    ("limited liability co", "llc", false),
+    ("ooo", "llc", false),
+    ("tov", "llc", true),
+    ("too", "llc", true),
+    ("mchj", "llc", false),
+    ("gmbh", "llc", false),
+    ("g m b h", "llc", false),
+    ("gesellschaft mit beschrankter haftung", "llc", false),
+    ("sarl", "llc", false),
+    ("s a r l", "llc", false),
+    ("societe a responsabilite limitee", "llc", false),
+    ("srl", "llc", false),
+    ("s r l", "llc", false),
+    ("societa a responsabilita limitata", "llc", false),
+    ("societatea cu raspundere limitata", "llc", false),
+    ("sro", "llc", false),
+    ("s r o", "llc", false),
+    ("spol s r o", "llc", false),
+    ("sp z o o", "llc", false),
+    ("spzoo", "llc", false),
+    ("sp zoo", "llc", false),
+    ("spolka z ograniczon* odpowiedzialn*", "llc", false),
+    ("kft", "llc", false),
+    ("doo", "llc", true),
+    ("d o o", "llc", false),
+    ("eood", "llc", false),
+    ("ood", "llc", true),
+    ("bv", "llc", true),
+    ("b v", "llc", true),
+    ("bvba", "llc", false),
+    ("ltda", "llc", false),
+    ("s de rl", "llc", false),
+    ("s de r l", "llc", false),
+    ("sociedad de responsabilidad limitada", "llc", false),
+    ("obshch* s ogranichenn* otvetstvenn*", "llc", false),
+    ("obsch* s ogranichenn* otvetstvenn*", "llc", false),
+    ("tovarystv* z obmezhen* vidpovidaln*", "llc", false),
+    ("yugen kaisha", "llc", false),
+    ("yk", "llc", true),
+    ("godo kaisha", "llc", false),
+    ("you xian ze ren gong si", "llc", false),
+    ("youxian zeren gongsi", "llc", false),
+    ("you xian hui she", "llc", false),
+    ("yuhanhoesa", "llc", false),
+    ("dh m m", "llc", false),
+    ("sh m m", "llc", false),
+    // Limited companies.
+    ("ltd", "ltd", false),
+    ("limited", "ltd", false),
+    ("co ltd", "ltd", false),
+    ("co limited", "ltd", false),
+    ("company limited", "ltd", false),
+    ("company ltd", "ltd", false),
+    ("pte ltd", "ltd", false),
+    ("pte limited", "ltd", false),
+    ("pte", "ltd", true),
+    ("pvt ltd", "ltd", false),
+    ("pvt limited", "ltd", false),
+    ("private limited", "ltd", false),
+    ("pvt", "ltd", true),
+    ("pty ltd", "ltd", false),
+    ("pty limited", "ltd", false),
+    ("pty", "ltd", true),
+    ("sdn bhd", "ltd", false),
+    ("sendirian berhad", "ltd", false),
+    ("bhd", "ltd", false),
+    ("berhad", "ltd", false),
+    ("ltd sti", "ltd", false),
+    ("limited sirketi", "ltd", false),
+    ("pt", "ltd", true),
+    ("you xian gong si", "ltd", false),
+    ("youxian gongsi", "ltd", false),
+    // Joint-stock and public companies.
+    ("jsc", "jsc", false),
+    ("j s c", "jsc", false),
+    ("ojsc", "jsc", false),
+    ("pjsc", "jsc", false),
+    ("cjsc", "jsc", false),
+    ("jscb", "jsc", false),
+    ("ao", "jsc", true),
+    ("zao", "jsc", false),
+    ("oao", "jsc", false),
+    ("pao", "jsc", false),
+    ("nao", "jsc", true),
+    ("pat", "jsc", true),
+    ("prat", "jsc", true),
+    ("joint stock company", "jsc", false),
+    ("joint stock co", "jsc", false),
+    ("open joint stock company", "jsc", false),
+    ("closed joint stock company", "jsc", false),
+    ("public joint stock company", "jsc", false),
+    ("private joint stock company", "jsc", false),
+    ("aktsion* obshch*", "jsc", false),
+    ("akcion* obshch*", "jsc", false),
+    ("aktsion* obsch*", "jsc", false),
+    ("zakryt* aktsion* obshch*", "jsc", false),
+    ("otkryt* aktsion* obshch*", "jsc", false),
+    ("publichn* aktsion* obshch*", "jsc", false),
+    ("nepublichn* aktsion* obshch*", "jsc", false),
+    ("aktsionern* tovarystv*", "jsc", false),
+    ("aktsionerne tovarystvo", "jsc", false),
+    ("ag", "jsc", true),
+    ("a g", "jsc", true),
+    ("aktiengesellschaft", "jsc", false),
+    ("sa", "jsc", true),
+    ("s a", "jsc", true),
+    ("societe anonyme", "jsc", false),
+    ("sociedad anonima", "jsc", false),
+    ("s a de c v", "jsc", false),
+    ("sa de cv", "jsc", false),
+    ("sapi de cv", "jsc", false),
+    ("spa", "jsc", true),
+    ("s p a", "jsc", false),
+    ("societa per azioni", "jsc", false),
+    ("sas", "jsc", true),
+    ("s a s", "jsc", false),
+    ("nv", "jsc", true),
+    ("n v", "jsc", true),
+    ("naamloze vennootschap", "jsc", false),
+    ("ab", "jsc", true),
+    ("aktiebolag", "jsc", false),
+    ("aktiebolaget", "jsc", false),
+    ("as", "jsc", true),
+    ("a s", "jsc", true),
+    ("asa", "jsc", true),
+    ("a o", "jsc", true),
+    ("oy", "jsc", true),
+    ("oyj", "jsc", false),
+    ("ad", "jsc", true),
+    ("ead", "jsc", true),
+    ("zrt", "jsc", false),
+    ("nyrt", "jsc", false),
+    ("sae", "jsc", true),
+    ("psc", "jsc", true),
+    ("qsc", "jsc", true),
+    ("bsc", "jsc", true),
+    ("kpsc", "jsc", false),
+    ("saog", "jsc", false),
+    ("saoc", "jsc", false),
+    ("sal", "jsc", true),
+    ("s a l", "jsc", true),
+    ("tbk", "jsc", false),
+    ("anonim sirketi", "jsc", false),
+    ("as anonim sirketi", "jsc", false),
+    ("kabushiki kaisha", "jsc", false),
+    ("kabushikigaisha", "jsc", false),
+    ("kk", "jsc", true),
+    ("k k", "jsc", true),
+    ("jusikhoesa", "jsc", false),
+    ("jusik hoesa", "jsc", false),
+    ("chusik hoesa", "jsc", false),
+    ("zhu shi hui she", "jsc", false),
+    ("gu fen you xian gong si", "jsc", false),
+    ("gufen youxian gongsi", "jsc", false),
+    ("sh m a", "jsc", false),
+    ("sh m l", "jsc", false),
+    // Public limited companies.
+    ("plc", "plc", false),
+    ("p l c", "plc", false),
+    ("public limited company", "plc", false),
+    ("public company limited", "plc", false),
+    ("public co ltd", "plc", false),
+    // Corporations.
+    ("inc", "inc", false),
+    ("incorporated", "inc", false),
+    ("corp", "inc", false),
+    ("corporation", "inc", false),
+    // Companies.
+    ("co", "co", true),
+    ("company", "co", false),
+    ("cie", "co", true),
+    ("et cie", "co", false),
+    ("cia", "co", true),
+    ("compania", "co", false),
+    ("companhia", "co", false),
+    ("compagnie", "co", false),
+    ("kompaniya", "co", false),
+    ("kompaniia", "co", false),
+    ("sharikat", "co", false),
+    ("sharika", "co", false),
+    ("sherkat", "co", false),
+    ("shirkat", "co", false),
+    ("sirketi", "co", false),
+    ("gong si", "co", false),
+    ("gongsi", "co", false),
+    // Partnerships.
+    ("lp", "lp", false),
+    ("l p", "lp", true),
+    ("limited partnership", "lp", false),
+    ("kg", "lp", true),
+    ("kommanditgesellschaft", "lp", false),
+    ("gmbh co kg", "lp", false),
+    ("gmbh und co kg", "lp", false),
+    ("llp", "llp", false),
+    ("l l p", "llp", false),
+    ("limited liability partnership", "llp", false),
+    // UAE free-zone entities.
+    ("fze", "fze", false),
+    ("fzco", "fze", false),
+    ("fzc", "fze", false),
+    ("fz llc", "fze", false),
+    ("fzllc", "fze", false),
+    ("fz co", "fze", false),
+    ("fze llc", "fze", false),
+    ("free zone establishment", "fze", false),
+    ("free zone company", "fze", false),
+];
+
+/// Ambiguous forms that are written before the name (Russian, Ukrainian,
+/// Kazakh, Indonesian); the other ambiguous forms count only at the end.
+const PREFIX_FORMS: &[&str] = &["ao", "a o", "nao", "pat", "prat", "tov", "too", "pt"];
+
+/// The canonical legal-form tokens.
+pub const CANONICAL_FORMS: &[&str] = &["llc", "ltd", "jsc", "plc", "inc", "co", "lp", "llp", "fze"];
+
+struct Phrase {
+    text: &'static str,
+    tokens: Vec<&'static str>,
+    canonical: &'static str,
+    ambiguous: bool,
+}
+
+struct Table {
+    /// Phrases by exact first token, longest first.
+    by_first: HashMap<&'static str, Vec<Phrase>>,
+    /// Phrases whose first token is a prefix pattern, longest first.
+    wildcard_first: Vec<Phrase>,
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut by_first: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+        let mut wildcard_first = Vec::new();
+        for &(phrase, canonical, ambiguous) in FORMS {
+            let tokens: Vec<&'static str> = phrase.split(' ').collect();
+            let first = tokens.first().copied().unwrap_or("");
+            let p = Phrase {
+                text: phrase,
+                tokens,
+                canonical,
+                ambiguous,
+            };
+            if first.ends_with('*') {
+                wildcard_first.push(p);
+            } else {
+                by_first.entry(first).or_default().push(p);
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by_key(|p| std::cmp::Reverse(p.tokens.len()));
+        }
+        wildcard_first.sort_by_key(|p| std::cmp::Reverse(p.tokens.len()));
+        Table {
+            by_first,
+            wildcard_first,
+        }
+    })
+}
+
+fn token_matches(pattern: &str, token: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => token.starts_with(prefix),
+        None => pattern == token,
+    }
+}
+
+fn phrase_matches(p: &Phrase, tokens: &[&str], i: usize) -> bool {
+    p.tokens.len() <= tokens.len().saturating_sub(i)
+        && p.tokens
+            .iter()
+            .zip(tokens.iter().skip(i))
+            .all(|(pat, tok)| token_matches(pat, tok))
+}
+
+/// A legal form found in a token list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LegalMatch {
+    /// How many tokens the phrase covers.
+    pub len: usize,
+    /// The canonical token (`"llc"`, `"jsc"`, …).
+    pub canonical: &'static str,
+}
+
+/// The longest legal-form phrase starting at `tokens[i]`. Ambiguous short
+/// forms are accepted only when `allow_ambiguous` is set and the phrase is at
+/// the start or end of the list (and the list has other tokens).
+pub fn legal_form_at(tokens: &[&str], i: usize, allow_ambiguous: bool) -> Option<LegalMatch> {
+    let first = *tokens.get(i)?;
+    let t = table();
+    let edge_ok = |p: &Phrase| {
+        if !p.ambiguous {
+            return true;
+        }
+        let at_end = i + p.tokens.len() == tokens.len();
+        let at_start = i == 0 && PREFIX_FORMS.contains(&p.text);
+        allow_ambiguous && tokens.len() > p.tokens.len() && (at_start || at_end)
+    };
+    let mut best: Option<&Phrase> = None;
+    if let Some(list) = t.by_first.get(first) {
+        best = list
+            .iter()
+            .find(|p| phrase_matches(p, tokens, i) && edge_ok(p));
+    }
+    if first.len() >= 5
+        && let Some(w) = t
+            .wildcard_first
+            .iter()
+            .find(|p| phrase_matches(p, tokens, i) && edge_ok(p))
+        && best.is_none_or(|b| w.tokens.len() > b.tokens.len())
+    {
+        best = Some(w);
+    }
+    best.map(|p| LegalMatch {
+        len: p.tokens.len(),
+        canonical: p.canonical,
+    })
+}
+
+/// Whether `token` is one of the canonical legal-form tokens.
+pub fn is_canonical_legal_form(token: &str) -> bool {
+    CANONICAL_FORMS.contains(&token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(s: &str, i: usize) -> Option<(usize, &'static str)> {
+        let toks: Vec<&str> = s.split(' ').collect();
+        legal_form_at(&toks, i, true).map(|m| (m.len, m.canonical))
+    }
+
+    #[test]
+    fn phrases() {
+        assert_eq!(find("ooo romashka", 0), Some((1, "llc")));
+        assert_eq!(find("romashka llc", 1), Some((1, "llc")));
+        assert_eq!(find("acme limited liability company", 1), Some((3, "llc")));
+        assert_eq!(
+            find("obshchestvo s ogranichennoi otvetstvennostyu romashka", 0),
+            Some((4, "llc"))
+        );
+        assert_eq!(
+            find("obshchestvo s ogranichennoy otvetstvennostyu romashka", 0),
+            Some((4, "llc"))
+        );
+        assert_eq!(
+            find("zakrytoe aktsionernoe obshchestvo x", 0),
+            Some((3, "jsc"))
+        );
+        assert_eq!(find("anglo caribbean co ltd", 2), Some((2, "ltd")));
+        assert_eq!(find("banco s a", 1), Some((2, "jsc")));
+        assert_eq!(find("x gmbh co kg", 1), Some((3, "lp")));
+    }
+
+    #[test]
+    fn ambiguous_forms_only_at_the_edges() {
+        assert_eq!(find("nestle sa", 1), Some((1, "jsc")));
+        assert_eq!(find("john sa smith", 1), None);
+        assert_eq!(find("sa", 0), None);
+        assert_eq!(find("as sayyid ali", 0), None);
+        assert_eq!(find("ao romashka", 0), Some((1, "jsc")));
+        assert_eq!(find("pt maju jaya", 0), Some((1, "ltd")));
+        let toks = ["nestle", "sa"];
+        assert_eq!(legal_form_at(&toks, 1, false), None);
+    }
+}

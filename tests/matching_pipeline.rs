@@ -1,0 +1,182 @@
+//! The whole pipeline on real data: the default lists of
+//! `../shared/lists-raw` parsed, indexed and screened, with real listed names
+//! (typed from the list files) and perturbations of them, namesake separation
+//! by birth date and entity type, bad input, and explanations.
+
+use screener::eval;
+use screener::matching::{Matcher, Query, ScreenOptions, compare};
+use std::sync::{Arc, OnceLock};
+
+fn matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| {
+        let index = eval::index_manifest_defaults(&eval::default_manifest_for_tests())
+            .unwrap_or_else(|e| panic!("{e}"));
+        Matcher::new(Arc::new(index))
+    })
+}
+
+fn top(q: Query) -> Option<screener::matching::MatchResult> {
+    matcher()
+        .screen(&q, &ScreenOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .next()
+}
+
+fn person(name: &str, lists: &[&str]) -> Query {
+    Query {
+        name: name.to_string(),
+        schema: Some("Person".into()),
+        lists: lists.iter().map(|s| s.to_string()).collect(),
+        ..Query::default()
+    }
+}
+
+/// Listed names and perturbations of them find the listed party first, and alert.
+#[test]
+fn listed_parties_and_their_perturbations_alert() {
+    // (query, expected entity id); the listed spellings are in the comments.
+    let cases = [
+        // OFAC SDN 6365 "BIN LADIN, Usama bin Muhammad bin Awad"
+        (
+            "Usama bin Muhammad bin Awad BIN LADIN",
+            "us_ofac_sdn",
+            "us_ofac_sdn:6365",
+        ),
+        ("Osama bin Laden", "us_ofac_sdn", "us_ofac_sdn:6365"),
+        // UN QDi.001 "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE" — reordered, case,
+        // and its original-script name
+        (
+            "zidane mohammed salahaldin abd el halim",
+            "un_sc_sanctions",
+            "un_sc_sanctions:QDi.001",
+        ),
+        (
+            "محمد صلاح الدين عبدالحليم زيدان",
+            "un_sc_sanctions",
+            "un_sc_sanctions:QDi.001",
+        ),
+        // OFAC SDN 41103 "SHUMKOV, Vadim Mikhailovich" — typo
+        (
+            "Vatim Mikhailovich SHUMKOV",
+            "us_ofac_sdn",
+            "us_ofac_sdn:41103",
+        ),
+        // OFAC SDN 21230 "RESHETNIKOV, Leonid" — lower case, order
+        ("leonid reshetnikov", "us_ofac_sdn", "us_ofac_sdn:21230"),
+    ];
+    for (q, list, expected) in cases {
+        let hit = top(person(q, &[list])).unwrap_or_else(|| panic!("{q}: no result"));
+        assert_eq!(hit.entity.id, expected, "{q}: {}", hit.explanation.summary);
+        assert!(hit.is_match, "{q}: {}", hit.explanation.summary);
+    }
+}
+
+/// A name written in Cyrillic finds the Latin-script listing of the same person.
+#[test]
+fn cyrillic_query_finds_latin_listing() {
+    let hit = top(person("Вадим Михайлович Шумков", &["us_ofac_sdn"])).expect("a result");
+    assert_eq!(
+        hit.entity.id, "us_ofac_sdn:41103",
+        "{}",
+        hit.explanation.summary
+    );
+    assert!(hit.is_match);
+    assert!(
+        hit.explanation
+            .tokens
+            .iter()
+            .any(|t| t.listed.contains("shumkov")),
+        "explanation names the aligned parts: {:?}",
+        hit.explanation.tokens
+    );
+}
+
+/// A conflicting birth date lowers the score of a namesake below the alert.
+#[test]
+fn birth_date_separates_namesakes() {
+    let mut q = person("Leonid RESHETNIKOV", &["us_ofac_sdn"]);
+    let same = top(q.clone()).expect("a result");
+    // The listed Leonid Reshetnikov was born in 1947.
+    q.birth_date = Some("1990-05-01".into());
+    let other = top(q).expect("a result");
+    assert_eq!(other.entity.id, same.entity.id);
+    assert!(
+        other.score < same.score,
+        "{} vs {}",
+        other.score,
+        same.score
+    );
+    assert!(!other.is_match, "{}", other.explanation.summary);
+    assert!(
+        other
+            .explanation
+            .qualifiers
+            .iter()
+            .any(|x| x.feature == "birthDate" && x.effect < 0.0)
+    );
+}
+
+/// A common single token never alerts on its own.
+#[test]
+fn common_single_tokens_do_not_alert() {
+    for name in ["Mohammed", "Trading", "Bank", "Ali"] {
+        let res = matcher()
+            .screen(&Query::name(name), &ScreenOptions::default())
+            .expect("screens");
+        assert!(
+            res.iter().all(|m| !m.is_match),
+            "{name} alerted: {:?}",
+            res.first().map(|m| &m.explanation.summary)
+        );
+    }
+}
+
+/// Bad input gives a clear error, never a panic, and bounded work.
+#[test]
+fn bad_input_is_refused_clearly() {
+    let opts = ScreenOptions::default();
+    for (name, expect) in [
+        ("", "empty"),
+        ("   \t ", "empty"),
+        ("!!! ??? ...", "no letters"),
+    ] {
+        let err = matcher().screen(&Query::name(name), &opts).unwrap_err();
+        assert!(err.to_string().contains(expect), "{name:?}: {err}");
+    }
+    let long = "a".repeat(10_000);
+    let err = matcher().screen(&Query::name(long), &opts).unwrap_err();
+    assert!(err.to_string().contains("limit"), "{err}");
+    // Emoji, control characters and mixed scripts are screened, not refused.
+    for name in ["🙂 Ahmed 🙂", "Ivan\u{0007}ov", "Иван Petrov محمد"] {
+        matcher()
+            .screen(&Query::name(name), &opts)
+            .expect("screens");
+    }
+    let mut q = Query::name("Ivan Petrov");
+    q.lists = vec!["no_such_list".into()];
+    let err = matcher().screen(&q, &opts).unwrap_err();
+    assert!(err.to_string().contains("no_such_list"), "{err}");
+}
+
+/// Two records compare with a score and a readable explanation.
+#[test]
+fn compare_explains_the_score() {
+    let c = compare(
+        &Query::name("Sergei Lavrov"),
+        &Query::name("Sergey Viktorovich LAVROV"),
+        None,
+    )
+    .expect("compares");
+    assert!(c.is_match, "{c:?}");
+    let e = c.explanation.expect("explanation");
+    assert!(e.summary.contains("lavrov"), "{}", e.summary);
+    let c = compare(
+        &Query::name("Angela Merkel"),
+        &Query::name("Angelo Cruz"),
+        None,
+    )
+    .expect("compares");
+    assert!(!c.is_match, "{c:?}");
+}
