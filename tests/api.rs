@@ -300,7 +300,7 @@ async fn screen_returns_full_entity_versions_and_explanation() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["query"]["name"], "Viktor Anatolyevich Bout");
     assert_eq!(body["query"]["limit"], 3);
-    assert_eq!(body["query"]["threshold"], 0.8);
+    assert_eq!(body["query"]["threshold"], screener::matching::DEFAULT_WEIGHTS.threshold);
     assert_eq!(
         body["listVersions"],
         json!({"un_sc_sanctions": "2026-02-27", "us_bis_denied": "2023-11-28", "us_ofac_sdn": "v1"})

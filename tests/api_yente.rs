@@ -222,18 +222,23 @@ async fn match_default_with_the_documented_query_shapes() {
         "weights": {"name_literal": 0.8},
         "config": {"nm_number_mismatch": 0.4}
     });
-    let (status, b) = post!(app, "/match/default", body);
+    // Several lists name the same people; room for all of them.
+    let (status, b) = post!(app, "/match/default?limit=20", body);
     assert_eq!(status, StatusCode::OK, "{b}");
     let r = check_match_shape(
         &b,
         &["q1", "putin", "vessel", "company", "org", "nobody"],
-        5,
+        20,
     );
 
+    // ROTENBERG, Arkady Romanovich: DOB 15 Dec 1951 in the SDN list; other
+    // lists list him too, with "Arkadii" among the aliases.
     let rot = top(&r, "q1");
     assert_eq!(rot["schema"], "Person");
     assert!(
-        ["us_ofac_sdn:16669", "us_trade_csl:16669"].contains(&rot["id"].as_str().unwrap_or("")),
+        rot["caption"]
+            .as_str()
+            .is_some_and(|c| c.to_uppercase().contains("ROTENBERG")),
         "{rot}"
     );
     assert_eq!(rot["match"], true);
@@ -283,9 +288,15 @@ async fn match_default_with_the_documented_query_shapes() {
         r["company"]
     );
 
-    let org = top(&r, "org");
-    assert_eq!(org["id"], "un_sc_sanctions:QDe.004", "{}", r["org"]);
+    // AL-QAIDA (UN QDe.004) and the other lists' records of it, all exact.
+    let org = r["org"]["results"]
+        .as_array()
+        .and_then(|x| x.iter().find(|e| e["id"] == "un_sc_sanctions:QDe.004"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no QDe.004: {}", r["org"]));
     assert_eq!(org["caption"], "AL-QAIDA");
+    assert_eq!(org["match"], true);
+    assert_eq!(top(&r, "org")["score"], 1.0);
 
     assert_eq!(r["nobody"]["query"]["id"], "customer-17");
     assert!(
