@@ -300,7 +300,10 @@ async fn screen_returns_full_entity_versions_and_explanation() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["query"]["name"], "Viktor Anatolyevich Bout");
     assert_eq!(body["query"]["limit"], 3);
-    assert_eq!(body["query"]["threshold"], screener::matching::DEFAULT_WEIGHTS.threshold);
+    assert_eq!(
+        body["query"]["threshold"],
+        screener::matching::DEFAULT_WEIGHTS.threshold
+    );
     assert_eq!(
         body["listVersions"],
         json!({"un_sc_sanctions": "2026-02-27", "us_bis_denied": "2023-11-28", "us_ofac_sdn": "v1"})
@@ -1592,4 +1595,66 @@ async fn real_store_source_fetches_validates_and_swaps() {
     assert_eq!(un["refreshFailures"], 1);
     still_serving_un!(app);
     mirror_handle.stop(true).await;
+}
+
+/// The fixture service, built once for the property test below.
+fn shared_fixture_service() -> Arc<Service> {
+    static S: std::sync::OnceLock<Arc<Service>> = std::sync::OnceLock::new();
+    Arc::clone(S.get_or_init(|| {
+        std::thread::spawn(|| {
+            let service = Arc::new(Service::new(fixture_source(), RefreshSettings::default()));
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(service.load_initial());
+            service
+        })
+        .join()
+        .expect("service")
+    }))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Random bytes and random JSON-ish text to every body-taking route:
+    /// never a 5xx, never a non-JSON error, and the service keeps serving.
+    /// (`actix_web::test` is imported, hence the full path of the attribute.)
+    #[::core::prelude::v1::test]
+    fn random_bodies_get_json_answers(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        text in "[\\[\\]{}\":,a-zA-Z0-9 \\\\\\n-]{0,200}",
+    ) {
+        let state = AppState::new(shared_fixture_service(), test_config());
+        actix_web::rt::System::new().block_on(async move {
+            let app = app!(state);
+            for body in [Bytes::from(bytes.clone()), Bytes::from(text.clone())] {
+                for (uri, ctype) in [
+                    ("/v1/screen", "application/json"),
+                    ("/v1/compare", "application/json"),
+                    ("/v1/screen/batch", "application/json"),
+                    ("/v1/screen/batch", "application/x-ndjson"),
+                    ("/match/default", "application/json"),
+                ] {
+                    let res = test::call_service(&app, post_raw(uri, ctype, body.clone()).to_request()).await;
+                    let status = res.status();
+                    let out = test::read_body(res).await;
+                    assert!(!status.is_server_error(), "{uri}: {status} for {body:?}");
+                    if ctype == "application/x-ndjson" && status == StatusCode::OK {
+                        for line in String::from_utf8_lossy(&out).lines() {
+                            let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{uri}: bad line {line}: {e}"));
+                            assert!(v.get("matches").is_some() || v.get("error").is_some(), "{line}");
+                        }
+                    } else {
+                        let v: Value = serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{uri}: {status} not JSON ({e})"));
+                        if !status.is_success() {
+                            assert!(v["error"].is_string() && v["detail"].is_string(), "{uri}: {v}");
+                        }
+                    }
+                }
+            }
+            still_serving!(app);
+        });
+    }
 }

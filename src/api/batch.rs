@@ -577,6 +577,44 @@ mod tests {
         assert_eq!(s.finish(), None);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// However the bytes are cut into chunks, the same lines come out;
+        /// over-long lines are reported, never held.
+        #[test]
+        fn splitter_is_independent_of_chunking(
+            lines in proptest::collection::vec("[a-z {}\":,]{0,20}", 0..20),
+            cuts in proptest::collection::vec(0usize..400, 0..10),
+        ) {
+            let text = lines.join("\n");
+            let bytes = text.as_bytes();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut s = LineSplitter::new(12);
+            let mut out = Vec::new();
+            let mut at = 0;
+            for c in cuts.into_iter().chain([bytes.len()]) {
+                out.extend(s.push(bytes.get(at..c).unwrap_or_default()));
+                at = c;
+            }
+            out.extend(s.finish());
+            let want: Vec<Line> = if text.is_empty() {
+                Vec::new()
+            } else {
+                text.split('\n')
+                    .map(|l| if l.len() > 12 { Line::TooLong(l.len()) } else { Line::Text(l.to_string()) })
+                    .collect()
+            };
+            // A trailing empty line after the last newline is not a line.
+            let want: Vec<Line> = match (want.last(), text.ends_with('\n')) {
+                (Some(Line::Text(t)), true) if t.is_empty() => want.into_iter().rev().skip(1).rev().collect(),
+                _ => want,
+            };
+            proptest::prop_assert_eq!(out, want);
+        }
+    }
+
     #[test]
     fn capped_array_counts_without_keeping() {
         let body = format!("[{}]", vec!["{\"name\":\"x\"}"; 50].join(","));
