@@ -256,6 +256,9 @@ fn run() -> Result<(), String> {
     runtime.block_on(async move {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(opts.connections)
+            // Drop idle connections before the server would (its first-request
+            // and keep-alive timeouts), so no request races a closing socket.
+            .pool_idle_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| e.to_string())?;
@@ -312,7 +315,13 @@ fn run() -> Result<(), String> {
                         }
                         Err(e) => {
                             if tally.errors.len() < 5 {
-                                tally.errors.push(e.to_string());
+                                let mut msg = e.to_string();
+                                let mut src = std::error::Error::source(&e);
+                                while let Some(s) = src {
+                                    msg.push_str(&format!(": {s}"));
+                                    src = s.source();
+                                }
+                                tally.errors.push(msg);
                             }
                             false
                         }

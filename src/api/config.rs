@@ -150,6 +150,12 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     pub shutdown_timeout_secs: u64,
+    /// Seconds an idle keep-alive connection stays open (longer than the
+    /// idle timeout of a load balancer in front, so it never reuses a
+    /// connection the server is closing).
+    pub keep_alive_secs: u64,
+    /// Seconds a client has to send a request's head on a new connection.
+    pub client_request_timeout_secs: u64,
     pub limits: Limits,
     pub refresh: RefreshConfig,
     pub cors: CorsConfig,
@@ -167,6 +173,8 @@ impl Default for ServerConfig {
             admin_token: None,
             log_format: LogFormat::Text,
             shutdown_timeout_secs: 30,
+            keep_alive_secs: 75,
+            client_request_timeout_secs: 10,
             limits: Limits::default(),
             refresh: RefreshConfig::default(),
             cors: CorsConfig::default(),

@@ -222,8 +222,12 @@ pub fn start_server(
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let shutdown = state.config.shutdown_timeout_secs;
+    let keep_alive = std::time::Duration::from_secs(state.config.keep_alive_secs);
+    let head_timeout = std::time::Duration::from_secs(state.config.client_request_timeout_secs);
     let server = HttpServer::new(move || App::new().configure(app_config(state.clone())))
         .workers(workers)
+        .keep_alive(keep_alive)
+        .client_request_timeout(head_timeout)
         .shutdown_timeout(shutdown)
         .listen(listener)?
         .run();
