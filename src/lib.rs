@@ -13,6 +13,7 @@ pub mod index;
 pub mod matching;
 pub mod model;
 pub mod parse;
+pub mod service;
 pub mod snapshot;
 pub mod sources;
 pub mod text;

@@ -1,0 +1,972 @@
+//! The yente-compatible API (the shape of OpenSanctions' yente service), so
+//! existing clients of that API can switch without code changes:
+//! `POST /match/{dataset}`, `GET /search/{dataset}`, `GET /entities/{id}`,
+//! `GET /catalog`. `{dataset}` is a loaded list id or a collection
+//! (`default` = every loaded list, `sanctions` = the official sanctions lists).
+//!
+//! Like yente, request bodies tolerate fields this service does not use
+//! (`weights`, `config`, unknown properties). Unlike a lenient service, a
+//! query that cannot be screened (no name, a name over the length limit, a bad
+//! birth date) fails the whole request with a 4xx naming the query key: a
+//! client that ignores per-query status must not take "not screened" for "no
+//! match".
+
+use super::error::ApiError;
+use super::metrics::Api;
+use super::native::{list_overview, lookup_entity};
+use super::params::Params;
+use super::{AppState, blocking};
+use crate::matching::{Explanation, MatchResult, Query, ScreenOptions};
+use crate::model::{Entity, Schema};
+use crate::service::Served;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Properties holding names of the party.
+const NAME_PROPS: [&str; 4] = ["name", "alias", "previousName", "weakAlias"];
+/// Properties holding countries (ISO codes or names).
+const COUNTRY_PROPS: [&str; 8] = [
+    "nationality",
+    "citizenship",
+    "country",
+    "jurisdiction",
+    "flag",
+    "birthCountry",
+    "mainCountry",
+    "registrationCountry",
+];
+/// Properties holding identifiers.
+const IDENTIFIER_PROPS: [&str; 20] = [
+    "idNumber",
+    "passportNumber",
+    "taxNumber",
+    "registrationNumber",
+    "imoNumber",
+    "mmsi",
+    "swiftBic",
+    "bicCode",
+    "innCode",
+    "ogrnCode",
+    "leiCode",
+    "vatCode",
+    "okpoCode",
+    "dunsCode",
+    "uscCode",
+    "npiCode",
+    "callSign",
+    "serialNumber",
+    "cryptoWallet",
+    "publicKey",
+];
+/// Most birth dates per query (each is one screening per name).
+const MAX_DATES: usize = 4;
+/// Most values per property.
+const MAX_VALUES: usize = 64;
+/// Lowest score `/search` returns.
+const SEARCH_MIN_SCORE: f64 = 0.3;
+
+/// One query of a `/match` body: an FtM-shaped example entity.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntityExample {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub schema: String,
+    #[serde(default)]
+    pub properties: BTreeMap<String, Value>,
+}
+
+/// Body of `POST /match/{dataset}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MatchBody {
+    pub queries: BTreeMap<String, EntityExample>,
+    /// yente scoring weights: accepted and ignored (this matcher has its own).
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    /// yente algorithm configuration: accepted and ignored.
+    #[serde(default)]
+    pub config: serde_json::Map<String, Value>,
+}
+
+/// The example as echoed back: every property as a list of strings.
+#[derive(Debug, Clone, Serialize)]
+struct QueryOut {
+    id: Option<String>,
+    schema: String,
+    properties: BTreeMap<String, Vec<String>>,
+}
+
+fn prop_values(key: &str, prop: &str, v: &Value) -> Result<Vec<String>, ApiError> {
+    let bad = || {
+        ApiError::unprocessable(
+            "invalid_request",
+            format!("query '{key}': property '{prop}' must be a string or a list of strings"),
+        )
+    };
+    let one = |v: &Value| -> Result<Option<String>, ApiError> {
+        match v {
+            Value::String(s) => Ok(Some(s.clone())),
+            Value::Number(n) => Ok(Some(n.to_string())),
+            Value::Null => Ok(None),
+            _ => Err(bad()),
+        }
+    };
+    let out: Vec<String> = match v {
+        Value::Array(items) => {
+            if items.len() > MAX_VALUES {
+                return Err(ApiError::unprocessable(
+                    "too_many_values",
+                    format!(
+                        "query '{key}': property '{prop}' has {} values; the limit is {MAX_VALUES}",
+                        items.len()
+                    ),
+                ));
+            }
+            items
+                .iter()
+                .map(one)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+        other => one(other)?.into_iter().collect(),
+    };
+    let mut dedup: Vec<String> = Vec::with_capacity(out.len());
+    for s in out {
+        let s = s.trim().to_string();
+        if !s.is_empty() && !dedup.contains(&s) {
+            dedup.push(s);
+        }
+    }
+    Ok(dedup)
+}
+
+/// The screenings one example needs (one per name and birth date).
+fn example_queries(
+    key: &str,
+    ex: &EntityExample,
+    lists: &[String],
+    max_names: usize,
+) -> Result<(Vec<Query>, QueryOut), ApiError> {
+    let tag = |e: ApiError| ApiError {
+        detail: format!("query '{key}': {}", e.detail),
+        ..e
+    };
+    let schema = match ex.schema.trim() {
+        "Thing" | "" => None,
+        s => Some(Schema::from_name(s).ok_or_else(|| {
+            ApiError::unprocessable(
+                "unknown_schema",
+                format!("query '{key}': schema '{s}' cannot be screened (use Person, Organization, Company, LegalEntity, Vessel, Airplane)"),
+            )
+        })?),
+    };
+    let mut props: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (p, v) in &ex.properties {
+        let values = prop_values(key, p, v)?;
+        if !values.is_empty() {
+            props.insert(p.clone(), values);
+        }
+    }
+    let get = |p: &str| props.get(p).map(Vec::as_slice).unwrap_or(&[]);
+    let mut names: Vec<String> = Vec::new();
+    for p in NAME_PROPS {
+        for n in get(p) {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    let first = |p: &str| get(p).first().cloned();
+    let parts = (
+        first("firstName"),
+        first("middleName").or_else(|| first("secondName")),
+        first("fatherName"),
+        first("lastName"),
+    );
+    if names.len() > max_names {
+        return Err(ApiError::unprocessable(
+            "too_many_names",
+            format!(
+                "query '{key}' has {} names; the limit is {max_names} per query (limits.max_names_per_query)",
+                names.len()
+            ),
+        ));
+    }
+    let dates = get("birthDate");
+    if dates.len() > MAX_DATES {
+        return Err(ApiError::unprocessable(
+            "too_many_values",
+            format!(
+                "query '{key}' has {} birth dates; the limit is {MAX_DATES}",
+                dates.len()
+            ),
+        ));
+    }
+    let mut countries: Vec<String> = Vec::new();
+    for p in COUNTRY_PROPS {
+        for c in get(p) {
+            if !countries.contains(c) {
+                countries.push(c.clone());
+            }
+        }
+    }
+    let mut identifiers: Vec<String> = Vec::new();
+    for p in IDENTIFIER_PROPS {
+        for i in get(p) {
+            if !identifiers.contains(i) {
+                identifiers.push(i.clone());
+            }
+        }
+    }
+    let base = Query {
+        id: ex.id.clone(),
+        schema: schema.map(|s| s.as_str().to_string()),
+        countries,
+        identifiers,
+        lists: lists.to_vec(),
+        ..Query::default()
+    };
+    let mut name_queries: Vec<Query> = names
+        .iter()
+        .map(|n| Query {
+            name: n.clone(),
+            ..base.clone()
+        })
+        .collect();
+    if name_queries.is_empty() {
+        name_queries.push(Query {
+            first_name: parts.0,
+            middle_name: parts.1,
+            father_name: parts.2,
+            last_name: parts.3,
+            ..base.clone()
+        });
+    }
+    let mut queries = Vec::new();
+    for q in name_queries {
+        if dates.is_empty() {
+            queries.push(q);
+        } else {
+            for d in dates {
+                queries.push(Query {
+                    birth_date: Some(d.clone()),
+                    ..q.clone()
+                });
+            }
+        }
+    }
+    for q in &queries {
+        q.validate().map_err(|e| tag(e.into()))?;
+    }
+    Ok((
+        queries,
+        QueryOut {
+            id: ex.id.clone(),
+            schema: ex.schema.clone(),
+            properties: props,
+        },
+    ))
+}
+
+/// The lists a `{dataset}` path segment and the include/exclude parameters select.
+fn dataset_scope(
+    served: &Served,
+    dataset: &str,
+    include: &[String],
+    exclude: &[String],
+) -> Result<BTreeSet<String>, ApiError> {
+    let loaded: BTreeSet<String> = served.lists.keys().cloned().collect();
+    let sanctions: BTreeSet<String> = served
+        .matcher
+        .index()
+        .sanctions_lists()
+        .intersection(&loaded)
+        .cloned()
+        .collect();
+    let expand = |name: &str| -> Option<BTreeSet<String>> {
+        match name {
+            crate::matching::COLLECTION_DEFAULT => Some(loaded.clone()),
+            crate::matching::COLLECTION_SANCTIONS => Some(sanctions.clone()),
+            id if loaded.contains(id) => Some(BTreeSet::from([id.to_string()])),
+            _ => None,
+        }
+    };
+    let mut scope = expand(dataset).ok_or_else(|| {
+        ApiError::not_found(
+            "unknown_dataset",
+            format!(
+                "dataset '{}' is not loaded (use default, sanctions or one of: {})",
+                dataset.chars().take(80).collect::<String>(),
+                loaded.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })?;
+    if !include.is_empty() {
+        let wanted: BTreeSet<String> = include.iter().filter_map(|d| expand(d)).flatten().collect();
+        scope = scope.intersection(&wanted).cloned().collect();
+    }
+    for d in exclude {
+        if let Some(set) = expand(d) {
+            scope = scope.difference(&set).cloned().collect();
+        }
+    }
+    Ok(scope)
+}
+
+/// `{name: value}` of a yente feature result.
+#[derive(Debug, Clone, Serialize)]
+struct FeatureResult {
+    score: f64,
+    detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    candidate: Option<String>,
+}
+
+fn features_of(expl: &Explanation) -> (BTreeMap<String, f64>, BTreeMap<String, FeatureResult>) {
+    let mut features = BTreeMap::new();
+    let mut explanations = BTreeMap::new();
+    features.insert("name".to_string(), expl.name_score);
+    explanations.insert(
+        "name".to_string(),
+        FeatureResult {
+            score: expl.name_score,
+            detail: Some(expl.summary.clone()),
+            query: Some(expl.query_form.clone()),
+            candidate: Some(expl.matched_name.clone()),
+        },
+    );
+    for q in &expl.qualifiers {
+        let mut key = q.feature.clone();
+        let mut n = 2;
+        while explanations.contains_key(&key) {
+            key = format!("{}_{n}", q.feature);
+            n += 1;
+        }
+        features.insert(key.clone(), q.effect);
+        explanations.insert(
+            key,
+            FeatureResult {
+                score: q.effect,
+                detail: Some(q.detail.clone()),
+                query: None,
+                candidate: None,
+            },
+        );
+    }
+    (features, explanations)
+}
+
+/// An entity in yente's `EntityResponse` shape.
+#[derive(Debug, Serialize)]
+pub struct YenteEntity<'a> {
+    id: &'a str,
+    caption: &'a str,
+    schema: Schema,
+    properties: &'a BTreeMap<String, Vec<String>>,
+    datasets: &'a [String],
+    referents: [&'a str; 0],
+    target: bool,
+    first_seen: Option<String>,
+    last_seen: Option<String>,
+    last_change: Option<String>,
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+fn yente_entity<'a>(served: &Served, e: &'a Entity) -> YenteEntity<'a> {
+    let last_seen = e
+        .datasets
+        .iter()
+        .filter_map(|d| served.lists.get(d).and_then(|v| v.fetched_at))
+        .max()
+        .and_then(rfc3339);
+    YenteEntity {
+        id: &e.id,
+        caption: &e.caption,
+        schema: e.schema,
+        properties: &e.properties,
+        datasets: &e.datasets,
+        referents: [],
+        target: true,
+        first_seen: None,
+        last_seen,
+        last_change: None,
+    }
+}
+
+/// A scored result (`ScoredEntityResponse`).
+#[derive(Debug, Serialize)]
+struct ScoredEntity<'a> {
+    #[serde(flatten)]
+    entity: YenteEntity<'a>,
+    score: f64,
+    features: BTreeMap<String, f64>,
+    explanations: BTreeMap<String, FeatureResult>,
+    #[serde(rename = "match")]
+    is_match: bool,
+    token: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Total {
+    value: usize,
+    relation: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct EntityMatches<'a> {
+    status: u16,
+    results: Vec<ScoredEntity<'a>>,
+    total: Total,
+    query: QueryOut,
+}
+
+#[derive(Debug, Serialize)]
+struct FeatureDoc {
+    description: &'static str,
+    coefficient: f64,
+    url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct MatchResponse<'a> {
+    responses: BTreeMap<String, EntityMatches<'a>>,
+    matcher: BTreeMap<&'static str, FeatureDoc>,
+    limit: usize,
+}
+
+fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static str, FeatureDoc> {
+    let doc = |description, coefficient| FeatureDoc {
+        description,
+        coefficient,
+        url: None,
+    };
+    BTreeMap::from([
+        (
+            "name",
+            doc(
+                "Similarity of the best pair of names: query and listed name parts aligned exactly, by spelling variant, transliteration, phonetic key, initial or edit distance, weighted by how distinctive each part is.",
+                1.0,
+            ),
+        ),
+        (
+            "birthDate",
+            doc(
+                "Birth date matches (raises) or conflicts (lowers).",
+                w.birth_date_exact_bonus,
+            ),
+        ),
+        (
+            "country",
+            doc(
+                "Country or nationality matches (raises) or conflicts (lowers).",
+                w.country_match_bonus,
+            ),
+        ),
+        (
+            "identifier",
+            doc(
+                "An identifier (passport, national id, registration, IMO, …) matches exactly.",
+                w.identifier_match_bonus,
+            ),
+        ),
+        (
+            "schema",
+            doc(
+                "The query's entity type conflicts with the listed one (lowers).",
+                -w.schema_conflict_penalty,
+            ),
+        ),
+        (
+            "weakAlias",
+            doc(
+                "The match is on a weak alias (scaled down).",
+                w.weak_alias_factor,
+            ),
+        ),
+        (
+            "previousName",
+            doc(
+                "The match is on a former name (scaled down).",
+                w.previous_name_factor,
+            ),
+        ),
+        (
+            "commonTokensOnly",
+            doc(
+                "Only common name parts matched: the score is capped.",
+                w.common_only_cap,
+            ),
+        ),
+    ])
+}
+
+/// Merges the results of several screenings of one example: best score per entity.
+fn merge(
+    results: Vec<Vec<MatchResult>>,
+    exclude_ids: &BTreeSet<String>,
+    exclude_schemas: &BTreeSet<String>,
+    limit: usize,
+) -> Vec<MatchResult> {
+    let mut best: HashMap<String, MatchResult> = HashMap::new();
+    for m in results.into_iter().flatten() {
+        if exclude_ids.contains(&m.entity.id) || exclude_schemas.contains(m.entity.schema.as_str())
+        {
+            continue;
+        }
+        match best.get(&m.entity.id) {
+            Some(b) if b.score >= m.score => {}
+            _ => {
+                best.insert(m.entity.id.clone(), m);
+            }
+        }
+    }
+    let mut out: Vec<MatchResult> = best.into_values().collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.entity.id.cmp(&b.entity.id))
+    });
+    out.truncate(limit);
+    out
+}
+
+/// `POST /match/{dataset}`.
+pub async fn match_entities(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<MatchBody>,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string())?;
+    let limits = &state.config.limits;
+    let limit = params.usize("limit")?.unwrap_or(5);
+    let threshold = params.f64("threshold")?;
+    let mut opts = super::native::screen_options(&state, threshold, Some(limit))?;
+    if let Some(cutoff) = params.f64("cutoff")? {
+        if !(0.0..=1.0).contains(&cutoff) {
+            return Err(ApiError::unprocessable(
+                "invalid_cutoff",
+                format!("cutoff {cutoff} is outside [0, 1]"),
+            ));
+        }
+        opts.min_score = cutoff;
+    }
+    let exclude_ids: BTreeSet<String> = params.all("exclude_entity_ids").into_iter().collect();
+    let exclude_schemas: BTreeSet<String> = params.all("exclude_schema").into_iter().collect();
+    let body = body.into_inner();
+    if body.queries.len() > limits.max_batch {
+        return Err(ApiError::too_large(
+            "batch_too_large",
+            format!(
+                "{} queries; the limit is {} per request (limits.max_batch)",
+                body.queries.len(),
+                limits.max_batch
+            ),
+        ));
+    }
+    let served = state.served()?;
+    let scope = dataset_scope(
+        &served,
+        &path.into_inner(),
+        &params.all("include_dataset"),
+        &params.all("exclude_dataset"),
+    )?;
+    let lists: Vec<String> = scope.iter().cloned().collect();
+    let mut plan: Vec<(String, Vec<Query>, QueryOut)> = Vec::with_capacity(body.queries.len());
+    let mut screenings = 0;
+    for (key, ex) in &body.queries {
+        let (queries, echo) = example_queries(key, ex, &lists, limits.max_names_per_query)?;
+        screenings += queries.len();
+        plan.push((key.clone(), queries, echo));
+    }
+    if screenings > limits.max_batch {
+        return Err(ApiError::too_large(
+            "batch_too_large",
+            format!(
+                "the request needs {screenings} screenings (queries x names x birth dates); the limit is {} (limits.max_batch)",
+                limits.max_batch
+            ),
+        ));
+    }
+    // Room for results that the exclusions remove afterwards.
+    opts.limit = (limit + exclude_ids.len()).min(limits.max_limit).max(limit);
+    let empty_scope = scope.is_empty();
+    let worker = Arc::clone(&served);
+    let (plan, results) = blocking(move || {
+        use rayon::prelude::*;
+        let flat: Vec<(usize, &Query)> = plan
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, qs, _))| qs.iter().map(move |q| (i, q)))
+            .collect();
+        let screened: Vec<(usize, Result<Vec<MatchResult>, ApiError>)> = flat
+            .par_iter()
+            .map(|(i, q)| {
+                if empty_scope {
+                    (*i, Ok(Vec::new()))
+                } else {
+                    (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from))
+                }
+            })
+            .collect();
+        let mut per_query: Vec<Vec<Vec<MatchResult>>> = plan.iter().map(|_| Vec::new()).collect();
+        for (i, r) in screened {
+            let r = r?;
+            if let Some(slot) = per_query.get_mut(i) {
+                slot.push(r);
+            }
+        }
+        Ok::<_, ApiError>((plan, per_query))
+    })
+    .await??;
+    let mut responses = BTreeMap::new();
+    let mut alerts = 0;
+    for ((key, _, echo), per) in plan.into_iter().zip(results) {
+        let merged = merge(per, &exclude_ids, &exclude_schemas, limit);
+        alerts += u64::from(merged.iter().any(|m| m.is_match));
+        let scored: Vec<ScoredEntity> = merged
+            .iter()
+            .filter_map(|m| {
+                let e = &served.matcher.index().entity_by_id(&m.entity.id)?.entity;
+                let (features, explanations) = features_of(&m.explanation);
+                Some(ScoredEntity {
+                    entity: yente_entity(&served, e),
+                    score: m.score,
+                    features,
+                    explanations,
+                    is_match: m.is_match,
+                    token: None,
+                })
+            })
+            .collect();
+        responses.insert(
+            key,
+            EntityMatches {
+                status: 200,
+                total: Total {
+                    value: scored.len(),
+                    relation: "eq",
+                },
+                results: scored,
+                query: echo,
+            },
+        );
+    }
+    state
+        .metrics
+        .screened(Api::Match, responses.len() as u64, alerts);
+    Ok(HttpResponse::Ok().json(MatchResponse {
+        responses,
+        matcher: matcher_docs(served.matcher.weights()),
+        limit,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+struct SearchHit<'a> {
+    #[serde(flatten)]
+    entity: YenteEntity<'a>,
+    score: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchResponse<'a> {
+    limit: usize,
+    offset: usize,
+    total: Total,
+    results: Vec<SearchHit<'a>>,
+    facets: BTreeMap<String, Value>,
+}
+
+/// `GET /search/{dataset}?q=`: a name search with the matcher at a low threshold.
+pub async fn search(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string())?;
+    let q = params
+        .get("q")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "missing_parameter",
+                "query parameter 'q' (a name) is required",
+            )
+        })?
+        .to_string();
+    let limit = params.usize("limit")?.unwrap_or(10);
+    let offset = params.usize("offset")?.unwrap_or(0);
+    let max = state.config.limits.max_limit;
+    if limit == 0 || limit + offset > max {
+        return Err(ApiError::unprocessable(
+            "limit_too_large",
+            format!("limit + offset must be between 1 and {max} (limits.max_limit)"),
+        ));
+    }
+    let schema = match params
+        .get("schema")
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "Thing")
+    {
+        None => None,
+        Some(s) => Some(Schema::from_name(s).ok_or_else(|| {
+            ApiError::unprocessable("unknown_schema", format!("schema '{s}' cannot be searched"))
+        })?),
+    };
+    let served = state.served()?;
+    let scope = dataset_scope(
+        &served,
+        &path.into_inner(),
+        &params.all("include_dataset"),
+        &params.all("exclude_dataset"),
+    )?;
+    let query = Query {
+        name: q,
+        schema: schema.map(|s| s.as_str().to_string()),
+        countries: params.all("countries"),
+        lists: scope.iter().cloned().collect(),
+        ..Query::default()
+    };
+    query.validate()?;
+    let opts = ScreenOptions {
+        threshold: Some(SEARCH_MIN_SCORE),
+        limit: limit + offset,
+        min_score: SEARCH_MIN_SCORE,
+    };
+    let worker = Arc::clone(&served);
+    let empty = scope.is_empty();
+    let results = blocking(move || {
+        if empty {
+            Ok(Vec::new())
+        } else {
+            worker.matcher.screen(&query, &opts)
+        }
+    })
+    .await??;
+    state.metrics.screened(Api::Search, 1, 0);
+    let hits: Vec<SearchHit> = results
+        .iter()
+        .filter(|m| schema.is_none_or(|s| m.entity.schema == s))
+        .skip(offset)
+        .filter_map(|m| {
+            let e = &served.matcher.index().entity_by_id(&m.entity.id)?.entity;
+            Some(SearchHit {
+                entity: yente_entity(&served, e),
+                score: m.score,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(SearchResponse {
+        limit,
+        offset,
+        total: Total {
+            value: hits.len() + offset.min(results.len()),
+            relation: if results.len() >= limit + offset {
+                "gte"
+            } else {
+                "eq"
+            },
+        },
+        results: hits,
+        facets: BTreeMap::new(),
+    }))
+}
+
+/// `GET /entities/{id}`.
+pub async fn entity(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (served, entity) = lookup_entity(&state, &path.into_inner())?;
+    Ok(HttpResponse::Ok().json(yente_entity(&served, &entity)))
+}
+
+#[derive(Debug, Serialize)]
+struct DatasetOut {
+    name: String,
+    title: String,
+    summary: Option<String>,
+    url: Option<String>,
+    load: bool,
+    entities_url: Option<String>,
+    version: String,
+    index_version: Option<String>,
+    index_current: bool,
+    children: Vec<String>,
+    entity_count: usize,
+    updated_at: Option<String>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct CatalogResponse {
+    datasets: Vec<DatasetOut>,
+    current: Vec<String>,
+    outdated: Vec<String>,
+    index_stale: bool,
+}
+
+/// `GET /catalog`: the loaded lists and the two collections.
+pub async fn catalog(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (served, lists) = list_overview(&state).await?;
+    let mut datasets = Vec::new();
+    let mut current = Vec::new();
+    let mut outdated = Vec::new();
+    let mut all_children = Vec::new();
+    let mut sanction_children = Vec::new();
+    let (mut all_count, mut sanction_count) = (0, 0);
+    for l in &lists {
+        let version = l
+            .version
+            .clone()
+            .or_else(|| l.pending_version.clone())
+            .unwrap_or_default();
+        let updated_at = l
+            .fetched_at
+            .and_then(rfc3339)
+            .or_else(|| l.published.clone());
+        if l.loaded {
+            current.push(l.id.clone());
+            all_children.push(l.id.clone());
+            all_count += l.entities.unwrap_or(0);
+            if l.sanctions {
+                sanction_children.push(l.id.clone());
+                sanction_count += l.entities.unwrap_or(0);
+            }
+        }
+        if l.pending_version.is_some() {
+            outdated.push(l.id.clone());
+        }
+        datasets.push(DatasetOut {
+            name: l.id.clone(),
+            title: l.title.clone().unwrap_or_else(|| l.id.clone()),
+            summary: None,
+            url: l.source_urls.first().cloned(),
+            load: l.loaded,
+            entities_url: None,
+            version,
+            index_version: l.version.clone(),
+            index_current: l.loaded && l.pending_version.is_none(),
+            children: Vec::new(),
+            entity_count: if l.loaded { l.entities.unwrap_or(0) } else { 0 },
+            updated_at,
+            kind: "source",
+        });
+    }
+    let built = served.as_ref().and_then(|s| rfc3339(s.built_at));
+    let generation = served.as_ref().map_or(0, |s| s.generation).to_string();
+    for (name, title, children, count) in [
+        (
+            crate::matching::COLLECTION_DEFAULT,
+            "All loaded lists",
+            all_children,
+            all_count,
+        ),
+        (
+            crate::matching::COLLECTION_SANCTIONS,
+            "Official sanctions lists",
+            sanction_children,
+            sanction_count,
+        ),
+    ] {
+        if served.is_some() {
+            current.push(name.to_string());
+        }
+        datasets.push(DatasetOut {
+            name: name.to_string(),
+            title: title.to_string(),
+            summary: None,
+            url: None,
+            load: served.is_some(),
+            entities_url: None,
+            version: generation.clone(),
+            index_version: served.as_ref().map(|_| generation.clone()),
+            index_current: served.is_some(),
+            children,
+            entity_count: count,
+            updated_at: built.clone(),
+            kind: "collection",
+        });
+    }
+    Ok(HttpResponse::Ok().json(CatalogResponse {
+        datasets,
+        current,
+        index_stale: !outdated.is_empty(),
+        outdated,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(schema: &str, props: Value) -> EntityExample {
+        serde_json::from_value(serde_json::json!({"schema": schema, "properties": props}))
+            .expect("example")
+    }
+
+    #[test]
+    fn example_to_queries() {
+        let e = ex(
+            "Person",
+            serde_json::json!({
+                "name": ["Vladimir Putin", "Владимир Путин"],
+                "birthDate": "1952-10-07",
+                "nationality": ["ru"],
+                "idNumber": [12345678],
+                "address": "Moscow"
+            }),
+        );
+        let (qs, echo) = example_queries("q1", &e, &["eu_fsf".into()], 8).expect("ok");
+        assert_eq!(qs.len(), 2);
+        assert_eq!(qs[0].name, "Vladimir Putin");
+        assert_eq!(qs[1].name, "Владимир Путин");
+        assert_eq!(qs[0].birth_date.as_deref(), Some("1952-10-07"));
+        assert_eq!(qs[0].countries, ["ru"]);
+        assert_eq!(qs[0].identifiers, ["12345678"]);
+        assert_eq!(qs[0].schema.as_deref(), Some("Person"));
+        assert_eq!(echo.properties["address"], ["Moscow"]);
+    }
+
+    #[test]
+    fn name_parts_and_errors() {
+        let e = ex(
+            "Person",
+            serde_json::json!({"firstName": "Kim", "lastName": "Jong Un"}),
+        );
+        let (qs, _) = example_queries("k", &e, &[], 8).expect("ok");
+        assert_eq!(qs[0].full_name(), "Kim Jong Un");
+        let e = ex("Person", serde_json::json!({"birthDate": "1980"}));
+        let err = example_queries("k", &e, &[], 8).unwrap_err();
+        assert_eq!(err.code, "empty_name");
+        assert!(err.detail.contains("query 'k'"));
+        let e = ex("Frog", serde_json::json!({"name": "x"}));
+        assert_eq!(
+            example_queries("k", &e, &[], 8).unwrap_err().code,
+            "unknown_schema"
+        );
+        let e = ex("Person", serde_json::json!({"name": {"a": 1}}));
+        assert_eq!(
+            example_queries("k", &e, &[], 8).unwrap_err().code,
+            "invalid_request"
+        );
+        let e = ex("Person", serde_json::json!({"name": ["a", "b", "c"]}));
+        assert_eq!(
+            example_queries("k", &e, &[], 2).unwrap_err().code,
+            "too_many_names"
+        );
+    }
+}

@@ -1,0 +1,559 @@
+//! The yente-compatible API against every default list of
+//! `../shared/lists-raw`: request bodies in the shapes yente's documentation
+//! and its existing clients send (`{"queries": {key: {schema, properties}}}`,
+//! values as lists or plain strings, `weights`/`config` beside the queries,
+//! name parts instead of a name, `Authorization: ApiKey …`), and the response
+//! checked field by field against yente's models (`EntityMatchResponse`,
+//! `ScoredEntityResponse`, `SearchResponse`, `EntityResponse`,
+//! `DataCatalogModel`). Expected entities were looked up in the source files
+//! (OFAC SDN sdn.csv 2024-05-03, UN consolidated XML 2026-02-27).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{App, test, web};
+use screener::api::config::{Secret, ServerConfig};
+use screener::api::{AppState, app_config};
+use screener::service::{ManifestSource, RefreshSettings, Service};
+use serde_json::{Value, json};
+use std::sync::{Arc, OnceLock};
+
+/// The service over every default list, built once for the whole file.
+fn service() -> Arc<Service> {
+    static S: OnceLock<Arc<Service>> = OnceLock::new();
+    Arc::clone(S.get_or_init(|| {
+        std::thread::spawn(|| {
+            let source = ManifestSource::open(&screener::eval::default_manifest_for_tests())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let service = Arc::new(Service::new(Arc::new(source), RefreshSettings::default()));
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let report = rt.block_on(service.load_initial());
+            assert!(report.rebuilt, "{report:?}");
+            service
+        })
+        .join()
+        .expect("index built")
+    }))
+}
+
+fn state(cfg: ServerConfig) -> web::Data<AppState> {
+    AppState::new(service(), cfg)
+}
+
+macro_rules! app {
+    ($state:expr) => {
+        test::init_service(App::new().configure(app_config($state))).await
+    };
+}
+
+async fn send<S, R>(app: &S, req: R) -> (StatusCode, Value)
+where
+    S: actix_web::dev::Service<
+            R,
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+        >,
+{
+    let res = test::call_service(app, req).await;
+    let status = res.status();
+    let body = test::read_body(res).await;
+    let v = serde_json::from_slice(&body).unwrap_or_else(|e| {
+        panic!(
+            "{status}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&body)
+        )
+    });
+    (status, v)
+}
+
+macro_rules! post {
+    ($app:expr, $uri:expr, $body:expr) => {
+        send(
+            &$app,
+            test::TestRequest::post()
+                .uri($uri)
+                .set_json($body)
+                .to_request(),
+        )
+        .await
+    };
+}
+
+macro_rules! get {
+    ($app:expr, $uri:expr) => {
+        send(&$app, test::TestRequest::get().uri($uri).to_request()).await
+    };
+}
+
+fn is_str_or_null(v: &Value) -> bool {
+    v.is_string() || v.is_null()
+}
+
+/// yente's `EntityResponse`: every field present with its type.
+fn check_entity_shape(e: &Value) {
+    let o = e
+        .as_object()
+        .unwrap_or_else(|| panic!("entity is not an object: {e}"));
+    assert!(o["id"].is_string(), "{e}");
+    assert!(o["caption"].as_str().is_some_and(|c| !c.is_empty()), "{e}");
+    assert!(o["schema"].is_string(), "{e}");
+    let props = o["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("properties: {e}"));
+    for (k, v) in props {
+        let values = v
+            .as_array()
+            .unwrap_or_else(|| panic!("property {k} is not a list: {e}"));
+        assert!(
+            !values.is_empty() && values.iter().all(Value::is_string),
+            "{k}: {v}"
+        );
+    }
+    assert!(
+        o["datasets"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty() && d.iter().all(Value::is_string)),
+        "{e}"
+    );
+    assert!(o["referents"].is_array(), "{e}");
+    assert!(o["target"].is_boolean(), "{e}");
+    for f in ["first_seen", "last_seen", "last_change"] {
+        assert!(o.contains_key(f) && is_str_or_null(&o[f]), "{f}: {e}");
+    }
+}
+
+/// yente's `ScoredEntityResponse`.
+fn check_scored_shape(r: &Value) {
+    check_entity_shape(r);
+    let score = r["score"].as_f64().unwrap_or(-1.0);
+    assert!((0.0..=1.0).contains(&score), "{r}");
+    assert!(r["match"].is_boolean(), "{r}");
+    let features = r["features"]
+        .as_object()
+        .unwrap_or_else(|| panic!("features: {r}"));
+    assert!(features.values().all(Value::is_number), "{r}");
+    let expl = r["explanations"]
+        .as_object()
+        .unwrap_or_else(|| panic!("explanations: {r}"));
+    assert!(!expl.is_empty(), "{r}");
+    for (k, v) in expl {
+        assert!(v["score"].is_number(), "explanation {k}: {v}");
+        assert!(is_str_or_null(&v["detail"]), "explanation {k}: {v}");
+    }
+    assert!(
+        expl["name"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("name score")),
+        "{r}"
+    );
+    assert!(
+        r.as_object().is_some_and(|o| o.contains_key("token")),
+        "{r}"
+    );
+}
+
+/// yente's `EntityMatchResponse`; returns `responses`.
+fn check_match_shape(body: &Value, keys: &[&str], limit: u64) -> serde_json::Map<String, Value> {
+    assert_eq!(body["limit"], limit, "{body}");
+    let matcher = body["matcher"]
+        .as_object()
+        .unwrap_or_else(|| panic!("matcher: {body}"));
+    assert!(matcher.contains_key("name"));
+    for (k, doc) in matcher {
+        assert!(
+            doc["description"].is_string() && doc["coefficient"].is_number(),
+            "matcher {k}: {doc}"
+        );
+        assert!(doc.as_object().is_some_and(|d| d.contains_key("url")));
+    }
+    let responses = body["responses"]
+        .as_object()
+        .cloned()
+        .unwrap_or_else(|| panic!("responses: {body}"));
+    let mut got: Vec<&str> = responses.keys().map(String::as_str).collect();
+    got.sort_unstable();
+    let mut want = keys.to_vec();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    for (k, r) in &responses {
+        assert_eq!(r["status"], 200, "{k}");
+        let results = r["results"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{k}: results"));
+        assert!(results.len() as u64 <= limit, "{k}");
+        assert_eq!(r["total"]["value"], results.len(), "{k}");
+        assert_eq!(r["total"]["relation"], "eq", "{k}");
+        assert!(r["query"]["schema"].is_string(), "{k}");
+        assert!(r["query"]["properties"].is_object(), "{k}");
+        assert!(
+            r["query"].as_object().is_some_and(|q| q.contains_key("id")),
+            "{k}"
+        );
+        for res in results {
+            check_scored_shape(res);
+        }
+        let scores: Vec<f64> = results.iter().filter_map(|x| x["score"].as_f64()).collect();
+        assert!(
+            scores.windows(2).all(|w| w[0] >= w[1]),
+            "{k}: not sorted by score"
+        );
+    }
+    responses
+}
+
+fn top<'a>(responses: &'a serde_json::Map<String, Value>, key: &str) -> &'a Value {
+    &responses[key]["results"][0]
+}
+
+#[actix_web::test]
+async fn match_default_with_the_documented_query_shapes() {
+    let app = app!(state(ServerConfig::default()));
+    let body = json!({
+        "queries": {
+            "q1": {"schema": "Person", "properties": {"name": ["Arkadii Romanovich Rotenberg"], "birthDate": ["1951"], "nationality": ["ru"]}},
+            "putin": {"schema": "Person", "properties": {"firstName": ["Vladimir"], "lastName": ["Putin"], "birthDate": ["1952-10-07"]}},
+            "vessel": {"schema": "Vessel", "properties": {"name": "GRACEFUL", "imoNumber": "1011551"}},
+            "company": {"schema": "Company", "properties": {"name": ["JSC Argument"], "jurisdiction": ["ru"], "registrationNumber": ["1207700471110"]}},
+            "org": {"schema": "Organization", "properties": {"name": ["Al-Qaida"]}},
+            "nobody": {"id": "customer-17", "schema": "Person", "properties": {"name": ["Jane Fictional Nobody"], "address": ["1 Main Street"]}, "limit": 10}
+        },
+        "weights": {"name_literal": 0.8},
+        "config": {"nm_number_mismatch": 0.4}
+    });
+    // Several lists name the same people; room for all of them.
+    let (status, b) = post!(app, "/match/default?limit=20", body);
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let r = check_match_shape(
+        &b,
+        &["q1", "putin", "vessel", "company", "org", "nobody"],
+        20,
+    );
+
+    // ROTENBERG, Arkady Romanovich: DOB 15 Dec 1951 in the SDN list; other
+    // lists list him too, with "Arkadii" among the aliases.
+    let rot = top(&r, "q1");
+    assert_eq!(rot["schema"], "Person");
+    assert!(
+        rot["caption"]
+            .as_str()
+            .is_some_and(|c| c.to_uppercase().contains("ROTENBERG")),
+        "{rot}"
+    );
+    assert_eq!(rot["match"], true);
+    assert!(
+        r["q1"]["results"]
+            .as_array()
+            .is_some_and(|x| x.iter().any(|e| e["id"] == "us_ofac_sdn:16669"))
+    );
+    assert!(
+        rot["features"]["birthDate"]
+            .as_f64()
+            .is_some_and(|f| f > 0.0),
+        "{rot}"
+    );
+    assert_eq!(r["q1"]["query"]["properties"]["nationality"], json!(["ru"]));
+
+    let putin = r["putin"]["results"]
+        .as_array()
+        .and_then(|x| x.iter().find(|e| e["id"] == "us_ofac_sdn:35096"))
+        .cloned();
+    let putin =
+        putin.unwrap_or_else(|| panic!("no us_ofac_sdn:35096 for Vladimir Putin: {}", r["putin"]));
+    assert_eq!(putin["match"], true);
+    assert_eq!(putin["properties"]["birthDate"], json!(["1952-10-07"]));
+    assert_eq!(putin["datasets"], json!(["us_ofac_sdn"]));
+
+    let vessel = r["vessel"]["results"]
+        .as_array()
+        .and_then(|x| x.iter().find(|e| e["id"] == "us_ofac_sdn:37444"))
+        .cloned();
+    let vessel = vessel.unwrap_or_else(|| panic!("no GRACEFUL: {}", r["vessel"]));
+    assert_eq!(vessel["schema"], "Vessel");
+    assert_eq!(vessel["match"], true);
+    assert_eq!(
+        r["vessel"]["query"]["properties"]["name"],
+        json!(["GRACEFUL"]),
+        "plain strings are echoed as lists"
+    );
+
+    let company = r["company"]["results"]
+        .as_array()
+        .and_then(|x| x.iter().find(|e| e["id"] == "us_ofac_sdn:37447"))
+        .cloned();
+    assert!(
+        company.is_some_and(|c| c["match"] == true),
+        "{}",
+        r["company"]
+    );
+
+    // AL-QAIDA (UN QDe.004) and the other lists' records of it, all exact.
+    let org = r["org"]["results"]
+        .as_array()
+        .and_then(|x| x.iter().find(|e| e["id"] == "un_sc_sanctions:QDe.004"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no QDe.004: {}", r["org"]));
+    assert_eq!(org["caption"], "AL-QAIDA");
+    assert_eq!(org["match"], true);
+    assert_eq!(top(&r, "org")["score"], 1.0);
+
+    assert_eq!(r["nobody"]["query"]["id"], "customer-17");
+    assert!(
+        r["nobody"]["results"]
+            .as_array()
+            .is_some_and(|x| x.iter().all(|e| e["match"] == false)),
+        "{}",
+        r["nobody"]
+    );
+}
+
+#[actix_web::test]
+async fn dataset_scoping_and_query_parameters() {
+    let app = app!(state(ServerConfig::default()));
+    let q = json!({"queries": {"a": {"schema": "Person", "properties": {"name": ["Arkady Romanovich ROTENBERG"]}}}});
+    // `sanctions` leaves out the export-control and aggregate lists.
+    let (s, b) = post!(app, "/match/sanctions?limit=10&threshold=0.5", q.clone());
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let r = check_match_shape(&b, &["a"], 10);
+    let ids: Vec<&str> = r["a"]["results"]
+        .as_array()
+        .map(|x| x.iter().filter_map(|e| e["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(ids.contains(&"us_ofac_sdn:16669"), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|i| !i.starts_with("us_trade_csl:") && !i.starts_with("us_bis_denied:")),
+        "{ids:?}"
+    );
+
+    // One list only.
+    let (_, b) = post!(app, "/match/un_sc_sanctions", q.clone());
+    let r = check_match_shape(&b, &["a"], 5);
+    assert!(r["a"]["results"].as_array().is_some_and(|x| {
+        x.iter()
+            .all(|e| e["datasets"] == json!(["un_sc_sanctions"]))
+    }));
+
+    // include/exclude (repeated and comma-separated) and excluded ids.
+    let (_, b) = post!(
+        app,
+        "/match/default?include_dataset=us_ofac_sdn&include_dataset=us_trade_csl&exclude_dataset=us_trade_csl&exclude_entity_ids=us_ofac_sdn:16669&limit=3&algorithm=logic-v1",
+        q.clone()
+    );
+    let r = check_match_shape(&b, &["a"], 3);
+    let results = r["a"]["results"].as_array().cloned().unwrap_or_default();
+    assert!(!results.is_empty());
+    assert!(
+        results
+            .iter()
+            .all(|e| e["datasets"] == json!(["us_ofac_sdn"]) && e["id"] != "us_ofac_sdn:16669"),
+        "{results:?}"
+    );
+
+    // A threshold above every score: results stay, none is a match.
+    let (_, b) = post!(app, "/match/default?threshold=1.0&cutoff=0.9", q.clone());
+    let r = check_match_shape(&b, &["a"], 5);
+    assert!(
+        r["a"]["results"]
+            .as_array()
+            .is_some_and(|x| x.iter().all(|e| e["score"].as_f64().unwrap_or(0.0) >= 0.9))
+    );
+
+    // Errors: JSON with `detail` as yente gives it, plus our `error` code.
+    let (s, b) = post!(app, "/match/no_such_list", q.clone());
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(b["error"], "unknown_dataset");
+    assert!(
+        b["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("no_such_list"))
+    );
+    let (s, b) = post!(app, "/match/default?limit=500", q.clone());
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"], "limit_too_large");
+    let (s, b) = post!(
+        app,
+        "/match/default",
+        json!({"queries": {"x": {"schema": "Person", "properties": {"name": ["A".repeat(5000)]}}}})
+    );
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["error"], "name_too_long");
+    assert!(
+        b["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("query 'x'"))
+    );
+    let (s, b) = post!(
+        app,
+        "/match/default",
+        json!({"queries": {"x": {"schema": "Person", "properties": {"nationality": ["ru"]}}}})
+    );
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["error"], "empty_name");
+    let (s, b) = post!(
+        app,
+        "/match/default",
+        json!({"queries": {"x": {"properties": {"name": ["x"]}}}})
+    );
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        b["detail"].as_str().is_some_and(|d| d.contains("schema")),
+        "{b}"
+    );
+    let (s, b) = post!(app, "/match/default", json!({"query": {}}));
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        b["detail"].as_str().is_some_and(|d| d.contains("queries")),
+        "{b}"
+    );
+    let many: serde_json::Map<String, Value> = (0..2000)
+        .map(|i| {
+            (
+                format!("q{i}"),
+                json!({"schema": "Person", "properties": {"name": [format!("Person {i}")]}}),
+            )
+        })
+        .collect();
+    let (s, b) = post!(app, "/match/default", json!({ "queries": many }));
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(b["error"], "batch_too_large");
+}
+
+#[actix_web::test]
+async fn api_key_schemes_yente_clients_use() {
+    let cfg = ServerConfig {
+        api_keys: vec![Secret::new("yente-client-key-0123456789")],
+        ..ServerConfig::default()
+    };
+    let app = app!(state(cfg));
+    let body =
+        json!({"queries": {"q1": {"schema": "Person", "properties": {"name": ["John Doe"]}}}});
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/match/default")
+            .set_json(body.clone())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    for scheme in ["ApiKey", "Bearer"] {
+        let req = test::TestRequest::post()
+            .uri("/match/default")
+            .insert_header((
+                header::AUTHORIZATION,
+                format!("{scheme} yente-client-key-0123456789"),
+            ))
+            .set_json(body.clone())
+            .to_request();
+        let (s, b) = send(&app, req).await;
+        assert_eq!(s, StatusCode::OK, "{scheme}: {b}");
+    }
+}
+
+#[actix_web::test]
+async fn search_entities_and_catalog() {
+    let app = app!(state(ServerConfig::default()));
+    let (s, b) = get!(app, "/search/default?q=Vladimir%20Putin&limit=5");
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["limit"], 5);
+    assert_eq!(b["offset"], 0);
+    assert!(
+        b["total"]["value"].is_u64() && b["total"]["relation"].is_string(),
+        "{b}"
+    );
+    assert!(b["facets"].is_object());
+    let results = b["results"].as_array().cloned().unwrap_or_default();
+    assert!(!results.is_empty() && results.len() <= 5);
+    for r in &results {
+        check_entity_shape(r);
+    }
+    assert!(
+        results.iter().any(|r| r["id"] == "us_ofac_sdn:35096"),
+        "{results:?}"
+    );
+    let (_, b) = get!(app, "/search/sanctions?q=Putin&schema=Vessel");
+    assert!(
+        b["results"]
+            .as_array()
+            .is_some_and(|r| r.iter().all(|e| e["schema"] == "Vessel"))
+    );
+    let (s, b) = get!(app, "/search/default");
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(b["error"], "missing_parameter");
+    let (s, _) = get!(app, "/search/nowhere?q=x");
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let (s, e) = get!(app, "/entities/un_sc_sanctions:QDi.001");
+    assert_eq!(s, StatusCode::OK);
+    check_entity_shape(&e);
+    assert_eq!(e["id"], "un_sc_sanctions:QDi.001");
+    assert_eq!(e["schema"], "Person");
+    assert_eq!(e["datasets"], json!(["un_sc_sanctions"]));
+    assert_eq!(e["properties"]["nationality"], json!(["eg"]));
+    let (s, e) = get!(app, "/entities/un_sc_sanctions:QDi.000");
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(e["detail"].is_string());
+    let (s, _) = get!(app, "/entities/not-an-id");
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let (s, c) = get!(app, "/catalog");
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        c["current"].is_array() && c["outdated"].is_array() && c["index_stale"].is_boolean(),
+        "{c}"
+    );
+    let datasets = c["datasets"].as_array().cloned().unwrap_or_default();
+    for d in &datasets {
+        for f in ["name", "title", "version"] {
+            assert!(d[f].is_string(), "{f}: {d}");
+        }
+        for f in ["summary", "url", "entities_url", "index_version"] {
+            assert!(
+                d.as_object().is_some_and(|o| o.contains_key(f)) && is_str_or_null(&d[f]),
+                "{f}: {d}"
+            );
+        }
+        assert!(
+            d["load"].is_boolean() && d["index_current"].is_boolean() && d["children"].is_array(),
+            "{d}"
+        );
+        assert!(d["entity_count"].is_u64(), "{d}");
+    }
+    let find = |name: &str| {
+        datasets
+            .iter()
+            .find(|d| d["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not in catalog"))
+    };
+    let sdn = find("us_ofac_sdn");
+    assert_eq!(sdn["load"], true);
+    assert_eq!(sdn["entity_count"], 14965);
+    assert_eq!(sdn["version"], "2024-05-03");
+    assert_eq!(find("un_sc_sanctions")["entity_count"], 1003);
+    let sanctions = find("sanctions");
+    let children: Vec<&str> = sanctions["children"]
+        .as_array()
+        .map(|c| c.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        children.contains(&"us_ofac_sdn") && children.contains(&"un_sc_sanctions"),
+        "{children:?}"
+    );
+    assert!(
+        !children.contains(&"us_trade_csl") && !children.contains(&"us_bis_denied"),
+        "{children:?}"
+    );
+    let default = find("default");
+    assert!(default["entity_count"].as_u64() >= sanctions["entity_count"].as_u64());
+    let current: Vec<&str> = c["current"]
+        .as_array()
+        .map(|c| c.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        current.contains(&"default") && current.contains(&"us_ofac_sdn"),
+        "{current:?}"
+    );
+}
