@@ -102,7 +102,11 @@ impl NameKeys {
                 }
             }
             // Trigrams catch typos and joined words; later variants add fewer.
-            let budget = if i == 0 { MAX_GRAMS_PER_NAME } else { MAX_GRAMS_PER_NAME / 4 };
+            let budget = if i == 0 {
+                MAX_GRAMS_PER_NAME
+            } else {
+                MAX_GRAMS_PER_NAME / 4
+            };
             let chars: Vec<char> = v.joined.chars().collect();
             let mut grams = 0;
             for w in chars.windows(3) {
@@ -161,7 +165,8 @@ impl ScreeningIndex {
             all.extend(entities);
             loaded.insert(info.id.clone(), info);
         }
-        let mut entities: Vec<PreparedEntity> = all.into_par_iter().map(PreparedEntity::new).collect();
+        let mut entities: Vec<PreparedEntity> =
+            all.into_par_iter().map(PreparedEntity::new).collect();
         let stats = TokenStats::from_entities(entities.iter());
         entities.par_iter_mut().for_each(|e| {
             for (_, n) in &mut e.names {

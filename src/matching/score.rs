@@ -525,8 +525,13 @@ pub fn score_entity(
     apply_qualifiers(q, e, w, &mut score, &mut qualifiers);
     let score = score.clamp(0.0, 1.0);
     // Equal scores: the name written exactly as queried first, then primary names.
-    let same_text = q.name.original.trim().eq_ignore_ascii_case(best.name.original.trim());
-    let tiebreak = f64::from(u8::from(same_text)) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
+    let same_text = q
+        .name
+        .original
+        .trim()
+        .eq_ignore_ascii_case(best.name.original.trim());
+    let tiebreak =
+        f64::from(u8::from(same_text)) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
     if !explain {
         return Some(Scored {
             score: round3(score),
