@@ -30,7 +30,7 @@
 //! de-listing, when it is the target's latest modification) and a note, so
 //! that later stages can tell current from former listings.
 
-use super::un_xml::support::{self, Node, Records, UniqueIds};
+use super::xml::{self, Node, Records, UniqueIds};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashMap;
@@ -132,7 +132,7 @@ impl Lookups {
             },
             Pending::Address { own, place_id } => {
                 let place = self.places.get(&place_id);
-                let text = support::join(
+                let text = xml::join(
                     own.iter()
                         .chain(place.map(|p| p.parts.iter()).into_iter().flatten())
                         .map(String::as_str),
@@ -145,7 +145,7 @@ impl Lookups {
             }
             Pending::BirthPlace { own, place_id } => {
                 let place = self.places.get(&place_id);
-                let text = support::join(
+                let text = xml::join(
                     own.iter()
                         .chain(place.map(|p| p.parts.iter()).into_iter().flatten())
                         .map(String::as_str),
@@ -169,8 +169,8 @@ fn place_parts(p: &Node) -> (Vec<String>, Option<String>) {
     }
     let mut code = None;
     if let Some(c) = p.child("country") {
-        code = support::iso2(c.attr_or_empty("iso-code"))
-            .or_else(|| support::country_of_name(c.text()).map(str::to_string));
+        code = xml::iso2(c.attr_or_empty("iso-code"))
+            .or_else(|| xml::country_of_name(c.text()).map(str::to_string));
         if !c.text().is_empty() {
             parts.push(c.text().to_string());
         }
@@ -207,7 +207,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
                 .map(|n| whole_name(&name_parts(n), schema == Schema::Person, None))
                 .collect();
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            support::derived_id(&body.name, &refs)
+            xml::derived_id(&body.name, &refs)
         }
     };
     let mut e = Entity::new(list_id, &ids.claim(&source_id), schema);
@@ -231,7 +231,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
         add_identity_details(&mut e, identity, &mut pending);
     }
 
-    if let Some(g) = support::gender(body.attr_or_empty("sex")) {
+    if let Some(g) = xml::gender(body.attr_or_empty("sex")) {
         e.add(prop::GENDER, g);
     }
     for j in body.children_named("justification") {
@@ -255,7 +255,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
     }
     for g in body.children_named("generic-attribute") {
         let name = g.attr_or_empty("name");
-        e.add(prop::NOTES, &support::join([name, g.text()], ": "));
+        e.add(prop::NOTES, &xml::join([name, g.text()], ": "));
     }
 
     let set = t
@@ -335,7 +335,7 @@ fn whole_name(parts: &[Part<'_>], person: bool, key: Option<&str>) -> String {
         named
     };
     let texts: Vec<String> = ordered.iter().map(|p| text(p)).collect();
-    support::join(texts.iter().map(String::as_str), " ")
+    xml::join(texts.iter().map(String::as_str), " ")
 }
 
 fn add_names(e: &mut Entity, identity: &Node, is_main: bool) {
@@ -364,7 +364,7 @@ fn add_names(e: &mut Entity, identity: &Node, is_main: bool) {
         e.add(property, &whole);
         if primary && person {
             let of = |kinds: &[&str]| {
-                support::join(
+                xml::join(
                     parts
                         .iter()
                         .filter(|p| kinds.contains(&p.kind))
@@ -426,7 +426,7 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
                 }
             }
             _ => {
-                let given = support::join(
+                let given = xml::join(
                     [d.attr_or_empty("day"), d.attr_or_empty("month"), year],
                     ".",
                 );
@@ -443,8 +443,8 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
         let Some(c) = n.child("country") else {
             continue;
         };
-        let code = support::iso2(c.attr_or_empty("iso-code"))
-            .or_else(|| support::country_of_name(c.text()).map(str::to_string));
+        let code = xml::iso2(c.attr_or_empty("iso-code"))
+            .or_else(|| xml::country_of_name(c.text()).map(str::to_string));
         match code {
             Some(code) => e.add(prop::NATIONALITY, &code),
             None => e.add(prop::NOTES, &format!("nationality: {}", c.text())),
@@ -492,7 +492,7 @@ fn add_document(e: &mut Entity, doc: &Node) {
     e.add(property, number);
     let mut details: Vec<String> = Vec::new();
     if let Some(issuer) = doc.child("issuer") {
-        let text = support::join([issuer.text(), issuer.attr_or_empty("code")], " / ");
+        let text = xml::join([issuer.text(), issuer.attr_or_empty("code")], " / ");
         if !text.is_empty() {
             details.push(format!("issuer {text}"));
         }
@@ -508,7 +508,7 @@ fn add_document(e: &mut Entity, doc: &Node) {
         }
     }
     if !details.is_empty() {
-        let label = support::join([kind.replace('-', " ").as_str(), number], " ");
+        let label = xml::join([kind.replace('-', " ").as_str(), number], " ");
         e.add(prop::NOTES, &format!("{label}: {}", details.join("; ")));
     }
 }

@@ -28,7 +28,7 @@
 //! tag — is an error naming the line and byte offset, never a silently
 //! dropped record. v1.1, the live format, accepts no truncation at all.
 
-use super::un_xml::support::{self, Node, Records, UniqueIds};
+use super::xml::{self, Node, Records, UniqueIds};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
@@ -46,7 +46,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         match root.name.as_str() {
             "export" => {
                 if out.published.is_none() {
-                    out.published = root.attr("generationDate").and_then(support::iso_date_part);
+                    out.published = root.attr("generationDate").and_then(xml::iso_date_part);
                 }
                 while let Some(r) =
                     records.next_record(|path, name| path.len() == 1 && name == "sanctionEntity")?
@@ -162,8 +162,8 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
                 a.attr_or_empty("lastName"),
             );
             let whole = match a.attr("wholeName") {
-                Some(w) => support::fold_space(w),
-                None => support::join([first, middle, last], " "),
+                Some(w) => xml::fold_space(w),
+                None => xml::join([first, middle, last], " "),
             };
             NameEntry {
                 whole,
@@ -181,7 +181,7 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         Some(id) => id.to_string(),
         None => {
             let all: Vec<&str> = names.iter().map(|n| n.whole.as_str()).collect();
-            support::derived_id(reference, &all)
+            xml::derived_id(reference, &all)
         }
     };
     let mut e = Entity::new(list_id, &ids.claim(&source_id), schema);
@@ -203,7 +203,7 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         e.add(prop::POSITION, a.attr_or_empty("function"));
         e.add(prop::TITLE, a.attr_or_empty("title"));
         if schema == Schema::Person
-            && let Some(g) = support::gender(a.attr_or_empty("gender"))
+            && let Some(g) = xml::gender(a.attr_or_empty("gender"))
         {
             e.add(prop::GENDER, g);
         }
@@ -250,7 +250,7 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     }
 
     for c in r.children_named("citizenship") {
-        match support::iso2(c.attr_or_empty("countryIso2Code")) {
+        match xml::iso2(c.attr_or_empty("countryIso2Code")) {
             Some(code) => e.add(prop::CITIZENSHIP, &code),
             None => {
                 if let Some(d) = known_description(c) {
@@ -300,7 +300,7 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
         );
     }
     if found.is_empty() {
-        let given = support::join(
+        let given = xml::join(
             [
                 b.attr_or_empty("birthdate"),
                 b.attr_or_empty("dayOfMonth"),
@@ -335,7 +335,7 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
     }
     let city = b.attr_or_empty("city");
     let city = if city == "-" { "" } else { city };
-    let place = support::join(
+    let place = xml::join(
         [
             city,
             b.attr_or_empty("zipCode"),
@@ -376,16 +376,16 @@ fn add_v11_identification(e: &mut Entity, d: &Node) {
     let code = d.attr_or_empty("identificationTypeCode");
     let property = identification_property(code);
     let raw = d.attr_or_empty("number");
-    let number = support::document_number(raw);
+    let number = xml::document_number(raw);
     if let Some(n) = &number {
         e.add(property, n);
     }
-    if let Some(latin) = d.attr("latinNumber").and_then(support::document_number) {
+    if let Some(latin) = d.attr("latinNumber").and_then(xml::document_number) {
         e.add(property, &latin);
     }
     let mut details: Vec<String> = Vec::new();
-    if number.as_deref() != Some(support::fold_space(raw).as_str()) && !raw.is_empty() {
-        details.push(format!("number as given: {}", support::fold_space(raw)));
+    if number.as_deref() != Some(xml::fold_space(raw).as_str()) && !raw.is_empty() {
+        details.push(format!("number as given: {}", xml::fold_space(raw)));
     }
     if let Some(c) = known_description(d) {
         details.push(format!("country {c}"));
@@ -428,7 +428,7 @@ fn add_v11_identification(e: &mut Entity, d: &Node) {
 }
 
 fn add_v11_address(e: &mut Entity, a: &Node) {
-    let text = support::join(
+    let text = xml::join(
         [
             a.attr_or_empty("street"),
             a.attr_or_empty("poBox"),
@@ -441,7 +441,7 @@ fn add_v11_address(e: &mut Entity, a: &Node) {
         ", ",
     );
     e.add(prop::ADDRESS, &text);
-    if let Some(code) = support::iso2(a.attr_or_empty("countryIso2Code")) {
+    if let Some(code) = xml::iso2(a.attr_or_empty("countryIso2Code")) {
         e.add(prop::COUNTRY, &code);
     }
     if a.attr_or_empty("asAtListingTime")
@@ -499,8 +499,8 @@ fn map_v10(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
                 n.child_text("LASTNAME"),
             );
             let whole = match n.child_text("WHOLENAME") {
-                "" => support::join([first, middle, last], " "),
-                w => support::fold_space(w),
+                "" => xml::join([first, middle, last], " "),
+                w => xml::fold_space(w),
             };
             NameEntry {
                 whole,
@@ -516,7 +516,7 @@ fn map_v10(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         Some(id) => id.to_string(),
         None => {
             let all: Vec<&str> = names.iter().map(|n| n.whole.as_str()).collect();
-            support::derived_id("ENTITY", &all)
+            xml::derived_id("ENTITY", &all)
         }
     };
     let mut e = Entity::new(list_id, &ids.claim(&source_id), schema);
@@ -533,7 +533,7 @@ fn map_v10(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         e.add(prop::TITLE, n.child_text("TITLE"));
         e.add(prop::POSITION, n.child_text("FUNCTION"));
         if schema == Schema::Person
-            && let Some(g) = support::gender(n.child_text("GENDER"))
+            && let Some(g) = xml::gender(n.child_text("GENDER"))
         {
             e.add(prop::GENDER, g);
         }
@@ -604,7 +604,7 @@ fn add_v10_birth(e: &mut Entity, b: &Node) {
     let place = if place == "-" { "" } else { place };
     e.add(
         prop::BIRTH_PLACE,
-        &support::join([place, b.child_text("COUNTRY")], ", "),
+        &xml::join([place, b.child_text("COUNTRY")], ", "),
     );
 }
 
@@ -636,7 +636,7 @@ fn split_v10_number(raw: &str) -> (&str, &str, &str, &str) {
 }
 
 fn add_v10_document(e: &mut Entity, p: &Node) {
-    let raw = support::fold_space(p.child_text("NUMBER"));
+    let raw = xml::fold_space(p.child_text("NUMBER"));
     if raw.is_empty() {
         return;
     }
@@ -646,7 +646,7 @@ fn add_v10_document(e: &mut Entity, p: &Node) {
     } else {
         identification_property(code)
     };
-    let number = support::document_number(num_text);
+    let number = xml::document_number(num_text);
     if let Some(n) = &number {
         e.add(property, n);
     }
@@ -696,9 +696,9 @@ fn add_v10_address(e: &mut Entity, a: &Node) {
             }
         }
     }
-    let street = support::join([a.child_text("NUMBER"), a.child_text("STREET")], " ");
+    let street = xml::join([a.child_text("NUMBER"), a.child_text("STREET")], " ");
     let other = other_text.join(", ");
-    let text = support::join(
+    let text = xml::join(
         [
             street.as_str(),
             a.child_text("ZIPCODE"),

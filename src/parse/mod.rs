@@ -24,6 +24,7 @@ pub mod un_xml;
 pub mod us_bis_dpl;
 pub mod us_csl;
 pub mod xlsx;
+pub(crate) mod xml;
 
 use crate::model::Entity;
 use serde::{Deserialize, Serialize};

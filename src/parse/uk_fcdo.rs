@@ -23,7 +23,7 @@
 //! - A designation without `UniqueID` keeps a derived id (`x-` + hash of its
 //!   type and names) and a note, so no listed party is dropped.
 
-use super::un_xml::support::{self, Node, Records, UniqueIds};
+use super::xml::{self, Node, Records, UniqueIds};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 
@@ -45,7 +45,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
                 root.name
             )));
         }
-        let mut published = root.attr("dateGenerated").and_then(support::iso_date_part);
+        let mut published = root.attr("dateGenerated").and_then(xml::iso_date_part);
         while let Some(r) = records.next_record(|path, name| {
             path.len() == 1 && matches!(name, "Designation" | "FinalDesignation" | "DateGenerated")
         })? {
@@ -109,7 +109,7 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     let source_id = if unique_id.is_empty() {
         let whole: Vec<String> = names.iter().map(|n| name_parts(n).join(" ")).collect();
         let refs: Vec<&str> = whole.iter().map(String::as_str).collect();
-        support::derived_id(&kind, &refs)
+        xml::derived_id(&kind, &refs)
     } else {
         unique_id.to_string()
     };
@@ -121,9 +121,8 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         );
     }
 
-    let is_primary = |n: &Node| {
-        support::fold_space(n.child_text("NameType")).eq_ignore_ascii_case("primary name")
-    };
+    let is_primary =
+        |n: &Node| xml::fold_space(n.child_text("NameType")).eq_ignore_ascii_case("primary name");
     let primary = names
         .iter()
         .position(|n| is_primary(n) && !name_parts(n).is_empty());
@@ -134,7 +133,7 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
             e.add(prop::NAME, &whole);
             if schema == Schema::Person {
                 let first = n.child_text("Name1");
-                let middle = support::join((2..=5).map(|k| n.child_text(&format!("Name{k}"))), " ");
+                let middle = xml::join((2..=5).map(|k| n.child_text(&format!("Name{k}"))), " ");
                 e.add(prop::FIRST_NAME, first);
                 e.add(prop::MIDDLE_NAME, &middle);
                 e.add(prop::LAST_NAME, n.child_text("Name6"));
@@ -189,8 +188,8 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
             .collect();
         parts.push(a.child_text("AddressPostalCode"));
         parts.push(country);
-        e.add(prop::ADDRESS, &support::join(parts, ", "));
-        if let Some(code) = support::country_of_name(country) {
+        e.add(prop::ADDRESS, &xml::join(parts, ", "));
+        if let Some(code) = xml::country_of_name(country) {
             e.add(prop::COUNTRY, code);
         }
     }
@@ -224,12 +223,12 @@ fn add_individual(e: &mut Entity, ind: &Node) {
         }
     }
     for g in ind.texts_at(&["Genders", "Gender"]) {
-        if let Some(g) = support::gender(g) {
+        if let Some(g) = xml::gender(g) {
             e.add(prop::GENDER, g);
         }
     }
     for n in ind.texts_at(&["Nationalities", "Nationality"]) {
-        match support::country_of_name(n) {
+        match xml::country_of_name(n) {
             Some(code) => e.add(prop::NATIONALITY, code),
             None => e.add(prop::NOTES, &format!("nationality: {n}")),
         }
@@ -238,7 +237,7 @@ fn add_individual(e: &mut Entity, ind: &Node) {
         e.add(prop::POSITION, p);
     }
     for loc in ind.descend(&["BirthDetails", "Location"]) {
-        let place = support::join(
+        let place = xml::join(
             [
                 loc.child_text("TownOfBirth"),
                 loc.child_text("CountryOfBirth"),
@@ -272,7 +271,7 @@ fn add_individual(e: &mut Entity, ind: &Node) {
 fn add_identifier(e: &mut Entity, property: &str, label: &str, number: &str, info: &str) {
     e.add(property, number);
     if !info.is_empty() {
-        let head = support::join([label, number], " ");
+        let head = xml::join([label, number], " ");
         e.add(prop::NOTES, &format!("{head}: {info}"));
     }
 }
@@ -308,7 +307,7 @@ fn add_ship(e: &mut Entity, ship: &Node) {
         e.add(prop::NOTES, &format!("previous owner/operator: {o}"));
     }
     for f in ship.texts_at(&["CurrentBelievedFlagOfShips", "CurrentBelievedFlagOfShip"]) {
-        match support::country_of_name(f) {
+        match xml::country_of_name(f) {
             Some(code) => e.add(prop::FLAG, code),
             None => e.add(prop::NOTES, &format!("flag: {f}")),
         }
