@@ -1,6 +1,6 @@
 //! Parser for the Canadian Consolidated Autonomous Sanctions List (SEMA)
 //! XML (`sema-lista.xml`, `<data-set><record>…`, format `ca_sema_xml`, list
-//! `ca_dfatd_sema_sanctions`), read as a stream of XML events.
+//! `ca_dfatd_sema_sanctions`), streamed one `<record>` at a time.
 //!
 //! One `<record>` is one party. `Country` names the sanctions regime, not
 //! the party's nationality ("Russia / Russie", "Justice for Victims of
@@ -19,11 +19,10 @@
 //! `-2`, `-3` … in file order and a note.
 
 use super::dates::{parse_date, parse_dates};
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::xml::Records;
+use super::{ParseError, ParsedList, SourceFile, decode_text};
 use crate::countries::country_code;
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
-use quick_xml::Reader;
-use quick_xml::events::Event;
 use std::collections::HashMap;
 
 /// The child elements of one `<record>`, as text.
@@ -77,108 +76,23 @@ fn parse_file(
     ids: &mut HashMap<String, usize>,
 ) -> Result<(), ParseError> {
     let text = decode_text(file);
-    let mut reader = Reader::from_str(&text);
-    let byte_err = |pos: u64, msg: String| ParseError::at(&file.name, Location::Byte(pos), msg);
-
-    // Element names from the root down to the current element.
-    let mut stack: Vec<String> = Vec::new();
-    let mut record: Option<Record> = None;
-    let mut field_text = String::new();
-    let mut records = 0usize;
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| byte_err(reader.error_position(), format!("broken XML: {e}")))?;
-        match event {
-            Event::Start(start) => {
-                let name = start.local_name().as_ref().to_string();
-                match stack.len() {
-                    0 if name != "data-set" => {
-                        return Err(byte_err(
-                            reader.buffer_position(),
-                            format!(
-                                "not a SEMA list: the root element is <{name}>, not <data-set>"
-                            ),
-                        ));
-                    }
-                    1 if name == "record" => record = Some(Record::default()),
-                    2 => field_text.clear(),
-                    _ => {}
-                }
-                stack.push(name);
-            }
-            Event::Empty(start) => {
-                let name = start.local_name().as_ref().to_string();
-                if stack.is_empty() {
-                    return Err(byte_err(
-                        reader.buffer_position(),
-                        format!("not a SEMA list: the root element is <{name}/>"),
-                    ));
-                }
-                if stack.len() == 1 && name == "record" {
-                    return Err(byte_err(reader.buffer_position(), "empty <record/>".into()));
-                }
-            }
-            Event::Text(t) if stack.len() >= 3 => {
-                field_text.push_str(&t.xml10_content());
-            }
-            Event::CData(t) if stack.len() >= 3 => {
-                field_text.push_str(&t.into_inner());
-            }
-            Event::GeneralRef(r) if stack.len() >= 3 => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    Ok(None) => match &*r {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                    Err(_) => None,
-                };
-                match ch {
-                    Some(c) => field_text.push(c),
-                    None => {
-                        return Err(byte_err(
-                            reader.buffer_position(),
-                            format!("unknown entity reference &{};", &*r),
-                        ));
-                    }
-                }
-            }
-            Event::End(_) => {
-                let depth = stack.len();
-                let name = stack.pop().unwrap_or_default();
-                if depth == 3
-                    && let Some(rec) = record.as_mut()
-                {
-                    rec.fields.push((name, std::mem::take(&mut field_text)));
-                } else if depth == 2
-                    && name == "record"
-                    && let Some(rec) = record.take()
-                {
-                    let pos = reader.buffer_position();
-                    let entity = build(list_id, &rec, ids)
-                        .map_err(|msg| byte_err(pos, format!("<record> ending here: {msg}")))?;
-                    entities.push(entity);
-                    records += 1;
-                }
-            }
-            Event::Eof => {
-                if let Some(open) = stack.last() {
-                    return Err(byte_err(
-                        reader.buffer_position(),
-                        format!("unexpected end of file inside <{open}> (file truncated?)"),
-                    ));
-                }
-                break;
-            }
-            _ => {}
-        }
+    let mut records = Records::of_file(file, &text).with_byte_positions();
+    records.expect_root(&["data-set"], "a SEMA list")?;
+    let mut count = 0usize;
+    while let Some(node) = records.next_record(|path, name| path.len() == 1 && name == "record")? {
+        let record = Record {
+            fields: node
+                .children
+                .into_iter()
+                .map(|field| (field.name, field.text))
+                .collect(),
+        };
+        let entity = build(list_id, &record, ids)
+            .map_err(|msg| records.error_here(format!("<record> ending here: {msg}")))?;
+        entities.push(entity);
+        count += 1;
     }
-    if records == 0 {
+    if count == 0 {
         return Err(ParseError::new(&file.name, "no <record> in the data set"));
     }
     Ok(())

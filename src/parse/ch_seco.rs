@@ -43,13 +43,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     for file in files {
         let text = decode_text(file);
         let mut records = Records::of_file(file, &text);
-        let root = records.root()?;
-        if root.name != "swiss-sanctions-list" {
-            return Err(records.error_at_start(format!(
-                "not a SECO sanctions list: the root element is <{}>, expected <swiss-sanctions-list>",
-                root.name
-            )));
-        }
+        let root = records.expect_root(&["swiss-sanctions-list"], "a SECO sanctions list")?;
         if out.published.is_none() {
             out.published = root.attr("date").and_then(dates::parse_date);
         }

@@ -46,7 +46,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         match root.name.as_str() {
             "export" => {
                 if out.published.is_none() {
-                    out.published = root.attr("generationDate").and_then(xml::iso_date_part);
+                    out.published = root.attr("generationDate").and_then(dates::parse_date);
                 }
                 while let Some(r) =
                     records.next_record(|path, name| path.len() == 1 && name == "sanctionEntity")?

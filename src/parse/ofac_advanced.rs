@@ -10,318 +10,16 @@
 //! `DistinctParty` into an [`Entity`] as soon as it is read, and applies the
 //! sanctions entries and relationships to those entities at the end.
 //!
-//! This file also holds the pieces the OFAC enhanced-XML parser shares: the
-//! record reader ([`Records`], [`Node`]) and the OFAC feature, document, name
-//! and date-period mappings.
+//! This file also holds the OFAC feature, document, name and date-period
+//! mappings the OFAC enhanced-XML parser shares. The document is walked with
+//! [`super::xml::Walker`].
 
 use super::dates;
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::xml::{Item, Node, Walker};
+use super::{ParseError, ParsedList, SourceFile, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
-use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
 use std::collections::{HashMap, HashSet};
-
-// ---------------------------------------------------------------------------
-// Record reader shared by the OFAC XML parsers
-// ---------------------------------------------------------------------------
-
-/// Deepest element nesting accepted inside one record. The OFAC schemas nest
-/// about ten levels; the limit keeps hostile input from building trees whose
-/// recursive drop would exhaust the stack.
-const MAX_RECORD_DEPTH: usize = 64;
-
-/// One XML element of a record read into memory: local name (namespace
-/// prefix dropped), attributes (local names, unescaped), the element's own
-/// text and its child elements.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Node {
-    pub name: String,
-    pub attrs: Vec<(String, String)>,
-    pub text: String,
-    pub children: Vec<Node>,
-}
-
-impl Node {
-    /// The value of an attribute, trimmed; `None` when absent or blank.
-    pub fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    }
-
-    /// The first child element of that name.
-    pub fn child(&self, name: &str) -> Option<&Node> {
-        self.children.iter().find(|c| c.name == name)
-    }
-
-    /// Every child element of that name.
-    pub fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        self.children.iter().filter(move |c| c.name == name)
-    }
-
-    /// Every element reached by following a path of child names.
-    pub fn all<'a>(&'a self, path: &[&str]) -> Vec<&'a Node> {
-        let mut current: Vec<&Node> = vec![self];
-        for step in path {
-            current = current
-                .into_iter()
-                .flat_map(|n| n.children.iter().filter(|c| c.name == *step))
-                .collect();
-        }
-        current
-    }
-
-    /// The element's own text, trimmed; `None` when blank.
-    pub fn text(&self) -> Option<&str> {
-        let t = self.text.trim();
-        (!t.is_empty()).then_some(t)
-    }
-
-    /// The trimmed text of the first child of that name; `None` when blank.
-    pub fn child_text(&self, name: &str) -> Option<&str> {
-        self.child(name).and_then(Node::text)
-    }
-
-    /// True when the child's text is `true` (any case).
-    pub fn child_flag(&self, name: &str) -> bool {
-        self.child_text(name)
-            .is_some_and(|t| t.eq_ignore_ascii_case("true"))
-    }
-}
-
-/// What [`Records::next`] found.
-pub(crate) enum Item {
-    /// An element opened; [`Records::path`] now ends with its name. Read it
-    /// whole with [`Records::read_node`] or keep walking into it.
-    Open(BytesStart<'static>),
-    /// An element closed.
-    Close,
-    /// The document ended (with every element closed).
-    Eof,
-}
-
-/// A streaming walk over an XML document that hands out whole records on
-/// request. Errors carry the file name and byte offset.
-pub(crate) struct Records<'a> {
-    reader: quick_xml::Reader<&'a [u8]>,
-    file: String,
-    /// Bytes stripped from the start of the file before parsing (a BOM),
-    /// added back to reported offsets.
-    base: u64,
-    path: Vec<String>,
-    saw_root: bool,
-}
-
-fn local_name(start: &BytesStart<'_>) -> String {
-    let name = start.local_name();
-    let name: &str = name.as_ref();
-    name.to_string()
-}
-
-impl<'a> Records<'a> {
-    /// A walker over the decoded text of `file`.
-    pub fn new(file: &SourceFile, text: &'a str) -> Records<'a> {
-        let mut reader = quick_xml::Reader::from_str(text);
-        let config = reader.config_mut();
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        let base = if file.data.starts_with(b"\xef\xbb\xbf") {
-            3
-        } else {
-            0
-        };
-        Records {
-            reader,
-            file: file.name.clone(),
-            base,
-            path: Vec::new(),
-            saw_root: false,
-        }
-    }
-
-    /// The names of the open elements, outermost first.
-    pub fn path(&self) -> &[String] {
-        &self.path
-    }
-
-    /// Byte offset of the reader in the file.
-    pub fn position(&self) -> u64 {
-        self.reader.buffer_position() + self.base
-    }
-
-    /// An error at the reader's current position.
-    pub fn error(&self, message: impl Into<String>) -> ParseError {
-        ParseError::at(&self.file, Location::Byte(self.position()), message)
-    }
-
-    /// An error at a given byte offset.
-    pub fn error_at(&self, offset: u64, message: impl Into<String>) -> ParseError {
-        ParseError::at(&self.file, Location::Byte(offset), message)
-    }
-
-    fn xml_error(&self, e: quick_xml::Error) -> ParseError {
-        ParseError::at(
-            &self.file,
-            Location::Byte(self.reader.error_position() + self.base),
-            format!("malformed XML: {e}"),
-        )
-    }
-
-    fn event(&mut self) -> Result<Event<'a>, ParseError> {
-        self.reader.read_event().map_err(|e| self.xml_error(e))
-    }
-
-    /// The next element boundary at the current level. Text between records
-    /// is skipped.
-    pub fn next(&mut self) -> Result<Item, ParseError> {
-        loop {
-            match self.event()? {
-                Event::Start(start) => {
-                    self.path.push(local_name(&start));
-                    self.saw_root = true;
-                    return Ok(Item::Open(start.into_owned()));
-                }
-                Event::End(_) => {
-                    self.path.pop();
-                    return Ok(Item::Close);
-                }
-                Event::Eof => {
-                    if let Some(open) = self.path.last() {
-                        return Err(self.error(format!(
-                            "unexpected end of file: element <{open}> is not closed"
-                        )));
-                    }
-                    if !self.saw_root {
-                        return Err(self.error("no XML element found"));
-                    }
-                    return Ok(Item::Eof);
-                }
-                Event::GeneralRef(r) => {
-                    // Validate entity references even where their text is unused.
-                    resolve_reference(&r).map_err(|m| self.error(m))?;
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Reads the element just opened (the last [`Item::Open`]) to its end
-    /// into a [`Node`].
-    pub fn read_node(&mut self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
-        let mut stack: Vec<Node> = vec![self.node_of(start)?];
-        loop {
-            match self.event()? {
-                Event::Start(s) => {
-                    if stack.len() >= MAX_RECORD_DEPTH {
-                        return Err(self.error("elements nested too deeply"));
-                    }
-                    let node = self.node_of(&s)?;
-                    stack.push(node);
-                }
-                Event::End(_) => {
-                    let done = stack.pop();
-                    match (done, stack.last_mut()) {
-                        (Some(done), Some(parent)) => parent.children.push(done),
-                        (Some(done), None) => {
-                            self.path.pop();
-                            return Ok(done);
-                        }
-                        (None, _) => return Err(self.error("unbalanced end tag")),
-                    }
-                }
-                Event::Text(t) => {
-                    if let Some(top) = stack.last_mut() {
-                        top.text.push_str(&t.xml10_content());
-                    }
-                }
-                Event::CData(t) => {
-                    if let Some(top) = stack.last_mut() {
-                        top.text.push_str(&t.xml10_content());
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    let resolved = resolve_reference(&r).map_err(|m| self.error(m))?;
-                    if let Some(top) = stack.last_mut() {
-                        top.text.push_str(&resolved);
-                    }
-                }
-                Event::Eof => {
-                    let open = stack.last().map(|n| n.name.clone()).unwrap_or_default();
-                    return Err(self.error(format!(
-                        "unexpected end of file: element <{open}> is not closed"
-                    )));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Skips the element just opened, without keeping its content.
-    pub fn skip(&mut self, start: &BytesStart<'_>) -> Result<(), ParseError> {
-        let mut depth = 1usize;
-        let name = local_name(start);
-        loop {
-            match self.event()? {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => {
-                    depth -= 1;
-                    if depth == 0 {
-                        self.path.pop();
-                        return Ok(());
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    resolve_reference(&r).map_err(|m| self.error(m))?;
-                }
-                Event::Eof => {
-                    return Err(self.error(format!(
-                        "unexpected end of file: element <{name}> is not closed"
-                    )));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn node_of(&self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
-        let mut attrs = Vec::new();
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| self.error(format!("malformed attribute: {e}")))?;
-            let key = attr.key.local_name();
-            let key: &str = key.as_ref();
-            let value = attr
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|e| self.error(format!("malformed attribute value: {e}")))?;
-            attrs.push((key.to_string(), value.into_owned()));
-        }
-        Ok(Node {
-            name: local_name(start),
-            attrs,
-            text: String::new(),
-            children: Vec::new(),
-        })
-    }
-}
-
-/// The text an entity or character reference stands for.
-fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
-    if r.is_char_ref() {
-        return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c.to_string()),
-            _ => Err(format!(
-                "invalid character reference &{};",
-                r.xml10_content()
-            )),
-        };
-    }
-    let name = r.xml10_content();
-    quick_xml::escape::resolve_predefined_entity(&name)
-        .map(str::to_string)
-        .ok_or_else(|| format!("unknown entity &{name};"))
-}
 
 // ---------------------------------------------------------------------------
 // Mappings shared by the OFAC XML parsers
@@ -858,7 +556,7 @@ struct Place {
 }
 
 impl Place {
-    fn text(&self) -> Option<String> {
+    fn shown(&self) -> Option<String> {
         self.address.clone().or_else(|| {
             self.country_name
                 .clone()
@@ -871,12 +569,12 @@ impl Place {
 /// when month or day are missing or out of range).
 fn ymd_date(node: Option<&Node>) -> Option<String> {
     let node = node?;
-    let year: i64 = node.child_text("Year")?.parse().ok()?;
+    let year: i64 = node.child_value("Year")?.parse().ok()?;
     if !(1000..=2100).contains(&year) {
         return None;
     }
-    let month: Option<u32> = node.child_text("Month").and_then(|m| m.parse().ok());
-    let day: Option<u32> = node.child_text("Day").and_then(|d| d.parse().ok());
+    let month: Option<u32> = node.child_value("Month").and_then(|m| m.parse().ok());
+    let day: Option<u32> = node.child_value("Day").and_then(|d| d.parse().ok());
     match (month, day) {
         (Some(m), Some(d)) if (1..=12).contains(&m) && d >= 1 && d <= days_in_month(year, m) => {
             Some(format!("{year:04}-{m:02}-{d:02}"))
@@ -909,7 +607,7 @@ impl State {
     }
 
     fn ref_text(&self, kind: &str, id: Option<&str>) -> Option<&str> {
-        self.reference(kind, id).and_then(Node::text)
+        self.reference(kind, id).and_then(Node::value)
     }
 
     fn load_reference_sets(&mut self, sets: Node) {
@@ -930,7 +628,7 @@ impl State {
         let Some(node) = self.reference("Country", id) else {
             return (None, None);
         };
-        let name = node.text().map(str::to_string);
+        let name = node.value().map(str::to_string);
         let code = node
             .attr("ISO2")
             .and_then(country_of)
@@ -941,7 +639,7 @@ impl State {
     fn place(&self, location_id: Option<&str>) -> Option<Place> {
         let loc = self.locations.get(location_id?)?;
         let (mut country, mut country_name) = (None, None);
-        for lc in loc.children("LocationCountry") {
+        for lc in loc.children_named("LocationCountry") {
             let (code, name) = self.country(lc.attr("CountryID"));
             if country.is_none() {
                 country = code;
@@ -951,12 +649,12 @@ impl State {
             }
         }
         if country.is_none() {
-            for area in loc.children("LocationAreaCode") {
+            for area in loc.children_named("LocationAreaCode") {
                 if let Some(a) = self.reference("AreaCode", area.attr("AreaCodeID")) {
                     country = self
                         .country(a.attr("CountryID"))
                         .0
-                        .or_else(|| a.text().and_then(country_of))
+                        .or_else(|| a.value().and_then(country_of))
                         .or_else(|| a.attr("Description").and_then(country_of));
                     if country_name.is_none() {
                         country_name = a.attr("Description").map(str::to_string);
@@ -965,12 +663,12 @@ impl State {
             }
         }
         let mut parts: Vec<(String, String)> = Vec::new();
-        for part in loc.children("LocationPart") {
+        for part in loc.children_named("LocationPart") {
             let part_type = self
                 .ref_text("LocPartType", part.attr("LocPartTypeID"))
                 .unwrap_or("Unknown")
                 .to_string();
-            let values: Vec<&Node> = part.children("LocationPartValue").collect();
+            let values: Vec<&Node> = part.children_named("LocationPartValue").collect();
             let chosen = values
                 .iter()
                 .find(|v| {
@@ -978,7 +676,7 @@ impl State {
                         .is_some_and(|p| p.eq_ignore_ascii_case("true"))
                 })
                 .or(values.first());
-            if let Some(value) = chosen.and_then(|v| v.child_text("Value")) {
+            if let Some(value) = chosen.and_then(|v| v.child_value("Value")) {
                 parts.push((part_type, value.to_string()));
             }
         }
@@ -1008,7 +706,7 @@ impl State {
         let Some(sub) = self.reference("PartySubType", profile.attr("PartySubTypeID")) else {
             return Schema::LegalEntity;
         };
-        match sub.text() {
+        match sub.value() {
             Some(t) if !t.eq_ignore_ascii_case("unknown") => schema_of(t),
             _ => self
                 .ref_text("PartyType", sub.attr("PartyTypeID"))
@@ -1021,7 +719,7 @@ impl State {
         match self.reference("Script", script_id) {
             None => true,
             Some(s) => {
-                let code = s.attr("ScriptCode").or(s.text()).unwrap_or("Latin");
+                let code = s.attr("ScriptCode").or(s.value()).unwrap_or("Latin");
                 code.eq_ignore_ascii_case("latin") || code.eq_ignore_ascii_case("latn")
             }
         }
@@ -1030,7 +728,7 @@ impl State {
     fn add_identity(&self, entity: &mut Entity, identity: &Node) {
         // Name part group → its type text.
         let mut part_types: HashMap<&str, &str> = HashMap::new();
-        for group in identity.all(&["NamePartGroups", "MasterNamePartGroup", "NamePartGroup"]) {
+        for group in identity.descend(&["NamePartGroups", "MasterNamePartGroup", "NamePartGroup"]) {
             if let (Some(id), Some(t)) = (
                 group.attr("ID"),
                 self.ref_text("NamePartType", group.attr("NamePartTypeID")),
@@ -1038,7 +736,7 @@ impl State {
                 part_types.insert(id, t);
             }
         }
-        for alias in identity.children("Alias") {
+        for alias in identity.children_named("Alias") {
             let primary = alias
                 .attr("Primary")
                 .is_some_and(|p| p.eq_ignore_ascii_case("true"));
@@ -1047,18 +745,18 @@ impl State {
                 .is_some_and(|p| p.eq_ignore_ascii_case("true"));
             let alias_type = self.ref_text("AliasType", alias.attr("AliasTypeID"));
             let property = alias_property(alias_type, primary, low);
-            let names: Vec<&Node> = alias.children("DocumentedName").collect();
+            let names: Vec<&Node> = alias.children_named("DocumentedName").collect();
             let mut built: Vec<Spelling> = Vec::new();
             for name in &names {
                 let mut parts = Vec::new();
                 let mut latin = true;
-                for value in name.all(&["DocumentedNamePart", "NamePartValue"]) {
+                for value in name.descend(&["DocumentedNamePart", "NamePartValue"]) {
                     let part_type = value
                         .attr("NamePartGroupID")
                         .and_then(|g| part_types.get(g).copied())
                         .unwrap_or("");
                     latin &= self.is_latin(value.attr("ScriptID"));
-                    if let Some(v) = value.text() {
+                    if let Some(v) = value.value() {
                         parts.push((part_type.to_string(), v.to_string()));
                     }
                 }
@@ -1106,7 +804,10 @@ impl State {
             .ref_text("IDRegDocType", doc.attr("IDRegDocTypeID"))
             .unwrap_or("")
             .to_string();
-        let number = doc.child_text("IDRegistrationNo").unwrap_or("").to_string();
+        let number = doc
+            .child_value("IDRegistrationNo")
+            .unwrap_or("")
+            .to_string();
         let (country, country_name) = self.country(doc.attr("IssuedBy-CountryID"));
         let mut qualifiers = Vec::new();
         let issuer = country_name.or_else(|| country.clone());
@@ -1115,17 +816,17 @@ impl State {
         }
         if let Some(place) = self
             .place(doc.attr("IssuedIn-LocationID"))
-            .and_then(|p| p.text())
+            .and_then(|p| p.shown())
             && !issuer
                 .as_deref()
                 .is_some_and(|i| i.eq_ignore_ascii_case(&place))
         {
             qualifiers.push(format!("issued in {place}"));
         }
-        if let Some(a) = doc.child_text("IssuingAuthority") {
+        if let Some(a) = doc.child_value("IssuingAuthority") {
             qualifiers.push(format!("authority {a}"));
         }
-        for date in doc.children("DocumentDate") {
+        for date in doc.children_named("DocumentDate") {
             let kind = self
                 .ref_text("IDRegDocDateType", date.attr("IDRegDocDateTypeID"))
                 .unwrap_or("date");
@@ -1145,7 +846,7 @@ impl State {
         {
             qualifiers.push(v.to_ascii_lowercase());
         }
-        if let Some(c) = doc.child_text("Comment") {
+        if let Some(c) = doc.child_value("Comment") {
             qualifiers.push(c.to_string());
         }
         IdDocument {
@@ -1161,8 +862,8 @@ impl State {
             .ref_text("FeatureType", feature.attr("FeatureTypeID"))
             .unwrap_or("Feature")
             .to_string();
-        for version in feature.children("FeatureVersion") {
-            let comment = version.child_text("Comment").map(str::to_string);
+        for version in feature.children_named("FeatureVersion") {
+            let comment = version.child_value("Comment").map(str::to_string);
             let mut values: Vec<FeatureValue> = Vec::new();
             if let Some(period) = version.child("DatePeriod") {
                 let (found, approximate) = date_period(period);
@@ -1175,12 +876,12 @@ impl State {
                     });
                 }
             }
-            for detail in version.children("VersionDetail") {
+            for detail in version.children_named("VersionDetail") {
                 let text = match detail.attr("DetailReferenceID") {
                     Some(r) => self
                         .ref_text("DetailReference", Some(r))
                         .map(str::to_string),
-                    None => detail.text().map(str::to_string),
+                    None => detail.value().map(str::to_string),
                 };
                 if let Some(text) = text {
                     let is_country = self
@@ -1193,10 +894,10 @@ impl State {
                     });
                 }
             }
-            for loc in version.children("VersionLocation") {
+            for loc in version.children_named("VersionLocation") {
                 if let Some(place) = self.place(loc.attr("LocationID")) {
                     values.push(FeatureValue {
-                        text: place.text(),
+                        text: place.shown(),
                         country: place.country.clone(),
                         address: place.address.clone(),
                         ..FeatureValue::default()
@@ -1222,10 +923,10 @@ impl State {
         &mut self,
         list_id: &str,
         party: &Node,
-        records: &Records<'_>,
+        records: &Walker<'_>,
         at: u64,
     ) -> Result<(), ParseError> {
-        let profiles: Vec<&Node> = party.children("Profile").collect();
+        let profiles: Vec<&Node> = party.children_named("Profile").collect();
         let uid = party
             .attr("FixedRef")
             .or_else(|| profiles.first().and_then(|p| p.attr("ID")))
@@ -1239,17 +940,17 @@ impl State {
             .map(|p| self.schema(p))
             .unwrap_or(Schema::LegalEntity);
         let mut entity = Entity::new(list_id, &uid, schema);
-        if let Some(c) = party.child_text("Comment") {
+        if let Some(c) = party.child_value("Comment") {
             entity.add(prop::NOTES, c);
         }
         for profile in &profiles {
-            if let Some(c) = profile.child_text("Comment") {
+            if let Some(c) = profile.child_value("Comment") {
                 entity.add(prop::NOTES, c);
             }
-            for identity in profile.children("Identity") {
+            for identity in profile.children_named("Identity") {
                 self.add_identity(&mut entity, identity);
             }
-            for feature in profile.children("Feature") {
+            for feature in profile.children_named("Feature") {
                 self.add_feature(&mut entity, feature);
             }
         }
@@ -1276,20 +977,20 @@ impl State {
             if let Some(list) = self.ref_text("List", entry.attr("ListID")) {
                 notes.push(("Sanctions list".into(), list.to_string()));
             }
-            for event in entry.children("EntryEvent") {
+            for event in entry.children_named("EntryEvent") {
                 listing.extend(ymd_date(event.child("Date")));
                 if let Some(basis) = self.ref_text("LegalBasis", event.attr("LegalBasisID"))
                     && !basis.eq_ignore_ascii_case("unknown")
                 {
                     notes.push(("Legal authority".into(), basis.to_string()));
                 }
-                if let Some(c) = event.child_text("Comment") {
+                if let Some(c) = event.child_value("Comment") {
                     notes.push(("Listing".into(), c.to_string()));
                 }
             }
-            for measure in entry.children("SanctionsMeasure") {
+            for measure in entry.children_named("SanctionsMeasure") {
                 let kind = self.ref_text("SanctionsType", measure.attr("SanctionsTypeID"));
-                let comment = measure.child_text("Comment");
+                let comment = measure.child_value("Comment");
                 match (kind, comment) {
                     (Some(k), Some(c)) if k.eq_ignore_ascii_case("program") => {
                         programs.push(c.to_string())
@@ -1373,7 +1074,7 @@ pub(crate) fn path_tail(path: &[String]) -> (usize, String, String) {
 
 fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError> {
     let text = decode_text(file);
-    let mut records = Records::new(file, &text);
+    let mut records = Walker::new(file, &text);
     let mut state = State::default();
     loop {
         let start = match records.next()? {

@@ -11,10 +11,10 @@
 //! shares with the advanced format live in [`super::ofac_advanced`].
 
 use super::ofac_advanced::{
-    FeatureValue, IdDocument, Item, Node, Records, add_person_name_parts, alias_property,
-    apply_document, apply_feature, assemble_address, assemble_name, country_of, path_tail,
-    period_dates, schema_of,
+    FeatureValue, IdDocument, add_person_name_parts, alias_property, apply_document, apply_feature,
+    assemble_address, assemble_name, country_of, path_tail, period_dates, schema_of,
 };
+use super::xml::{Item, Node, Walker};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 use std::collections::{HashMap, HashSet};
@@ -98,32 +98,32 @@ impl State {
     fn country(&self, id: Option<&str>) -> Option<String> {
         let r = self.reference(id)?;
         if !r
-            .child_text("type")
+            .child_value("type")
             .is_some_and(|t| t.eq_ignore_ascii_case("country"))
         {
             return None;
         }
-        r.child_text("isoCode")
+        r.child_value("isoCode")
             .and_then(country_of)
-            .or_else(|| r.child_text("value").and_then(country_of))
+            .or_else(|| r.child_value("value").and_then(country_of))
     }
 
     /// The text of a child element, or of the reference value it points to.
     fn text_or_ref<'a>(&'a self, node: &'a Node, child: &str) -> Option<&'a str> {
         let c = node.child(child)?;
-        c.text().or_else(|| {
+        c.value().or_else(|| {
             self.reference(c.attr("refId"))
-                .and_then(|r| r.child_text("value"))
+                .and_then(|r| r.child_value("value"))
         })
     }
 
     fn add_names(&self, entity: &mut Entity, names: &Node) {
-        for name in names.children("name") {
+        for name in names.children_named("name") {
             let primary = name.child_flag("isPrimary");
             let low = name.child_flag("isLowQuality");
             let alias_type = self.text_or_ref(name, "aliasType");
             let property = alias_property(alias_type, primary, low);
-            let translations = name.all(&["translations", "translation"]);
+            let translations = name.descend(&["translations", "translation"]);
             let main = translations
                 .iter()
                 .position(|t| t.child_flag("isPrimary"))
@@ -136,10 +136,10 @@ impl State {
                 .unwrap_or(0);
             for (i, tr) in translations.iter().enumerate() {
                 let parts: Vec<(String, String)> = tr
-                    .all(&["nameParts", "namePart"])
+                    .descend(&["nameParts", "namePart"])
                     .into_iter()
                     .filter_map(|p| {
-                        let value = p.child_text("value")?;
+                        let value = p.child_value("value")?;
                         let kind = self.text_or_ref(p, "type").unwrap_or("");
                         Some((kind.to_string(), value.to_string()))
                     })
@@ -153,8 +153,8 @@ impl State {
                 entity.add(p, &full);
                 if i == main && property == prop::NAME && entity.schema == Schema::Person {
                     match (
-                        tr.child_text("formattedFirstName"),
-                        tr.child_text("formattedLastName"),
+                        tr.child_value("formattedFirstName"),
+                        tr.child_value("formattedLastName"),
                     ) {
                         (Some(first), Some(last)) => {
                             entity.add(prop::FIRST_NAME, first);
@@ -179,9 +179,9 @@ impl State {
     /// A whole name in natural order: "First LAST" for people, the
     /// formatted full name for others, else the name parts joined.
     fn full_name(&self, schema: Schema, tr: &Node, parts: &[(String, String)]) -> String {
-        let first = tr.child_text("formattedFirstName");
-        let last = tr.child_text("formattedLastName");
-        let full = tr.child_text("formattedFullName");
+        let first = tr.child_value("formattedFirstName");
+        let last = tr.child_value("formattedLastName");
+        let full = tr.child_value("formattedFullName");
         if schema == Schema::Person
             && let (Some(first), Some(last)) = (first, last)
         {
@@ -202,26 +202,26 @@ impl State {
 
     fn add_document(&self, entity: &mut Entity, doc: &Node) {
         let doc_type = self.text_or_ref(doc, "type").unwrap_or("").to_string();
-        let number = doc.child_text("documentNumber").unwrap_or("").to_string();
+        let number = doc.child_value("documentNumber").unwrap_or("").to_string();
         let country = self
             .country(ref_id(doc, "issuingCountry"))
-            .or_else(|| doc.child_text("issuingCountry").and_then(country_of));
+            .or_else(|| doc.child_value("issuingCountry").and_then(country_of));
         let mut qualifiers = Vec::new();
-        if let Some(c) = doc.child_text("issuingCountry") {
+        if let Some(c) = doc.child_value("issuingCountry") {
             qualifiers.push(format!("issued by {c}"));
         }
-        if let Some(place) = doc.child_text("issuingLocation")
+        if let Some(place) = doc.child_value("issuingLocation")
             && !doc
-                .child_text("issuingCountry")
+                .child_value("issuingCountry")
                 .is_some_and(|c| c.eq_ignore_ascii_case(place))
         {
             qualifiers.push(format!("issued in {place}"));
         }
-        if let Some(a) = doc.child_text("issuingAuthority") {
+        if let Some(a) = doc.child_value("issuingAuthority") {
             qualifiers.push(format!("authority {a}"));
         }
         if doc
-            .child_text("isValid")
+            .child_value("isValid")
             .is_some_and(|v| v.eq_ignore_ascii_case("false"))
         {
             qualifiers.push("marked not valid".to_string());
@@ -239,7 +239,7 @@ impl State {
             if KNOWN.contains(&other.name.as_str()) {
                 continue;
             }
-            if let Some(t) = other.text() {
+            if let Some(t) = other.value() {
                 let shown = dates::parse_date(t).unwrap_or_else(|| t.to_string());
                 qualifiers.push(format!("{} {shown}", other.name));
             }
@@ -261,19 +261,19 @@ impl State {
             .and_then(|t| t.attr("featureTypeId"))
             .and_then(|id| self.feature_types.get(id));
         let label = type_node
-            .and_then(Node::text)
-            .or_else(|| feature_type.and_then(|f| f.child_text("type")))
+            .and_then(Node::value)
+            .or_else(|| feature_type.and_then(|f| f.child_value("type")))
             .unwrap_or("Feature")
             .to_string();
         let is_country_type = feature_type
-            .and_then(|f| f.child_text("detailType"))
+            .and_then(|f| f.child_value("detailType"))
             .is_some_and(|d| d.eq_ignore_ascii_case("country"));
-        let value_ref = feature.child_text("valueRefId");
-        let mut text = feature.child_text("value").map(str::to_string);
+        let value_ref = feature.child_value("valueRefId");
+        let mut text = feature.child_value("value").map(str::to_string);
         if text.is_none() {
             text = self
                 .reference(value_ref)
-                .and_then(|r| r.child_text("value"))
+                .and_then(|r| r.child_value("value"))
                 .map(str::to_string);
         }
         let mut country = self.country(value_ref);
@@ -283,11 +283,11 @@ impl State {
         let mut value = FeatureValue {
             text,
             country,
-            comment: feature.child_text("comments").map(str::to_string),
+            comment: feature.child_value("comments").map(str::to_string),
             ..FeatureValue::default()
         };
         if let Some(d) = feature.child("valueDate") {
-            let iso = |name: &str| d.child_text(name).and_then(dates::parse_date);
+            let iso = |name: &str| d.child_value(name).and_then(dates::parse_date);
             value.dates = period_dates(
                 iso("fromDateBegin"),
                 iso("fromDateEnd"),
@@ -303,15 +303,15 @@ impl State {
         let country_node = address.child("country");
         let country = self
             .country(country_node.and_then(|c| c.attr("refId")))
-            .or_else(|| country_node.and_then(Node::text).and_then(country_of));
-        let country_name = country_node.and_then(Node::text);
+            .or_else(|| country_node.and_then(Node::value).and_then(country_of));
+        let country_name = country_node.and_then(Node::value);
         let mut any = false;
-        for tr in address.all(&["translations", "translation"]) {
+        for tr in address.descend(&["translations", "translation"]) {
             let parts: Vec<(String, String)> = tr
-                .all(&["addressParts", "addressPart"])
+                .descend(&["addressParts", "addressPart"])
                 .into_iter()
                 .filter_map(|p| {
-                    let value = p.child_text("value")?;
+                    let value = p.child_value("value")?;
                     let kind = self.text_or_ref(p, "type").unwrap_or("");
                     Some((kind.to_string(), value.to_string()))
                 })
@@ -336,7 +336,7 @@ impl State {
         &mut self,
         list_id: &str,
         node: &Node,
-        records: &Records<'_>,
+        records: &Walker<'_>,
         at: u64,
     ) -> Result<(), ParseError> {
         let id = node
@@ -353,54 +353,54 @@ impl State {
             .unwrap_or(Schema::LegalEntity);
         let mut entity = Entity::new(list_id, &id, schema);
         if let Some(info) = info {
-            if let Some(r) = info.child_text("remarks") {
+            if let Some(r) = info.child_value("remarks") {
                 entity.add(prop::NOTES, r);
             }
-            for t in info.children("title") {
-                if let Some(t) = t.text() {
+            for t in info.children_named("title") {
+                if let Some(t) = t.value() {
                     entity.add(prop::TITLE, t);
                 }
             }
         }
-        for list in node.all(&["sanctionsLists", "sanctionsList"]) {
+        for list in node.descend(&["sanctionsLists", "sanctionsList"]) {
             if let Some(d) = list.attr("datePublished").and_then(dates::parse_date) {
                 entity.add(prop::LISTING_DATE, &d);
             }
-            if let Some(t) = list.text() {
+            if let Some(t) = list.value() {
                 entity.add(prop::NOTES, &format!("Sanctions list: {t}"));
             }
         }
-        for program in node.all(&["sanctionsPrograms", "sanctionsProgram"]) {
-            if let Some(t) = program.text() {
+        for program in node.descend(&["sanctionsPrograms", "sanctionsProgram"]) {
+            if let Some(t) = program.value() {
                 entity.add(prop::PROGRAM, t);
             }
         }
-        for kind in node.all(&["sanctionsTypes", "sanctionsType"]) {
-            if let Some(t) = kind.text() {
+        for kind in node.descend(&["sanctionsTypes", "sanctionsType"]) {
+            if let Some(t) = kind.value() {
                 entity.add(prop::NOTES, &format!("Sanctions type: {t}"));
             }
         }
-        for authority in node.all(&["legalAuthorities", "legalAuthority"]) {
-            if let Some(t) = authority.text() {
+        for authority in node.descend(&["legalAuthorities", "legalAuthority"]) {
+            if let Some(t) = authority.value() {
                 entity.add(prop::NOTES, &format!("Legal authority: {t}"));
             }
         }
-        for names in node.children("names") {
+        for names in node.children_named("names") {
             self.add_names(&mut entity, names);
         }
-        for doc in node.all(&["identityDocuments", "identityDocument"]) {
+        for doc in node.descend(&["identityDocuments", "identityDocument"]) {
             self.add_document(&mut entity, doc);
         }
-        for feature in node.all(&["features", "feature"]) {
+        for feature in node.descend(&["features", "feature"]) {
             self.add_feature(&mut entity, feature);
         }
-        for address in node.all(&["addresses", "address"]) {
+        for address in node.descend(&["addresses", "address"]) {
             self.add_address(&mut entity, address);
         }
-        for rel in node.all(&["relationships", "relationship"]) {
+        for rel in node.descend(&["relationships", "relationship"]) {
             let kind = self.text_or_ref(rel, "type").unwrap_or("Linked to");
             let other = rel.child("relatedEntity");
-            let name = other.and_then(Node::text).map(str::to_string).or_else(|| {
+            let name = other.and_then(Node::value).map(str::to_string).or_else(|| {
                 other
                     .and_then(|o| o.attr("entityId"))
                     .map(|i| format!("party {i}"))
@@ -429,7 +429,7 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
         file
     };
     let text = decode_text(file);
-    let mut records = Records::new(file, &text);
+    let mut records = Walker::new(file, &text);
     let mut state = State::default();
     loop {
         let start = match records.next()? {
@@ -451,7 +451,7 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
             }
             (2, _, "publicationInfo") => {
                 let node = records.read_node(&start)?;
-                state.published = node.child_text("dataAsOf").and_then(dates::parse_date);
+                state.published = node.child_value("dataAsOf").and_then(dates::parse_date);
             }
             (2, _, "referenceValues" | "featureTypes" | "entities") => {}
             (3, "referenceValues", "referenceValue") => {

@@ -35,17 +35,11 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     for file in files {
         let text = decode_text(file);
         let mut records = Records::of_file(file, &text);
-        let root = records.root()?;
-        if !matches!(
-            root.name.as_str(),
-            "Designations" | "ArrayOfFinalDesignation"
-        ) {
-            return Err(records.error_at_start(format!(
-                "not a UK Sanctions List file: the root element is <{}>, expected <Designations>",
-                root.name
-            )));
-        }
-        let mut published = root.attr("dateGenerated").and_then(xml::iso_date_part);
+        let root = records.expect_root(
+            &["Designations", "ArrayOfFinalDesignation"],
+            "a UK Sanctions List file",
+        )?;
+        let mut published = root.attr("dateGenerated").and_then(dates::parse_date);
         while let Some(r) = records.next_record(|path, name| {
             path.len() == 1 && matches!(name, "Designation" | "FinalDesignation" | "DateGenerated")
         })? {

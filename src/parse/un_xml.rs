@@ -47,15 +47,9 @@ fn parse_file(
 ) -> Result<(), ParseError> {
     let text = decode_text(file);
     let mut records = Records::of_file(file, &text);
-    let root = records.root()?;
-    if root.name != "CONSOLIDATED_LIST" {
-        return Err(records.error_at_start(format!(
-            "not a UN consolidated list: the root element is <{}>, expected <CONSOLIDATED_LIST>",
-            root.name
-        )));
-    }
+    let root = records.expect_root(&["CONSOLIDATED_LIST"], "a UN consolidated list")?;
     if out.published.is_none() {
-        out.published = root.attr("dateGenerated").and_then(xml::iso_date_part);
+        out.published = root.attr("dateGenerated").and_then(dates::parse_date);
     }
     while let Some(record) = records
         .next_record(|path, name| path.len() == 2 && matches!(name, "INDIVIDUAL" | "ENTITY"))?

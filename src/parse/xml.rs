@@ -1,21 +1,30 @@
-//! Reading XML sanctions lists: a streaming reader that hands out one record
-//! at a time as a small element tree ([`Records`], [`Node`]), with errors that
-//! name the line and byte offset, and the small mapping helpers the XML list
-//! parsers (UN, EU, UK FCDO, SECO) have in common.
+//! Reading XML sanctions lists as streams of records: every record is read
+//! whole into a small element tree ([`Node`]) and nothing else of the
+//! document is kept. Two ways of walking a document share one reader core:
+//! [`Records`] hands out the records a predicate selects (UN, EU, UK FCDO,
+//! SECO, Canada SEMA, OFAC legacy XML); [`Walker`] lets the caller step
+//! through the elements and read or skip each one (the OFAC advanced and
+//! enhanced formats, which mix reference tables and records).
+//!
+//! Errors name the file and the line (with the byte offset in the message)
+//! or the byte offset, as the parser chooses ([`Positions`]). The module
+//! also holds the small mapping helpers the XML parsers have in common.
 
 use crate::countries;
-use crate::parse::{Location, ParseError, SourceFile, dates, line_of_offset};
+use crate::parse::{Location, ParseError, SourceFile, line_of_offset};
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::collections::HashSet;
 
-/// Deepest nesting accepted inside one record (the formats need < 10).
+/// Deepest nesting accepted inside one record. The formats need fewer than
+/// ten levels; the limit keeps hostile input from building trees whose
+/// recursive drop would exhaust the stack.
 const MAX_DEPTH: usize = 64;
 
 /// One element of a record: local name (namespace prefix dropped),
-/// attributes, its own text (references resolved, whitespace as given)
-/// and its child elements.
+/// attributes (local names, values unescaped), its own text (references
+/// resolved, whitespace as given) and its child elements.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Node {
     pub name: String,
@@ -41,9 +50,14 @@ impl Node {
         self.attr(key).unwrap_or("")
     }
 
-    /// The element's own text, trimmed.
+    /// The element's own text, trimmed ("" when blank).
     pub fn text(&self) -> &str {
         self.text.trim()
+    }
+
+    /// The element's own text, trimmed; `None` when blank.
+    pub fn value(&self) -> Option<&str> {
+        Some(self.text()).filter(|t| !t.is_empty())
     }
 
     /// The first child with this name.
@@ -54,6 +68,18 @@ impl Node {
     /// The trimmed text of the first child with this name, or "".
     pub fn child_text(&self, name: &str) -> &str {
         self.child(name).map(Node::text).unwrap_or("")
+    }
+
+    /// The trimmed text of the first child with this name; `None` when the
+    /// child is absent or blank.
+    pub fn child_value(&self, name: &str) -> Option<&str> {
+        self.child(name).and_then(Node::value)
+    }
+
+    /// True when the first child with this name says `true` (any case).
+    pub fn child_flag(&self, name: &str) -> bool {
+        self.child_value(name)
+            .is_some_and(|t| t.eq_ignore_ascii_case("true"))
     }
 
     /// Every child with this name.
@@ -83,17 +109,235 @@ impl Node {
     }
 }
 
+/// How a reader's errors say where a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Positions {
+    /// [`Location::Line`], with the byte offset at the start of the message
+    /// ("byte 1234: …").
+    Lines,
+    /// [`Location::Byte`].
+    Bytes,
+}
+
+/// The text an entity or character reference (`&amp;`, `&#233;`) stands
+/// for; the error message names a reference that stands for nothing.
+pub fn resolve_reference(r: &BytesRef<'_>) -> Result<String, String> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Ok(c.to_string()),
+        Ok(None) => quick_xml::escape::resolve_predefined_entity(r)
+            .map(str::to_string)
+            .ok_or_else(|| format!("unknown entity reference &{};", &**r)),
+        Err(e) => Err(format!("bad character reference &{};: {e}", &**r)),
+    }
+}
+
+fn local_name(start: &BytesStart<'_>) -> String {
+    start.local_name().as_ref().to_string()
+}
+
+/// The reader core both walks share: the quick-xml reader over the decoded
+/// text, error positions, and reading a whole element into a [`Node`].
+struct Cursor<'a> {
+    file: &'a str,
+    text: &'a str,
+    reader: Reader<&'a [u8]>,
+    /// Bytes dropped before `text` (a UTF-8 byte-order mark).
+    base: u64,
+    positions: Positions,
+    /// A byte offset already reached and its line, so that line numbers
+    /// are counted incrementally rather than from the start each time.
+    line_mark: (u64, u64),
+}
+
+impl<'a> Cursor<'a> {
+    fn new(file: &'a str, text: &'a str, had_bom: bool, expand_empty: bool) -> Cursor<'a> {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = expand_empty;
+        Cursor {
+            file,
+            text,
+            reader,
+            base: if had_bom { 3 } else { 0 },
+            positions: Positions::Lines,
+            line_mark: (0, 1),
+        }
+    }
+
+    /// The reader's position in the decoded text.
+    fn position(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    /// An error at byte `pos` of the decoded text. The byte offset reported
+    /// is the offset in the file (exact for UTF-8 files; for files decoded
+    /// from Windows-1252 it is the offset in the decoded text).
+    fn error_at(&self, pos: u64, message: impl Into<String>) -> ParseError {
+        match self.positions {
+            Positions::Lines => {
+                let line = line_of_offset(self.text.as_bytes(), pos);
+                ParseError::at(
+                    self.file,
+                    Location::Line(line),
+                    format!("byte {}: {}", pos + self.base, message.into()),
+                )
+            }
+            Positions::Bytes => ParseError::at(self.file, Location::Byte(pos + self.base), message),
+        }
+    }
+
+    fn error_here(&self, message: impl Into<String>) -> ParseError {
+        self.error_at(self.position(), message)
+    }
+
+    fn read(&mut self) -> Result<Event<'a>, ParseError> {
+        let event = self.reader.read_event();
+        event.map_err(|e| {
+            let pos = match self.reader.error_position() {
+                0 => self.reader.buffer_position(),
+                p => p,
+            };
+            self.error_at(pos, format!("malformed XML: {e}"))
+        })
+    }
+
+    fn resolve(&self, r: &BytesRef<'_>) -> Result<String, ParseError> {
+        resolve_reference(r).map_err(|m| self.error_here(m))
+    }
+
+    /// The 1-based line of byte `pos`, counted on from the last position
+    /// asked for (positions only grow while reading).
+    fn line_at(&mut self, pos: u64) -> u64 {
+        let (mark, line) = self.line_mark;
+        let bytes = self.text.as_bytes();
+        let end = (pos as usize).min(bytes.len());
+        let found = if pos >= mark {
+            let start = (mark as usize).min(end);
+            line + bytes
+                .get(start..end)
+                .map_or(0, |b| memchr::memchr_iter(b'\n', b).count() as u64)
+        } else {
+            line_of_offset(bytes, pos)
+        };
+        self.line_mark = (end as u64, found);
+        found
+    }
+
+    /// A node for a start tag just read: name, attributes and line.
+    fn node_of(&mut self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
+        let line = self.line_at(self.position());
+        let mut attrs = Vec::new();
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| self.error_here(format!("bad attribute: {e}")))?;
+            let key = attr.key.local_name().as_ref().to_string();
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| self.error_here(format!("bad attribute value: {e}")))?;
+            attrs.push((key, value.into_owned()));
+        }
+        Ok(Node {
+            name: local_name(start),
+            attrs,
+            text: String::new(),
+            children: Vec::new(),
+            line,
+        })
+    }
+
+    /// Reads the rest of an element whose start tag gave `top`, up to and
+    /// including its end tag.
+    fn read_rest(&mut self, top: Node) -> Result<Node, ParseError> {
+        let mut stack: Vec<Node> = vec![top];
+        loop {
+            match self.read()? {
+                Event::Start(start) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(self.error_here("elements nested too deeply"));
+                    }
+                    let node = self.node_of(&start)?;
+                    stack.push(node);
+                }
+                Event::Empty(start) => {
+                    let node = self.node_of(&start)?;
+                    if let Some(parent) = stack.last_mut() {
+                        parent.children.push(node);
+                    }
+                }
+                Event::End(_) => {
+                    let Some(done) = stack.pop() else {
+                        return Err(self.error_here("unbalanced end tag"));
+                    };
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(done),
+                        None => return Ok(done),
+                    }
+                }
+                Event::Text(t) => {
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&t.xml10_content());
+                    }
+                }
+                Event::CData(t) => {
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&t.xml10_content());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let resolved = self.resolve(&r)?;
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&resolved);
+                    }
+                }
+                Event::Eof => {
+                    let (name, line) = stack
+                        .last()
+                        .map(|n| (n.name.clone(), n.line))
+                        .unwrap_or_default();
+                    let outer = stack.first().map(|n| n.name.clone()).unwrap_or_default();
+                    return Err(self.error_here(format!(
+                        "unexpected end of file inside <{outer}> (in <{name}> opened on line {line}): the file is truncated"
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Skips the rest of the element named `name`, keeping nothing of it but
+    /// checking its references.
+    fn skip_rest(&mut self, name: &str) -> Result<(), ParseError> {
+        let mut depth = 1usize;
+        loop {
+            match self.read()? {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    self.resolve(&r)?;
+                }
+                Event::Eof => {
+                    return Err(self.error_here(format!(
+                        "unexpected end of file inside <{name}>: the file is truncated"
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Streams the records of one XML document. A record is an element the
 /// caller's predicate selects (by its ancestors' names and its own); it is
 /// returned whole as a [`Node`] tree, and nothing else of the document is
 /// kept. The document must be well-formed; any problem is a
 /// [`ParseError`] with the line and byte offset.
 pub struct Records<'a> {
-    file: &'a str,
-    text: &'a str,
-    reader: Reader<&'a [u8]>,
-    /// Bytes dropped before `text` (a UTF-8 byte-order mark).
-    base: u64,
+    cursor: Cursor<'a>,
     /// Names of the open elements outside the current record.
     open: Vec<String>,
     root: Option<Node>,
@@ -102,24 +346,14 @@ pub struct Records<'a> {
     records: usize,
     allow_unterminated: bool,
     unterminated: bool,
-    /// A byte offset already reached and its line, so that line numbers
-    /// are counted incrementally rather than from the start each time.
-    line_mark: (u64, u64),
 }
 
 impl<'a> Records<'a> {
     /// `had_bom`: the file started with a UTF-8 byte-order mark that
     /// decoding removed (so reported byte offsets match the file).
     pub fn new(file: &'a str, text: &'a str, had_bom: bool) -> Records<'a> {
-        let mut reader = Reader::from_str(text);
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.expand_empty_elements = false;
         Records {
-            file,
-            text,
-            reader,
-            base: if had_bom { 3 } else { 0 },
+            cursor: Cursor::new(file, text, had_bom, false),
             open: Vec::new(),
             root: None,
             root_closed: false,
@@ -127,13 +361,18 @@ impl<'a> Records<'a> {
             records: 0,
             allow_unterminated: false,
             unterminated: false,
-            line_mark: (0, 1),
         }
     }
 
     /// A reader over `text`, the decoded contents of `file`.
     pub fn of_file(file: &'a SourceFile, text: &'a str) -> Records<'a> {
         Records::new(&file.name, text, file.data.starts_with(b"\xef\xbb\xbf"))
+    }
+
+    /// Reports errors as byte offsets ([`Location::Byte`]) instead of lines.
+    pub fn with_byte_positions(mut self) -> Records<'a> {
+        self.cursor.positions = Positions::Bytes;
+        self
     }
 
     /// Accepts a document that ends right after a complete record with
@@ -149,21 +388,20 @@ impl<'a> Records<'a> {
         self.unterminated
     }
 
-    /// A parse error at byte `pos` of the decoded text: the line, and the
-    /// byte offset in the file (exact for UTF-8 files; for files decoded
-    /// from Windows-1252 it is the offset in the decoded text).
+    /// The reader's position in the decoded text (just after the record
+    /// last returned), for [`Records::error_at`].
+    pub fn position(&self) -> u64 {
+        self.cursor.position()
+    }
+
+    /// A parse error at byte `pos` of the decoded text.
     pub fn error_at(&self, pos: u64, message: impl Into<String>) -> ParseError {
-        let line = line_of_offset(self.text.as_bytes(), pos);
-        ParseError::at(
-            self.file,
-            Location::Line(line),
-            format!("byte {}: {}", pos + self.base, message.into()),
-        )
+        self.cursor.error_at(pos, message)
     }
 
     /// A parse error at the current reader position.
     pub fn error_here(&self, message: impl Into<String>) -> ParseError {
-        self.error_at(self.reader.buffer_position(), message)
+        self.cursor.error_here(message)
     }
 
     /// A parse error about the document as a whole (line 1).
@@ -183,6 +421,21 @@ impl<'a> Records<'a> {
         Ok(self.root.clone().unwrap_or_default())
     }
 
+    /// The root element, which must have one of the `expected` names;
+    /// otherwise an error saying the file is not a `what`.
+    pub fn expect_root(&mut self, expected: &[&str], what: &str) -> Result<Node, ParseError> {
+        let root = self.root()?;
+        if expected.contains(&root.name.as_str()) {
+            return Ok(root);
+        }
+        let wanted: Vec<String> = expected.iter().map(|n| format!("<{n}>")).collect();
+        Err(self.error_at_start(format!(
+            "not {what}: the root element is <{}>, expected {}",
+            root.name,
+            wanted.join(" or ")
+        )))
+    }
+
     /// The next record, or `None` at the end of the document.
     /// `is_record(ancestors, name)` selects records; `ancestors` are the
     /// names of the open elements from the root down.
@@ -191,9 +444,16 @@ impl<'a> Records<'a> {
         is_record: impl Fn(&[String], &str) -> bool,
     ) -> Result<Option<Node>, ParseError> {
         while !self.finished {
-            if let Some(node) = self.step(&is_record)? {
-                self.records += 1;
-                return Ok(Some(node));
+            match self.step(&is_record) {
+                Ok(Some(node)) => {
+                    self.records += 1;
+                    return Ok(Some(node));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.finished = true;
+                    return Err(e);
+                }
             }
         }
         Ok(None)
@@ -204,7 +464,7 @@ impl<'a> Records<'a> {
         &mut self,
         is_record: &dyn Fn(&[String], &str) -> bool,
     ) -> Result<Option<Node>, ParseError> {
-        let event = self.read()?;
+        let event = self.cursor.read()?;
         match event {
             Event::Start(start) | Event::Empty(start) if self.root_closed => {
                 let name = local_name(&start);
@@ -213,18 +473,18 @@ impl<'a> Records<'a> {
                 )))
             }
             Event::Start(start) => {
-                let node = self.node_of(&start)?;
+                let node = self.cursor.node_of(&start)?;
                 if self.root.is_none() {
                     self.root = Some(node.clone());
                 }
                 if is_record(&self.open, &node.name) {
-                    return self.read_record(node).map(Some);
+                    return self.cursor.read_rest(node).map(Some);
                 }
                 self.open.push(node.name);
                 Ok(None)
             }
             Event::Empty(start) => {
-                let node = self.node_of(&start)?;
+                let node = self.cursor.node_of(&start)?;
                 if self.root.is_none() {
                     self.root = Some(node.clone());
                     self.root_closed = true;
@@ -263,7 +523,7 @@ impl<'a> Records<'a> {
                         return Ok(None);
                     }
                     return Err(self.error_here(format!(
-                        "the document ends before </{innermost}>: the file is truncated"
+                        "unexpected end of file before </{innermost}>: the file is truncated"
                     )));
                 }
                 Ok(None)
@@ -271,136 +531,115 @@ impl<'a> Records<'a> {
             _ => Ok(None),
         }
     }
+}
 
-    /// Reads the rest of a record whose start tag was `top`.
-    fn read_record(&mut self, top: Node) -> Result<Node, ParseError> {
-        let mut stack: Vec<Node> = vec![top];
+/// What [`Walker::next`] found.
+pub enum Item {
+    /// An element opened; [`Walker::path`] now ends with its name. Read it
+    /// whole with [`Walker::read_node`], skip it with [`Walker::skip`], or
+    /// keep walking into it.
+    Open(BytesStart<'static>),
+    /// An element closed.
+    Close,
+    /// The document ended (with every element closed).
+    Eof,
+}
+
+/// A step-by-step walk over an XML document's elements that reads whole
+/// elements on request. Empty elements are reported as an open and a close.
+/// Errors carry the file name and the byte offset.
+pub struct Walker<'a> {
+    cursor: Cursor<'a>,
+    path: Vec<String>,
+    saw_root: bool,
+}
+
+impl<'a> Walker<'a> {
+    /// A walker over `text`, the decoded contents of `file`.
+    pub fn new(file: &'a SourceFile, text: &'a str) -> Walker<'a> {
+        let mut cursor = Cursor::new(
+            &file.name,
+            text,
+            file.data.starts_with(b"\xef\xbb\xbf"),
+            true,
+        );
+        cursor.positions = Positions::Bytes;
+        Walker {
+            cursor,
+            path: Vec::new(),
+            saw_root: false,
+        }
+    }
+
+    /// The names of the open elements, outermost first.
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+
+    /// Byte offset of the reader in the file.
+    pub fn position(&self) -> u64 {
+        self.cursor.position() + self.cursor.base
+    }
+
+    /// An error at the reader's current position.
+    pub fn error(&self, message: impl Into<String>) -> ParseError {
+        self.cursor.error_here(message)
+    }
+
+    /// An error at a byte offset of the file (as [`Walker::position`] gives).
+    pub fn error_at(&self, offset: u64, message: impl Into<String>) -> ParseError {
+        self.cursor
+            .error_at(offset.saturating_sub(self.cursor.base), message)
+    }
+
+    /// The next element boundary. Text between elements is skipped (its
+    /// references are checked).
+    pub fn next(&mut self) -> Result<Item, ParseError> {
         loop {
-            let event = self.read()?;
-            match event {
+            match self.cursor.read()? {
                 Event::Start(start) => {
-                    if stack.len() >= MAX_DEPTH {
-                        return Err(self.error_here("elements nested too deeply"));
-                    }
-                    let node = self.node_of(&start)?;
-                    stack.push(node);
-                }
-                Event::Empty(start) => {
-                    let node = self.node_of(&start)?;
-                    if let Some(parent) = stack.last_mut() {
-                        parent.children.push(node);
-                    }
+                    self.path.push(local_name(&start));
+                    self.saw_root = true;
+                    return Ok(Item::Open(start.into_owned()));
                 }
                 Event::End(_) => {
-                    let Some(done) = stack.pop() else {
-                        return Err(self.error_here("unbalanced end tag"));
-                    };
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(done),
-                        None => return Ok(done),
-                    }
-                }
-                Event::Text(t) => {
-                    if let Some(node) = stack.last_mut() {
-                        node.text.push_str(&t.xml10_content());
-                    }
-                }
-                Event::CData(t) => {
-                    if let Some(node) = stack.last_mut() {
-                        node.text.push_str(&t.xml10_content());
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
-                            Some(s) => s.to_string(),
-                            None => {
-                                return Err(
-                                    self.error_here(format!("unknown entity reference &{};", &*r))
-                                );
-                            }
-                        },
-                        Err(e) => {
-                            return Err(
-                                self.error_here(format!("bad character reference &{};: {e}", &*r))
-                            );
-                        }
-                    };
-                    if let Some(node) = stack.last_mut() {
-                        node.text.push_str(&resolved);
-                    }
+                    self.path.pop();
+                    return Ok(Item::Close);
                 }
                 Event::Eof => {
-                    let (name, line) = stack
-                        .last()
-                        .map(|n| (n.name.clone(), n.line))
-                        .unwrap_or_default();
-                    let record = stack.first().map(|n| n.name.clone()).unwrap_or_default();
-                    self.finished = true;
-                    return Err(self.error_here(format!(
-                        "the document ends inside <{record}> (in <{name}> opened on line {line}): the file is truncated"
-                    )));
+                    if let Some(open) = self.path.last() {
+                        return Err(self.error(format!(
+                            "unexpected end of file inside <{open}>: the file is truncated"
+                        )));
+                    }
+                    if !self.saw_root {
+                        return Err(self.error("no XML element found"));
+                    }
+                    return Ok(Item::Eof);
+                }
+                Event::GeneralRef(r) => {
+                    self.cursor.resolve(&r)?;
                 }
                 _ => {}
             }
         }
     }
 
-    fn read(&mut self) -> Result<Event<'a>, ParseError> {
-        let event = self.reader.read_event();
-        event.map_err(|e| {
-            self.finished = true;
-            let pos = match self.reader.error_position() {
-                0 => self.reader.buffer_position(),
-                p => p,
-            };
-            self.error_at(pos, format!("malformed XML: {e}"))
-        })
+    /// Reads the element just opened (the last [`Item::Open`]) to its end
+    /// into a [`Node`].
+    pub fn read_node(&mut self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
+        let top = self.cursor.node_of(start)?;
+        let node = self.cursor.read_rest(top)?;
+        self.path.pop();
+        Ok(node)
     }
 
-    /// The 1-based line of byte `pos`, counted on from the last position
-    /// asked for (positions only grow while reading).
-    fn line_at(&mut self, pos: u64) -> u64 {
-        let (mark, line) = self.line_mark;
-        let bytes = self.text.as_bytes();
-        let end = (pos as usize).min(bytes.len());
-        let found = if pos >= mark {
-            let start = (mark as usize).min(end);
-            line + bytes
-                .get(start..end)
-                .map_or(0, |b| memchr::memchr_iter(b'\n', b).count() as u64)
-        } else {
-            line_of_offset(bytes, pos)
-        };
-        self.line_mark = (end as u64, found);
-        found
+    /// Skips the element just opened, without keeping its content.
+    pub fn skip(&mut self, start: &BytesStart<'_>) -> Result<(), ParseError> {
+        self.cursor.skip_rest(&local_name(start))?;
+        self.path.pop();
+        Ok(())
     }
-
-    fn node_of(&mut self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
-        let start_pos = self.reader.buffer_position();
-        let line = self.line_at(start_pos);
-        let mut attrs = Vec::new();
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| self.error_here(format!("bad attribute: {e}")))?;
-            let key = attr.key.local_name().as_ref().to_string();
-            let value = attr
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|e| self.error_here(format!("bad attribute value: {e}")))?;
-            attrs.push((key, value.into_owned()));
-        }
-        Ok(Node {
-            name: local_name(start),
-            attrs,
-            text: String::new(),
-            children: Vec::new(),
-            line,
-        })
-    }
-}
-
-fn local_name(start: &BytesStart<'_>) -> String {
-    start.local_name().as_ref().to_string()
 }
 
 /// Makes source ids unique within one parse: a repeated id gets a
@@ -455,11 +694,6 @@ pub fn join<'s>(parts: impl IntoIterator<Item = &'s str>, sep: &str) -> String {
 /// Collapses whitespace runs (line breaks in element text) to one space.
 pub fn fold_space(s: &str) -> String {
     crate::model::collapse_whitespace(s)
-}
-
-/// The ISO date at the start of a date-time ("2026-02-27T00:00:09.554Z").
-pub fn iso_date_part(s: &str) -> Option<String> {
-    dates::parse_date(s.trim())
 }
 
 /// A country name (never a bare code: publishers write "na" for "not
