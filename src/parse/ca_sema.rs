@@ -20,10 +20,9 @@
 
 use super::dates::{parse_date, parse_dates};
 use super::xml::Records;
-use super::{ParseError, ParsedList, SourceFile, decode_text};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
 use crate::countries::country_code;
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
-use std::collections::HashMap;
 
 /// The child elements of one `<record>`, as text.
 #[derive(Debug, Default)]
@@ -59,7 +58,7 @@ const KNOWN_FIELDS: [&str; 11] = [
 /// Parses sema-lista.xml files into one entity per `<record>`.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut entities = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut ids = UniqueIds::with_separator('-');
     for file in files {
         parse_file(list_id, file, &mut entities, &mut ids)?;
     }
@@ -73,7 +72,7 @@ fn parse_file(
     list_id: &str,
     file: &SourceFile,
     entities: &mut Vec<Entity>,
-    ids: &mut HashMap<String, usize>,
+    ids: &mut UniqueIds,
 ) -> Result<(), ParseError> {
     let text = decode_text(file);
     let mut records = Records::of_file(file, &text).with_byte_positions();
@@ -136,7 +135,7 @@ fn schedule_code(schedule: &str) -> String {
         .collect()
 }
 
-fn build(list_id: &str, rec: &Record, ids: &mut HashMap<String, usize>) -> Result<Entity, String> {
+fn build(list_id: &str, rec: &Record, ids: &mut UniqueIds) -> Result<Entity, String> {
     let country = collapse_whitespace(rec.get("Country"));
     let regime = english(&country).to_string();
     let schedule = collapse_whitespace(rec.get("Schedule"));
@@ -152,12 +151,7 @@ fn build(list_id: &str, rec: &Record, ids: &mut HashMap<String, usize>) -> Resul
     }
     source_id.push('-');
     source_id.push_str(&schedule_code(&item));
-    let seen = ids.entry(source_id.clone()).or_insert(0);
-    *seen += 1;
-    let duplicate = *seen;
-    if duplicate > 1 {
-        source_id = format!("{source_id}-{duplicate}");
-    }
+    let (source_id, duplicate) = ids.claim_numbered(&source_id);
 
     let given = collapse_whitespace(rec.get("GivenName"));
     let last = collapse_whitespace(rec.get("LastName"));

@@ -30,8 +30,8 @@
 //! de-listing, when it is the target's latest modification) and a note, so
 //! that later stages can tell current from former listings.
 
-use super::xml::{self, Node, Records, UniqueIds};
-use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use super::xml::{self, Node, Records};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashMap;
 

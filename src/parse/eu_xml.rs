@@ -28,8 +28,8 @@
 //! tag — is an error naming the line and byte offset, never a silently
 //! dropped record. v1.1, the live format, accepts no truncation at all.
 
-use super::xml::{self, Node, Records, UniqueIds};
-use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use super::xml::{self, Node, Records};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 

@@ -24,7 +24,7 @@
 //!
 //! `published` is the latest `last_seen` in the file (the export's run).
 
-use super::custom_csv::{Columns, country_iso, csv_error, imo_digits, record_line, split_list};
+use super::csv_util::{Table, country_iso, imo_digits, lower_column, record_line, split_list};
 use super::dates;
 use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
 use crate::model::{Entity, Schema, prop};
@@ -278,26 +278,20 @@ fn parse_simple_file(
     out: &mut ParsedList,
     seen: &mut HashMap<String, u64>,
 ) -> Result<(), ParseError> {
-    let fname = file.name.as_str();
     let text = decode_text(file);
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
-    let cols = Columns::resolve(
-        fname,
-        &header,
+    let mut table = Table::open(
+        &file.name,
+        &text,
+        &csv::ReaderBuilder::new(),
         SIMPLE_COLUMNS,
         &["id", "schema", "name"],
-        |c| c.trim().to_ascii_lowercase(),
+        lower_column,
     )?;
+    let cols = &table.cols;
     let mut r = StringRecord::new();
-    loop {
-        match reader.read_record(&mut r) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(fname, &e)),
-        }
+    while table.rows.next(&mut r)? {
         let line = record_line(&r);
-        let err = |msg: String| ParseError::at(fname, Location::Line(line), msg);
+        let err = |msg: String| table.rows.error(&r, msg);
         let get = |c: &str| cols.get(&r, c);
         let id = get("id");
         if id.is_empty() {

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod au_dfat;
 pub mod ca_sema;
 pub mod ch_seco;
+pub(crate) mod csv_util;
 pub mod custom_csv;
 pub mod eu_xml;
 pub mod ftm;
@@ -29,6 +30,7 @@ pub(crate) mod xml;
 use crate::model::Entity;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 
@@ -147,6 +149,52 @@ pub struct ParsedList {
     pub entities: Vec<Entity>,
     /// The publisher's own date for the data (ISO date or date-time), when the files state it.
     pub published: Option<String>,
+}
+
+/// Makes source ids unique within one parse: a repeated id gets a suffix
+/// with a number (`#2`, `#3` …, or `-2`, `-3` … for the lists whose ids use
+/// `-`) and a warning, so that no record is lost or merged.
+#[derive(Debug)]
+pub(crate) struct UniqueIds {
+    seen: HashSet<String>,
+    separator: char,
+}
+
+impl Default for UniqueIds {
+    fn default() -> UniqueIds {
+        UniqueIds::with_separator('#')
+    }
+}
+
+impl UniqueIds {
+    pub(crate) fn with_separator(separator: char) -> UniqueIds {
+        UniqueIds {
+            seen: HashSet::new(),
+            separator,
+        }
+    }
+
+    /// The id to use for a record whose source id is `id` (trimmed).
+    pub(crate) fn claim(&mut self, id: &str) -> String {
+        self.claim_numbered(id).0
+    }
+
+    /// The id to use and the number in its suffix (1 when `id` was free).
+    pub(crate) fn claim_numbered(&mut self, id: &str) -> (String, usize) {
+        let id = id.trim().to_string();
+        if self.seen.insert(id.clone()) {
+            return (id, 1);
+        }
+        let mut n = 2;
+        loop {
+            let candidate = format!("{id}{}{n}", self.separator);
+            if self.seen.insert(candidate.clone()) {
+                tracing::warn!(id = %id, "repeated source id; kept as {candidate}");
+                return (candidate, n);
+            }
+            n += 1;
+        }
+    }
 }
 
 /// The publisher formats the parsers understand. The ids are those of
@@ -437,6 +485,19 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.file, "consolidated.xml");
         assert!(err.message.contains("empty"));
+    }
+
+    #[test]
+    fn repeated_ids_get_numbered_suffixes() {
+        let mut ids = UniqueIds::default();
+        assert_eq!(ids.claim(" QDi.001 "), "QDi.001");
+        assert_eq!(ids.claim("QDi.001"), "QDi.001#2");
+        assert_eq!(ids.claim("QDi.001"), "QDi.001#3");
+        let mut ids = UniqueIds::with_separator('-');
+        assert_eq!(ids.claim_numbered("A"), ("A".to_string(), 1));
+        assert_eq!(ids.claim_numbered("A-2"), ("A-2".to_string(), 1));
+        // "A-2" is taken by a record of its own, so the repeat of "A" is "A-3".
+        assert_eq!(ids.claim_numbered("A"), ("A-3".to_string(), 3));
     }
 
     #[test]

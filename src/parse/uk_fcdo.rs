@@ -23,8 +23,8 @@
 //! - A designation without `UniqueID` keeps a derived id (`x-` + hash of its
 //!   type and names) and a note, so no listed party is dropped.
 
-use super::xml::{self, Node, Records, UniqueIds};
-use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use super::xml::{self, Node, Records};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 
 /// Parses UK Sanctions List XML files into one entity per designation;

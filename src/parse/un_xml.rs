@@ -25,14 +25,14 @@
 //! A truncated or malformed file is an error naming the line and byte offset.
 
 use super::xml::{self, Node, Records};
-use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
 use crate::model::{Entity, Schema, prop};
 
 /// Parses UN consolidated list files into one entity per `INDIVIDUAL` /
 /// `ENTITY`; `published` is the `dateGenerated` date.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
-    let mut ids = xml::UniqueIds::default();
+    let mut ids = UniqueIds::default();
     for file in files {
         parse_file(list_id, file, &mut ids, &mut out)?;
     }
@@ -42,7 +42,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
 fn parse_file(
     list_id: &str,
     file: &SourceFile,
-    ids: &mut xml::UniqueIds,
+    ids: &mut UniqueIds,
     out: &mut ParsedList,
 ) -> Result<(), ParseError> {
     let text = decode_text(file);
@@ -60,7 +60,7 @@ fn parse_file(
     Ok(())
 }
 
-fn map_record(list_id: &str, r: &Node, ids: &mut xml::UniqueIds) -> Entity {
+fn map_record(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     let is_person = r.name == "INDIVIDUAL";
     let schema = if is_person {
         Schema::Person

@@ -21,12 +21,11 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::custom_csv::{Columns, country_iso, csv_error, record_line};
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::csv_util::{Columns, Table, country_iso, lower_column};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
 use csv::StringRecord;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 const COLUMNS: &[&str] = &[
     "name",
@@ -55,7 +54,7 @@ const ID_FIELDS: [&str; 6] = [
 
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
-    let mut taken: HashMap<String, u32> = HashMap::new();
+    let mut taken = UniqueIds::with_separator('-');
     for file in files {
         parse_file(list_id, file, &mut out.entities, &mut taken)?;
     }
@@ -66,27 +65,21 @@ fn parse_file(
     list_id: &str,
     file: &SourceFile,
     entities: &mut Vec<Entity>,
-    taken: &mut HashMap<String, u32>,
+    taken: &mut UniqueIds,
 ) -> Result<(), ParseError> {
-    let fname = file.name.as_str();
     let text = decode_text(file);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
-    let cols = Columns::resolve(fname, &header, COLUMNS, COLUMNS, |c| {
-        c.trim().to_ascii_lowercase()
-    })?;
+    let mut table = Table::open(
+        &file.name,
+        &text,
+        csv::ReaderBuilder::new().delimiter(b'\t'),
+        COLUMNS,
+        COLUMNS,
+        lower_column,
+    )?;
     let mut record = StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(fname, &e)),
-        }
-        let line = record_line(&record);
-        let entity = parse_row(list_id, &cols, &record, taken)
-            .map_err(|msg| ParseError::at(fname, Location::Line(line), msg))?;
+    while table.rows.next(&mut record)? {
+        let entity = parse_row(list_id, &table.cols, &record, taken)
+            .map_err(|msg| table.rows.error(&record, msg))?;
         entities.push(entity);
     }
     Ok(())
@@ -128,19 +121,14 @@ fn parse_row(
     list_id: &str,
     cols: &Columns,
     r: &StringRecord,
-    taken: &mut HashMap<String, u32>,
+    taken: &mut UniqueIds,
 ) -> Result<Entity, String> {
     let get = |name: &str| cols.get(r, name);
     let name = get("name");
     if name.is_empty() {
         return Err("the name is empty".into());
     }
-    let mut id = row_id(cols, r);
-    let n = taken.entry(id.clone()).or_insert(0);
-    *n += 1;
-    if *n > 1 {
-        id = format!("{id}-{n}");
-    }
+    let id = taken.claim(&row_id(cols, r));
     let mut e = Entity::new(list_id, &id, Schema::LegalEntity);
     e.add(prop::NAME, name);
 

@@ -24,13 +24,12 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::custom_csv::{Columns, country_iso, csv_error, record_line, split_list};
+use super::csv_util::{Columns, Table, country_iso, imo_digits, lower_column, split_list};
 use super::dates;
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
-use std::collections::HashMap;
 
 /// FtM property for the gross registered tonnage of a vessel.
 const GROSS_REGISTERED_TONNAGE: &str = "grossRegisteredTonnage";
@@ -69,7 +68,7 @@ const COLUMNS: &[&str] = &[
 
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
-    let mut taken: HashMap<String, u32> = HashMap::new();
+    let mut taken = UniqueIds::with_separator('-');
     for file in files {
         parse_file(list_id, file, &mut out.entities, &mut taken)?;
     }
@@ -80,25 +79,21 @@ fn parse_file(
     list_id: &str,
     file: &SourceFile,
     entities: &mut Vec<Entity>,
-    taken: &mut HashMap<String, u32>,
+    taken: &mut UniqueIds,
 ) -> Result<(), ParseError> {
-    let fname = file.name.as_str();
     let text = decode_text(file);
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
-    let cols = Columns::resolve(fname, &header, COLUMNS, COLUMNS, |c| {
-        c.trim().to_ascii_lowercase()
-    })?;
+    let mut table = Table::open(
+        &file.name,
+        &text,
+        &csv::ReaderBuilder::new(),
+        COLUMNS,
+        COLUMNS,
+        lower_column,
+    )?;
     let mut record = StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(fname, &e)),
-        }
-        let line = record_line(&record);
-        let entity = parse_row(list_id, &cols, &record, taken)
-            .map_err(|msg| ParseError::at(fname, Location::Line(line), msg))?;
+    while table.rows.next(&mut record)? {
+        let entity = parse_row(list_id, &table.cols, &record, taken)
+            .map_err(|msg| table.rows.error(&record, msg))?;
         entities.push(entity);
     }
     Ok(())
@@ -117,7 +112,7 @@ fn parse_row(
     list_id: &str,
     cols: &Columns,
     r: &StringRecord,
-    taken: &mut HashMap<String, u32>,
+    taken: &mut UniqueIds,
 ) -> Result<Entity, String> {
     let get = |name: &str| cols.get(r, name);
     let raw_id = get("_id");
@@ -132,11 +127,7 @@ fn parse_row(
     {
         id = format!("{raw_id}-{code}");
     }
-    let n = taken.entry(id.clone()).or_insert(0);
-    *n += 1;
-    if *n > 1 {
-        id = format!("{id}-{n}");
-    }
+    let id = taken.claim(&id);
 
     let kind = get("type");
     let schema = match kind {
@@ -458,7 +449,7 @@ fn add_id(e: &mut Entity, record: &str) {
         IdKind::Prop(p) => e.add(p, &value),
         IdKind::Imo => {
             // "IMO 8898831"; other registration numbers stay ids, with a note.
-            match super::custom_csv::imo_digits(&value) {
+            match imo_digits(&value) {
                 Some(d) => e.add(prop::IMO_NUMBER, d),
                 None => {
                     e.add(prop::ID_NUMBER, &value);

@@ -15,7 +15,6 @@ use crate::parse::{Location, ParseError, SourceFile, line_of_offset};
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use std::collections::HashSet;
 
 /// Deepest nesting accepted inside one record. The formats need fewer than
 /// ten levels; the limit keeps hostile input from building trees whose
@@ -639,31 +638,6 @@ impl<'a> Walker<'a> {
         self.cursor.skip_rest(&local_name(start))?;
         self.path.pop();
         Ok(())
-    }
-}
-
-/// Makes source ids unique within one parse: a repeated id gets a
-/// `#2`, `#3` … suffix (and a warning), so no record is lost or merged.
-#[derive(Debug, Default)]
-pub struct UniqueIds {
-    seen: HashSet<String>,
-}
-
-impl UniqueIds {
-    pub fn claim(&mut self, id: &str) -> String {
-        let id = id.trim().to_string();
-        if self.seen.insert(id.clone()) {
-            return id;
-        }
-        let mut n = 2;
-        loop {
-            let candidate = format!("{id}#{n}");
-            if self.seen.insert(candidate.clone()) {
-                tracing::warn!(id = %id, "repeated source id; kept as {candidate}");
-                return candidate;
-            }
-            n += 1;
-        }
     }
 }
 
