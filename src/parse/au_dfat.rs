@@ -20,7 +20,7 @@
 use super::dates::parse_dates;
 use super::xlsx::{self, AU_DFAT_HEADERS, Header, Row};
 use super::{ParseError, ParsedList, SourceFile};
-use crate::countries::country_code;
+use crate::countries::{country_code, nationality_code};
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
 use std::collections::{HashMap, HashSet};
 
@@ -537,136 +537,6 @@ fn without_parentheses(s: &str) -> String {
     out
 }
 
-/// Nationality adjectives used in the Citizenship column, with their ISO
-/// codes ("Congolese" is left out: it names two countries).
-const DEMONYMS: &[(&str, &str)] = &[
-    ("afghan", "af"),
-    ("afghani", "af"),
-    ("algerian", "dz"),
-    ("american", "us"),
-    ("australian", "au"),
-    ("azerbaijani", "az"),
-    ("bahraini", "bh"),
-    ("belarusian", "by"),
-    ("belarussian", "by"),
-    ("belgian", "be"),
-    ("bosnian", "ba"),
-    ("british", "gb"),
-    ("bulgarian", "bg"),
-    ("burmese", "mm"),
-    ("canadian", "ca"),
-    ("chadian", "td"),
-    ("chinese", "cn"),
-    ("cypriot", "cy"),
-    ("danish", "dk"),
-    ("dutch", "nl"),
-    ("egyptian", "eg"),
-    ("emirati", "ae"),
-    ("eritrean", "er"),
-    ("ethiopian", "et"),
-    ("filipino", "ph"),
-    ("finnish", "fi"),
-    ("french", "fr"),
-    ("georgian", "ge"),
-    ("german", "de"),
-    ("greek", "gr"),
-    ("indian", "in"),
-    ("indonesian", "id"),
-    ("iranian", "ir"),
-    ("iraqi", "iq"),
-    ("israeli", "il"),
-    ("italian", "it"),
-    ("jordanian", "jo"),
-    ("kazakh", "kz"),
-    ("kazakhstani", "kz"),
-    ("kenyan", "ke"),
-    ("kuwaiti", "kw"),
-    ("kyrgyz", "kg"),
-    ("latvian", "lv"),
-    ("lebanese", "lb"),
-    ("libyan", "ly"),
-    ("lithuanian", "lt"),
-    ("malaysian", "my"),
-    ("malian", "ml"),
-    ("mauritanian", "mr"),
-    ("mauritian", "mu"),
-    ("moldovan", "md"),
-    ("moroccan", "ma"),
-    ("nigerian", "ng"),
-    ("north korean", "kp"),
-    ("norwegian", "no"),
-    ("omani", "om"),
-    ("pakistani", "pk"),
-    ("palestinian", "ps"),
-    ("polish", "pl"),
-    ("qatari", "qa"),
-    ("romanian", "ro"),
-    ("russian", "ru"),
-    ("rwandan", "rw"),
-    ("saudi", "sa"),
-    ("saudi arabian", "sa"),
-    ("senegalese", "sn"),
-    ("serbian", "rs"),
-    ("slovak", "sk"),
-    ("somali", "so"),
-    ("south african", "za"),
-    ("south korean", "kr"),
-    ("south sudanese", "ss"),
-    ("spanish", "es"),
-    ("sri lankan", "lk"),
-    ("sudanese", "sd"),
-    ("swedish", "se"),
-    ("swiss", "ch"),
-    ("syrian", "sy"),
-    ("tajik", "tj"),
-    ("tanzanian", "tz"),
-    ("tunisian", "tn"),
-    ("turkish", "tr"),
-    ("türkiyish", "tr"),
-    ("ugandan", "ug"),
-    ("ukrainian", "ua"),
-    ("ukranian", "ua"),
-    ("uzbek", "uz"),
-    ("uzbekistani", "uz"),
-    ("venezuelan", "ve"),
-    ("yemeni", "ye"),
-    ("zimbabwean", "zw"),
-];
-
-/// Country names the shared country table does not know, as the lists write them.
-const EXTRA_COUNTRY_NAMES: &[(&str, &str)] = &[
-    ("britain", "gb"),
-    ("great britain", "gb"),
-    ("united kingdom of great britain", "gb"),
-    ("democratic republic of congo", "cd"),
-    ("democratic republic of the congo", "cd"),
-    ("dprk", "kp"),
-    ("state of palestine", "ps"),
-    ("türkiye", "tr"),
-];
-
-/// The ISO code of a country name or nationality adjective ("Russian",
-/// "Iranian (as at Dec. 2003)"). Also used by the OFSI parser.
-pub(super) fn country_or_demonym(text: &str) -> Option<&'static str> {
-    let t = without_parentheses(text);
-    let t = t
-        .trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
-        .trim_end_matches(['.', ',', ';'])
-        .trim();
-    if t.is_empty() {
-        return None;
-    }
-    if let Some(code) = country_code(t) {
-        return Some(code);
-    }
-    let lower = collapse_whitespace(&t.to_lowercase());
-    DEMONYMS
-        .iter()
-        .chain(EXTRA_COUNTRY_NAMES)
-        .find(|(d, _)| *d == lower)
-        .map(|(_, code)| *code)
-}
-
 /// The codes of every country named in `text`: the whole text first, then
 /// its parts at ";", ",", "/", " and " (so "Trinidad and Tobago" stays
 /// whole). `None` when some part names no known country.
@@ -676,7 +546,7 @@ pub(super) fn countries_in(text: &str) -> Option<Vec<&'static str>> {
         if part.is_empty() {
             return true;
         }
-        if let Some(code) = country_or_demonym(part) {
+        if let Some(code) = nationality_code(part) {
             if !out.contains(&code) {
                 out.push(code);
             }
@@ -716,7 +586,7 @@ fn add_citizenship(e: &mut Entity, text: &str) {
                 unknown = true;
                 // Keep the parts that are known.
                 for part in item.split([';', ',', '/']).flat_map(|p| p.split(" and ")) {
-                    if let Some(code) = country_or_demonym(part) {
+                    if let Some(code) = nationality_code(part) {
                         found.push(code);
                     }
                 }
@@ -870,17 +740,6 @@ mod tests {
 
     #[test]
     fn citizenship_words() {
-        assert_eq!(country_or_demonym("Russian"), Some("ru"));
-        assert_eq!(country_or_demonym("Iranian "), Some("ir"));
-        assert_eq!(
-            country_or_demonym("Indonesian (as at Dec. 2003)"),
-            Some("id")
-        );
-        assert_eq!(
-            country_or_demonym("Democratic People's Republic of Korea"),
-            Some("kp")
-        );
-        assert_eq!(country_or_demonym("Congolese"), None);
         let mut e = Entity::new("x", "1", Schema::Person);
         add_citizenship(&mut e, "Russian and Ukrainian");
         add_citizenship(&mut e, "a) German b) Moroccan");

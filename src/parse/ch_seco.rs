@@ -32,6 +32,7 @@
 
 use super::xml::{self, Node, Records};
 use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashMap;
 
@@ -82,7 +83,7 @@ enum Pending {
 /// A `<place>`: its text (location, area, country) and country code.
 struct Place {
     parts: Vec<String>,
-    country: Option<String>,
+    country: Option<&'static str>,
 }
 
 #[derive(Default)]
@@ -133,7 +134,7 @@ impl Lookups {
                     ", ",
                 );
                 e.add(prop::ADDRESS, &text);
-                if let Some(code) = place.and_then(|p| p.country.as_deref()) {
+                if let Some(code) = place.and_then(|p| p.country) {
                     e.add(prop::COUNTRY, code);
                 }
             }
@@ -153,7 +154,7 @@ impl Lookups {
 
 /// The location, area and country of a `<place>` (or of an address or
 /// place of birth that names them itself), and the country's ISO code.
-fn place_parts(p: &Node) -> (Vec<String>, Option<String>) {
+fn place_parts(p: &Node) -> (Vec<String>, Option<&'static str>) {
     let mut parts: Vec<String> = Vec::new();
     for name in ["location", "area"] {
         let t = p.child_text(name);
@@ -163,8 +164,8 @@ fn place_parts(p: &Node) -> (Vec<String>, Option<String>) {
     }
     let mut code = None;
     if let Some(c) = p.child("country") {
-        code = xml::iso2(c.attr_or_empty("iso-code"))
-            .or_else(|| xml::country_of_name(c.text()).map(str::to_string));
+        code = countries::iso_code(c.attr_or_empty("iso-code"))
+            .or_else(|| countries::country_code(c.text()));
         if !c.text().is_empty() {
             parts.push(c.text().to_string());
         }
@@ -437,10 +438,10 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
         let Some(c) = n.child("country") else {
             continue;
         };
-        let code = xml::iso2(c.attr_or_empty("iso-code"))
-            .or_else(|| xml::country_of_name(c.text()).map(str::to_string));
+        let code = countries::iso_code(c.attr_or_empty("iso-code"))
+            .or_else(|| countries::country_code(c.text()));
         match code {
-            Some(code) => e.add(prop::NATIONALITY, &code),
+            Some(code) => e.add(prop::NATIONALITY, code),
             None => e.add(prop::NOTES, &format!("nationality: {}", c.text())),
         }
     }
@@ -453,7 +454,7 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
         let (parts, code) = place_parts(a);
         own.extend(parts);
         if let Some(code) = code {
-            e.add(prop::COUNTRY, &code);
+            e.add(prop::COUNTRY, code);
         }
         for remark in a.children_named("remark") {
             e.add(prop::NOTES, &format!("address remark: {}", remark.text()));

@@ -4,7 +4,6 @@
 //! IMO number form those lists write.
 
 use super::{Location, ParseError, SourceFile};
-use crate::countries;
 use csv::StringRecord;
 
 /// A CSV header resolved against the column names a parser knows.
@@ -168,27 +167,6 @@ pub(crate) fn split_list(s: &str, sep: char) -> impl Iterator<Item = &str> {
     s.split(sep).map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// The ISO code (lower case) of a country name or code: what
-/// [`countries::country_code`] gives, plus two forms its table lacks — a bare
-/// alpha-2 code without a name entry (`XK`) and `&` for "and"
-/// ("St. Kitts & Nevis").
-pub(crate) fn country_iso(s: &str) -> Option<String> {
-    let t = s.trim();
-    if let Some(code) = countries::country_code(t) {
-        return Some(code.to_string());
-    }
-    if t.len() == 2 {
-        let lower = t.to_ascii_lowercase();
-        if countries::is_code(&lower) {
-            return Some(lower);
-        }
-    }
-    if t.contains('&') {
-        return countries::country_code(&t.replace('&', " and ")).map(str::to_string);
-    }
-    None
-}
-
 /// The first line of a file (at most 8 KiB), decoded leniently, without BOM.
 pub(crate) fn first_line(file: &SourceFile) -> String {
     let data = file
@@ -223,15 +201,6 @@ mod tests {
         assert_eq!(imo_digits("9187629"), Some("9187629"));
         assert_eq!(imo_digits("IMO 15411"), None);
         assert_eq!(imo_digits("ÏMO"), None);
-    }
-
-    #[test]
-    fn countries_beyond_the_table() {
-        assert_eq!(country_iso("XK").as_deref(), Some("xk"));
-        assert_eq!(country_iso("St. Kitts & Nevis").as_deref(), Some("kn"));
-        assert_eq!(country_iso("Iran").as_deref(), Some("ir"));
-        assert_eq!(country_iso("ZZ"), None);
-        assert_eq!(country_iso("None Identified"), None);
     }
 
     #[test]

@@ -28,7 +28,7 @@
 //! | `gender` | | | `gender` | `male` or `female` (`m`/`f`) |
 //! | `birth_date` | | list | `birthDate` | `1965-04-14`, `1965-04` or `1965`; also `14 Apr 1965`, `circa 1958`, `1960 to 1962`; numeric dates are read day first (`14/04/1965`) |
 //! | `birth_place` | | list | `birthPlace` | place of birth as text |
-//! | `nationality` | | list | `nationality` | country names or ISO codes (`Iran`, `IR`, `IRN`) |
+//! | `nationality` | | list | `nationality` | country names or ISO codes (`Iran`, `IR`, `IRN`; `NA` is read as "not available": write `NAM` or `Namibia`) |
 //! | `citizenship` | | list | `citizenship` | country names or ISO codes |
 //! | `country` | | list | `country` | countries of residence, registration or operation |
 //! | `passport_number` | | list | `passportNumber` | passport numbers |
@@ -55,9 +55,10 @@
 //! a `name` is empty, a `schema`, `gender`, date, country or IMO number is not
 //! understood, or a row has more fields than the header.
 
-use super::csv_util::{Table, country_iso, first_line, imo_digits, record_line, split_list};
+use super::csv_util::{Table, first_line, imo_digits, record_line, split_list};
 use super::dates;
 use super::{ParseError, ParsedList, SourceFile, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
 use std::collections::HashMap;
@@ -263,9 +264,15 @@ fn parse_file(
         }
         for (column, property) in COUNTRY_LISTS {
             for c in split_list(cols.get(&record, column), ';') {
-                let code = country_iso(c)
-                    .ok_or_else(|| err(format!("{column} '{c}' is not a known country")))?;
-                e.add(property, &code);
+                let code = countries::code_or_name(c).ok_or_else(|| {
+                    let hint = if c.eq_ignore_ascii_case("na") {
+                        " (for Namibia write NAM or Namibia)"
+                    } else {
+                        ""
+                    };
+                    err(format!("{column} '{c}' is not a known country{hint}"))
+                })?;
+                e.add(property, code);
             }
         }
         e.add(prop::FIRST_NAME, cols.get(&record, FIRST_NAME));

@@ -250,8 +250,8 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     }
 
     for c in r.children_named("citizenship") {
-        match xml::iso2(c.attr_or_empty("countryIso2Code")) {
-            Some(code) => e.add(prop::CITIZENSHIP, &code),
+        match countries::iso_code(c.attr_or_empty("countryIso2Code")) {
+            Some(code) => e.add(prop::CITIZENSHIP, code),
             None => {
                 if let Some(d) = known_description(c) {
                     e.add(prop::NOTES, &format!("citizenship: {d}"));
@@ -441,8 +441,8 @@ fn add_v11_address(e: &mut Entity, a: &Node) {
         ", ",
     );
     e.add(prop::ADDRESS, &text);
-    if let Some(code) = xml::iso2(a.attr_or_empty("countryIso2Code")) {
-        e.add(prop::COUNTRY, &code);
+    if let Some(code) = countries::iso_code(a.attr_or_empty("countryIso2Code")) {
+        e.add(prop::COUNTRY, code);
     }
     if a.attr_or_empty("asAtListingTime")
         .eq_ignore_ascii_case("true")

@@ -24,9 +24,10 @@
 //!
 //! `published` is the latest `last_seen` in the file (the export's run).
 
-use super::csv_util::{Table, country_iso, imo_digits, lower_column, record_line, split_list};
+use super::csv_util::{Table, imo_digits, lower_column, record_line, split_list};
 use super::dates;
 use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
 use serde::Deserialize;
@@ -323,8 +324,9 @@ fn parse_simple_file(
             }
         }
         for c in split_list(get("countries"), ';') {
-            match country_iso(c) {
-                Some(code) => e.add(prop::COUNTRY, &code),
+            // The column holds ISO codes ("ru;ua"), where "na" is Namibia.
+            match countries::iso_code(c).or_else(|| countries::country_code(c)) {
+                Some(code) => e.add(prop::COUNTRY, code),
                 None => e.add(prop::NOTES, &format!("country: {c}")),
             }
         }

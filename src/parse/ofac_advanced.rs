@@ -188,7 +188,7 @@ pub(crate) struct FeatureValue {
     /// The value as text (detail text, lookup text, place text, date text).
     pub text: Option<String>,
     /// ISO country code when the value is or contains a country.
-    pub country: Option<String>,
+    pub country: Option<&'static str>,
     /// The full address when the value is a place with address parts.
     pub address: Option<String>,
     /// ISO dates (partial where the source is partial).
@@ -211,16 +211,6 @@ fn note(entity: &mut Entity, label: &str, value: &str) {
         return;
     }
     entity.add(prop::NOTES, &format!("{}: {value}", clean_label(label)));
-}
-
-/// The ISO country code of a country name or code, `None` when unknown.
-pub(crate) fn country_of(text: &str) -> Option<String> {
-    let t = text.trim();
-    let lower = t.to_ascii_lowercase();
-    if lower.len() == 2 && countries::is_code(&lower) {
-        return Some(lower);
-    }
-    countries::country_code(t).map(str::to_string)
 }
 
 /// Digits of an identifier written with a prefix ("IMO 9187629" → "9187629").
@@ -381,8 +371,8 @@ fn country_prop(entity: &mut Entity, property: &str, label: &str, value: &Featur
         Some(code) => entity.add(property, code),
         None => {
             let text = value.text.as_deref().unwrap_or("");
-            match country_of(text) {
-                Some(code) => entity.add(property, &code),
+            match countries::code_or_name(text) {
+                Some(code) => entity.add(property, code),
                 None => note(entity, label, text),
             }
         }
@@ -395,7 +385,7 @@ pub(crate) struct IdDocument {
     pub doc_type: String,
     pub number: String,
     /// Code of the issuing country, when known.
-    pub country: Option<String>,
+    pub country: Option<&'static str>,
     /// Qualifying text: issuing country name, place, authority, dates, validity.
     pub qualifiers: Vec<String>,
 }
@@ -550,7 +540,7 @@ struct Spelling {
 
 /// A place resolved from a `Location` record.
 struct Place {
-    country: Option<String>,
+    country: Option<&'static str>,
     country_name: Option<String>,
     address: Option<String>,
 }
@@ -624,15 +614,15 @@ impl State {
     }
 
     /// Country code and name of a `Country` reference.
-    fn country(&self, id: Option<&str>) -> (Option<String>, Option<String>) {
+    fn country(&self, id: Option<&str>) -> (Option<&'static str>, Option<String>) {
         let Some(node) = self.reference("Country", id) else {
             return (None, None);
         };
         let name = node.value().map(str::to_string);
         let code = node
             .attr("ISO2")
-            .and_then(country_of)
-            .or_else(|| name.as_deref().and_then(country_of));
+            .and_then(countries::iso_code)
+            .or_else(|| name.as_deref().and_then(countries::code_or_name));
         (code, name)
     }
 
@@ -654,8 +644,8 @@ impl State {
                     country = self
                         .country(a.attr("CountryID"))
                         .0
-                        .or_else(|| a.value().and_then(country_of))
-                        .or_else(|| a.attr("Description").and_then(country_of));
+                        .or_else(|| a.value().and_then(countries::code_or_name))
+                        .or_else(|| a.attr("Description").and_then(countries::code_or_name));
                     if country_name.is_none() {
                         country_name = a.attr("Description").map(str::to_string);
                     }
@@ -684,7 +674,7 @@ impl State {
         if parts.len() == 1
             && let Some((t, v)) = parts.first()
             && t.eq_ignore_ascii_case("Unknown")
-            && let Some(code) = country_of(v)
+            && let Some(code) = countries::code_or_name(v)
         {
             if country.is_none() {
                 country = Some(code);
@@ -810,7 +800,7 @@ impl State {
             .to_string();
         let (country, country_name) = self.country(doc.attr("IssuedBy-CountryID"));
         let mut qualifiers = Vec::new();
-        let issuer = country_name.or_else(|| country.clone());
+        let issuer = country_name.or_else(|| country.map(str::to_string));
         if let Some(name) = &issuer {
             qualifiers.push(format!("issued by {name}"));
         }
@@ -888,7 +878,11 @@ impl State {
                         .ref_text("DetailType", detail.attr("DetailTypeID"))
                         .is_some_and(|t| t.eq_ignore_ascii_case("country"));
                     values.push(FeatureValue {
-                        country: if is_country { country_of(&text) } else { None },
+                        country: if is_country {
+                            countries::code_or_name(&text)
+                        } else {
+                            None
+                        },
                         text: Some(text),
                         ..FeatureValue::default()
                     });
@@ -898,7 +892,7 @@ impl State {
                 if let Some(place) = self.place(loc.attr("LocationID")) {
                     values.push(FeatureValue {
                         text: place.shown(),
-                        country: place.country.clone(),
+                        country: place.country,
                         address: place.address.clone(),
                         ..FeatureValue::default()
                     });

@@ -12,10 +12,11 @@
 
 use super::ofac_advanced::{
     FeatureValue, IdDocument, add_person_name_parts, alias_property, apply_document, apply_feature,
-    assemble_address, assemble_name, country_of, path_tail, period_dates, schema_of,
+    assemble_address, assemble_name, path_tail, period_dates, schema_of,
 };
 use super::xml::{Item, Node, Walker};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -95,7 +96,7 @@ impl State {
     }
 
     /// The ISO code of a `COUNTRY` reference value.
-    fn country(&self, id: Option<&str>) -> Option<String> {
+    fn country(&self, id: Option<&str>) -> Option<&'static str> {
         let r = self.reference(id)?;
         if !r
             .child_value("type")
@@ -104,8 +105,8 @@ impl State {
             return None;
         }
         r.child_value("isoCode")
-            .and_then(country_of)
-            .or_else(|| r.child_value("value").and_then(country_of))
+            .and_then(countries::iso_code)
+            .or_else(|| r.child_value("value").and_then(countries::code_or_name))
     }
 
     /// The text of a child element, or of the reference value it points to.
@@ -203,9 +204,10 @@ impl State {
     fn add_document(&self, entity: &mut Entity, doc: &Node) {
         let doc_type = self.text_or_ref(doc, "type").unwrap_or("").to_string();
         let number = doc.child_value("documentNumber").unwrap_or("").to_string();
-        let country = self
-            .country(ref_id(doc, "issuingCountry"))
-            .or_else(|| doc.child_value("issuingCountry").and_then(country_of));
+        let country = self.country(ref_id(doc, "issuingCountry")).or_else(|| {
+            doc.child_value("issuingCountry")
+                .and_then(countries::code_or_name)
+        });
         let mut qualifiers = Vec::new();
         if let Some(c) = doc.child_value("issuingCountry") {
             qualifiers.push(format!("issued by {c}"));
@@ -278,7 +280,7 @@ impl State {
         }
         let mut country = self.country(value_ref);
         if country.is_none() && is_country_type {
-            country = text.as_deref().and_then(country_of);
+            country = text.as_deref().and_then(countries::code_or_name);
         }
         let mut value = FeatureValue {
             text,
@@ -303,7 +305,11 @@ impl State {
         let country_node = address.child("country");
         let country = self
             .country(country_node.and_then(|c| c.attr("refId")))
-            .or_else(|| country_node.and_then(Node::value).and_then(country_of));
+            .or_else(|| {
+                country_node
+                    .and_then(Node::value)
+                    .and_then(countries::code_or_name)
+            });
         let country_name = country_node.and_then(Node::value);
         let mut any = false;
         for tr in address.descend(&["translations", "translation"]) {
@@ -322,7 +328,7 @@ impl State {
             }
         }
         match country {
-            Some(code) => entity.add(prop::COUNTRY, &code),
+            Some(code) => entity.add(prop::COUNTRY, code),
             None if !any => {
                 if let Some(name) = country_name {
                     entity.add(prop::NOTES, &format!("Address: {name}"));

@@ -7,9 +7,10 @@
 //! entries are decoded with the same label table as the CSV Remarks items
 //! ([`super::ofac_csv::apply_remark_item`]).
 
-use super::ofac_csv::{add_address, apply_remark_item, apply_remarks, country_of};
+use super::ofac_csv::{add_address, apply_remark_item, apply_remarks};
 use super::xml::{Node, Records};
 use super::{ParseError, ParsedList, SourceFile, decode_text};
+use crate::countries::country_code;
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashSet;
 
@@ -138,7 +139,7 @@ impl EntryData {
             (&self.citizenships, prop::CITIZENSHIP, "citizenship"),
         ] {
             for c in values {
-                match country_of(c) {
+                match country_code(c) {
                     Some(code) => e.add(property, code),
                     None => e.add(prop::NOTES, &format!("{label}: {c}")),
                 }
@@ -154,7 +155,7 @@ impl EntryData {
         e.add(prop::CALL_SIGN, &self.call_sign);
         e.add(prop::TYPE, &self.vessel_type);
         if !self.vessel_flag.trim().is_empty() {
-            match country_of(&self.vessel_flag) {
+            match country_code(&self.vessel_flag) {
                 Some(code) => e.add(prop::FLAG, code),
                 None => e.add(prop::NOTES, &format!("vessel flag: {}", self.vessel_flag)),
             }

@@ -25,6 +25,7 @@
 
 use super::xml::{self, Node, Records};
 use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 
 /// Parses UK Sanctions List XML files into one entity per designation;
@@ -183,7 +184,7 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         parts.push(a.child_text("AddressPostalCode"));
         parts.push(country);
         e.add(prop::ADDRESS, &xml::join(parts, ", "));
-        if let Some(code) = xml::country_of_name(country) {
+        if let Some(code) = countries::country_code(country) {
             e.add(prop::COUNTRY, code);
         }
     }
@@ -222,7 +223,7 @@ fn add_individual(e: &mut Entity, ind: &Node) {
         }
     }
     for n in ind.texts_at(&["Nationalities", "Nationality"]) {
-        match xml::country_of_name(n) {
+        match countries::country_code(n) {
             Some(code) => e.add(prop::NATIONALITY, code),
             None => e.add(prop::NOTES, &format!("nationality: {n}")),
         }
@@ -301,7 +302,7 @@ fn add_ship(e: &mut Entity, ship: &Node) {
         e.add(prop::NOTES, &format!("previous owner/operator: {o}"));
     }
     for f in ship.texts_at(&["CurrentBelievedFlagOfShips", "CurrentBelievedFlagOfShip"]) {
-        match xml::country_of_name(f) {
+        match countries::country_code(f) {
             Some(code) => e.add(prop::FLAG, code),
             None => e.add(prop::NOTES, &format!("flag: {f}")),
         }

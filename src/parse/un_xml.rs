@@ -26,6 +26,7 @@
 
 use super::xml::{self, Node, Records};
 use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 
 /// Parses UN consolidated list files into one entity per `INDIVIDUAL` /
@@ -129,7 +130,7 @@ fn map_record(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         e.add(prop::POSITION, v);
     }
     for v in values(r, "NATIONALITY") {
-        match xml::country_of_name(v) {
+        match countries::country_code(v) {
             Some(code) => e.add(prop::NATIONALITY, code),
             None => e.add(prop::NOTES, &format!("nationality: {v}")),
         }
@@ -265,7 +266,7 @@ fn add_address(e: &mut Entity, a: &Node) {
     e.add(prop::ADDRESS, &text);
     if !country.is_empty() {
         // An unknown country name stays in the address text.
-        if let Some(code) = xml::country_of_name(country) {
+        if let Some(code) = countries::country_code(country) {
             e.add(prop::COUNTRY, code);
         }
     }

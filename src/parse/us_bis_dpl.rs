@@ -21,8 +21,9 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::csv_util::{Columns, Table, country_iso, lower_column};
+use super::csv_util::{Columns, Table, lower_column};
 use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
 use csv::StringRecord;
 use sha2::{Digest, Sha256};
@@ -139,8 +140,9 @@ fn parse_row(
         .collect();
     e.add(prop::ADDRESS, &parts.join(", "));
     let country = get("country");
-    if let Some(code) = country_iso(country) {
-        e.add(prop::COUNTRY, &code);
+    // The column holds ISO codes ("NA" is Namibia), now and then a name ("PRC").
+    if let Some(code) = countries::iso_code(country).or_else(|| countries::country_code(country)) {
+        e.add(prop::COUNTRY, code);
     }
 
     let effective = get("effective_date");

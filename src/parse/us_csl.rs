@@ -24,7 +24,7 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::csv_util::{Columns, Table, country_iso, imo_digits, lower_column, split_list};
+use super::csv_util::{Columns, Table, imo_digits, lower_column, split_list};
 use super::dates;
 use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
 use crate::countries;
@@ -184,8 +184,8 @@ fn parse_row(
     e.add(GROSS_REGISTERED_TONNAGE, get("gross_registered_tonnage"));
     let flag = get("vessel_flag");
     if !flag.is_empty() {
-        match country_iso(flag) {
-            Some(code) => e.add(prop::FLAG, &code),
+        match country(flag) {
+            Some(code) => e.add(prop::FLAG, code),
             None => e.add(prop::NOTES, &format!("vessel flag: {flag}")),
         }
     }
@@ -237,11 +237,18 @@ fn add_date(e: &mut Entity, property: &str, label: &str, value: &str) {
     }
 }
 
+/// The code of a country cell: the list writes ISO codes (upper case; "NA"
+/// is Namibia) in its country columns and at the end of addresses, and
+/// names in others ("Iran" as a vessel flag).
+fn country(value: &str) -> Option<&'static str> {
+    countries::iso_code(value).or_else(|| countries::country_code(value))
+}
+
 /// Adds `;`-separated countries (ISO codes or names); unknown ones go to notes.
 fn add_countries(e: &mut Entity, property: &str, list: &str) {
     for c in split_list(list, ';') {
-        match country_iso(c) {
-            Some(code) => e.add(property, &code),
+        match country(c) {
+            Some(code) => e.add(property, code),
             None => e.add(prop::NOTES, &format!("{property}: {c}")),
         }
     }
@@ -249,7 +256,7 @@ fn add_countries(e: &mut Entity, property: &str, list: &str) {
 
 /// The ISO code of a country written as the last part of an address
 /// ("…, Moscow, 111024, RU"), if that part is a country.
-fn address_country(address: &str) -> Option<String> {
+fn address_country(address: &str) -> Option<&'static str> {
     let last = address.rsplit(',').next()?.trim();
     if last.is_empty()
         || !last
@@ -258,7 +265,7 @@ fn address_country(address: &str) -> Option<String> {
     {
         return None;
     }
-    country_iso(last)
+    country(last)
 }
 
 fn add_address(e: &mut Entity, address: &str) {
@@ -472,8 +479,8 @@ fn add_id(e: &mut Entity, record: &str) {
             add_note = true;
         }
         IdKind::Country => {
-            if let Some(code) = country_iso(&value) {
-                e.add(prop::COUNTRY, &code);
+            if let Some(code) = country(&value) {
+                e.add(prop::COUNTRY, code);
             }
             add_note = true;
         }
@@ -531,11 +538,11 @@ mod tests {
     fn address_countries() {
         assert_eq!(
             address_country("Galerny Proezd 3, Saint-Petersburg, 199106, RU"),
-            Some("ru".into())
+            Some("ru")
         );
         assert_eq!(
             address_country("Jiangsu Province 215314, China, CN"),
-            Some("cn".into())
+            Some("cn")
         );
         assert_eq!(address_country("P.O. BOX 3000, ANTHONY, NM, 88201"), None);
         assert_eq!(address_country("Ramallah II 970"), None);

@@ -10,7 +10,6 @@
 //! or the byte offset, as the parser chooses ([`Positions`]). The module
 //! also holds the small mapping helpers the XML parsers have in common.
 
-use crate::countries;
 use crate::parse::{Location, ParseError, SourceFile, line_of_offset};
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
@@ -668,30 +667,6 @@ pub fn join<'s>(parts: impl IntoIterator<Item = &'s str>, sep: &str) -> String {
 /// Collapses whitespace runs (line breaks in element text) to one space.
 pub fn fold_space(s: &str) -> String {
     crate::model::collapse_whitespace(s)
-}
-
-/// A country name (never a bare code: publishers write "na" for "not
-/// available") as an ISO alpha-2 code.
-pub fn country_of_name(name: &str) -> Option<&'static str> {
-    let name = name.trim();
-    if name.chars().count() <= 3 {
-        return None;
-    }
-    countries::country_code(name).or_else(|| {
-        // "China, Hong Kong Special Administrative Region" is Hong Kong.
-        let (_, region) = name.split_once(',')?;
-        let region = region.trim();
-        let region = region
-            .strip_suffix("Special Administrative Region")
-            .or_else(|| region.strip_suffix("SAR"))?;
-        countries::country_code(region.trim())
-    })
-}
-
-/// An ISO alpha-2 code as given by the publisher, lower-cased, if known.
-pub fn iso2(code: &str) -> Option<String> {
-    let code = code.trim().to_ascii_lowercase();
-    (code.len() == 2 && countries::is_code(&code)).then_some(code)
 }
 
 /// `male` / `female` from the publishers' spellings (M, F, Male, female…).
