@@ -17,7 +17,7 @@
 //! is approximate or could not be read in full. Citizenship is mostly a
 //! demonym ("Russian", "Iranian") and is mapped to ISO codes.
 
-use super::dates::parse_dates;
+use super::dates::parse_birth_dates;
 use super::xlsx::{self, AU_DFAT_HEADERS, Header, Row};
 use super::{ParseError, ParsedList, SourceFile};
 use crate::countries::{country_code, nationality_code};
@@ -402,12 +402,11 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
             if bare.len() != piece.len() {
                 complete = false;
             }
-            let piece = normalise_date_text(&bare);
-            let piece = piece.trim().trim_end_matches([',', '.', ';']).trim();
+            let piece = bare.trim().trim_end_matches([',', '.', ';']).trim();
             if piece.is_empty() {
                 continue;
             }
-            let parsed = parse_dates(piece);
+            let parsed = parse_birth_dates(piece);
             if !parsed.dates.is_empty() {
                 approximate |= parsed.approximate;
                 for d in parsed.dates {
@@ -415,7 +414,7 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
                 }
                 continue;
             }
-            // "12/03/1960,14/05/1961", "12 May 1960  14 May 1961", "approximately 1977/1978".
+            // "12/03/1960,14/05/1961", "12 May 1960  14 May 1961".
             let mut any = false;
             for sub in piece
                 .split(',')
@@ -423,18 +422,7 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             {
-                let mut parsed = parse_dates(sub);
-                if parsed.dates.is_empty() {
-                    let (qualified, years) = strip_approximately(sub);
-                    if let Some((a, b)) = years.split_once('/')
-                        && [a, b]
-                            .iter()
-                            .all(|y| y.len() == 4 && y.bytes().all(|c| c.is_ascii_digit()))
-                    {
-                        parsed.dates = vec![a.to_string(), b.to_string()];
-                        parsed.approximate = qualified;
-                    }
-                }
+                let parsed = parse_birth_dates(sub);
                 if parsed.dates.is_empty() {
                     complete = false;
                 } else {
@@ -451,59 +439,6 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
         }
     }
     (dates, approximate, complete)
-}
-
-/// Strips a leading "approximately"/"circa"; returns whether one was there.
-fn strip_approximately(s: &str) -> (bool, &str) {
-    let lower = s.to_lowercase();
-    for q in [
-        "approximately ",
-        "approx. ",
-        "approx ",
-        "circa ",
-        "c. ",
-        "about ",
-    ] {
-        if lower.starts_with(q) {
-            return (true, s.get(q.len()..).unwrap_or("").trim());
-        }
-    }
-    (false, s)
-}
-
-/// Evens out spacing in date text: "1955- 1958" → "1955-1958" (so the
-/// range is seen), "21. Jul 1997" → "21 Jul 1997", "24 Jan.1973" →
-/// "24 Jan. 1973", "09/11/ 1954" → "09/11/1954".
-fn normalise_date_text(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len() + 4);
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        let prev = out.chars().last();
-        let next = chars.get(i + 1).copied();
-        match c {
-            '-' | '/' => {
-                while out.ends_with(' ') {
-                    out.pop();
-                }
-                out.push(c);
-                i += 1;
-                while chars.get(i) == Some(&' ') {
-                    i += 1;
-                }
-                continue;
-            }
-            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && next == Some(' ') => {}
-            '.' if prev.is_some_and(char::is_alphabetic)
-                && next.is_some_and(|n| n.is_ascii_digit()) =>
-            {
-                out.push_str(". ");
-            }
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    out
 }
 
 /// Splits a date item at ";", " or ", ">>" and "alt DOB:".
@@ -648,6 +583,10 @@ fn listing_date(text: &str) -> Option<String> {
     if let Some(d) = xlsx::date_text(text) {
         return Some(d);
     }
+    // A cell that starts with the date ("5 Aug. 2020 (amended on 22 Feb.2021)").
+    if let Some(d) = leading_date(text) {
+        return Some(d);
+    }
     let lower = text.to_lowercase();
     let mut from = 0;
     while let Some(pos) = lower.get(from..).and_then(|l| l.find("on")) {
@@ -662,24 +601,27 @@ fn listing_date(text: &str) -> Option<String> {
         if !before_ok || !after_ok {
             continue;
         }
-        let words: Vec<&str> = text
-            .get(at + 2..)
-            .unwrap_or("")
-            .trim_start_matches([' ', ':'])
-            .split_whitespace()
-            .take(3)
-            .map(|w| w.trim_end_matches([',', ')', ';']))
-            .collect();
-        for n in (2..=words.len()).rev() {
-            if let Some(d) = words
-                .get(..n)
-                .and_then(|w| super::dates::parse_date(&w.join(" ")))
-            {
-                return Some(d);
-            }
+        if let Some(d) = leading_date(text.get(at + 2..).unwrap_or("").trim_start_matches(':')) {
+            return Some(d);
         }
     }
     None
+}
+
+/// The date the first two or three words of `text` make ("9 Aug. 2014",
+/// "25 January 2001,", "Aug. 2014").
+fn leading_date(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .trim_start_matches([' ', ':'])
+        .split_whitespace()
+        .take(3)
+        .map(|w| w.trim_end_matches([',', ')', ';']))
+        .collect();
+    (2..=words.len()).rev().find_map(|n| {
+        words
+            .get(..n)
+            .and_then(|w| super::dates::parse_date(&w.join(" ")))
+    })
 }
 
 #[cfg(test)]
@@ -772,6 +714,11 @@ mod tests {
             Some("2014-08-09")
         );
         assert_eq!(listing_date("2019-03-01").as_deref(), Some("2019-03-01"));
+        // Not the amendment: the date the cell starts with.
+        assert_eq!(
+            listing_date("5 Aug. 2020 (amended on 22 Feb.2021)").as_deref(),
+            Some("2020-08-05")
+        );
         assert_eq!(
             listing_date("Instrument of first designation: Autonomous Sanctions List 2014"),
             None

@@ -18,7 +18,7 @@
 //! published file; should two records ever share one, the later ones get
 //! `-2`, `-3` … in file order and a note.
 
-use super::dates::{parse_date, parse_dates};
+use super::dates::{parse_birth_dates, parse_date, parse_dates};
 use super::xml::Records;
 use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
 use crate::countries::country_code;
@@ -251,7 +251,11 @@ fn add_dates(e: &mut Entity, property: &str, label: &str, text: &str) {
     let mut approximate = false;
     let mut any = false;
     for piece in lower.split(" or ") {
-        let parsed = parse_dates(piece);
+        let parsed = if property == prop::BIRTH_DATE {
+            parse_birth_dates(piece)
+        } else {
+            parse_dates(piece)
+        };
         if parsed.dates.is_empty() {
             complete = false;
         }

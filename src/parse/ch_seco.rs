@@ -406,7 +406,12 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
         let calendar = d.attr_or_empty("calendar");
         let gregorian = calendar.is_empty() || calendar.eq_ignore_ascii_case("gregorian");
         let label = if person { "birth date" } else { "date" };
-        match dates::parse_date(&text) {
+        let parsed = if person && gregorian {
+            dates::parse_birth_date(&text)
+        } else {
+            dates::parse_date(&text)
+        };
+        match parsed {
             Some(date) if gregorian => {
                 e.add(
                     if person {

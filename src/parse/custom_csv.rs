@@ -26,7 +26,7 @@
 //! | `first_name` | | | `firstName` | given names of a person |
 //! | `last_name` | | | `lastName` | family name of a person |
 //! | `gender` | | | `gender` | `male` or `female` (`m`/`f`) |
-//! | `birth_date` | | list | `birthDate` | `1965-04-14`, `1965-04` or `1965`; also `14 Apr 1965`, `circa 1958`, `1960 to 1962`; numeric dates are read day first (`14/04/1965`) |
+//! | `birth_date` | | list | `birthDate` | `1965-04-14`, `1965-04` or `1965`; also `14 Apr 1965`, `circa 1958`, `1960 to 1962`; numeric dates are read day first (`14/04/1965`); Gregorian, from 1850 |
 //! | `birth_place` | | list | `birthPlace` | place of birth as text |
 //! | `nationality` | | list | `nationality` | country names or ISO codes (`Iran`, `IR`, `IRN`; `NA` is read as "not available": write `NAM` or `Namibia`) |
 //! | `citizenship` | | list | `citizenship` | country names or ISO codes |
@@ -287,9 +287,17 @@ fn parse_file(
             e.add(prop::GENDER, g);
         }
         for d in split_list(cols.get(&record, BIRTH_DATE), ';') {
-            let parsed = dates::parse_dates(d);
+            let parsed = dates::parse_birth_dates(d);
             if parsed.dates.is_empty() {
-                return Err(err(format!("birth_date '{d}' is not a date")));
+                let why = if dates::parse_dates(d).dates.is_empty() {
+                    "is not a date".to_string()
+                } else {
+                    format!(
+                        "is before {} (a date of another calendar?)",
+                        dates::BIRTH_YEAR_FLOOR
+                    )
+                };
+                return Err(err(format!("birth_date '{d}' {why}")));
             }
             e.add_all(prop::BIRTH_DATE, parsed.dates.iter().map(String::as_str));
             if parsed.approximate {
@@ -343,6 +351,23 @@ fn parse_schema(s: &str) -> Result<Schema, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn na_and_pre_1850_birth_years_are_rejected_with_a_reason() {
+        let list = |row: &str| {
+            let text = format!("id,name,nationality,birth_date\n{row}\n");
+            parse("custom:t", &[SourceFile::new("l.csv", text.into_bytes())])
+        };
+        let err = list("1,A,NA,").unwrap_err();
+        assert!(err.message.contains("NAM"), "{err}");
+        let err = list("1,A,,24/06/1402").unwrap_err();
+        assert!(err.message.contains("1850"), "{err}");
+        let err = list("1,A,,someday").unwrap_err();
+        assert!(err.message.contains("not a date"), "{err}");
+        let ok = list("1,A,NAM;XK,1977/1978").unwrap();
+        assert_eq!(ok.entities[0].get(prop::NATIONALITY), ["na", "xk"]);
+        assert_eq!(ok.entities[0].get(prop::BIRTH_DATE), ["1977", "1978"]);
+    }
 
     #[test]
     fn schema_names() {

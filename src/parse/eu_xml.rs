@@ -279,7 +279,17 @@ fn known_description(n: &Node) -> Option<&str> {
 
 fn add_v11_birth(e: &mut Entity, b: &Node) {
     let calendar = b.attr_or_empty("calendarType");
-    let full = b.attr("birthdate").and_then(dates::parse_date);
+    let gregorian = calendar.is_empty() || calendar.eq_ignore_ascii_case("gregorian");
+    // Dates of another calendar are only noted, so only Gregorian ones
+    // need a plausible year.
+    let parse = |text: &str| {
+        if gregorian {
+            dates::parse_birth_date(text)
+        } else {
+            dates::parse_date(text)
+        }
+    };
+    let full = b.attr("birthdate").and_then(parse);
     let partial = || {
         let year = b.attr("year")?;
         let month = b.attr("monthOfYear");
@@ -289,11 +299,16 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
             (Some(m), None) => format!("{year}-{m:0>2}"),
             _ => year.to_string(),
         };
-        dates::parse_date(&text)
+        parse(&text)
     };
     let mut found: Vec<String> = full.or_else(partial).into_iter().collect();
     if let (Some(from), Some(to)) = (b.attr("yearRangeFrom"), b.attr("yearRangeTo")) {
-        found.extend(dates::parse_dates(&format!("{from} to {to}")).dates);
+        let range = format!("{from} to {to}");
+        if gregorian {
+            found.extend(dates::parse_birth_dates(&range).dates);
+        } else {
+            found.extend(dates::parse_dates(&range).dates);
+        }
         e.add(
             prop::NOTES,
             &format!("birth date range: between {from} and {to}"),
@@ -313,7 +328,6 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
             e.add(prop::NOTES, &format!("birth date as given: {given}"));
         }
     }
-    let gregorian = calendar.is_empty() || calendar.eq_ignore_ascii_case("gregorian");
     if gregorian {
         for d in &found {
             e.add(prop::BIRTH_DATE, d);
@@ -585,7 +599,7 @@ fn add_v10_birth(e: &mut Entity, b: &Node) {
         let lower = raw.to_ascii_lowercase();
         let approximate = lower.contains("approximati");
         let core = raw.split('(').next().unwrap_or(raw).trim();
-        let parsed = dates::parse_dates(core);
+        let parsed = dates::parse_birth_dates(core);
         for d in &parsed.dates {
             e.add(prop::BIRTH_DATE, d);
         }

@@ -318,7 +318,12 @@ fn parse_simple_file(
             prop::INCORPORATION_DATE
         };
         for d in split_list(get("birth_date"), ';') {
-            match dates::parse_date(d) {
+            let parsed = if schema == Schema::Person {
+                dates::parse_birth_date(d)
+            } else {
+                dates::parse_date(d)
+            };
+            match parsed {
                 Some(iso) => e.add(date_prop, &iso),
                 None => e.add(prop::NOTES, &format!("birth date: {d}")),
             }

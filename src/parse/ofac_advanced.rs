@@ -101,15 +101,6 @@ pub(crate) fn schema_of(kind: &str) -> Schema {
     }
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
 /// The longest common date prefix of two ISO dates ("1962-01-01" and
 /// "1962-12-31" give "1962"); the first date when they share no year.
 fn common_date(a: &str, b: &str) -> String {
@@ -172,7 +163,7 @@ pub(crate) fn period_dates(
     if s.len() == 10 && e.len() == 10 && s.get(..7) == e.get(..7) && s.ends_with("-01") {
         let year: i64 = sy.parse().unwrap_or(0);
         let month: u32 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
-        let last = format!("{:02}", days_in_month(year, month));
+        let last = format!("{:02}", dates::days_in_month(year, month));
         if e.get(8..10) == Some(last.as_str()) {
             return s.get(..7).map(|m| vec![m.to_string()]).unwrap_or_default();
         }
@@ -245,7 +236,8 @@ pub(crate) fn apply_feature(entity: &mut Entity, label: &str, value: &FeatureVal
     }
     match key.as_str() {
         "birthdate" | "date of birth" => {
-            let found = date_values(value);
+            let mut found = date_values(value);
+            found.retain(|d| dates::plausible_birth_date(d));
             if found.is_empty() {
                 note(entity, label, text);
             }
@@ -566,7 +558,9 @@ fn ymd_date(node: Option<&Node>) -> Option<String> {
     let month: Option<u32> = node.child_value("Month").and_then(|m| m.parse().ok());
     let day: Option<u32> = node.child_value("Day").and_then(|d| d.parse().ok());
     match (month, day) {
-        (Some(m), Some(d)) if (1..=12).contains(&m) && d >= 1 && d <= days_in_month(year, m) => {
+        (Some(m), Some(d))
+            if (1..=12).contains(&m) && d >= 1 && d <= dates::days_in_month(year, m) =>
+        {
             Some(format!("{year:04}-{m:02}-{d:02}"))
         }
         (Some(m), _) if (1..=12).contains(&m) => Some(format!("{year:04}-{m:02}")),

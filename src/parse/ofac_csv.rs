@@ -10,7 +10,7 @@
 //! the free-text Remarks column, whose `;`-separated items are decoded here
 //! by [`apply_remark_item`], which the legacy XML parser shares.
 
-use super::dates::parse_dates;
+use super::dates::{parse_birth_dates, parse_dates};
 use super::{Location, ParseError, ParsedList, SourceFile, decode_text, line_of_offset};
 use crate::countries::country_code;
 use crate::model::{Entity, Schema, prop};
@@ -718,7 +718,7 @@ pub(crate) fn apply_remark_item(e: &mut Entity, item: &str) -> bool {
         Kind::Note => e.add(prop::NOTES, noted),
         Kind::BirthDate => {
             let value = strip_terminal_dot(value);
-            let parsed = parse_dates(value);
+            let parsed = parse_birth_dates(value);
             if parsed.dates.is_empty() {
                 return false;
             }

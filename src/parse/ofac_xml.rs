@@ -9,7 +9,7 @@
 
 use super::ofac_csv::{add_address, apply_remark_item, apply_remarks};
 use super::xml::{Node, Records};
-use super::{ParseError, ParsedList, SourceFile, decode_text};
+use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::countries::country_code;
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashSet;
@@ -74,22 +74,6 @@ fn full_name(first: &str, last: &str) -> String {
         (f, "") => f.to_string(),
         (f, l) => format!("{f} {l}"),
     }
-}
-
-/// Turns OFAC's `MM/DD/YYYY` publish date into ISO `YYYY-MM-DD`.
-fn us_date_to_iso(s: &str) -> Option<String> {
-    let mut parts = s.trim().split('/');
-    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let m: u32 = m.parse().ok()?;
-    let d: u32 = d.parse().ok()?;
-    let y: u32 = y.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1900..=2200).contains(&y) {
-        return None;
-    }
-    Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
 impl EntryData {
@@ -234,7 +218,7 @@ fn parse_file(
         if r.name == "publshInformation" {
             if let Some(d) = r.child("Publish_Date") {
                 let value = d.text();
-                published = Some(us_date_to_iso(value).ok_or_else(|| {
+                published = Some(dates::parse_us_date(value).ok_or_else(|| {
                     records.error_here(format!("Publish_Date {value:?} is not MM/DD/YYYY"))
                 })?);
             }
@@ -383,14 +367,6 @@ fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn publish_dates() {
-        assert_eq!(us_date_to_iso("03/28/2025").as_deref(), Some("2025-03-28"));
-        assert_eq!(us_date_to_iso("3/8/2025").as_deref(), Some("2025-03-08"));
-        assert_eq!(us_date_to_iso("28/03/2025"), None);
-        assert_eq!(us_date_to_iso("2025-03-28"), None);
-    }
 
     #[test]
     fn names_join_first_and_last() {

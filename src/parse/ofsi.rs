@@ -14,7 +14,7 @@
 //! ship):North Korea", …) are also mapped to their properties.
 
 use super::au_dfat::countries_in;
-use super::dates::parse_dates;
+use super::dates::{parse_birth_dates, parse_dates};
 use super::xlsx::{self, Header, OFSI_HEADERS, Row};
 use super::{ParseError, ParsedList, SourceFile};
 use crate::countries::nationality_code;
@@ -425,7 +425,11 @@ enum Field {
 
 /// Adds a date value; text that is not a date (or is approximate) is kept in `notes`.
 fn add_date(e: &mut Entity, property: &str, label: &str, text: &str) {
-    let parsed = parse_dates(text);
+    let parsed = if property == prop::BIRTH_DATE {
+        parse_birth_dates(text)
+    } else {
+        parse_dates(text)
+    };
     for d in &parsed.dates {
         e.add(property, d);
     }

@@ -46,7 +46,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         })? {
             if r.name == "DateGenerated" {
                 // The element is the export's own date; it wins over the attribute.
-                if let Some(d) = uk_date(r.text()) {
+                if let Some(d) = dates::parse_date(r.text()) {
                     published = Some(d);
                 }
                 continue;
@@ -58,21 +58,6 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         }
     }
     Ok(out)
-}
-
-/// A `dd/mm/yyyy` date whose unknown parts may be the placeholders `dd` and
-/// `mm` (`dd/mm/1968` → `1968`, `dd/09/1958` → `1958-09`). Bare years and ISO
-/// dates pass through.
-pub fn uk_date(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let parts: Vec<&str> = raw.split('/').collect();
-    if let [d, m, y] = parts.as_slice() {
-        let unknown = |p: &str, ph: &str| p.trim().eq_ignore_ascii_case(ph) || p.trim().is_empty();
-        let d = if unknown(d, "dd") { "00" } else { d.trim() };
-        let m = if unknown(m, "mm") { "00" } else { m.trim() };
-        return dates::parse_date(&format!("{d}/{m}/{}", y.trim()));
-    }
-    dates::parse_date(raw)
 }
 
 /// The names of one `<Name>`: Name1 … Name6 in order.
@@ -150,10 +135,10 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     }
 
     e.add(prop::PROGRAM, r.child_text("RegimeName"));
-    if let Some(d) = uk_date(r.child_text("DateDesignated")) {
+    if let Some(d) = dates::parse_date(r.child_text("DateDesignated")) {
         e.add(prop::LISTING_DATE, &d);
     }
-    if let Some(d) = uk_date(r.child_text("LastUpdated")) {
+    if let Some(d) = dates::parse_date(r.child_text("LastUpdated")) {
         e.add(prop::MODIFIED_AT, &d);
     }
     e.add(prop::NOTES, r.child_text("OtherInformation"));
@@ -212,7 +197,7 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
 
 fn add_individual(e: &mut Entity, ind: &Node) {
     for dob in ind.texts_at(&["DOBs", "DOB"]) {
-        match uk_date(dob) {
+        match dates::parse_birth_date(dob) {
             Some(d) => e.add(prop::BIRTH_DATE, &d),
             None => e.add(prop::NOTES, &format!("birth date as given: {dob}")),
         }
@@ -324,20 +309,5 @@ fn add_ship(e: &mut Entity, ship: &Node) {
             Some(d) => e.add(prop::BUILD_DATE, &d),
             None => e.add(prop::NOTES, &format!("year built: {y}")),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholder_dates_stay_partial() {
-        assert_eq!(uk_date("dd/mm/1968").as_deref(), Some("1968"));
-        assert_eq!(uk_date("dd/09/1958").as_deref(), Some("1958-09"));
-        assert_eq!(uk_date("12/11/1967").as_deref(), Some("1967-11-12"));
-        assert_eq!(uk_date("1985").as_deref(), Some("1985"));
-        assert_eq!(uk_date("DD/MM/1970").as_deref(), Some("1970"));
-        assert_eq!(uk_date("dd/mm/yyyy"), None);
     }
 }

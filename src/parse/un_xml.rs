@@ -217,7 +217,7 @@ fn add_alias(e: &mut Entity, a: &Node) {
     e.add(property, name);
     let dob = a.child_text("DATE_OF_BIRTH");
     if !dob.is_empty() {
-        match dates::parse_date(dob) {
+        match dates::parse_birth_date(dob) {
             Some(d) => {
                 e.add(prop::BIRTH_DATE, &d);
                 e.add(
@@ -293,7 +293,7 @@ fn add_birth_date(e: &mut Entity, dob: &Node) {
     let year = dob.child_text("YEAR");
 
     if !from.is_empty() && !to.is_empty() {
-        for d in dates::parse_dates(&format!("{from} to {to}")).dates {
+        for d in dates::parse_birth_dates(&format!("{from} to {to}")).dates {
             e.add(prop::BIRTH_DATE, &d);
         }
         let what = format!("between {from} and {to}");
@@ -313,7 +313,7 @@ fn add_birth_date(e: &mut Entity, dob: &Node) {
         if v.is_empty() {
             continue;
         }
-        match dates::parse_date(v) {
+        match dates::parse_birth_date(v) {
             Some(d) => given.push(d),
             None => e.add(prop::NOTES, &format!("birth date as given: {v}")),
         }
@@ -326,7 +326,7 @@ fn add_birth_date(e: &mut Entity, dob: &Node) {
                     .then(|| dates::parse_date(&format!("{note} {year}")))
                     .flatten()
             })
-            .filter(|d| xml::plausible_birth_date(d));
+            .filter(|d| dates::plausible_birth_date(d));
         given.extend(from_note);
     }
     for d in &given {

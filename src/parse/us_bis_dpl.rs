@@ -22,7 +22,7 @@
 //! The file states no publication date, so `published` stays empty.
 
 use super::csv_util::{Columns, Table, lower_column};
-use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
 use csv::StringRecord;
@@ -96,28 +96,6 @@ fn row_id(cols: &Columns, r: &StringRecord) -> String {
     hex::encode(&digest[..8])
 }
 
-/// A US date "06/19/2003" as ISO "2003-06-19"; other shapes give `None`.
-fn us_date(s: &str) -> Option<String> {
-    let mut parts = s.trim().split('/');
-    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let num = |p: &str, max_len: usize| -> Option<u32> {
-        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| p.parse().ok())
-            .flatten()
-    };
-    let (m, d) = (num(m, 2)?, num(d, 2)?);
-    if y.len() != 4 {
-        return None;
-    }
-    let y = num(y, 4)?;
-    // Let the shared date helper check the calendar (31 Feb etc.).
-    super::dates::parse_date(&format!("{y:04}-{m:02}-{d:02}"))
-        .filter(|iso| iso.len() == 10 && m >= 1 && d >= 1)
-}
-
 fn parse_row(
     list_id: &str,
     cols: &Columns,
@@ -147,19 +125,19 @@ fn parse_row(
 
     let effective = get("effective_date");
     if !effective.is_empty() {
-        match us_date(effective) {
+        match dates::parse_us_date(effective) {
             Some(d) => e.add(prop::LISTING_DATE, &d),
             None => e.add(prop::NOTES, &format!("effective date: {effective}")),
         }
     }
     let expires = get("expiration_date");
     if !expires.is_empty() {
-        let shown = us_date(expires).unwrap_or_else(|| expires.to_string());
+        let shown = dates::parse_us_date(expires).unwrap_or_else(|| expires.to_string());
         e.add(prop::NOTES, &format!("denial expires: {shown}"));
     }
     let updated = get("last_update");
     if !updated.is_empty() {
-        match super::dates::parse_date(updated) {
+        match dates::parse_date(updated) {
             Some(d) => e.add(prop::MODIFIED_AT, &d),
             None => e.add(prop::NOTES, &format!("last update: {updated}")),
         }
@@ -175,20 +153,4 @@ fn parse_row(
         }
     }
     Ok(e)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn us_dates_are_month_first() {
-        assert_eq!(us_date("08/05/2019").as_deref(), Some("2019-08-05"));
-        assert_eq!(us_date("06/29/2056").as_deref(), Some("2056-06-29"));
-        assert_eq!(us_date("02/30/2019"), None);
-        assert_eq!(us_date("13/01/2019"), None);
-        assert_eq!(us_date("00/01/2019"), None);
-        assert_eq!(us_date("1/2/19"), None);
-        assert_eq!(us_date("2019-08-05"), None);
-    }
 }

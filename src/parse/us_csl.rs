@@ -165,7 +165,7 @@ fn parse_row(
         add_address(&mut e, address);
     }
     for dob in split_list(get("dates_of_birth"), ';') {
-        let parsed = dates::parse_dates(dob);
+        let parsed = dates::parse_birth_dates(dob);
         if parsed.dates.is_empty() {
             e.add(prop::NOTES, &format!("birth date: {dob}"));
         }

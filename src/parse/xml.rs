@@ -678,14 +678,6 @@ pub fn gender(value: &str) -> Option<&'static str> {
     }
 }
 
-/// A birth date is plausible when its year lies in 1850..=2100 (guards
-/// against reading a Hijri year such as 1402 as Gregorian).
-pub fn plausible_birth_date(iso: &str) -> bool {
-    iso.get(..4)
-        .and_then(|y| y.parse::<u32>().ok())
-        .is_some_and(|y| (1850..=2100).contains(&y))
-}
-
 /// The number of an identity document as the source writes it. When the
 /// text is prose with the number at its end ("Congo service passport
 /// number SA0020249", "R00005943, South Sudan", "403062567 (US)"), the
