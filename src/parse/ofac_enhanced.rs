@@ -19,59 +19,6 @@ use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
-
-/// Largest XML file accepted from inside a zip archive (the full SDN list
-/// is about 100 MB uncompressed).
-const MAX_UNZIPPED: u64 = 2 * 1024 * 1024 * 1024;
-
-/// The XML file inside a zip archive holding exactly one `.xml` file.
-fn unzip(file: &SourceFile) -> Result<SourceFile, ParseError> {
-    let err = |m: String| ParseError::new(&file.name, m);
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file.data.as_slice()))
-        .map_err(|e| err(format!("broken zip archive: {e}")))?;
-    let mut xml: Vec<usize> = Vec::new();
-    for i in 0..archive.len() {
-        if let Some(Ok(name)) = archive.name_for_index(i)
-            && name.to_ascii_lowercase().ends_with(".xml")
-        {
-            xml.push(i);
-        }
-    }
-    let index = match xml.as_slice() {
-        [one] => *one,
-        [] => return Err(err("the zip archive holds no .xml file".into())),
-        _ => {
-            return Err(err(format!(
-                "the zip archive holds {} .xml files; expected one",
-                xml.len()
-            )));
-        }
-    };
-    let mut entry = archive
-        .by_index(index)
-        .map_err(|e| err(format!("cannot read the zip archive: {e}")))?;
-    let inner = entry.name().map(|n| n.into_owned()).unwrap_or_default();
-    let name = format!("{}/{}", file.name, inner);
-    if entry.size() > MAX_UNZIPPED {
-        return Err(ParseError::new(
-            &name,
-            "the file in the zip archive is too large",
-        ));
-    }
-    let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 26));
-    (&mut entry)
-        .take(MAX_UNZIPPED + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| ParseError::new(&name, format!("cannot unpack from the zip archive: {e}")))?;
-    if data.len() as u64 > MAX_UNZIPPED {
-        return Err(ParseError::new(
-            &name,
-            "the file in the zip archive is too large",
-        ));
-    }
-    Ok(SourceFile::new(name, data))
-}
 
 /// Reference values, feature types and the entities read so far.
 #[derive(Default)]
@@ -429,7 +376,7 @@ impl State {
 fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError> {
     let unzipped;
     let file = if file.data.starts_with(b"PK\x03\x04") {
-        unzipped = unzip(file)?;
+        unzipped = super::unzip_single_xml(file)?;
         &unzipped
     } else {
         file
