@@ -128,6 +128,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     Ok(ParsedList {
         entities,
         published,
+        ..ParsedList::default()
     })
 }
 

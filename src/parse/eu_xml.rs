@@ -22,9 +22,9 @@
 //! Truncated v1.0 files: the only obtainable v1.0 file was cut by its
 //! uploader after 595 complete `<ENTITY>` records. For v1.0 a document that
 //! ends right after a complete `</ENTITY>`, with only `<WHOLE>` left open,
-//! yields the complete entities (and a warning is logged; the snapshot
-//! layer's count guards decide whether such a version may replace a
-//! previous one). A document cut anywhere else — inside a record, inside a
+//! yields the complete entities with a warning (logged, and returned in
+//! `ParsedList::warnings`); the snapshot layer's count guards decide whether
+//! such a version may replace a previous one. A document cut anywhere else — inside a record, inside a
 //! tag — is an error naming the line and byte offset, never a silently
 //! dropped record. v1.1, the live format, accepts no truncation at all.
 
@@ -66,12 +66,19 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
                     out.entities.push(map_v10(list_id, &r, &mut ids));
                 }
                 if records.unterminated() {
+                    let entities = out.entities.len() - before;
                     tracing::warn!(
                         file = %file.name,
-                        entities = out.entities.len() - before,
+                        entities,
                         "EU FSF 1.0 file ends without </WHOLE> after a complete <ENTITY>; \
                          returning the complete entities"
                     );
+                    out.warnings.push(format!(
+                        "{}: the file ends without </WHOLE> after a complete <ENTITY>; \
+                         the {entities} complete entities before the end were read, \
+                         later ones may be missing",
+                        file.name
+                    ));
                 }
             }
             other => {

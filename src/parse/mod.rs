@@ -149,6 +149,10 @@ pub struct ParsedList {
     pub entities: Vec<Entity>,
     /// The publisher's own date for the data (ISO date or date-time), when the files state it.
     pub published: Option<String>,
+    /// What a person importing the set should know although the set was
+    /// accepted (e.g. a file that ends early at a record boundary), one
+    /// sentence each, naming the file.
+    pub warnings: Vec<String>,
 }
 
 /// Makes source ids unique within one parse: a repeated id gets a suffix

@@ -1127,6 +1127,7 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
     Ok(ParsedList {
         entities: state.entities,
         published: state.published,
+        ..ParsedList::default()
     })
 }
 

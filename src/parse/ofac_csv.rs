@@ -281,6 +281,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     Ok(ParsedList {
         entities,
         published: None,
+        ..ParsedList::default()
     })
 }
 

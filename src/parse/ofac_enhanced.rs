@@ -429,6 +429,7 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
     Ok(ParsedList {
         entities: state.entities,
         published: state.published,
+        ..ParsedList::default()
     })
 }
 
@@ -451,6 +452,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         if out.published.is_none() {
             out.published = parsed.published;
         }
+        out.warnings.extend(parsed.warnings);
     }
     Ok(out)
 }

@@ -135,6 +135,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     Ok(ParsedList {
         entities,
         published,
+        ..ParsedList::default()
     })
 }
 
