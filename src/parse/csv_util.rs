@@ -1,9 +1,11 @@
 //! Helpers the CSV list parsers (`custom_csv`, `us_csl`, `us_bis_dpl`,
-//! `ftm`) share: a header-resolved CSV reader ([`Table`], [`Columns`]),
+//! `ftm`) share: a header-resolved CSV reader ([`Table`], [`Columns`],
+//! [`entity_per_row`]),
 //! errors with the line of the record, `;`-separated list cells, and the
 //! IMO number form those lists write.
 
-use super::{Location, ParseError, SourceFile};
+use super::{Location, ParseError, SourceFile, decode_text};
+use crate::model::Entity;
 use csv::StringRecord;
 
 /// A CSV header resolved against the column names a parser knows.
@@ -140,6 +142,29 @@ impl Rows<'_> {
     pub(crate) fn error(&self, record: &StringRecord, message: impl Into<String>) -> ParseError {
         ParseError::at(self.file, Location::Line(record_line(record)), message)
     }
+}
+
+/// Reads every file of a set as a [`Table`] whose header must hold all of
+/// `columns` (a published list's fixed header, matched after
+/// [`lower_column`]) and turns each record into one entity with `row`; an
+/// `Err` from `row` becomes an error at the record's line.
+pub(crate) fn entity_per_row(
+    files: &[SourceFile],
+    builder: &csv::ReaderBuilder,
+    columns: &'static [&'static str],
+    mut row: impl FnMut(&Columns, &StringRecord) -> Result<Entity, String>,
+) -> Result<Vec<Entity>, ParseError> {
+    let mut entities = Vec::new();
+    for file in files {
+        let text = decode_text(file);
+        let mut table = Table::open(&file.name, &text, builder, columns, columns, lower_column)?;
+        let mut record = StringRecord::new();
+        while table.rows.next(&mut record)? {
+            let entity = row(&table.cols, &record).map_err(|msg| table.rows.error(&record, msg))?;
+            entities.push(entity);
+        }
+    }
+    Ok(entities)
 }
 
 /// The 1-based line a record starts on.

@@ -1133,10 +1133,20 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
 
 /// Parses OFAC advanced XML files (one per list) into entities of `list_id`.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
+    parse_each(files, |file| parse_file(list_id, file))
+}
+
+/// Parses the files of a set one by one with `parse_file` and joins the
+/// results; a party in two files is an error (the files of a set are
+/// separate lists, e.g. SDN and consolidated).
+pub(crate) fn parse_each(
+    files: &[SourceFile],
+    parse_file: impl Fn(&SourceFile) -> Result<ParsedList, ParseError>,
+) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
     let mut ids = HashSet::new();
     for file in files {
-        let parsed = parse_file(list_id, file)?;
+        let parsed = parse_file(file)?;
         for e in parsed.entities {
             if !ids.insert(e.id.clone()) {
                 return Err(ParseError::new(
@@ -1149,6 +1159,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         if out.published.is_none() {
             out.published = parsed.published;
         }
+        out.warnings.extend(parsed.warnings);
     }
     Ok(out)
 }

@@ -12,7 +12,7 @@
 
 use super::ofac_advanced::{
     FeatureValue, IdDocument, add_person_name_parts, alias_property, apply_document, apply_feature,
-    assemble_address, assemble_name, path_tail, period_dates, schema_of,
+    assemble_address, assemble_name, parse_each, path_tail, period_dates, schema_of,
 };
 use super::xml::{Item, Node, Walker};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
@@ -436,23 +436,5 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
 /// Parses OFAC enhanced XML files (or zip archives holding one) into
 /// entities of `list_id`.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let mut out = ParsedList::default();
-    let mut ids = HashSet::new();
-    for file in files {
-        let parsed = parse_file(list_id, file)?;
-        for e in parsed.entities {
-            if !ids.insert(e.id.clone()) {
-                return Err(ParseError::new(
-                    &file.name,
-                    format!("party {} is listed in more than one file", e.id),
-                ));
-            }
-            out.entities.push(e);
-        }
-        if out.published.is_none() {
-            out.published = parsed.published;
-        }
-        out.warnings.extend(parsed.warnings);
-    }
-    Ok(out)
+    parse_each(files, |file| parse_file(list_id, file))
 }

@@ -21,8 +21,8 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::csv_util::{Columns, Table, lower_column};
-use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
+use super::csv_util::{Columns, entity_per_row};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates};
 use crate::countries;
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
 use csv::StringRecord;
@@ -54,36 +54,17 @@ const ID_FIELDS: [&str; 6] = [
 ];
 
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let mut out = ParsedList::default();
     let mut taken = UniqueIds::with_separator('-');
-    for file in files {
-        parse_file(list_id, file, &mut out.entities, &mut taken)?;
-    }
-    Ok(out)
-}
-
-fn parse_file(
-    list_id: &str,
-    file: &SourceFile,
-    entities: &mut Vec<Entity>,
-    taken: &mut UniqueIds,
-) -> Result<(), ParseError> {
-    let text = decode_text(file);
-    let mut table = Table::open(
-        &file.name,
-        &text,
+    let entities = entity_per_row(
+        files,
         csv::ReaderBuilder::new().delimiter(b'\t'),
         COLUMNS,
-        COLUMNS,
-        lower_column,
+        |cols, record| parse_row(list_id, cols, record, &mut taken),
     )?;
-    let mut record = StringRecord::new();
-    while table.rows.next(&mut record)? {
-        let entity = parse_row(list_id, &table.cols, &record, taken)
-            .map_err(|msg| table.rows.error(&record, msg))?;
-        entities.push(entity);
-    }
-    Ok(())
+    Ok(ParsedList {
+        entities,
+        ..ParsedList::default()
+    })
 }
 
 /// The stable id of a row (see the module doc), without the `-2` suffix.

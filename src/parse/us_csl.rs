@@ -24,9 +24,9 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::csv_util::{Columns, Table, imo_digits, lower_column, split_list};
+use super::csv_util::{Columns, entity_per_row, imo_digits, split_list};
 use super::dates;
-use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
@@ -67,36 +67,17 @@ const COLUMNS: &[&str] = &[
 ];
 
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let mut out = ParsedList::default();
     let mut taken = UniqueIds::with_separator('-');
-    for file in files {
-        parse_file(list_id, file, &mut out.entities, &mut taken)?;
-    }
-    Ok(out)
-}
-
-fn parse_file(
-    list_id: &str,
-    file: &SourceFile,
-    entities: &mut Vec<Entity>,
-    taken: &mut UniqueIds,
-) -> Result<(), ParseError> {
-    let text = decode_text(file);
-    let mut table = Table::open(
-        &file.name,
-        &text,
+    let entities = entity_per_row(
+        files,
         &csv::ReaderBuilder::new(),
         COLUMNS,
-        COLUMNS,
-        lower_column,
+        |cols, record| parse_row(list_id, cols, record, &mut taken),
     )?;
-    let mut record = StringRecord::new();
-    while table.rows.next(&mut record)? {
-        let entity = parse_row(list_id, &table.cols, &record, taken)
-            .map_err(|msg| table.rows.error(&record, msg))?;
-        entities.push(entity);
-    }
-    Ok(())
+    Ok(ParsedList {
+        entities,
+        ..ParsedList::default()
+    })
 }
 
 /// The short code of a sub-list: the first word in the parentheses of
