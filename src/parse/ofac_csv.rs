@@ -10,6 +10,7 @@
 //! the free-text Remarks column, whose `;`-separated items are decoded here
 //! by [`apply_remark_item`], which the legacy XML parser shares.
 
+use super::csv_util::split_list;
 use super::dates::{parse_birth_dates, parse_dates};
 use super::{Location, ParseError, ParsedList, SourceFile, decode_text, line_of_offset};
 use crate::countries::country_code;
@@ -396,11 +397,7 @@ pub(crate) fn add_address(e: &mut Entity, parts: &[&str], country: &str) {
 /// label. Items without a known label are kept in `notes`. When `truncated`,
 /// the last item is incomplete and is only noted.
 pub(crate) fn apply_remarks(e: &mut Entity, remarks: &str, truncated: bool) {
-    let items: Vec<&str> = remarks
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let items: Vec<&str> = split_list(remarks, ';').collect();
     for (i, item) in items.iter().enumerate() {
         if truncated && i + 1 == items.len() {
             e.add(
