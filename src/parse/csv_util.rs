@@ -1,8 +1,8 @@
 //! Helpers the CSV list parsers (`custom_csv`, `us_csl`, `us_bis_dpl`,
-//! `ftm`; `ofac_csv` for its `;` lists) share: a header-resolved CSV reader ([`Table`], [`Columns`],
-//! [`entity_per_row`]),
-//! errors with the line of the record, `;`-separated list cells, and the
-//! IMO number form those lists write.
+//! `ftm`; `ofac_csv` for its `;` lists) share: a header-resolved CSV reader
+//! ([`Table`], [`Columns`], [`entity_per_row`]), errors with the line of the
+//! record, `;`-separated list cells, and the IMO number form those lists
+//! write.
 
 use super::{Location, ParseError, SourceFile, decode_text};
 use crate::model::Entity;
