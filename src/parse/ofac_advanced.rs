@@ -15,7 +15,7 @@
 //! [`super::xml::Walker`].
 
 use super::dates;
-use super::xml::{Item, Node, Walker};
+use super::xml::{Node, Opened, Walker};
 use super::{ParseError, ParsedList, SourceFile, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
@@ -1048,30 +1048,18 @@ impl State {
     }
 }
 
-/// Depth, parent name and name of the innermost open element.
-pub(crate) fn path_tail(path: &[String]) -> (usize, String, String) {
-    let depth = path.len();
-    let name = path.last().cloned().unwrap_or_default();
-    let parent = depth
-        .checked_sub(2)
-        .and_then(|i| path.get(i))
-        .cloned()
-        .unwrap_or_default();
-    (depth, parent, name)
-}
-
 fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError> {
     let text = decode_text(file);
     let mut records = Walker::new(file, &text);
     let mut state = State::default();
-    loop {
-        let start = match records.next()? {
-            Item::Eof => break,
-            Item::Close => continue,
-            Item::Open(start) => start,
-        };
-        let at = records.position();
-        let (depth, parent, name) = path_tail(records.path());
+    while let Some(Opened {
+        start,
+        at,
+        depth,
+        parent,
+        name,
+    }) = records.next_open()?
+    {
         match (depth, parent.as_str(), name.as_str()) {
             (1, _, "Sanctions") => {}
             (1, _, other) => {

@@ -12,9 +12,9 @@
 
 use super::ofac_advanced::{
     FeatureValue, IdDocument, add_person_name_parts, alias_property, apply_document, apply_feature,
-    assemble_address, assemble_name, parse_each, path_tail, period_dates, schema_of,
+    assemble_address, assemble_name, parse_each, period_dates, schema_of,
 };
-use super::xml::{Item, Node, Walker};
+use super::xml::{Node, Opened, Walker};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
@@ -384,14 +384,14 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
     let text = decode_text(file);
     let mut records = Walker::new(file, &text);
     let mut state = State::default();
-    loop {
-        let start = match records.next()? {
-            Item::Eof => break,
-            Item::Close => continue,
-            Item::Open(start) => start,
-        };
-        let at = records.position();
-        let (depth, parent, name) = path_tail(records.path());
+    while let Some(Opened {
+        start,
+        at,
+        depth,
+        parent,
+        name,
+    }) = records.next_open()?
+    {
         match (depth, parent.as_str(), name.as_str()) {
             (1, _, "sanctionsData") => {}
             (1, _, other) => {

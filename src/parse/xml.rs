@@ -531,16 +531,17 @@ impl<'a> Records<'a> {
     }
 }
 
-/// What [`Walker::next`] found.
-pub enum Item {
-    /// An element opened; [`Walker::path`] now ends with its name. Read it
-    /// whole with [`Walker::read_node`], skip it with [`Walker::skip`], or
-    /// keep walking into it.
-    Open(BytesStart<'static>),
-    /// An element closed.
-    Close,
-    /// The document ended (with every element closed).
-    Eof,
+/// An element [`Walker::next_open`] found open.
+pub struct Opened {
+    /// Its start tag, for [`Walker::read_node`] or [`Walker::skip`].
+    pub start: BytesStart<'static>,
+    /// The byte offset in the file just after the start tag.
+    pub at: u64,
+    /// 1 for the root element.
+    pub depth: usize,
+    /// The parent element's name ("" for the root).
+    pub parent: String,
+    pub name: String,
 }
 
 /// A step-by-step walk over an XML document's elements that reads whole
@@ -569,11 +570,6 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The names of the open elements, outermost first.
-    pub fn path(&self) -> &[String] {
-        &self.path
-    }
-
     /// Byte offset of the reader in the file.
     pub fn position(&self) -> u64 {
         self.cursor.position() + self.cursor.base
@@ -590,19 +586,29 @@ impl<'a> Walker<'a> {
             .error_at(offset.saturating_sub(self.cursor.base), message)
     }
 
-    /// The next element boundary. Text between elements is skipped (its
+    /// The next element that opens (inside the elements opened and not
+    /// read or skipped so far), or `None` at the end of the document. Read
+    /// it whole with [`Walker::read_node`], skip it with [`Walker::skip`],
+    /// or keep walking into it. Text between elements is skipped (its
     /// references are checked).
-    pub fn next(&mut self) -> Result<Item, ParseError> {
+    pub fn next_open(&mut self) -> Result<Option<Opened>, ParseError> {
         loop {
             match self.cursor.read()? {
                 Event::Start(start) => {
-                    self.path.push(local_name(&start));
+                    let name = local_name(&start);
+                    let parent = self.path.last().cloned().unwrap_or_default();
+                    self.path.push(name.clone());
                     self.saw_root = true;
-                    return Ok(Item::Open(start.into_owned()));
+                    return Ok(Some(Opened {
+                        start: start.into_owned(),
+                        at: self.position(),
+                        depth: self.path.len(),
+                        parent,
+                        name,
+                    }));
                 }
                 Event::End(_) => {
                     self.path.pop();
-                    return Ok(Item::Close);
                 }
                 Event::Eof => {
                     if let Some(open) = self.path.last() {
@@ -613,7 +619,7 @@ impl<'a> Walker<'a> {
                     if !self.saw_root {
                         return Err(self.error("no XML element found"));
                     }
-                    return Ok(Item::Eof);
+                    return Ok(None);
                 }
                 Event::GeneralRef(r) => {
                     self.cursor.resolve(&r)?;
@@ -623,8 +629,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Reads the element just opened (the last [`Item::Open`]) to its end
-    /// into a [`Node`].
+    /// Reads the element just opened (the last [`Walker::next_open`]) to
+    /// its end into a [`Node`].
     pub fn read_node(&mut self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
         let top = self.cursor.node_of(start)?;
         let node = self.cursor.read_rest(top)?;
