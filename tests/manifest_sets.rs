@@ -4,6 +4,7 @@
 
 mod common;
 
+use screener::parse::{self, Format};
 use std::collections::{BTreeMap, HashSet};
 
 fn check_set(needle: &str) {
@@ -136,4 +137,38 @@ fn opensanctions_ftm_json() {
     // 1 Address record. An address is not a party to screen: it is folded
     // into the party that references it, so 6 entities result.
     check_set_expecting("entities.ftm.json", Some(6));
+}
+
+/// Every set's files are recognised, from their content alone, as the
+/// format the manifest names.
+#[test]
+fn every_set_is_detected_as_its_format() {
+    let manifest = common::manifest();
+    for set in &manifest.sets {
+        let files = manifest.read_files(set).unwrap_or_else(|e| panic!("{e}"));
+        let detected = parse::detect_format(&files)
+            .unwrap_or_else(|e| panic!("{} {:?}: {e}", set.list, set.files));
+        assert_eq!(
+            Some(detected),
+            set.format(),
+            "{} {:?}: detected as {detected}, the manifest says {}",
+            set.list,
+            set.files,
+            set.format
+        );
+    }
+}
+
+/// OFAC publishes its enhanced XML also as a zip holding the one XML file;
+/// the zip is recognised by the XML inside it, and parses like the XML.
+#[test]
+fn ofac_enhanced_zip_is_detected_by_the_xml_inside() {
+    let zip = common::read_raw(&["ofac_consolidated_enhanced_xml/2025-01-10/CONS_ENHANCED.ZIP"]);
+    assert_eq!(
+        parse::detect_format(&zip).ok(),
+        Some(Format::OfacEnhancedXml)
+    );
+    let from_zip = parse::parse(Format::OfacEnhancedXml, "us_ofac_cons", &zip)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_zip.entities.len(), 443);
 }

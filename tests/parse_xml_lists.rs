@@ -417,6 +417,8 @@ fn eu_10_partial_file_entries() {
     );
     // <WHOLE Date="11/02/2016">
     assert_eq!(p.published.as_deref(), Some("2016-02-11"));
+    // The uploader cut the list but closed </WHOLE>: well-formed, no warning.
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 
     let e = entity(&p, "eu_fsf:1");
     assert_eq!(e.get("name"), ["Robert Gabriel Mugabe"]);
@@ -477,6 +479,28 @@ fn eu_10_cut_at_an_entity_boundary_keeps_the_complete_entities() {
     let p = parse::parse(Format::EuXml10, "eu_fsf", &files).unwrap();
     let ids: Vec<&str> = p.entities.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["eu_fsf:1", "eu_fsf:13"]);
+    // Accepted, and said.
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(
+        p.warnings[0].starts_with("global_1_0_partial.xml: ")
+            && p.warnings[0].contains("</WHOLE>")
+            && p.warnings[0].contains("the 2 complete entities"),
+        "{:?}",
+        p.warnings
+    );
+}
+
+#[test]
+fn complete_documents_have_no_warnings() {
+    for (format, doc) in [
+        (Format::UnXml, UN_DOC),
+        (Format::EuXml10, EU_10_DOC),
+        (Format::UkFcdoXml, UK_DOC),
+        (Format::ChSecoXml, CH_DOC),
+    ] {
+        let p = run(format, doc.as_bytes()).unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert!(p.warnings.is_empty(), "{format}: {:?}", p.warnings);
+    }
 }
 
 #[test]

@@ -17,10 +17,10 @@
 //! is approximate or could not be read in full. Citizenship is mostly a
 //! demonym ("Russian", "Iranian") and is mapped to ISO codes.
 
-use super::dates::parse_dates;
+use super::dates::parse_birth_dates;
 use super::xlsx::{self, AU_DFAT_HEADERS, Header, Row};
 use super::{ParseError, ParsedList, SourceFile};
-use crate::countries::country_code;
+use crate::countries::{country_code, nationality_code};
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
 use std::collections::{HashMap, HashSet};
 
@@ -128,6 +128,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     Ok(ParsedList {
         entities,
         published,
+        ..ParsedList::default()
     })
 }
 
@@ -402,12 +403,11 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
             if bare.len() != piece.len() {
                 complete = false;
             }
-            let piece = normalise_date_text(&bare);
-            let piece = piece.trim().trim_end_matches([',', '.', ';']).trim();
+            let piece = bare.trim().trim_end_matches([',', '.', ';']).trim();
             if piece.is_empty() {
                 continue;
             }
-            let parsed = parse_dates(piece);
+            let parsed = parse_birth_dates(piece);
             if !parsed.dates.is_empty() {
                 approximate |= parsed.approximate;
                 for d in parsed.dates {
@@ -415,7 +415,7 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
                 }
                 continue;
             }
-            // "12/03/1960,14/05/1961", "12 May 1960  14 May 1961", "approximately 1977/1978".
+            // "12/03/1960,14/05/1961", "12 May 1960  14 May 1961".
             let mut any = false;
             for sub in piece
                 .split(',')
@@ -423,18 +423,7 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             {
-                let mut parsed = parse_dates(sub);
-                if parsed.dates.is_empty() {
-                    let (qualified, years) = strip_approximately(sub);
-                    if let Some((a, b)) = years.split_once('/')
-                        && [a, b]
-                            .iter()
-                            .all(|y| y.len() == 4 && y.bytes().all(|c| c.is_ascii_digit()))
-                    {
-                        parsed.dates = vec![a.to_string(), b.to_string()];
-                        parsed.approximate = qualified;
-                    }
-                }
+                let parsed = parse_birth_dates(sub);
                 if parsed.dates.is_empty() {
                     complete = false;
                 } else {
@@ -451,59 +440,6 @@ fn birth_dates(text: &str) -> (Vec<String>, bool, bool) {
         }
     }
     (dates, approximate, complete)
-}
-
-/// Strips a leading "approximately"/"circa"; returns whether one was there.
-fn strip_approximately(s: &str) -> (bool, &str) {
-    let lower = s.to_lowercase();
-    for q in [
-        "approximately ",
-        "approx. ",
-        "approx ",
-        "circa ",
-        "c. ",
-        "about ",
-    ] {
-        if lower.starts_with(q) {
-            return (true, s.get(q.len()..).unwrap_or("").trim());
-        }
-    }
-    (false, s)
-}
-
-/// Evens out spacing in date text: "1955- 1958" → "1955-1958" (so the
-/// range is seen), "21. Jul 1997" → "21 Jul 1997", "24 Jan.1973" →
-/// "24 Jan. 1973", "09/11/ 1954" → "09/11/1954".
-fn normalise_date_text(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len() + 4);
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        let prev = out.chars().last();
-        let next = chars.get(i + 1).copied();
-        match c {
-            '-' | '/' => {
-                while out.ends_with(' ') {
-                    out.pop();
-                }
-                out.push(c);
-                i += 1;
-                while chars.get(i) == Some(&' ') {
-                    i += 1;
-                }
-                continue;
-            }
-            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && next == Some(' ') => {}
-            '.' if prev.is_some_and(char::is_alphabetic)
-                && next.is_some_and(|n| n.is_ascii_digit()) =>
-            {
-                out.push_str(". ");
-            }
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    out
 }
 
 /// Splits a date item at ";", " or ", ">>" and "alt DOB:".
@@ -537,136 +473,6 @@ fn without_parentheses(s: &str) -> String {
     out
 }
 
-/// Nationality adjectives used in the Citizenship column, with their ISO
-/// codes ("Congolese" is left out: it names two countries).
-const DEMONYMS: &[(&str, &str)] = &[
-    ("afghan", "af"),
-    ("afghani", "af"),
-    ("algerian", "dz"),
-    ("american", "us"),
-    ("australian", "au"),
-    ("azerbaijani", "az"),
-    ("bahraini", "bh"),
-    ("belarusian", "by"),
-    ("belarussian", "by"),
-    ("belgian", "be"),
-    ("bosnian", "ba"),
-    ("british", "gb"),
-    ("bulgarian", "bg"),
-    ("burmese", "mm"),
-    ("canadian", "ca"),
-    ("chadian", "td"),
-    ("chinese", "cn"),
-    ("cypriot", "cy"),
-    ("danish", "dk"),
-    ("dutch", "nl"),
-    ("egyptian", "eg"),
-    ("emirati", "ae"),
-    ("eritrean", "er"),
-    ("ethiopian", "et"),
-    ("filipino", "ph"),
-    ("finnish", "fi"),
-    ("french", "fr"),
-    ("georgian", "ge"),
-    ("german", "de"),
-    ("greek", "gr"),
-    ("indian", "in"),
-    ("indonesian", "id"),
-    ("iranian", "ir"),
-    ("iraqi", "iq"),
-    ("israeli", "il"),
-    ("italian", "it"),
-    ("jordanian", "jo"),
-    ("kazakh", "kz"),
-    ("kazakhstani", "kz"),
-    ("kenyan", "ke"),
-    ("kuwaiti", "kw"),
-    ("kyrgyz", "kg"),
-    ("latvian", "lv"),
-    ("lebanese", "lb"),
-    ("libyan", "ly"),
-    ("lithuanian", "lt"),
-    ("malaysian", "my"),
-    ("malian", "ml"),
-    ("mauritanian", "mr"),
-    ("mauritian", "mu"),
-    ("moldovan", "md"),
-    ("moroccan", "ma"),
-    ("nigerian", "ng"),
-    ("north korean", "kp"),
-    ("norwegian", "no"),
-    ("omani", "om"),
-    ("pakistani", "pk"),
-    ("palestinian", "ps"),
-    ("polish", "pl"),
-    ("qatari", "qa"),
-    ("romanian", "ro"),
-    ("russian", "ru"),
-    ("rwandan", "rw"),
-    ("saudi", "sa"),
-    ("saudi arabian", "sa"),
-    ("senegalese", "sn"),
-    ("serbian", "rs"),
-    ("slovak", "sk"),
-    ("somali", "so"),
-    ("south african", "za"),
-    ("south korean", "kr"),
-    ("south sudanese", "ss"),
-    ("spanish", "es"),
-    ("sri lankan", "lk"),
-    ("sudanese", "sd"),
-    ("swedish", "se"),
-    ("swiss", "ch"),
-    ("syrian", "sy"),
-    ("tajik", "tj"),
-    ("tanzanian", "tz"),
-    ("tunisian", "tn"),
-    ("turkish", "tr"),
-    ("türkiyish", "tr"),
-    ("ugandan", "ug"),
-    ("ukrainian", "ua"),
-    ("ukranian", "ua"),
-    ("uzbek", "uz"),
-    ("uzbekistani", "uz"),
-    ("venezuelan", "ve"),
-    ("yemeni", "ye"),
-    ("zimbabwean", "zw"),
-];
-
-/// Country names the shared country table does not know, as the lists write them.
-const EXTRA_COUNTRY_NAMES: &[(&str, &str)] = &[
-    ("britain", "gb"),
-    ("great britain", "gb"),
-    ("united kingdom of great britain", "gb"),
-    ("democratic republic of congo", "cd"),
-    ("democratic republic of the congo", "cd"),
-    ("dprk", "kp"),
-    ("state of palestine", "ps"),
-    ("türkiye", "tr"),
-];
-
-/// The ISO code of a country name or nationality adjective ("Russian",
-/// "Iranian (as at Dec. 2003)"). Also used by the OFSI parser.
-pub(super) fn country_or_demonym(text: &str) -> Option<&'static str> {
-    let t = without_parentheses(text);
-    let t = t
-        .trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
-        .trim_end_matches(['.', ',', ';'])
-        .trim();
-    if t.is_empty() {
-        return None;
-    }
-    if let Some(code) = country_code(t) {
-        return Some(code);
-    }
-    let lower = collapse_whitespace(&t.to_lowercase());
-    DEMONYMS
-        .iter()
-        .chain(EXTRA_COUNTRY_NAMES)
-        .find(|(d, _)| *d == lower)
-        .map(|(_, code)| *code)
-}
-
 /// The codes of every country named in `text`: the whole text first, then
 /// its parts at ";", ",", "/", " and " (so "Trinidad and Tobago" stays
 /// whole). `None` when some part names no known country.
@@ -676,7 +482,7 @@ pub(super) fn countries_in(text: &str) -> Option<Vec<&'static str>> {
         if part.is_empty() {
             return true;
         }
-        if let Some(code) = country_or_demonym(part) {
+        if let Some(code) = nationality_code(part) {
             if !out.contains(&code) {
                 out.push(code);
             }
@@ -716,7 +522,7 @@ fn add_citizenship(e: &mut Entity, text: &str) {
                 unknown = true;
                 // Keep the parts that are known.
                 for part in item.split([';', ',', '/']).flat_map(|p| p.split(" and ")) {
-                    if let Some(code) = country_or_demonym(part) {
+                    if let Some(code) = nationality_code(part) {
                         found.push(code);
                     }
                 }
@@ -778,6 +584,10 @@ fn listing_date(text: &str) -> Option<String> {
     if let Some(d) = xlsx::date_text(text) {
         return Some(d);
     }
+    // A cell that starts with the date ("5 Aug. 2020 (amended on 22 Feb.2021)").
+    if let Some(d) = leading_date(text) {
+        return Some(d);
+    }
     let lower = text.to_lowercase();
     let mut from = 0;
     while let Some(pos) = lower.get(from..).and_then(|l| l.find("on")) {
@@ -792,24 +602,27 @@ fn listing_date(text: &str) -> Option<String> {
         if !before_ok || !after_ok {
             continue;
         }
-        let words: Vec<&str> = text
-            .get(at + 2..)
-            .unwrap_or("")
-            .trim_start_matches([' ', ':'])
-            .split_whitespace()
-            .take(3)
-            .map(|w| w.trim_end_matches([',', ')', ';']))
-            .collect();
-        for n in (2..=words.len()).rev() {
-            if let Some(d) = words
-                .get(..n)
-                .and_then(|w| super::dates::parse_date(&w.join(" ")))
-            {
-                return Some(d);
-            }
+        if let Some(d) = leading_date(text.get(at + 2..).unwrap_or("").trim_start_matches(':')) {
+            return Some(d);
         }
     }
     None
+}
+
+/// The date the first two or three words of `text` make ("9 Aug. 2014",
+/// "25 January 2001,", "Aug. 2014").
+fn leading_date(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .trim_start_matches([' ', ':'])
+        .split_whitespace()
+        .take(3)
+        .map(|w| w.trim_end_matches([',', ')', ';']))
+        .collect();
+    (2..=words.len()).rev().find_map(|n| {
+        words
+            .get(..n)
+            .and_then(|w| super::dates::parse_date(&w.join(" ")))
+    })
 }
 
 #[cfg(test)]
@@ -870,17 +683,6 @@ mod tests {
 
     #[test]
     fn citizenship_words() {
-        assert_eq!(country_or_demonym("Russian"), Some("ru"));
-        assert_eq!(country_or_demonym("Iranian "), Some("ir"));
-        assert_eq!(
-            country_or_demonym("Indonesian (as at Dec. 2003)"),
-            Some("id")
-        );
-        assert_eq!(
-            country_or_demonym("Democratic People's Republic of Korea"),
-            Some("kp")
-        );
-        assert_eq!(country_or_demonym("Congolese"), None);
         let mut e = Entity::new("x", "1", Schema::Person);
         add_citizenship(&mut e, "Russian and Ukrainian");
         add_citizenship(&mut e, "a) German b) Moroccan");
@@ -913,6 +715,11 @@ mod tests {
             Some("2014-08-09")
         );
         assert_eq!(listing_date("2019-03-01").as_deref(), Some("2019-03-01"));
+        // Not the amendment: the date the cell starts with.
+        assert_eq!(
+            listing_date("5 Aug. 2020 (amended on 22 Feb.2021)").as_deref(),
+            Some("2020-08-05")
+        );
         assert_eq!(
             listing_date("Instrument of first designation: Autonomous Sanctions List 2014"),
             None

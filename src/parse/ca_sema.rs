@@ -1,6 +1,6 @@
 //! Parser for the Canadian Consolidated Autonomous Sanctions List (SEMA)
 //! XML (`sema-lista.xml`, `<data-set><record>…`, format `ca_sema_xml`, list
-//! `ca_dfatd_sema_sanctions`), read as a stream of XML events.
+//! `ca_dfatd_sema_sanctions`), streamed one `<record>` at a time.
 //!
 //! One `<record>` is one party. `Country` names the sanctions regime, not
 //! the party's nationality ("Russia / Russie", "Justice for Victims of
@@ -18,13 +18,11 @@
 //! published file; should two records ever share one, the later ones get
 //! `-2`, `-3` … in file order and a note.
 
-use super::dates::{parse_date, parse_dates};
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::dates::{parse_birth_dates, parse_date, parse_dates};
+use super::xml::Records;
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, decode_text};
 use crate::countries::country_code;
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
-use quick_xml::Reader;
-use quick_xml::events::Event;
-use std::collections::HashMap;
 
 /// The child elements of one `<record>`, as text.
 #[derive(Debug, Default)]
@@ -60,13 +58,14 @@ const KNOWN_FIELDS: [&str; 11] = [
 /// Parses sema-lista.xml files into one entity per `<record>`.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
     let mut entities = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut ids = UniqueIds::with_separator('-');
     for file in files {
         parse_file(list_id, file, &mut entities, &mut ids)?;
     }
     Ok(ParsedList {
         entities,
         published: None,
+        ..ParsedList::default()
     })
 }
 
@@ -74,111 +73,26 @@ fn parse_file(
     list_id: &str,
     file: &SourceFile,
     entities: &mut Vec<Entity>,
-    ids: &mut HashMap<String, usize>,
+    ids: &mut UniqueIds,
 ) -> Result<(), ParseError> {
     let text = decode_text(file);
-    let mut reader = Reader::from_str(&text);
-    let byte_err = |pos: u64, msg: String| ParseError::at(&file.name, Location::Byte(pos), msg);
-
-    // Element names from the root down to the current element.
-    let mut stack: Vec<String> = Vec::new();
-    let mut record: Option<Record> = None;
-    let mut field_text = String::new();
-    let mut records = 0usize;
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| byte_err(reader.error_position(), format!("broken XML: {e}")))?;
-        match event {
-            Event::Start(start) => {
-                let name = start.local_name().as_ref().to_string();
-                match stack.len() {
-                    0 if name != "data-set" => {
-                        return Err(byte_err(
-                            reader.buffer_position(),
-                            format!(
-                                "not a SEMA list: the root element is <{name}>, not <data-set>"
-                            ),
-                        ));
-                    }
-                    1 if name == "record" => record = Some(Record::default()),
-                    2 => field_text.clear(),
-                    _ => {}
-                }
-                stack.push(name);
-            }
-            Event::Empty(start) => {
-                let name = start.local_name().as_ref().to_string();
-                if stack.is_empty() {
-                    return Err(byte_err(
-                        reader.buffer_position(),
-                        format!("not a SEMA list: the root element is <{name}/>"),
-                    ));
-                }
-                if stack.len() == 1 && name == "record" {
-                    return Err(byte_err(reader.buffer_position(), "empty <record/>".into()));
-                }
-            }
-            Event::Text(t) if stack.len() >= 3 => {
-                field_text.push_str(&t.xml10_content());
-            }
-            Event::CData(t) if stack.len() >= 3 => {
-                field_text.push_str(&t.into_inner());
-            }
-            Event::GeneralRef(r) if stack.len() >= 3 => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    Ok(None) => match &*r {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                    Err(_) => None,
-                };
-                match ch {
-                    Some(c) => field_text.push(c),
-                    None => {
-                        return Err(byte_err(
-                            reader.buffer_position(),
-                            format!("unknown entity reference &{};", &*r),
-                        ));
-                    }
-                }
-            }
-            Event::End(_) => {
-                let depth = stack.len();
-                let name = stack.pop().unwrap_or_default();
-                if depth == 3
-                    && let Some(rec) = record.as_mut()
-                {
-                    rec.fields.push((name, std::mem::take(&mut field_text)));
-                } else if depth == 2
-                    && name == "record"
-                    && let Some(rec) = record.take()
-                {
-                    let pos = reader.buffer_position();
-                    let entity = build(list_id, &rec, ids)
-                        .map_err(|msg| byte_err(pos, format!("<record> ending here: {msg}")))?;
-                    entities.push(entity);
-                    records += 1;
-                }
-            }
-            Event::Eof => {
-                if let Some(open) = stack.last() {
-                    return Err(byte_err(
-                        reader.buffer_position(),
-                        format!("unexpected end of file inside <{open}> (file truncated?)"),
-                    ));
-                }
-                break;
-            }
-            _ => {}
-        }
+    let mut records = Records::of_file(file, &text).with_byte_positions();
+    records.expect_root(&["data-set"], "a SEMA list")?;
+    let mut count = 0usize;
+    while let Some(node) = records.next_record(|path, name| path.len() == 1 && name == "record")? {
+        let record = Record {
+            fields: node
+                .children
+                .into_iter()
+                .map(|field| (field.name, field.text))
+                .collect(),
+        };
+        let entity = build(list_id, &record, ids)
+            .map_err(|msg| records.error_here(format!("<record> ending here: {msg}")))?;
+        entities.push(entity);
+        count += 1;
     }
-    if records == 0 {
+    if count == 0 {
         return Err(ParseError::new(&file.name, "no <record> in the data set"));
     }
     Ok(())
@@ -222,7 +136,7 @@ fn schedule_code(schedule: &str) -> String {
         .collect()
 }
 
-fn build(list_id: &str, rec: &Record, ids: &mut HashMap<String, usize>) -> Result<Entity, String> {
+fn build(list_id: &str, rec: &Record, ids: &mut UniqueIds) -> Result<Entity, String> {
     let country = collapse_whitespace(rec.get("Country"));
     let regime = english(&country).to_string();
     let schedule = collapse_whitespace(rec.get("Schedule"));
@@ -238,12 +152,7 @@ fn build(list_id: &str, rec: &Record, ids: &mut HashMap<String, usize>) -> Resul
     }
     source_id.push('-');
     source_id.push_str(&schedule_code(&item));
-    let seen = ids.entry(source_id.clone()).or_insert(0);
-    *seen += 1;
-    let duplicate = *seen;
-    if duplicate > 1 {
-        source_id = format!("{source_id}-{duplicate}");
-    }
+    let (source_id, duplicate) = ids.claim_numbered(&source_id);
 
     let given = collapse_whitespace(rec.get("GivenName"));
     let last = collapse_whitespace(rec.get("LastName"));
@@ -343,7 +252,11 @@ fn add_dates(e: &mut Entity, property: &str, label: &str, text: &str) {
     let mut approximate = false;
     let mut any = false;
     for piece in lower.split(" or ") {
-        let parsed = parse_dates(piece);
+        let parsed = if property == prop::BIRTH_DATE {
+            parse_birth_dates(piece)
+        } else {
+            parse_dates(piece)
+        };
         if parsed.dates.is_empty() {
             complete = false;
         }

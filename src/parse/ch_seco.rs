@@ -30,8 +30,9 @@
 //! de-listing, when it is the target's latest modification) and a note, so
 //! that later stages can tell current from former listings.
 
-use super::un_xml::support::{self, Node, Records, UniqueIds};
-use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use super::xml::{self, Node, Records};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashMap;
 
@@ -43,13 +44,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     for file in files {
         let text = decode_text(file);
         let mut records = Records::of_file(file, &text);
-        let root = records.root()?;
-        if root.name != "swiss-sanctions-list" {
-            return Err(records.error_at_start(format!(
-                "not a SECO sanctions list: the root element is <{}>, expected <swiss-sanctions-list>",
-                root.name
-            )));
-        }
+        let root = records.expect_root(&["swiss-sanctions-list"], "a SECO sanctions list")?;
         if out.published.is_none() {
             out.published = root.attr("date").and_then(dates::parse_date);
         }
@@ -88,7 +83,7 @@ enum Pending {
 /// A `<place>`: its text (location, area, country) and country code.
 struct Place {
     parts: Vec<String>,
-    country: Option<String>,
+    country: Option<&'static str>,
 }
 
 #[derive(Default)]
@@ -132,20 +127,20 @@ impl Lookups {
             },
             Pending::Address { own, place_id } => {
                 let place = self.places.get(&place_id);
-                let text = support::join(
+                let text = xml::join(
                     own.iter()
                         .chain(place.map(|p| p.parts.iter()).into_iter().flatten())
                         .map(String::as_str),
                     ", ",
                 );
                 e.add(prop::ADDRESS, &text);
-                if let Some(code) = place.and_then(|p| p.country.as_deref()) {
+                if let Some(code) = place.and_then(|p| p.country) {
                     e.add(prop::COUNTRY, code);
                 }
             }
             Pending::BirthPlace { own, place_id } => {
                 let place = self.places.get(&place_id);
-                let text = support::join(
+                let text = xml::join(
                     own.iter()
                         .chain(place.map(|p| p.parts.iter()).into_iter().flatten())
                         .map(String::as_str),
@@ -159,7 +154,7 @@ impl Lookups {
 
 /// The location, area and country of a `<place>` (or of an address or
 /// place of birth that names them itself), and the country's ISO code.
-fn place_parts(p: &Node) -> (Vec<String>, Option<String>) {
+fn place_parts(p: &Node) -> (Vec<String>, Option<&'static str>) {
     let mut parts: Vec<String> = Vec::new();
     for name in ["location", "area"] {
         let t = p.child_text(name);
@@ -169,8 +164,8 @@ fn place_parts(p: &Node) -> (Vec<String>, Option<String>) {
     }
     let mut code = None;
     if let Some(c) = p.child("country") {
-        code = support::iso2(c.attr_or_empty("iso-code"))
-            .or_else(|| support::country_of_name(c.text()).map(str::to_string));
+        code = countries::iso_code(c.attr_or_empty("iso-code"))
+            .or_else(|| countries::country_code(c.text()));
         if !c.text().is_empty() {
             parts.push(c.text().to_string());
         }
@@ -207,7 +202,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
                 .map(|n| whole_name(&name_parts(n), schema == Schema::Person, None))
                 .collect();
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            support::derived_id(&body.name, &refs)
+            xml::derived_id(&body.name, &refs)
         }
     };
     let mut e = Entity::new(list_id, &ids.claim(&source_id), schema);
@@ -231,7 +226,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
         add_identity_details(&mut e, identity, &mut pending);
     }
 
-    if let Some(g) = support::gender(body.attr_or_empty("sex")) {
+    if let Some(g) = xml::gender(body.attr_or_empty("sex")) {
         e.add(prop::GENDER, g);
     }
     for j in body.children_named("justification") {
@@ -255,7 +250,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
     }
     for g in body.children_named("generic-attribute") {
         let name = g.attr_or_empty("name");
-        e.add(prop::NOTES, &support::join([name, g.text()], ": "));
+        e.add(prop::NOTES, &xml::join([name, g.text()], ": "));
     }
 
     let set = t
@@ -335,7 +330,7 @@ fn whole_name(parts: &[Part<'_>], person: bool, key: Option<&str>) -> String {
         named
     };
     let texts: Vec<String> = ordered.iter().map(|p| text(p)).collect();
-    support::join(texts.iter().map(String::as_str), " ")
+    xml::join(texts.iter().map(String::as_str), " ")
 }
 
 fn add_names(e: &mut Entity, identity: &Node, is_main: bool) {
@@ -364,7 +359,7 @@ fn add_names(e: &mut Entity, identity: &Node, is_main: bool) {
         e.add(property, &whole);
         if primary && person {
             let of = |kinds: &[&str]| {
-                support::join(
+                xml::join(
                     parts
                         .iter()
                         .filter(|p| kinds.contains(&p.kind))
@@ -411,7 +406,12 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
         let calendar = d.attr_or_empty("calendar");
         let gregorian = calendar.is_empty() || calendar.eq_ignore_ascii_case("gregorian");
         let label = if person { "birth date" } else { "date" };
-        match dates::parse_date(&text) {
+        let parsed = if person && gregorian {
+            dates::parse_birth_date(&text)
+        } else {
+            dates::parse_date(&text)
+        };
+        match parsed {
             Some(date) if gregorian => {
                 e.add(
                     if person {
@@ -426,7 +426,7 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
                 }
             }
             _ => {
-                let given = support::join(
+                let given = xml::join(
                     [d.attr_or_empty("day"), d.attr_or_empty("month"), year],
                     ".",
                 );
@@ -443,10 +443,10 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
         let Some(c) = n.child("country") else {
             continue;
         };
-        let code = support::iso2(c.attr_or_empty("iso-code"))
-            .or_else(|| support::country_of_name(c.text()).map(str::to_string));
+        let code = countries::iso_code(c.attr_or_empty("iso-code"))
+            .or_else(|| countries::country_code(c.text()));
         match code {
-            Some(code) => e.add(prop::NATIONALITY, &code),
+            Some(code) => e.add(prop::NATIONALITY, code),
             None => e.add(prop::NOTES, &format!("nationality: {}", c.text())),
         }
     }
@@ -459,7 +459,7 @@ fn add_identity_details(e: &mut Entity, identity: &Node, pending: &mut Vec<Pendi
         let (parts, code) = place_parts(a);
         own.extend(parts);
         if let Some(code) = code {
-            e.add(prop::COUNTRY, &code);
+            e.add(prop::COUNTRY, code);
         }
         for remark in a.children_named("remark") {
             e.add(prop::NOTES, &format!("address remark: {}", remark.text()));
@@ -492,7 +492,7 @@ fn add_document(e: &mut Entity, doc: &Node) {
     e.add(property, number);
     let mut details: Vec<String> = Vec::new();
     if let Some(issuer) = doc.child("issuer") {
-        let text = support::join([issuer.text(), issuer.attr_or_empty("code")], " / ");
+        let text = xml::join([issuer.text(), issuer.attr_or_empty("code")], " / ");
         if !text.is_empty() {
             details.push(format!("issuer {text}"));
         }
@@ -508,7 +508,7 @@ fn add_document(e: &mut Entity, doc: &Node) {
         }
     }
     if !details.is_empty() {
-        let label = support::join([kind.replace('-', " ").as_str(), number], " ");
+        let label = xml::join([kind.replace('-', " ").as_str(), number], " ");
         e.add(prop::NOTES, &format!("{label}: {}", details.join("; ")));
     }
 }

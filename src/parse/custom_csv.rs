@@ -1,7 +1,5 @@
 //! Parser for a user's own list (`custom_csv`, list id `custom:<name>`): a
-//! CSV file with the columns below, one party per row. It also holds the
-//! small CSV helpers (header lookup, error positions, `;` lists) that the
-//! other CSV parsers (`us_csl`, `us_bis_dpl`, `ftm`) share.
+//! CSV file with the columns below, one party per row.
 //!
 //! # File layout
 //!
@@ -28,9 +26,9 @@
 //! | `first_name` | | | `firstName` | given names of a person |
 //! | `last_name` | | | `lastName` | family name of a person |
 //! | `gender` | | | `gender` | `male` or `female` (`m`/`f`) |
-//! | `birth_date` | | list | `birthDate` | `1965-04-14`, `1965-04` or `1965`; also `14 Apr 1965`, `circa 1958`, `1960 to 1962`; numeric dates are read day first (`14/04/1965`) |
+//! | `birth_date` | | list | `birthDate` | `1965-04-14`, `1965-04` or `1965`; also `14 Apr 1965`, `circa 1958`, `1960 to 1962`; numeric dates are read day first (`14/04/1965`); Gregorian, from 1850 |
 //! | `birth_place` | | list | `birthPlace` | place of birth as text |
-//! | `nationality` | | list | `nationality` | country names or ISO codes (`Iran`, `IR`, `IRN`) |
+//! | `nationality` | | list | `nationality` | country names or ISO codes (`Iran`, `IR`, `IRN`; `NA` is read as "not available": write `NAM` or `Namibia`) |
 //! | `citizenship` | | list | `citizenship` | country names or ISO codes |
 //! | `country` | | list | `country` | countries of residence, registration or operation |
 //! | `passport_number` | | list | `passportNumber` | passport numbers |
@@ -57,155 +55,13 @@
 //! a `name` is empty, a `schema`, `gender`, date, country or IMO number is not
 //! understood, or a row has more fields than the header.
 
+use super::csv_util::{Table, first_line, imo_digits, record_line, split_list};
 use super::dates;
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::{ParseError, ParsedList, SourceFile, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
 use std::collections::HashMap;
-
-// ---------------------------------------------------------------------------
-// Helpers shared by the CSV parsers of this crate.
-// ---------------------------------------------------------------------------
-
-/// A CSV header resolved against the column names a parser knows.
-pub(crate) struct Columns {
-    known: &'static [&'static str],
-    pos: Vec<Option<usize>>,
-    /// Header cells that are not among `known`: (position, cell as written).
-    pub(crate) unknown: Vec<(usize, String)>,
-}
-
-impl Columns {
-    /// Maps the header cells (after `norm`) to the `known` names. Every name
-    /// in `required` must be present; a known name may appear only once.
-    pub(crate) fn resolve(
-        file: &str,
-        header: &StringRecord,
-        known: &'static [&'static str],
-        required: &[&str],
-        norm: impl Fn(&str) -> String,
-    ) -> Result<Columns, ParseError> {
-        let mut pos = vec![None; known.len()];
-        let mut unknown = Vec::new();
-        for (i, cell) in header.iter().enumerate() {
-            let name = norm(cell);
-            match known.iter().position(|k| *k == name) {
-                Some(k) => {
-                    if pos[k].is_some() {
-                        return Err(ParseError::at(
-                            file,
-                            Location::Line(1),
-                            format!("column '{name}' appears twice in the header"),
-                        ));
-                    }
-                    pos[k] = Some(i);
-                }
-                None => {
-                    if !cell.trim().is_empty() {
-                        unknown.push((i, cell.trim().to_string()));
-                    }
-                }
-            }
-        }
-        for r in required {
-            let found = known
-                .iter()
-                .position(|k| k == r)
-                .and_then(|k| pos[k])
-                .is_some();
-            if !found {
-                return Err(ParseError::at(
-                    file,
-                    Location::Line(1),
-                    format!("required column '{r}' is missing from the header"),
-                ));
-            }
-        }
-        Ok(Columns {
-            known,
-            pos,
-            unknown,
-        })
-    }
-
-    fn index(&self, name: &str) -> Option<usize> {
-        let k = self.known.iter().position(|k| *k == name);
-        debug_assert!(
-            k.is_some(),
-            "column '{name}' is not among the known columns"
-        );
-        k.and_then(|k| self.pos.get(k).copied().flatten())
-    }
-
-    /// The trimmed value of a column in a record ("" when the column or the
-    /// field is absent).
-    pub(crate) fn get<'r>(&self, record: &'r StringRecord, name: &str) -> &'r str {
-        self.index(name)
-            .and_then(|i| record.get(i))
-            .unwrap_or("")
-            .trim()
-    }
-}
-
-/// The 1-based line a record starts on.
-pub(crate) fn record_line(record: &StringRecord) -> u64 {
-    record.position().map(|p| p.line()).unwrap_or(0)
-}
-
-/// A CSV reader error as a [`ParseError`] with the line it happened on.
-pub(crate) fn csv_error(file: &str, err: &csv::Error) -> ParseError {
-    let message = match err.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("row has {len} fields but the header has {expected_len}"),
-        csv::ErrorKind::Utf8 { .. } => "text is not valid UTF-8".to_string(),
-        _ => format!("CSV error: {err}"),
-    };
-    match err.position() {
-        Some(p) => ParseError::at(file, Location::Line(p.line()), message),
-        None => ParseError::new(file, message),
-    }
-}
-
-/// The non-empty, trimmed items of a `sep`-separated list.
-pub(crate) fn split_list(s: &str, sep: char) -> impl Iterator<Item = &str> {
-    s.split(sep).map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// The ISO code (lower case) of a country name or code: what
-/// [`countries::country_code`] gives, plus two forms its table lacks — a bare
-/// alpha-2 code without a name entry (`XK`) and `&` for "and"
-/// ("St. Kitts & Nevis").
-pub(crate) fn country_iso(s: &str) -> Option<String> {
-    let t = s.trim();
-    if let Some(code) = countries::country_code(t) {
-        return Some(code.to_string());
-    }
-    if t.len() == 2 {
-        let lower = t.to_ascii_lowercase();
-        if countries::is_code(&lower) {
-            return Some(lower);
-        }
-    }
-    if t.contains('&') {
-        return countries::country_code(&t.replace('&', " and ")).map(str::to_string);
-    }
-    None
-}
-
-/// The first line of a file (at most 8 KiB), decoded leniently, without BOM.
-pub(crate) fn first_line(file: &SourceFile) -> String {
-    let data = file
-        .data
-        .strip_prefix(b"\xef\xbb\xbf")
-        .unwrap_or(&file.data);
-    let head = &data[..data.len().min(8192)];
-    let end = memchr::memchr(b'\n', head).unwrap_or(head.len());
-    String::from_utf8_lossy(&head[..end])
-        .trim_end_matches('\r')
-        .to_string()
-}
 
 // ---------------------------------------------------------------------------
 // The custom list format.
@@ -356,24 +212,24 @@ fn parse_file(
     let fname = file.name.as_str();
     let text = decode_text(file);
     let header_line = text.lines().next().unwrap_or("");
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(header_line))
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
-    let cols = Columns::resolve(fname, &header, COLUMNS, &[ID, NAME], normalise_column)?;
+    let mut table = Table::open(
+        fname,
+        &text,
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter(header_line))
+            .flexible(true),
+        COLUMNS,
+        &[ID, NAME],
+        normalise_column,
+    )?;
+    let (header, cols) = (&table.header, &table.cols);
     let mut record = StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(fname, &e)),
-        }
+    while table.rows.next(&mut record)? {
         let line = record_line(&record);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let err = |msg: String| ParseError::at(fname, Location::Line(line), msg);
+        let err = |msg: String| table.rows.error(&record, msg);
         if record.len() > header.len()
             && record
                 .iter()
@@ -408,9 +264,15 @@ fn parse_file(
         }
         for (column, property) in COUNTRY_LISTS {
             for c in split_list(cols.get(&record, column), ';') {
-                let code = country_iso(c)
-                    .ok_or_else(|| err(format!("{column} '{c}' is not a known country")))?;
-                e.add(property, &code);
+                let code = countries::code_or_name(c).ok_or_else(|| {
+                    let hint = if c.eq_ignore_ascii_case("na") {
+                        " (for Namibia write NAM or Namibia)"
+                    } else {
+                        ""
+                    };
+                    err(format!("{column} '{c}' is not a known country{hint}"))
+                })?;
+                e.add(property, code);
             }
         }
         e.add(prop::FIRST_NAME, cols.get(&record, FIRST_NAME));
@@ -425,9 +287,17 @@ fn parse_file(
             e.add(prop::GENDER, g);
         }
         for d in split_list(cols.get(&record, BIRTH_DATE), ';') {
-            let parsed = dates::parse_dates(d);
+            let parsed = dates::parse_birth_dates(d);
             if parsed.dates.is_empty() {
-                return Err(err(format!("birth_date '{d}' is not a date")));
+                let why = if dates::parse_dates(d).dates.is_empty() {
+                    "is not a date".to_string()
+                } else {
+                    format!(
+                        "is before {} (a date of another calendar?)",
+                        dates::BIRTH_YEAR_FLOOR
+                    )
+                };
+                return Err(err(format!("birth_date '{d}' {why}")));
             }
             e.add_all(prop::BIRTH_DATE, parsed.dates.iter().map(String::as_str));
             if parsed.approximate {
@@ -478,36 +348,25 @@ fn parse_schema(s: &str) -> Result<Schema, String> {
     })
 }
 
-/// The 7 digits of an IMO number written `9187629`, `IMO9187629` or `IMO 9187629`.
-pub(crate) fn imo_digits(s: &str) -> Option<&str> {
-    let t = s.trim();
-    let rest = match t.get(..3) {
-        Some(p) if p.eq_ignore_ascii_case("imo") => t.get(3..).unwrap_or("").trim_start(),
-        _ => t,
-    };
-    (rest.len() == 7 && rest.bytes().all(|b| b.is_ascii_digit())).then_some(rest)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn imo_forms() {
-        assert_eq!(imo_digits("IMO 9187629"), Some("9187629"));
-        assert_eq!(imo_digits("imo9187629"), Some("9187629"));
-        assert_eq!(imo_digits("9187629"), Some("9187629"));
-        assert_eq!(imo_digits("IMO 15411"), None);
-        assert_eq!(imo_digits("ÏMO"), None);
-    }
-
-    #[test]
-    fn countries_beyond_the_table() {
-        assert_eq!(country_iso("XK").as_deref(), Some("xk"));
-        assert_eq!(country_iso("St. Kitts & Nevis").as_deref(), Some("kn"));
-        assert_eq!(country_iso("Iran").as_deref(), Some("ir"));
-        assert_eq!(country_iso("ZZ"), None);
-        assert_eq!(country_iso("None Identified"), None);
+    fn na_and_pre_1850_birth_years_are_rejected_with_a_reason() {
+        let list = |row: &str| {
+            let text = format!("id,name,nationality,birth_date\n{row}\n");
+            parse("custom:t", &[SourceFile::new("l.csv", text.into_bytes())])
+        };
+        let err = list("1,A,NA,").unwrap_err();
+        assert!(err.message.contains("NAM"), "{err}");
+        let err = list("1,A,,24/06/1402").unwrap_err();
+        assert!(err.message.contains("1850"), "{err}");
+        let err = list("1,A,,someday").unwrap_err();
+        assert!(err.message.contains("not a date"), "{err}");
+        let ok = list("1,A,NAM;XK,1977/1978").unwrap();
+        assert_eq!(ok.entities[0].get(prop::NATIONALITY), ["na", "xk"]);
+        assert_eq!(ok.entities[0].get(prop::BIRTH_DATE), ["1977", "1978"]);
     }
 
     #[test]

@@ -1,6 +1,15 @@
 //! Date strings as publishers write them ("14 Apr 1965", "circa 1958",
-//! "1960 to 1962", "14.04.1965", "Apr 1965") turned into ISO 8601 dates that
-//! keep their precision: a year stays `1965`, a month `1965-04`.
+//! "1960 to 1962", "1977/1978", "14.04.1965", "Apr 1965", "21. Jul 1997",
+//! "dd/mm/1968") turned into ISO 8601 dates that keep their precision: a
+//! year stays `1965`, a month `1965-04`. Numeric dates are read day first;
+//! [`parse_us_date`] reads the US month-first form where a list uses it.
+//!
+//! Birth dates: a list that writes a date in the Hijri calendar without
+//! saying so ("24/06/1402") would otherwise give a Gregorian year 1402. No
+//! listed person was born before 1850, so [`parse_birth_date`] and
+//! [`parse_birth_dates`] reject years before [`BIRTH_YEAR_FLOOR`]; the
+//! parsers keep such text in `notes` ("birth date as given: …"), as they do
+//! with any date they cannot read.
 
 /// What a date string said besides the date itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,11 +55,15 @@ fn month_number(word: &str) -> Option<u32> {
     MONTHS.iter().find(|(n, _)| *n == w).map(|(_, m)| *m)
 }
 
+/// The earliest year a birth date may have (see the module documentation).
+pub const BIRTH_YEAR_FLOOR: i64 = 1850;
+
 fn valid_year(y: i64) -> bool {
     (1000..=2100).contains(&y)
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
+/// The number of days of a month (1–12) of the Gregorian calendar.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -109,11 +122,64 @@ fn strip_qualifier(s: &str) -> (&str, bool) {
     (s, false)
 }
 
+/// Evens out the spacing and dots of one date: "09/11/ 1954" →
+/// "09/11/1954", "Apr - 1965" → "Apr-1965", "21. Jul 1997" → "21 Jul 1997",
+/// "24 Jan.1973" → "24 Jan. 1973".
+fn tidy(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let prev = out.chars().last();
+        let next = chars.get(i + 1).copied();
+        match c {
+            '-' | '/' => {
+                while out.ends_with(' ') {
+                    out.pop();
+                }
+                out.push(c);
+                i += 1;
+                while chars.get(i) == Some(&' ') {
+                    i += 1;
+                }
+                continue;
+            }
+            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && next == Some(' ') => {}
+            '.' if prev.is_some_and(char::is_alphabetic)
+                && next.is_some_and(|n| n.is_ascii_digit()) =>
+            {
+                out.push_str(". ");
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// "dd/mm/1968", "DD/09/1958", "/05/1960": a day or month written as a
+/// placeholder (or left out) is unknown, as a zero day or month is.
+fn fill_placeholders(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split('/').collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    let unknown = |p: &str, placeholder: &str| p.is_empty() || p.eq_ignore_ascii_case(placeholder);
+    if !unknown(d, "dd") && !unknown(m, "mm") {
+        return None;
+    }
+    let d = if unknown(d, "dd") { "00" } else { d };
+    let m = if unknown(m, "mm") { "00" } else { m };
+    Some(format!("{d}/{m}/{y}"))
+}
+
 /// Parses one date (no ranges). Returns the ISO form, partial where the
 /// source is partial. Unknown shapes give `None`.
 pub fn parse_date(input: &str) -> Option<String> {
     let (s, _) = strip_qualifier(input.trim());
-    let s = s.trim().trim_end_matches('.');
+    let s = tidy(s.trim().trim_end_matches('.'));
+    let s = fill_placeholders(&s).unwrap_or(s);
+    let s = s.as_str();
     if s.is_empty() {
         return None;
     }
@@ -211,8 +277,10 @@ pub fn parse_dates(input: &str) -> ParsedDates {
         }
     }
     if range_parts.is_none() {
-        // "1960-1962": two bare years joined by a dash (not "1965-04").
-        if let Some((a, b)) = lower.split_once('-')
+        // "1960-1962", "1955- 1958", "1977/1978": two bare years joined by a
+        // dash or a slash (not "1965-04").
+        if let Some((a, b)) = lower.split_once(['-', '/'])
+            && let (a, b) = (a.trim(), b.trim())
             && a.len() == 4
             && b.len() == 4
             && num(a).is_some()
@@ -253,6 +321,49 @@ pub fn parse_dates(input: &str) -> ParsedDates {
         approximate,
         range: false,
     }
+}
+
+/// Parses a US month-first date, `MM/DD/YYYY` ("06/19/2003", "3/8/2025"),
+/// as some US lists write them. Other shapes, impossible dates and a zero
+/// month or day give `None`.
+pub fn parse_us_date(input: &str) -> Option<String> {
+    let mut parts = input.trim().split('/');
+    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    let part = |p: &str, max_len: usize| -> Option<u32> {
+        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let (m, d, y) = (part(m, 2)?, part(d, 2)?, part(y, 4)?);
+    if d == 0 {
+        return None;
+    }
+    ymd(i64::from(y), m, d)
+}
+
+/// True when an ISO date's year is a plausible birth year:
+/// [`BIRTH_YEAR_FLOOR`] to 2100.
+pub fn plausible_birth_date(iso: &str) -> bool {
+    iso.get(..4)
+        .and_then(|y| y.parse::<i64>().ok())
+        .is_some_and(|y| (BIRTH_YEAR_FLOOR..=2100).contains(&y))
+}
+
+/// [`parse_date`] for a birth date: a year before [`BIRTH_YEAR_FLOOR`]
+/// (a Hijri date read as Gregorian) gives `None`.
+pub fn parse_birth_date(input: &str) -> Option<String> {
+    parse_date(input).filter(|d| plausible_birth_date(d))
+}
+
+/// [`parse_dates`] for a birth date field: dates before
+/// [`BIRTH_YEAR_FLOOR`] are left out.
+pub fn parse_birth_dates(input: &str) -> ParsedDates {
+    let mut parsed = parse_dates(input);
+    parsed.dates.retain(|d| plausible_birth_date(d));
+    parsed
 }
 
 #[cfg(test)]
@@ -296,5 +407,94 @@ mod tests {
         assert_eq!(r.dates, ["1965-04"]);
         let r = parse_dates("1970-1972");
         assert_eq!(r.dates, ["1970", "1971", "1972"]);
+    }
+
+    #[test]
+    fn spacing_and_dots_as_the_lists_write_them() {
+        assert_eq!(parse_date("24 Jan.1973").as_deref(), Some("1973-01-24"));
+        assert_eq!(parse_date("21. Jul 1997").as_deref(), Some("1997-07-21"));
+        assert_eq!(parse_date("14 Apr. 1965").as_deref(), Some("1965-04-14"));
+        assert_eq!(parse_date("09/11/ 1954").as_deref(), Some("1954-11-09"));
+        assert_eq!(parse_date("09 /11/1954").as_deref(), Some("1954-11-09"));
+        assert_eq!(parse_date("Sep. 1973").as_deref(), Some("1973-09"));
+        let r = parse_dates("1955- 1958");
+        assert!(r.range);
+        assert_eq!(r.dates, ["1955", "1956", "1957", "1958"]);
+        let r = parse_dates("Approximately 1955 -1958");
+        assert!(r.range && r.approximate);
+        assert_eq!(r.dates, ["1955", "1956", "1957", "1958"]);
+        // Word ranges keep working.
+        let r = parse_dates("14 Apr 1965 - 20 May 1966");
+        assert_eq!(r.dates, ["1965-04-14", "1965", "1966", "1966-05-20"]);
+    }
+
+    #[test]
+    fn year_pairs_with_a_slash_are_ranges() {
+        let r = parse_dates("1977/1978");
+        assert!(r.range && !r.approximate);
+        assert_eq!(r.dates, ["1977", "1978"]);
+        let r = parse_dates("approximately 1977/1978");
+        assert!(r.range && r.approximate);
+        assert_eq!(r.dates, ["1977", "1978"]);
+        // A year and a month, and a month and a year, are not ranges.
+        assert!(!parse_dates("04/1965").range);
+        assert_eq!(parse_dates("04/1965").dates, ["1965-04"]);
+        assert!(!parse_dates("1965/04").range);
+    }
+
+    #[test]
+    fn placeholder_days_and_months_are_unknown() {
+        // The UK FCDO list writes unknown parts as "dd" / "mm".
+        assert_eq!(parse_date("dd/mm/1968").as_deref(), Some("1968"));
+        assert_eq!(parse_date("dd/09/1958").as_deref(), Some("1958-09"));
+        assert_eq!(parse_date("12/11/1967").as_deref(), Some("1967-11-12"));
+        assert_eq!(parse_date("1985").as_deref(), Some("1985"));
+        assert_eq!(parse_date("DD/MM/1970").as_deref(), Some("1970"));
+        assert_eq!(parse_date("dd/mm/yyyy"), None);
+        assert_eq!(parse_date("/05/1960").as_deref(), Some("1960-05"));
+    }
+
+    #[test]
+    fn us_dates_are_month_first() {
+        // BIS Denied Persons List dates.
+        assert_eq!(parse_us_date("08/05/2019").as_deref(), Some("2019-08-05"));
+        assert_eq!(parse_us_date("06/29/2056").as_deref(), Some("2056-06-29"));
+        assert_eq!(parse_us_date("02/30/2019"), None);
+        assert_eq!(parse_us_date("13/01/2019"), None);
+        assert_eq!(parse_us_date("00/01/2019"), None);
+        assert_eq!(parse_us_date("1/2/19"), None);
+        assert_eq!(parse_us_date("2019-08-05"), None);
+        // OFAC's sdnList Publish_Date.
+        assert_eq!(parse_us_date("03/28/2025").as_deref(), Some("2025-03-28"));
+        assert_eq!(parse_us_date("3/8/2025").as_deref(), Some("2025-03-08"));
+        assert_eq!(parse_us_date("28/03/2025"), None);
+        assert_eq!(parse_us_date("2025-03-28"), None);
+        assert_eq!(parse_us_date("01/00/2025"), None);
+    }
+
+    #[test]
+    fn birth_dates_before_1850_are_not_gregorian() {
+        // A Hijri date written without its calendar.
+        assert_eq!(parse_date("24/06/1402").as_deref(), Some("1402-06-24"));
+        assert_eq!(parse_birth_date("24/06/1402"), None);
+        assert_eq!(parse_birth_date("1849"), None);
+        assert_eq!(parse_birth_date("1850").as_deref(), Some("1850"));
+        assert_eq!(
+            parse_birth_date("14 Apr 1965").as_deref(),
+            Some("1965-04-14")
+        );
+        assert!(parse_birth_dates("1400 to 1402").dates.is_empty());
+        assert_eq!(parse_birth_dates("circa 1958").dates, ["1958"]);
+        assert!(plausible_birth_date("1973-11"));
+        assert!(!plausible_birth_date("1385"));
+        assert!(!plausible_birth_date(""));
+    }
+
+    #[test]
+    fn month_lengths() {
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(1900, 2), 28);
+        assert_eq!(days_in_month(2000, 2), 29);
+        assert_eq!(days_in_month(1965, 4), 30);
     }
 }

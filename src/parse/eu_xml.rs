@@ -22,14 +22,14 @@
 //! Truncated v1.0 files: the only obtainable v1.0 file was cut by its
 //! uploader after 595 complete `<ENTITY>` records. For v1.0 a document that
 //! ends right after a complete `</ENTITY>`, with only `<WHOLE>` left open,
-//! yields the complete entities (and a warning is logged; the snapshot
-//! layer's count guards decide whether such a version may replace a
-//! previous one). A document cut anywhere else — inside a record, inside a
+//! yields the complete entities with a warning (logged, and returned in
+//! `ParsedList::warnings`); the snapshot layer's count guards decide whether
+//! such a version may replace a previous one. A document cut anywhere else — inside a record, inside a
 //! tag — is an error naming the line and byte offset, never a silently
 //! dropped record. v1.1, the live format, accepts no truncation at all.
 
-use super::un_xml::support::{self, Node, Records, UniqueIds};
-use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use super::xml::{self, Node, Records};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 
@@ -46,7 +46,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         match root.name.as_str() {
             "export" => {
                 if out.published.is_none() {
-                    out.published = root.attr("generationDate").and_then(support::iso_date_part);
+                    out.published = root.attr("generationDate").and_then(dates::parse_date);
                 }
                 while let Some(r) =
                     records.next_record(|path, name| path.len() == 1 && name == "sanctionEntity")?
@@ -66,12 +66,19 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
                     out.entities.push(map_v10(list_id, &r, &mut ids));
                 }
                 if records.unterminated() {
+                    let entities = out.entities.len() - before;
                     tracing::warn!(
                         file = %file.name,
-                        entities = out.entities.len() - before,
+                        entities,
                         "EU FSF 1.0 file ends without </WHOLE> after a complete <ENTITY>; \
                          returning the complete entities"
                     );
+                    out.warnings.push(format!(
+                        "{}: the file ends without </WHOLE> after a complete <ENTITY>; \
+                         the {entities} complete entities before the end were read, \
+                         later ones may be missing",
+                        file.name
+                    ));
                 }
             }
             other => {
@@ -162,8 +169,8 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
                 a.attr_or_empty("lastName"),
             );
             let whole = match a.attr("wholeName") {
-                Some(w) => support::fold_space(w),
-                None => support::join([first, middle, last], " "),
+                Some(w) => xml::fold_space(w),
+                None => xml::join([first, middle, last], " "),
             };
             NameEntry {
                 whole,
@@ -181,7 +188,7 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         Some(id) => id.to_string(),
         None => {
             let all: Vec<&str> = names.iter().map(|n| n.whole.as_str()).collect();
-            support::derived_id(reference, &all)
+            xml::derived_id(reference, &all)
         }
     };
     let mut e = Entity::new(list_id, &ids.claim(&source_id), schema);
@@ -203,7 +210,7 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         e.add(prop::POSITION, a.attr_or_empty("function"));
         e.add(prop::TITLE, a.attr_or_empty("title"));
         if schema == Schema::Person
-            && let Some(g) = support::gender(a.attr_or_empty("gender"))
+            && let Some(g) = xml::gender(a.attr_or_empty("gender"))
         {
             e.add(prop::GENDER, g);
         }
@@ -250,8 +257,8 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     }
 
     for c in r.children_named("citizenship") {
-        match support::iso2(c.attr_or_empty("countryIso2Code")) {
-            Some(code) => e.add(prop::CITIZENSHIP, &code),
+        match countries::iso_code(c.attr_or_empty("countryIso2Code")) {
+            Some(code) => e.add(prop::CITIZENSHIP, code),
             None => {
                 if let Some(d) = known_description(c) {
                     e.add(prop::NOTES, &format!("citizenship: {d}"));
@@ -279,7 +286,17 @@ fn known_description(n: &Node) -> Option<&str> {
 
 fn add_v11_birth(e: &mut Entity, b: &Node) {
     let calendar = b.attr_or_empty("calendarType");
-    let full = b.attr("birthdate").and_then(dates::parse_date);
+    let gregorian = calendar.is_empty() || calendar.eq_ignore_ascii_case("gregorian");
+    // Dates of another calendar are only noted, so only Gregorian ones
+    // need a plausible year.
+    let parse = |text: &str| {
+        if gregorian {
+            dates::parse_birth_date(text)
+        } else {
+            dates::parse_date(text)
+        }
+    };
+    let full = b.attr("birthdate").and_then(parse);
     let partial = || {
         let year = b.attr("year")?;
         let month = b.attr("monthOfYear");
@@ -289,18 +306,23 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
             (Some(m), None) => format!("{year}-{m:0>2}"),
             _ => year.to_string(),
         };
-        dates::parse_date(&text)
+        parse(&text)
     };
     let mut found: Vec<String> = full.or_else(partial).into_iter().collect();
     if let (Some(from), Some(to)) = (b.attr("yearRangeFrom"), b.attr("yearRangeTo")) {
-        found.extend(dates::parse_dates(&format!("{from} to {to}")).dates);
+        let range = format!("{from} to {to}");
+        if gregorian {
+            found.extend(dates::parse_birth_dates(&range).dates);
+        } else {
+            found.extend(dates::parse_dates(&range).dates);
+        }
         e.add(
             prop::NOTES,
             &format!("birth date range: between {from} and {to}"),
         );
     }
     if found.is_empty() {
-        let given = support::join(
+        let given = xml::join(
             [
                 b.attr_or_empty("birthdate"),
                 b.attr_or_empty("dayOfMonth"),
@@ -313,7 +335,6 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
             e.add(prop::NOTES, &format!("birth date as given: {given}"));
         }
     }
-    let gregorian = calendar.is_empty() || calendar.eq_ignore_ascii_case("gregorian");
     if gregorian {
         for d in &found {
             e.add(prop::BIRTH_DATE, d);
@@ -335,7 +356,7 @@ fn add_v11_birth(e: &mut Entity, b: &Node) {
     }
     let city = b.attr_or_empty("city");
     let city = if city == "-" { "" } else { city };
-    let place = support::join(
+    let place = xml::join(
         [
             city,
             b.attr_or_empty("zipCode"),
@@ -376,16 +397,16 @@ fn add_v11_identification(e: &mut Entity, d: &Node) {
     let code = d.attr_or_empty("identificationTypeCode");
     let property = identification_property(code);
     let raw = d.attr_or_empty("number");
-    let number = support::document_number(raw);
+    let number = xml::document_number(raw);
     if let Some(n) = &number {
         e.add(property, n);
     }
-    if let Some(latin) = d.attr("latinNumber").and_then(support::document_number) {
+    if let Some(latin) = d.attr("latinNumber").and_then(xml::document_number) {
         e.add(property, &latin);
     }
     let mut details: Vec<String> = Vec::new();
-    if number.as_deref() != Some(support::fold_space(raw).as_str()) && !raw.is_empty() {
-        details.push(format!("number as given: {}", support::fold_space(raw)));
+    if number.as_deref() != Some(xml::fold_space(raw).as_str()) && !raw.is_empty() {
+        details.push(format!("number as given: {}", xml::fold_space(raw)));
     }
     if let Some(c) = known_description(d) {
         details.push(format!("country {c}"));
@@ -428,7 +449,7 @@ fn add_v11_identification(e: &mut Entity, d: &Node) {
 }
 
 fn add_v11_address(e: &mut Entity, a: &Node) {
-    let text = support::join(
+    let text = xml::join(
         [
             a.attr_or_empty("street"),
             a.attr_or_empty("poBox"),
@@ -441,8 +462,8 @@ fn add_v11_address(e: &mut Entity, a: &Node) {
         ", ",
     );
     e.add(prop::ADDRESS, &text);
-    if let Some(code) = support::iso2(a.attr_or_empty("countryIso2Code")) {
-        e.add(prop::COUNTRY, &code);
+    if let Some(code) = countries::iso_code(a.attr_or_empty("countryIso2Code")) {
+        e.add(prop::COUNTRY, code);
     }
     if a.attr_or_empty("asAtListingTime")
         .eq_ignore_ascii_case("true")
@@ -499,8 +520,8 @@ fn map_v10(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
                 n.child_text("LASTNAME"),
             );
             let whole = match n.child_text("WHOLENAME") {
-                "" => support::join([first, middle, last], " "),
-                w => support::fold_space(w),
+                "" => xml::join([first, middle, last], " "),
+                w => xml::fold_space(w),
             };
             NameEntry {
                 whole,
@@ -516,7 +537,7 @@ fn map_v10(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         Some(id) => id.to_string(),
         None => {
             let all: Vec<&str> = names.iter().map(|n| n.whole.as_str()).collect();
-            support::derived_id("ENTITY", &all)
+            xml::derived_id("ENTITY", &all)
         }
     };
     let mut e = Entity::new(list_id, &ids.claim(&source_id), schema);
@@ -533,7 +554,7 @@ fn map_v10(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         e.add(prop::TITLE, n.child_text("TITLE"));
         e.add(prop::POSITION, n.child_text("FUNCTION"));
         if schema == Schema::Person
-            && let Some(g) = support::gender(n.child_text("GENDER"))
+            && let Some(g) = xml::gender(n.child_text("GENDER"))
         {
             e.add(prop::GENDER, g);
         }
@@ -585,7 +606,7 @@ fn add_v10_birth(e: &mut Entity, b: &Node) {
         let lower = raw.to_ascii_lowercase();
         let approximate = lower.contains("approximati");
         let core = raw.split('(').next().unwrap_or(raw).trim();
-        let parsed = dates::parse_dates(core);
+        let parsed = dates::parse_birth_dates(core);
         for d in &parsed.dates {
             e.add(prop::BIRTH_DATE, d);
         }
@@ -604,7 +625,7 @@ fn add_v10_birth(e: &mut Entity, b: &Node) {
     let place = if place == "-" { "" } else { place };
     e.add(
         prop::BIRTH_PLACE,
-        &support::join([place, b.child_text("COUNTRY")], ", "),
+        &xml::join([place, b.child_text("COUNTRY")], ", "),
     );
 }
 
@@ -636,7 +657,7 @@ fn split_v10_number(raw: &str) -> (&str, &str, &str, &str) {
 }
 
 fn add_v10_document(e: &mut Entity, p: &Node) {
-    let raw = support::fold_space(p.child_text("NUMBER"));
+    let raw = xml::fold_space(p.child_text("NUMBER"));
     if raw.is_empty() {
         return;
     }
@@ -646,7 +667,7 @@ fn add_v10_document(e: &mut Entity, p: &Node) {
     } else {
         identification_property(code)
     };
-    let number = support::document_number(num_text);
+    let number = xml::document_number(num_text);
     if let Some(n) = &number {
         e.add(property, n);
     }
@@ -696,9 +717,9 @@ fn add_v10_address(e: &mut Entity, a: &Node) {
             }
         }
     }
-    let street = support::join([a.child_text("NUMBER"), a.child_text("STREET")], " ");
+    let street = xml::join([a.child_text("NUMBER"), a.child_text("STREET")], " ");
     let other = other_text.join(", ");
-    let text = support::join(
+    let text = xml::join(
         [
             street.as_str(),
             a.child_text("ZIPCODE"),

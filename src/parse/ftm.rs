@@ -24,9 +24,10 @@
 //!
 //! `published` is the latest `last_seen` in the file (the export's run).
 
-use super::custom_csv::{Columns, country_iso, csv_error, imo_digits, record_line, split_list};
+use super::csv_util::{Table, imo_digits, lower_column, record_line, split_list};
 use super::dates;
 use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
 use serde::Deserialize;
@@ -278,26 +279,20 @@ fn parse_simple_file(
     out: &mut ParsedList,
     seen: &mut HashMap<String, u64>,
 ) -> Result<(), ParseError> {
-    let fname = file.name.as_str();
     let text = decode_text(file);
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
-    let cols = Columns::resolve(
-        fname,
-        &header,
+    let mut table = Table::open(
+        &file.name,
+        &text,
+        &csv::ReaderBuilder::new(),
         SIMPLE_COLUMNS,
         &["id", "schema", "name"],
-        |c| c.trim().to_ascii_lowercase(),
+        lower_column,
     )?;
+    let cols = &table.cols;
     let mut r = StringRecord::new();
-    loop {
-        match reader.read_record(&mut r) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(fname, &e)),
-        }
+    while table.rows.next(&mut r)? {
         let line = record_line(&r);
-        let err = |msg: String| ParseError::at(fname, Location::Line(line), msg);
+        let err = |msg: String| table.rows.error(&r, msg);
         let get = |c: &str| cols.get(&r, c);
         let id = get("id");
         if id.is_empty() {
@@ -323,14 +318,20 @@ fn parse_simple_file(
             prop::INCORPORATION_DATE
         };
         for d in split_list(get("birth_date"), ';') {
-            match dates::parse_date(d) {
+            let parsed = if schema == Schema::Person {
+                dates::parse_birth_date(d)
+            } else {
+                dates::parse_date(d)
+            };
+            match parsed {
                 Some(iso) => e.add(date_prop, &iso),
                 None => e.add(prop::NOTES, &format!("birth date: {d}")),
             }
         }
         for c in split_list(get("countries"), ';') {
-            match country_iso(c) {
-                Some(code) => e.add(prop::COUNTRY, &code),
+            // The column holds ISO codes ("ru;ua"), where "na" is Namibia.
+            match countries::iso_code(c).or_else(|| countries::country_code(c)) {
+                Some(code) => e.add(prop::COUNTRY, code),
                 None => e.add(prop::NOTES, &format!("country: {c}")),
             }
         }

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod au_dfat;
 pub mod ca_sema;
 pub mod ch_seco;
+pub(crate) mod csv_util;
 pub mod custom_csv;
 pub mod eu_xml;
 pub mod ftm;
@@ -24,10 +25,12 @@ pub mod un_xml;
 pub mod us_bis_dpl;
 pub mod us_csl;
 pub mod xlsx;
+pub(crate) mod xml;
 
 use crate::model::Entity;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 
@@ -146,6 +149,56 @@ pub struct ParsedList {
     pub entities: Vec<Entity>,
     /// The publisher's own date for the data (ISO date or date-time), when the files state it.
     pub published: Option<String>,
+    /// What a person importing the set should know although the set was
+    /// accepted (e.g. a file that ends early at a record boundary), one
+    /// sentence each, naming the file.
+    pub warnings: Vec<String>,
+}
+
+/// Makes source ids unique within one parse: a repeated id gets a suffix
+/// with a number (`#2`, `#3` …, or `-2`, `-3` … for the lists whose ids use
+/// `-`) and a warning, so that no record is lost or merged.
+#[derive(Debug)]
+pub(crate) struct UniqueIds {
+    seen: HashSet<String>,
+    separator: char,
+}
+
+impl Default for UniqueIds {
+    fn default() -> UniqueIds {
+        UniqueIds::with_separator('#')
+    }
+}
+
+impl UniqueIds {
+    pub(crate) fn with_separator(separator: char) -> UniqueIds {
+        UniqueIds {
+            seen: HashSet::new(),
+            separator,
+        }
+    }
+
+    /// The id to use for a record whose source id is `id` (trimmed).
+    pub(crate) fn claim(&mut self, id: &str) -> String {
+        self.claim_numbered(id).0
+    }
+
+    /// The id to use and the number in its suffix (1 when `id` was free).
+    pub(crate) fn claim_numbered(&mut self, id: &str) -> (String, usize) {
+        let id = id.trim().to_string();
+        if self.seen.insert(id.clone()) {
+            return (id, 1);
+        }
+        let mut n = 2;
+        loop {
+            let candidate = format!("{id}{}{n}", self.separator);
+            if self.seen.insert(candidate.clone()) {
+                tracing::warn!(id = %id, "repeated source id; kept as {candidate}");
+                return (candidate, n);
+            }
+            n += 1;
+        }
+    }
 }
 
 /// The publisher formats the parsers understand. The ids are those of
@@ -312,23 +365,19 @@ pub fn detect_format(files: &[SourceFile]) -> Result<Format, ParseError> {
 
 fn detect_one(f: &SourceFile) -> Option<Format> {
     if f.data.starts_with(b"PK\x03\x04") {
-        return std::panic::catch_unwind(|| xlsx::detect(f)).unwrap_or(None);
+        // A workbook, or a zip holding one XML list (OFAC's *_ENHANCED.ZIP).
+        // The workbook reader may panic on damaged data: that is "not a workbook".
+        return std::panic::catch_unwind(|| xlsx::detect(f))
+            .unwrap_or(None)
+            .or_else(|| {
+                let head = zip_xml_head(f)?;
+                xml_format(&String::from_utf8_lossy(&head))
+            });
     }
     let head_len = f.data.len().min(8192);
     let head = String::from_utf8_lossy(&f.data[..head_len]);
-    if let Some(root) = xml_root(&head) {
-        return match root.as_str() {
-            "sdnList" => Some(Format::OfacXml),
-            "Sanctions" => Some(Format::OfacAdvancedXml),
-            "sanctionsData" => Some(Format::OfacEnhancedXml),
-            "CONSOLIDATED_LIST" => Some(Format::UnXml),
-            "export" => Some(Format::EuXml11),
-            "WHOLE" => Some(Format::EuXml10),
-            "Designations" | "ArrayOfFinalDesignation" => Some(Format::UkFcdoXml),
-            "swiss-sanctions-list" => Some(Format::ChSecoXml),
-            "data-set" => Some(Format::CaSemaXml),
-            _ => None,
-        };
+    if xml_root(&head).is_some() {
+        return xml_format(&head);
     }
     let trimmed = head.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
@@ -354,6 +403,93 @@ fn detect_one(f: &SourceFile) -> Option<Format> {
         return Some(Format::CustomCsv);
     }
     None
+}
+
+/// The XML list format of a document, told from its root element.
+fn xml_format(head: &str) -> Option<Format> {
+    match xml_root(head)?.as_str() {
+        "sdnList" => Some(Format::OfacXml),
+        "Sanctions" => Some(Format::OfacAdvancedXml),
+        "sanctionsData" => Some(Format::OfacEnhancedXml),
+        "CONSOLIDATED_LIST" => Some(Format::UnXml),
+        "export" => Some(Format::EuXml11),
+        "WHOLE" => Some(Format::EuXml10),
+        "Designations" | "ArrayOfFinalDesignation" => Some(Format::UkFcdoXml),
+        "swiss-sanctions-list" => Some(Format::ChSecoXml),
+        "data-set" => Some(Format::CaSemaXml),
+        _ => None,
+    }
+}
+
+/// Largest XML file accepted from inside a zip archive (the full OFAC SDN
+/// list is about 100 MB uncompressed).
+const MAX_UNZIPPED: u64 = 2 * 1024 * 1024 * 1024;
+
+type ZipArchive<'a> = zip::ZipArchive<std::io::Cursor<&'a [u8]>>;
+
+/// Opens a zip archive that holds exactly one `.xml` file (as OFAC
+/// publishes its enhanced XML) and finds that file's index.
+fn zip_with_one_xml(file: &SourceFile) -> Result<(ZipArchive<'_>, usize), ParseError> {
+    let err = |m: String| ParseError::new(&file.name, m);
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(file.data.as_slice()))
+        .map_err(|e| err(format!("broken zip archive: {e}")))?;
+    let xml: Vec<usize> = (0..archive.len())
+        .filter(|&i| {
+            archive
+                .name_for_index(i)
+                .and_then(Result::ok)
+                .is_some_and(|name| name.to_ascii_lowercase().ends_with(".xml"))
+        })
+        .collect();
+    match xml.as_slice() {
+        [one] => Ok((archive, *one)),
+        [] => Err(err("the zip archive holds no .xml file".into())),
+        _ => Err(err(format!(
+            "the zip archive holds {} .xml files; expected one",
+            xml.len()
+        ))),
+    }
+}
+
+/// The first 8 KiB of the one `.xml` file in a zip archive, to tell its
+/// format; `None` when the archive is not such a zip.
+fn zip_xml_head(file: &SourceFile) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let (mut archive, index) = zip_with_one_xml(file).ok()?;
+    let entry = archive.by_index(index).ok()?;
+    let mut head = Vec::with_capacity(8192);
+    entry.take(8192).read_to_end(&mut head).ok()?;
+    Some(head)
+}
+
+/// The XML file inside a zip archive holding exactly one `.xml` file,
+/// named `<archive>/<entry>`.
+pub(crate) fn unzip_single_xml(file: &SourceFile) -> Result<SourceFile, ParseError> {
+    use std::io::Read;
+    let (mut archive, index) = zip_with_one_xml(file)?;
+    let mut entry = archive
+        .by_index(index)
+        .map_err(|e| ParseError::new(&file.name, format!("cannot read the zip archive: {e}")))?;
+    let inner = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+    let name = format!("{}/{}", file.name, inner);
+    if entry.size() > MAX_UNZIPPED {
+        return Err(ParseError::new(
+            &name,
+            "the file in the zip archive is too large",
+        ));
+    }
+    let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 26));
+    (&mut entry)
+        .take(MAX_UNZIPPED + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| ParseError::new(&name, format!("cannot unpack from the zip archive: {e}")))?;
+    if data.len() as u64 > MAX_UNZIPPED {
+        return Err(ParseError::new(
+            &name,
+            "the file in the zip archive is too large",
+        ));
+    }
+    Ok(SourceFile::new(name, data))
 }
 
 /// The name of the first element of an XML document (prefix stripped).
@@ -442,6 +578,37 @@ mod tests {
         assert_eq!(xml_root("plain text"), None);
     }
 
+    fn zip_of(entries: &[(&str, &str)]) -> SourceFile {
+        use std::io::Write;
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            for (name, data) in entries {
+                zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                zip.write_all(data.as_bytes()).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        SourceFile::new("list.zip", out.into_inner())
+    }
+
+    #[test]
+    fn a_zip_with_one_xml_list_is_told_by_its_root() {
+        let xml = "<?xml version=\"1.0\"?>\n<sanctionsData xmlns=\"x\"><entities/></sanctionsData>";
+        let one = zip_of(&[("readme.txt", "hello"), ("CONS_ENHANCED.XML", xml)]);
+        assert_eq!(detect_format(&[one]).ok(), Some(Format::OfacEnhancedXml));
+        let un = zip_of(&[("consolidated.xml", "<CONSOLIDATED_LIST/>")]);
+        assert_eq!(detect_format(&[un]).ok(), Some(Format::UnXml));
+        // Two XML files, or none, or a broken archive: not recognised.
+        let two = zip_of(&[("a.xml", xml), ("b.xml", xml)]);
+        assert!(detect_format(&[two]).is_err());
+        let none = zip_of(&[("a.txt", xml)]);
+        assert!(detect_format(&[none]).is_err());
+        let broken = SourceFile::new("x.zip", b"PK\x03\x04garbage".to_vec());
+        assert!(detect_format(&[broken]).is_err());
+    }
+
     #[test]
     fn empty_files_are_rejected_with_the_file_name() {
         let err = parse(
@@ -452,6 +619,19 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.file, "consolidated.xml");
         assert!(err.message.contains("empty"));
+    }
+
+    #[test]
+    fn repeated_ids_get_numbered_suffixes() {
+        let mut ids = UniqueIds::default();
+        assert_eq!(ids.claim(" QDi.001 "), "QDi.001");
+        assert_eq!(ids.claim("QDi.001"), "QDi.001#2");
+        assert_eq!(ids.claim("QDi.001"), "QDi.001#3");
+        let mut ids = UniqueIds::with_separator('-');
+        assert_eq!(ids.claim_numbered("A"), ("A".to_string(), 1));
+        assert_eq!(ids.claim_numbered("A-2"), ("A-2".to_string(), 1));
+        // "A-2" is taken by a record of its own, so the repeat of "A" is "A-3".
+        assert_eq!(ids.claim_numbered("A"), ("A-3".to_string(), 3));
     }
 
     #[test]

@@ -10,318 +10,16 @@
 //! `DistinctParty` into an [`Entity`] as soon as it is read, and applies the
 //! sanctions entries and relationships to those entities at the end.
 //!
-//! This file also holds the pieces the OFAC enhanced-XML parser shares: the
-//! record reader ([`Records`], [`Node`]) and the OFAC feature, document, name
-//! and date-period mappings.
+//! This file also holds the OFAC feature, document, name and date-period
+//! mappings the OFAC enhanced-XML parser shares. The document is walked with
+//! [`super::xml::Walker`].
 
 use super::dates;
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::xml::{Node, Opened, Walker};
+use super::{ParseError, ParsedList, SourceFile, decode_text};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
-use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
 use std::collections::{HashMap, HashSet};
-
-// ---------------------------------------------------------------------------
-// Record reader shared by the OFAC XML parsers
-// ---------------------------------------------------------------------------
-
-/// Deepest element nesting accepted inside one record. The OFAC schemas nest
-/// about ten levels; the limit keeps hostile input from building trees whose
-/// recursive drop would exhaust the stack.
-const MAX_RECORD_DEPTH: usize = 64;
-
-/// One XML element of a record read into memory: local name (namespace
-/// prefix dropped), attributes (local names, unescaped), the element's own
-/// text and its child elements.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Node {
-    pub name: String,
-    pub attrs: Vec<(String, String)>,
-    pub text: String,
-    pub children: Vec<Node>,
-}
-
-impl Node {
-    /// The value of an attribute, trimmed; `None` when absent or blank.
-    pub fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    }
-
-    /// The first child element of that name.
-    pub fn child(&self, name: &str) -> Option<&Node> {
-        self.children.iter().find(|c| c.name == name)
-    }
-
-    /// Every child element of that name.
-    pub fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        self.children.iter().filter(move |c| c.name == name)
-    }
-
-    /// Every element reached by following a path of child names.
-    pub fn all<'a>(&'a self, path: &[&str]) -> Vec<&'a Node> {
-        let mut current: Vec<&Node> = vec![self];
-        for step in path {
-            current = current
-                .into_iter()
-                .flat_map(|n| n.children.iter().filter(|c| c.name == *step))
-                .collect();
-        }
-        current
-    }
-
-    /// The element's own text, trimmed; `None` when blank.
-    pub fn text(&self) -> Option<&str> {
-        let t = self.text.trim();
-        (!t.is_empty()).then_some(t)
-    }
-
-    /// The trimmed text of the first child of that name; `None` when blank.
-    pub fn child_text(&self, name: &str) -> Option<&str> {
-        self.child(name).and_then(Node::text)
-    }
-
-    /// True when the child's text is `true` (any case).
-    pub fn child_flag(&self, name: &str) -> bool {
-        self.child_text(name)
-            .is_some_and(|t| t.eq_ignore_ascii_case("true"))
-    }
-}
-
-/// What [`Records::next`] found.
-pub(crate) enum Item {
-    /// An element opened; [`Records::path`] now ends with its name. Read it
-    /// whole with [`Records::read_node`] or keep walking into it.
-    Open(BytesStart<'static>),
-    /// An element closed.
-    Close,
-    /// The document ended (with every element closed).
-    Eof,
-}
-
-/// A streaming walk over an XML document that hands out whole records on
-/// request. Errors carry the file name and byte offset.
-pub(crate) struct Records<'a> {
-    reader: quick_xml::Reader<&'a [u8]>,
-    file: String,
-    /// Bytes stripped from the start of the file before parsing (a BOM),
-    /// added back to reported offsets.
-    base: u64,
-    path: Vec<String>,
-    saw_root: bool,
-}
-
-fn local_name(start: &BytesStart<'_>) -> String {
-    let name = start.local_name();
-    let name: &str = name.as_ref();
-    name.to_string()
-}
-
-impl<'a> Records<'a> {
-    /// A walker over the decoded text of `file`.
-    pub fn new(file: &SourceFile, text: &'a str) -> Records<'a> {
-        let mut reader = quick_xml::Reader::from_str(text);
-        let config = reader.config_mut();
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        let base = if file.data.starts_with(b"\xef\xbb\xbf") {
-            3
-        } else {
-            0
-        };
-        Records {
-            reader,
-            file: file.name.clone(),
-            base,
-            path: Vec::new(),
-            saw_root: false,
-        }
-    }
-
-    /// The names of the open elements, outermost first.
-    pub fn path(&self) -> &[String] {
-        &self.path
-    }
-
-    /// Byte offset of the reader in the file.
-    pub fn position(&self) -> u64 {
-        self.reader.buffer_position() + self.base
-    }
-
-    /// An error at the reader's current position.
-    pub fn error(&self, message: impl Into<String>) -> ParseError {
-        ParseError::at(&self.file, Location::Byte(self.position()), message)
-    }
-
-    /// An error at a given byte offset.
-    pub fn error_at(&self, offset: u64, message: impl Into<String>) -> ParseError {
-        ParseError::at(&self.file, Location::Byte(offset), message)
-    }
-
-    fn xml_error(&self, e: quick_xml::Error) -> ParseError {
-        ParseError::at(
-            &self.file,
-            Location::Byte(self.reader.error_position() + self.base),
-            format!("malformed XML: {e}"),
-        )
-    }
-
-    fn event(&mut self) -> Result<Event<'a>, ParseError> {
-        self.reader.read_event().map_err(|e| self.xml_error(e))
-    }
-
-    /// The next element boundary at the current level. Text between records
-    /// is skipped.
-    pub fn next(&mut self) -> Result<Item, ParseError> {
-        loop {
-            match self.event()? {
-                Event::Start(start) => {
-                    self.path.push(local_name(&start));
-                    self.saw_root = true;
-                    return Ok(Item::Open(start.into_owned()));
-                }
-                Event::End(_) => {
-                    self.path.pop();
-                    return Ok(Item::Close);
-                }
-                Event::Eof => {
-                    if let Some(open) = self.path.last() {
-                        return Err(self.error(format!(
-                            "unexpected end of file: element <{open}> is not closed"
-                        )));
-                    }
-                    if !self.saw_root {
-                        return Err(self.error("no XML element found"));
-                    }
-                    return Ok(Item::Eof);
-                }
-                Event::GeneralRef(r) => {
-                    // Validate entity references even where their text is unused.
-                    resolve_reference(&r).map_err(|m| self.error(m))?;
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Reads the element just opened (the last [`Item::Open`]) to its end
-    /// into a [`Node`].
-    pub fn read_node(&mut self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
-        let mut stack: Vec<Node> = vec![self.node_of(start)?];
-        loop {
-            match self.event()? {
-                Event::Start(s) => {
-                    if stack.len() >= MAX_RECORD_DEPTH {
-                        return Err(self.error("elements nested too deeply"));
-                    }
-                    let node = self.node_of(&s)?;
-                    stack.push(node);
-                }
-                Event::End(_) => {
-                    let done = stack.pop();
-                    match (done, stack.last_mut()) {
-                        (Some(done), Some(parent)) => parent.children.push(done),
-                        (Some(done), None) => {
-                            self.path.pop();
-                            return Ok(done);
-                        }
-                        (None, _) => return Err(self.error("unbalanced end tag")),
-                    }
-                }
-                Event::Text(t) => {
-                    if let Some(top) = stack.last_mut() {
-                        top.text.push_str(&t.xml10_content());
-                    }
-                }
-                Event::CData(t) => {
-                    if let Some(top) = stack.last_mut() {
-                        top.text.push_str(&t.xml10_content());
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    let resolved = resolve_reference(&r).map_err(|m| self.error(m))?;
-                    if let Some(top) = stack.last_mut() {
-                        top.text.push_str(&resolved);
-                    }
-                }
-                Event::Eof => {
-                    let open = stack.last().map(|n| n.name.clone()).unwrap_or_default();
-                    return Err(self.error(format!(
-                        "unexpected end of file: element <{open}> is not closed"
-                    )));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Skips the element just opened, without keeping its content.
-    pub fn skip(&mut self, start: &BytesStart<'_>) -> Result<(), ParseError> {
-        let mut depth = 1usize;
-        let name = local_name(start);
-        loop {
-            match self.event()? {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => {
-                    depth -= 1;
-                    if depth == 0 {
-                        self.path.pop();
-                        return Ok(());
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    resolve_reference(&r).map_err(|m| self.error(m))?;
-                }
-                Event::Eof => {
-                    return Err(self.error(format!(
-                        "unexpected end of file: element <{name}> is not closed"
-                    )));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn node_of(&self, start: &BytesStart<'_>) -> Result<Node, ParseError> {
-        let mut attrs = Vec::new();
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| self.error(format!("malformed attribute: {e}")))?;
-            let key = attr.key.local_name();
-            let key: &str = key.as_ref();
-            let value = attr
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|e| self.error(format!("malformed attribute value: {e}")))?;
-            attrs.push((key.to_string(), value.into_owned()));
-        }
-        Ok(Node {
-            name: local_name(start),
-            attrs,
-            text: String::new(),
-            children: Vec::new(),
-        })
-    }
-}
-
-/// The text an entity or character reference stands for.
-fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
-    if r.is_char_ref() {
-        return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c.to_string()),
-            _ => Err(format!(
-                "invalid character reference &{};",
-                r.xml10_content()
-            )),
-        };
-    }
-    let name = r.xml10_content();
-    quick_xml::escape::resolve_predefined_entity(&name)
-        .map(str::to_string)
-        .ok_or_else(|| format!("unknown entity &{name};"))
-}
 
 // ---------------------------------------------------------------------------
 // Mappings shared by the OFAC XML parsers
@@ -403,15 +101,6 @@ pub(crate) fn schema_of(kind: &str) -> Schema {
     }
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
 /// The longest common date prefix of two ISO dates ("1962-01-01" and
 /// "1962-12-31" give "1962"); the first date when they share no year.
 fn common_date(a: &str, b: &str) -> String {
@@ -474,7 +163,7 @@ pub(crate) fn period_dates(
     if s.len() == 10 && e.len() == 10 && s.get(..7) == e.get(..7) && s.ends_with("-01") {
         let year: i64 = sy.parse().unwrap_or(0);
         let month: u32 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
-        let last = format!("{:02}", days_in_month(year, month));
+        let last = format!("{:02}", dates::days_in_month(year, month));
         if e.get(8..10) == Some(last.as_str()) {
             return s.get(..7).map(|m| vec![m.to_string()]).unwrap_or_default();
         }
@@ -490,7 +179,7 @@ pub(crate) struct FeatureValue {
     /// The value as text (detail text, lookup text, place text, date text).
     pub text: Option<String>,
     /// ISO country code when the value is or contains a country.
-    pub country: Option<String>,
+    pub country: Option<&'static str>,
     /// The full address when the value is a place with address parts.
     pub address: Option<String>,
     /// ISO dates (partial where the source is partial).
@@ -513,16 +202,6 @@ fn note(entity: &mut Entity, label: &str, value: &str) {
         return;
     }
     entity.add(prop::NOTES, &format!("{}: {value}", clean_label(label)));
-}
-
-/// The ISO country code of a country name or code, `None` when unknown.
-pub(crate) fn country_of(text: &str) -> Option<String> {
-    let t = text.trim();
-    let lower = t.to_ascii_lowercase();
-    if lower.len() == 2 && countries::is_code(&lower) {
-        return Some(lower);
-    }
-    countries::country_code(t).map(str::to_string)
 }
 
 /// Digits of an identifier written with a prefix ("IMO 9187629" → "9187629").
@@ -557,7 +236,8 @@ pub(crate) fn apply_feature(entity: &mut Entity, label: &str, value: &FeatureVal
     }
     match key.as_str() {
         "birthdate" | "date of birth" => {
-            let found = date_values(value);
+            let mut found = date_values(value);
+            found.retain(|d| dates::plausible_birth_date(d));
             if found.is_empty() {
                 note(entity, label, text);
             }
@@ -683,8 +363,8 @@ fn country_prop(entity: &mut Entity, property: &str, label: &str, value: &Featur
         Some(code) => entity.add(property, code),
         None => {
             let text = value.text.as_deref().unwrap_or("");
-            match country_of(text) {
-                Some(code) => entity.add(property, &code),
+            match countries::code_or_name(text) {
+                Some(code) => entity.add(property, code),
                 None => note(entity, label, text),
             }
         }
@@ -697,7 +377,7 @@ pub(crate) struct IdDocument {
     pub doc_type: String,
     pub number: String,
     /// Code of the issuing country, when known.
-    pub country: Option<String>,
+    pub country: Option<&'static str>,
     /// Qualifying text: issuing country name, place, authority, dates, validity.
     pub qualifiers: Vec<String>,
 }
@@ -852,13 +532,13 @@ struct Spelling {
 
 /// A place resolved from a `Location` record.
 struct Place {
-    country: Option<String>,
+    country: Option<&'static str>,
     country_name: Option<String>,
     address: Option<String>,
 }
 
 impl Place {
-    fn text(&self) -> Option<String> {
+    fn shown(&self) -> Option<String> {
         self.address.clone().or_else(|| {
             self.country_name
                 .clone()
@@ -871,14 +551,16 @@ impl Place {
 /// when month or day are missing or out of range).
 fn ymd_date(node: Option<&Node>) -> Option<String> {
     let node = node?;
-    let year: i64 = node.child_text("Year")?.parse().ok()?;
+    let year: i64 = node.child_value("Year")?.parse().ok()?;
     if !(1000..=2100).contains(&year) {
         return None;
     }
-    let month: Option<u32> = node.child_text("Month").and_then(|m| m.parse().ok());
-    let day: Option<u32> = node.child_text("Day").and_then(|d| d.parse().ok());
+    let month: Option<u32> = node.child_value("Month").and_then(|m| m.parse().ok());
+    let day: Option<u32> = node.child_value("Day").and_then(|d| d.parse().ok());
     match (month, day) {
-        (Some(m), Some(d)) if (1..=12).contains(&m) && d >= 1 && d <= days_in_month(year, m) => {
+        (Some(m), Some(d))
+            if (1..=12).contains(&m) && d >= 1 && d <= dates::days_in_month(year, m) =>
+        {
             Some(format!("{year:04}-{m:02}-{d:02}"))
         }
         (Some(m), _) if (1..=12).contains(&m) => Some(format!("{year:04}-{m:02}")),
@@ -909,7 +591,7 @@ impl State {
     }
 
     fn ref_text(&self, kind: &str, id: Option<&str>) -> Option<&str> {
-        self.reference(kind, id).and_then(Node::text)
+        self.reference(kind, id).and_then(Node::value)
     }
 
     fn load_reference_sets(&mut self, sets: Node) {
@@ -926,22 +608,22 @@ impl State {
     }
 
     /// Country code and name of a `Country` reference.
-    fn country(&self, id: Option<&str>) -> (Option<String>, Option<String>) {
+    fn country(&self, id: Option<&str>) -> (Option<&'static str>, Option<String>) {
         let Some(node) = self.reference("Country", id) else {
             return (None, None);
         };
-        let name = node.text().map(str::to_string);
+        let name = node.value().map(str::to_string);
         let code = node
             .attr("ISO2")
-            .and_then(country_of)
-            .or_else(|| name.as_deref().and_then(country_of));
+            .and_then(countries::iso_code)
+            .or_else(|| name.as_deref().and_then(countries::code_or_name));
         (code, name)
     }
 
     fn place(&self, location_id: Option<&str>) -> Option<Place> {
         let loc = self.locations.get(location_id?)?;
         let (mut country, mut country_name) = (None, None);
-        for lc in loc.children("LocationCountry") {
+        for lc in loc.children_named("LocationCountry") {
             let (code, name) = self.country(lc.attr("CountryID"));
             if country.is_none() {
                 country = code;
@@ -951,13 +633,13 @@ impl State {
             }
         }
         if country.is_none() {
-            for area in loc.children("LocationAreaCode") {
+            for area in loc.children_named("LocationAreaCode") {
                 if let Some(a) = self.reference("AreaCode", area.attr("AreaCodeID")) {
                     country = self
                         .country(a.attr("CountryID"))
                         .0
-                        .or_else(|| a.text().and_then(country_of))
-                        .or_else(|| a.attr("Description").and_then(country_of));
+                        .or_else(|| a.value().and_then(countries::code_or_name))
+                        .or_else(|| a.attr("Description").and_then(countries::code_or_name));
                     if country_name.is_none() {
                         country_name = a.attr("Description").map(str::to_string);
                     }
@@ -965,12 +647,12 @@ impl State {
             }
         }
         let mut parts: Vec<(String, String)> = Vec::new();
-        for part in loc.children("LocationPart") {
+        for part in loc.children_named("LocationPart") {
             let part_type = self
                 .ref_text("LocPartType", part.attr("LocPartTypeID"))
                 .unwrap_or("Unknown")
                 .to_string();
-            let values: Vec<&Node> = part.children("LocationPartValue").collect();
+            let values: Vec<&Node> = part.children_named("LocationPartValue").collect();
             let chosen = values
                 .iter()
                 .find(|v| {
@@ -978,7 +660,7 @@ impl State {
                         .is_some_and(|p| p.eq_ignore_ascii_case("true"))
                 })
                 .or(values.first());
-            if let Some(value) = chosen.and_then(|v| v.child_text("Value")) {
+            if let Some(value) = chosen.and_then(|v| v.child_value("Value")) {
                 parts.push((part_type, value.to_string()));
             }
         }
@@ -986,7 +668,7 @@ impl State {
         if parts.len() == 1
             && let Some((t, v)) = parts.first()
             && t.eq_ignore_ascii_case("Unknown")
-            && let Some(code) = country_of(v)
+            && let Some(code) = countries::code_or_name(v)
         {
             if country.is_none() {
                 country = Some(code);
@@ -1008,7 +690,7 @@ impl State {
         let Some(sub) = self.reference("PartySubType", profile.attr("PartySubTypeID")) else {
             return Schema::LegalEntity;
         };
-        match sub.text() {
+        match sub.value() {
             Some(t) if !t.eq_ignore_ascii_case("unknown") => schema_of(t),
             _ => self
                 .ref_text("PartyType", sub.attr("PartyTypeID"))
@@ -1021,7 +703,7 @@ impl State {
         match self.reference("Script", script_id) {
             None => true,
             Some(s) => {
-                let code = s.attr("ScriptCode").or(s.text()).unwrap_or("Latin");
+                let code = s.attr("ScriptCode").or(s.value()).unwrap_or("Latin");
                 code.eq_ignore_ascii_case("latin") || code.eq_ignore_ascii_case("latn")
             }
         }
@@ -1030,7 +712,7 @@ impl State {
     fn add_identity(&self, entity: &mut Entity, identity: &Node) {
         // Name part group → its type text.
         let mut part_types: HashMap<&str, &str> = HashMap::new();
-        for group in identity.all(&["NamePartGroups", "MasterNamePartGroup", "NamePartGroup"]) {
+        for group in identity.descend(&["NamePartGroups", "MasterNamePartGroup", "NamePartGroup"]) {
             if let (Some(id), Some(t)) = (
                 group.attr("ID"),
                 self.ref_text("NamePartType", group.attr("NamePartTypeID")),
@@ -1038,7 +720,7 @@ impl State {
                 part_types.insert(id, t);
             }
         }
-        for alias in identity.children("Alias") {
+        for alias in identity.children_named("Alias") {
             let primary = alias
                 .attr("Primary")
                 .is_some_and(|p| p.eq_ignore_ascii_case("true"));
@@ -1047,18 +729,18 @@ impl State {
                 .is_some_and(|p| p.eq_ignore_ascii_case("true"));
             let alias_type = self.ref_text("AliasType", alias.attr("AliasTypeID"));
             let property = alias_property(alias_type, primary, low);
-            let names: Vec<&Node> = alias.children("DocumentedName").collect();
+            let names: Vec<&Node> = alias.children_named("DocumentedName").collect();
             let mut built: Vec<Spelling> = Vec::new();
             for name in &names {
                 let mut parts = Vec::new();
                 let mut latin = true;
-                for value in name.all(&["DocumentedNamePart", "NamePartValue"]) {
+                for value in name.descend(&["DocumentedNamePart", "NamePartValue"]) {
                     let part_type = value
                         .attr("NamePartGroupID")
                         .and_then(|g| part_types.get(g).copied())
                         .unwrap_or("");
                     latin &= self.is_latin(value.attr("ScriptID"));
-                    if let Some(v) = value.text() {
+                    if let Some(v) = value.value() {
                         parts.push((part_type.to_string(), v.to_string()));
                     }
                 }
@@ -1106,26 +788,29 @@ impl State {
             .ref_text("IDRegDocType", doc.attr("IDRegDocTypeID"))
             .unwrap_or("")
             .to_string();
-        let number = doc.child_text("IDRegistrationNo").unwrap_or("").to_string();
+        let number = doc
+            .child_value("IDRegistrationNo")
+            .unwrap_or("")
+            .to_string();
         let (country, country_name) = self.country(doc.attr("IssuedBy-CountryID"));
         let mut qualifiers = Vec::new();
-        let issuer = country_name.or_else(|| country.clone());
+        let issuer = country_name.or_else(|| country.map(str::to_string));
         if let Some(name) = &issuer {
             qualifiers.push(format!("issued by {name}"));
         }
         if let Some(place) = self
             .place(doc.attr("IssuedIn-LocationID"))
-            .and_then(|p| p.text())
+            .and_then(|p| p.shown())
             && !issuer
                 .as_deref()
                 .is_some_and(|i| i.eq_ignore_ascii_case(&place))
         {
             qualifiers.push(format!("issued in {place}"));
         }
-        if let Some(a) = doc.child_text("IssuingAuthority") {
+        if let Some(a) = doc.child_value("IssuingAuthority") {
             qualifiers.push(format!("authority {a}"));
         }
-        for date in doc.children("DocumentDate") {
+        for date in doc.children_named("DocumentDate") {
             let kind = self
                 .ref_text("IDRegDocDateType", date.attr("IDRegDocDateTypeID"))
                 .unwrap_or("date");
@@ -1145,7 +830,7 @@ impl State {
         {
             qualifiers.push(v.to_ascii_lowercase());
         }
-        if let Some(c) = doc.child_text("Comment") {
+        if let Some(c) = doc.child_value("Comment") {
             qualifiers.push(c.to_string());
         }
         IdDocument {
@@ -1161,8 +846,8 @@ impl State {
             .ref_text("FeatureType", feature.attr("FeatureTypeID"))
             .unwrap_or("Feature")
             .to_string();
-        for version in feature.children("FeatureVersion") {
-            let comment = version.child_text("Comment").map(str::to_string);
+        for version in feature.children_named("FeatureVersion") {
+            let comment = version.child_value("Comment").map(str::to_string);
             let mut values: Vec<FeatureValue> = Vec::new();
             if let Some(period) = version.child("DatePeriod") {
                 let (found, approximate) = date_period(period);
@@ -1175,29 +860,33 @@ impl State {
                     });
                 }
             }
-            for detail in version.children("VersionDetail") {
+            for detail in version.children_named("VersionDetail") {
                 let text = match detail.attr("DetailReferenceID") {
                     Some(r) => self
                         .ref_text("DetailReference", Some(r))
                         .map(str::to_string),
-                    None => detail.text().map(str::to_string),
+                    None => detail.value().map(str::to_string),
                 };
                 if let Some(text) = text {
                     let is_country = self
                         .ref_text("DetailType", detail.attr("DetailTypeID"))
                         .is_some_and(|t| t.eq_ignore_ascii_case("country"));
                     values.push(FeatureValue {
-                        country: if is_country { country_of(&text) } else { None },
+                        country: if is_country {
+                            countries::code_or_name(&text)
+                        } else {
+                            None
+                        },
                         text: Some(text),
                         ..FeatureValue::default()
                     });
                 }
             }
-            for loc in version.children("VersionLocation") {
+            for loc in version.children_named("VersionLocation") {
                 if let Some(place) = self.place(loc.attr("LocationID")) {
                     values.push(FeatureValue {
-                        text: place.text(),
-                        country: place.country.clone(),
+                        text: place.shown(),
+                        country: place.country,
                         address: place.address.clone(),
                         ..FeatureValue::default()
                     });
@@ -1222,10 +911,10 @@ impl State {
         &mut self,
         list_id: &str,
         party: &Node,
-        records: &Records<'_>,
+        records: &Walker<'_>,
         at: u64,
     ) -> Result<(), ParseError> {
-        let profiles: Vec<&Node> = party.children("Profile").collect();
+        let profiles: Vec<&Node> = party.children_named("Profile").collect();
         let uid = party
             .attr("FixedRef")
             .or_else(|| profiles.first().and_then(|p| p.attr("ID")))
@@ -1239,17 +928,17 @@ impl State {
             .map(|p| self.schema(p))
             .unwrap_or(Schema::LegalEntity);
         let mut entity = Entity::new(list_id, &uid, schema);
-        if let Some(c) = party.child_text("Comment") {
+        if let Some(c) = party.child_value("Comment") {
             entity.add(prop::NOTES, c);
         }
         for profile in &profiles {
-            if let Some(c) = profile.child_text("Comment") {
+            if let Some(c) = profile.child_value("Comment") {
                 entity.add(prop::NOTES, c);
             }
-            for identity in profile.children("Identity") {
+            for identity in profile.children_named("Identity") {
                 self.add_identity(&mut entity, identity);
             }
-            for feature in profile.children("Feature") {
+            for feature in profile.children_named("Feature") {
                 self.add_feature(&mut entity, feature);
             }
         }
@@ -1276,20 +965,20 @@ impl State {
             if let Some(list) = self.ref_text("List", entry.attr("ListID")) {
                 notes.push(("Sanctions list".into(), list.to_string()));
             }
-            for event in entry.children("EntryEvent") {
+            for event in entry.children_named("EntryEvent") {
                 listing.extend(ymd_date(event.child("Date")));
                 if let Some(basis) = self.ref_text("LegalBasis", event.attr("LegalBasisID"))
                     && !basis.eq_ignore_ascii_case("unknown")
                 {
                     notes.push(("Legal authority".into(), basis.to_string()));
                 }
-                if let Some(c) = event.child_text("Comment") {
+                if let Some(c) = event.child_value("Comment") {
                     notes.push(("Listing".into(), c.to_string()));
                 }
             }
-            for measure in entry.children("SanctionsMeasure") {
+            for measure in entry.children_named("SanctionsMeasure") {
                 let kind = self.ref_text("SanctionsType", measure.attr("SanctionsTypeID"));
-                let comment = measure.child_text("Comment");
+                let comment = measure.child_value("Comment");
                 match (kind, comment) {
                     (Some(k), Some(c)) if k.eq_ignore_ascii_case("program") => {
                         programs.push(c.to_string())
@@ -1359,30 +1048,18 @@ impl State {
     }
 }
 
-/// Depth, parent name and name of the innermost open element.
-pub(crate) fn path_tail(path: &[String]) -> (usize, String, String) {
-    let depth = path.len();
-    let name = path.last().cloned().unwrap_or_default();
-    let parent = depth
-        .checked_sub(2)
-        .and_then(|i| path.get(i))
-        .cloned()
-        .unwrap_or_default();
-    (depth, parent, name)
-}
-
 fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError> {
     let text = decode_text(file);
-    let mut records = Records::new(file, &text);
+    let mut records = Walker::new(file, &text);
     let mut state = State::default();
-    loop {
-        let start = match records.next()? {
-            Item::Eof => break,
-            Item::Close => continue,
-            Item::Open(start) => start,
-        };
-        let at = records.position();
-        let (depth, parent, name) = path_tail(records.path());
+    while let Some(Opened {
+        start,
+        at,
+        depth,
+        parent,
+        name,
+    }) = records.next_open()?
+    {
         match (depth, parent.as_str(), name.as_str()) {
             (1, _, "Sanctions") => {}
             (1, _, other) => {
@@ -1438,15 +1115,26 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
     Ok(ParsedList {
         entities: state.entities,
         published: state.published,
+        ..ParsedList::default()
     })
 }
 
 /// Parses OFAC advanced XML files (one per list) into entities of `list_id`.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
+    parse_each(files, |file| parse_file(list_id, file))
+}
+
+/// Parses the files of a set one by one with `parse_file` and joins the
+/// results; a party in two files is an error (the files of a set are
+/// separate lists, e.g. SDN and consolidated).
+pub(crate) fn parse_each(
+    files: &[SourceFile],
+    parse_file: impl Fn(&SourceFile) -> Result<ParsedList, ParseError>,
+) -> Result<ParsedList, ParseError> {
     let mut out = ParsedList::default();
     let mut ids = HashSet::new();
     for file in files {
-        let parsed = parse_file(list_id, file)?;
+        let parsed = parse_file(file)?;
         for e in parsed.entities {
             if !ids.insert(e.id.clone()) {
                 return Err(ParseError::new(
@@ -1459,6 +1147,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         if out.published.is_none() {
             out.published = parsed.published;
         }
+        out.warnings.extend(parsed.warnings);
     }
     Ok(out)
 }

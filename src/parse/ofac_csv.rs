@@ -10,7 +10,8 @@
 //! the free-text Remarks column, whose `;`-separated items are decoded here
 //! by [`apply_remark_item`], which the legacy XML parser shares.
 
-use super::dates::parse_dates;
+use super::csv_util::split_list;
+use super::dates::{parse_birth_dates, parse_dates};
 use super::{Location, ParseError, ParsedList, SourceFile, decode_text, line_of_offset};
 use crate::countries::country_code;
 use crate::model::{Entity, Schema, prop};
@@ -281,6 +282,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     Ok(ParsedList {
         entities,
         published: None,
+        ..ParsedList::default()
     })
 }
 
@@ -319,7 +321,7 @@ fn build(list_id: &str, p: &Primary) -> Entity {
     }
     let flag = f(9);
     if !flag.is_empty() {
-        match country_of(flag) {
+        match country_code(flag) {
             Some(code) => e.add(prop::FLAG, code),
             None => e.add(prop::NOTES, &format!("vessel flag: {flag}")),
         }
@@ -369,53 +371,20 @@ fn apply_address(e: &mut Entity, fields: &csv::StringRecord) {
     e.add(prop::NOTES, remarks);
 }
 
-/// The ISO code of a country as OFAC writes it. Besides what
-/// [`country_code`] knows, OFAC's inverted names ("Man, Isle of",
-/// "North Macedonia, The Republic of", "Bahamas, The"), "Region: " prefixes
-/// and "St. Kitts & Nevis" spellings are understood. Unknown names give `None`.
-pub(crate) fn country_of(name: &str) -> Option<&'static str> {
-    let name = strip_terminal_dot(name.trim());
-    if name.is_empty() {
-        return None;
-    }
-    if let Some(code) = country_code(name) {
-        return Some(code);
-    }
-    let name = match name.get(..7) {
-        Some(p) if p.eq_ignore_ascii_case("region:") => name[7..].trim(),
-        _ => name,
-    };
-    if let Some(code) = country_code(name) {
-        return Some(code);
-    }
-    if let Some((head, tail)) = name.split_once(',') {
-        let (head, tail) = (head.trim(), tail.trim());
-        if let Some(code) = country_code(&format!("{tail} {head}")) {
-            return Some(code);
-        }
-        let qualifier = tail
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case("the "))
-            || tail.eq_ignore_ascii_case("the");
-        if qualifier && let Some(code) = country_code(head) {
-            return Some(code);
-        }
-    }
-    let respelled = name.replace("St. ", "Saint ").replace('&', "and");
-    country_code(&respelled)
-}
-
 /// Adds an address: the full text to `address` and the country as an ISO
 /// code. An address that is only a plain country name gives just the code.
 pub(crate) fn add_address(e: &mut Entity, parts: &[&str], country: &str) {
-    let code = country_of(country);
+    let code = country_code(country);
     if let Some(code) = code {
         e.add(prop::COUNTRY, code);
     }
     let mut full: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
     // A bare country name says nothing the code does not; a qualified one
     // ("Region: Gaza") is kept as text too.
-    if full.is_empty() && code.is_some() && country_code(country).is_some() {
+    let qualified = country
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("region:"));
+    if full.is_empty() && code.is_some() && !qualified {
         return;
     }
     if !country.is_empty() {
@@ -428,11 +397,7 @@ pub(crate) fn add_address(e: &mut Entity, parts: &[&str], country: &str) {
 /// label. Items without a known label are kept in `notes`. When `truncated`,
 /// the last item is incomplete and is only noted.
 pub(crate) fn apply_remarks(e: &mut Entity, remarks: &str, truncated: bool) {
-    let items: Vec<&str> = remarks
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let items: Vec<&str> = split_list(remarks, ';').collect();
     for (i, item) in items.iter().enumerate() {
         if truncated && i + 1 == items.len() {
             e.add(
@@ -751,7 +716,7 @@ pub(crate) fn apply_remark_item(e: &mut Entity, item: &str) -> bool {
         Kind::Note => e.add(prop::NOTES, noted),
         Kind::BirthDate => {
             let value = strip_terminal_dot(value);
-            let parsed = parse_dates(value);
+            let parsed = parse_birth_dates(value);
             if parsed.dates.is_empty() {
                 return false;
             }
@@ -775,7 +740,7 @@ pub(crate) fn apply_remark_item(e: &mut Entity, item: &str) -> bool {
                 Kind::Citizenship => prop::CITIZENSHIP,
                 _ => prop::COUNTRY,
             };
-            match country_of(value) {
+            match country_code(value) {
                 Some(code) => e.add(property, code),
                 None => return false,
             }
@@ -1037,18 +1002,6 @@ mod tests {
         assert_eq!(Role::from_name("cons_alt.csv"), Some(Role::Alt));
         assert_eq!(Role::from_name("add.csv"), Some(Role::Add));
         assert_eq!(Role::from_name("list.csv"), None);
-    }
-
-    #[test]
-    fn ofac_country_spellings() {
-        assert_eq!(country_of("Man, Isle of"), Some("im"));
-        assert_eq!(country_of("North Macedonia, The Republic of"), Some("mk"));
-        assert_eq!(country_of("Bahamas, The"), Some("bs"));
-        assert_eq!(country_of("Region: Gaza"), Some("ps"));
-        assert_eq!(country_of("St. Kitts & Nevis"), Some("kn"));
-        assert_eq!(country_of("Korea, North"), Some("kp"));
-        assert_eq!(country_of("None Identified"), None);
-        assert_eq!(country_of(""), None);
     }
 
     #[test]

@@ -11,66 +11,14 @@
 //! shares with the advanced format live in [`super::ofac_advanced`].
 
 use super::ofac_advanced::{
-    FeatureValue, IdDocument, Item, Node, Records, add_person_name_parts, alias_property,
-    apply_document, apply_feature, assemble_address, assemble_name, country_of, path_tail,
-    period_dates, schema_of,
+    FeatureValue, IdDocument, add_person_name_parts, alias_property, apply_document, apply_feature,
+    assemble_address, assemble_name, parse_each, period_dates, schema_of,
 };
+use super::xml::{Node, Opened, Walker};
 use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
-
-/// Largest XML file accepted from inside a zip archive (the full SDN list
-/// is about 100 MB uncompressed).
-const MAX_UNZIPPED: u64 = 2 * 1024 * 1024 * 1024;
-
-/// The XML file inside a zip archive holding exactly one `.xml` file.
-fn unzip(file: &SourceFile) -> Result<SourceFile, ParseError> {
-    let err = |m: String| ParseError::new(&file.name, m);
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file.data.as_slice()))
-        .map_err(|e| err(format!("broken zip archive: {e}")))?;
-    let mut xml: Vec<usize> = Vec::new();
-    for i in 0..archive.len() {
-        if let Some(Ok(name)) = archive.name_for_index(i)
-            && name.to_ascii_lowercase().ends_with(".xml")
-        {
-            xml.push(i);
-        }
-    }
-    let index = match xml.as_slice() {
-        [one] => *one,
-        [] => return Err(err("the zip archive holds no .xml file".into())),
-        _ => {
-            return Err(err(format!(
-                "the zip archive holds {} .xml files; expected one",
-                xml.len()
-            )));
-        }
-    };
-    let mut entry = archive
-        .by_index(index)
-        .map_err(|e| err(format!("cannot read the zip archive: {e}")))?;
-    let inner = entry.name().map(|n| n.into_owned()).unwrap_or_default();
-    let name = format!("{}/{}", file.name, inner);
-    if entry.size() > MAX_UNZIPPED {
-        return Err(ParseError::new(
-            &name,
-            "the file in the zip archive is too large",
-        ));
-    }
-    let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 26));
-    (&mut entry)
-        .take(MAX_UNZIPPED + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| ParseError::new(&name, format!("cannot unpack from the zip archive: {e}")))?;
-    if data.len() as u64 > MAX_UNZIPPED {
-        return Err(ParseError::new(
-            &name,
-            "the file in the zip archive is too large",
-        ));
-    }
-    Ok(SourceFile::new(name, data))
-}
 
 /// Reference values, feature types and the entities read so far.
 #[derive(Default)]
@@ -95,35 +43,35 @@ impl State {
     }
 
     /// The ISO code of a `COUNTRY` reference value.
-    fn country(&self, id: Option<&str>) -> Option<String> {
+    fn country(&self, id: Option<&str>) -> Option<&'static str> {
         let r = self.reference(id)?;
         if !r
-            .child_text("type")
+            .child_value("type")
             .is_some_and(|t| t.eq_ignore_ascii_case("country"))
         {
             return None;
         }
-        r.child_text("isoCode")
-            .and_then(country_of)
-            .or_else(|| r.child_text("value").and_then(country_of))
+        r.child_value("isoCode")
+            .and_then(countries::iso_code)
+            .or_else(|| r.child_value("value").and_then(countries::code_or_name))
     }
 
     /// The text of a child element, or of the reference value it points to.
     fn text_or_ref<'a>(&'a self, node: &'a Node, child: &str) -> Option<&'a str> {
         let c = node.child(child)?;
-        c.text().or_else(|| {
+        c.value().or_else(|| {
             self.reference(c.attr("refId"))
-                .and_then(|r| r.child_text("value"))
+                .and_then(|r| r.child_value("value"))
         })
     }
 
     fn add_names(&self, entity: &mut Entity, names: &Node) {
-        for name in names.children("name") {
+        for name in names.children_named("name") {
             let primary = name.child_flag("isPrimary");
             let low = name.child_flag("isLowQuality");
             let alias_type = self.text_or_ref(name, "aliasType");
             let property = alias_property(alias_type, primary, low);
-            let translations = name.all(&["translations", "translation"]);
+            let translations = name.descend(&["translations", "translation"]);
             let main = translations
                 .iter()
                 .position(|t| t.child_flag("isPrimary"))
@@ -136,10 +84,10 @@ impl State {
                 .unwrap_or(0);
             for (i, tr) in translations.iter().enumerate() {
                 let parts: Vec<(String, String)> = tr
-                    .all(&["nameParts", "namePart"])
+                    .descend(&["nameParts", "namePart"])
                     .into_iter()
                     .filter_map(|p| {
-                        let value = p.child_text("value")?;
+                        let value = p.child_value("value")?;
                         let kind = self.text_or_ref(p, "type").unwrap_or("");
                         Some((kind.to_string(), value.to_string()))
                     })
@@ -153,8 +101,8 @@ impl State {
                 entity.add(p, &full);
                 if i == main && property == prop::NAME && entity.schema == Schema::Person {
                     match (
-                        tr.child_text("formattedFirstName"),
-                        tr.child_text("formattedLastName"),
+                        tr.child_value("formattedFirstName"),
+                        tr.child_value("formattedLastName"),
                     ) {
                         (Some(first), Some(last)) => {
                             entity.add(prop::FIRST_NAME, first);
@@ -179,9 +127,9 @@ impl State {
     /// A whole name in natural order: "First LAST" for people, the
     /// formatted full name for others, else the name parts joined.
     fn full_name(&self, schema: Schema, tr: &Node, parts: &[(String, String)]) -> String {
-        let first = tr.child_text("formattedFirstName");
-        let last = tr.child_text("formattedLastName");
-        let full = tr.child_text("formattedFullName");
+        let first = tr.child_value("formattedFirstName");
+        let last = tr.child_value("formattedLastName");
+        let full = tr.child_value("formattedFullName");
         if schema == Schema::Person
             && let (Some(first), Some(last)) = (first, last)
         {
@@ -202,26 +150,27 @@ impl State {
 
     fn add_document(&self, entity: &mut Entity, doc: &Node) {
         let doc_type = self.text_or_ref(doc, "type").unwrap_or("").to_string();
-        let number = doc.child_text("documentNumber").unwrap_or("").to_string();
-        let country = self
-            .country(ref_id(doc, "issuingCountry"))
-            .or_else(|| doc.child_text("issuingCountry").and_then(country_of));
+        let number = doc.child_value("documentNumber").unwrap_or("").to_string();
+        let country = self.country(ref_id(doc, "issuingCountry")).or_else(|| {
+            doc.child_value("issuingCountry")
+                .and_then(countries::code_or_name)
+        });
         let mut qualifiers = Vec::new();
-        if let Some(c) = doc.child_text("issuingCountry") {
+        if let Some(c) = doc.child_value("issuingCountry") {
             qualifiers.push(format!("issued by {c}"));
         }
-        if let Some(place) = doc.child_text("issuingLocation")
+        if let Some(place) = doc.child_value("issuingLocation")
             && !doc
-                .child_text("issuingCountry")
+                .child_value("issuingCountry")
                 .is_some_and(|c| c.eq_ignore_ascii_case(place))
         {
             qualifiers.push(format!("issued in {place}"));
         }
-        if let Some(a) = doc.child_text("issuingAuthority") {
+        if let Some(a) = doc.child_value("issuingAuthority") {
             qualifiers.push(format!("authority {a}"));
         }
         if doc
-            .child_text("isValid")
+            .child_value("isValid")
             .is_some_and(|v| v.eq_ignore_ascii_case("false"))
         {
             qualifiers.push("marked not valid".to_string());
@@ -239,7 +188,7 @@ impl State {
             if KNOWN.contains(&other.name.as_str()) {
                 continue;
             }
-            if let Some(t) = other.text() {
+            if let Some(t) = other.value() {
                 let shown = dates::parse_date(t).unwrap_or_else(|| t.to_string());
                 qualifiers.push(format!("{} {shown}", other.name));
             }
@@ -261,33 +210,33 @@ impl State {
             .and_then(|t| t.attr("featureTypeId"))
             .and_then(|id| self.feature_types.get(id));
         let label = type_node
-            .and_then(Node::text)
-            .or_else(|| feature_type.and_then(|f| f.child_text("type")))
+            .and_then(Node::value)
+            .or_else(|| feature_type.and_then(|f| f.child_value("type")))
             .unwrap_or("Feature")
             .to_string();
         let is_country_type = feature_type
-            .and_then(|f| f.child_text("detailType"))
+            .and_then(|f| f.child_value("detailType"))
             .is_some_and(|d| d.eq_ignore_ascii_case("country"));
-        let value_ref = feature.child_text("valueRefId");
-        let mut text = feature.child_text("value").map(str::to_string);
+        let value_ref = feature.child_value("valueRefId");
+        let mut text = feature.child_value("value").map(str::to_string);
         if text.is_none() {
             text = self
                 .reference(value_ref)
-                .and_then(|r| r.child_text("value"))
+                .and_then(|r| r.child_value("value"))
                 .map(str::to_string);
         }
         let mut country = self.country(value_ref);
         if country.is_none() && is_country_type {
-            country = text.as_deref().and_then(country_of);
+            country = text.as_deref().and_then(countries::code_or_name);
         }
         let mut value = FeatureValue {
             text,
             country,
-            comment: feature.child_text("comments").map(str::to_string),
+            comment: feature.child_value("comments").map(str::to_string),
             ..FeatureValue::default()
         };
         if let Some(d) = feature.child("valueDate") {
-            let iso = |name: &str| d.child_text(name).and_then(dates::parse_date);
+            let iso = |name: &str| d.child_value(name).and_then(dates::parse_date);
             value.dates = period_dates(
                 iso("fromDateBegin"),
                 iso("fromDateEnd"),
@@ -303,15 +252,19 @@ impl State {
         let country_node = address.child("country");
         let country = self
             .country(country_node.and_then(|c| c.attr("refId")))
-            .or_else(|| country_node.and_then(Node::text).and_then(country_of));
-        let country_name = country_node.and_then(Node::text);
+            .or_else(|| {
+                country_node
+                    .and_then(Node::value)
+                    .and_then(countries::code_or_name)
+            });
+        let country_name = country_node.and_then(Node::value);
         let mut any = false;
-        for tr in address.all(&["translations", "translation"]) {
+        for tr in address.descend(&["translations", "translation"]) {
             let parts: Vec<(String, String)> = tr
-                .all(&["addressParts", "addressPart"])
+                .descend(&["addressParts", "addressPart"])
                 .into_iter()
                 .filter_map(|p| {
-                    let value = p.child_text("value")?;
+                    let value = p.child_value("value")?;
                     let kind = self.text_or_ref(p, "type").unwrap_or("");
                     Some((kind.to_string(), value.to_string()))
                 })
@@ -322,7 +275,7 @@ impl State {
             }
         }
         match country {
-            Some(code) => entity.add(prop::COUNTRY, &code),
+            Some(code) => entity.add(prop::COUNTRY, code),
             None if !any => {
                 if let Some(name) = country_name {
                     entity.add(prop::NOTES, &format!("Address: {name}"));
@@ -336,7 +289,7 @@ impl State {
         &mut self,
         list_id: &str,
         node: &Node,
-        records: &Records<'_>,
+        records: &Walker<'_>,
         at: u64,
     ) -> Result<(), ParseError> {
         let id = node
@@ -353,54 +306,54 @@ impl State {
             .unwrap_or(Schema::LegalEntity);
         let mut entity = Entity::new(list_id, &id, schema);
         if let Some(info) = info {
-            if let Some(r) = info.child_text("remarks") {
+            if let Some(r) = info.child_value("remarks") {
                 entity.add(prop::NOTES, r);
             }
-            for t in info.children("title") {
-                if let Some(t) = t.text() {
+            for t in info.children_named("title") {
+                if let Some(t) = t.value() {
                     entity.add(prop::TITLE, t);
                 }
             }
         }
-        for list in node.all(&["sanctionsLists", "sanctionsList"]) {
+        for list in node.descend(&["sanctionsLists", "sanctionsList"]) {
             if let Some(d) = list.attr("datePublished").and_then(dates::parse_date) {
                 entity.add(prop::LISTING_DATE, &d);
             }
-            if let Some(t) = list.text() {
+            if let Some(t) = list.value() {
                 entity.add(prop::NOTES, &format!("Sanctions list: {t}"));
             }
         }
-        for program in node.all(&["sanctionsPrograms", "sanctionsProgram"]) {
-            if let Some(t) = program.text() {
+        for program in node.descend(&["sanctionsPrograms", "sanctionsProgram"]) {
+            if let Some(t) = program.value() {
                 entity.add(prop::PROGRAM, t);
             }
         }
-        for kind in node.all(&["sanctionsTypes", "sanctionsType"]) {
-            if let Some(t) = kind.text() {
+        for kind in node.descend(&["sanctionsTypes", "sanctionsType"]) {
+            if let Some(t) = kind.value() {
                 entity.add(prop::NOTES, &format!("Sanctions type: {t}"));
             }
         }
-        for authority in node.all(&["legalAuthorities", "legalAuthority"]) {
-            if let Some(t) = authority.text() {
+        for authority in node.descend(&["legalAuthorities", "legalAuthority"]) {
+            if let Some(t) = authority.value() {
                 entity.add(prop::NOTES, &format!("Legal authority: {t}"));
             }
         }
-        for names in node.children("names") {
+        for names in node.children_named("names") {
             self.add_names(&mut entity, names);
         }
-        for doc in node.all(&["identityDocuments", "identityDocument"]) {
+        for doc in node.descend(&["identityDocuments", "identityDocument"]) {
             self.add_document(&mut entity, doc);
         }
-        for feature in node.all(&["features", "feature"]) {
+        for feature in node.descend(&["features", "feature"]) {
             self.add_feature(&mut entity, feature);
         }
-        for address in node.all(&["addresses", "address"]) {
+        for address in node.descend(&["addresses", "address"]) {
             self.add_address(&mut entity, address);
         }
-        for rel in node.all(&["relationships", "relationship"]) {
+        for rel in node.descend(&["relationships", "relationship"]) {
             let kind = self.text_or_ref(rel, "type").unwrap_or("Linked to");
             let other = rel.child("relatedEntity");
-            let name = other.and_then(Node::text).map(str::to_string).or_else(|| {
+            let name = other.and_then(Node::value).map(str::to_string).or_else(|| {
                 other
                     .and_then(|o| o.attr("entityId"))
                     .map(|i| format!("party {i}"))
@@ -423,22 +376,22 @@ impl State {
 fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError> {
     let unzipped;
     let file = if file.data.starts_with(b"PK\x03\x04") {
-        unzipped = unzip(file)?;
+        unzipped = super::unzip_single_xml(file)?;
         &unzipped
     } else {
         file
     };
     let text = decode_text(file);
-    let mut records = Records::new(file, &text);
+    let mut records = Walker::new(file, &text);
     let mut state = State::default();
-    loop {
-        let start = match records.next()? {
-            Item::Eof => break,
-            Item::Close => continue,
-            Item::Open(start) => start,
-        };
-        let at = records.position();
-        let (depth, parent, name) = path_tail(records.path());
+    while let Some(Opened {
+        start,
+        at,
+        depth,
+        parent,
+        name,
+    }) = records.next_open()?
+    {
         match (depth, parent.as_str(), name.as_str()) {
             (1, _, "sanctionsData") => {}
             (1, _, other) => {
@@ -451,7 +404,7 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
             }
             (2, _, "publicationInfo") => {
                 let node = records.read_node(&start)?;
-                state.published = node.child_text("dataAsOf").and_then(dates::parse_date);
+                state.published = node.child_value("dataAsOf").and_then(dates::parse_date);
             }
             (2, _, "referenceValues" | "featureTypes" | "entities") => {}
             (3, "referenceValues", "referenceValue") => {
@@ -476,28 +429,12 @@ fn parse_file(list_id: &str, file: &SourceFile) -> Result<ParsedList, ParseError
     Ok(ParsedList {
         entities: state.entities,
         published: state.published,
+        ..ParsedList::default()
     })
 }
 
 /// Parses OFAC enhanced XML files (or zip archives holding one) into
 /// entities of `list_id`.
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let mut out = ParsedList::default();
-    let mut ids = HashSet::new();
-    for file in files {
-        let parsed = parse_file(list_id, file)?;
-        for e in parsed.entities {
-            if !ids.insert(e.id.clone()) {
-                return Err(ParseError::new(
-                    &file.name,
-                    format!("party {} is listed in more than one file", e.id),
-                ));
-            }
-            out.entities.push(e);
-        }
-        if out.published.is_none() {
-            out.published = parsed.published;
-        }
-    }
-    Ok(out)
+    parse_each(files, |file| parse_file(list_id, file))
 }

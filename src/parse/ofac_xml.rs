@@ -1,17 +1,17 @@
 //! Parser for OFAC's legacy `<sdnList>` XML (format `ofac_xml`), the schema
 //! of `sdn.xml` and of the consolidated non-SDN `consolidated.xml`.
 //!
-//! The document is streamed with quick-xml; one `<sdnEntry>` is collected at
-//! a time and turned into an entity. The entry count must equal the file's
+//! The document is streamed with [`super::xml::Records`]; one `<sdnEntry>`
+//! is read at a time and turned into an entity. The entry count must equal the file's
 //! own `Record_Count` so that a truncated download never imports. `idList`
 //! entries are decoded with the same label table as the CSV Remarks items
 //! ([`super::ofac_csv::apply_remark_item`]).
 
-use super::ofac_csv::{add_address, apply_remark_item, apply_remarks, country_of};
-use super::{Location, ParseError, ParsedList, SourceFile, line_of_offset};
+use super::ofac_csv::{add_address, apply_remark_item, apply_remarks};
+use super::xml::{Node, Records};
+use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use crate::countries::country_code;
 use crate::model::{Entity, Schema, prop};
-use quick_xml::events::Event;
-use quick_xml::reader::Reader;
 use std::collections::HashSet;
 
 /// One `<id>` of an entry's `idList`.
@@ -76,22 +76,6 @@ fn full_name(first: &str, last: &str) -> String {
     }
 }
 
-/// Turns OFAC's `MM/DD/YYYY` publish date into ISO `YYYY-MM-DD`.
-fn us_date_to_iso(s: &str) -> Option<String> {
-    let mut parts = s.trim().split('/');
-    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let m: u32 = m.parse().ok()?;
-    let d: u32 = d.parse().ok()?;
-    let y: u32 = y.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1900..=2200).contains(&y) {
-        return None;
-    }
-    Some(format!("{y:04}-{m:02}-{d:02}"))
-}
-
 impl EntryData {
     fn into_entity(self, list_id: &str) -> Entity {
         let schema = match self.sdn_type.to_ascii_lowercase().as_str() {
@@ -139,7 +123,7 @@ impl EntryData {
             (&self.citizenships, prop::CITIZENSHIP, "citizenship"),
         ] {
             for c in values {
-                match country_of(c) {
+                match country_code(c) {
                     Some(code) => e.add(property, code),
                     None => e.add(prop::NOTES, &format!("{label}: {c}")),
                 }
@@ -155,7 +139,7 @@ impl EntryData {
         e.add(prop::CALL_SIGN, &self.call_sign);
         e.add(prop::TYPE, &self.vessel_type);
         if !self.vessel_flag.trim().is_empty() {
-            match country_of(&self.vessel_flag) {
+            match country_code(&self.vessel_flag) {
                 Some(code) => e.add(prop::FLAG, code),
                 None => e.add(prop::NOTES, &format!("vessel flag: {}", self.vessel_flag)),
             }
@@ -215,179 +199,56 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     Ok(out)
 }
 
-/// The error for a problem at a byte offset of a file (reported as a line,
-/// with the offset in the message).
-fn error_at(file: &SourceFile, offset: u64, message: impl std::fmt::Display) -> ParseError {
-    ParseError::at(
-        &file.name,
-        Location::Line(line_of_offset(&file.data, offset)),
-        format!("{message} (byte {offset})"),
-    )
-}
-
 fn parse_file(
     list_id: &str,
     file: &SourceFile,
     entities: &mut Vec<Entity>,
     seen: &mut HashSet<String>,
 ) -> Result<Option<String>, ParseError> {
-    let data = file.data.as_slice();
-    let mut reader = Reader::from_reader(data);
-    let mut buf = Vec::new();
-    let mut path: Vec<String> = Vec::new();
-    let mut text = String::new();
-    let mut entry: Option<EntryData> = None;
-    let mut id = IdItem::default();
-    let mut aka = AkaItem::default();
-    let mut address = AddressItem::default();
+    let text = decode_text(file);
+    let mut records = Records::of_file(file, &text);
+    records.expect_root(&["sdnList"], "an OFAC sdnList file")?;
     // The stated entry count and where it is stated.
     let mut record_count: Option<(usize, u64)> = None;
     let mut published: Option<String> = None;
     let mut entry_count = 0usize;
-    let mut root_seen = false;
-
-    loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| error_at(file, reader.error_position(), format!("broken XML: {e}")))?;
-        match event {
-            Event::Start(start) => {
-                let name = start.local_name();
-                let name: &str = name.as_ref();
-                if path.is_empty() {
-                    if name != "sdnList" {
-                        return Err(error_at(
-                            file,
-                            reader.buffer_position(),
-                            format!("root element is <{name}>, expected <sdnList>"),
-                        ));
-                    }
-                    root_seen = true;
-                }
-                match name {
-                    "sdnEntry" => entry = Some(EntryData::default()),
-                    "id" => id = IdItem::default(),
-                    "aka" => aka = AkaItem::default(),
-                    "address" => address = AddressItem::default(),
-                    _ => {}
-                }
-                path.push(name.to_string());
-                text.clear();
+    while let Some(r) = records.next_record(|path, name| {
+        path.len() == 1 && matches!(name, "publshInformation" | "sdnEntry")
+    })? {
+        if r.name == "publshInformation" {
+            if let Some(d) = r.child("Publish_Date") {
+                let value = d.text();
+                published = Some(dates::parse_us_date(value).ok_or_else(|| {
+                    records.error_here(format!("Publish_Date {value:?} is not MM/DD/YYYY"))
+                })?);
             }
-            // An empty element carries no value; an empty root is a list
-            // without entries.
-            Event::Empty(start) if path.is_empty() && start.local_name().as_ref() == "sdnList" => {
-                root_seen = true;
+            if let Some(c) = r.child("Record_Count") {
+                let value = c.text();
+                let count = value.parse().map_err(|_| {
+                    records.error_here(format!("Record_Count {value:?} is not a number"))
+                })?;
+                record_count = Some((count, records.position()));
             }
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::CData(t) => text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c.to_string()),
-                    Ok(None) => quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
-                        .map(str::to_string),
-                    Err(err) => {
-                        return Err(error_at(
-                            file,
-                            reader.buffer_position(),
-                            format!("bad character reference: {err}"),
-                        ));
-                    }
-                };
-                match resolved {
-                    Some(s) => text.push_str(&s),
-                    None => {
-                        return Err(error_at(
-                            file,
-                            reader.buffer_position(),
-                            format!("unknown entity &{};", r.xml10_content()),
-                        ));
-                    }
-                }
-            }
-            Event::End(end) => {
-                let name = end.local_name();
-                let name: &str = name.as_ref();
-                let value = text.trim().to_string();
-                text.clear();
-                let parent = path
-                    .len()
-                    .checked_sub(2)
-                    .and_then(|i| path.get(i))
-                    .map(String::as_str)
-                    .unwrap_or("");
-                match (parent, name) {
-                    ("publshInformation", "Publish_Date") => {
-                        published = Some(us_date_to_iso(&value).ok_or_else(|| {
-                            error_at(
-                                file,
-                                reader.buffer_position(),
-                                format!("Publish_Date {value:?} is not MM/DD/YYYY"),
-                            )
-                        })?);
-                    }
-                    ("publshInformation", "Record_Count") => {
-                        let at = reader.buffer_position();
-                        let count = value.parse().map_err(|_| {
-                            error_at(file, at, format!("Record_Count {value:?} is not a number"))
-                        })?;
-                        record_count = Some((count, at));
-                    }
-                    (_, "sdnEntry") => {
-                        if let Some(done) = entry.take() {
-                            let uid = done.uid.trim().to_string();
-                            let at = reader.buffer_position();
-                            if uid.is_empty() {
-                                return Err(error_at(file, at, "<sdnEntry> without <uid>"));
-                            }
-                            if done.first.trim().is_empty() && done.last.trim().is_empty() {
-                                return Err(error_at(
-                                    file,
-                                    at,
-                                    format!("<sdnEntry> {uid} has no name"),
-                                ));
-                            }
-                            if !seen.insert(uid.clone()) {
-                                return Err(error_at(
-                                    file,
-                                    at,
-                                    format!("uid {uid} is listed twice"),
-                                ));
-                            }
-                            entry_count += 1;
-                            entities.push(done.into_entity(list_id));
-                        }
-                    }
-                    _ => {
-                        if let Some(entry) = entry.as_mut() {
-                            collect(entry, &mut id, &mut aka, &mut address, parent, name, value);
-                        }
-                    }
-                }
-                path.pop();
-            }
-            Event::Eof => break,
-            _ => {}
+            continue;
         }
-        buf.clear();
-    }
-
-    let end = data.len() as u64;
-    if !root_seen {
-        return Err(error_at(file, end, "no <sdnList> element found"));
-    }
-    if let Some(open) = path.last() {
-        return Err(error_at(
-            file,
-            end,
-            format!("file ends inside <{open}>: the document is truncated"),
-        ));
+        let entry = EntryData::of(&r);
+        let uid = entry.uid.trim().to_string();
+        if uid.is_empty() {
+            return Err(records.error_here("<sdnEntry> without <uid>"));
+        }
+        if entry.first.trim().is_empty() && entry.last.trim().is_empty() {
+            return Err(records.error_here(format!("<sdnEntry> {uid} has no name")));
+        }
+        if !seen.insert(uid.clone()) {
+            return Err(records.error_here(format!("uid {uid} is listed twice")));
+        }
+        entry_count += 1;
+        entities.push(entry.into_entity(list_id));
     }
     if let Some((expected, at)) = record_count
         && expected != entry_count
     {
-        return Err(error_at(
-            file,
+        return Err(records.error_at(
             at,
             format!(
                 "Record_Count says {expected} entries but the file has {entry_count} <sdnEntry>"
@@ -395,6 +256,48 @@ fn parse_file(
         ));
     }
     Ok(published)
+}
+
+impl EntryData {
+    /// Collects an `<sdnEntry>`: every element of it, innermost first, in
+    /// document order (as the elements close).
+    fn of(record: &Node) -> EntryData {
+        let mut entry = EntryData::default();
+        let mut items = Items::default();
+        for child in &record.children {
+            walk(child, &record.name, &mut entry, &mut items);
+        }
+        entry
+    }
+}
+
+/// The sub-items being collected while an entry is walked.
+#[derive(Default)]
+struct Items {
+    id: IdItem,
+    aka: AkaItem,
+    address: AddressItem,
+}
+
+fn walk(node: &Node, parent: &str, entry: &mut EntryData, items: &mut Items) {
+    match node.name.as_str() {
+        "id" => items.id = IdItem::default(),
+        "aka" => items.aka = AkaItem::default(),
+        "address" => items.address = AddressItem::default(),
+        _ => {}
+    }
+    for child in &node.children {
+        walk(child, &node.name, entry, items);
+    }
+    collect(
+        entry,
+        &mut items.id,
+        &mut items.aka,
+        &mut items.address,
+        parent,
+        &node.name,
+        node.text().to_string(),
+    );
 }
 
 /// Files the text of a closed element into the entry being collected.
@@ -464,14 +367,6 @@ fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn publish_dates() {
-        assert_eq!(us_date_to_iso("03/28/2025").as_deref(), Some("2025-03-28"));
-        assert_eq!(us_date_to_iso("3/8/2025").as_deref(), Some("2025-03-08"));
-        assert_eq!(us_date_to_iso("28/03/2025"), None);
-        assert_eq!(us_date_to_iso("2025-03-28"), None);
-    }
 
     #[test]
     fn names_join_first_and_last() {

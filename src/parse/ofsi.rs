@@ -13,11 +13,11 @@
 //! facts inside it ("(Gender):Male", "(IMO number):8712362", "(Flag of
 //! ship):North Korea", …) are also mapped to their properties.
 
-use super::au_dfat::{countries_in, country_or_demonym};
-use super::dates::parse_dates;
+use super::au_dfat::countries_in;
+use super::dates::{parse_birth_dates, parse_dates};
 use super::xlsx::{self, Header, OFSI_HEADERS, Row};
 use super::{ParseError, ParsedList, SourceFile};
-use crate::countries::country_code;
+use crate::countries::nationality_code;
 use crate::model::{Entity, Schema, prop};
 use std::collections::{HashMap, HashSet};
 
@@ -135,6 +135,7 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     Ok(ParsedList {
         entities,
         published,
+        ..ParsedList::default()
     })
 }
 
@@ -330,7 +331,7 @@ fn add_row(group: &mut Group, c: &Cols, row: &Row) -> bool {
     let nationality = row.opt(c.nationality);
     if fresh(Field::Nationality, nationality) {
         for (_, nat) in numbered(nationality) {
-            let codes = country_of(&nat)
+            let codes = nationality_code(&nat)
                 .map(|c| vec![c])
                 .or_else(|| countries_in(&nat));
             match codes {
@@ -365,7 +366,7 @@ fn add_row(group: &mut Group, c: &Cols, row: &Row) -> bool {
     let address = address.join(", ");
     if fresh(Field::Address, &address) {
         e.add(prop::ADDRESS, &address);
-        if let Some(code) = country_of(country) {
+        if let Some(code) = nationality_code(country) {
             e.add(prop::COUNTRY, code);
         }
     }
@@ -425,7 +426,11 @@ enum Field {
 
 /// Adds a date value; text that is not a date (or is approximate) is kept in `notes`.
 fn add_date(e: &mut Entity, property: &str, label: &str, text: &str) {
-    let parsed = parse_dates(text);
+    let parsed = if property == prop::BIRTH_DATE {
+        parse_birth_dates(text)
+    } else {
+        parse_dates(text)
+    };
     for d in &parsed.dates {
         e.add(property, d);
     }
@@ -529,7 +534,7 @@ fn add_other_information(e: &mut Entity, text: &str) {
                 }
             }
             "Flag of ship" => {
-                if let Some(code) = country_of(value) {
+                if let Some(code) = nationality_code(value) {
                     e.add(prop::FLAG, code);
                 }
             }
@@ -583,27 +588,6 @@ fn is_marker_token(t: &str) -> bool {
     t.strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
         .is_some_and(|inner| inner.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// A country code for a country name, also for "Former USSR Currently
-/// Ukraine" / "USSR (now Russian Federation)" style values.
-fn country_of(text: &str) -> Option<&'static str> {
-    let t = text.trim().trim_end_matches('.');
-    if t.is_empty() {
-        return None;
-    }
-    // "Former USSR Currently Ukraine", "USSR (now Russian Federation)": the current country.
-    let lower = t.to_ascii_lowercase();
-    for key in ["currently ", "now "] {
-        if let Some(pos) = lower.rfind(key) {
-            let rest = t.get(pos + key.len()..).unwrap_or("");
-            let rest = rest.trim_end_matches(|c: char| c == ')' || c == '.' || c.is_whitespace());
-            if let Some(code) = country_code(rest) {
-                return Some(code);
-            }
-        }
-    }
-    country_code(t).or_else(|| country_or_demonym(t))
 }
 
 /// A numbering marker at the start of `s`: "(1)", "(1-3)", "(1 – 3)",
@@ -865,13 +849,5 @@ mod tests {
         assert!(facts.contains(&("IMO number", "8712362")));
         assert!(facts.contains(&("Flag of ship", "North Korea")));
         assert!(facts.contains(&("Year built", "1987")));
-    }
-
-    #[test]
-    fn countries_with_history() {
-        assert_eq!(country_of("Former USSR Currently Ukraine"), Some("ua"));
-        assert_eq!(country_of("USSR (now Russian Federation)"), Some("ru"));
-        assert_eq!(country_of("Russia"), Some("ru"));
-        assert_eq!(country_of("Occupied Palestinian Territories"), None);
     }
 }

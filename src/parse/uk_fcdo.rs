@@ -23,8 +23,9 @@
 //! - A designation without `UniqueID` keeps a derived id (`x-` + hash of its
 //!   type and names) and a note, so no listed party is dropped.
 
-use super::un_xml::support::{self, Node, Records, UniqueIds};
-use super::{ParseError, ParsedList, SourceFile, dates, decode_text};
+use super::xml::{self, Node, Records};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates, decode_text};
+use crate::countries;
 use crate::model::{Entity, Schema, prop};
 
 /// Parses UK Sanctions List XML files into one entity per designation;
@@ -35,23 +36,17 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
     for file in files {
         let text = decode_text(file);
         let mut records = Records::of_file(file, &text);
-        let root = records.root()?;
-        if !matches!(
-            root.name.as_str(),
-            "Designations" | "ArrayOfFinalDesignation"
-        ) {
-            return Err(records.error_at_start(format!(
-                "not a UK Sanctions List file: the root element is <{}>, expected <Designations>",
-                root.name
-            )));
-        }
-        let mut published = root.attr("dateGenerated").and_then(support::iso_date_part);
+        let root = records.expect_root(
+            &["Designations", "ArrayOfFinalDesignation"],
+            "a UK Sanctions List file",
+        )?;
+        let mut published = root.attr("dateGenerated").and_then(dates::parse_date);
         while let Some(r) = records.next_record(|path, name| {
             path.len() == 1 && matches!(name, "Designation" | "FinalDesignation" | "DateGenerated")
         })? {
             if r.name == "DateGenerated" {
                 // The element is the export's own date; it wins over the attribute.
-                if let Some(d) = uk_date(r.text()) {
+                if let Some(d) = dates::parse_date(r.text()) {
                     published = Some(d);
                 }
                 continue;
@@ -63,21 +58,6 @@ pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseErr
         }
     }
     Ok(out)
-}
-
-/// A `dd/mm/yyyy` date whose unknown parts may be the placeholders `dd` and
-/// `mm` (`dd/mm/1968` → `1968`, `dd/09/1958` → `1958-09`). Bare years and ISO
-/// dates pass through.
-pub fn uk_date(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let parts: Vec<&str> = raw.split('/').collect();
-    if let [d, m, y] = parts.as_slice() {
-        let unknown = |p: &str, ph: &str| p.trim().eq_ignore_ascii_case(ph) || p.trim().is_empty();
-        let d = if unknown(d, "dd") { "00" } else { d.trim() };
-        let m = if unknown(m, "mm") { "00" } else { m.trim() };
-        return dates::parse_date(&format!("{d}/{m}/{}", y.trim()));
-    }
-    dates::parse_date(raw)
 }
 
 /// The names of one `<Name>`: Name1 … Name6 in order.
@@ -109,7 +89,7 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     let source_id = if unique_id.is_empty() {
         let whole: Vec<String> = names.iter().map(|n| name_parts(n).join(" ")).collect();
         let refs: Vec<&str> = whole.iter().map(String::as_str).collect();
-        support::derived_id(&kind, &refs)
+        xml::derived_id(&kind, &refs)
     } else {
         unique_id.to_string()
     };
@@ -121,9 +101,8 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         );
     }
 
-    let is_primary = |n: &Node| {
-        support::fold_space(n.child_text("NameType")).eq_ignore_ascii_case("primary name")
-    };
+    let is_primary =
+        |n: &Node| xml::fold_space(n.child_text("NameType")).eq_ignore_ascii_case("primary name");
     let primary = names
         .iter()
         .position(|n| is_primary(n) && !name_parts(n).is_empty());
@@ -134,7 +113,7 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
             e.add(prop::NAME, &whole);
             if schema == Schema::Person {
                 let first = n.child_text("Name1");
-                let middle = support::join((2..=5).map(|k| n.child_text(&format!("Name{k}"))), " ");
+                let middle = xml::join((2..=5).map(|k| n.child_text(&format!("Name{k}"))), " ");
                 e.add(prop::FIRST_NAME, first);
                 e.add(prop::MIDDLE_NAME, &middle);
                 e.add(prop::LAST_NAME, n.child_text("Name6"));
@@ -156,10 +135,10 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     }
 
     e.add(prop::PROGRAM, r.child_text("RegimeName"));
-    if let Some(d) = uk_date(r.child_text("DateDesignated")) {
+    if let Some(d) = dates::parse_date(r.child_text("DateDesignated")) {
         e.add(prop::LISTING_DATE, &d);
     }
-    if let Some(d) = uk_date(r.child_text("LastUpdated")) {
+    if let Some(d) = dates::parse_date(r.child_text("LastUpdated")) {
         e.add(prop::MODIFIED_AT, &d);
     }
     e.add(prop::NOTES, r.child_text("OtherInformation"));
@@ -189,8 +168,8 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
             .collect();
         parts.push(a.child_text("AddressPostalCode"));
         parts.push(country);
-        e.add(prop::ADDRESS, &support::join(parts, ", "));
-        if let Some(code) = support::country_of_name(country) {
+        e.add(prop::ADDRESS, &xml::join(parts, ", "));
+        if let Some(code) = countries::country_code(country) {
             e.add(prop::COUNTRY, code);
         }
     }
@@ -218,18 +197,18 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
 
 fn add_individual(e: &mut Entity, ind: &Node) {
     for dob in ind.texts_at(&["DOBs", "DOB"]) {
-        match uk_date(dob) {
+        match dates::parse_birth_date(dob) {
             Some(d) => e.add(prop::BIRTH_DATE, &d),
             None => e.add(prop::NOTES, &format!("birth date as given: {dob}")),
         }
     }
     for g in ind.texts_at(&["Genders", "Gender"]) {
-        if let Some(g) = support::gender(g) {
+        if let Some(g) = xml::gender(g) {
             e.add(prop::GENDER, g);
         }
     }
     for n in ind.texts_at(&["Nationalities", "Nationality"]) {
-        match support::country_of_name(n) {
+        match countries::country_code(n) {
             Some(code) => e.add(prop::NATIONALITY, code),
             None => e.add(prop::NOTES, &format!("nationality: {n}")),
         }
@@ -238,7 +217,7 @@ fn add_individual(e: &mut Entity, ind: &Node) {
         e.add(prop::POSITION, p);
     }
     for loc in ind.descend(&["BirthDetails", "Location"]) {
-        let place = support::join(
+        let place = xml::join(
             [
                 loc.child_text("TownOfBirth"),
                 loc.child_text("CountryOfBirth"),
@@ -272,7 +251,7 @@ fn add_individual(e: &mut Entity, ind: &Node) {
 fn add_identifier(e: &mut Entity, property: &str, label: &str, number: &str, info: &str) {
     e.add(property, number);
     if !info.is_empty() {
-        let head = support::join([label, number], " ");
+        let head = xml::join([label, number], " ");
         e.add(prop::NOTES, &format!("{head}: {info}"));
     }
 }
@@ -308,7 +287,7 @@ fn add_ship(e: &mut Entity, ship: &Node) {
         e.add(prop::NOTES, &format!("previous owner/operator: {o}"));
     }
     for f in ship.texts_at(&["CurrentBelievedFlagOfShips", "CurrentBelievedFlagOfShip"]) {
-        match support::country_of_name(f) {
+        match countries::country_code(f) {
             Some(code) => e.add(prop::FLAG, code),
             None => e.add(prop::NOTES, &format!("flag: {f}")),
         }
@@ -330,20 +309,5 @@ fn add_ship(e: &mut Entity, ship: &Node) {
             Some(d) => e.add(prop::BUILD_DATE, &d),
             None => e.add(prop::NOTES, &format!("year built: {y}")),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholder_dates_stay_partial() {
-        assert_eq!(uk_date("dd/mm/1968").as_deref(), Some("1968"));
-        assert_eq!(uk_date("dd/09/1958").as_deref(), Some("1958-09"));
-        assert_eq!(uk_date("12/11/1967").as_deref(), Some("1967-11-12"));
-        assert_eq!(uk_date("1985").as_deref(), Some("1985"));
-        assert_eq!(uk_date("DD/MM/1970").as_deref(), Some("1970"));
-        assert_eq!(uk_date("dd/mm/yyyy"), None);
     }
 }

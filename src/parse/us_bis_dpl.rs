@@ -21,12 +21,12 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::custom_csv::{Columns, country_iso, csv_error, record_line};
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::csv_util::{Columns, entity_per_row};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds, dates};
+use crate::countries;
 use crate::model::{Entity, Schema, collapse_whitespace, prop};
 use csv::StringRecord;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 const COLUMNS: &[&str] = &[
     "name",
@@ -54,42 +54,17 @@ const ID_FIELDS: [&str; 6] = [
 ];
 
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let mut out = ParsedList::default();
-    let mut taken: HashMap<String, u32> = HashMap::new();
-    for file in files {
-        parse_file(list_id, file, &mut out.entities, &mut taken)?;
-    }
-    Ok(out)
-}
-
-fn parse_file(
-    list_id: &str,
-    file: &SourceFile,
-    entities: &mut Vec<Entity>,
-    taken: &mut HashMap<String, u32>,
-) -> Result<(), ParseError> {
-    let fname = file.name.as_str();
-    let text = decode_text(file);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
-    let cols = Columns::resolve(fname, &header, COLUMNS, COLUMNS, |c| {
-        c.trim().to_ascii_lowercase()
-    })?;
-    let mut record = StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(fname, &e)),
-        }
-        let line = record_line(&record);
-        let entity = parse_row(list_id, &cols, &record, taken)
-            .map_err(|msg| ParseError::at(fname, Location::Line(line), msg))?;
-        entities.push(entity);
-    }
-    Ok(())
+    let mut taken = UniqueIds::with_separator('-');
+    let entities = entity_per_row(
+        files,
+        csv::ReaderBuilder::new().delimiter(b'\t'),
+        COLUMNS,
+        |cols, record| parse_row(list_id, cols, record, &mut taken),
+    )?;
+    Ok(ParsedList {
+        entities,
+        ..ParsedList::default()
+    })
 }
 
 /// The stable id of a row (see the module doc), without the `-2` suffix.
@@ -102,45 +77,18 @@ fn row_id(cols: &Columns, r: &StringRecord) -> String {
     hex::encode(&digest[..8])
 }
 
-/// A US date "06/19/2003" as ISO "2003-06-19"; other shapes give `None`.
-fn us_date(s: &str) -> Option<String> {
-    let mut parts = s.trim().split('/');
-    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let num = |p: &str, max_len: usize| -> Option<u32> {
-        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| p.parse().ok())
-            .flatten()
-    };
-    let (m, d) = (num(m, 2)?, num(d, 2)?);
-    if y.len() != 4 {
-        return None;
-    }
-    let y = num(y, 4)?;
-    // Let the shared date helper check the calendar (31 Feb etc.).
-    super::dates::parse_date(&format!("{y:04}-{m:02}-{d:02}"))
-        .filter(|iso| iso.len() == 10 && m >= 1 && d >= 1)
-}
-
 fn parse_row(
     list_id: &str,
     cols: &Columns,
     r: &StringRecord,
-    taken: &mut HashMap<String, u32>,
+    taken: &mut UniqueIds,
 ) -> Result<Entity, String> {
     let get = |name: &str| cols.get(r, name);
     let name = get("name");
     if name.is_empty() {
         return Err("the name is empty".into());
     }
-    let mut id = row_id(cols, r);
-    let n = taken.entry(id.clone()).or_insert(0);
-    *n += 1;
-    if *n > 1 {
-        id = format!("{id}-{n}");
-    }
+    let id = taken.claim(&row_id(cols, r));
     let mut e = Entity::new(list_id, &id, Schema::LegalEntity);
     e.add(prop::NAME, name);
 
@@ -151,25 +99,26 @@ fn parse_row(
         .collect();
     e.add(prop::ADDRESS, &parts.join(", "));
     let country = get("country");
-    if let Some(code) = country_iso(country) {
-        e.add(prop::COUNTRY, &code);
+    // The column holds ISO codes ("NA" is Namibia), now and then a name ("PRC").
+    if let Some(code) = countries::iso_code(country).or_else(|| countries::country_code(country)) {
+        e.add(prop::COUNTRY, code);
     }
 
     let effective = get("effective_date");
     if !effective.is_empty() {
-        match us_date(effective) {
+        match dates::parse_us_date(effective) {
             Some(d) => e.add(prop::LISTING_DATE, &d),
             None => e.add(prop::NOTES, &format!("effective date: {effective}")),
         }
     }
     let expires = get("expiration_date");
     if !expires.is_empty() {
-        let shown = us_date(expires).unwrap_or_else(|| expires.to_string());
+        let shown = dates::parse_us_date(expires).unwrap_or_else(|| expires.to_string());
         e.add(prop::NOTES, &format!("denial expires: {shown}"));
     }
     let updated = get("last_update");
     if !updated.is_empty() {
-        match super::dates::parse_date(updated) {
+        match dates::parse_date(updated) {
             Some(d) => e.add(prop::MODIFIED_AT, &d),
             None => e.add(prop::NOTES, &format!("last update: {updated}")),
         }
@@ -185,20 +134,4 @@ fn parse_row(
         }
     }
     Ok(e)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn us_dates_are_month_first() {
-        assert_eq!(us_date("08/05/2019").as_deref(), Some("2019-08-05"));
-        assert_eq!(us_date("06/29/2056").as_deref(), Some("2056-06-29"));
-        assert_eq!(us_date("02/30/2019"), None);
-        assert_eq!(us_date("13/01/2019"), None);
-        assert_eq!(us_date("00/01/2019"), None);
-        assert_eq!(us_date("1/2/19"), None);
-        assert_eq!(us_date("2019-08-05"), None);
-    }
 }

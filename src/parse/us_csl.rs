@@ -24,13 +24,12 @@
 //!
 //! The file states no publication date, so `published` stays empty.
 
-use super::custom_csv::{Columns, country_iso, csv_error, record_line, split_list};
+use super::csv_util::{Columns, entity_per_row, imo_digits, split_list};
 use super::dates;
-use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
+use super::{ParseError, ParsedList, SourceFile, UniqueIds};
 use crate::countries;
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
-use std::collections::HashMap;
 
 /// FtM property for the gross registered tonnage of a vessel.
 const GROSS_REGISTERED_TONNAGE: &str = "grossRegisteredTonnage";
@@ -68,40 +67,17 @@ const COLUMNS: &[&str] = &[
 ];
 
 pub fn parse(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, ParseError> {
-    let mut out = ParsedList::default();
-    let mut taken: HashMap<String, u32> = HashMap::new();
-    for file in files {
-        parse_file(list_id, file, &mut out.entities, &mut taken)?;
-    }
-    Ok(out)
-}
-
-fn parse_file(
-    list_id: &str,
-    file: &SourceFile,
-    entities: &mut Vec<Entity>,
-    taken: &mut HashMap<String, u32>,
-) -> Result<(), ParseError> {
-    let fname = file.name.as_str();
-    let text = decode_text(file);
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(fname, &e))?.clone();
-    let cols = Columns::resolve(fname, &header, COLUMNS, COLUMNS, |c| {
-        c.trim().to_ascii_lowercase()
-    })?;
-    let mut record = StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(fname, &e)),
-        }
-        let line = record_line(&record);
-        let entity = parse_row(list_id, &cols, &record, taken)
-            .map_err(|msg| ParseError::at(fname, Location::Line(line), msg))?;
-        entities.push(entity);
-    }
-    Ok(())
+    let mut taken = UniqueIds::with_separator('-');
+    let entities = entity_per_row(
+        files,
+        &csv::ReaderBuilder::new(),
+        COLUMNS,
+        |cols, record| parse_row(list_id, cols, record, &mut taken),
+    )?;
+    Ok(ParsedList {
+        entities,
+        ..ParsedList::default()
+    })
 }
 
 /// The short code of a sub-list: the first word in the parentheses of
@@ -117,7 +93,7 @@ fn parse_row(
     list_id: &str,
     cols: &Columns,
     r: &StringRecord,
-    taken: &mut HashMap<String, u32>,
+    taken: &mut UniqueIds,
 ) -> Result<Entity, String> {
     let get = |name: &str| cols.get(r, name);
     let raw_id = get("_id");
@@ -132,11 +108,7 @@ fn parse_row(
     {
         id = format!("{raw_id}-{code}");
     }
-    let n = taken.entry(id.clone()).or_insert(0);
-    *n += 1;
-    if *n > 1 {
-        id = format!("{id}-{n}");
-    }
+    let id = taken.claim(&id);
 
     let kind = get("type");
     let schema = match kind {
@@ -174,7 +146,7 @@ fn parse_row(
         add_address(&mut e, address);
     }
     for dob in split_list(get("dates_of_birth"), ';') {
-        let parsed = dates::parse_dates(dob);
+        let parsed = dates::parse_birth_dates(dob);
         if parsed.dates.is_empty() {
             e.add(prop::NOTES, &format!("birth date: {dob}"));
         }
@@ -193,8 +165,8 @@ fn parse_row(
     e.add(GROSS_REGISTERED_TONNAGE, get("gross_registered_tonnage"));
     let flag = get("vessel_flag");
     if !flag.is_empty() {
-        match country_iso(flag) {
-            Some(code) => e.add(prop::FLAG, &code),
+        match country(flag) {
+            Some(code) => e.add(prop::FLAG, code),
             None => e.add(prop::NOTES, &format!("vessel flag: {flag}")),
         }
     }
@@ -246,11 +218,18 @@ fn add_date(e: &mut Entity, property: &str, label: &str, value: &str) {
     }
 }
 
+/// The code of a country cell: the list writes ISO codes (upper case; "NA"
+/// is Namibia) in its country columns and at the end of addresses, and
+/// names in others ("Iran" as a vessel flag).
+fn country(value: &str) -> Option<&'static str> {
+    countries::iso_code(value).or_else(|| countries::country_code(value))
+}
+
 /// Adds `;`-separated countries (ISO codes or names); unknown ones go to notes.
 fn add_countries(e: &mut Entity, property: &str, list: &str) {
     for c in split_list(list, ';') {
-        match country_iso(c) {
-            Some(code) => e.add(property, &code),
+        match country(c) {
+            Some(code) => e.add(property, code),
             None => e.add(prop::NOTES, &format!("{property}: {c}")),
         }
     }
@@ -258,7 +237,7 @@ fn add_countries(e: &mut Entity, property: &str, list: &str) {
 
 /// The ISO code of a country written as the last part of an address
 /// ("…, Moscow, 111024, RU"), if that part is a country.
-fn address_country(address: &str) -> Option<String> {
+fn address_country(address: &str) -> Option<&'static str> {
     let last = address.rsplit(',').next()?.trim();
     if last.is_empty()
         || !last
@@ -267,7 +246,7 @@ fn address_country(address: &str) -> Option<String> {
     {
         return None;
     }
-    country_iso(last)
+    country(last)
 }
 
 fn add_address(e: &mut Entity, address: &str) {
@@ -458,7 +437,7 @@ fn add_id(e: &mut Entity, record: &str) {
         IdKind::Prop(p) => e.add(p, &value),
         IdKind::Imo => {
             // "IMO 8898831"; other registration numbers stay ids, with a note.
-            match super::custom_csv::imo_digits(&value) {
+            match imo_digits(&value) {
                 Some(d) => e.add(prop::IMO_NUMBER, d),
                 None => {
                     e.add(prop::ID_NUMBER, &value);
@@ -481,8 +460,8 @@ fn add_id(e: &mut Entity, record: &str) {
             add_note = true;
         }
         IdKind::Country => {
-            if let Some(code) = country_iso(&value) {
-                e.add(prop::COUNTRY, &code);
+            if let Some(code) = country(&value) {
+                e.add(prop::COUNTRY, code);
             }
             add_note = true;
         }
@@ -540,11 +519,11 @@ mod tests {
     fn address_countries() {
         assert_eq!(
             address_country("Galerny Proezd 3, Saint-Petersburg, 199106, RU"),
-            Some("ru".into())
+            Some("ru")
         );
         assert_eq!(
             address_country("Jiangsu Province 215314, China, CN"),
-            Some("cn".into())
+            Some("cn")
         );
         assert_eq!(address_country("P.O. BOX 3000, ANTHONY, NM, 88201"), None);
         assert_eq!(address_country("Ramallah II 970"), None);
