@@ -208,6 +208,18 @@ fn is_legal_word(t: &str) -> bool {
     if SHORT_LEGAL_WORDS.contains(&t) {
         return true;
     }
+    // Two legal words written together ("limitedliability", "jointstock").
+    if t.len() >= 9
+        && (4..t.len().saturating_sub(3)).any(|i| {
+            t.is_char_boundary(i) && is_single_legal_word(&t[..i]) && is_single_legal_word(&t[i..])
+        })
+    {
+        return true;
+    }
+    is_single_legal_word(t)
+}
+
+fn is_single_legal_word(t: &str) -> bool {
     if t.len() < 5 {
         return false;
     }

@@ -315,7 +315,13 @@ fn align(
     if single_part {
         score = score.min(w.single_part_cap);
     }
-    let has_legal = |v: &[PreparedToken]| v.iter().any(|t| t.kind == TokenKind::LegalForm);
+    // Only recognised legal forms conflict (AG vs GmbH); loose legal words
+    // from a phrase the text step could not read whole do not.
+    let has_legal = |v: &[PreparedToken]| {
+        v.iter().any(|t| {
+            t.kind == TokenKind::LegalForm && crate::text::is_canonical_legal_form(&t.text)
+        })
+    };
     let legal_matched = pairs
         .iter()
         .any(|(i, _, _, _)| qt[*i].kind == TokenKind::LegalForm);
