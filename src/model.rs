@@ -57,6 +57,16 @@ impl Schema {
         })
     }
 
+    /// Whether names of this schema are organisation names: `Some(false)` for
+    /// persons, `None` when the source did not say (`LegalEntity`).
+    pub fn org_hint(self) -> Option<bool> {
+        match self {
+            Schema::Person => Some(false),
+            Schema::LegalEntity => None,
+            _ => Some(true),
+        }
+    }
+
     /// True for the schemata that describe an organisation of some kind.
     pub fn is_organization_like(self) -> bool {
         matches!(

@@ -320,11 +320,7 @@ fn normalize_countries(countries: &[String]) -> Vec<String> {
 /// Analyses a query once.
 pub fn prepare_query(q: &Query) -> Result<PreparedQuery, QueryError> {
     let schema = q.validate()?;
-    let is_org = schema.and_then(|s| match s {
-        Schema::Person => Some(false),
-        Schema::LegalEntity => None,
-        _ => Some(true),
-    });
+    let is_org = schema.and_then(Schema::org_hint);
     Ok(PreparedQuery {
         name: PreparedName::new(&q.full_name(), is_org),
         schema,

@@ -113,7 +113,7 @@ impl PreparedName {
                             TokenKind::Word
                         } else if is_org != Some(false)
                             && t.kind == TokenKind::Word
-                            && is_legal_word(&t.text)
+                            && text::is_legal_word(&t.text)
                         {
                             TokenKind::LegalForm
                         } else {
@@ -149,86 +149,6 @@ impl PreparedName {
     pub fn is_empty(&self) -> bool {
         self.variants.is_empty()
     }
-}
-
-/// Words that make up legal-form phrases ("limited liability company",
-/// "joint stock company", "Gesellschaft mit beschränkter Haftung"). When the
-/// text step does not recognise the whole phrase (a typo, a joined word, a
-/// reordered phrase), its words still must not count as the party's name.
-const LEGAL_WORDS: [&str; 40] = [
-    "limited",
-    "liability",
-    "company",
-    "companies",
-    "joint",
-    "stock",
-    "closed",
-    "open",
-    "public",
-    "private",
-    "corporation",
-    "incorporated",
-    "gesellschaft",
-    "beschraenkter",
-    "beschrankter",
-    "haftung",
-    "aktiengesellschaft",
-    "obshchestvo",
-    "ogranichennoy",
-    "ogranichennoi",
-    "otvetstvennostyu",
-    "aktsionernoe",
-    "zakrytoe",
-    "otkrytoe",
-    "publichnoe",
-    "sociedad",
-    "anonima",
-    "responsabilidad",
-    "limitada",
-    "societe",
-    "anonyme",
-    "societa",
-    "responsabilita",
-    "limitata",
-    "partnership",
-    "holding",
-    "holdings",
-    "enterprise",
-    "trading",
-    "group",
-];
-
-/// Short legal-form words, matched exactly ("Công ty TNHH", "Sdn Bhd", "d.o.o.").
-const SHORT_LEGAL_WORDS: [&str; 16] = [
-    "tnhh", "cong", "ty", "bhd", "sdn", "pte", "pvt", "doo", "ood", "eood", "sro", "spol", "kft",
-    "zrt", "nyrt", "ltda",
-];
-
-fn is_legal_word(t: &str) -> bool {
-    if SHORT_LEGAL_WORDS.contains(&t) {
-        return true;
-    }
-    // Two legal words written together ("limitedliability", "jointstock").
-    if t.len() >= 9
-        && (4..t.len().saturating_sub(3)).any(|i| {
-            t.is_char_boundary(i) && is_single_legal_word(&t[..i]) && is_single_legal_word(&t[i..])
-        })
-    {
-        return true;
-    }
-    is_single_legal_word(t)
-}
-
-fn is_single_legal_word(t: &str) -> bool {
-    if t.len() < 5 {
-        return false;
-    }
-    LEGAL_WORDS.iter().any(|w| {
-        *w == t
-            || (t.len() >= 6
-                && w.len().abs_diff(t.len()) <= 1
-                && super::similarity::bounded_distance(w, t, 1).is_some())
-    })
 }
 
 /// Tokens that identify a party (as opposed to particles, titles and legal forms).

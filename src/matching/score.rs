@@ -112,11 +112,7 @@ pub struct PreparedEntity {
 
 impl PreparedEntity {
     pub fn new(entity: Entity) -> PreparedEntity {
-        let is_org = match entity.schema {
-            Schema::Person => Some(false),
-            Schema::LegalEntity => None,
-            _ => Some(true),
-        };
+        let is_org = entity.schema.org_hint();
         let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
         for (p, n) in entity.names() {
             if names.iter().any(|(_, existing)| existing.original == n) {

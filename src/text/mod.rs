@@ -24,7 +24,8 @@ mod translit;
 pub use canonical::{canonical_joined, canonical_token, table_size as canonical_table_size};
 pub use common::{common_token_count, is_common_token};
 pub use legal::{
-    CANONICAL_FORMS as LEGAL_FORMS, LegalMatch, is_canonical_legal_form, legal_form_at,
+    CANONICAL_FORMS as LEGAL_FORMS, LegalMatch, is_canonical_legal_form, is_legal_word,
+    legal_form_at,
 };
 pub use normalize::fold;
 pub use phonetic::{phonetic_key, skeleton};
