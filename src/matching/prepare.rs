@@ -6,8 +6,10 @@ use crate::text::{self, Script, TokenKind};
 
 /// At most this many Latin variants of one name take part in scoring.
 pub const MAX_VARIANTS: usize = 8;
-/// At most this many tokens of one name variant take part in scoring.
+/// At most this many tokens of one name variant take part in scoring (the
+/// scorer tracks used tokens in 32-bit sets).
 pub const MAX_TOKENS: usize = 24;
+const _: () = assert!(MAX_TOKENS <= 32);
 
 /// One token with its keys.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,90 @@ pub struct PreparedToken {
     /// Too frequent to identify a party on its own (set from the built-in
     /// list, then from the loaded lists' statistics).
     pub common: bool,
+    /// A Russian-style patronymic ("viktorovich"): weighs less.
+    pub patronymic: bool,
+    /// A legal form recognised whole (`llc`, `gmbh`), which may conflict with another.
+    pub canonical_legal_form: bool,
+    /// Keys computed once so that comparing two tokens allocates nothing:
+    /// the number of characters of `raw`,
+    pub chars: usize,
+    /// the set of its characters as bits (a lower bound on edit distance),
+    pub letter_bits: u64,
+    /// a hash of `raw` with doubled letters collapsed ("joonng" = "jong"),
+    pub collapsed_hash: u64,
+    /// and a hash of its characters sorted ("nituP" = "Putin").
+    pub sorted_hash: u64,
+}
+
+impl PreparedToken {
+    /// Builds a token and its comparison keys.
+    fn new(raw: &str, kind: TokenKind, script: (bool, bool), surname: bool) -> PreparedToken {
+        let (abjad, syllabic) = script;
+        let canonical = text::canonical_token(raw).into_owned();
+        let common = text::is_common_token(&canonical);
+        let mut sorted: Vec<char> = raw.chars().collect();
+        sorted.sort_unstable();
+        PreparedToken {
+            phon: text::phonetic_key(&canonical),
+            skel: text::skeleton(&canonical),
+            canonical_legal_form: kind == TokenKind::LegalForm
+                && text::is_canonical_legal_form(&canonical),
+            text: canonical,
+            kind,
+            abjad,
+            surname,
+            syllabic,
+            common,
+            patronymic: is_patronymic(raw),
+            chars: sorted.len(),
+            letter_bits: letter_bits(raw),
+            collapsed_hash: hash_of(collapse_repeats(raw).as_str()),
+            sorted_hash: hash_of(sorted.as_slice()),
+            raw: raw.to_string(),
+        }
+    }
+}
+
+/// One bit per letter a–z and digit; other characters share the remaining
+/// bits. Two tokens whose bit sets differ in `k` bits are at least `k / 2`
+/// edits apart (an edit adds or removes at most two characters of the set).
+pub(crate) fn letter_bits(s: &str) -> u64 {
+    s.chars().fold(0u64, |bits, c| {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            _ => 36 + c as u32 % 28,
+        };
+        bits | (1u64 << bit)
+    })
+}
+
+fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+}
+
+/// "joonng" → "jong".
+pub fn collapse_repeats(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = None;
+    for c in s.chars() {
+        if Some(c) != last {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+    out
+}
+
+/// Russian-style patronymics: "viktorovich", "ivanovna", "ilyich".
+pub fn is_patronymic(t: &str) -> bool {
+    t.len() >= 7
+        && [
+            "ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna",
+        ]
+        .iter()
+        .any(|s| t.ends_with(s))
 }
 
 /// One Latin rendering of a name.
@@ -101,29 +187,23 @@ impl PreparedName {
                 })
                 .take(MAX_TOKENS)
                 .map(|t| {
-                    let canonical = text::canonical_token(&t.text).into_owned();
-                    let common = text::is_common_token(&canonical);
-                    PreparedToken {
-                        phon: text::phonetic_key(&canonical),
-                        skel: text::skeleton(&canonical),
-                        raw: t.text.clone(),
-                        text: canonical,
-                        // A one-letter syllable ("i" for 이) is a name, not an initial.
-                        kind: if syllabic && t.kind == TokenKind::Initial {
-                            TokenKind::Word
-                        } else if is_org != Some(false)
-                            && t.kind == TokenKind::Word
-                            && text::is_legal_word(&t.text)
-                        {
-                            TokenKind::LegalForm
-                        } else {
-                            t.kind
-                        },
-                        abjad,
-                        surname: surname_tokens.contains(&t.text),
-                        syllabic,
-                        common,
-                    }
+                    // A one-letter syllable ("i" for 이) is a name, not an initial.
+                    let kind = if syllabic && t.kind == TokenKind::Initial {
+                        TokenKind::Word
+                    } else if is_org != Some(false)
+                        && t.kind == TokenKind::Word
+                        && text::is_legal_word(&t.text)
+                    {
+                        TokenKind::LegalForm
+                    } else {
+                        t.kind
+                    };
+                    PreparedToken::new(
+                        &t.text,
+                        kind,
+                        (abjad, syllabic),
+                        surname_tokens.contains(&t.text),
+                    )
                 })
                 .collect();
             if tokens.is_empty() {

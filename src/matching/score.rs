@@ -72,7 +72,7 @@ impl TokenStats {
             TokenKind::Initial => w.weight_initial,
             TokenKind::Number => w.weight_number,
             TokenKind::Word => {
-                if is_patronymic(&t.raw) {
+                if t.patronymic {
                     w.weight_patronymic
                 } else if t.common {
                     w.weight_common_word
@@ -87,16 +87,6 @@ impl TokenStats {
 /// Organisations proper; `LegalEntity` (the source did not say) is not one.
 fn is_org(s: Schema) -> bool {
     matches!(s, Schema::Organization | Schema::Company)
-}
-
-/// Russian-style patronymics: "viktorovich", "ivanovna", "ilyich".
-fn is_patronymic(t: &str) -> bool {
-    t.len() >= 7
-        && [
-            "ovich", "evich", "ovna", "evna", "ichna", "yevich", "ovych", "evych", "ivna",
-        ]
-        .iter()
-        .any(|s| t.ends_with(s))
 }
 
 /// A listed party made ready for scoring.
@@ -174,14 +164,31 @@ pub struct PreparedQuery {
     pub identifiers: Vec<String>,
 }
 
-/// The outcome of aligning one query variant with one listed variant.
-#[derive(Debug, Clone, Default)]
+/// One aligned pair: a query token and one or more adjacent listed tokens.
+#[derive(Debug, Clone)]
+struct Pair {
+    query: usize,
+    listed: std::ops::Range<usize>,
+    sim: f64,
+    how: TokenMatch,
+}
+
+/// Buffers reused across the alignments of one scoring, so that aligning
+/// allocates nothing.
+#[derive(Debug, Default)]
+struct Scratch {
+    candidates: Vec<(f64, usize, usize, TokenMatch)>,
+    pairs: Vec<Pair>,
+}
+
+/// The outcome of aligning one query variant with one listed variant; the
+/// aligned pairs are left in the scratch buffer.
+#[derive(Debug, Clone, Copy, Default)]
 struct Alignment {
     score: f64,
-    /// (query token index, listed token index(es), similarity, how)
-    pairs: Vec<(usize, Vec<usize>, f64, TokenMatch)>,
-    unmatched_query: Vec<usize>,
-    unmatched_listed: Vec<usize>,
+    /// Tokens taken by a pair, as bit sets over token positions.
+    query_used: u32,
+    listed_used: u32,
     common_only: bool,
     single_part: bool,
     /// Both names carry a legal form and none of them matched.
@@ -197,38 +204,36 @@ pub struct PartyKind {
     pub person: bool,
 }
 
+fn is_set(bits: u32, i: usize) -> bool {
+    bits & (1 << i) != 0
+}
+
 fn align(
     q: &PreparedVariant,
     n: &PreparedVariant,
     stats: &TokenStats,
     w: &Weights,
     kind: PartyKind,
+    scratch: &mut Scratch,
 ) -> Alignment {
     let qt = &q.tokens;
     let nt = &n.tokens;
-    let mut q_used = vec![false; qt.len()];
-    let mut n_used = vec![false; nt.len()];
-    let mut pairs = Vec::new();
+    let mut q_used = 0u32;
+    let mut n_used = 0u32;
+    scratch.pairs.clear();
+    let pairs = &mut scratch.pairs;
     // Words written together on one side and apart on the other come first,
     // so a part of the joined word cannot steal the pairing.
-    join_adjacent(
-        qt,
-        nt,
-        &mut q_used,
-        &mut n_used,
-        &mut pairs,
-        false,
-        false,
-        w,
-    );
-    join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, false, w);
-    let mut candidates: Vec<(f64, usize, usize, TokenMatch)> = Vec::new();
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, false, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, false, w);
+    let candidates = &mut scratch.candidates;
+    candidates.clear();
     for (i, a) in qt.iter().enumerate() {
-        if a.kind == TokenKind::Honorific || q_used[i] {
+        if a.kind == TokenKind::Honorific || is_set(q_used, i) {
             continue;
         }
         for (j, b) in nt.iter().enumerate() {
-            if b.kind == TokenKind::Honorific || n_used[j] {
+            if b.kind == TokenKind::Honorific || is_set(n_used, j) {
                 continue;
             }
             if let Some((sim, how)) = compare_tokens(a, b, w, kind.org)
@@ -244,43 +249,54 @@ fn align(
         b.0.total_cmp(&a.0)
             .then_with(|| a.1.abs_diff(a.2).cmp(&b.1.abs_diff(b.2)))
     });
-    for (sim, i, j, how) in candidates {
-        if q_used[i] || n_used[j] {
+    for &(sim, i, j, how) in candidates.iter() {
+        if is_set(q_used, i) || is_set(n_used, j) {
             continue;
         }
-        q_used[i] = true;
-        n_used[j] = true;
-        pairs.push((i, vec![j], sim, how));
+        q_used |= 1 << i;
+        n_used |= 1 << j;
+        pairs.push(Pair {
+            query: i,
+            listed: j..j + 1,
+            sim,
+            how,
+        });
     }
     // Then joined words with a typo.
-    join_adjacent(qt, nt, &mut q_used, &mut n_used, &mut pairs, false, true, w);
-    join_adjacent(nt, qt, &mut n_used, &mut q_used, &mut pairs, true, true, w);
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, true, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
 
     let mut num = 0.0;
     let mut den = 0.0;
     let mut distinctive_matches = 0;
     let mut rare_matches = 0;
-    for (i, js, sim, _) in &pairs {
-        let wq = stats.weight(&qt[*i], w);
-        let wn: f64 = js.iter().map(|j| stats.weight(&nt[*j], w)).sum::<f64>() / js.len() as f64;
+    let mut surname_matched = false;
+    let mut legal_matched = false;
+    for p in pairs.iter() {
+        let qtok = &qt[p.query];
+        let wq = stats.weight(qtok, w);
+        let wn: f64 = nt[p.listed.clone()]
+            .iter()
+            .map(|t| stats.weight(t, w))
+            .sum::<f64>()
+            / p.listed.len() as f64;
         let pw = (wq + wn) / 2.0;
-        num += sim * pw;
+        num += p.sim * pw;
         den += pw;
-        if is_distinctive(qt[*i].kind) && *sim >= 0.7 {
+        if is_distinctive(qtok.kind) && p.sim >= 0.7 {
             distinctive_matches += 1;
-            if wq >= w.weight_word && qt[*i].kind == TokenKind::Word {
+            if wq >= w.weight_word && qtok.kind == TokenKind::Word {
                 rare_matches += 1;
             }
         }
+        surname_matched |= nt[p.listed.clone()].iter().any(|t| t.surname);
+        legal_matched |= qtok.kind == TokenKind::LegalForm;
     }
-    let mut unmatched_query = Vec::new();
     for (i, t) in qt.iter().enumerate() {
-        if !q_used[i] && t.kind != TokenKind::Honorific {
+        if !is_set(q_used, i) && t.kind != TokenKind::Honorific {
             den += w.unmatched_query_cost * stats.weight(t, w);
-            unmatched_query.push(i);
         }
     }
-    let mut unmatched_listed = Vec::new();
     let strict = (kind.org && !kind.person) || qt.iter().any(|t| t.syllabic);
     let listed_cost = if strict {
         w.unmatched_listed_cost_strict
@@ -288,9 +304,8 @@ fn align(
         w.unmatched_listed_cost
     };
     for (j, t) in nt.iter().enumerate() {
-        if !n_used[j] && t.kind != TokenKind::Honorific {
+        if !is_set(n_used, j) && t.kind != TokenKind::Honorific {
             den += listed_cost * stats.weight(t, w);
-            unmatched_listed.push(j);
         }
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };
@@ -303,30 +318,19 @@ fn align(
     let single_part =
         kind.person && distinctive_matches < 2 && (distinctive(qt) >= 2 || distinctive(nt) >= 2);
     // The listed person's surname must be among what matched.
-    let surname_missed = nt.iter().any(|t| t.surname)
-        && !pairs
-            .iter()
-            .any(|(_, js, _, _)| js.iter().any(|j| nt[*j].surname));
+    let surname_missed = !surname_matched && nt.iter().any(|t| t.surname);
     let single_part = single_part || (kind.person && surname_missed);
     if single_part {
         score = score.min(w.single_part_cap);
     }
     // Only recognised legal forms conflict (AG vs GmbH); loose legal words
     // from a phrase the text step could not read whole do not.
-    let has_legal = |v: &[PreparedToken]| {
-        v.iter().any(|t| {
-            t.kind == TokenKind::LegalForm && crate::text::is_canonical_legal_form(&t.text)
-        })
-    };
-    let legal_matched = pairs
-        .iter()
-        .any(|(i, _, _, _)| qt[*i].kind == TokenKind::LegalForm);
+    let has_legal = |v: &[PreparedToken]| v.iter().any(|t| t.canonical_legal_form);
     let legal_form_conflict = has_legal(qt) && has_legal(nt) && !legal_matched;
     Alignment {
         score,
-        pairs,
-        unmatched_query,
-        unmatched_listed,
+        query_used: q_used,
+        listed_used: n_used,
         common_only,
         single_part,
         legal_form_conflict,
@@ -336,6 +340,18 @@ fn align(
 /// Longest run of adjacent tokens that may be written as one word.
 const MAX_JOINED: usize = 4;
 
+/// True when the tokens written one after the other spell `word`.
+fn concat_equals(parts: &[PreparedToken], word: &str) -> bool {
+    let mut rest = word.as_bytes();
+    for p in parts {
+        match rest.strip_prefix(p.raw.as_bytes()) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
 #[allow(clippy::too_many_arguments)]
 /// Matches each unused token of `one` against 2 to 4 adjacent unused tokens
 /// of `two` written together ("alqaida" / "al qaida", "asp" / "a s p",
@@ -343,48 +359,55 @@ const MAX_JOINED: usize = 4;
 fn join_adjacent(
     one: &[PreparedToken],
     two: &[PreparedToken],
-    one_used: &mut [bool],
-    two_used: &mut [bool],
-    pairs: &mut Vec<(usize, Vec<usize>, f64, TokenMatch)>,
+    one_used: &mut u32,
+    two_used: &mut u32,
+    pairs: &mut Vec<Pair>,
     swapped: bool,
     allow_typo: bool,
     w: &Weights,
 ) {
     for (i, t) in one.iter().enumerate() {
-        if one_used[i] || t.raw.len() < 2 {
+        if is_set(*one_used, i) || t.raw.len() < 2 {
             continue;
         }
         'window: for len in 2..=MAX_JOINED {
             for j in 0..two.len().saturating_sub(len - 1) {
-                if two_used[j..j + len].iter().any(|u| *u) {
+                let window = ((1u32 << len) - 1) << j;
+                if *two_used & window != 0 {
                     continue;
                 }
-                let total: usize = two[j..j + len].iter().map(|x| x.raw.len()).sum();
+                let parts = &two[j..j + len];
+                let total: usize = parts.iter().map(|x| x.raw.len()).sum();
                 if total.abs_diff(t.raw.len()) > usize::from(allow_typo) {
                     continue;
                 }
-                let joined: String = two[j..j + len].iter().map(|x| x.raw.as_str()).collect();
-                if joined.len() > t.raw.len() + 1 {
-                    continue;
-                }
-                let ok = joined == t.raw
-                    || (allow_typo
-                        && joined.len() >= 8
-                        && bounded_distance(&joined, &t.raw, 1).is_some());
+                let ok = (total == t.raw.len() && concat_equals(parts, &t.raw))
+                    || (allow_typo && total >= 8 && {
+                        let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
+                        bounded_distance(&joined, &t.raw, 1).is_some()
+                    });
                 if !ok {
                     continue;
                 }
-                one_used[i] = true;
-                for u in &mut two_used[j..j + len] {
-                    *u = true;
-                }
+                *one_used |= 1 << i;
+                *two_used |= window;
                 if swapped {
                     // `one` is the listed side: record each query token against it.
                     for k in j..j + len {
-                        pairs.push((k, vec![i], w.sim_joined, TokenMatch::Joined));
+                        pairs.push(Pair {
+                            query: k,
+                            listed: i..i + 1,
+                            sim: w.sim_joined,
+                            how: TokenMatch::Joined,
+                        });
                     }
                 } else {
-                    pairs.push((i, (j..j + len).collect(), w.sim_joined, TokenMatch::Joined));
+                    pairs.push(Pair {
+                        query: i,
+                        listed: j..j + len,
+                        sim: w.sim_joined,
+                        how: TokenMatch::Joined,
+                    });
                 }
                 break 'window;
             }
@@ -415,19 +438,18 @@ fn best_name<'a>(
     stats: &TokenStats,
     w: &Weights,
     kind: PartyKind,
+    scratch: &mut Scratch,
 ) -> Option<BestName<'a>> {
     let mut best: Option<BestName<'a>> = None;
+    let mut best_effective = f64::NEG_INFINITY;
     for (prop_name, name) in &e.names {
         let factor = property_factor(prop_name, w);
         for (qi, qv) in q.variants.iter().enumerate() {
             for (ni, nv) in name.variants.iter().enumerate() {
-                let alignment = align(qv, nv, stats, w, kind);
+                let alignment = align(qv, nv, stats, w, kind, scratch);
                 let effective = alignment.score * factor;
-                let better = match &best {
-                    None => true,
-                    Some(b) => effective > b.alignment.score * property_factor(b.prop, w),
-                };
-                if better {
+                if best.is_none() || effective > best_effective {
+                    best_effective = effective;
                     best = Some(BestName {
                         prop: prop_name,
                         name,
@@ -474,7 +496,8 @@ pub fn score_entity(
         org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
         person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
     };
-    let best = best_name(&q.name, e, stats, w, kind)?;
+    let mut scratch = Scratch::default();
+    let best = best_name(&q.name, e, stats, w, kind, &mut scratch)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
     let a = &best.alignment;
@@ -542,36 +565,38 @@ pub fn score_entity(
         });
     }
 
-    let tokens = a
+    // Align the best pair of names again to have its pairs for the explanation.
+    align(qv, nv, stats, w, kind, &mut scratch);
+    let tokens = scratch
         .pairs
         .iter()
-        .map(|(i, js, sim, how)| TokenExplanation {
-            query: qv.tokens[*i].raw.clone(),
-            listed: js
+        .map(|p| TokenExplanation {
+            query: qv.tokens[p.query].raw.clone(),
+            listed: nv.tokens[p.listed.clone()]
                 .iter()
-                .map(|j| nv.tokens[*j].raw.as_str())
+                .map(|t| t.raw.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
-            how: *how,
-            similarity: round3(*sim),
+            how: p.how,
+            similarity: round3(p.sim),
         })
         .collect();
+    let unmatched = |tokens: &[PreparedToken], used: u32| {
+        tokens
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| !is_set(used, *i) && t.kind != TokenKind::Honorific)
+            .map(|(_, t)| t.raw.clone())
+            .collect()
+    };
     let mut explanation = Explanation {
         matched_name: best.name.original.clone(),
         matched_property: best.prop.to_string(),
         query_form: variant_text(qv),
         listed_form: variant_text(nv),
         tokens,
-        unmatched_query: a
-            .unmatched_query
-            .iter()
-            .map(|i| qv.tokens[*i].raw.clone())
-            .collect(),
-        unmatched_listed: a
-            .unmatched_listed
-            .iter()
-            .map(|j| nv.tokens[*j].raw.clone())
-            .collect(),
+        unmatched_query: unmatched(&qv.tokens, a.query_used),
+        unmatched_listed: unmatched(&nv.tokens, a.listed_used),
         name_score: round3(name_score),
         qualifiers,
         score: round3(score),

@@ -78,8 +78,8 @@ pub fn compare_tokens(
             .starts_with(i.raw.as_str())
             .then_some((w.sim_initial, TokenMatch::Initial));
     }
-    let qlen = q.raw.chars().count();
-    let nlen = n.raw.chars().count();
+    let qlen = q.chars;
+    let nlen = n.chars;
     let max_len = qlen.max(nlen);
     let min_len = qlen.min(nlen);
     if (q.abjad || n.abjad) && min_len >= 2 && q.skel.len() >= 3 && q.skel == n.skel {
@@ -90,8 +90,14 @@ pub fn compare_tokens(
         };
         return Some((sim, TokenMatch::Transliterated));
     }
-    let fuzzy = if max_len.abs_diff(min_len) <= 3 && !q.syllabic && !n.syllabic {
-        bounded_distance(&q.raw, &n.raw, 3).and_then(|d| {
+    let limit = max_fuzzy_distance(w, max_len);
+    let fuzzy = if max_len - min_len <= limit
+        && !q.syllabic
+        && !n.syllabic
+        // Cheap lower bound before the edit-distance table.
+        && (q.letter_bits ^ n.letter_bits).count_ones().div_ceil(2) as usize <= limit
+    {
+        bounded_distance(&q.raw, &n.raw, limit).and_then(|d| {
             let mut sim = w.fuzzy_similarity(d, max_len);
             // Distinct names often differ in the first letter only (Kim/Lim,
             // Yong/Jong, Morgan/Torgan); typos rarely hit it.
@@ -108,10 +114,10 @@ pub fn compare_tokens(
     {
         return Some(f);
     }
-    if min_len >= 2 && collapse_repeats(&q.raw) == collapse_repeats(&n.raw) {
+    if min_len >= 2 && q.collapsed_hash == n.collapsed_hash {
         return Some((w.sim_repeated, TokenMatch::Repeated));
     }
-    if min_len >= 5 && qlen == nlen && same_letters(&q.raw, &n.raw) {
+    if min_len >= 5 && qlen == nlen && q.sorted_hash == n.sorted_hash {
         return Some((w.sim_reordered, TokenMatch::Reordered));
     }
     if org && min_len >= 4 && max_len >= min_len + 2 {
@@ -146,26 +152,13 @@ pub fn compare_tokens(
     }
 }
 
-/// "joonng" → "jong".
-fn collapse_repeats(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last = None;
-    for c in s.chars() {
-        if Some(c) != last {
-            out.push(c);
-        }
-        last = Some(c);
-    }
-    out
-}
-
-/// Same multiset of letters.
-fn same_letters(a: &str, b: &str) -> bool {
-    let mut x: Vec<char> = a.chars().collect();
-    let mut y: Vec<char> = b.chars().collect();
-    x.sort_unstable();
-    y.sort_unstable();
-    x == y
+/// The most edits (up to three) at which two tokens, the longer `len`
+/// characters long, can still count as the same name.
+fn max_fuzzy_distance(w: &Weights, len: usize) -> usize {
+    (1..=3)
+        .rev()
+        .find(|&d| w.fuzzy_similarity(d, len) > 0.0)
+        .unwrap_or(0)
 }
 
 /// `short` keeps the first letter of `long` and the rest of its letters in
@@ -269,7 +262,40 @@ mod tests {
         assert!(is_abbreviation("intl", "international"));
         assert!(!is_abbreviation("rtdg", "trading"));
         assert!(!is_abbreviation("tgdr", "trading"));
-        assert_eq!(collapse_repeats("joonng"), "jong");
-        assert!(same_letters("nitpu", "putin"));
+    }
+
+    fn token(s: &str) -> PreparedToken {
+        let name = super::super::prepare::PreparedName::new(s, Some(false));
+        name.variants[0].tokens[0].clone()
+    }
+
+    #[test]
+    fn doubled_and_reordered_letters() {
+        let w = Weights::default();
+        assert_eq!(
+            compare_tokens(&token("Joonng"), &token("Jong"), &w, false),
+            Some((w.sim_repeated, TokenMatch::Repeated))
+        );
+        assert_eq!(
+            compare_tokens(&token("nituP"), &token("Putin"), &w, false),
+            Some((w.sim_reordered, TokenMatch::Reordered))
+        );
+        assert_eq!(
+            compare_tokens(&token("Putin"), &token("Tupac"), &w, false),
+            None
+        );
+    }
+
+    proptest::proptest! {
+        /// The letter-set bound used to skip the distance table never exceeds
+        /// the real distance, so skipping never loses a match.
+        #[test]
+        fn letter_bound_never_exceeds_distance(a in "[a-zé0-9ß]{0,12}", b in "[a-zé0-9ß]{0,12}") {
+            let bound = (super::super::prepare::letter_bits(&a) ^ super::super::prepare::letter_bits(&b))
+                .count_ones()
+                .div_ceil(2) as usize;
+            let d = bounded_distance(&a, &b, 24).unwrap_or(usize::MAX);
+            proptest::prop_assert!(bound <= d, "{a} {b}: bound {bound} > distance {d}");
+        }
     }
 }
