@@ -73,6 +73,44 @@ fn listed_parties_and_their_perturbations_alert() {
     }
 }
 
+/// Restricting a search to some lists returns parties of those lists only,
+/// and still finds the listed party there.
+#[test]
+fn list_restriction_is_exact() {
+    let m = matcher();
+    let opts = ScreenOptions {
+        limit: 20,
+        min_score: 0.0,
+        ..ScreenOptions::default()
+    };
+    for lists in [
+        vec!["un_sc_sanctions"],
+        vec!["us_ofac_sdn", "eu_fsf"],
+        vec!["sanctions"],
+    ] {
+        let allowed = m
+            .resolve_lists(&lists.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("a restriction");
+        let results = m
+            .screen(&person("Mohammed Ali Hassan", &lists), &opts)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(results.len() >= 5, "{lists:?}: {} results", results.len());
+        for r in &results {
+            assert!(
+                r.entity.datasets.iter().any(|d| allowed.contains(d)),
+                "{lists:?}: {} is from {:?}",
+                r.entity.id,
+                r.entity.datasets
+            );
+        }
+    }
+    // UN QDi.001 "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE" is also on other
+    // lists; restricted to the UN list the UN record is the one found.
+    let hit = top(person("Mohammed Salahaldin Zidane", &["un_sc_sanctions"])).expect("a result");
+    assert_eq!(hit.entity.id, "un_sc_sanctions:QDi.001");
+}
+
 /// A name written in Cyrillic finds the Latin-script listing of the same person.
 #[test]
 fn cyrillic_query_finds_latin_listing() {

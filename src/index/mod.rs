@@ -6,23 +6,30 @@
 //! keys, so a typo, another romanisation, a joined or split word or a missing
 //! middle name still leaves enough keys in common.
 
+mod candidates;
+
 use crate::matching::prepare::{PreparedName, is_distinctive};
 use crate::matching::score::{PreparedEntity, PreparedQuery, TokenStats};
 use crate::model::Entity;
 use crate::text::TokenKind;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use tantivy::collector::TopDocs;
+use candidates::{FieldNorms, Key};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, TantivyDocument};
 
 /// Most trigram keys taken from one name (bounds index size and query work).
 const MAX_GRAMS_PER_NAME: usize = 48;
-/// Most keys in one candidate query.
-const MAX_QUERY_KEYS: usize = 160;
+/// Most keys in one candidate query; each is one posting list to read, so
+/// this bounds the work a query can cause.
+const MAX_QUERY_KEYS: usize = 48;
+/// Most trigram keys in one candidate query: evenly spread over the primary
+/// spelling (a typo removes at most three neighbouring trigrams), plus a few
+/// from each other spelling.
+const MAX_QUERY_GRAMS: usize = 10;
+const MAX_QUERY_GRAMS_PER_OTHER_VARIANT: usize = 2;
 
 /// Errors building or searching the index.
 #[derive(Debug, thiserror::Error)]
@@ -59,8 +66,23 @@ pub struct ScreeningIndex {
     lists: BTreeMap<String, LoadedList>,
     sanctions_lists: BTreeSet<String>,
     reader: IndexReader,
-    ord_columns: Vec<Column<u64>>,
+    /// Party ordinal of each tantivy document, by segment.
+    doc_ords: Vec<Vec<u32>>,
+    /// Length normalisation of each key field, by party ordinal.
+    norms: KeyNorms,
+    /// Per party, the lists it belongs to as bits over `lists`' order
+    /// (lists past the 64th are checked by name).
+    list_bits: Vec<u64>,
     fields: Fields,
+}
+
+#[derive(Debug, Default)]
+struct KeyNorms {
+    tok: FieldNorms,
+    skel: FieldNorms,
+    phon: FieldNorms,
+    gram: FieldNorms,
+    ident: FieldNorms,
 }
 
 impl std::fmt::Debug for ScreeningIndex {
@@ -123,6 +145,34 @@ impl NameKeys {
     }
 }
 
+impl NameKeys {
+    /// The keys a query looks up: every token, skeleton and phonetic key of
+    /// every spelling, but only a sample of the trigrams.
+    pub fn for_query(name: &PreparedName) -> NameKeys {
+        let mut all = NameKeys::default();
+        all.add_name(name);
+        let mut gram = Vec::new();
+        for (i, v) in name.variants.iter().enumerate() {
+            let chars: Vec<char> = v.joined.chars().collect();
+            let grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+            let budget = if i == 0 {
+                MAX_QUERY_GRAMS
+            } else {
+                MAX_QUERY_GRAMS_PER_OTHER_VARIANT
+            };
+            // Every k-th trigram, k chosen so the sample fits the budget.
+            let step = grams.len().div_ceil(budget).max(1);
+            for g in grams.into_iter().step_by(step).take(budget) {
+                if !gram.contains(&g) {
+                    gram.push(g);
+                }
+            }
+        }
+        all.gram = gram;
+        all
+    }
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let keys = TextOptions::default().set_indexing_options(
@@ -177,6 +227,7 @@ impl ScreeningIndex {
         let index = Index::create_in_ram(schema);
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 100_000_000)?;
         let mut by_id = HashMap::with_capacity(entities.len());
+        let mut counts: [Vec<u32>; 4] = Default::default();
         for (ord, e) in entities.iter().enumerate() {
             by_id.insert(e.entity.id.clone(), ord as u32);
             let mut doc = TantivyDocument::default();
@@ -203,15 +254,45 @@ impl ScreeningIndex {
             for id in &e.identifiers {
                 doc.add_text(fields.ident, id);
             }
+            for (c, n) in counts
+                .iter_mut()
+                .zip([&keys.tok, &keys.skel, &keys.phon, &keys.gram])
+            {
+                c.push(n.len() as u32);
+            }
             writer.add_document(doc)?;
         }
         writer.commit()?;
         let reader = index.reader()?;
         let searcher = reader.searcher();
-        let mut ord_columns = Vec::new();
+        let mut doc_ords = Vec::new();
         for seg in searcher.segment_readers() {
-            ord_columns.push(seg.fast_fields().u64("ord")?);
+            let col: Column<u64> = seg.fast_fields().u64("ord")?;
+            doc_ords.push(
+                (0..seg.max_doc())
+                    .map(|d| col.first(d).map_or(u32::MAX, |o| o as u32))
+                    .collect(),
+            );
         }
+        let [tok, skel, phon, gram] = counts;
+        let norms = KeyNorms {
+            tok: FieldNorms::from_counts(&tok),
+            skel: FieldNorms::from_counts(&skel),
+            phon: FieldNorms::from_counts(&phon),
+            gram: FieldNorms::from_counts(&gram),
+            ident: FieldNorms::flat(),
+        };
+        let list_bits = entities
+            .iter()
+            .map(|e| {
+                e.entity.datasets.iter().fold(0u64, |bits, d| {
+                    match loaded.keys().position(|l| l == d) {
+                        Some(i) if i < 64 => bits | (1 << i),
+                        _ => bits,
+                    }
+                })
+            })
+            .collect();
         Ok(ScreeningIndex {
             entities,
             by_id,
@@ -219,7 +300,9 @@ impl ScreeningIndex {
             lists: loaded,
             sanctions_lists,
             reader,
-            ord_columns,
+            doc_ords,
+            norms,
+            list_bits,
             fields,
         })
     }
@@ -266,73 +349,63 @@ impl ScreeningIndex {
         limit: usize,
     ) -> Result<Vec<u32>, IndexError> {
         let f = self.fields;
-        let mut keys = NameKeys::default();
-        keys.add_name(&q.name);
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let push = |field: Field,
-                    values: &[String],
-                    boost: f32,
-                    should: &mut Vec<(Occur, Box<dyn Query>)>| {
+        let nk = &self.norms;
+        let names = NameKeys::for_query(&q.name);
+        let mut keys: Vec<Key<'_>> = Vec::new();
+        let fields: [(Field, &[String], f32, &FieldNorms); 5] = [
+            (f.ident, &q.identifiers, 10.0, &nk.ident),
+            (f.tok, &names.tok, 3.0, &nk.tok),
+            (f.skel, &names.skel, 2.0, &nk.skel),
+            (f.phon, &names.phon, 1.5, &nk.phon),
+            (f.gram, &names.gram, 0.5, &nk.gram),
+        ];
+        for (field, values, boost, norms) in fields {
             for v in values {
-                if should.len() >= MAX_QUERY_KEYS {
-                    return;
+                if keys.len() < MAX_QUERY_KEYS {
+                    keys.push(Key {
+                        field,
+                        value: v,
+                        boost,
+                        norms,
+                    });
                 }
-                let tq = TermQuery::new(
-                    Term::from_field_text(field, v),
-                    IndexRecordOption::WithFreqs,
-                );
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), boost)),
-                ));
             }
-        };
-        for id in &q.identifiers {
-            push(f.ident, std::slice::from_ref(id), 10.0, &mut should);
         }
-        push(f.tok, &keys.tok, 3.0, &mut should);
-        push(f.skel, &keys.skel, 2.0, &mut should);
-        push(f.phon, &keys.phon, 1.5, &mut should);
-        push(f.gram, &keys.gram, 0.5, &mut should);
-        if should.is_empty() {
+        if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let names: Box<dyn Query> = Box::new(BooleanQuery::new(should));
-        let query: Box<dyn Query> = match lists {
-            None => names,
-            Some(lists) => {
-                let filter: Vec<(Occur, Box<dyn Query>)> = lists
-                    .iter()
-                    .map(|l| {
-                        let tq: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(f.list, l),
-                            IndexRecordOption::Basic,
-                        ));
-                        (Occur::Should, tq)
-                    })
-                    .collect();
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, names),
-                    (
-                        Occur::Must,
-                        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(filter)), 0.0)),
-                    ),
-                ]))
+        let wanted = lists.map(|lists| {
+            let bits = self
+                .lists
+                .keys()
+                .take(64)
+                .enumerate()
+                .filter(|(_, l)| lists.contains(*l))
+                .fold(0u64, |bits, (i, _)| bits | (1 << i));
+            (bits, lists)
+        });
+        let beyond_64 = self.lists.len() > 64;
+        let keep = |ord: u32| match &wanted {
+            None => true,
+            Some((bits, lists)) => {
+                self.list_bits
+                    .get(ord as usize)
+                    .is_some_and(|b| b & bits != 0)
+                    || (beyond_64
+                        && self
+                            .entity(ord)
+                            .is_some_and(|e| e.entity.datasets.iter().any(|d| lists.contains(d))))
             }
         };
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut out = Vec::with_capacity(top.len());
-        let mut seen = HashSet::new();
-        for (_, addr) in top {
-            if let Some(col) = self.ord_columns.get(addr.segment_ord as usize)
-                && let Some(ord) = col.first(addr.doc_id)
-                && seen.insert(ord)
-            {
-                out.push(ord as u32);
-            }
-        }
-        Ok(out)
+        Ok(candidates::top_parties(
+            &searcher,
+            &self.doc_ords,
+            self.entities.len(),
+            &keys,
+            limit,
+            keep,
+        )?)
     }
 }
 
