@@ -50,6 +50,10 @@ pub struct Key<'a> {
     pub value: &'a str,
     pub boost: f32,
     pub norms: &'a FieldNorms,
+    /// Skipped when more than this share of all parties has it: such a key
+    /// (a frequent trigram or sound) adds little to the ranking and most of
+    /// the reading.
+    pub max_share: f32,
 }
 
 /// Scores per party for one search, reused by the thread's next search.
@@ -128,7 +132,7 @@ fn accumulate(
                 found.push((seg_ord, inverted, info));
             }
         }
-        if doc_freq == 0 {
+        if doc_freq == 0 || doc_freq as f32 > key.max_share * n {
             continue;
         }
         let df = doc_freq as f32;

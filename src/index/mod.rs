@@ -30,6 +30,9 @@ const MAX_QUERY_KEYS: usize = 48;
 /// from each other spelling.
 const MAX_QUERY_GRAMS: usize = 10;
 const MAX_QUERY_GRAMS_PER_OTHER_VARIANT: usize = 2;
+/// Trigrams, skeletons and sounds shared by more than this share of all
+/// parties are not looked up (tokens and identifiers always are).
+const MAX_SHARE_OF_LOOSE_KEY: f32 = 0.03;
 
 /// Errors building or searching the index.
 #[derive(Debug, thiserror::Error)]
@@ -352,14 +355,14 @@ impl ScreeningIndex {
         let nk = &self.norms;
         let names = NameKeys::for_query(&q.name);
         let mut keys: Vec<Key<'_>> = Vec::new();
-        let fields: [(Field, &[String], f32, &FieldNorms); 5] = [
-            (f.ident, &q.identifiers, 10.0, &nk.ident),
-            (f.tok, &names.tok, 3.0, &nk.tok),
-            (f.skel, &names.skel, 2.0, &nk.skel),
-            (f.phon, &names.phon, 1.5, &nk.phon),
-            (f.gram, &names.gram, 0.5, &nk.gram),
+        let fields: [(Field, &[String], f32, &FieldNorms, f32); 5] = [
+            (f.ident, &q.identifiers, 10.0, &nk.ident, 1.0),
+            (f.tok, &names.tok, 3.0, &nk.tok, 1.0),
+            (f.skel, &names.skel, 2.0, &nk.skel, MAX_SHARE_OF_LOOSE_KEY),
+            (f.phon, &names.phon, 1.5, &nk.phon, MAX_SHARE_OF_LOOSE_KEY),
+            (f.gram, &names.gram, 0.5, &nk.gram, MAX_SHARE_OF_LOOSE_KEY),
         ];
-        for (field, values, boost, norms) in fields {
+        for (field, values, boost, norms, max_share) in fields {
             for v in values {
                 if keys.len() < MAX_QUERY_KEYS {
                     keys.push(Key {
@@ -367,6 +370,7 @@ impl ScreeningIndex {
                         value: v,
                         boost,
                         norms,
+                        max_share,
                     });
                 }
             }

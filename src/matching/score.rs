@@ -208,6 +208,11 @@ fn is_set(bits: u32, i: usize) -> bool {
     bits & (1 << i) != 0
 }
 
+/// The bit set of the first `n` positions.
+fn mask(n: usize) -> u32 {
+    if n >= 32 { u32::MAX } else { (1u32 << n) - 1 }
+}
+
 fn align(
     q: &PreparedVariant,
     n: &PreparedVariant,
@@ -366,21 +371,33 @@ fn join_adjacent(
     allow_typo: bool,
     w: &Weights,
 ) {
+    let two = &two[..two.len().min(super::prepare::MAX_TOKENS)];
+    // Only tokens of `two` still free can be joined; two are needed.
+    let free_two = two.len() as u32 - (*two_used & mask(two.len())).count_ones();
+    if free_two < 2 || (*one_used & mask(one.len())).count_ones() as usize == one.len() {
+        return;
+    }
+    // Byte lengths of `two` summed from the left: a window's length is one subtraction.
+    let mut prefix = [0usize; super::prepare::MAX_TOKENS + 1];
+    for (k, x) in two.iter().enumerate() {
+        prefix[k + 1] = prefix[k] + x.raw.len();
+    }
+    let slack = usize::from(allow_typo);
     for (i, t) in one.iter().enumerate() {
         if is_set(*one_used, i) || t.raw.len() < 2 {
             continue;
         }
         'window: for len in 2..=MAX_JOINED {
             for j in 0..two.len().saturating_sub(len - 1) {
+                let total = prefix[j + len] - prefix[j];
+                if total.abs_diff(t.raw.len()) > slack {
+                    continue;
+                }
                 let window = ((1u32 << len) - 1) << j;
                 if *two_used & window != 0 {
                     continue;
                 }
                 let parts = &two[j..j + len];
-                let total: usize = parts.iter().map(|x| x.raw.len()).sum();
-                if total.abs_diff(t.raw.len()) > usize::from(allow_typo) {
-                    continue;
-                }
                 let ok = (total == t.raw.len() && concat_equals(parts, &t.raw))
                     || (allow_typo && total >= 8 && {
                         let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
