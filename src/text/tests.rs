@@ -295,3 +295,13 @@ fn ten_thousand_characters() {
     let v = to_latin(&s);
     assert!(v.len() <= MAX_VARIANTS);
 }
+
+#[test]
+fn arabic_script_legal_form() {
+    // OFAC SDN "RAHAT LTD" as the UN list writes it in Arabic script.
+    let a = analyze_name("راحت لمتد", Some(true));
+    for v in &a.variants {
+        let last = v.last().map(|t| (t.text.as_str(), t.kind));
+        assert_eq!(last, Some(("ltd", TokenKind::LegalForm)), "{v:?}");
+    }
+}

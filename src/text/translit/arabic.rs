@@ -187,6 +187,37 @@ const DICTIONARY: &[(&str, &str)] = &[
         "ubaydallah|obaidullah|obeidallah|obaidollah|ubaidullah",
     ),
     ("دكتور", "duktur|doctor|docteur|doktor|doctor"),
+    // English company words written in Arabic or Persian/Urdu letters
+    // ("Rahat Limited" → راحت لمتد): spelled the English way in every
+    // system so that the legal-form step recognises them.
+    ("لمتد", "limited"),
+    ("لميتد", "limited"),
+    ("ليمتد", "limited"),
+    ("ليميتد", "limited"),
+    ("لمتيد", "limited"),
+    ("پرائيويت", "private"),
+    ("پرائيوت", "private"),
+    ("پرايويت", "private"),
+    ("برايفت", "private"),
+    ("برايفيت", "private"),
+    ("كمبني", "company"),
+    ("كومباني", "company"),
+    ("كمپني", "company"),
+    ("كومپاني", "company"),
+    ("كوربوريشن", "corporation"),
+    ("كوربوريشين", "corporation"),
+    ("كارپوريشن", "corporation"),
+    ("انكوربوريتد", "incorporated"),
+    ("هولدنغ", "holding"),
+    ("هولدنج", "holding"),
+    ("هولدينغ", "holding"),
+    ("هولدينج", "holding"),
+    ("هولدنگ", "holding"),
+    ("تريدنغ", "trading"),
+    ("تريدنج", "trading"),
+    ("تريدينغ", "trading"),
+    ("تريدينج", "trading"),
+    ("تريدنگ", "trading"),
     ("خانم", "khanom|khanum|khanoum|khanom|khanum"),
     ("سرکار", "sarkar"),
 ];
@@ -204,10 +235,14 @@ fn dictionary() -> &'static HashMap<String, Vec<&'static str>> {
 }
 
 /// Collapses spelling variants of letters for dictionary look-up: hamza
-/// seats on alif, alif maqsura, Persian yeh and kaf, ta marbuta and the
-/// Urdu heh forms.
+/// seats on alif, alif maqsura, Persian yeh and kaf, ta marbuta, the Urdu
+/// heh forms and the Urdu retroflex letters (ٹ ڈ ڑ, which Arabic writes
+/// ت د ر).
 fn normalise_letter(c: char) -> char {
     match c {
+        'ٹ' => 'ت',
+        'ڈ' => 'د',
+        'ڑ' => 'ر',
         'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
         'ى' | 'ی' | 'ې' | 'ۍ' => 'ي',
         'ک' => 'ك',
@@ -477,6 +512,17 @@ mod tests {
         assert_eq!(r("سعيدالله", STD), "saidullah");
         assert_eq!(r("نورالدين", STD), "nuruddin");
         assert_eq!(r("أبوغيث", STD), "abu ghith");
+    }
+
+    #[test]
+    fn english_company_words() {
+        for s in ["لمتد", "ليميتد", "لمیٹڈ"] {
+            for k in 0..SCHEMES {
+                assert_eq!(r(s, k), "limited", "{s} {k}");
+            }
+        }
+        assert_eq!(r("پرائیویٹ", STD), "private");
+        assert_eq!(r("کمپنی", PERSIAN), "company");
     }
 
     #[test]
