@@ -267,6 +267,26 @@ fn is_weak(c: char) -> bool {
     is_alif(c) || is_waw(c) || is_yeh(c)
 }
 
+/// Whether `word[i]` is a final ta marbuta or heh (the feminine ending).
+fn is_final_heh(word: &[char], i: usize) -> bool {
+    i + 1 == word.len()
+        && word
+            .get(i)
+            .is_some_and(|&c| matches!(c, 'ة' | 'ۃ' | 'ه' | 'ہ'))
+}
+
+/// Whether `word[i]` is the yeh of the Pashto tribal ending -zai (نورزی
+/// Noorzai, اچکزی Achakzai, بارکزی Barakzai): a final yeh after zain that
+/// follows a consonant, at least three letters in. After a long vowel
+/// (شیرازی Shirazi, تبریزی Tabrizi) or in a short word (رمزی Ramzi) the
+/// ending is the nisba -zi.
+fn pashto_zai(word: &[char], i: usize) -> bool {
+    i + 1 == word.len()
+        && i >= 4
+        && word.get(i - 1) == Some(&'ز')
+        && word.get(i - 2).is_some_and(|&c| !is_weak(c) && c != 'ع')
+}
+
 /// One romanised letter: its Latin text and whether it is a vowel.
 #[derive(Clone, Copy)]
 struct Unit {
@@ -400,12 +420,25 @@ fn letters(word: &[char], scheme: usize, out: &mut String) {
                     c("y")
                 } else if ch == 'ې' {
                     v("e")
+                } else if pashto_zai(word, i) {
+                    v(pick(scheme, ["ai", "i", "i", "ai", "ai"]))
+                } else if i == 1 && next.is_some_and(|x| !is_weak(x) && !is_final_heh(word, i + 1))
+                {
+                    // خير khayr, زين zayn, حيدر haydar, شيخ shaykh: after the
+                    // first consonant the letter is usually a diphthong; the
+                    // long ī of دين or مير is kept by the other systems.
+                    v(pick(scheme, ["i", "ay", "ei", "i", "ai"]))
+                } else if is_final_heh(word, i + 1) {
+                    // The -iyya ending: زينية zayniyah, اسلامية islamiyah.
+                    v(pick(scheme, ["iy", "iy", "i", "iy", "iy"]))
                 } else {
                     v(pick(scheme, ["i", "i", "i", "i", "ee"]))
                 }
             }
             'ى' => {
-                if last {
+                if pashto_zai(word, i) {
+                    v(pick(scheme, ["ai", "i", "i", "ai", "ai"]))
+                } else if last {
                     v("a")
                 } else {
                     v("i")
@@ -421,7 +454,10 @@ fn letters(word: &[char], scheme: usize, out: &mut String) {
             'ع' => {
                 let before_cons = next.is_none_or(|x| !is_weak(x));
                 let after_cons = prev.is_none_or(|x| !is_weak(x));
-                if before_cons && after_cons && !(last && prev.is_some()) {
+                if (before_cons && after_cons && !(last && prev.is_some()))
+                    || (prev.is_some_and(|p| !is_weak(p)) && next.is_some_and(is_yeh))
+                {
+                    // A vowel between consonants, and the a of نعيم naim.
                     v("a")
                 } else {
                     v("")
@@ -534,7 +570,17 @@ mod tests {
         assert_eq!(r("الجزراوي", STD), "al jzrawi");
         assert_eq!(r("قاسمي", FRENCH), "kasmi");
         assert_eq!(r("جرمان", FRENCH), "djrman");
-        assert_eq!(r("اچکزی", STD), "achkzi");
+        assert_eq!(r("اچکزی", STD), "achkzai");
+        assert_eq!(r("اچکزی", VOWELED), "achakazi");
+        assert_eq!(r("نورزى", ALT), "noorzai");
+        assert_eq!(r("تبریزی", STD), "tbrizi");
+        assert_eq!(r("رمزی", STD), "rmzi");
+        assert_eq!(r("خيري", VOWELED), "khayri");
+        assert_eq!(r("خيري", FRENCH), "kheiri");
+        assert_eq!(r("خيري", STD), "khiri");
+        assert_eq!(r("زينيه", STD), "ziniyah");
+        assert_eq!(r("زينيه", VOWELED), "zayniyah");
+        assert_eq!(r("نعيم", STD), "naim");
         assert_eq!(r("عمر", STD), "umar");
         assert_eq!(r("سعد", STD), "saad");
         assert_eq!(r("شعبان", STD), "shaban");
