@@ -10,7 +10,12 @@
 //! 1. the same with an `a` guessed between bare consonants and ة → ah;
 //! 2. French / Maghreb (ج dj, ش ch, و ou, ق k, ال el);
 //! 3. Persian / Urdu (ث s, ذ ض ظ z, و v/o, ة eh);
-//! 4. Egyptian / South Asian alternatives (ج g, ة at, ي ee, joined abdul-).
+//! 4. Egyptian / South Asian alternatives (ج g, ة at, ي ee, joined abdul-);
+//! 5. standard English with the generic words of organisation names
+//!    translated (شبكة حقاني → "network haqqani", القاعدة في العراق → "al
+//!    qaida in al iraq"): the lists give most organisations an English name,
+//!    and these words are what tells them apart from persons' names. Names
+//!    without such words give no extra variant (it equals system 0).
 //!
 //! The article ال is split off as its own word ("al tikriti"), joined forms
 //! such as عبدالرحمن, أبوغيث, سعيدالله and نورالدين are split or spelled
@@ -20,7 +25,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Number of systems [`romanise`] knows.
-pub const SCHEMES: usize = 5;
+pub const SCHEMES: usize = 6;
+
+/// The system that translates generic organisation words.
+const GLOSS: usize = 5;
 
 const STD: usize = 0;
 const VOWELED: usize = 1;
@@ -30,6 +38,55 @@ const FRENCH: usize = 2;
 const PERSIAN: usize = 3;
 #[cfg(test)]
 const ALT: usize = 4;
+
+/// Generic words of organisation names and their usual English rendering on
+/// the lists (with the article split off: الدولة → "al state").
+const GLOSSES: &[(&str, &str)] = &[
+    ("شبكة", "network"),
+    ("جماعة", "group"),
+    ("مجموعة", "group"),
+    ("تنظيم", "organization"),
+    ("منظمة", "organization"),
+    ("حركة", "movement"),
+    ("جبهة", "front"),
+    ("جيش", "army"),
+    ("حزب", "party"),
+    ("كتائب", "brigades"),
+    ("لواء", "brigade"),
+    ("مجلس", "council"),
+    ("لجنة", "committee"),
+    ("اتحاد", "union"),
+    ("جمعية", "society"),
+    ("مؤسسة", "foundation"),
+    ("موسسه", "foundation"),
+    ("بنياد", "foundation"),
+    ("شركة", "company"),
+    ("شركت", "company"),
+    ("بنك", "bank"),
+    ("مصرف", "bank"),
+    ("دولة", "state"),
+    ("اسلامي", "islamic"),
+    ("اسلامية", "islamic"),
+    ("مركز", "center"),
+    ("مكتب", "office"),
+    ("قوات", "forces"),
+    ("حرس", "guard"),
+    ("صناعات", "industries"),
+    ("صناعة", "industry"),
+    ("تجارة", "trading"),
+    ("تجارية", "trading"),
+    ("في", "in"),
+];
+
+fn glosses() -> &'static HashMap<String, &'static str> {
+    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        GLOSSES
+            .iter()
+            .map(|(ar, en)| (ar.chars().map(normalise_letter).collect(), *en))
+            .collect()
+    })
+}
 
 /// Frequent name words: Arabic spelling, then the Latin spelling for each
 /// system separated by `|` (a missing system repeats the last one given).
@@ -178,6 +235,12 @@ const DICTIONARY: &[(&str, &str)] = &[
     ),
     ("بنك", "bank"),
     ("مصرف", "masraf|masraf|masraf|mosref|masraf"),
+    ("طيب", "tayyib|tayeb|tayeb|tayyeb|taib"),
+    ("سعود", "saud|saud|saoud|saud|saud"),
+    ("مسعود", "masud|masoud|messaoud|masoud|masood"),
+    ("عراق", "iraq|iraq|irak|eraq|iraq"),
+    ("سنة", "sunna|sunnah|sounna|sonnat|sunnah"),
+    ("دعوة", "dawa|dawah|daoua|dawat|dawah"),
     ("زاده", "zadeh|zada|zadeh|zadeh|zada"),
     ("پور", "pur|pour|pour|pour|poor"),
     ("نژاد", "nejad|nezhad|nejad|nezhad|nejad"),
@@ -309,15 +372,20 @@ fn pick(scheme: usize, options: [&'static str; 5]) -> &'static str {
 
 /// Romanises one run of Arabic-script letters with system `scheme`.
 pub fn romanise(word: &[char], scheme: usize, out: &mut String) {
-    let scheme = if scheme < SCHEMES { scheme } else { STD };
-    romanise_inner(word, scheme, out, 0);
+    let gloss = scheme == GLOSS;
+    let scheme = if scheme < GLOSS { scheme } else { STD };
+    romanise_inner(word, scheme, gloss, out, 0);
 }
 
-fn romanise_inner(word: &[char], scheme: usize, out: &mut String, depth: usize) {
+fn romanise_inner(word: &[char], scheme: usize, gloss: bool, out: &mut String, depth: usize) {
     if word.is_empty() {
         return;
     }
     let key: String = word.iter().copied().map(normalise_letter).collect();
+    if gloss && let Some(en) = glosses().get(&key) {
+        out.push_str(en);
+        return;
+    }
     if let Some(alts) = dictionary().get(&key) {
         let alt = alts
             .get(scheme)
@@ -335,19 +403,19 @@ fn romanise_inner(word: &[char], scheme: usize, out: &mut String, depth: usize) 
             let rest = word.get(5..).unwrap_or(&[]);
             let prefix = pick(scheme, ["abd al ", "abdul ", "abdel ", "abdul ", "abdul"]);
             out.push_str(prefix);
-            romanise_inner(rest, scheme, out, depth + 1);
+            romanise_inner(rest, scheme, gloss, out, depth + 1);
             return;
         }
         // سعيدالله → saidullah; نورالدين → nuruddin
         if n >= 6 && norm.ends_with(&['ا', 'ل', 'ل', 'ه']) {
             let head = word.get(..n - 4).unwrap_or(&[]);
-            romanise_inner(head, scheme, out, depth + 1);
+            romanise_inner(head, scheme, gloss, out, depth + 1);
             out.push_str(pick(scheme, ["ullah", "ullah", "allah", "ollah", "ullah"]));
             return;
         }
         if n >= 7 && norm.ends_with(&['ا', 'ل', 'د', 'ي', 'ن']) {
             let head = word.get(..n - 5).unwrap_or(&[]);
-            romanise_inner(head, scheme, out, depth + 1);
+            romanise_inner(head, scheme, gloss, out, depth + 1);
             out.push_str(pick(scheme, ["uddin", "aldin", "eddine", "oddin", "uddin"]));
             return;
         }
@@ -355,25 +423,25 @@ fn romanise_inner(word: &[char], scheme: usize, out: &mut String, depth: usize) 
         if n >= 4 && norm.starts_with(&['ا', 'ل']) {
             out.push_str(pick(scheme, ["al", "al", "el", "al", "el"]));
             out.push(' ');
-            romanise_inner(word.get(2..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(2..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
         // والمسلمين → wal muslimin
         if n >= 6 && norm.starts_with(&['و', 'ا', 'ل']) {
             out.push_str("wal ");
-            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
         // أبوغيث → abu ghayth
         if n >= 6 && norm.starts_with(&['ا', 'ب', 'و']) {
             out.push_str(pick(scheme, ["abu ", "abu ", "abou ", "abu ", "abo "]));
-            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
         // عبدربه → abd rabbuh
         if n >= 6 && norm.starts_with(&['ع', 'ب', 'د']) {
             out.push_str(pick(scheme, ["abd ", "abd ", "abd ", "abd ", "abd"]));
-            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
     }
@@ -454,10 +522,14 @@ fn letters(word: &[char], scheme: usize, out: &mut String) {
             'ع' => {
                 let before_cons = next.is_none_or(|x| !is_weak(x));
                 let after_cons = prev.is_none_or(|x| !is_weak(x));
-                if (before_cons && after_cons && !(last && prev.is_some()))
+                if prev.is_some() && before_cons && after_cons && !last {
+                    // Between consonants: سعدي saadi, جعفر jaafar, شعبان
+                    // chaabane in the vowelled and French systems.
+                    v(pick(scheme, ["a", "aa", "aa", "a", "a"]))
+                } else if (before_cons && after_cons && !(last && prev.is_some()))
                     || (prev.is_some_and(|p| !is_weak(p)) && next.is_some_and(is_yeh))
                 {
-                    // A vowel between consonants, and the a of نعيم naim.
+                    // A vowel before a consonant, and the a of نعيم naim.
                     v("a")
                 } else {
                     v("")
@@ -548,6 +620,25 @@ mod tests {
         assert_eq!(r("سعيدالله", STD), "saidullah");
         assert_eq!(r("نورالدين", STD), "nuruddin");
         assert_eq!(r("أبوغيث", STD), "abu ghith");
+    }
+
+    #[test]
+    fn organisation_words_translated() {
+        assert_eq!(r("شبکه", GLOSS), "network");
+        assert_eq!(r("حقانی", GLOSS), "haqqani");
+        assert_eq!(r("العراق", GLOSS), "al iraq");
+        assert_eq!(r("في", GLOSS), "in");
+        assert_eq!(r("الدولة", GLOSS), "al state");
+        // Only that system translates.
+        assert_eq!(r("شبكة", STD), "shbka");
+    }
+
+    #[test]
+    fn ain_between_consonants() {
+        assert_eq!(r("سعدي", STD), "sadi");
+        assert_eq!(r("سعدي", VOWELED), "saadi");
+        assert_eq!(r("شعبان", FRENCH), "chaaban");
+        assert_eq!(r("الطيب", VOWELED), "al tayeb");
     }
 
     #[test]
