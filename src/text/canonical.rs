@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Groups of spellings of one name; the first word of a group is the key.
-const GROUPS: &[&str] = &[
+pub(super) const GROUPS: &[&str] = &[
     // Arabic, Persian, Turkish, Central Asian and West African given names.
     "muhammad mohammed mohammad mohamed mohamad muhammed muhamad muhamed mukhammad mukhammed mukhamed mohammod mouhamed mouhammad mohamet mochammad mohd muhd magomed mahammad muhammet mehmet mehmed mamadou muhammadu mahomed",
     "ahmad ahmed ahmet akhmed akhmad ahmat ahmid",

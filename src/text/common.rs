@@ -24,7 +24,7 @@ use super::canonical::canonical_token;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-const FROM_LISTS: &[&str] = &[
+pub(super) const FROM_LISTS: &[&str] = &[
     "company",
     "limited",
     "al",
@@ -299,7 +299,7 @@ const FROM_LISTS: &[&str] = &[
     "nam",
 ];
 
-const WORLD: &[&str] = &[
+pub(super) const WORLD: &[&str] = &[
     // Chinese
     "wang",
     "li",

@@ -17,7 +17,7 @@
 //! "co", "ao", "pt", "spa" …) count only as the first or last word of a name
 //! that is not known to be a person.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Phrase (space-separated tokens; a trailing `*` matches any token with that
@@ -404,17 +404,55 @@ const SHORT_LEGAL_WORDS: [&str; 16] = [
     "zrt", "nyrt", "ltda",
 ];
 
+/// The legal words indexed for [`is_legal_word`], built once.
+struct WordIndex {
+    short: HashSet<&'static str>,
+    /// `LEGAL_WORDS` by byte length, each with its [`letter_mask`].
+    by_len: Vec<Vec<(&'static str, u32)>>,
+}
+
+fn word_index() -> &'static WordIndex {
+    static INDEX: OnceLock<WordIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let max_len = LEGAL_WORDS.iter().map(|w| w.len()).max().unwrap_or(0);
+        let mut by_len = vec![Vec::new(); max_len + 1];
+        for w in LEGAL_WORDS {
+            if let Some(bucket) = by_len.get_mut(w.len()) {
+                bucket.push((w, letter_mask(w)));
+            }
+        }
+        WordIndex {
+            short: SHORT_LEGAL_WORDS.iter().copied().collect(),
+            by_len,
+        }
+    })
+}
+
+/// The set of letters of `s`: one bit per ASCII letter, one bit for
+/// everything else.
+fn letter_mask(s: &str) -> u32 {
+    s.chars().fold(0, |m, c| {
+        m | if c.is_ascii_lowercase() {
+            1 << (c as u32 - 'a' as u32)
+        } else {
+            1 << 26
+        }
+    })
+}
+
 /// True for a word of a legal-form phrase, also misspelt by one letter or
 /// two such words written together; used where the whole phrase was not
 /// recognised.
 pub fn is_legal_word(t: &str) -> bool {
-    if SHORT_LEGAL_WORDS.contains(&t) {
+    if word_index().short.contains(t) {
         return true;
     }
     // Two legal words written together ("limitedliability", "jointstock").
     if t.len() >= 9
         && (4..t.len().saturating_sub(3)).any(|i| {
-            t.is_char_boundary(i) && is_single_legal_word(&t[..i]) && is_single_legal_word(&t[i..])
+            t.is_char_boundary(i)
+                && is_single_legal_word(t.get(..i).unwrap_or(""))
+                && is_single_legal_word(t.get(i..).unwrap_or(""))
         })
     {
         return true;
@@ -422,13 +460,33 @@ pub fn is_legal_word(t: &str) -> bool {
     is_single_legal_word(t)
 }
 
+/// A legal word, or (for tokens of six bytes or more) a word within one
+/// edit (optimal string alignment) of a legal word whose length differs by
+/// at most one byte.
+///
+/// Only words of a near length are looked at, and of those only the ones
+/// whose letters could be one edit apart: one edit adds at most one letter
+/// that the other word lacks, and removes at most one.
 fn is_single_legal_word(t: &str) -> bool {
     if t.len() < 5 {
         return false;
     }
-    LEGAL_WORDS.iter().any(|w| {
-        *w == t
-            || (t.len() >= 6 && w.len().abs_diff(t.len()) <= 1 && strsim::osa_distance(w, t) <= 1)
+    let idx = word_index();
+    if t.len() < 6 {
+        return idx
+            .by_len
+            .get(t.len())
+            .is_some_and(|ws| ws.iter().any(|(w, _)| *w == t));
+    }
+    let mask = letter_mask(t);
+    (t.len() - 1..=t.len() + 1).any(|len| {
+        idx.by_len.get(len).is_some_and(|ws| {
+            ws.iter().any(|&(w, wm)| {
+                (mask & !wm).count_ones() <= 1
+                    && (wm & !mask).count_ones() <= 1
+                    && (w == t || strsim::osa_distance(w, t) <= 1)
+            })
+        })
     })
 }
 
@@ -461,6 +519,145 @@ mod tests {
         assert_eq!(find("anglo caribbean co ltd", 2), Some((2, "ltd")));
         assert_eq!(find("banco s a", 1), Some((2, "jsc")));
         assert_eq!(find("x gmbh co kg", 1), Some((3, "lp")));
+    }
+
+    /// `is_legal_word` as it was first written: a scan of the whole table.
+    fn reference_is_legal_word(t: &str) -> bool {
+        fn single(t: &str) -> bool {
+            if t.len() < 5 {
+                return false;
+            }
+            LEGAL_WORDS.iter().any(|w| {
+                *w == t
+                    || (t.len() >= 6
+                        && w.len().abs_diff(t.len()) <= 1
+                        && strsim::osa_distance(w, t) <= 1)
+            })
+        }
+        if SHORT_LEGAL_WORDS.contains(&t) {
+            return true;
+        }
+        if t.len() >= 9
+            && (4..t.len().saturating_sub(3))
+                .any(|i| t.is_char_boundary(i) && single(&t[..i]) && single(&t[i..]))
+        {
+            return true;
+        }
+        single(t)
+    }
+
+    /// Every string one edit away from `w` (deletion, insertion,
+    /// substitution, adjacent transposition) over a small alphabet.
+    fn one_edit(w: &str, alphabet: &[char], out: &mut Vec<String>) {
+        let chars: Vec<char> = w.chars().collect();
+        let n = chars.len();
+        for i in 0..=n {
+            for &a in alphabet {
+                let mut v = chars.clone();
+                v.insert(i, a);
+                out.push(v.into_iter().collect());
+            }
+            if i < n {
+                let mut v = chars.clone();
+                v.remove(i);
+                out.push(v.iter().collect());
+                for &a in alphabet {
+                    let mut v = chars.clone();
+                    v[i] = a;
+                    out.push(v.into_iter().collect());
+                }
+            }
+            if i + 1 < n {
+                let mut v = chars.clone();
+                v.swap(i, i + 1);
+                out.push(v.into_iter().collect());
+            }
+        }
+    }
+
+    #[test]
+    fn indexed_legal_words_agree_with_the_table_scan() {
+        let mut alphabet: Vec<char> = ('a'..='z').collect();
+        alphabet.extend(['0', ' ', '\u{e9}', '\u{44f}', '\u{4e00}']);
+        let mut inputs: Vec<String> = Vec::new();
+        let words: Vec<&str> = LEGAL_WORDS
+            .iter()
+            .chain(&SHORT_LEGAL_WORDS)
+            .copied()
+            .collect();
+        for w in &words {
+            inputs.push(w.to_string());
+            one_edit(w, &alphabet, &mut inputs);
+        }
+        // Two words written together, exactly and with one edit.
+        for (k, a) in LEGAL_WORDS.iter().enumerate() {
+            for (l, b) in LEGAL_WORDS.iter().enumerate() {
+                let joined = format!("{a}{b}");
+                if (k + l) % 5 == 0 {
+                    one_edit(&joined, &['x', 'e'], &mut inputs);
+                }
+                inputs.push(joined);
+            }
+        }
+        // Real name and organisation tokens.
+        for group in super::super::canonical::GROUPS {
+            inputs.extend(group.split(' ').map(str::to_string));
+        }
+        inputs.extend(
+            super::super::common::FROM_LISTS
+                .iter()
+                .map(|t| t.to_string()),
+        );
+        inputs.extend(super::super::common::WORLD.iter().map(|t| t.to_string()));
+        for t in [
+            "",
+            "a",
+            "limite",
+            "limitedd",
+            "holdingsx",
+            "tradingco",
+            "groupe",
+            "liimited",
+            "societelimitee",
+            "limitedliability",
+            "jointstock",
+            "ltdholding",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+            "limit\u{e9}d",
+            "li\u{e9}mited",
+        ] {
+            inputs.push(t.to_string());
+        }
+        assert!(inputs.len() > 50_000, "{}", inputs.len());
+        let mut positives = 0;
+        for t in &inputs {
+            let expected = reference_is_legal_word(t);
+            assert_eq!(is_legal_word(t), expected, "{t:?}");
+            positives += usize::from(expected);
+        }
+        assert!(positives > 5_000, "{positives}");
+    }
+
+    #[test]
+    fn legal_words() {
+        for t in [
+            "limited",
+            "limted",
+            "liability",
+            "jointstock",
+            "limitedliability",
+            "holdings",
+            "compnay",
+            "tnhh",
+            "gesellschaft",
+        ] {
+            assert!(is_legal_word(t), "{t}");
+        }
+        for t in [
+            "limit", "romashka", "muhammad", "open", "opens", "stocks1x", "grou",
+        ] {
+            assert!(!is_legal_word(t), "{t}");
+        }
     }
 
     #[test]

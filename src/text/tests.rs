@@ -295,3 +295,42 @@ fn ten_thousand_characters() {
     let v = to_latin(&s);
     assert!(v.len() <= MAX_VARIANTS);
 }
+
+#[test]
+fn arabic_script_legal_form() {
+    // OFAC SDN "RAHAT LTD" as the UN list writes it in Arabic script.
+    let a = analyze_name("راحت لمتد", Some(true));
+    for v in &a.variants {
+        let last = v.last().map(|t| (t.text.as_str(), t.kind));
+        assert_eq!(last, Some(("ltd", TokenKind::LegalForm)), "{v:?}");
+    }
+}
+
+#[test]
+fn korean_name_written_in_han() {
+    // UN list 金铁三 = OFAC SDN "KIM, Chol Sam".
+    let a = analyze_name("金铁三", Some(false));
+    assert_eq!(texts(a.primary()), ["jin", "tie", "san"]);
+    assert!(any_variant_has(&a, &["kim", "chol", "sam"]), "{a:?}");
+    assert!(a.variants.len() <= MAX_VARIANTS);
+    // A two-character Chinese name is read as Mandarin only.
+    let a = analyze_name("李平", Some(false));
+    assert!(!any_variant_has(&a, &["ri"]), "{a:?}");
+}
+
+#[test]
+fn arabic_script_organisation_words() {
+    // UN list شبکه حقانی = OFAC SDN "HAQQANI NETWORK".
+    let a = analyze_name("شبکه حقانی", Some(true));
+    assert!(any_variant_has(&a, &["network", "haqqani"]), "{a:?}");
+    // UN list القاعده في العراق = OFAC SDN alias "AL-QAIDA IN IRAQ".
+    let a = analyze_name("القاعده في العراق", Some(true));
+    assert!(any_variant_has(&a, &["qaida", "in", "iraq"]), "{a:?}");
+}
+
+#[test]
+fn pashto_tribal_name() {
+    // UN list احمد شاه نورزی = OFAC SDN "NOORZAI, Mullah Ahmed Shah".
+    let a = analyze_name("احمد شاه نورزی", Some(false));
+    assert!(any_variant_has(&a, &["ahmed", "shah", "noorzai"]), "{a:?}");
+}

@@ -10,7 +10,12 @@
 //! 1. the same with an `a` guessed between bare consonants and ة → ah;
 //! 2. French / Maghreb (ج dj, ش ch, و ou, ق k, ال el);
 //! 3. Persian / Urdu (ث s, ذ ض ظ z, و v/o, ة eh);
-//! 4. Egyptian / South Asian alternatives (ج g, ة at, ي ee, joined abdul-).
+//! 4. Egyptian / South Asian alternatives (ج g, ة at, ي ee, joined abdul-);
+//! 5. standard English with the generic words of organisation names
+//!    translated (شبكة حقاني → "network haqqani", القاعدة في العراق → "al
+//!    qaida in al iraq"): the lists give most organisations an English name,
+//!    and these words are what tells them apart from persons' names. Names
+//!    without such words give no extra variant (it equals system 0).
 //!
 //! The article ال is split off as its own word ("al tikriti"), joined forms
 //! such as عبدالرحمن, أبوغيث, سعيدالله and نورالدين are split or spelled
@@ -20,7 +25,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Number of systems [`romanise`] knows.
-pub const SCHEMES: usize = 5;
+pub const SCHEMES: usize = 6;
+
+/// The system that translates generic organisation words.
+const GLOSS: usize = 5;
 
 const STD: usize = 0;
 const VOWELED: usize = 1;
@@ -30,6 +38,55 @@ const FRENCH: usize = 2;
 const PERSIAN: usize = 3;
 #[cfg(test)]
 const ALT: usize = 4;
+
+/// Generic words of organisation names and their usual English rendering on
+/// the lists (with the article split off: الدولة → "al state").
+const GLOSSES: &[(&str, &str)] = &[
+    ("شبكة", "network"),
+    ("جماعة", "group"),
+    ("مجموعة", "group"),
+    ("تنظيم", "organization"),
+    ("منظمة", "organization"),
+    ("حركة", "movement"),
+    ("جبهة", "front"),
+    ("جيش", "army"),
+    ("حزب", "party"),
+    ("كتائب", "brigades"),
+    ("لواء", "brigade"),
+    ("مجلس", "council"),
+    ("لجنة", "committee"),
+    ("اتحاد", "union"),
+    ("جمعية", "society"),
+    ("مؤسسة", "foundation"),
+    ("موسسه", "foundation"),
+    ("بنياد", "foundation"),
+    ("شركة", "company"),
+    ("شركت", "company"),
+    ("بنك", "bank"),
+    ("مصرف", "bank"),
+    ("دولة", "state"),
+    ("اسلامي", "islamic"),
+    ("اسلامية", "islamic"),
+    ("مركز", "center"),
+    ("مكتب", "office"),
+    ("قوات", "forces"),
+    ("حرس", "guard"),
+    ("صناعات", "industries"),
+    ("صناعة", "industry"),
+    ("تجارة", "trading"),
+    ("تجارية", "trading"),
+    ("في", "in"),
+];
+
+fn glosses() -> &'static HashMap<String, &'static str> {
+    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        GLOSSES
+            .iter()
+            .map(|(ar, en)| (ar.chars().map(normalise_letter).collect(), *en))
+            .collect()
+    })
+}
 
 /// Frequent name words: Arabic spelling, then the Latin spelling for each
 /// system separated by `|` (a missing system repeats the last one given).
@@ -178,6 +235,12 @@ const DICTIONARY: &[(&str, &str)] = &[
     ),
     ("بنك", "bank"),
     ("مصرف", "masraf|masraf|masraf|mosref|masraf"),
+    ("طيب", "tayyib|tayeb|tayeb|tayyeb|taib"),
+    ("سعود", "saud|saud|saoud|saud|saud"),
+    ("مسعود", "masud|masoud|messaoud|masoud|masood"),
+    ("عراق", "iraq|iraq|irak|eraq|iraq"),
+    ("سنة", "sunna|sunnah|sounna|sonnat|sunnah"),
+    ("دعوة", "dawa|dawah|daoua|dawat|dawah"),
     ("زاده", "zadeh|zada|zadeh|zadeh|zada"),
     ("پور", "pur|pour|pour|pour|poor"),
     ("نژاد", "nejad|nezhad|nejad|nezhad|nejad"),
@@ -187,6 +250,37 @@ const DICTIONARY: &[(&str, &str)] = &[
         "ubaydallah|obaidullah|obeidallah|obaidollah|ubaidullah",
     ),
     ("دكتور", "duktur|doctor|docteur|doktor|doctor"),
+    // English company words written in Arabic or Persian/Urdu letters
+    // ("Rahat Limited" → راحت لمتد): spelled the English way in every
+    // system so that the legal-form step recognises them.
+    ("لمتد", "limited"),
+    ("لميتد", "limited"),
+    ("ليمتد", "limited"),
+    ("ليميتد", "limited"),
+    ("لمتيد", "limited"),
+    ("پرائيويت", "private"),
+    ("پرائيوت", "private"),
+    ("پرايويت", "private"),
+    ("برايفت", "private"),
+    ("برايفيت", "private"),
+    ("كمبني", "company"),
+    ("كومباني", "company"),
+    ("كمپني", "company"),
+    ("كومپاني", "company"),
+    ("كوربوريشن", "corporation"),
+    ("كوربوريشين", "corporation"),
+    ("كارپوريشن", "corporation"),
+    ("انكوربوريتد", "incorporated"),
+    ("هولدنغ", "holding"),
+    ("هولدنج", "holding"),
+    ("هولدينغ", "holding"),
+    ("هولدينج", "holding"),
+    ("هولدنگ", "holding"),
+    ("تريدنغ", "trading"),
+    ("تريدنج", "trading"),
+    ("تريدينغ", "trading"),
+    ("تريدينج", "trading"),
+    ("تريدنگ", "trading"),
     ("خانم", "khanom|khanum|khanoum|khanom|khanum"),
     ("سرکار", "sarkar"),
 ];
@@ -204,10 +298,14 @@ fn dictionary() -> &'static HashMap<String, Vec<&'static str>> {
 }
 
 /// Collapses spelling variants of letters for dictionary look-up: hamza
-/// seats on alif, alif maqsura, Persian yeh and kaf, ta marbuta and the
-/// Urdu heh forms.
+/// seats on alif, alif maqsura, Persian yeh and kaf, ta marbuta, the Urdu
+/// heh forms and the Urdu retroflex letters (ٹ ڈ ڑ, which Arabic writes
+/// ت د ر).
 fn normalise_letter(c: char) -> char {
     match c {
+        'ٹ' => 'ت',
+        'ڈ' => 'د',
+        'ڑ' => 'ر',
         'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
         'ى' | 'ی' | 'ې' | 'ۍ' => 'ي',
         'ک' => 'ك',
@@ -232,6 +330,26 @@ fn is_weak(c: char) -> bool {
     is_alif(c) || is_waw(c) || is_yeh(c)
 }
 
+/// Whether `word[i]` is a final ta marbuta or heh (the feminine ending).
+fn is_final_heh(word: &[char], i: usize) -> bool {
+    i + 1 == word.len()
+        && word
+            .get(i)
+            .is_some_and(|&c| matches!(c, 'ة' | 'ۃ' | 'ه' | 'ہ'))
+}
+
+/// Whether `word[i]` is the yeh of the Pashto tribal ending -zai (نورزی
+/// Noorzai, اچکزی Achakzai, بارکزی Barakzai): a final yeh after zain that
+/// follows a consonant, at least three letters in. After a long vowel
+/// (شیرازی Shirazi, تبریزی Tabrizi) or in a short word (رمزی Ramzi) the
+/// ending is the nisba -zi.
+fn pashto_zai(word: &[char], i: usize) -> bool {
+    i + 1 == word.len()
+        && i >= 4
+        && word.get(i - 1) == Some(&'ز')
+        && word.get(i - 2).is_some_and(|&c| !is_weak(c) && c != 'ع')
+}
+
 /// One romanised letter: its Latin text and whether it is a vowel.
 #[derive(Clone, Copy)]
 struct Unit {
@@ -254,15 +372,20 @@ fn pick(scheme: usize, options: [&'static str; 5]) -> &'static str {
 
 /// Romanises one run of Arabic-script letters with system `scheme`.
 pub fn romanise(word: &[char], scheme: usize, out: &mut String) {
-    let scheme = if scheme < SCHEMES { scheme } else { STD };
-    romanise_inner(word, scheme, out, 0);
+    let gloss = scheme == GLOSS;
+    let scheme = if scheme < GLOSS { scheme } else { STD };
+    romanise_inner(word, scheme, gloss, out, 0);
 }
 
-fn romanise_inner(word: &[char], scheme: usize, out: &mut String, depth: usize) {
+fn romanise_inner(word: &[char], scheme: usize, gloss: bool, out: &mut String, depth: usize) {
     if word.is_empty() {
         return;
     }
     let key: String = word.iter().copied().map(normalise_letter).collect();
+    if gloss && let Some(en) = glosses().get(&key) {
+        out.push_str(en);
+        return;
+    }
     if let Some(alts) = dictionary().get(&key) {
         let alt = alts
             .get(scheme)
@@ -280,19 +403,19 @@ fn romanise_inner(word: &[char], scheme: usize, out: &mut String, depth: usize) 
             let rest = word.get(5..).unwrap_or(&[]);
             let prefix = pick(scheme, ["abd al ", "abdul ", "abdel ", "abdul ", "abdul"]);
             out.push_str(prefix);
-            romanise_inner(rest, scheme, out, depth + 1);
+            romanise_inner(rest, scheme, gloss, out, depth + 1);
             return;
         }
         // سعيدالله → saidullah; نورالدين → nuruddin
         if n >= 6 && norm.ends_with(&['ا', 'ل', 'ل', 'ه']) {
             let head = word.get(..n - 4).unwrap_or(&[]);
-            romanise_inner(head, scheme, out, depth + 1);
+            romanise_inner(head, scheme, gloss, out, depth + 1);
             out.push_str(pick(scheme, ["ullah", "ullah", "allah", "ollah", "ullah"]));
             return;
         }
         if n >= 7 && norm.ends_with(&['ا', 'ل', 'د', 'ي', 'ن']) {
             let head = word.get(..n - 5).unwrap_or(&[]);
-            romanise_inner(head, scheme, out, depth + 1);
+            romanise_inner(head, scheme, gloss, out, depth + 1);
             out.push_str(pick(scheme, ["uddin", "aldin", "eddine", "oddin", "uddin"]));
             return;
         }
@@ -300,25 +423,25 @@ fn romanise_inner(word: &[char], scheme: usize, out: &mut String, depth: usize) 
         if n >= 4 && norm.starts_with(&['ا', 'ل']) {
             out.push_str(pick(scheme, ["al", "al", "el", "al", "el"]));
             out.push(' ');
-            romanise_inner(word.get(2..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(2..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
         // والمسلمين → wal muslimin
         if n >= 6 && norm.starts_with(&['و', 'ا', 'ل']) {
             out.push_str("wal ");
-            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
         // أبوغيث → abu ghayth
         if n >= 6 && norm.starts_with(&['ا', 'ب', 'و']) {
             out.push_str(pick(scheme, ["abu ", "abu ", "abou ", "abu ", "abo "]));
-            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
         // عبدربه → abd rabbuh
         if n >= 6 && norm.starts_with(&['ع', 'ب', 'د']) {
             out.push_str(pick(scheme, ["abd ", "abd ", "abd ", "abd ", "abd"]));
-            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, out, depth + 1);
+            romanise_inner(word.get(3..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
     }
@@ -365,12 +488,25 @@ fn letters(word: &[char], scheme: usize, out: &mut String) {
                     c("y")
                 } else if ch == 'ې' {
                     v("e")
+                } else if pashto_zai(word, i) {
+                    v(pick(scheme, ["ai", "i", "i", "ai", "ai"]))
+                } else if i == 1 && next.is_some_and(|x| !is_weak(x) && !is_final_heh(word, i + 1))
+                {
+                    // خير khayr, زين zayn, حيدر haydar, شيخ shaykh: after the
+                    // first consonant the letter is usually a diphthong; the
+                    // long ī of دين or مير is kept by the other systems.
+                    v(pick(scheme, ["i", "ay", "ei", "i", "ai"]))
+                } else if is_final_heh(word, i + 1) {
+                    // The -iyya ending: زينية zayniyah, اسلامية islamiyah.
+                    v(pick(scheme, ["iy", "iy", "i", "iy", "iy"]))
                 } else {
                     v(pick(scheme, ["i", "i", "i", "i", "ee"]))
                 }
             }
             'ى' => {
-                if last {
+                if pashto_zai(word, i) {
+                    v(pick(scheme, ["ai", "i", "i", "ai", "ai"]))
+                } else if last {
                     v("a")
                 } else {
                     v("i")
@@ -386,7 +522,14 @@ fn letters(word: &[char], scheme: usize, out: &mut String) {
             'ع' => {
                 let before_cons = next.is_none_or(|x| !is_weak(x));
                 let after_cons = prev.is_none_or(|x| !is_weak(x));
-                if before_cons && after_cons && !(last && prev.is_some()) {
+                if prev.is_some() && before_cons && after_cons && !last {
+                    // Between consonants: سعدي saadi, جعفر jaafar, شعبان
+                    // chaabane in the vowelled and French systems.
+                    v(pick(scheme, ["a", "aa", "aa", "a", "a"]))
+                } else if (before_cons && after_cons && !(last && prev.is_some()))
+                    || (prev.is_some_and(|p| !is_weak(p)) && next.is_some_and(is_yeh))
+                {
+                    // A vowel before a consonant, and the a of نعيم naim.
                     v("a")
                 } else {
                     v("")
@@ -480,6 +623,36 @@ mod tests {
     }
 
     #[test]
+    fn organisation_words_translated() {
+        assert_eq!(r("شبکه", GLOSS), "network");
+        assert_eq!(r("حقانی", GLOSS), "haqqani");
+        assert_eq!(r("العراق", GLOSS), "al iraq");
+        assert_eq!(r("في", GLOSS), "in");
+        assert_eq!(r("الدولة", GLOSS), "al state");
+        // Only that system translates.
+        assert_eq!(r("شبكة", STD), "shbka");
+    }
+
+    #[test]
+    fn ain_between_consonants() {
+        assert_eq!(r("سعدي", STD), "sadi");
+        assert_eq!(r("سعدي", VOWELED), "saadi");
+        assert_eq!(r("شعبان", FRENCH), "chaaban");
+        assert_eq!(r("الطيب", VOWELED), "al tayeb");
+    }
+
+    #[test]
+    fn english_company_words() {
+        for s in ["لمتد", "ليميتد", "لمیٹڈ"] {
+            for k in 0..SCHEMES {
+                assert_eq!(r(s, k), "limited", "{s} {k}");
+            }
+        }
+        assert_eq!(r("پرائیویٹ", STD), "private");
+        assert_eq!(r("کمپنی", PERSIAN), "company");
+    }
+
+    #[test]
     fn letters_and_vowel_letters() {
         assert_eq!(r("ياسر", STD), "yasr");
         assert_eq!(r("حويش", STD), "hwish");
@@ -488,7 +661,17 @@ mod tests {
         assert_eq!(r("الجزراوي", STD), "al jzrawi");
         assert_eq!(r("قاسمي", FRENCH), "kasmi");
         assert_eq!(r("جرمان", FRENCH), "djrman");
-        assert_eq!(r("اچکزی", STD), "achkzi");
+        assert_eq!(r("اچکزی", STD), "achkzai");
+        assert_eq!(r("اچکزی", VOWELED), "achakazi");
+        assert_eq!(r("نورزى", ALT), "noorzai");
+        assert_eq!(r("تبریزی", STD), "tbrizi");
+        assert_eq!(r("رمزی", STD), "rmzi");
+        assert_eq!(r("خيري", VOWELED), "khayri");
+        assert_eq!(r("خيري", FRENCH), "kheiri");
+        assert_eq!(r("خيري", STD), "khiri");
+        assert_eq!(r("زينيه", STD), "ziniyah");
+        assert_eq!(r("زينيه", VOWELED), "zayniyah");
+        assert_eq!(r("نعيم", STD), "naim");
         assert_eq!(r("عمر", STD), "umar");
         assert_eq!(r("سعد", STD), "saad");
         assert_eq!(r("شعبان", STD), "shaban");

@@ -23,11 +23,19 @@ enum Style {
     Pop,
     /// McCune-Reischauer with a devoiced first initial ("Chong").
     Mr,
+    /// North Korean official spelling as the lists write DPRK names, each
+    /// syllable apart: word-initial ㄱ ㄷ ㅂ devoiced, ㅈ as j ("Pak Pong
+    /// Ju", "Kim Kyok Sik", "Jang Song Thaek").
+    Dprk,
 }
 
 const INITIAL_RR: [&str; 19] = [
     "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
     "h",
+];
+const INITIAL_DPRK: [&str; 19] = [
+    "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch", "kh", "th",
+    "ph", "h",
 ];
 const INITIAL_DEVOICED: [&str; 19] = [
     "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch", "k", "t",
@@ -143,7 +151,7 @@ const SURNAMES: &[(&str, [&str; 3])] = &[
     ("사공", ["sagong", "sakong", "sagong"]),
 ];
 
-fn surname(syllables: &[char]) -> Option<&'static [&'static str; 3]> {
+pub(super) fn surname(syllables: &[char]) -> Option<&'static [&'static str; 3]> {
     SURNAMES.iter().find_map(|(s, spellings)| {
         let mut it = s.chars();
         let matches = syllables.iter().all(|&c| it.next() == Some(c)) && it.next().is_none();
@@ -168,18 +176,20 @@ fn syllable(c: char, style: Style, first: bool, out: &mut String) {
     let t = idx % 28;
     let initial = if style == Style::Mr && first {
         INITIAL_DEVOICED.get(l)
+    } else if style == Style::Dprk && first {
+        INITIAL_DPRK.get(l)
     } else {
         INITIAL_RR.get(l)
     };
     let vowel = match style {
         Style::Rr => VOWEL_RR.get(v),
-        Style::Nk | Style::Mr => VOWEL_NK.get(v),
+        Style::Nk | Style::Mr | Style::Dprk => VOWEL_NK.get(v),
         Style::Pop => VOWEL_POP.get(v),
     };
     let initial = initial.copied().unwrap_or("");
     let vowel = vowel.copied().unwrap_or("");
     // ㅅ before ㅣ is "shi" in popular and MR spellings.
-    if l == 9 && v == 20 && style != Style::Rr {
+    if l == 9 && v == 20 && matches!(style, Style::Pop | Style::Mr) {
         out.push_str("sh");
     } else {
         out.push_str(initial);
@@ -235,6 +245,27 @@ pub fn romanise(word: &[char], scheme: usize, out: &mut String) {
     syllables(word, style, true, out);
 }
 
+/// Spells a personal name (surname first) the way the lists write North
+/// Korean names: every syllable in the DPRK style, the given name's
+/// syllables apart ("pak pong ju") or joined ("pak pongju").
+pub(super) fn romanise_dprk(name: &[char], joined: bool, out: &mut String) {
+    let split = if name.len() == 4 && name.get(..2).and_then(surname).is_some() {
+        2
+    } else {
+        1
+    };
+    let (sur, given) = name.split_at(split.min(name.len()));
+    for (k, &c) in sur.iter().enumerate() {
+        syllable(c, Style::Dprk, k == 0, out);
+    }
+    for (k, &c) in given.iter().enumerate() {
+        if k == 0 || !joined {
+            out.push(' ');
+        }
+        syllable(c, Style::Dprk, k == 0 || !joined, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +285,21 @@ mod tests {
         assert_eq!(r("김정은", 3), "kim jung eun");
         assert_eq!(r("김정은", 4), "gim jeongeun");
         assert_eq!(r("김정은", 5), "kim chong un");
+    }
+
+    #[test]
+    fn dprk_spelling() {
+        let name = |s: &str, joined: bool| {
+            let chars: Vec<char> = s.chars().collect();
+            let mut out = String::new();
+            romanise_dprk(&chars, joined, &mut out);
+            out
+        };
+        assert_eq!(name("박봉주", false), "pak pong ju");
+        assert_eq!(name("장성택", false), "jang song thaek");
+        assert_eq!(name("김격식", false), "kim kyok sik");
+        assert_eq!(name("최룡해", false), "choe ryong hae");
+        assert_eq!(name("김철삼", true), "kim cholsam");
     }
 
     #[test]
