@@ -218,3 +218,33 @@ fn compare_explains_the_score() {
     .expect("compares");
     assert!(!c.is_match, "{c:?}");
 }
+
+/// Middle names the listing leaves out cost less than extra names at the
+/// edges, unless the listing has a different middle name of its own.
+#[test]
+fn left_out_middle_names_cost_less() {
+    let score = |a: &str, b: &str| {
+        let p = |n: &str| Query {
+            name: n.to_string(),
+            schema: Some("Person".into()),
+            ..Query::default()
+        };
+        compare(&p(a), &p(b), None)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .score
+    };
+    // OFAC SDN 11982 "AL-RIMI, Qasim": father's and grandfather's names in the middle.
+    let middle = score("Qasim Muhammad Mahdi Rimi", "RIMI, Qasim");
+    let edge = score("Muhammad Mahdi Qasim Rimi", "RIMI, Qasim");
+    assert!(middle > edge + 0.05, "middle {middle} edge {edge}");
+    // Different patronymics on both sides are a difference, not an omission.
+    let omitted = score("Vyacheslav Demidovich Tikhonov", "TIKHONOV, Vyacheslav");
+    let conflicting = score(
+        "Vyacheslav Demidovich Tikhonov",
+        "TIKHONOV, Vyacheslav Gennadievich",
+    );
+    assert!(
+        omitted > conflicting,
+        "omitted {omitted} conflicting {conflicting}"
+    );
+}

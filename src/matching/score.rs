@@ -297,12 +297,35 @@ fn align(
         surname_matched |= nt[p.listed.clone()].iter().any(|t| t.surname);
         legal_matched |= qtok.kind == TokenKind::LegalForm;
     }
+    let strict = (kind.org && !kind.person) || qt.iter().any(|t| t.syllabic);
+    // A person's middle names (between the first and last query parts that
+    // matched) are often left out of a listing, as father's and grandfather's
+    // names are in Arabic names: they cost what an unmatched listed part costs.
+    // Not when the listing has a name part of its own left over: then the
+    // two middle names differ (Demidovich / Gennadievich).
+    let first_matched = q_used.trailing_zeros() as usize;
+    let last_matched = 31usize.saturating_sub(q_used.leading_zeros() as usize);
+    let listed_left_over = nt
+        .iter()
+        .enumerate()
+        .any(|(j, t)| !is_set(n_used, j) && t.kind == TokenKind::Word);
     for (i, t) in qt.iter().enumerate() {
         if !is_set(q_used, i) && t.kind != TokenKind::Honorific {
-            den += w.unmatched_query_cost * stats.weight(t, w);
+            // Names written in Arabic script also append them after the
+            // family name ("Saleh Mohammad Kakar Akhtar Mohammad").
+            let middle = kind.person
+                && !strict
+                && !listed_left_over
+                && i > first_matched
+                && (i < last_matched || t.abjad);
+            let cost = if middle {
+                w.unmatched_query_middle_cost
+            } else {
+                w.unmatched_query_cost
+            };
+            den += cost * stats.weight(t, w);
         }
     }
-    let strict = (kind.org && !kind.person) || qt.iter().any(|t| t.syllabic);
     let listed_cost = if strict {
         w.unmatched_listed_cost_strict
     } else {

@@ -82,8 +82,10 @@ pub fn compare_tokens(
     let nlen = n.chars;
     let max_len = qlen.max(nlen);
     let min_len = qlen.min(nlen);
-    if (q.abjad || n.abjad) && min_len >= 2 && q.skel.len() >= 3 && q.skel == n.skel {
-        let sim = if q.skel.len() >= 4 {
+    // Consonants of the skeleton (without the mark of an initial vowel).
+    let consonants = q.skel.len() - usize::from(q.skel.starts_with('a'));
+    if (q.abjad || n.abjad) && min_len >= 2 && consonants >= 3 && q.skel == n.skel {
+        let sim = if consonants >= 4 {
             w.sim_skeleton
         } else {
             w.sim_short_skeleton
@@ -101,7 +103,9 @@ pub fn compare_tokens(
             let mut sim = w.fuzzy_similarity(d, max_len);
             // Distinct names often differ in the first letter only (Kim/Lim,
             // Yong/Jong, Morgan/Torgan); typos rarely hit it.
-            if d == 1 && q.raw.chars().next() != n.raw.chars().next() {
+            // A vowel for a vowel (Emirat/Imirat, Osama/Usama) is a spelling.
+            let (qf, nf) = (q.raw.chars().next(), n.raw.chars().next());
+            if d == 1 && qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
                 sim = sim.min(w.sim_first_letter);
             }
             (sim > 0.0).then_some((sim, TokenMatch::Fuzzy { distance: d as u8 }))
@@ -150,6 +154,10 @@ pub fn compare_tokens(
         (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
         (f, p) => f.or(p),
     }
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 
 /// The most edits (up to three) at which two tokens, the longer `len`

@@ -39,6 +39,9 @@ pub struct Weights {
 
     /// How much an unmatched query token costs (relative to its weight).
     pub unmatched_query_cost: f64,
+    /// The same for a person's query part between two matched parts (a
+    /// middle, father's or grandfather's name the listing leaves out).
+    pub unmatched_query_middle_cost: f64,
     /// How much an unmatched listed token costs: listed names often carry
     /// patronymics and extra given names that customers leave out.
     pub unmatched_listed_cost: f64,
@@ -91,6 +94,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_number: 0.8,
     weight_patronymic: 0.5,
     unmatched_query_cost: 0.6,
+    unmatched_query_middle_cost: 0.3,
     unmatched_listed_cost: 0.3,
     unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,

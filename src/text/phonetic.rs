@@ -54,6 +54,12 @@ pub fn skeleton(token: &str) -> String {
     let n = bytes.len();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w');
+    // A name that begins with a vowel keeps a mark for it: in Arabic and
+    // Hebrew the initial alef or ayin is a letter of the name (Ahmad is not
+    // Hamad, Ehsan is not Hossein), written as a vowel in Latin.
+    if matches!(at(0), b'a' | b'e' | b'i' | b'o' | b'u') {
+        out.push(b'a');
+    }
     let mut i = 0;
     while i < n {
         let c = at(i);
@@ -127,7 +133,10 @@ mod tests {
             assert_eq!(skeleton(t), m, "{t}");
         }
         assert_eq!(skeleton("ibrahim"), skeleton("ibrhym"));
-        assert_eq!(skeleton("ebrahim"), "brhm");
+        assert_eq!(skeleton("ebrahim"), "abrhm");
+        assert_eq!(skeleton("usama"), skeleton("osama"));
+        assert_ne!(skeleton("ahmad"), skeleton("hamad"));
+        assert_ne!(skeleton("ehsan"), skeleton("hossein"));
         assert_eq!(skeleton("tikriti"), skeleton("tkryty"));
         assert_eq!(skeleton("qaida"), skeleton("qaeda"));
         assert_eq!(skeleton("abdullah"), skeleton("abdulla"));
