@@ -406,8 +406,20 @@ fn join_adjacent(
         prefix[k + 1] = prefix[k] + x.raw.len();
     }
     let slack = usize::from(allow_typo);
+    // The shortest and longest spans any window of `two` can have: most
+    // tokens fall outside and need no window at all.
+    let spans = (2..=MAX_JOINED.min(two.len()))
+        .flat_map(|len| (0..=two.len() - len).map(move |j| (j, len)));
+    let (shortest, longest) = spans.fold((usize::MAX, 0), |(lo, hi), (j, len)| {
+        let total = prefix[j + len] - prefix[j];
+        (lo.min(total), hi.max(total))
+    });
     for (i, t) in one.iter().enumerate() {
-        if is_set(*one_used, i) || t.raw.len() < 2 {
+        if is_set(*one_used, i)
+            || t.raw.len() < 2
+            || t.raw.len() + slack < shortest
+            || t.raw.len() > longest + slack
+        {
             continue;
         }
         'window: for len in 2..=MAX_JOINED {

@@ -60,10 +60,10 @@ pub fn compare_tokens(
     w: &Weights,
     org: bool,
 ) -> Option<(f64, TokenMatch)> {
-    if q.raw == n.raw {
+    if same(&q.raw, &n.raw) {
         return Some((1.0, TokenMatch::Exact));
     }
-    if q.text == n.text {
+    if same(&q.text, &n.text) {
         return Some((w.sim_variant, TokenMatch::Variant));
     }
     let q_initial = q.kind == TokenKind::Initial;
@@ -84,7 +84,7 @@ pub fn compare_tokens(
     let min_len = qlen.min(nlen);
     // Consonants of the skeleton (without the mark of an initial vowel).
     let consonants = q.skel.len() - usize::from(q.skel.starts_with('a'));
-    if (q.abjad || n.abjad) && min_len >= 2 && consonants >= 3 && q.skel == n.skel {
+    if (q.abjad || n.abjad) && min_len >= 2 && consonants >= 3 && same(&q.skel, &n.skel) {
         let sim = if consonants >= 4 {
             w.sim_skeleton
         } else {
@@ -141,19 +141,26 @@ pub fn compare_tokens(
     let phonetic = (!syllabic
         && min_len >= if abjad { 4 } else { 5 }
         && !q.phon.is_empty()
-        && q.phon == n.phon)
-        .then_some((
-            if abjad {
-                w.sim_phonetic_abjad
-            } else {
-                w.sim_phonetic
-            },
-            TokenMatch::Phonetic,
-        ));
+        && same(&q.phon, &n.phon))
+    .then_some((
+        if abjad {
+            w.sim_phonetic_abjad
+        } else {
+            w.sim_phonetic
+        },
+        TokenMatch::Phonetic,
+    ));
     match (fuzzy, phonetic) {
         (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
         (f, p) => f.or(p),
     }
+}
+
+/// String equality that settles most unequal pairs on length and first byte
+/// before comparing the rest.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 fn is_vowel(c: char) -> bool {
