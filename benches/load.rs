@@ -10,9 +10,12 @@
 //! drives a server that is already running.
 //!
 //! ```text
-//! cargo bench --bench load -- [--seconds 10] [--connections 64] [--refresh]
+//! cargo bench --bench load -- [--seconds 10] [--connections 64] [--rate 2000] [--refresh]
 //!                             [--url http://127.0.0.1:8080 --admin-token T --server-pid PID]
 //! ```
+//! `--rate` offers a fixed load (requests/s over all connections, each
+//! request's latency counted from its due time); without it every
+//! connection sends its next request as soon as the last is answered.
 //! `--refresh` forces `POST /v1/admin/refresh?rebuild=true&wait=true` halfway
 //! through and reports the requests that failed around the index swap and the
 //! server's resident memory before and after (read from /proc).
@@ -32,6 +35,9 @@ const ADMIN_TOKEN: &str = "load-generator-admin-token";
 struct Options {
     seconds: u64,
     connections: usize,
+    /// Offered load in requests/s over all connections (open loop); `None`
+    /// sends as fast as answers come back (closed loop).
+    rate: Option<f64>,
     refresh: bool,
     url: Option<String>,
     admin_token: Option<String>,
@@ -42,6 +48,7 @@ fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         seconds: 10,
         connections: 64,
+        rate: None,
         refresh: false,
         url: None,
         admin_token: None,
@@ -60,6 +67,15 @@ fn parse_args() -> Result<Options, String> {
                 o.connections = value("--connections")?
                     .parse()
                     .map_err(|_| "--connections: not a number")?
+            }
+            "--rate" => {
+                let r: f64 = value("--rate")?
+                    .parse()
+                    .map_err(|_| "--rate: not a number")?;
+                if !(r > 0.0 && r <= 1_000_000.0) {
+                    return Err("--rate must be in (0, 1000000]".into());
+                }
+                o.rate = Some(r);
             }
             "--refresh" => o.refresh = true,
             "--url" => o.url = Some(value("--url")?),
@@ -243,10 +259,14 @@ fn run() -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     println!(
-        "load: {} connections for {} s against {base}/v1/screen ({} distinct queries){}",
+        "load: {} connections for {} s against {base}/v1/screen ({} distinct queries), {}{}",
         opts.connections,
         opts.seconds,
         bodies.len(),
+        match opts.rate {
+            Some(r) => format!("offered {r} req/s"),
+            None => "closed loop".to_string(),
+        },
         if opts.refresh {
             ", forced refresh halfway"
         } else {
@@ -277,7 +297,8 @@ fn run() -> Result<(), String> {
         let sent = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let mut tasks = Vec::new();
-        for _ in 0..opts.connections {
+        let (connections, rate) = (opts.connections, opts.rate);
+        for conn in 0..opts.connections {
             let (client, base, bodies, next, sent, stop) = (
                 client.clone(),
                 base.clone(),
@@ -288,12 +309,29 @@ fn run() -> Result<(), String> {
             );
             tasks.push(tokio::spawn(async move {
                 let mut tally = Tally::default();
+                let mut round = 0u64;
                 while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
                     if sent.fetch_add(1, Ordering::Relaxed) >= MAX_REQUESTS {
                         break;
                     }
                     let body = bodies[next.fetch_add(1, Ordering::Relaxed) % bodies.len()].clone();
-                    let t0 = Instant::now();
+                    // Open loop: each request has its due time and its latency
+                    // counts from then, so a slow answer that delays the next
+                    // request is charged to that request too (no coordinated
+                    // omission).
+                    let t0 = match rate {
+                        Some(rate) => {
+                            let slot = round * connections as u64 + conn as u64;
+                            round += 1;
+                            let due = start + Duration::from_secs_f64(slot as f64 / rate);
+                            if due >= deadline {
+                                break;
+                            }
+                            tokio::time::sleep_until(due.into()).await;
+                            due
+                        }
+                        None => Instant::now(),
+                    };
                     let res = client
                         .post(format!("{base}/v1/screen"))
                         .header("content-type", "application/json")
