@@ -71,26 +71,12 @@ impl PreparedToken {
             common,
             patronymic: is_patronymic(raw),
             chars: sorted.len(),
-            letter_bits: letter_bits(raw),
+            letter_bits: text::letter_bits(raw),
             collapsed_hash: hash_of(collapse_repeats(raw).as_str()),
             sorted_hash: hash_of(sorted.as_slice()),
             raw: raw.to_string(),
         }
     }
-}
-
-/// One bit per letter a–z and digit; other characters share the remaining
-/// bits. Two tokens whose bit sets differ in `k` bits are at least `k / 2`
-/// edits apart (an edit adds or removes at most two characters of the set).
-pub(crate) fn letter_bits(s: &str) -> u64 {
-    s.chars().fold(0u64, |bits, c| {
-        let bit = match c {
-            'a'..='z' => c as u32 - 'a' as u32,
-            '0'..='9' => 26 + c as u32 - '0' as u32,
-            _ => 36 + c as u32 % 28,
-        };
-        bits | (1u64 << bit)
-    })
 }
 
 fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {

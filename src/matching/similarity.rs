@@ -306,7 +306,7 @@ mod tests {
         /// the real distance, so skipping never loses a match.
         #[test]
         fn letter_bound_never_exceeds_distance(a in "[a-zé0-9ß]{0,12}", b in "[a-zé0-9ß]{0,12}") {
-            let bound = (super::super::prepare::letter_bits(&a) ^ super::super::prepare::letter_bits(&b))
+            let bound = (crate::text::letter_bits(&a) ^ crate::text::letter_bits(&b))
                 .count_ones()
                 .div_ceil(2) as usize;
             let d = bounded_distance(&a, &b, 24).unwrap_or(usize::MAX);

@@ -407,8 +407,8 @@ const SHORT_LEGAL_WORDS: [&str; 16] = [
 /// The legal words indexed for [`is_legal_word`], built once.
 struct WordIndex {
     short: HashSet<&'static str>,
-    /// `LEGAL_WORDS` by byte length, each with its [`letter_mask`].
-    by_len: Vec<Vec<(&'static str, u32)>>,
+    /// `LEGAL_WORDS` by byte length, each with its [`letter_bits`](super::letter_bits).
+    by_len: Vec<Vec<(&'static str, u64)>>,
 }
 
 fn word_index() -> &'static WordIndex {
@@ -418,24 +418,12 @@ fn word_index() -> &'static WordIndex {
         let mut by_len = vec![Vec::new(); max_len + 1];
         for w in LEGAL_WORDS {
             if let Some(bucket) = by_len.get_mut(w.len()) {
-                bucket.push((w, letter_mask(w)));
+                bucket.push((w, super::letter_bits(w)));
             }
         }
         WordIndex {
             short: SHORT_LEGAL_WORDS.iter().copied().collect(),
             by_len,
-        }
-    })
-}
-
-/// The set of letters of `s`: one bit per ASCII letter, one bit for
-/// everything else.
-fn letter_mask(s: &str) -> u32 {
-    s.chars().fold(0, |m, c| {
-        m | if c.is_ascii_lowercase() {
-            1 << (c as u32 - 'a' as u32)
-        } else {
-            1 << 26
         }
     })
 }
@@ -478,7 +466,7 @@ fn is_single_legal_word(t: &str) -> bool {
             .get(t.len())
             .is_some_and(|ws| ws.iter().any(|(w, _)| *w == t));
     }
-    let mask = letter_mask(t);
+    let mask = super::letter_bits(t);
     (t.len() - 1..=t.len() + 1).any(|len| {
         idx.by_len.get(len).is_some_and(|ws| {
             ws.iter().any(|&(w, wm)| {

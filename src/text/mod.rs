@@ -28,7 +28,7 @@ pub use legal::{
     legal_form_at,
 };
 pub use normalize::fold;
-pub use phonetic::{phonetic_key, skeleton};
+pub use phonetic::{letter_bits, phonetic_key, skeleton};
 pub use script::{Script, char_script, detect_script};
 pub use tokens::{
     MAX_TOKEN_LEN, MAX_TOKENS, NameToken, TokenKind, is_honorific, is_particle, tokenize,

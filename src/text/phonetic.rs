@@ -108,6 +108,20 @@ pub fn skeleton(token: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// One bit per letter a–z and digit; other characters share the remaining
+/// bits. Two tokens whose bit sets differ in `k` bits are at least `k / 2`
+/// edits apart (an edit adds or removes at most two characters of the set).
+pub fn letter_bits(s: &str) -> u64 {
+    s.chars().fold(0u64, |bits, c| {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            _ => 36 + c as u32 % 28,
+        };
+        bits | (1u64 << bit)
+    })
+}
+
 fn push_class(out: &mut Vec<u8>, cl: u8) {
     if out.last() != Some(&cl) {
         out.push(cl);
