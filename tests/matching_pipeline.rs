@@ -248,3 +248,62 @@ fn left_out_middle_names_cost_less() {
         "omitted {omitted} conflicting {conflicting}"
     );
 }
+
+fn org_score(a: &str, b: &str) -> f64 {
+    let o = |n: &str| Query {
+        name: n.to_string(),
+        schema: Some("Organization".into()),
+        ..Query::default()
+    };
+    compare(&o(a), &o(b), None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .score
+}
+
+/// Legal forms written together with a name word, moved to the front, split
+/// around the name or misspelt still read as the same legal form (names from
+/// OFAC SDN 30412, 48059, 44601, 42136, 47595).
+#[test]
+fn mangled_legal_forms_still_match() {
+    let threshold = screener::matching::DEFAULT_WEIGHTS.threshold;
+    for (query, listed) in [
+        ("DAYCOMPANY", "DAY COMPANY"),
+        ("S.A. INTELLEXA", "INTELLEXA S.A."),
+        (
+            "KG OZEAN DEVELOPMENT REAL ESTATE GMBH & CO.",
+            "OZEAN DEVELOPMENT REAL ESTATE GMBH & CO. KG",
+        ),
+        (
+            "COMPANY USM METALLOINVEST LIMITED LIABILITY",
+            "USM METALLOINVEST LIMITED LIABILITY COMPANY",
+        ),
+        (
+            "LIoITED LIABILITY COMPANY BODOR",
+            "LIMITED LIABILITY COMPANY BODOR",
+        ),
+    ] {
+        let s = org_score(query, listed);
+        assert!(s >= threshold, "{query} / {listed}: {s}");
+    }
+    // A legal form of another family is a difference (AG is a joint-stock
+    // company, GmbH a limited-liability one); "Co." fits any.
+    let other_family = org_score("Deutsche Bank GmbH", "Deutsche Bank AG");
+    let same_family = org_score("Deutsche Bank Aktiengesellschaft", "Deutsche Bank AG");
+    assert!(other_family < same_family, "{other_family} {same_family}");
+    assert!(org_score("HOMS REFINERY CORPORATION", "The Homs Refinery Company") >= threshold);
+}
+
+/// A full name written as one word matches every part of the listed name,
+/// so it is not a one-part match; Chinese syllables do not join with a typo.
+#[test]
+fn names_written_together_match_all_their_parts() {
+    let p = |n: &str| Query {
+        name: n.to_string(),
+        schema: Some("Person".into()),
+        ..Query::default()
+    };
+    let c = compare(&p("VladimirPutin"), &p("Vladimir Putin"), None).expect("compares");
+    assert!(c.is_match, "{c:?}");
+    let c = compare(&p("张莉"), &p("ZHANG, Lei"), None).expect("compares");
+    assert!(!c.is_match, "{c:?}");
+}

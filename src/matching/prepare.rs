@@ -35,6 +35,9 @@ pub struct PreparedToken {
     /// Too frequent to identify a party on its own (set from the built-in
     /// list, then from the loaded lists' statistics).
     pub common: bool,
+    /// A generic word of the built-in list ("mohammed", "trading", "bank"),
+    /// common whatever lists are loaded.
+    pub generic: bool,
     /// A Russian-style patronymic ("viktorovich"): weighs less.
     pub patronymic: bool,
     /// A legal form recognised whole (`llc`, `gmbh`), which may conflict with another.
@@ -69,6 +72,7 @@ impl PreparedToken {
             surname,
             syllabic,
             common,
+            generic: common,
             patronymic: is_patronymic(raw),
             chars: sorted.len(),
             letter_bits: text::letter_bits(raw),

@@ -277,6 +277,8 @@ fn align(
     let mut rare_matches = 0;
     let mut surname_matched = false;
     let mut legal_matched = false;
+    // Every pair close to exact (checked with full coverage further down).
+    let mut all_close = true;
     for p in pairs.iter() {
         let qtok = &qt[p.query];
         let wq = stats.weight(qtok, w);
@@ -289,10 +291,19 @@ fn align(
         num += p.sim * pw;
         den += pw;
         if is_distinctive(qtok.kind) && p.sim >= 0.7 {
-            distinctive_matches += 1;
+            // A query word written as several listed words ("vladimirputin")
+            // matched each of them.
+            distinctive_matches += nt[p.listed.clone()]
+                .iter()
+                .filter(|t| is_distinctive(t.kind))
+                .count()
+                .max(1);
             if wq >= w.weight_word && qtok.kind == TokenKind::Word {
                 rare_matches += 1;
             }
+        }
+        if p.sim < 0.9 || !is_distinctive(qtok.kind) {
+            all_close = false;
         }
         surname_matched |= nt[p.listed.clone()].iter().any(|t| t.surname);
         legal_matched |= qtok.kind == TokenKind::LegalForm;
@@ -309,8 +320,15 @@ fn align(
         .iter()
         .enumerate()
         .any(|(j, t)| !is_set(n_used, j) && t.kind == TokenKind::Word);
+    // When both names carry legal-form words, the ones left unpaired are
+    // the same form written another way ("Limited Liability Company" / "LLC",
+    // a reordered or misspelt phrase) or a different form, which the
+    // legal-form conflict below judges: they cost nothing here.
+    let is_legal = |t: &PreparedToken| t.kind == TokenKind::LegalForm;
+    let both_legal = qt.iter().any(is_legal) && nt.iter().any(is_legal);
+    let costs = |t: &PreparedToken| t.kind != TokenKind::Honorific && !(both_legal && is_legal(t));
     for (i, t) in qt.iter().enumerate() {
-        if !is_set(q_used, i) && t.kind != TokenKind::Honorific {
+        if !is_set(q_used, i) && costs(t) {
             // Names written in Arabic script also append them after the
             // family name ("Saleh Mohammad Kakar Akhtar Mohammad").
             let middle = kind.person
@@ -332,12 +350,32 @@ fn align(
         w.unmatched_listed_cost
     };
     for (j, t) in nt.iter().enumerate() {
-        if !is_set(n_used, j) && t.kind != TokenKind::Honorific {
+        if !is_set(n_used, j) && costs(t) {
             den += listed_cost * stats.weight(t, w);
         }
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };
-    let common_only = distinctive_matches == 0 || (distinctive_matches == 1 && rare_matches == 0);
+    // An organisation whose every name part matched nearly exactly, on both
+    // sides, is named in full ("North Group Holding Corp.", "DA Group 22"):
+    // common words are then not a weak match, unless the whole name is one
+    // generic word ("Bank", "Trading").
+    let all_distinctive_used = |v: &[PreparedToken], used: u32| {
+        v.iter()
+            .enumerate()
+            .all(|(i, t)| !is_distinctive(t.kind) || is_set(used, i))
+    };
+    let full_org_match = kind.org
+        && !kind.person
+        && all_close
+        && distinctive_matches >= 1
+        && all_distinctive_used(qt, q_used)
+        && all_distinctive_used(nt, n_used)
+        && (distinctive_matches >= 2
+            || qt
+                .iter()
+                .any(|t| is_distinctive(t.kind) && t.kind != TokenKind::Initial && !t.generic));
+    let common_only = !full_org_match
+        && (distinctive_matches == 0 || (distinctive_matches == 1 && rare_matches == 0));
     if common_only {
         score = score.min(w.common_only_cap);
     }
@@ -353,8 +391,7 @@ fn align(
     }
     // Only recognised legal forms conflict (AG vs GmbH); loose legal words
     // from a phrase the text step could not read whole do not.
-    let has_legal = |v: &[PreparedToken]| v.iter().any(|t| t.canonical_legal_form);
-    let legal_form_conflict = has_legal(qt) && has_legal(nt) && !legal_matched;
+    let legal_form_conflict = !legal_matched && legal_forms_conflict(qt, nt);
     Alignment {
         score,
         query_used: q_used,
@@ -362,6 +399,44 @@ fn align(
         common_only,
         single_part,
         legal_form_conflict,
+    }
+}
+
+/// The legal-form family of a canonical form: private limited companies
+/// (LLC, GmbH, Ltd), joint-stock and public companies (JSC, AG, PLC),
+/// partnerships, limited-liability partnerships, free-zone entities. "Co"
+/// and "Inc" say only that it is a company: they fit any family.
+fn legal_family(canonical: &str) -> Option<u8> {
+    match canonical {
+        "llc" | "ltd" => Some(1),
+        "jsc" | "plc" => Some(2),
+        "lp" => Some(3),
+        "llp" => Some(4),
+        "fze" => Some(5),
+        _ => None,
+    }
+}
+
+/// Both names state their legal form, each read whole, and the forms are of
+/// different families (AG vs GmbH). A name with legal words the text step
+/// could not read as one phrase (a typo, a reordered phrase) does not
+/// conflict: its form is not known for sure.
+fn legal_forms_conflict(qt: &[PreparedToken], nt: &[PreparedToken]) -> bool {
+    let families = |v: &[PreparedToken]| -> Option<u8> {
+        let mut bits = 0u8;
+        for t in v.iter().filter(|t| t.kind == TokenKind::LegalForm) {
+            if !t.canonical_legal_form {
+                return None;
+            }
+            if let Some(f) = legal_family(&t.text) {
+                bits |= 1 << f;
+            }
+        }
+        (bits != 0).then_some(bits)
+    };
+    match (families(qt), families(nt)) {
+        (Some(a), Some(b)) => a & b == 0,
+        _ => false,
     }
 }
 
@@ -434,7 +509,9 @@ fn join_adjacent(
                 }
                 let parts = &two[j..j + len];
                 let ok = (total == t.raw.len() && concat_equals(parts, &t.raw))
-                    || (allow_typo && total >= 8 && {
+                    // Not for syllables romanised from Chinese or Korean:
+                    // a letter more or less is another syllable.
+                    || (allow_typo && total >= 8 && !t.syllabic && !parts[0].syllabic && {
                         let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
                         bounded_distance(&joined, &t.raw, 1).is_some()
                     });

@@ -107,7 +107,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     country_match_bonus: 0.02,
     country_conflict_penalty: 0.08,
     schema_conflict_penalty: 0.30,
-    legal_form_conflict_penalty: 0.08,
+    legal_form_conflict_penalty: 0.12,
     identifier_match_floor: 0.95,
     identifier_match_bonus: 0.15,
 };

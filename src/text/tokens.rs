@@ -234,12 +234,18 @@ pub fn tokenize(variant: &str, is_org: Option<bool>) -> Vec<NameToken> {
 /// syllables romanised from Chinese, Japanese or Korean ("ben", "do", "la")
 /// are never particles.
 pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Vec<NameToken> {
-    let raw: Vec<&str> = variant
+    let mut raw: Vec<&str> = variant
         .split(' ')
         .filter(|t| !t.is_empty())
         .take(MAX_TOKENS * 2)
         .map(|t| cut(t, MAX_TOKEN_LEN))
         .collect();
+    // Legal forms are looked for in names that may be organisations, not in
+    // syllables romanised from Chinese, Japanese or Korean.
+    if is_org != Some(false) && particles {
+        raw = split_joined_legal_words(raw);
+        rotate_legal_form_to_end(&mut raw, is_org == Some(true));
+    }
     let mut out: Vec<NameToken> = Vec::with_capacity(raw.len().min(MAX_TOKENS));
     let allow_ambiguous = is_org != Some(false);
     let mut legal_found = false;
@@ -319,6 +325,89 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
         }
     }
     out
+}
+
+/// Legal-form words that may be found written together with a name word
+/// ("DAYCOMPANY", "COMPANYKREDO", "GENISARL", "SUDLIMITED"); each is a legal
+/// form by itself.
+const JOINABLE_LEGAL_WORDS: [&str; 7] = [
+    "company",
+    "corporation",
+    "limited",
+    "gmbh",
+    "sarl",
+    "ltd",
+    "llc",
+];
+
+/// Splits a word that starts or ends with a [`JOINABLE_LEGAL_WORDS`] entry
+/// and has at least three more letters into the name part and the legal word.
+fn split_joined_legal_words(raw: Vec<&str>) -> Vec<&str> {
+    let split_at = |t: &str| -> Option<usize> {
+        if t.len() < 6 {
+            return None;
+        }
+        JOINABLE_LEGAL_WORDS.iter().find_map(|w| {
+            if t.len() < w.len() + 3 {
+                None
+            } else if t.ends_with(w) {
+                Some(t.len() - w.len())
+            } else if t.starts_with(w) {
+                Some(w.len())
+            } else {
+                None
+            }
+        })
+    };
+    if !raw.iter().any(|t| split_at(t).is_some()) {
+        return raw;
+    }
+    let mut out = Vec::with_capacity(raw.len() + 2);
+    for t in raw {
+        match split_at(t).and_then(|i| Some((t.get(..i)?, t.get(i..)?))) {
+            Some((a, b)) => {
+                out.push(a);
+                out.push(b);
+            }
+            None => out.push(t),
+        }
+    }
+    out
+}
+
+/// A legal-form phrase moved from the end to the front of the name, whole
+/// ("S.A. INTELLEXA", "B.V. Organic District") or in part ("KG OZEAN …
+/// GMBH & CO.", "COMPANY USM … LIMITED LIABILITY"), is put back at the end,
+/// where it is recognised. Short ambiguous forms ("sa", "kg") are moved only
+/// for names known to be organisations; for others the rebuilt phrase must be
+/// unambiguous ("gmbh co kg").
+fn rotate_legal_form_to_end(raw: &mut [&str], known_org: bool) {
+    let n = raw.len();
+    for lead in 1..=3usize.min(n.saturating_sub(1)) {
+        for trail in 0..=3usize.min(n - lead - 1) {
+            let phrase: Vec<&str> = raw[n - trail..]
+                .iter()
+                .chain(raw[..lead].iter())
+                .copied()
+                .collect();
+            let whole = |allow_ambiguous: bool| {
+                // Ambiguous forms count only at the end of a longer name:
+                // look the phrase up after one stand-in name word.
+                let mut probe = Vec::with_capacity(phrase.len() + 1);
+                probe.push("");
+                probe.extend_from_slice(&phrase);
+                legal_form_at(&probe, 1, allow_ambiguous).is_some_and(|m| m.len == phrase.len())
+            };
+            // A phrase already whole at the front needs no move unless ambiguous.
+            let at_front_already = trail == 0 && legal_form_at(raw, 0, false).is_some();
+            // Letters before more letters are initials ("A.S.P. Builders").
+            let initials = raw.get(lead).is_some_and(|t| t.len() == 1);
+            if !at_front_already && !initials && (whole(false) || (known_org && whole(true))) {
+                raw.rotate_left(lead);
+                return;
+            }
+        }
+    }
 }
 
 /// `t` cut to at most `max` bytes at a character boundary.
@@ -425,6 +514,56 @@ mod tests {
                 ("de", Particle),
                 ("cuba", Word),
                 ("jsc", LegalForm)
+            ])
+        );
+    }
+
+    #[test]
+    fn legal_words_written_together_are_split() {
+        assert_eq!(
+            kinds("daycompany", None),
+            k(&[("day", Word), ("co", LegalForm)])
+        );
+        assert_eq!(
+            kinds("joint stock companykredo", None),
+            k(&[("jsc", LegalForm), ("kredo", Word)])
+        );
+        assert_eq!(
+            kinds("emc sudlimited", Some(true)),
+            k(&[("emc", Word), ("sud", Word), ("ltd", LegalForm)])
+        );
+        // Not in persons' names, not when too little is left ("companyia").
+        assert_eq!(kinds("daycompany", Some(false)), k(&[("daycompany", Word)]));
+        assert_eq!(kinds("companyia", None), k(&[("companyia", Word)]));
+    }
+
+    #[test]
+    fn legal_forms_moved_to_the_front_go_back_to_the_end() {
+        assert_eq!(
+            kinds("s a intellexa", Some(true)),
+            k(&[("intellexa", Word), ("jsc", LegalForm)])
+        );
+        assert_eq!(
+            kinds("kg ozean gmbh co", None),
+            k(&[("ozean", Word), ("lp", LegalForm)])
+        );
+        assert_eq!(
+            kinds("company usm limited liability", None),
+            k(&[("usm", Word), ("llc", LegalForm)])
+        );
+        // Ambiguous short forms stay where they are unless the name is known
+        // to be an organisation; initials stay initials.
+        assert_eq!(
+            kinds("sa thamestone", None),
+            k(&[("sa", Word), ("thamestone", Word)])
+        );
+        assert_eq!(
+            kinds("a s p builders", Some(true)),
+            k(&[
+                ("a", Initial),
+                ("s", Initial),
+                ("p", Initial),
+                ("builders", Word)
             ])
         );
     }
