@@ -302,7 +302,7 @@ fn align(
                 rare_matches += 1;
             }
         }
-        if p.sim < 0.9 || !is_distinctive(qtok.kind) {
+        if p.sim < 0.9 && is_distinctive(qtok.kind) {
             all_close = false;
         }
         surname_matched |= nt[p.listed.clone()].iter().any(|t| t.surname);
@@ -349,9 +349,33 @@ fn align(
     } else {
         w.unmatched_listed_cost
     };
+    // A listed person's middle names (between two listed parts that matched,
+    // in natural order: given names, then the surname) are the names a
+    // customer most often leaves out. Not when the query has a name part of
+    // its own left over: then the middle names differ.
+    let query_left_over = qt
+        .iter()
+        .enumerate()
+        .any(|(i, t)| !is_set(q_used, i) && t.kind == TokenKind::Word);
+    let natural = |j: usize| j + if nt[j].surname { 64 } else { 0 };
+    let (first_listed, last_listed) = (0..nt.len())
+        .filter(|&j| is_set(n_used, j) && is_distinctive(nt[j].kind))
+        .fold((usize::MAX, 0), |(lo, hi), j| {
+            (lo.min(natural(j)), hi.max(natural(j)))
+        });
     for (j, t) in nt.iter().enumerate() {
         if !is_set(n_used, j) && costs(t) {
-            den += listed_cost * stats.weight(t, w);
+            let middle = kind.person
+                && !strict
+                && !query_left_over
+                && natural(j) > first_listed
+                && natural(j) < last_listed;
+            let cost = if middle {
+                w.unmatched_listed_middle_cost
+            } else {
+                listed_cost
+            };
+            den += cost * stats.weight(t, w);
         }
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };

@@ -45,6 +45,8 @@ pub struct Weights {
     /// How much an unmatched listed token costs: listed names often carry
     /// patronymics and extra given names that customers leave out.
     pub unmatched_listed_cost: f64,
+    /// The same for a listed person's middle names, between two matched parts.
+    pub unmatched_listed_middle_cost: f64,
     /// The same for organisations, whose names have no optional middle parts,
     /// and for names romanised syllable by syllable (Chinese, Korean).
     pub unmatched_listed_cost_strict: f64,
@@ -96,6 +98,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     unmatched_query_cost: 0.6,
     unmatched_query_middle_cost: 0.3,
     unmatched_listed_cost: 0.3,
+    unmatched_listed_middle_cost: 0.15,
     unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,
     single_part_cap: 0.75,
