@@ -307,3 +307,37 @@ fn names_written_together_match_all_their_parts() {
     let c = compare(&p("张莉"), &p("ZHANG, Lei"), None).expect("compares");
     assert!(!c.is_match, "{c:?}");
 }
+
+/// Acronyms, numbers in words, bracketed qualifiers and the numbers that
+/// tell funds and units apart.
+#[test]
+fn acronyms_numbers_and_brackets() {
+    let threshold = screener::matching::DEFAULT_WEIGHTS.threshold;
+    for (query, listed) in [
+        ("PLA", "People's Liberation Army"),
+        ("Brigade Forty-Four", "Brigade 44"),
+        ("1st International Bank", "First International Bank"),
+        ("Deutsche Bank AG", "Deutsche Bank (Schweiz) AG"),
+    ] {
+        let s = org_score(query, listed);
+        assert!(s >= threshold, "{query} / {listed}: {s}");
+    }
+    for (query, listed) in [
+        ("C.B.A. Company", "A.B.C. Company"),
+        ("Brigade 45", "Brigade 44"),
+        (
+            "Nantahala Capital Offshore Fund, Ltd.",
+            "Nantahala Capital Offshore Fund II, Ltd.",
+        ),
+    ] {
+        let s = org_score(query, listed);
+        assert!(s < threshold, "{query} / {listed}: {s}");
+    }
+    let p = |n: &str| Query {
+        name: n.to_string(),
+        schema: Some("Person".into()),
+        ..Query::default()
+    };
+    let c = compare(&p("JC Juncker"), &p("Jean-Claude Juncker"), None).expect("compares");
+    assert!(c.is_match, "{c:?}");
+}

@@ -193,6 +193,9 @@ struct Alignment {
     single_part: bool,
     /// Both names carry a legal form and none of them matched.
     legal_form_conflict: bool,
+    /// An organisation's number on one side is not on the other ("Fund II"
+    /// / "Fund", "Brigade 44" / "Brigade 45").
+    number_unmatched: bool,
 }
 
 /// What the comparison knows about the kind of party.
@@ -267,9 +270,11 @@ fn align(
             how,
         });
     }
-    // Then joined words with a typo.
+    // Then joined words with a typo, then initials of adjacent words.
     join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, true, w);
     join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
+    initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
+    initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
 
     let mut num = 0.0;
     let mut den = 0.0;
@@ -416,6 +421,15 @@ fn align(
     // Only recognised legal forms conflict (AG vs GmbH); loose legal words
     // from a phrase the text step could not read whole do not.
     let legal_form_conflict = !legal_matched && legal_forms_conflict(qt, nt);
+    let number_left = |v: &[PreparedToken], used: u32| {
+        v.iter()
+            .enumerate()
+            .any(|(i, t)| t.kind == TokenKind::Number && !is_set(used, i))
+    };
+    // Organisations, or names that carry a legal form.
+    let org_like = kind.org || qt.iter().chain(nt).any(is_legal);
+    let number_unmatched =
+        org_like && !kind.person && (number_left(qt, q_used) || number_left(nt, n_used));
     Alignment {
         score,
         query_used: q_used,
@@ -423,6 +437,7 @@ fn align(
         common_only,
         single_part,
         legal_form_conflict,
+        number_unmatched,
     }
 }
 
@@ -568,6 +583,79 @@ fn join_adjacent(
     }
 }
 
+/// Matches each unused word of `one` (two to five letters, not a syllable
+/// romanised from Chinese or Korean) against as many adjacent unused words
+/// of `two` whose first letters spell it ("pla" / "peoples liberation army",
+/// "jc" / "jean claude"); particles and legal forms inside the run are
+/// skipped ("bank of america" / "boa" is not spelled, "ba" is).
+/// `swapped` says `one` is the listed side.
+fn initials_of_adjacent(
+    one: &[PreparedToken],
+    two: &[PreparedToken],
+    one_used: &mut u32,
+    two_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    swapped: bool,
+    w: &Weights,
+) {
+    let two = &two[..two.len().min(super::prepare::MAX_TOKENS)];
+    for (i, t) in one.iter().enumerate() {
+        let letters = t.raw.as_bytes();
+        if is_set(*one_used, i)
+            || t.kind != TokenKind::Word
+            || t.syllabic
+            || !(2..=5).contains(&letters.len())
+        {
+            continue;
+        }
+        'start: for j in 0..two.len() {
+            let mut k = j;
+            let mut spelled = 0;
+            let mut window = 0u32;
+            while spelled < letters.len() {
+                let Some(x) = two.get(k) else {
+                    continue 'start;
+                };
+                if is_set(*two_used, k) {
+                    continue 'start;
+                }
+                window |= 1 << k;
+                k += 1;
+                if !matches!(x.kind, TokenKind::Word | TokenKind::Initial) {
+                    if spelled == 0 {
+                        continue 'start;
+                    }
+                    continue;
+                }
+                if x.syllabic || x.raw.as_bytes().first() != letters.get(spelled) {
+                    continue 'start;
+                }
+                spelled += 1;
+            }
+            *one_used |= 1 << i;
+            *two_used |= window;
+            if swapped {
+                for q in (j..k).filter(|&q| is_set(window, q)) {
+                    pairs.push(Pair {
+                        query: q,
+                        listed: i..i + 1,
+                        sim: w.sim_initials,
+                        how: TokenMatch::Initials,
+                    });
+                }
+            } else {
+                pairs.push(Pair {
+                    query: i,
+                    listed: j..k,
+                    sim: w.sim_initials,
+                    how: TokenMatch::Initials,
+                });
+            }
+            break;
+        }
+    }
+}
+
 fn variant_text(v: &PreparedVariant) -> String {
     v.tokens
         .iter()
@@ -688,6 +776,14 @@ pub fn score_entity(
             feature: "legalForm".into(),
             effect: -w.legal_form_conflict_penalty,
             detail: "legal forms differ".into(),
+        });
+    }
+    if a.number_unmatched {
+        score -= w.number_unmatched_penalty;
+        qualifiers.push(Qualifier {
+            feature: "number".into(),
+            effect: -w.number_unmatched_penalty,
+            detail: "a number in one name is not in the other".into(),
         });
     }
     if a.common_only {

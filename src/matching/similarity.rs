@@ -33,6 +33,9 @@ pub enum TokenMatch {
     Reordered,
     /// One token abbreviates the other ("Trdg" / "Trading", "Intl" / "International").
     Abbreviation,
+    /// One token spells the first letters of adjacent words on the other
+    /// side ("PLA" / "People's Liberation Army", "JC" / "Jean-Claude").
+    Initials,
 }
 
 impl TokenMatch {
@@ -48,6 +51,7 @@ impl TokenMatch {
             TokenMatch::Repeated => "repeated letters".into(),
             TokenMatch::Reordered => "letters reordered".into(),
             TokenMatch::Abbreviation => "abbreviation".into(),
+            TokenMatch::Initials => "initials".into(),
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Weights {
     pub sim_repeated: f64,
     pub sim_reordered: f64,
     pub sim_abbreviation: f64,
+    /// One token spelling the first letters of adjacent words.
+    pub sim_initials: f64,
     /// Pairs below this similarity are not aligned at all.
     pub min_token_sim: f64,
 
@@ -69,6 +71,8 @@ pub struct Weights {
     pub schema_conflict_penalty: f64,
     /// Both names carry a legal form and they differ (AG vs GmbH).
     pub legal_form_conflict_penalty: f64,
+    /// An organisation's number missing on one side ("Fund II" / "Fund").
+    pub number_unmatched_penalty: f64,
     /// Score floor when an identifier matches exactly.
     pub identifier_match_floor: f64,
     pub identifier_match_bonus: f64,
@@ -87,6 +91,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_repeated: 0.9,
     sim_reordered: 0.8,
     sim_abbreviation: 0.8,
+    sim_initials: 0.85,
     min_token_sim: 0.5,
     weight_word: 1.0,
     weight_common_word: 0.45,
@@ -111,6 +116,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     country_conflict_penalty: 0.08,
     schema_conflict_penalty: 0.30,
     legal_form_conflict_penalty: 0.12,
+    number_unmatched_penalty: 0.1,
     identifier_match_floor: 0.95,
     identifier_match_bonus: 0.15,
 };

@@ -79,9 +79,16 @@ pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
         script,
         Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
     );
-    for v in to_latin(original) {
+    // A part in brackets is often a qualifier or an acronym ("Deutsche Bank
+    // (Schweiz) AG", "Bank Melli Iran (BMI)"): the name without it is one
+    // more spelling, after the spellings of the whole name.
+    let unbracketed = without_brackets(original);
+    let spellings = to_latin(original)
+        .into_iter()
+        .chain(unbracketed.iter().flat_map(|u| to_latin(u)));
+    for v in spellings {
         let toks = tokenize_with(&v, is_org_hint, particles);
-        if !variants.contains(&toks) {
+        if !toks.is_empty() && !variants.contains(&toks) {
             variants.push(toks);
         }
         if variants.len() >= MAX_VARIANTS {
@@ -96,6 +103,26 @@ pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
         script,
         variants,
     }
+}
+
+/// The name with its bracketed parts removed, when it has any and something
+/// is left.
+fn without_brackets(name: &str) -> Option<String> {
+    if !name.contains(['(', '[']) {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0u32;
+    for c in name.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!out.is_empty() && out.chars().any(char::is_alphanumeric)).then_some(out)
 }
 
 #[cfg(test)]

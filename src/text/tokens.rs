@@ -246,6 +246,14 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
         raw = split_joined_legal_words(raw);
         rotate_legal_form_to_end(&mut raw, is_org == Some(true));
     }
+    // Numbers written in words are compared as digits ("Brigade Forty-Four"
+    // = "Brigade 44", "First" = "1st"), in names that may be organisations.
+    let spelled = (is_org != Some(false) && particles)
+        .then(|| numbers_as_digits(&raw))
+        .flatten();
+    if let Some(spelled) = &spelled {
+        raw = spelled.iter().map(String::as_str).collect();
+    }
     let mut out: Vec<NameToken> = Vec::with_capacity(raw.len().min(MAX_TOKENS));
     let allow_ambiguous = is_org != Some(false);
     let mut legal_found = false;
@@ -308,6 +316,9 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
             leading = false;
         }
         tok.kind = kind;
+    }
+    if is_org {
+        out = organisation_letters(out);
     }
     // A name made only of titles and particles ("Sayyid", "Abu Al") keeps
     // them as words: they are all there is to match.
@@ -408,6 +419,126 @@ fn rotate_legal_form_to_end(raw: &mut [&str], known_org: bool) {
             }
         }
     }
+}
+
+/// In an organisation's name, letters written apart are one acronym
+/// ("A.B.C. Company" = "ABC Company", and not "C.B.A. Company"), and a
+/// Roman numeral after the first word is a number ("Fund II").
+fn organisation_letters(mut tokens: Vec<NameToken>) -> Vec<NameToken> {
+    const ROMAN: [&str; 10] = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"];
+    let is_initial = |t: Option<&NameToken>| t.is_some_and(|t| t.kind == TokenKind::Initial);
+    for i in 1..tokens.len() {
+        let lone = !is_initial(tokens.get(i - 1)) && !is_initial(tokens.get(i + 1));
+        if let Some(t) = tokens.get_mut(i)
+            && lone
+            && matches!(t.kind, TokenKind::Word | TokenKind::Initial)
+            && ROMAN.contains(&t.text.as_str())
+        {
+            t.kind = TokenKind::Number;
+        }
+    }
+    let mut out: Vec<NameToken> = Vec::with_capacity(tokens.len());
+    // The previous token is an initial or a run of them being merged.
+    let mut in_run = false;
+    for t in tokens {
+        let initial = t.kind == TokenKind::Initial;
+        if initial
+            && in_run
+            && let Some(last) = out.last_mut()
+        {
+            last.text.push_str(&t.text);
+            last.kind = TokenKind::Word;
+            continue;
+        }
+        in_run = initial;
+        out.push(t);
+    }
+    out
+}
+
+/// English number words from one to ninety and ordinals up to tenth.
+fn number_word(t: &str) -> Option<u32> {
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    const ORDINALS: [&str; 10] = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ];
+    if let Some(i) = UNITS.iter().position(|w| *w == t) {
+        return Some(i as u32);
+    }
+    if let Some(i) = TENS.iter().position(|w| *w == t) {
+        return Some(20 + 10 * i as u32);
+    }
+    if let Some(i) = ORDINALS.iter().position(|w| *w == t) {
+        return Some(1 + i as u32);
+    }
+    // "1st", "22nd", "3rd", "44th".
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &t[digits.len()..];
+    if !digits.is_empty()
+        && digits.len() <= 4
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(suffix, "st" | "nd" | "rd" | "th")
+    {
+        return digits.parse().ok();
+    }
+    None
+}
+
+/// The tokens with number words turned into digits, a ten followed by a
+/// unit joined ("forty four", "forty 4" → "44"); `None` when there is none.
+fn numbers_as_digits(raw: &[&str]) -> Option<Vec<String>> {
+    if !raw.iter().any(|t| number_word(t).is_some()) {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while let Some(t) = raw.get(i) {
+        let Some(n) = number_word(t) else {
+            out.push((*t).to_string());
+            i += 1;
+            continue;
+        };
+        let unit = raw
+            .get(i + 1)
+            .and_then(|u| number_word(u).or_else(|| u.parse::<u32>().ok()))
+            .filter(|u| (1..=9).contains(u));
+        match unit {
+            Some(u) if n >= 20 && n % 10 == 0 && n < 100 => {
+                out.push((n + u).to_string());
+                i += 2;
+            }
+            _ => {
+                out.push(n.to_string());
+                i += 1;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `t` cut to at most `max` bytes at a character boundary.
@@ -559,12 +690,54 @@ mod tests {
         );
         assert_eq!(
             kinds("a s p builders", Some(true)),
+            k(&[("asp", Word), ("builders", Word)])
+        );
+    }
+
+    #[test]
+    fn numbers_in_words_become_digits() {
+        assert_eq!(
+            kinds("brigade forty four", None),
+            k(&[("brigade", Word), ("44", Number)])
+        );
+        assert_eq!(
+            kinds("brigade forty 4", None),
+            k(&[("brigade", Word), ("44", Number)])
+        );
+        assert_eq!(
+            kinds("1st international bank", None),
+            kinds("first international bank", None)
+        );
+        assert_eq!(
+            kinds("three percenters", None),
+            k(&[("3", Number), ("percenters", Word)])
+        );
+        // Not in persons' names.
+        assert_eq!(
+            kinds("john second", Some(false)),
+            k(&[("john", Word), ("second", Word)])
+        );
+    }
+
+    #[test]
+    fn organisation_initials_are_one_acronym() {
+        assert_eq!(
+            kinds("a b c company", None),
+            k(&[("abc", Word), ("co", LegalForm)])
+        );
+        assert_eq!(
+            kinds("nantahala fund ii ltd", None),
             k(&[
-                ("a", Initial),
-                ("s", Initial),
-                ("p", Initial),
-                ("builders", Word)
+                ("nantahala", Word),
+                ("fund", Word),
+                ("ii", Number),
+                ("ltd", LegalForm)
             ])
+        );
+        // Persons keep their initials.
+        assert_eq!(
+            kinds("j r smith", Some(false)),
+            k(&[("j", Initial), ("r", Initial), ("smith", Word)])
         );
     }
 
