@@ -318,12 +318,15 @@ fn acronyms_numbers_and_brackets() {
         ("Brigade Forty-Four", "Brigade 44"),
         ("1st International Bank", "First International Bank"),
         ("Deutsche Bank AG", "Deutsche Bank (Schweiz) AG"),
+        ("Al Qaeda", "Al-Qa'ida/Islamic Army"),
+        ("Faberlic", "FABERLIC EUROPE Sp. z o.o."),
     ] {
         let s = org_score(query, listed);
         assert!(s >= threshold, "{query} / {listed}: {s}");
     }
     for (query, listed) in [
         ("C.B.A. Company", "A.B.C. Company"),
+        ("Government of Estonia", "Government of Ethiopia"),
         ("Brigade 45", "Brigade 44"),
         (
             "Nantahala Capital Offshore Fund, Ltd.",
@@ -339,5 +342,7 @@ fn acronyms_numbers_and_brackets() {
         ..Query::default()
     };
     let c = compare(&p("JC Juncker"), &p("Jean-Claude Juncker"), None).expect("compares");
+    assert!(c.is_match, "{c:?}");
+    let c = compare(&p("rimaldiV nituP"), &p("Vladimir Putin"), None).expect("compares");
     assert!(c.is_match, "{c:?}");
 }

@@ -38,6 +38,9 @@ pub struct PreparedToken {
     /// A generic word of the built-in list ("mohammed", "trading", "bank"),
     /// common whatever lists are loaded.
     pub generic: bool,
+    /// The name of a country or a world region ("china", "europe"), which in
+    /// an organisation's name says where, not who.
+    pub place: bool,
     /// A Russian-style patronymic ("viktorovich"): weighs less.
     pub patronymic: bool,
     /// A legal form recognised whole (`llc`, `gmbh`), which may conflict with another.
@@ -73,6 +76,7 @@ impl PreparedToken {
             syllabic,
             common,
             generic: common,
+            place: kind == TokenKind::Word && is_place(raw),
             patronymic: is_patronymic(raw),
             chars: sorted.len(),
             letter_bits: text::letter_bits(raw),
@@ -99,6 +103,15 @@ pub fn collapse_repeats(s: &str) -> String {
         last = Some(c);
     }
     out
+}
+
+/// Country names (as the country table knows them) and world regions.
+fn is_place(t: &str) -> bool {
+    const REGIONS: [&str; 12] = [
+        "europe", "european", "asia", "asian", "africa", "african", "america", "american",
+        "eurasia", "pacific", "arabia", "gulf",
+    ];
+    t.len() >= 4 && (REGIONS.contains(&t) || crate::countries::country_code(t).is_some())
 }
 
 /// Russian-style patronymics: "viktorovich", "ivanovna", "ilyich".

@@ -332,6 +332,23 @@ fn align(
     let is_legal = |t: &PreparedToken| t.kind == TokenKind::LegalForm;
     let both_legal = qt.iter().any(is_legal) && nt.iter().any(is_legal);
     let costs = |t: &PreparedToken| t.kind != TokenKind::Honorific && !(both_legal && is_legal(t));
+    // Organisations, or names that carry a legal form.
+    let org_like = !kind.person && (kind.org || qt.iter().chain(nt).any(is_legal));
+    // A place on one side only; two different places are a difference
+    // (Government of Estonia / Government of Ethiopia).
+    let place_left = |v: &[PreparedToken], used: u32| {
+        v.iter()
+            .enumerate()
+            .any(|(i, t)| t.place && !is_set(used, i))
+    };
+    let one_sided_place = place_left(qt, q_used) != place_left(nt, n_used);
+    let unmatched_weight = |t: &PreparedToken| {
+        if org_like && one_sided_place && t.place {
+            w.weight_place_in_org
+        } else {
+            stats.weight(t, w)
+        }
+    };
     for (i, t) in qt.iter().enumerate() {
         if !is_set(q_used, i) && costs(t) {
             // Names written in Arabic script also append them after the
@@ -346,7 +363,7 @@ fn align(
             } else {
                 w.unmatched_query_cost
             };
-            den += cost * stats.weight(t, w);
+            den += cost * unmatched_weight(t);
         }
     }
     let listed_cost = if strict {
@@ -380,7 +397,7 @@ fn align(
             } else {
                 listed_cost
             };
-            den += cost * stats.weight(t, w);
+            den += cost * unmatched_weight(t);
         }
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };
@@ -426,10 +443,7 @@ fn align(
             .enumerate()
             .any(|(i, t)| t.kind == TokenKind::Number && !is_set(used, i))
     };
-    // Organisations, or names that carry a legal form.
-    let org_like = kind.org || qt.iter().chain(nt).any(is_legal);
-    let number_unmatched =
-        org_like && !kind.person && (number_left(qt, q_used) || number_left(nt, n_used));
+    let number_unmatched = org_like && (number_left(qt, q_used) || number_left(nt, n_used));
     Alignment {
         score,
         query_used: q_used,
@@ -547,7 +561,8 @@ fn join_adjacent(
                     continue;
                 }
                 let parts = &two[j..j + len];
-                let ok = (total == t.raw.len() && concat_equals(parts, &t.raw))
+                let exact = total == t.raw.len() && concat_equals(parts, &t.raw);
+                let ok = exact
                     // Not for syllables romanised from Chinese or Korean:
                     // a letter more or less is another syllable.
                     || (allow_typo && total >= 8 && !t.syllabic && !parts[0].syllabic && {
@@ -559,13 +574,22 @@ fn join_adjacent(
                 }
                 *one_used |= 1 << i;
                 *two_used |= window;
+                // One letter off weighs less in a long word, and is expected
+                // between romanisations of Arabic or Hebrew.
+                let sim = if exact || t.abjad || parts[0].abjad {
+                    w.sim_joined
+                } else if total >= 12 {
+                    w.sim_joined_typo_long
+                } else {
+                    w.sim_joined_typo
+                };
                 if swapped {
                     // `one` is the listed side: record each query token against it.
                     for k in j..j + len {
                         pairs.push(Pair {
                             query: k,
                             listed: i..i + 1,
-                            sim: w.sim_joined,
+                            sim,
                             how: TokenMatch::Joined,
                         });
                     }
@@ -573,7 +597,7 @@ fn join_adjacent(
                     pairs.push(Pair {
                         query: i,
                         listed: j..j + len,
-                        sim: w.sim_joined,
+                        sim,
                         how: TokenMatch::Joined,
                     });
                 }

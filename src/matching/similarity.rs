@@ -126,7 +126,13 @@ pub fn compare_tokens(
         return Some((w.sim_repeated, TokenMatch::Repeated));
     }
     if min_len >= 5 && qlen == nlen && q.sorted_hash == n.sorted_hash {
-        return Some((w.sim_reordered, TokenMatch::Reordered));
+        // Written backwards on purpose ("nituP") is closer than an anagram.
+        let sim = if q.raw.chars().rev().eq(n.raw.chars()) {
+            w.sim_reversed
+        } else {
+            w.sim_reordered
+        };
+        return Some((sim, TokenMatch::Reordered));
     }
     if org && min_len >= 4 && max_len >= min_len + 2 {
         let (short, long) = if qlen < nlen {
@@ -297,6 +303,10 @@ mod tests {
         );
         assert_eq!(
             compare_tokens(&token("nituP"), &token("Putin"), &w, false),
+            Some((w.sim_reversed, TokenMatch::Reordered))
+        );
+        assert_eq!(
+            compare_tokens(&token("Pintu"), &token("Putin"), &w, false),
             Some((w.sim_reordered, TokenMatch::Reordered))
         );
         assert_eq!(

@@ -21,8 +21,14 @@ pub struct Weights {
     pub sim_phonetic_abjad: f64,
     pub sim_initial: f64,
     pub sim_joined: f64,
+    /// Joined words one letter off ("andrang heta" / "ndrangheta").
+    pub sim_joined_typo: f64,
+    /// The same when the joined word has twelve letters or more.
+    pub sim_joined_typo_long: f64,
     pub sim_repeated: f64,
     pub sim_reordered: f64,
+    /// The same letters written backwards.
+    pub sim_reversed: f64,
     pub sim_abbreviation: f64,
     /// One token spelling the first letters of adjacent words.
     pub sim_initials: f64,
@@ -38,6 +44,9 @@ pub struct Weights {
     pub weight_number: f64,
     /// Patronymics ("Viktorovich", "Ivanovna") say little about identity.
     pub weight_patronymic: f64,
+    /// A place name in an organisation's name ("Europe", "China") that the
+    /// other name lacks: a branch or market, not another party.
+    pub weight_place_in_org: f64,
 
     /// How much an unmatched query token costs (relative to its weight).
     pub unmatched_query_cost: f64,
@@ -88,8 +97,11 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_phonetic_abjad: 0.7,
     sim_initial: 0.75,
     sim_joined: 0.93,
+    sim_joined_typo: 0.8,
+    sim_joined_typo_long: 0.9,
     sim_repeated: 0.9,
     sim_reordered: 0.8,
+    sim_reversed: 0.9,
     sim_abbreviation: 0.8,
     sim_initials: 0.85,
     min_token_sim: 0.5,
@@ -100,6 +112,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_initial: 0.5,
     weight_number: 0.8,
     weight_patronymic: 0.5,
+    weight_place_in_org: 0.1,
     unmatched_query_cost: 0.6,
     unmatched_query_middle_cost: 0.3,
     unmatched_listed_cost: 0.3,

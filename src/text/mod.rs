@@ -83,9 +83,15 @@ pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
     // (Schweiz) AG", "Bank Melli Iran (BMI)"): the name without it is one
     // more spelling, after the spellings of the whole name.
     let unbracketed = without_brackets(original);
-    let spellings = to_latin(original)
-        .into_iter()
-        .chain(unbracketed.iter().flat_map(|u| to_latin(u)));
+    // Names joined by a slash are alternatives ("Al-Qa'ida/Islamic Army",
+    // Canada's "English name/French name").
+    let alternatives = slash_alternatives(original);
+    let spellings = to_latin(original).into_iter().chain(
+        unbracketed
+            .iter()
+            .chain(alternatives.iter())
+            .flat_map(|u| to_latin(u)),
+    );
     for v in spellings {
         let toks = tokenize_with(&v, is_org_hint, particles);
         if !toks.is_empty() && !variants.contains(&toks) {
@@ -123,6 +129,20 @@ fn without_brackets(name: &str) -> Option<String> {
     }
     let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
     (!out.is_empty() && out.chars().any(char::is_alphanumeric)).then_some(out)
+}
+
+/// The parts of a name separated by slashes, when there are several and
+/// each has at least three letters ("A/S" is not split).
+fn slash_alternatives(name: &str) -> Vec<String> {
+    if !name.contains('/') {
+        return Vec::new();
+    }
+    let parts: Vec<&str> = name.split('/').map(str::trim).collect();
+    let letters = |p: &str| p.chars().filter(|c| c.is_alphabetic()).count();
+    if parts.len() < 2 || parts.iter().any(|p| letters(p) < 3) {
+        return Vec::new();
+    }
+    parts.into_iter().map(str::to_string).collect()
 }
 
 #[cfg(test)]
