@@ -346,3 +346,30 @@ fn acronyms_numbers_and_brackets() {
     let c = compare(&p("rimaldiV nituP"), &p("Vladimir Putin"), None).expect("compares");
     assert!(c.is_match, "{c:?}");
 }
+
+/// A Korean or Chinese name met only through its romanisation does not
+/// alert on the name alone; a matching birth date lifts it.
+#[test]
+fn romanised_chinese_and_korean_names_need_more_than_the_name() {
+    let threshold = screener::matching::DEFAULT_WEIGHTS.threshold;
+    let p = |n: &str, dob: Option<&str>| Query {
+        name: n.to_string(),
+        schema: Some("Person".into()),
+        birth_date: dob.map(str::to_string),
+        ..Query::default()
+    };
+    // OFAC SDN 16084 "KIM, Chol Sam", born 11 Mar 1971.
+    let alone = compare(&p("金铁三", None), &p("KIM, Chol Sam", None), None).expect("compares");
+    assert!(alone.score < threshold, "{alone:?}");
+    let with_date = compare(
+        &p("金铁三", Some("1971-03-11")),
+        &p("KIM, Chol Sam", Some("1971-03-11")),
+        None,
+    )
+    .expect("compares");
+    assert!(with_date.is_match, "{with_date:?}");
+    // The same name written in Latin letters alerts on the name.
+    let latin =
+        compare(&p("Kim Chol Sam", None), &p("KIM, Chol Sam", None), None).expect("compares");
+    assert!(latin.is_match, "{latin:?}");
+}

@@ -8,7 +8,7 @@ use super::prepare::{PreparedName, PreparedToken, PreparedVariant, is_distinctiv
 use super::similarity::{TokenMatch, bounded_distance, compare_tokens};
 use super::weights::Weights;
 use crate::model::{Entity, Schema, prop};
-use crate::text::TokenKind;
+use crate::text::{Script, TokenKind};
 use std::collections::HashMap;
 
 /// How often tokens occur among the listed names; rare tokens weigh more.
@@ -800,6 +800,26 @@ pub fn score_entity(
             feature: "legalForm".into(),
             effect: -w.legal_form_conflict_penalty,
             detail: "legal forms differ".into(),
+        });
+    }
+    // A person's name in Chinese characters or Hangul met only through its
+    // romanisation: thousands of people share each romanised Korean or
+    // Chinese name (KIM Yong Su, ZHANG Lei), so the name alone does not
+    // alert; a birth date, nationality or identifier that agrees lifts it.
+    if kind.person
+        && matches!(q.name.script, Script::Han | Script::Hangul)
+        && best.name.script != q.name.script
+        && score > w.romanised_syllables_cap
+    {
+        let effect = w.romanised_syllables_cap - score;
+        score = w.romanised_syllables_cap;
+        qualifiers.push(Qualifier {
+            feature: "romanisedSyllables".into(),
+            effect: round3(effect),
+            detail: format!(
+                "a Chinese or Korean name met only through its romanisation: name alone capped at {:.2}",
+                w.romanised_syllables_cap
+            ),
         });
     }
     if a.number_unmatched {

@@ -82,6 +82,15 @@ pub fn compare_tokens(
             .starts_with(i.raw.as_str())
             .then_some((w.sim_initial, TokenMatch::Initial));
     }
+    // Arabic and Hebrew script write long vowels, so a romanisation from them
+    // that ends in a vowel (حسنا "husna", کرمانی "kermani") is not a name
+    // ending in a consonant (Hassan, Karimian), and the other way round.
+    if (q.abjad || n.abjad)
+        && let (Some(a), Some(b)) = (ends_in_vowel(&q.raw), ends_in_vowel(&n.raw))
+        && a != b
+    {
+        return None;
+    }
     let qlen = q.chars;
     let nlen = n.chars;
     let max_len = qlen.max(nlen);
@@ -175,6 +184,19 @@ fn same(a: &str, b: &str) -> bool {
 
 fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// Whether a token ends in a vowel, "-ah" and "-eh" included (Fatimah,
+/// Zadeh: a final vowel letter in Arabic script); `None` for a French silent
+/// "e" after a consonant (Djermane), which may be either.
+fn ends_in_vowel(t: &str) -> Option<bool> {
+    let mut rev = t.chars().rev();
+    match (rev.next(), rev.next()) {
+        (Some('h'), Some('a' | 'e')) => Some(true),
+        (Some('e'), Some(c)) if !is_vowel(c) => None,
+        (Some(c), _) => Some(is_vowel(c)),
+        _ => Some(false),
+    }
 }
 
 /// The most edits (up to three) at which two tokens, the longer `len`
@@ -292,6 +314,24 @@ mod tests {
     fn token(s: &str) -> PreparedToken {
         let name = super::super::prepare::PreparedName::new(s, Some(false));
         name.variants[0].tokens[0].clone()
+    }
+
+    #[test]
+    fn romanised_arabic_keeps_its_written_final_vowels() {
+        let w = Weights::default();
+        let arabic = token;
+        // حسنا (Husna) is not Hassan; کرمانی (Kermani) is not Karimian.
+        assert_eq!(
+            compare_tokens(&arabic("حسنا"), &token("Hassan"), &w, false),
+            None
+        );
+        assert_eq!(
+            compare_tokens(&arabic("کرمانی"), &token("Karimian"), &w, false),
+            None
+        );
+        // حسن is Hassan; جرمان is Djermane (a French silent e).
+        assert!(compare_tokens(&arabic("حسن"), &token("Hassan"), &w, false).is_some());
+        assert!(compare_tokens(&arabic("جرمان"), &token("Djermane"), &w, false).is_some());
     }
 
     #[test]

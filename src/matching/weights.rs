@@ -66,6 +66,9 @@ pub struct Weights {
     pub common_only_cap: f64,
     /// Score cap for a person when only one name part matched.
     pub single_part_cap: f64,
+    /// Score cap (before birth date, country and identifier) for a person's
+    /// name in Chinese characters or Hangul met only through romanisation.
+    pub romanised_syllables_cap: f64,
     /// Factor for a match on a weak alias (OFAC "weak a.k.a.").
     pub weak_alias_factor: f64,
     /// Factor for a match on a previous name.
@@ -120,6 +123,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,
     single_part_cap: 0.75,
+    romanised_syllables_cap: 0.8,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
     birth_date_exact_bonus: 0.06,
