@@ -2,19 +2,18 @@
 //! every default list of `../shared/lists-raw/MANIFEST.toml` loaded — the
 //! figures `screener eval` prints.
 //!
-//! `screener eval` fails when a product target is missed. This test holds the
-//! line instead: it fails when a change makes a figure worse than the one
-//! measured at the last tuning (the floors below), so quality can only move
-//! towards the targets. Raise a floor whenever a change improves its figure.
+//! Every product target is met on these sets, so the floors below are the
+//! targets themselves (the same ones `screener eval` checks): a change that
+//! misses one fails the tests.
 
 use screener::eval;
 use screener::matching::Matcher;
 use std::sync::{Arc, OnceLock};
 
-/// Figures measured at the last tuning, less a small margin for ties.
-const FLOOR_POSITIVES_RECALL: f64 = 0.963;
-const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.0047;
-const FLOOR_PAIRS_F1: f64 = 0.79;
+/// The product targets of the matching issue.
+const FLOOR_POSITIVES_RECALL: f64 = 0.98;
+const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.002;
+const FLOOR_PAIRS_F1: f64 = 0.90;
 const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.90;
 
 fn matcher() -> &'static Matcher {

@@ -320,6 +320,8 @@ fn acronyms_numbers_and_brackets() {
         ("Deutsche Bank AG", "Deutsche Bank (Schweiz) AG"),
         ("Al Qaeda", "Al-Qa'ida/Islamic Army"),
         ("Faberlic", "FABERLIC EUROPE Sp. z o.o."),
+        // A longer word with a typo still alerts (OFAC SDN 44965).
+        ("MOSINZHPROYEKT", "AKTSIONERNOE OBSHCHESTVO MOSINZHPROEKT"),
     ] {
         let s = org_score(query, listed);
         assert!(s >= threshold, "{query} / {listed}: {s}");
@@ -327,6 +329,8 @@ fn acronyms_numbers_and_brackets() {
     for (query, listed) in [
         ("C.B.A. Company", "A.B.C. Company"),
         ("Government of Estonia", "Government of Ethiopia"),
+        // One short word one letter off another (OFAC SDN 34058 "OPERA").
+        ("Oprea", "OPERA"),
         ("Brigade 45", "Brigade 44"),
         (
             "Nantahala Capital Offshore Fund, Ltd.",

@@ -420,13 +420,25 @@ fn align(
             || qt
                 .iter()
                 .any(|t| is_distinctive(t.kind) && t.kind != TokenKind::Initial && !t.generic));
+    let distinctive = |v: &[PreparedToken]| v.iter().filter(|t| is_distinctive(t.kind)).count();
+    // A name of one short word, one letter off another one-word name
+    // (Oprea / Opera, Argan / Argon): too little to tell a typo from another
+    // name.
+    let one_short_fuzzy_word = distinctive(qt) == 1
+        && distinctive(nt) == 1
+        && pairs.iter().any(|p| {
+            matches!(p.how, TokenMatch::Fuzzy { .. })
+                && qt[p.query].chars.max(nt[p.listed.start].chars) <= 6
+        });
+    if one_short_fuzzy_word {
+        score = score.min(w.short_word_typo_cap);
+    }
     let common_only = !full_org_match
         && (distinctive_matches == 0 || (distinctive_matches == 1 && rare_matches == 0));
     if common_only {
         score = score.min(w.common_only_cap);
     }
     // A person is not identified by one shared name part when either name has more.
-    let distinctive = |v: &[PreparedToken]| v.iter().filter(|t| is_distinctive(t.kind)).count();
     let single_part =
         kind.person && distinctive_matches < 2 && (distinctive(qt) >= 2 || distinctive(nt) >= 2);
     // The listed person's surname must be among what matched.

@@ -64,6 +64,8 @@ pub struct Weights {
 
     /// Score cap when the only distinctive token that matched is a common one.
     pub common_only_cap: f64,
+    /// Score cap for two one-word names of at most six letters one edit apart.
+    pub short_word_typo_cap: f64,
     /// Score cap for a person when only one name part matched.
     pub single_part_cap: f64,
     /// Score cap (before birth date, country and identifier) for a person's
@@ -122,6 +124,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     unmatched_listed_middle_cost: 0.15,
     unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,
+    short_word_typo_cap: 0.8,
     single_part_cap: 0.75,
     romanised_syllables_cap: 0.8,
     weak_alias_factor: 0.92,
