@@ -18,7 +18,10 @@ pub use weights::{DEFAULT_WEIGHTS, Weights};
 use crate::index::ScreeningIndex;
 use crate::model::{Entity, Schema, prop};
 use prepare::PreparedName;
-use score::{PreparedEntity, PreparedQuery, TokenStats, normalize_identifier, score_entity};
+use score::{
+    PreparedEntity, PreparedQuery, ScoreCache, TokenStats, normalize_identifier, score_entity,
+    score_entity_cached,
+};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -177,12 +180,21 @@ impl Matcher {
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
         let stats = self.index.stats();
+        let mut cache = ScoreCache::default();
         // Score every candidate cheaply, then explain only what is returned.
         let mut scored: Vec<(f64, f64, u32)> = candidates
             .into_iter()
             .filter_map(|ord| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity(&prepared, e, stats, &self.weights, threshold, false)?;
+                let s = score_entity_cached(
+                    &prepared,
+                    e,
+                    stats,
+                    &self.weights,
+                    threshold,
+                    false,
+                    &mut cache,
+                )?;
                 (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
@@ -196,7 +208,15 @@ impl Matcher {
             .into_iter()
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity(&prepared, e, stats, &self.weights, threshold, true)?;
+                let s = score_entity_cached(
+                    &prepared,
+                    e,
+                    stats,
+                    &self.weights,
+                    threshold,
+                    true,
+                    &mut cache,
+                )?;
                 Some(MatchResult {
                     entity: EntitySummary::of(&e.entity),
                     score: s.score,

@@ -98,6 +98,12 @@ pub struct PreparedEntity {
     pub birth_dates: Vec<String>,
     pub countries: Vec<String>,
     pub identifiers: Vec<String>,
+    /// One id per listed variant (the names in order, each name's variants
+    /// in order), equal for variants equal in every token field across all
+    /// loaded parties: a query aligns each distinct variant once (see
+    /// [`ScoreCache`]). Empty when not assigned; must be reassigned if the
+    /// names change.
+    pub variant_ids: Vec<u32>,
 }
 
 impl PreparedEntity {
@@ -137,8 +143,63 @@ impl PreparedEntity {
             birth_dates,
             countries,
             identifiers,
+            variant_ids: Vec::new(),
         }
     }
+
+    /// The listed variants in the order of [`PreparedEntity::variant_ids`].
+    pub fn variants(&self) -> impl Iterator<Item = &PreparedVariant> {
+        self.names.iter().flat_map(|(_, n)| n.variants.iter())
+    }
+}
+
+/// Gives equal listed variants of all `entities` one id (stored in each
+/// entity's `variant_ids`); call once the names are final (common tokens marked).
+pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
+    use rayon::prelude::*;
+    let hashes: Vec<Vec<u64>> = entities
+        .par_iter()
+        .map(|e| e.variants().map(variant_hash).collect())
+        .collect();
+    let mut next = 0u32;
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(entities.len());
+    {
+        let mut seen: HashMap<u64, Vec<(&PreparedVariant, u32)>> = HashMap::new();
+        for (e, hashes) in entities.iter().zip(&hashes) {
+            let mut own = Vec::with_capacity(hashes.len());
+            for (v, &h) in e.variants().zip(hashes) {
+                let bucket = seen.entry(h).or_default();
+                let id = match bucket.iter().find(|(other, _)| *other == v) {
+                    Some(&(_, id)) => id,
+                    None => {
+                        let id = next;
+                        next += 1;
+                        bucket.push((v, id));
+                        id
+                    }
+                };
+                own.push(id);
+            }
+            ids.push(own);
+        }
+    }
+    for (e, ids) in entities.iter_mut().zip(ids) {
+        e.variant_ids = ids;
+    }
+}
+
+/// A hash of the token texts and kinds of a variant (equality decides).
+fn variant_hash(v: &PreparedVariant) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .build_hasher();
+    for t in &v.tokens {
+        t.raw.hash(&mut h);
+        t.text.hash(&mut h);
+        t.kind.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Identifiers compare on upper-case letters and digits only
@@ -490,15 +551,33 @@ fn best_name<'a>(
     stats: &TokenStats,
     w: &Weights,
     kind: PartyKind,
-    scratch: &mut Scratch,
+    cache: &mut ScoreCache,
 ) -> Option<BestName<'a>> {
     let mut best: Option<BestName<'a>> = None;
     let mut best_effective = f64::NEG_INFINITY;
+    // Position of the name's first variant in `e.variant_ids`.
+    let mut first_variant = 0;
     for (prop_name, name) in &e.names {
         let factor = property_factor(prop_name, w);
         for (qi, qv) in q.variants.iter().enumerate() {
             for (ni, nv) in name.variants.iter().enumerate() {
-                let alignment = align(qv, nv, stats, w, kind, scratch);
+                let alignment = match e.variant_ids.get(first_variant + ni) {
+                    Some(&id) => {
+                        let key = (u64::from(id) << 32)
+                            | ((qi as u64 & 0x3fff_ffff) << 2)
+                            | (u64::from(kind.org) << 1)
+                            | u64::from(kind.person);
+                        match cache.alignments.get(&key) {
+                            Some(a) => *a,
+                            None => {
+                                let a = align(qv, nv, stats, w, kind, &mut cache.scratch);
+                                cache.alignments.insert(key, a);
+                                a
+                            }
+                        }
+                    }
+                    None => align(qv, nv, stats, w, kind, &mut cache.scratch),
+                };
                 let effective = alignment.score * factor;
                 if best.is_none() || effective > best_effective {
                     best_effective = effective;
@@ -512,8 +591,41 @@ fn best_name<'a>(
                 }
             }
         }
+        first_variant += name.variants.len();
     }
     best
+}
+
+/// What the scoring of one query keeps between its candidates: the
+/// alignments done so far, by listed variant id (the same name is often
+/// listed by several lists, and under several names of one party), query
+/// variant and kind of party; and the buffers. Valid for one query against
+/// one index (the same token statistics and weights) only.
+#[derive(Debug, Default)]
+pub struct ScoreCache {
+    alignments: HashMap<u64, Alignment, std::hash::BuildHasherDefault<KeyHasher>>,
+    scratch: Scratch,
+}
+
+/// Hashes the packed `u64` keys of [`ScoreCache`] with one multiplication.
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        let h = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
 }
 
 fn property_factor(p: &str, w: &Weights) -> f64 {
@@ -544,12 +656,33 @@ pub fn score_entity(
     threshold: f64,
     explain: bool,
 ) -> Option<Scored> {
+    score_entity_cached(
+        q,
+        e,
+        stats,
+        w,
+        threshold,
+        explain,
+        &mut ScoreCache::default(),
+    )
+}
+
+/// [`score_entity`] for one of many candidates of the same query: `cache`
+/// carries the work done for the others.
+pub fn score_entity_cached(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    stats: &TokenStats,
+    w: &Weights,
+    threshold: f64,
+    explain: bool,
+    cache: &mut ScoreCache,
+) -> Option<Scored> {
     let kind = PartyKind {
         org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
         person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
     };
-    let mut scratch = Scratch::default();
-    let best = best_name(&q.name, e, stats, w, kind, &mut scratch)?;
+    let best = best_name(&q.name, e, stats, w, kind, cache)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
     let a = &best.alignment;
@@ -618,7 +751,8 @@ pub fn score_entity(
     }
 
     // Align the best pair of names again to have its pairs for the explanation.
-    align(qv, nv, stats, w, kind, &mut scratch);
+    let scratch = &mut cache.scratch;
+    align(qv, nv, stats, w, kind, scratch);
     let tokens = scratch
         .pairs
         .iter()
