@@ -690,21 +690,25 @@ pub fn score_entity_cached(
     let mut qualifiers = Vec::new();
     let mut score = name_score;
 
+    // The name-level qualifiers only explain: their texts are built only
+    // when an explanation is asked for.
     let factor = property_factor(best.prop, w);
     if factor < 1.0 {
         let effect = score * factor - score;
         score += effect;
-        qualifiers.push(Qualifier {
-            feature: best.prop.to_string(),
-            effect,
-            detail: if best.prop == prop::WEAK_ALIAS {
-                "matched a weak alias".into()
-            } else {
-                "matched a former name".into()
-            },
-        });
+        if explain {
+            qualifiers.push(Qualifier {
+                feature: best.prop.to_string(),
+                effect,
+                detail: if best.prop == prop::WEAK_ALIAS {
+                    "matched a weak alias".into()
+                } else {
+                    "matched a former name".into()
+                },
+            });
+        }
     }
-    if a.single_part {
+    if a.single_part && explain {
         qualifiers.push(Qualifier {
             feature: "singleNamePart".into(),
             effect: 0.0,
@@ -716,13 +720,15 @@ pub fn score_entity_cached(
     }
     if a.legal_form_conflict {
         score -= w.legal_form_conflict_penalty;
-        qualifiers.push(Qualifier {
-            feature: "legalForm".into(),
-            effect: -w.legal_form_conflict_penalty,
-            detail: "legal forms differ".into(),
-        });
+        if explain {
+            qualifiers.push(Qualifier {
+                feature: "legalForm".into(),
+                effect: -w.legal_form_conflict_penalty,
+                detail: "legal forms differ".into(),
+            });
+        }
     }
-    if a.common_only {
+    if a.common_only && explain {
         qualifiers.push(Qualifier {
             feature: "commonTokensOnly".into(),
             effect: 0.0,
