@@ -26,6 +26,11 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+thread_local! {
+    /// Each thread's scoring cache, reused from query to query.
+    static SCORE_CACHE: std::cell::Cell<ScoreCache> = std::cell::Cell::new(ScoreCache::default());
+}
+
 /// Collection names usable in `lists`.
 pub const COLLECTION_DEFAULT: &str = "default";
 pub const COLLECTION_SANCTIONS: &str = "sanctions";
@@ -180,7 +185,10 @@ impl Matcher {
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
         let stats = self.index.stats();
-        let mut cache = ScoreCache::default();
+        // The thread's cache from its previous query, emptied (its table
+        // keeps its size); put back below.
+        let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
+        cache.clear();
         // Score every candidate cheaply, then explain only what is returned.
         let mut scored: Vec<(f64, f64, u32)> = candidates
             .into_iter()
@@ -204,7 +212,7 @@ impl Matcher {
                 .then_with(|| a.2.cmp(&b.2))
         });
         scored.truncate(limit);
-        Ok(scored
+        let results = scored
             .into_iter()
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
@@ -224,7 +232,9 @@ impl Matcher {
                     explanation: s.explanation?,
                 })
             })
-            .collect())
+            .collect();
+        SCORE_CACHE.with(|c| c.set(cache));
+        Ok(results)
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.

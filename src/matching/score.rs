@@ -607,6 +607,13 @@ pub struct ScoreCache {
     scratch: Scratch,
 }
 
+impl ScoreCache {
+    /// Forgets the alignments (for the next query), keeping the memory.
+    pub fn clear(&mut self) {
+        self.alignments.clear();
+    }
+}
+
 /// Hashes the packed `u64` keys of [`ScoreCache`] with one multiplication.
 #[derive(Debug, Default)]
 struct KeyHasher(u64);
