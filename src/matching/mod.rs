@@ -185,6 +185,7 @@ impl Matcher {
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
         let stats = self.index.stats();
+        self.index.touch(&candidates);
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
         let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
