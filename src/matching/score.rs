@@ -161,21 +161,34 @@ pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
         .par_iter()
         .map(|e| e.variants().map(variant_hash).collect())
         .collect();
-    let mut next = 0u32;
     let mut ids: Vec<Vec<u32>> = Vec::with_capacity(entities.len());
     {
-        let mut seen: HashMap<u64, Vec<(&PreparedVariant, u32)>> = HashMap::new();
+        // The distinct variants, by hash: the first with the hash in `first`,
+        // others with the same hash (rare) chained through `next`.
+        let mut first: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
+        let mut distinct: Vec<&PreparedVariant> = Vec::new();
+        let mut next: Vec<Option<u32>> = Vec::new();
         for (e, hashes) in entities.iter().zip(&hashes) {
             let mut own = Vec::with_capacity(hashes.len());
             for (v, &h) in e.variants().zip(hashes) {
-                let bucket = seen.entry(h).or_default();
-                let id = match bucket.iter().find(|(other, _)| *other == v) {
-                    Some(&(_, id)) => id,
-                    None => {
-                        let id = next;
-                        next += 1;
-                        bucket.push((v, id));
-                        id
+                let fresh = distinct.len() as u32;
+                let mut at = *first.entry(h).or_insert(fresh);
+                let id = loop {
+                    if at == fresh {
+                        distinct.push(v);
+                        next.push(None);
+                        break fresh;
+                    }
+                    if distinct[at as usize] == v {
+                        break at;
+                    }
+                    match next[at as usize] {
+                        Some(n) => at = n,
+                        None => {
+                            next[at as usize] = Some(fresh);
+                            at = fresh;
+                        }
                     }
                 };
                 own.push(id);
