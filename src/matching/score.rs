@@ -576,10 +576,7 @@ fn best_name<'a>(
             for (ni, nv) in name.variants.iter().enumerate() {
                 let alignment = match e.variant_ids.get(first_variant + ni) {
                     Some(&id) => {
-                        let key = (u64::from(id) << 32)
-                            | ((qi as u64 & 0x3fff_ffff) << 2)
-                            | (u64::from(kind.org) << 1)
-                            | u64::from(kind.person);
+                        let key = memo_key(id, qi, kind);
                         match cache.alignments.get(&key) {
                             Some(a) => *a,
                             None => {
@@ -607,6 +604,18 @@ fn best_name<'a>(
         first_variant += name.variants.len();
     }
     best
+}
+
+/// The cache key of an alignment: everything `align` reads besides the
+/// query (fixed for a cache) and the index's statistics and weights. The
+/// pattern names every field of `PartyKind`, so a new one fails to compile
+/// here until the key carries it.
+fn memo_key(variant_id: u32, q_variant: usize, kind: PartyKind) -> u64 {
+    let PartyKind { org, person } = kind;
+    (u64::from(variant_id) << 32)
+        | ((q_variant as u64 & 0x3fff_ffff) << 2)
+        | (u64::from(org) << 1)
+        | u64::from(person)
 }
 
 /// What the scoring of one query keeps between its candidates: the
