@@ -89,19 +89,18 @@ pub fn top_parties(
             acc.score.resize(parties, 0.0);
         }
         let result = accumulate(searcher, doc_ords, parties, keys, acc).map(|()| {
-            let mut scored: Vec<(f32, u32)> = acc
+            let scored = acc
                 .touched
                 .iter()
                 .filter(|&&ord| keep(ord))
-                .map(|&ord| (acc.score[ord as usize], ord))
-                .collect();
-            let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-            if scored.len() > limit && limit > 0 {
-                scored.select_nth_unstable_by(limit - 1, by_score);
-                scored.truncate(limit);
-            }
-            scored.sort_unstable_by(by_score);
-            scored.into_iter().map(|(_, ord)| ord).collect()
+                .map(|&ord| Ranked(acc.score[ord as usize], ord));
+            let mut best: Vec<Ranked> = if limit == 0 {
+                scored.collect()
+            } else {
+                best_of(scored, limit)
+            };
+            best.sort_unstable();
+            best.into_iter().map(|Ranked(_, ord)| ord).collect()
         });
         // Leave the accumulator zeroed for the next search.
         for &ord in &acc.touched {
@@ -110,6 +109,49 @@ pub fn top_parties(
         acc.touched.clear();
         result
     })
+}
+
+/// A party and its summed key weight, ordered best first: higher score,
+/// then lower ordinal (a total order: ordinals are unique).
+#[derive(Debug, Clone, Copy)]
+struct Ranked(f32, u32);
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
+
+/// The `limit` best of `all` (in no particular order), keeping only a heap
+/// of `limit`: most parties fall below the worst kept one and cost one
+/// comparison.
+fn best_of(all: impl Iterator<Item = Ranked>, limit: usize) -> Vec<Ranked> {
+    // A max-heap in the best-first order: its top is the worst party kept.
+    let mut heap = std::collections::BinaryHeap::with_capacity(limit + 1);
+    for r in all {
+        if heap.len() < limit {
+            heap.push(r);
+        } else if let Some(mut worst) = heap.peek_mut()
+            && r < *worst
+        {
+            *worst = r;
+        }
+    }
+    heap.into_vec()
 }
 
 fn accumulate(
@@ -159,4 +201,33 @@ fn accumulate(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The heap keeps exactly the parties a full sort would keep.
+        #[test]
+        fn best_of_agrees_with_sorting(
+            scores in proptest::collection::vec(0u8..6, 0..80),
+            limit in 1usize..40,
+        ) {
+            let all: Vec<Ranked> = scores
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| Ranked(f32::from(s) * 0.5, i as u32 * 7 % 97))
+                .collect();
+            let mut sorted = all.clone();
+            sorted.sort_unstable();
+            sorted.truncate(limit);
+            let mut best = best_of(all.into_iter(), limit);
+            best.sort_unstable();
+            let ords = |v: &[Ranked]| v.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>();
+            prop_assert_eq!(ords(&best), ords(&sorted));
+        }
+    }
 }

@@ -226,6 +226,7 @@ impl ScreeningIndex {
                 stats.mark_common(n);
             }
         });
+        crate::matching::score::assign_variant_ids(&mut entities);
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 100_000_000)?;
@@ -332,6 +333,26 @@ impl ScreeningIndex {
 
     pub fn entity(&self, ord: u32) -> Option<&PreparedEntity> {
         self.entities.get(ord as usize)
+    }
+
+    /// Reads the start of each party's scoring data (the record, its first
+    /// name and its variant ids) ahead of scoring: independent loads
+    /// overlap, where scoring one party after another waits for each in turn.
+    pub fn touch(&self, ords: &[u32]) {
+        let mut sum = 0usize;
+        let parties = || ords.iter().filter_map(|&o| self.entity(o));
+        for e in parties() {
+            sum = sum
+                .wrapping_add(e.names.len())
+                .wrapping_add(e.variant_ids.len())
+                .wrapping_add(usize::from(e.entity.schema == crate::model::Schema::Person));
+        }
+        for e in parties() {
+            let first_name = e.names.first().map_or(0, |(_, n)| n.variants.len());
+            let first_id = e.variant_ids.first().map_or(0, |&id| id as usize);
+            sum = sum.wrapping_add(first_name).wrapping_add(first_id);
+        }
+        std::hint::black_box(sum);
     }
 
     pub fn entity_by_id(&self, id: &str) -> Option<&PreparedEntity> {
@@ -444,4 +465,130 @@ pub fn build_from_store(
         ));
     }
     Ok(ScreeningIndex::build(lists, sanctions_lists)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::score::{ScoreCache, score_entity, score_entity_cached};
+    use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
+    use crate::model::{Schema, prop};
+
+    fn party(list: &str, id: &str, schema: Schema, names: &[(&str, &str)]) -> Entity {
+        let mut e = Entity::new(list, id, schema);
+        for (p, n) in names {
+            e.add(p, n);
+        }
+        e.finish();
+        e
+    }
+
+    /// Parties that share names across lists and within one party (an alias
+    /// differing only in case and punctuation, a weak alias equal to an
+    /// alias), so that variant ids are shared.
+    fn index() -> ScreeningIndex {
+        let a = vec![
+            party(
+                "us_ofac_sdn",
+                "1",
+                Schema::Person,
+                &[
+                    (prop::NAME, "Ali Hassan AL-RASHID"),
+                    (prop::ALIAS, "Ali Hassan al Rashid"),
+                    (prop::WEAK_ALIAS, "Abu Ali"),
+                    (prop::PREVIOUS_NAME, "Ali Hasan Rashid"),
+                ],
+            ),
+            party(
+                "us_ofac_sdn",
+                "2",
+                Schema::Organization,
+                &[
+                    (prop::NAME, "Rashid Trading LLC"),
+                    (prop::ALIAS, "RASHID TRADING L.L.C."),
+                ],
+            ),
+        ];
+        let b = vec![
+            party(
+                "un_sc_sanctions",
+                "QDi.1",
+                Schema::Person,
+                &[
+                    (prop::WEAK_ALIAS, "Ali Hassan al-Rashid"),
+                    (prop::NAME, "Abu Ali"),
+                    (prop::ALIAS, "Ali Hasan Rashid"),
+                ],
+            ),
+            party(
+                "un_sc_sanctions",
+                "QDe.2",
+                Schema::LegalEntity,
+                &[(prop::NAME, "Rashid Trading")],
+            ),
+        ];
+        let list = |id: &str, entities: &Vec<Entity>| LoadedList {
+            id: id.to_string(),
+            version: "1".to_string(),
+            entities: entities.len(),
+        };
+        let lists = vec![
+            (list("us_ofac_sdn", &a), a),
+            (list("un_sc_sanctions", &b), b),
+        ];
+        ScreeningIndex::build(lists, BTreeSet::new()).expect("in-memory index")
+    }
+
+    #[test]
+    fn equal_variants_share_an_id_and_only_those() {
+        let index = index();
+        let mut by_id: HashMap<u32, &crate::matching::prepare::PreparedVariant> = HashMap::new();
+        let mut shared = 0;
+        for e in index.entities() {
+            assert_eq!(e.variant_ids.len(), e.variants().count());
+            for (v, id) in e.variants().zip(&e.variant_ids) {
+                match by_id.get(id) {
+                    Some(other) => {
+                        assert_eq!(*other, v);
+                        shared += 1;
+                    }
+                    None => {
+                        assert!(!by_id.values().any(|other| *other == v));
+                        by_id.insert(*id, v);
+                    }
+                }
+            }
+        }
+        assert!(shared >= 4, "only {shared} shared variants");
+    }
+
+    #[test]
+    fn one_cache_for_all_candidates_scores_as_without() {
+        let index = index();
+        let w = &DEFAULT_WEIGHTS;
+        for (name, schema) in [
+            ("Ali Hassan Al Rashid", Some("Person")),
+            ("Abu Ali", None),
+            ("Rashid Trading LLC", Some("Organization")),
+            ("Rashid Trading", None),
+            ("Hasan Rashid", Some("Person")),
+        ] {
+            let mut q = Query::name(name);
+            q.schema = schema.map(str::to_string);
+            let mut pq = prepare_query(&q).expect("valid query");
+            index.stats().mark_common(&mut pq.name);
+            let mut cache = ScoreCache::default();
+            for explain in [false, true] {
+                for e in index.entities() {
+                    let fresh = score_entity(&pq, e, index.stats(), w, 0.8, explain);
+                    let cached =
+                        score_entity_cached(&pq, e, index.stats(), w, 0.8, explain, &mut cache);
+                    let key = |s: &crate::matching::score::Scored| {
+                        (s.score, s.tiebreak, s.explanation.clone())
+                    };
+                    assert_eq!(fresh.as_ref().map(key), cached.as_ref().map(key), "{name}");
+                }
+            }
+        }
+    }
 }

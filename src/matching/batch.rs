@@ -114,6 +114,23 @@ pub fn run<R: BufRead, W: Write>(
     run_with_lists(matcher, input, format, output, opts, &[], progress)
 }
 
+/// A row as read: JSON lines are parsed by the worker that screens them.
+enum Row {
+    Json {
+        row_no: u64,
+        line: String,
+    },
+    /// CSV rows, parsed as read (boxed: a query is large).
+    Parsed(Box<(String, Result<Query, String>)>),
+}
+
+/// One screened row, serialised.
+struct Done {
+    line: serde_json::Result<Vec<u8>>,
+    error: bool,
+    alert: bool,
+}
+
 /// Like [`run`]; rows that name no lists are screened against `default_lists`.
 pub fn run_with_lists<R: BufRead, W: Write>(
     matcher: &Matcher,
@@ -126,42 +143,59 @@ pub fn run_with_lists<R: BufRead, W: Write>(
 ) -> std::io::Result<BatchSummary> {
     let start = Instant::now();
     let mut summary = BatchSummary::default();
-    let mut chunk: Vec<(String, Result<Query, String>)> = Vec::with_capacity(CHUNK_ROWS);
-    let mut flush = |chunk: &mut Vec<(String, Result<Query, String>)>,
-                     summary: &mut BatchSummary,
-                     output: &mut W|
-     -> std::io::Result<()> {
-        let results = screen_chunk(matcher, chunk, opts);
-        for r in results {
-            summary.rows += 1;
-            if r.error.is_some() {
-                summary.errors += 1;
-            } else if r
-                .matches
-                .as_ref()
-                .is_some_and(|m| m.iter().any(|m| m.is_match))
-            {
-                summary.alerts += 1;
+    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK_ROWS);
+    // Parsing, screening and serialising run on the workers; only reading
+    // and writing bytes stay on this thread.
+    let mut flush =
+        |chunk: &mut Vec<Row>, summary: &mut BatchSummary, output: &mut W| -> std::io::Result<()> {
+            use rayon::prelude::*;
+            let done: Vec<Done> = chunk
+                .par_drain(..)
+                .map(|row| {
+                    let (id, query) = match row {
+                        Row::Json { row_no, line } => {
+                            let parsed =
+                                parse_json_row(&line).map(|q| with_lists(q, default_lists));
+                            (row_id(&parsed, row_no), parsed)
+                        }
+                        Row::Parsed(parsed) => *parsed,
+                    };
+                    let r = screen_row(matcher, &id, &query, opts);
+                    let line = serde_json::to_vec(&r).map(|mut line| {
+                        line.push(b'\n');
+                        line
+                    });
+                    Done {
+                        line,
+                        error: r.error.is_some(),
+                        alert: r
+                            .matches
+                            .as_ref()
+                            .is_some_and(|m| m.iter().any(|m| m.is_match)),
+                    }
+                })
+                .collect();
+            for d in done {
+                summary.rows += 1;
+                if d.error {
+                    summary.errors += 1;
+                } else if d.alert {
+                    summary.alerts += 1;
+                }
+                output.write_all(&d.line?)?;
             }
-            serde_json::to_writer(&mut *output, &r)?;
-            output.write_all(b"\n")?;
-        }
-        chunk.clear();
-        progress(summary.rows);
-        Ok(())
-    };
+            progress(summary.rows);
+            Ok(())
+        };
     match format {
         InputFormat::Jsonl => {
-            let mut row_no = 0u64;
-            for line in input.lines() {
+            for (i, line) in input.lines().enumerate() {
                 let line = line?;
-                row_no += 1;
+                let row_no = i as u64 + 1;
                 if line.trim().is_empty() {
                     continue;
                 }
-                let parsed = parse_json_row(&line).map(|q| with_lists(q, default_lists));
-                let id = row_id(&parsed, row_no);
-                chunk.push((id, parsed));
+                chunk.push(Row::Json { row_no, line });
                 if chunk.len() >= CHUNK_ROWS {
                     flush(&mut chunk, &mut summary, &mut output)?;
                 }
@@ -189,7 +223,7 @@ pub fn run_with_lists<R: BufRead, W: Write>(
                     Err(e) => Err(format!("invalid CSV row: {e}")),
                 };
                 let id = row_id(&parsed, row_no);
-                chunk.push((id, parsed));
+                chunk.push(Row::Parsed(Box::new((id, parsed))));
                 if chunk.len() >= CHUNK_ROWS {
                     flush(&mut chunk, &mut summary, &mut output)?;
                 }
@@ -226,24 +260,27 @@ pub fn screen_chunk(
 ) -> Vec<RowResult> {
     use rayon::prelude::*;
     rows.par_iter()
-        .map(|(id, q)| match q {
-            Err(e) => RowResult {
-                id: id.clone(),
-                matches: None,
-                error: Some(e.clone()),
-            },
-            Ok(q) => match matcher.screen(q, opts) {
-                Ok(m) => RowResult {
-                    id: id.clone(),
-                    matches: Some(m),
-                    error: None,
-                },
-                Err(e) => RowResult {
-                    id: id.clone(),
-                    matches: None,
-                    error: Some(e.to_string()),
-                },
-            },
-        })
+        .map(|(id, q)| screen_row(matcher, id, q, opts))
         .collect()
+}
+
+/// Screens one row (or reports why it could not be read).
+fn screen_row(
+    matcher: &Matcher,
+    id: &str,
+    q: &Result<Query, String>,
+    opts: &ScreenOptions,
+) -> RowResult {
+    let (matches, error) = match q {
+        Err(e) => (None, Some(e.clone())),
+        Ok(q) => match matcher.screen(q, opts) {
+            Ok(m) => (Some(m), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
+    };
+    RowResult {
+        id: id.to_string(),
+        matches,
+        error,
+    }
 }

@@ -18,10 +18,18 @@ pub use weights::{DEFAULT_WEIGHTS, Weights};
 use crate::index::ScreeningIndex;
 use crate::model::{Entity, Schema, prop};
 use prepare::PreparedName;
-use score::{PreparedEntity, PreparedQuery, TokenStats, normalize_identifier, score_entity};
+use score::{
+    PreparedEntity, PreparedQuery, ScoreCache, TokenStats, normalize_identifier, score_entity,
+    score_entity_cached,
+};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
+
+thread_local! {
+    /// Each thread's scoring cache, reused from query to query.
+    static SCORE_CACHE: std::cell::Cell<ScoreCache> = std::cell::Cell::new(ScoreCache::default());
+}
 
 /// Collection names usable in `lists`.
 pub const COLLECTION_DEFAULT: &str = "default";
@@ -177,12 +185,25 @@ impl Matcher {
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
         let stats = self.index.stats();
+        self.index.touch(&candidates);
+        // The thread's cache from its previous query, emptied (its table
+        // keeps its size); put back below.
+        let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
+        cache.clear();
         // Score every candidate cheaply, then explain only what is returned.
         let mut scored: Vec<(f64, f64, u32)> = candidates
             .into_iter()
             .filter_map(|ord| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity(&prepared, e, stats, &self.weights, threshold, false)?;
+                let s = score_entity_cached(
+                    &prepared,
+                    e,
+                    stats,
+                    &self.weights,
+                    threshold,
+                    false,
+                    &mut cache,
+                )?;
                 (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
@@ -192,11 +213,19 @@ impl Matcher {
                 .then_with(|| a.2.cmp(&b.2))
         });
         scored.truncate(limit);
-        Ok(scored
+        let results = scored
             .into_iter()
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity(&prepared, e, stats, &self.weights, threshold, true)?;
+                let s = score_entity_cached(
+                    &prepared,
+                    e,
+                    stats,
+                    &self.weights,
+                    threshold,
+                    true,
+                    &mut cache,
+                )?;
                 Some(MatchResult {
                     entity: EntitySummary::of(&e.entity),
                     score: s.score,
@@ -204,7 +233,9 @@ impl Matcher {
                     explanation: s.explanation?,
                 })
             })
-            .collect())
+            .collect();
+        SCORE_CACHE.with(|c| c.set(cache));
+        Ok(results)
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.

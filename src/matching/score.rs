@@ -98,6 +98,12 @@ pub struct PreparedEntity {
     pub birth_dates: Vec<String>,
     pub countries: Vec<String>,
     pub identifiers: Vec<String>,
+    /// One id per listed variant (the names in order, each name's variants
+    /// in order), equal for variants equal in every token field across all
+    /// loaded parties: a query aligns each distinct variant once (see
+    /// [`ScoreCache`]). Empty when not assigned; must be reassigned if the
+    /// names change.
+    pub variant_ids: Vec<u32>,
 }
 
 impl PreparedEntity {
@@ -137,8 +143,76 @@ impl PreparedEntity {
             birth_dates,
             countries,
             identifiers,
+            variant_ids: Vec::new(),
         }
     }
+
+    /// The listed variants in the order of [`PreparedEntity::variant_ids`].
+    pub fn variants(&self) -> impl Iterator<Item = &PreparedVariant> {
+        self.names.iter().flat_map(|(_, n)| n.variants.iter())
+    }
+}
+
+/// Gives equal listed variants of all `entities` one id (stored in each
+/// entity's `variant_ids`); call once the names are final (common tokens marked).
+pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
+    use rayon::prelude::*;
+    let hashes: Vec<Vec<u64>> = entities
+        .par_iter()
+        .map(|e| e.variants().map(variant_hash).collect())
+        .collect();
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(entities.len());
+    {
+        // The distinct variants, by hash: the first with the hash in `first`,
+        // others with the same hash (rare) chained through `next`.
+        let mut first: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
+        let mut distinct: Vec<&PreparedVariant> = Vec::new();
+        let mut next: Vec<Option<u32>> = Vec::new();
+        for (e, hashes) in entities.iter().zip(&hashes) {
+            let mut own = Vec::with_capacity(hashes.len());
+            for (v, &h) in e.variants().zip(hashes) {
+                let fresh = distinct.len() as u32;
+                let mut at = *first.entry(h).or_insert(fresh);
+                let id = loop {
+                    if at == fresh {
+                        distinct.push(v);
+                        next.push(None);
+                        break fresh;
+                    }
+                    if distinct[at as usize] == v {
+                        break at;
+                    }
+                    match next[at as usize] {
+                        Some(n) => at = n,
+                        None => {
+                            next[at as usize] = Some(fresh);
+                            at = fresh;
+                        }
+                    }
+                };
+                own.push(id);
+            }
+            ids.push(own);
+        }
+    }
+    for (e, ids) in entities.iter_mut().zip(ids) {
+        e.variant_ids = ids;
+    }
+}
+
+/// A hash of the token texts and kinds of a variant (equality decides).
+fn variant_hash(v: &PreparedVariant) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .build_hasher();
+    for t in &v.tokens {
+        t.raw.hash(&mut h);
+        t.text.hash(&mut h);
+        t.kind.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Identifiers compare on upper-case letters and digits only
@@ -715,15 +789,30 @@ fn best_name<'a>(
     stats: &TokenStats,
     w: &Weights,
     kind: PartyKind,
-    scratch: &mut Scratch,
+    cache: &mut ScoreCache,
 ) -> Option<BestName<'a>> {
     let mut best: Option<BestName<'a>> = None;
     let mut best_effective = f64::NEG_INFINITY;
+    // Position of the name's first variant in `e.variant_ids`.
+    let mut first_variant = 0;
     for (prop_name, name) in &e.names {
         let factor = property_factor(prop_name, w);
         for (qi, qv) in q.variants.iter().enumerate() {
             for (ni, nv) in name.variants.iter().enumerate() {
-                let alignment = align(qv, nv, stats, w, kind, scratch);
+                let alignment = match e.variant_ids.get(first_variant + ni) {
+                    Some(&id) => {
+                        let key = memo_key(id, qi, kind);
+                        match cache.alignments.get(&key) {
+                            Some(a) => *a,
+                            None => {
+                                let a = align(qv, nv, stats, w, kind, &mut cache.scratch);
+                                cache.alignments.insert(key, a);
+                                a
+                            }
+                        }
+                    }
+                    None => align(qv, nv, stats, w, kind, &mut cache.scratch),
+                };
                 let effective = alignment.score * factor;
                 if best.is_none() || effective > best_effective {
                     best_effective = effective;
@@ -737,8 +826,60 @@ fn best_name<'a>(
                 }
             }
         }
+        first_variant += name.variants.len();
     }
     best
+}
+
+/// The cache key of an alignment: everything `align` reads besides the
+/// query (fixed for a cache) and the index's statistics and weights. The
+/// pattern names every field of `PartyKind`, so a new one fails to compile
+/// here until the key carries it.
+fn memo_key(variant_id: u32, q_variant: usize, kind: PartyKind) -> u64 {
+    let PartyKind { org, person } = kind;
+    (u64::from(variant_id) << 32)
+        | ((q_variant as u64 & 0x3fff_ffff) << 2)
+        | (u64::from(org) << 1)
+        | u64::from(person)
+}
+
+/// What the scoring of one query keeps between its candidates: the
+/// alignments done so far, by listed variant id (the same name is often
+/// listed by several lists, and under several names of one party), query
+/// variant and kind of party; and the buffers. Valid for one query against
+/// one index (the same token statistics and weights) only.
+#[derive(Debug, Default)]
+pub struct ScoreCache {
+    alignments: HashMap<u64, Alignment, std::hash::BuildHasherDefault<KeyHasher>>,
+    scratch: Scratch,
+}
+
+impl ScoreCache {
+    /// Forgets the alignments (for the next query), keeping the memory.
+    pub fn clear(&mut self) {
+        self.alignments.clear();
+    }
+}
+
+/// Hashes the packed `u64` keys of [`ScoreCache`] with one multiplication.
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        let h = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
 }
 
 fn property_factor(p: &str, w: &Weights) -> f64 {
@@ -769,12 +910,33 @@ pub fn score_entity(
     threshold: f64,
     explain: bool,
 ) -> Option<Scored> {
+    score_entity_cached(
+        q,
+        e,
+        stats,
+        w,
+        threshold,
+        explain,
+        &mut ScoreCache::default(),
+    )
+}
+
+/// [`score_entity`] for one of many candidates of the same query: `cache`
+/// carries the work done for the others.
+pub fn score_entity_cached(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    stats: &TokenStats,
+    w: &Weights,
+    threshold: f64,
+    explain: bool,
+    cache: &mut ScoreCache,
+) -> Option<Scored> {
     let kind = PartyKind {
         org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
         person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
     };
-    let mut scratch = Scratch::default();
-    let best = best_name(&q.name, e, stats, w, kind, &mut scratch)?;
+    let best = best_name(&q.name, e, stats, w, kind, cache)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
     let a = &best.alignment;
@@ -782,21 +944,25 @@ pub fn score_entity(
     let mut qualifiers = Vec::new();
     let mut score = name_score;
 
+    // The name-level qualifiers only explain: their texts are built only
+    // when an explanation is asked for.
     let factor = property_factor(best.prop, w);
     if factor < 1.0 {
         let effect = score * factor - score;
         score += effect;
-        qualifiers.push(Qualifier {
-            feature: best.prop.to_string(),
-            effect,
-            detail: if best.prop == prop::WEAK_ALIAS {
-                "matched a weak alias".into()
-            } else {
-                "matched a former name".into()
-            },
-        });
+        if explain {
+            qualifiers.push(Qualifier {
+                feature: best.prop.to_string(),
+                effect,
+                detail: if best.prop == prop::WEAK_ALIAS {
+                    "matched a weak alias".into()
+                } else {
+                    "matched a former name".into()
+                },
+            });
+        }
     }
-    if a.single_part {
+    if a.single_part && explain {
         qualifiers.push(Qualifier {
             feature: "singleNamePart".into(),
             effect: 0.0,
@@ -808,11 +974,13 @@ pub fn score_entity(
     }
     if a.legal_form_conflict {
         score -= w.legal_form_conflict_penalty;
-        qualifiers.push(Qualifier {
-            feature: "legalForm".into(),
-            effect: -w.legal_form_conflict_penalty,
-            detail: "legal forms differ".into(),
-        });
+        if explain {
+            qualifiers.push(Qualifier {
+                feature: "legalForm".into(),
+                effect: -w.legal_form_conflict_penalty,
+                detail: "legal forms differ".into(),
+            });
+        }
     }
     // A person's name in Chinese characters or Hangul met only through its
     // romanisation: thousands of people share each romanised Korean or
@@ -825,24 +993,28 @@ pub fn score_entity(
     {
         let effect = w.romanised_syllables_cap - score;
         score = w.romanised_syllables_cap;
-        qualifiers.push(Qualifier {
-            feature: "romanisedSyllables".into(),
-            effect: round3(effect),
-            detail: format!(
-                "a Chinese or Korean name met only through its romanisation: name alone capped at {:.2}",
-                w.romanised_syllables_cap
-            ),
-        });
+        if explain {
+            qualifiers.push(Qualifier {
+                feature: "romanisedSyllables".into(),
+                effect: round3(effect),
+                detail: format!(
+                    "a Chinese or Korean name met only through its romanisation: name alone capped at {:.2}",
+                    w.romanised_syllables_cap
+                ),
+            });
+        }
     }
     if a.number_unmatched {
         score -= w.number_unmatched_penalty;
-        qualifiers.push(Qualifier {
-            feature: "number".into(),
-            effect: -w.number_unmatched_penalty,
-            detail: "a number in one name is not in the other".into(),
-        });
+        if explain {
+            qualifiers.push(Qualifier {
+                feature: "number".into(),
+                effect: -w.number_unmatched_penalty,
+                detail: "a number in one name is not in the other".into(),
+            });
+        }
     }
-    if a.common_only {
+    if a.common_only && explain {
         qualifiers.push(Qualifier {
             feature: "commonTokensOnly".into(),
             effect: 0.0,
@@ -871,7 +1043,8 @@ pub fn score_entity(
     }
 
     // Align the best pair of names again to have its pairs for the explanation.
-    align(qv, nv, stats, w, kind, &mut scratch);
+    let scratch = &mut cache.scratch;
+    align(qv, nv, stats, w, kind, scratch);
     let tokens = scratch
         .pairs
         .iter()
