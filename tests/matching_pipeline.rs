@@ -33,6 +33,15 @@ fn person(name: &str, lists: &[&str]) -> Query {
     }
 }
 
+/// A record of the given schema with only a name.
+fn named(name: &str, schema: &str) -> Query {
+    Query {
+        name: name.to_string(),
+        schema: Some(schema.into()),
+        ..Query::default()
+    }
+}
+
 /// Listed names and perturbations of them find the listed party first, and alert.
 #[test]
 fn listed_parties_and_their_perturbations_alert() {
@@ -224,11 +233,7 @@ fn compare_explains_the_score() {
 #[test]
 fn left_out_middle_names_cost_less() {
     let score = |a: &str, b: &str| {
-        let p = |n: &str| Query {
-            name: n.to_string(),
-            schema: Some("Person".into()),
-            ..Query::default()
-        };
+        let p = |n: &str| named(n, "Person");
         compare(&p(a), &p(b), None)
             .unwrap_or_else(|e| panic!("{e}"))
             .score
@@ -250,11 +255,7 @@ fn left_out_middle_names_cost_less() {
 }
 
 fn org_score(a: &str, b: &str) -> f64 {
-    let o = |n: &str| Query {
-        name: n.to_string(),
-        schema: Some("Organization".into()),
-        ..Query::default()
-    };
+    let o = |n: &str| named(n, "Organization");
     compare(&o(a), &o(b), None)
         .unwrap_or_else(|e| panic!("{e}"))
         .score
@@ -297,11 +298,7 @@ fn mangled_legal_forms_still_match() {
 /// so it is not a one-part match; Chinese syllables do not join with a typo.
 #[test]
 fn names_written_together_match_all_their_parts() {
-    let p = |n: &str| Query {
-        name: n.to_string(),
-        schema: Some("Person".into()),
-        ..Query::default()
-    };
+    let p = |n: &str| named(n, "Person");
     let c = compare(&p("VladimirPutin"), &p("Vladimir Putin"), None).expect("compares");
     assert!(c.is_match, "{c:?}");
     let c = compare(&p("张莉"), &p("ZHANG, Lei"), None).expect("compares");
@@ -340,11 +337,7 @@ fn acronyms_numbers_and_brackets() {
         let s = org_score(query, listed);
         assert!(s < threshold, "{query} / {listed}: {s}");
     }
-    let p = |n: &str| Query {
-        name: n.to_string(),
-        schema: Some("Person".into()),
-        ..Query::default()
-    };
+    let p = |n: &str| named(n, "Person");
     let c = compare(&p("JC Juncker"), &p("Jean-Claude Juncker"), None).expect("compares");
     assert!(c.is_match, "{c:?}");
     let c = compare(&p("rimaldiV nituP"), &p("Vladimir Putin"), None).expect("compares");

@@ -944,43 +944,44 @@ pub fn score_entity_cached(
     let mut qualifiers = Vec::new();
     let mut score = name_score;
 
-    // The name-level qualifiers only explain: their texts are built only
-    // when an explanation is asked for.
+    // Moves the score by `effect` and, when explaining, says why (the text
+    // is built only then).
+    let mut adjust = |score: &mut f64, feature: &str, effect: f64, detail: &dyn Fn() -> String| {
+        *score += effect;
+        if explain {
+            qualifiers.push(Qualifier {
+                feature: feature.to_string(),
+                effect: round3(effect),
+                detail: detail(),
+            });
+        }
+    };
     let factor = property_factor(best.prop, w);
     if factor < 1.0 {
         let effect = score * factor - score;
-        score += effect;
-        if explain {
-            qualifiers.push(Qualifier {
-                feature: best.prop.to_string(),
-                effect,
-                detail: if best.prop == prop::WEAK_ALIAS {
-                    "matched a weak alias".into()
-                } else {
-                    "matched a former name".into()
-                },
-            });
-        }
+        adjust(&mut score, best.prop, effect, &|| {
+            if best.prop == prop::WEAK_ALIAS {
+                "matched a weak alias".into()
+            } else {
+                "matched a former name".into()
+            }
+        });
     }
-    if a.single_part && explain {
-        qualifiers.push(Qualifier {
-            feature: "singleNamePart".into(),
-            effect: 0.0,
-            detail: format!(
+    if a.single_part {
+        adjust(&mut score, "singleNamePart", 0.0, &|| {
+            format!(
                 "only one name part, or not the surname, matched: score capped at {:.2}",
                 w.single_part_cap
-            ),
+            )
         });
     }
     if a.legal_form_conflict {
-        score -= w.legal_form_conflict_penalty;
-        if explain {
-            qualifiers.push(Qualifier {
-                feature: "legalForm".into(),
-                effect: -w.legal_form_conflict_penalty,
-                detail: "legal forms differ".into(),
-            });
-        }
+        adjust(
+            &mut score,
+            "legalForm",
+            -w.legal_form_conflict_penalty,
+            &|| "legal forms differ".into(),
+        );
     }
     // A person's name in Chinese characters or Hangul met only through its
     // romanisation: thousands of people share each romanised Korean or
@@ -992,36 +993,24 @@ pub fn score_entity_cached(
         && score > w.romanised_syllables_cap
     {
         let effect = w.romanised_syllables_cap - score;
-        score = w.romanised_syllables_cap;
-        if explain {
-            qualifiers.push(Qualifier {
-                feature: "romanisedSyllables".into(),
-                effect: round3(effect),
-                detail: format!(
-                    "a Chinese or Korean name met only through its romanisation: name alone capped at {:.2}",
-                    w.romanised_syllables_cap
-                ),
-            });
-        }
+        adjust(&mut score, "romanisedSyllables", effect, &|| {
+            format!(
+                "a Chinese or Korean name met only through its romanisation: name alone capped at {:.2}",
+                w.romanised_syllables_cap
+            )
+        });
     }
     if a.number_unmatched {
-        score -= w.number_unmatched_penalty;
-        if explain {
-            qualifiers.push(Qualifier {
-                feature: "number".into(),
-                effect: -w.number_unmatched_penalty,
-                detail: "a number in one name is not in the other".into(),
-            });
-        }
+        adjust(&mut score, "number", -w.number_unmatched_penalty, &|| {
+            "a number in one name is not in the other".into()
+        });
     }
-    if a.common_only && explain {
-        qualifiers.push(Qualifier {
-            feature: "commonTokensOnly".into(),
-            effect: 0.0,
-            detail: format!(
+    if a.common_only {
+        adjust(&mut score, "commonTokensOnly", 0.0, &|| {
+            format!(
                 "only common name parts matched: score capped at {:.2}",
                 w.common_only_cap
-            ),
+            )
         });
     }
     apply_qualifiers(q, e, w, &mut score, &mut qualifiers);
