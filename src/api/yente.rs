@@ -507,6 +507,34 @@ fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static str, FeatureD
                 w.common_only_cap,
             ),
         ),
+        (
+            "singleNamePart",
+            doc(
+                "Only one of a person's name parts, or not the surname, matched: the score is capped.",
+                w.single_part_cap,
+            ),
+        ),
+        (
+            "legalForm",
+            doc(
+                "Both names state legal forms of different families, such as AG and GmbH (lowers).",
+                -w.legal_form_conflict_penalty,
+            ),
+        ),
+        (
+            "number",
+            doc(
+                "An organisation's number is in one name only, such as Fund and Fund I (lowers).",
+                -w.number_unmatched_penalty,
+            ),
+        ),
+        (
+            "romanisedSyllables",
+            doc(
+                "A person's name in Chinese characters or Hangul met only through its romanisation: the name alone is capped; birth date, country or identifier can lift it.",
+                w.romanised_syllables_cap,
+            ),
+        ),
     ])
 }
 

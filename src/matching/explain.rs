@@ -20,7 +20,8 @@ pub struct TokenExplanation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Qualifier {
-    /// `birthDate`, `country`, `identifier`, `schema`, `weakAlias`, `previousName`, `commonTokensOnly`.
+    /// `birthDate`, `country`, `identifier`, `schema`, `weakAlias`, `previousName`,
+    /// `commonTokensOnly`, `singleNamePart`, `legalForm`, `number`, `romanisedSyllables`.
     pub feature: String,
     /// Change to the score (positive raises it).
     pub effect: f64,
