@@ -669,27 +669,40 @@ fn join_adjacent(
                 } else {
                     w.sim_joined_typo
                 };
-                if swapped {
-                    // `one` is the listed side: record each query token against it.
-                    for k in j..j + len {
-                        pairs.push(Pair {
-                            query: k,
-                            listed: i..i + 1,
-                            sim,
-                            how: TokenMatch::Joined,
-                        });
-                    }
-                } else {
-                    pairs.push(Pair {
-                        query: i,
-                        listed: j..j + len,
-                        sim,
-                        how: TokenMatch::Joined,
-                    });
-                }
+                push_span_pair(pairs, swapped, i, j..j + len, sim, TokenMatch::Joined);
                 break 'window;
             }
         }
+    }
+}
+
+/// Records token `single` of one side met by the adjacent tokens `span` of
+/// the other; `swapped` says `single` is on the listed side, and then each
+/// query token of the span is recorded against it.
+fn push_span_pair(
+    pairs: &mut Vec<Pair>,
+    swapped: bool,
+    single: usize,
+    span: std::ops::Range<usize>,
+    sim: f64,
+    how: TokenMatch,
+) {
+    if swapped {
+        for query in span {
+            pairs.push(Pair {
+                query,
+                listed: single..single + 1,
+                sim,
+                how,
+            });
+        }
+    } else {
+        pairs.push(Pair {
+            query: single,
+            listed: span,
+            sim,
+            how,
+        });
     }
 }
 
@@ -744,23 +757,14 @@ fn initials_of_adjacent(
             }
             *one_used |= 1 << i;
             *two_used |= window;
-            if swapped {
-                for q in (j..k).filter(|&q| is_set(window, q)) {
-                    pairs.push(Pair {
-                        query: q,
-                        listed: i..i + 1,
-                        sim: w.sim_initials,
-                        how: TokenMatch::Initials,
-                    });
-                }
-            } else {
-                pairs.push(Pair {
-                    query: i,
-                    listed: j..k,
-                    sim: w.sim_initials,
-                    how: TokenMatch::Initials,
-                });
-            }
+            push_span_pair(
+                pairs,
+                swapped,
+                i,
+                j..k,
+                w.sim_initials,
+                TokenMatch::Initials,
+            );
             break;
         }
     }
