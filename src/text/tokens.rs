@@ -394,26 +394,27 @@ fn split_joined_legal_words(raw: Vec<&str>) -> Vec<&str> {
 /// unambiguous ("gmbh co kg").
 fn rotate_legal_form_to_end(raw: &mut [&str], known_org: bool) {
     let n = raw.len();
+    // A phrase already whole at the front needs no move unless ambiguous.
+    let form_at_front = legal_form_at(raw, 0, false).is_some();
     for lead in 1..=3usize.min(n.saturating_sub(1)) {
+        // Letters before more letters are initials ("A.S.P. Builders").
+        if raw.get(lead).is_some_and(|t| t.len() == 1) {
+            continue;
+        }
         for trail in 0..=3usize.min(n - lead - 1) {
-            let phrase: Vec<&str> = raw[n - trail..]
-                .iter()
-                .chain(raw[..lead].iter())
-                .copied()
+            if trail == 0 && form_at_front {
+                continue;
+            }
+            // The rebuilt phrase after one stand-in name word: ambiguous
+            // forms count only at the end of a longer name.
+            let probe: Vec<&str> = std::iter::once("")
+                .chain(raw[n - trail..].iter().copied())
+                .chain(raw[..lead].iter().copied())
                 .collect();
             let whole = |allow_ambiguous: bool| {
-                // Ambiguous forms count only at the end of a longer name:
-                // look the phrase up after one stand-in name word.
-                let mut probe = Vec::with_capacity(phrase.len() + 1);
-                probe.push("");
-                probe.extend_from_slice(&phrase);
-                legal_form_at(&probe, 1, allow_ambiguous).is_some_and(|m| m.len == phrase.len())
+                legal_form_at(&probe, 1, allow_ambiguous).is_some_and(|m| m.len == lead + trail)
             };
-            // A phrase already whole at the front needs no move unless ambiguous.
-            let at_front_already = trail == 0 && legal_form_at(raw, 0, false).is_some();
-            // Letters before more letters are initials ("A.S.P. Builders").
-            let initials = raw.get(lead).is_some_and(|t| t.len() == 1);
-            if !at_front_already && !initials && (whole(false) || (known_org && whole(true))) {
+            if whole(false) || (known_org && whole(true)) {
                 raw.rotate_left(lead);
                 return;
             }
