@@ -213,6 +213,23 @@ pub fn query_config_handler(err: QueryPayloadError, _req: &HttpRequest) -> actix
     ApiError::bad_request("invalid_query_parameter", detail).into()
 }
 
+/// The answer to a method a route does not take: a JSON 405 with `Allow`.
+pub fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
+    let path: String = req.path().chars().take(200).collect();
+    let mut res = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!(
+            "{} is not allowed on {path}; allowed: {allow}",
+            req.method()
+        ),
+    );
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
+}
+
 /// The error code a bare status gets when no handler produced a JSON body.
 pub fn code_for_status(status: StatusCode) -> &'static str {
     match status.as_u16() {
