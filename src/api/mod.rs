@@ -76,7 +76,12 @@ impl AppState {
 
     /// The index generation to answer this request with, or 503.
     pub fn served(&self) -> Result<Arc<Served>, ApiError> {
-        self.service.served().ok_or_else(ApiError::not_ready)
+        self.service.served().ok_or_else(|| self.not_ready())
+    }
+
+    /// The 503 for "no index yet", saying why and what to do.
+    pub fn not_ready(&self) -> ApiError {
+        ApiError::not_ready()
     }
 
     /// Takes a batch slot or answers 429.
