@@ -81,7 +81,7 @@ impl AppState {
 
     /// The 503 for "no index yet", saying why and what to do.
     pub fn not_ready(&self) -> ApiError {
-        ApiError::not_ready()
+        ApiError::not_ready(&self.service.not_ready_detail())
     }
 
     /// Takes a batch slot or answers 429.
@@ -359,6 +359,9 @@ pub async fn run_server_with(
         refresh = service.settings().enabled,
         "screener serving; /readyz answers 503 until the first index is built"
     );
+    if !service.has_stored_lists() {
+        tracing::warn!("no list is stored yet: {}", service.not_ready_detail());
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let background = service.spawn_background(stop_rx);
     let server = start_server(state, listener)?;
