@@ -150,7 +150,7 @@ fn csl_real_file() {
 
     // Aircraft.
     let e = find(&list, "us_trade_csl:15445");
-    assert_eq!(e.schema, Schema::Aircraft);
+    assert_eq!(e.schema, Schema::Airplane);
     assert_eq!(e.caption, "EK-30064");
     assert_eq!(e.get(prop::MODEL), ["A300B4-605R"]);
     assert_eq!(e.get(prop::SERIAL_NUMBER), ["464"]);

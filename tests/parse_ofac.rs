@@ -227,7 +227,7 @@ fn composite_count_schemas_and_orphans_ignored() {
     let count = |s: Schema| parsed.entities.iter().filter(|e| e.schema == s).count();
     assert_eq!(count(Schema::Person), 6854);
     assert_eq!(count(Schema::Vessel), 851);
-    assert_eq!(count(Schema::Aircraft), 376);
+    assert_eq!(count(Schema::Airplane), 376);
     assert_eq!(count(Schema::Organization), 6884);
 }
 
@@ -324,7 +324,7 @@ fn composite_saddam_hussein_and_a_wallet_and_a_range() {
     // Model IL76-TD; Aircraft Operator YAS AIR; Aircraft Manufacturer's Serial
     // Number (MSN) 1023409321; Linked To: POUYA AIR."
     let e = entity(&parsed, "us_ofac_sdn:15431");
-    assert_eq!(e.schema, Schema::Aircraft);
+    assert_eq!(e.schema, Schema::Airplane);
     assert_eq!(e.get(prop::MODEL), ["IL76-TD"]);
     assert_eq!(e.get(prop::SERIAL_NUMBER), ["1023409321"]);
     assert_eq!(e.get(prop::BUILD_DATE), ["1992"]);

@@ -122,6 +122,7 @@ pub fn full_entity<'a>(served: &'a Served, m: &MatchResult) -> Cow<'a, Entity> {
             caption: m.entity.caption.clone(),
             datasets: m.entity.datasets.clone(),
             properties: BTreeMap::new(),
+            linked: Vec::new(),
         }),
     }
 }

@@ -129,12 +129,10 @@ impl PreparedEntity {
             }
         }
         let mut identifiers: Vec<String> = Vec::new();
-        for p in prop::IDENTIFIER_PROPS {
-            for v in entity.get(p) {
-                let n = normalize_identifier(v);
-                if n.len() >= 4 && !identifiers.contains(&n) {
-                    identifiers.push(n);
-                }
+        for v in entity.identifiers() {
+            let n = normalize_identifier(&v);
+            if n.len() >= 4 && !identifiers.contains(&n) {
+                identifiers.push(n);
             }
         }
         PreparedEntity {
@@ -1200,7 +1198,7 @@ pub fn schemas_conflict(a: Schema, b: Schema) -> bool {
         Person => 1,
         Organization | Company => 2,
         Vessel => 3,
-        Aircraft => 4,
+        Airplane => 4,
         LegalEntity => 0,
     };
     let (ca, cb) = (class(a), class(b));
