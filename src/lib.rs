@@ -14,6 +14,7 @@ pub mod jurisdictions;
 pub mod matching;
 pub mod model;
 pub mod parse;
+pub mod payments;
 pub mod service;
 pub mod snapshot;
 pub mod sources;
