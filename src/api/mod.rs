@@ -6,7 +6,8 @@
 //! Routes (see `docs/API.md` and `/openapi.json`):
 //! - native, under `/v1`: `POST /v1/screen`, `POST /v1/screen/batch` (JSON
 //!   array or streamed NDJSON), `POST /v1/compare`, `GET /v1/entities/{id}`,
-//!   `GET /v1/lists`, `GET /v1/lists/{id}/changes?since=`, `POST /v1/admin/refresh`;
+//!   `GET /v1/lists`, `GET /v1/lists/{id}/changes?since=`, `POST /v1/admin/refresh`,
+//!   `POST /v1/screen/payment` and `POST /v1/screen/payments` ([`payments`]);
 //! - yente-compatible: `POST /match/{dataset}`, `GET /search/{dataset}`,
 //!   `GET /entities/{id}`, `GET /catalog`;
 //! - operations: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs`.
@@ -25,6 +26,7 @@ pub mod native;
 pub mod openapi;
 pub mod ops;
 pub mod params;
+pub mod payments;
 pub mod yente;
 
 use crate::service::{IndexSource, ManifestSource, Served, Service};
@@ -131,6 +133,7 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                         web::resource("/v1/screen/batch")
                             .route(web::post().to(batch::screen_batch)),
                     )
+                    .configure(payments::routes)
                     .service(web::resource("/v1/compare").route(web::post().to(native::compare)))
                     .service(
                         web::resource("/v1/entities/{id:.*}").route(web::get().to(native::entity)),

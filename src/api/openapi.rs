@@ -48,6 +48,17 @@ fn screen_example() -> Value {
     })
 }
 
+fn payment_example() -> &'static str {
+    concat!(
+        "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08\"><FIToFICstmrCdtTrf>",
+        "<GrpHdr><MsgId>M-1</MsgId><CreDtTm>2026-12-04T09:30:00Z</CreDtTm><NbOfTxs>1</NbOfTxs><SttlmInf><SttlmMtd>INDA</SttlmMtd></SttlmInf></GrpHdr>",
+        "<CdtTrfTxInf><PmtId><EndToEndId>E-1</EndToEndId></PmtId><IntrBkSttlmAmt Ccy=\"EUR\">100.00</IntrBkSttlmAmt><ChrgBr>SHAR</ChrgBr>",
+        "<Dbtr><Nm>Mueller GmbH</Nm><PstlAdr><Ctry>DE</Ctry></PstlAdr></Dbtr><DbtrAgt><FinInstnId><BICFI>DEUTDEFFXXX</BICFI></FinInstnId></DbtrAgt>",
+        "<CdtrAgt><FinInstnId><BICFI>HAVIGB2LXXX</BICFI></FinInstnId></CdtrAgt><Cdtr><Nm>Tavria Agro</Nm><PstlAdr><TwnNm>Simferopol</TwnNm><Ctry>UA</Ctry></PstlAdr></Cdtr>",
+        "<RmtInf><Ustrd>Charter hire MV SABITI</Ustrd></RmtInf></CdtTrfTxInf></FIToFICstmrCdtTrf></Document>"
+    )
+}
+
 fn paths(cfg: &ServerConfig) -> Value {
     let l = &cfg.limits;
     let common_errors = |extra: &[(&str, &str)]| {
@@ -104,6 +115,37 @@ fn paths(cfg: &ServerConfig) -> Value {
             ]), "200", json!({"description": "JSON: the results in input order. NDJSON: one line per row with `id` and `matches` or `error`.",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchResponse"}},
                             "application/x-ndjson": {"schema": {"type": "string"}}}}))
+        }},
+        "/v1/screen/payment": {"post": {
+            "tags": ["native"],
+            "summary": "Screen a payment message",
+            "description": "Screens one raw payment message: ISO 20022 pacs.008, pacs.009 or pain.001 (XML, namespace prefixes and an AppHdr envelope allowed) or SWIFT MT103, MT202 or MT202COV (blocks 1-4, CRLF or LF), the standard recognised from the content. Every party's names go through the matcher (agents as organisations; a party is a person only when the message says so), BICs are matched exactly against the lists (as BIC8 and BIC11), the countries of addresses, IBANs and BICs are checked against the jurisdiction lists (lists/jurisdictions.toml), and address lines and free text are scanned for listed names, vessels, IMO numbers and BICs. The answer is pass or hold for the message and for each transaction, with every hit's role, path in the message, text, listed entity, score, explanation and whether it holds. The hold rules are src/payments/rules.toml or the file SCREENER_PAYMENT_RULES names. DTDs and entity declarations are refused, never read.",
+            "requestBody": {"required": true, "content": {
+                "application/xml": {"schema": {"type": "string"}, "example": payment_example()},
+                "text/plain": {"schema": {"type": "string"}, "example": "{1:F01DEUTDEFFAXXX0000000001}{2:I103NWBKGB2LXXXXN}{4:\n:20:REF-1\n:23B:CRED\n:32A:261204EUR100,00\n:50K:/DE89370400440532013000\nMUELLER GMBH\n:59:/GB29NWBK60161331926819\nMAHAN AIR\n:71A:SHA\n-}"}
+            }},
+            "responses": merge(common_errors(&[
+                ("400", "Not well-formed XML, not UTF-8, a DTD (DOCTYPE) or an entity other than the five XML ones; the detail names the line."),
+                ("413", "The message is over limits.max_message_bytes, has more than limits.max_transactions transactions, a field over limits.max_field_chars or too many free-text fields."),
+                ("415", "Not sent as application/xml, text/xml or text/plain."),
+                ("422", "Not a message type screened here (the detail names it), MT blocks 1, 2 or 4 missing, an unknown MT field tag (with its line), no transaction."),
+            ]), "200", ok("PaymentResult", "The verdicts and every hit."))
+        }},
+        "/v1/screen/payments": {"post": {
+            "tags": ["native"],
+            "summary": "Screen many payment messages",
+            "description": format!("NDJSON in (Content-Type: application/x-ndjson), one {{\"id\", \"message\"}} object per line, at most {} lines and limits.max_batch_body_bytes; NDJSON out, one line per input line in order: the id with the result of /v1/screen/payment, or the id with error and detail.", l.max_batch),
+            "requestBody": {"required": true, "content": {
+                "application/x-ndjson": {"schema": {"type": "string"},
+                    "example": "{\"id\": \"p-1\", \"message\": \"{1:F01DEUTDEFFAXXX0000000001}{2:I103NWBKGB2LXXXXN}{4:\\n:20:REF-1\\n:23B:CRED\\n:32A:261204EUR100,00\\n:50K:MUELLER GMBH\\n:59:MAHAN AIR\\n:71A:SHA\\n-}\"}\n"}
+            }},
+            "responses": merge(common_errors(&[
+                ("400", "The body is not UTF-8."),
+                ("413", "More lines than limits.max_batch or a body over limits.max_batch_body_bytes."),
+                ("415", "Not sent as application/x-ndjson."),
+                ("429", "limits.max_concurrent_batches batch jobs are already running."),
+            ]), "200", json!({"description": "One line per message: {id, ...PaymentResult} or {id, error, detail}.",
+                "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}))
         }},
         "/v1/compare": {"post": {
             "tags": ["native"],
@@ -269,6 +311,39 @@ fn schemas() -> Value {
                 "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
                 "error": {"type": "string"}, "detail": {"type": "string"}}}}}}),
     );
+    m.insert("PaymentHit".into(), json!({"type": "object", "required": ["kind", "role", "path", "text", "holds", "reason"], "properties": {
+            "kind": {"type": "string", "enum": ["name", "bic", "imo", "jurisdiction"]},
+            "role": {"type": "string", "description": "debtor, creditor, ultimate_debtor, ultimate_creditor, initiating_party, debtor_agent, creditor_agent, instructing_agent, instructed_agent, intermediary_agent, previous_instructing_agent, reimbursement_agent, charges_agent, invoicer, invoicee, remittance_information, instructions."},
+            "ordinal": {"type": "integer", "description": "1-3 for the numbered agents."},
+            "path": {"type": "string", "description": "XPath (ISO 20022) or field tag and line (MT) of what was screened."},
+            "text": {"type": "string", "description": "The text screened."},
+            "holds": {"type": "boolean", "description": "Whether this hit holds the payment under the rules."},
+            "reason": {"type": "string", "description": "Why, in a sentence."},
+            "entity": {"type": "object", "properties": {"id": {"type": "string"}, "schema": {"type": "string"}, "caption": {"type": "string"}, "datasets": str_list}},
+            "score": {"type": "number"},
+            "explanation": {"$ref": "#/components/schemas/Explanation"},
+            "jurisdiction": {"type": "object", "description": "The jurisdiction list entry: list, listTitle, jurisdiction, country, region, matchedBy, matchedText, reason, since, sources [{publisher, document, url, date}]."}}}));
+    m.insert("PaymentResult".into(), json!({"type": "object", "properties": {
+            "verdict": {"type": "string", "enum": ["pass", "hold"]},
+            "format": {"type": "string", "enum": ["iso20022", "swift_mt"]},
+            "messageType": {"type": "string", "description": "pacs.008.001.08, pain.001.001.09, MT103, MT202COV, …"},
+            "messageId": {"type": "string"},
+            "hits": {"type": "array", "items": {"$ref": "#/components/schemas/PaymentHit"}, "description": "Hits on the message's own parties (ISO group header); they hold every transaction."},
+            "parties": {"type": "array", "items": {"type": "object"}},
+            "transactions": {"type": "array", "items": {"type": "object", "properties": {
+                "number": {"type": "integer"}, "path": {"type": "string"},
+                "ids": {"type": "object", "properties": {"instructionId": {"type": "string"}, "endToEndId": {"type": "string"}, "transactionId": {"type": "string"}, "uetr": {"type": "string"}}},
+                "amount": {"type": "object", "properties": {"currency": {"type": "string"}, "value": {"type": "string"}}},
+                "verdict": {"type": "string", "enum": ["pass", "hold"]},
+                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/PaymentHit"}},
+                "parties": {"type": "array", "items": {"type": "object"}, "description": "What was screened: each party's role, path, kind, names, address, identifiers, accounts."},
+                "freeText": {"type": "array", "items": {"type": "object"}},
+                "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/PaymentWarning"}}}}},
+            "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/PaymentWarning"}},
+            "rules": {"type": "string", "description": "Where the hold rules came from."},
+            "listVersions": {"type": "object", "additionalProperties": {"type": "string"}}}}));
+    m.insert("PaymentWarning".into(), json!({"type": "object", "description": "Something screened as far as possible: an invalid BIC, IBAN, country code or birth date, a name that cannot be screened, candidates left unchecked by limits.max_text_windows.", "properties": {
+            "code": {"type": "string"}, "path": {"type": "string"}, "detail": {"type": "string"}}}));
     m.insert("CompareRequest".into(), json!({"type": "object", "required": ["a", "b"], "additionalProperties": false, "properties": {
             "a": {"$ref": "#/components/schemas/ScreenRequest"}, "b": {"$ref": "#/components/schemas/ScreenRequest"},
             "threshold": {"type": "number"}}}));

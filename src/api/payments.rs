@@ -1,0 +1,285 @@
+//! Payment screening over HTTP: `POST /v1/screen/payment` (one raw message,
+//! ISO 20022 XML or SWIFT MT text, its standard recognised from the content)
+//! and `POST /v1/screen/payments` (many, as NDJSON lines of `{"id",
+//! "message"}`). The handlers read the body within the documented limits and
+//! call [`crate::payments::screen_message`]; every refusal is a JSON error
+//! naming the problem and its place in the message.
+//!
+//! The hold rules are the built-in ones, or the file named by the
+//! environment variable `SCREENER_PAYMENT_RULES` (read once, at the first
+//! payment request; a broken file fails every payment request with 500
+//! rather than screening by rules nobody wrote).
+
+use super::error::{ApiError, payload_error};
+use super::params::Params;
+use super::{AppState, blocking};
+use crate::payments::{ErrorClass, MessageResult, PaymentError, Rules, screen_message};
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+/// The environment variable naming a payment rules file.
+pub const RULES_ENV: &str = "SCREENER_PAYMENT_RULES";
+
+/// The payment routes, for `app_config`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v1/screen/payment").route(web::post().to(screen_payment)))
+        .service(web::resource("/v1/screen/payments").route(web::post().to(screen_payments)));
+}
+
+/// The rules in force: built in, or the file `SCREENER_PAYMENT_RULES` names.
+fn rules() -> Result<Arc<Rules>, ApiError> {
+    static RULES: OnceLock<Result<Arc<Rules>, String>> = OnceLock::new();
+    RULES
+        .get_or_init(|| match std::env::var_os(RULES_ENV) {
+            Some(path) => Rules::load(std::path::Path::new(&path))
+                .map(Arc::new)
+                .map_err(|e| {
+                    tracing::error!(error = %e, "payment rules file is not valid");
+                    e.to_string()
+                }),
+            None => Ok(Arc::new(Rules::builtin())),
+        })
+        .clone()
+        .map_err(|e| {
+            ApiError::internal(format!(
+                "{e} ({RULES_ENV}); payments are not screened until it is fixed"
+            ))
+        })
+}
+
+/// A refused message as an API error: the class gives the status, the
+/// detail names the place.
+pub fn payment_error(e: &PaymentError) -> ApiError {
+    let status = match e.class {
+        ErrorClass::Malformed => StatusCode::BAD_REQUEST,
+        ErrorClass::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorClass::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorClass::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    ApiError::new(status, e.code, e.to_string())
+}
+
+fn unsupported(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        what.to_string(),
+    )
+}
+
+/// Reads the whole body, refusing it past `limit` bytes (before reading
+/// when `Content-Length` says so).
+async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    code: &'static str,
+    limit_name: &str,
+) -> Result<Vec<u8>, ApiError> {
+    let too_large = |n: String| {
+        ApiError::too_large(
+            code,
+            format!("the request body is {n} bytes; the limit is {limit} bytes ({limit_name})"),
+        )
+    };
+    if let Some(len) = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > limit as u64
+    {
+        return Err(too_large(len.to_string()));
+    }
+    let mut payload = actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| payload_error(&e, limit))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(format!("more than {limit}")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentResponse<'a> {
+    #[serde(flatten)]
+    result: &'a MessageResult,
+    list_versions: BTreeMap<String, String>,
+}
+
+/// `POST /v1/screen/payment`.
+pub async fn screen_payment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string())?.only(&[])?;
+    let mime = req.mime_type().ok().flatten();
+    let accepted = mime.as_ref().is_some_and(|m| {
+        matches!(
+            (m.type_().as_str(), m.subtype().as_str()),
+            ("application" | "text", "xml") | ("text", "plain")
+        ) || m.suffix().is_some_and(|s| s.as_str() == "xml")
+    });
+    if !accepted {
+        return Err(unsupported(
+            "send the raw message as Content-Type: application/xml (ISO 20022) or text/plain (SWIFT MT)",
+        ));
+    }
+    let rules = rules()?;
+    let body = read_body(
+        &req,
+        payload,
+        rules.limits.max_message_bytes,
+        "message_too_large",
+        "limits.max_message_bytes of the payment rules",
+    )
+    .await?;
+    let served = state.served()?;
+    let worker = Arc::clone(&served);
+    let result = blocking(move || screen_message(&worker.matcher, &rules, &body))
+        .await?
+        .map_err(|e| payment_error(&e))?;
+    Ok(HttpResponse::Ok().json(PaymentResponse {
+        result: &result,
+        list_versions: served.versions(None),
+    }))
+}
+
+/// One line of `POST /v1/screen/payments`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaymentLine {
+    #[serde(default)]
+    id: Option<String>,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct LineError<'a> {
+    id: &'a str,
+    error: &'a str,
+    detail: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineResult<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    result: &'a MessageResult,
+}
+
+/// `POST /v1/screen/payments`: NDJSON in, NDJSON out, one output line per
+/// non-blank input line, in order. A line that is not `{"id", "message"}`
+/// or whose message is refused gets `error` and `detail`; the others are
+/// screened. At most `limits.max_batch` lines and
+/// `limits.max_batch_body_bytes` bytes.
+pub async fn screen_payments(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string())?.only(&[])?;
+    let ndjson = req.mime_type().ok().flatten().is_some_and(|m| {
+        m.type_() == "application"
+            && matches!(
+                m.subtype().as_str(),
+                "x-ndjson" | "ndjson" | "jsonl" | "x-jsonlines" | "jsonlines"
+            )
+    });
+    if !ndjson {
+        return Err(unsupported(
+            "send one {\"id\", \"message\"} object per line as Content-Type: application/x-ndjson",
+        ));
+    }
+    let rules = rules()?;
+    let limits = state.config.limits.clone();
+    let served = state.served()?;
+    let permit = state.batch_slot()?;
+    let body = read_body(
+        &req,
+        payload,
+        limits.max_batch_body_bytes,
+        "body_too_large",
+        "limits.max_batch_body_bytes",
+    )
+    .await?;
+    let text = String::from_utf8(body).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_utf8",
+            format!(
+                "the body is not UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    let lines: Vec<(usize, String)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l.to_string()))
+        .collect();
+    if lines.len() > limits.max_batch {
+        return Err(ApiError::too_large(
+            "batch_too_large",
+            format!(
+                "the body has {} messages; the limit is {} (limits.max_batch)",
+                lines.len(),
+                limits.max_batch
+            ),
+        ));
+    }
+    drop(text);
+    let worker = Arc::clone(&served);
+    let out = blocking(move || {
+        use rayon::prelude::*;
+        let results: Vec<Vec<u8>> = lines
+            .par_iter()
+            .map(|(n, line)| {
+                let mut out = match serde_json::from_str::<PaymentLine>(line) {
+                    Err(e) => line_json(&LineError {
+                        id: &n.to_string(),
+                        error: "invalid_line",
+                        detail: &format!("line {n} is not a {{\"id\", \"message\"}} object: {e}"),
+                    }),
+                    Ok(p) => {
+                        let id = p.id.unwrap_or_else(|| n.to_string());
+                        match screen_message(&worker.matcher, &rules, p.message.as_bytes()) {
+                            Ok(result) => line_json(&LineResult {
+                                id: &id,
+                                result: &result,
+                            }),
+                            Err(e) => line_json(&LineError {
+                                id: &id,
+                                error: e.code,
+                                detail: &e.to_string(),
+                            }),
+                        }
+                    }
+                };
+                out.push(b'\n');
+                out
+            })
+            .collect();
+        results.concat()
+    })
+    .await?;
+    drop(permit);
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-ndjson")
+        .body(out))
+}
+
+fn line_json<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_else(|_| b"{\"error\":\"internal_error\"}".to_vec())
+}
