@@ -201,6 +201,8 @@ struct RawPostcodes {
 /// A listed name or town, romanised into words.
 #[derive(Debug, Clone)]
 struct Phrase {
+    /// As the file writes it.
+    listed: String,
     words: Vec<String>,
     entry: usize,
     town: bool,
@@ -390,6 +392,7 @@ impl Jurisdictions {
                         seen.push(words.clone());
                         let first = words.first().cloned().unwrap_or_default();
                         out.phrases.entry(first).or_default().push(Phrase {
+                            listed: n.clone(),
                             words,
                             entry: idx,
                             town,
@@ -539,7 +542,7 @@ impl Jurisdictions {
                         let Some(e) = self.entries.get(p.entry) else {
                             continue;
                         };
-                        let said = p.words.join(" ");
+                        let said = p.listed.as_str();
                         let (by, why) = if p.town {
                             (
                                 MatchedBy::Town,
@@ -555,7 +558,7 @@ impl Jurisdictions {
                                 format!("the address line '{}' names {}", line.trim(), e.name),
                             )
                         };
-                        found(self.hit(p.entry, by, &said, why), &mut hits);
+                        found(self.hit(p.entry, by, said, why), &mut hits);
                     }
                 }
             }

@@ -118,7 +118,14 @@ fn towns_and_regions_in_addresses() {
         [(ListKind::ComprehensiveSanctions, "Crimea")]
     );
     assert_eq!(hits[0].matched_by, MatchedBy::Town);
-    assert!(hits[0].reason.contains("SIMFEROPOL"), "{}", hits[0].reason);
+    assert_eq!(hits[0].matched_text, "Simferopol", "the town as listed");
+    assert!(
+        hits[0]
+            .reason
+            .contains("'SIMFEROPOL' names Simferopol, in Crimea"),
+        "{}",
+        hits[0].reason
+    );
     // Written in Cyrillic, with Russia as the country.
     let hits = j.address(Some("ru"), &["Симферополь, ул. Ленина 5"]);
     assert_eq!(
