@@ -110,17 +110,24 @@ impl Rules {
             let user: toml::Table = toml::from_str(text).map_err(|e| err(e.to_string()))?;
             merge(&mut table, user);
         }
+        // Unknown roles first: "missing field `hold` in `roles.banker`"
+        // would hide that the role does not exist.
+        if let Some(toml::Value::Table(roles)) = table.get("roles")
+            && let Some(name) = roles.keys().find(|k| Role::from_name(k).is_none())
+        {
+            return Err(err(format!(
+                "unknown role '{name}' in [roles] (roles: {})",
+                Role::ALL.map(Role::as_str).join(", ")
+            )));
+        }
         let raw: RawRules = toml::Value::Table(table)
             .try_into()
             .map_err(|e: toml::de::Error| err(e.to_string()))?;
         let mut roles = BTreeMap::new();
         for (name, rule) in raw.roles {
-            let role = Role::from_name(&name).ok_or_else(|| {
-                err(format!(
-                    "unknown role '{name}' in [roles] (roles: {})",
-                    Role::ALL.map(Role::as_str).join(", ")
-                ))
-            })?;
+            let Some(role) = Role::from_name(&name) else {
+                continue;
+            };
             if !(0.0..=1.0).contains(&rule.threshold) {
                 return Err(err(format!(
                     "roles.{name}.threshold {} is outside [0, 1]",
