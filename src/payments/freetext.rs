@@ -11,8 +11,9 @@
 //! of five letters or more) or, for a vessel or aircraft, right after a
 //! vessel word (MV, M/V, MT, M/T, VESSEL, VSL, SHIP,
 //! TANKER). The scan is linear in the words; at most `max_windows`
-//! candidates per field then go to the matcher, which scores them like any
-//! name. IMO numbers ("IMO 9187629", or seven digits with a valid IMO check
+//! candidate spans per field, each with the listed parties whose names it
+//! may be (at most [`MAX_PARTIES_PER_WINDOW`]), are then scored by the
+//! matcher's scorer. IMO numbers ("IMO 9187629", or seven digits with a valid IMO check
 //! digit) and BICs (a word of 8 or 11 letters and digits) are looked up
 //! exactly in the lists.
 
@@ -83,13 +84,18 @@ pub fn words(lines: &[&str], max_chars: usize) -> Vec<Word> {
     out
 }
 
+/// Most listed parties kept as candidates for one span of text.
+pub const MAX_PARTIES_PER_WINDOW: usize = 32;
+
 /// A span of words that may hold a listed name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
     pub first: usize,
     pub last: usize,
     /// Right after a vessel word: screened as a vessel's name.
     pub vessel: bool,
+    /// The listed parties (index ordinals) whose names it may be.
+    pub parties: Vec<u32>,
 }
 
 impl Window {
@@ -173,29 +179,39 @@ pub fn scan(
         Some((first, last))
     });
     let mut found: Vec<Window> = Vec::new();
-    let mut add = |first: usize, last: usize, vessel: bool| {
+    let mut add = |first: usize, last: usize, vessel: bool, party: u32| {
         if skipped_span == Some((first, last)) {
             return;
         }
-        match found
-            .iter_mut()
-            .find(|w| w.first == first && w.last == last)
+        let at = match found
+            .iter()
+            .position(|w| w.first == first && w.last == last)
         {
-            Some(w) => w.vessel |= vessel,
-            None => found.push(Window {
-                first,
-                last,
-                vessel,
-            }),
+            Some(i) => i,
+            None => {
+                found.push(Window {
+                    first,
+                    last,
+                    vessel: false,
+                    parties: Vec::new(),
+                });
+                found.len() - 1
+            }
+        };
+        if let Some(w) = found.get_mut(at) {
+            w.vessel |= vessel;
+            if w.parties.len() < MAX_PARTIES_PER_WINDOW && !w.parties.contains(&party) {
+                w.parties.push(party);
+            }
         }
     };
     for (j, &i) in dist.iter().enumerate() {
         let Some(w) = words.get(i) else { continue };
         let vessel_word = is_vessel_word(words, i);
-        if let Some(singles) = lookups.singles.get(&w.exact)
-            && singles.iter().any(|s| !s.vessel || vessel_word)
-        {
-            add(i, i, vessel_word);
+        for s in lookups.singles.get(&w.exact).into_iter().flatten() {
+            if !s.vessel || vessel_word {
+                add(i, i, vessel_word, s.ord);
+            }
         }
         let Some(&next) = dist.get(j + 1) else {
             continue;
@@ -213,7 +229,7 @@ pub fn scan(
             });
             if follows {
                 let last = tail.and_then(|t| t.last().copied()).unwrap_or(next);
-                add(i, last, vessel_word);
+                add(i, last, vessel_word, p.ord);
             }
         }
     }
@@ -280,6 +296,13 @@ mod tests {
         let texts: Vec<String> = f.windows.iter().map(|x| x.text(&w)).collect();
         assert_eq!(texts, ["ADRYAN DARIA 1", "SABITI"]);
         assert!(f.windows[1].vessel);
+        assert_eq!(
+            (
+                f.windows[0].parties.as_slice(),
+                f.windows[1].parties.as_slice()
+            ),
+            (&[1][..], &[2][..])
+        );
         assert_eq!(f.imos.len(), 1);
         assert_eq!(f.bics[0].0, "havigb2lxxx");
         // A vessel's one-word name without a vessel word is not a candidate.

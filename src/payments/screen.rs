@@ -127,8 +127,6 @@ struct NameUse {
     path: String,
     text: String,
     query: usize,
-    /// Found by the scan of address lines or free text.
-    scanned: bool,
 }
 
 /// The checks of one message, before the name queries run.
@@ -232,50 +230,11 @@ impl<'a> PaymentScreener<'a> {
             })
             .collect::<Result<_, _>>()?;
         for u in &plan.uses {
-            let rule = self.rules.role(u.who.role);
             let Some(found) = results.get_mut(u.query) else {
                 continue;
             };
-            // A name found by scanning text must be the whole listed name
-            // (up to legal forms and particles): a city or a word that is
-            // only part of a listed name ("DUBAI" of "DUBAI TRADING
-            // COMPANY") is not a finding in free text.
-            let whole = |m: &MatchResult| {
-                !u.scanned
-                    || m.explanation.unmatched_listed.iter().all(|t| {
-                        crate::text::is_canonical_legal_form(t)
-                            || crate::text::is_particle(t)
-                            || crate::text::is_honorific(t)
-                    })
-            };
-            for m in found.iter().filter(|m| m.is_match && whole(m)) {
-                let found_in = if u.scanned {
-                    format!("'{}', found in {}", u.text, u.path)
-                } else {
-                    format!("'{}'", u.text)
-                };
-                let hit = Hit {
-                    kind: HitKind::Name,
-                    role: u.who.role,
-                    ordinal: u.who.ordinal,
-                    path: u.path.clone(),
-                    text: u.text.clone(),
-                    holds: rule.hold,
-                    reason: format!(
-                        "{} {} matches the listed {} '{}' ({}) with score {:.2} (threshold {:.2})",
-                        u.who.role.as_str().replace('_', " "),
-                        found_in,
-                        m.entity.schema,
-                        m.entity.caption,
-                        m.entity.id,
-                        m.score,
-                        rule.threshold
-                    ),
-                    entity: Some(m.entity.clone()),
-                    score: Some(m.score),
-                    explanation: Some(m.explanation.clone()),
-                    jurisdiction: None,
-                };
+            for m in found.iter().filter(|m| m.is_match) {
+                let hit = self.name_hit(u.who, &u.path, &u.text, m, false);
                 if let Some(list) = plan.hits.get_mut(u.who.scope) {
                     add_name_hit(list, hit);
                 }
@@ -331,8 +290,98 @@ impl<'a> PaymentScreener<'a> {
         }
     }
 
+    /// A hit on a listed name; `scanned`: found by the scan of address
+    /// lines or free text.
+    fn name_hit(&self, who: Who, path: &str, text: &str, m: &MatchResult, scanned: bool) -> Hit {
+        let rule = self.rules.role(who.role);
+        let found_in = if scanned {
+            format!("'{text}', found in {path}")
+        } else {
+            format!("'{text}'")
+        };
+        Hit {
+            kind: HitKind::Name,
+            role: who.role,
+            ordinal: who.ordinal,
+            path: path.to_string(),
+            text: text.to_string(),
+            holds: rule.hold,
+            reason: format!(
+                "{} {found_in} matches the listed {} '{}' ({}) with score {:.2} (threshold {:.2})",
+                who.role.as_str().replace('_', " "),
+                m.entity.schema,
+                m.entity.caption,
+                m.entity.id,
+                m.score,
+                rule.threshold
+            ),
+            entity: Some(m.entity.clone()),
+            score: Some(m.score),
+            explanation: Some(m.explanation.clone()),
+            jurisdiction: None,
+        }
+    }
+
+    /// Scores a span of scanned text against the listed parties the scan
+    /// proposed for it, with the matcher's scorer, token statistics and
+    /// weights (the scan did the candidate retrieval). Only a match that
+    /// covers the whole listed name (up to legal forms, particles and
+    /// titles) counts: a city or a word that is only part of a listed name
+    /// ("DUBAI" of "DUBAI TRADING COMPANY") is not a finding in free text.
+    fn score_window(
+        &self,
+        name: &str,
+        vessel: bool,
+        parties: &[u32],
+        threshold: f64,
+    ) -> Vec<MatchResult> {
+        use crate::matching::score::score_entity;
+        let query = Query {
+            name: name.to_string(),
+            schema: vessel.then(|| "Vessel".to_string()),
+            ..Query::default()
+        };
+        let Ok(mut prepared) = crate::matching::prepare_query(&query) else {
+            return Vec::new();
+        };
+        let index = self.matcher.index();
+        let stats = index.stats();
+        stats.mark_common(&mut prepared.name);
+        let weights = self.matcher.weights();
+        let whole = |e: &crate::matching::Explanation| {
+            e.unmatched_listed.iter().all(|t| {
+                crate::text::is_canonical_legal_form(t)
+                    || crate::text::is_particle(t)
+                    || crate::text::is_honorific(t)
+            })
+        };
+        parties
+            .iter()
+            .filter_map(|&ord| {
+                let e = index.entity(ord)?;
+                if let Some(l) = &self.lists
+                    && !e.entity.datasets.iter().any(|d| l.contains(d))
+                {
+                    return None;
+                }
+                let quick = score_entity(&prepared, e, stats, weights, threshold, false)?;
+                if quick.score < threshold {
+                    return None;
+                }
+                let scored = score_entity(&prepared, e, stats, weights, threshold, true)?;
+                let explanation = scored.explanation.filter(whole)?;
+                Some(MatchResult {
+                    entity: crate::matching::EntitySummary::of(&e.entity),
+                    score: scored.score,
+                    is_match: true,
+                    explanation,
+                })
+            })
+            .collect()
+    }
+
     /// Adds a name query (once per distinct query) and its use.
-    fn plan_name(&self, plan: &mut Plan, who: Who, path: &str, query: Query, scanned: bool) {
+    fn plan_name(&self, plan: &mut Plan, who: Who, path: &str, query: Query) {
         let threshold = self.rules.role(who.role).threshold;
         if let Err(e) = query.validate() {
             if let Some(w) = plan.warnings.get_mut(who.scope) {
@@ -359,7 +408,6 @@ impl<'a> PaymentScreener<'a> {
             path: path.to_string(),
             text,
             query: idx,
-            scanned,
         });
     }
 
@@ -513,7 +561,7 @@ impl<'a> PaymentScreener<'a> {
                 lists: self.rules.lists.clone(),
                 ..Query::default()
             };
-            self.plan_name(plan, who, &name.path, query, false);
+            self.plan_name(plan, who, &name.path, query);
         }
         // BICs: exact against the lists, and their country.
         for id in p.identifiers.iter().filter(|i| i.kind == IdKind::Bic) {
@@ -661,13 +709,14 @@ impl<'a> PaymentScreener<'a> {
                 (Some(a), _) => a.path.clone(),
                 _ => field_path.to_string(),
             };
-            let query = Query {
-                name: w.text(&words),
-                schema: w.vessel.then(|| "Vessel".to_string()),
-                lists: self.rules.lists.clone(),
-                ..Query::default()
-            };
-            self.plan_name(plan, who, &path, query, true);
+            let text = w.text(&words);
+            let threshold = self.rules.role(who.role).threshold;
+            for m in self.score_window(&text, w.vessel, &w.parties, threshold) {
+                let hit = self.name_hit(who, &path, &text, &m, true);
+                if let Some(list) = plan.hits.get_mut(who.scope) {
+                    add_name_hit(list, hit);
+                }
+            }
         }
         for (word, listed) in &finds.bics {
             for l in listed {
