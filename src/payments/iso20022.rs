@@ -59,7 +59,7 @@ const REPEATED: [&str; 9] = [
 ];
 
 /// Elements under which party and account elements are recognised.
-const SCOPES: [&str; 8] = [
+const SCOPES: [&str; 7] = [
     "GrpHdr",
     "PmtInf",
     "CdtTrfTxInf",
@@ -67,7 +67,6 @@ const SCOPES: [&str; 8] = [
     "SttlmInf",
     "ChrgsInf",
     "Strd",
-    "RmtInf",
 ];
 
 /// A party element's role (and ordinal), by its name.

@@ -118,11 +118,6 @@ impl Role {
                 | Role::ChargesAgent
         )
     }
-
-    /// Free-text fields rather than parties.
-    pub fn is_free_text(self) -> bool {
-        matches!(self, Role::RemittanceInformation | Role::Instructions)
-    }
 }
 
 impl std::fmt::Display for Role {
@@ -246,11 +241,6 @@ impl Party {
             accounts: Vec::new(),
             text_lines: Vec::new(),
         }
-    }
-
-    /// The BICs the party is identified by.
-    pub fn bics(&self) -> impl Iterator<Item = &Identifier> {
-        self.identifiers.iter().filter(|i| i.kind == IdKind::Bic)
     }
 
     /// True when nothing was read for the party.
