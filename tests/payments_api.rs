@@ -336,10 +336,13 @@ async fn the_documented_limits_are_413() {
     let (code, detail) = error_of(&v);
     assert_eq!(
         (status, code),
-        (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
         "{v}"
     );
-    assert!(detail.contains("limits.max_message_bytes"), "{detail}");
+    assert!(
+        detail.contains("limits.max_message_bytes of the payment rules"),
+        "{detail}"
+    );
     // 10,000 transactions.
     let tx = "<CdtTrfTxInf><PmtId><EndToEndId>E</EndToEndId></PmtId><Cdtr><Nm>ACME</Nm></Cdtr></CdtTrfTxInf>\n";
     let many = format!(
@@ -412,6 +415,8 @@ async fn many_messages_as_ndjson() {
         "{\"id\": \"p-2\", \"msg\": \"x\"}".to_string(),
         line("p-3", "<Document><FIToFICstmrCdtTrf></Document>"),
         line("p-4", &fixture("mt202cov.txt")),
+        // A repeated key is refused, never "the last one wins".
+        "{\"id\": \"p-5\", \"message\": \"x\", \"message\": \"y\"}".to_string(),
     ]
     .join("\n");
     let req = test::TestRequest::post()
@@ -432,7 +437,7 @@ async fn many_messages_as_ndjson() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
     assert_eq!(
         (lines[0]["id"].as_str(), lines[0]["verdict"].as_str()),
         (Some("p-1"), Some("hold"))
@@ -444,6 +449,15 @@ async fn many_messages_as_ndjson() {
         (Some("p-3"), Some("invalid_xml"))
     );
     assert_eq!(lines[3]["messageType"], "MT202COV");
+    assert_eq!(lines[3]["listVersions"]["us_ofac_sdn"], "2024-05-03");
+    assert_eq!(lines[4]["error"], "invalid_line");
+    assert!(
+        lines[4]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("message")),
+        "{}",
+        lines[4]
+    );
     // Wrong media type.
     let (status, _) = post!(app, "/v1/screen/payments", "application/json", "[]");
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);

@@ -107,7 +107,10 @@ impl From<QueryError> for ApiError {
             QueryError::NameTooLong(_) => "name_too_long",
             QueryError::UnknownSchema(_) => "unknown_schema",
             QueryError::BadBirthDate(_) => "invalid_birth_date",
-            QueryError::UnknownList(_) => "unknown_list",
+            QueryError::InvalidListId(_) => "invalid_list_id",
+            QueryError::ListNotLoaded { .. } => "list_not_loaded",
+            QueryError::NoListToSearch(_) => "no_list_to_search",
+            QueryError::NoNameTokens => "invalid_name",
             QueryError::BadThreshold(_) => "invalid_threshold",
             QueryError::TooMany { .. } => "too_many_values",
         };
@@ -211,6 +214,23 @@ pub fn query_config_handler(err: QueryPayloadError, _req: &HttpRequest) -> actix
         other => format!("the query string is not valid: {other}"),
     };
     ApiError::bad_request("invalid_query_parameter", detail).into()
+}
+
+/// The answer to a method a route does not take: a JSON 405 with `Allow`.
+pub fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
+    let path: String = req.path().chars().take(200).collect();
+    let mut res = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!(
+            "{} is not allowed on {path}; allowed: {allow}",
+            req.method()
+        ),
+    );
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
 }
 
 /// The error code a bare status gets when no handler produced a JSON body.

@@ -5,31 +5,25 @@
 //! call [`crate::payments::screen_message`]; every refusal is a JSON error
 //! naming the problem and its place in the message.
 //!
-//! The hold rules are the built-in ones, or the file named by the
-//! environment variable `SCREENER_PAYMENT_RULES` (read once, at the first
-//! payment request; a broken file fails every payment request with 500
-//! rather than screening by rules nobody wrote).
+//! Bodies are read with [`super::body::read`] (size limit and deadline):
+//! one message up to the rules' `limits.max_message_bytes`, NDJSON up to
+//! `limits.max_batch_body_bytes`. The hold rules are the built-in ones, or
+//! the file named by the environment variable `SCREENER_PAYMENT_RULES`
+//! (read once, at the first payment request; a broken file fails every
+//! payment request with 500 rather than screening by rules nobody wrote).
 
-use super::error::{ApiError, payload_error};
+use super::body::{self, BodyLimit};
+use super::error::ApiError;
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::payments::{ErrorClass, MessageResult, PaymentError, Rules, screen_message};
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 /// The environment variable naming a payment rules file.
 pub const RULES_ENV: &str = "SCREENER_PAYMENT_RULES";
-
-/// The payment routes, for `app_config`.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v1/screen/payment").route(web::post().to(screen_payment)))
-        .service(web::resource("/v1/screen/payments").route(web::post().to(screen_payments)));
-}
 
 /// The rules in force: built in, or the file `SCREENER_PAYMENT_RULES` names.
 fn rules() -> Result<Arc<Rules>, ApiError> {
@@ -72,50 +66,6 @@ fn unsupported(what: &str) -> ApiError {
     )
 }
 
-/// Reads the whole body, refusing it past `limit` bytes (before reading
-/// when `Content-Length` says so).
-async fn read_body(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-    code: &'static str,
-    limit_name: &str,
-) -> Result<Vec<u8>, ApiError> {
-    let too_large = |n: String| {
-        ApiError::too_large(
-            code,
-            format!("the request body is {n} bytes; the limit is {limit} bytes ({limit_name})"),
-        )
-    };
-    if let Some(len) = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        && len > limit as u64
-    {
-        return Err(too_large(len.to_string()));
-    }
-    let mut payload = actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| payload_error(&e, limit))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large(format!("more than {limit}")));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PaymentResponse<'a> {
-    #[serde(flatten)]
-    result: &'a MessageResult,
-    list_versions: BTreeMap<String, String>,
-}
-
 /// `POST /v1/screen/payment`.
 pub async fn screen_payment(
     state: web::Data<AppState>,
@@ -136,23 +86,17 @@ pub async fn screen_payment(
         ));
     }
     let rules = rules()?;
-    let body = read_body(
-        &req,
-        payload,
-        rules.limits.max_message_bytes,
-        "message_too_large",
-        "limits.max_message_bytes of the payment rules",
-    )
-    .await?;
+    let limit = BodyLimit {
+        max_bytes: rules.limits.max_message_bytes,
+        setting: "limits.max_message_bytes of the payment rules",
+        ..body::limit_of(&req)?
+    };
+    let body = body::read(&req, payload.into_inner(), &limit).await?;
     let served = state.served()?;
-    let worker = Arc::clone(&served);
-    let result = blocking(move || screen_message(&worker.matcher, &rules, &body))
+    let result = blocking(move || screen_message(&served.matcher, &rules, &body))
         .await?
         .map_err(|e| payment_error(&e))?;
-    Ok(HttpResponse::Ok().json(PaymentResponse {
-        result: &result,
-        list_versions: served.versions(None),
-    }))
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// One line of `POST /v1/screen/payments`.
@@ -205,16 +149,10 @@ pub async fn screen_payments(
     let rules = rules()?;
     let limits = state.config.limits.clone();
     let served = state.served()?;
+    let body = body::read(&req, payload.into_inner(), &body::limit_of(&req)?).await?;
+    // The slot is taken once the body is here: a slow sender holds none.
     let permit = state.batch_slot()?;
-    let body = read_body(
-        &req,
-        payload,
-        limits.max_batch_body_bytes,
-        "body_too_large",
-        "limits.max_batch_body_bytes",
-    )
-    .await?;
-    let text = String::from_utf8(body).map_err(|e| {
+    let text = String::from_utf8(body.to_vec()).map_err(|e| {
         ApiError::bad_request(
             "invalid_utf8",
             format!(
@@ -246,7 +184,7 @@ pub async fn screen_payments(
         let results: Vec<Vec<u8>> = lines
             .par_iter()
             .map(|(n, line)| {
-                let mut out = match serde_json::from_str::<PaymentLine>(line) {
+                let mut out = match crate::json::from_str::<PaymentLine>(line) {
                     Err(e) => line_json(&LineError {
                         id: &n.to_string(),
                         error: "invalid_line",

@@ -3,7 +3,8 @@
 //! one message (ISO 20022 XML or SWIFT MT), or, when it ends in `.jsonl` or
 //! `.ndjson`, one `{"id", "message"}` object per line; a directory is every
 //! file in it, in name order. A message that cannot be screened gets an
-//! `error` line and the job goes on; a one-line summary ends the run.
+//! `error` line and the job goes on; a one-line summary ends the run, with
+//! exit status 3 when some message was not screened.
 
 use super::{CliError, CliResult, Context};
 use clap::{Args, Subcommand};
@@ -89,7 +90,7 @@ fn read_file(path: &Path, out: &mut Vec<Item>) -> Result<(), CliError> {
             continue;
         }
         let at = format!("{source}:{}", n + 1);
-        match serde_json::from_str::<Line>(&line) {
+        match screener::json::from_str::<Line>(&line) {
             Ok(l) => out.push(Item {
                 id: l.id.unwrap_or_else(|| (n + 1).to_string()),
                 source: at,
@@ -190,5 +191,8 @@ fn screen(ctx: &Context, args: ScreenArgs) -> CliResult {
         items.len(),
         start.elapsed().as_secs_f64()
     );
+    if errors > 0 {
+        return Ok(ExitCode::from(super::screen::EXIT_ROWS_NOT_SCREENED));
+    }
     Ok(ExitCode::SUCCESS)
 }

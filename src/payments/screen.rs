@@ -110,6 +110,8 @@ pub struct MessageResult {
     pub warnings: Vec<Warning>,
     /// Where the rules in force came from.
     pub rules: String,
+    /// `{list id: version}` of the lists searched.
+    pub list_versions: std::collections::BTreeMap<String, String>,
 }
 
 /// Whose check this is: the scope (0: the message, then each
@@ -165,27 +167,15 @@ impl<'a> PaymentScreener<'a> {
         matcher: &'a Matcher,
         rules: &'a Rules,
     ) -> Result<PaymentScreener<'a>, PaymentError> {
-        let lists = match matcher.resolve_lists(&rules.lists) {
-            Err(e) => {
-                return Err(PaymentError::new(
-                    ErrorClass::Unavailable,
-                    "invalid_rules",
-                    format!("the payment rules ({}) name {e}", rules.origin),
-                ));
-            }
-            Ok(Some(l)) if l.is_empty() => {
-                return Err(PaymentError::new(
-                    ErrorClass::Unavailable,
-                    "no_list_loaded",
-                    format!(
-                        "none of the lists the payment rules ({}) name is loaded ({}): screening would search no list",
-                        rules.origin,
-                        rules.lists.join(", ")
-                    ),
-                ));
-            }
-            Ok(l) => l,
-        };
+        // An unknown or unloaded list, or none left to search, is an error:
+        // a payment must never pass because nothing was searched.
+        let lists = matcher.resolve_lists(&rules.lists).map_err(|e| {
+            PaymentError::new(
+                ErrorClass::Unavailable,
+                "invalid_rules",
+                format!("the lists of the payment rules ({}): {e}", rules.origin),
+            )
+        })?;
         Ok(PaymentScreener {
             matcher,
             lists,
@@ -266,6 +256,7 @@ impl<'a> PaymentScreener<'a> {
             transactions,
             warnings: message_warnings,
             rules: self.rules.origin.clone(),
+            list_versions: self.matcher.list_versions(self.lists.as_ref()),
         })
     }
 
