@@ -118,6 +118,49 @@ fn the_payment_screening_example_runs() {
     );
     let clean = lines.iter().find(|l| l["id"] == "ft-02").expect("ft-02");
     assert_eq!(clean["verdict"], "pass");
+    // A message that cannot be screened: an error line, the others
+    // screened, exit status 3.
+    let mixed = data.path().join("mixed.jsonl");
+    let mt = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/payments/mt103_crlf.txt"),
+    )
+    .expect("fixture");
+    std::fs::write(
+        &mixed,
+        format!(
+            "{}\n{}\n",
+            serde_json::json!({"id": "bad", "message": "<Document><FIToFICstmrCdtTrf></Document>"}),
+            serde_json::json!({"id": "good", "message": mt})
+        ),
+    )
+    .expect("write");
+    let out = data.path().join("mixed-out.jsonl");
+    let o = Command::new(bin)
+        .args(["payments", "screen", "--input"])
+        .arg(&mixed)
+        .arg("--output")
+        .arg(&out)
+        .env("SCREENER_DATA_DIR", &data_dir)
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let got: Vec<Value> = std::fs::read_to_string(&out)
+        .expect("output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(got[0]["error"], "invalid_xml");
+    assert_eq!(got[1]["verdict"], "hold");
+    assert!(
+        got[1]["listVersions"]
+            .as_object()
+            .is_some_and(|v| !v.is_empty())
+    );
 
     // The server on the same data directory, and the curl lines.
     let port = free_port();
