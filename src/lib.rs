@@ -16,6 +16,7 @@ pub mod logging;
 pub mod matching;
 pub mod model;
 pub mod parse;
+pub mod payments;
 pub mod service;
 pub mod snapshot;
 pub mod sources;

@@ -6,7 +6,8 @@
 //! Routes (see `docs/API.md` and `/openapi.json`):
 //! - native, under `/v1`: `POST /v1/screen`, `POST /v1/screen/batch` (JSON
 //!   array or streamed NDJSON), `POST /v1/compare`, `GET /v1/entities/{id}`,
-//!   `GET /v1/lists`, `GET /v1/lists/{id}/changes?since=`, `POST /v1/admin/refresh`;
+//!   `GET /v1/lists`, `GET /v1/lists/{id}/changes?since=`, `POST /v1/admin/refresh`,
+//!   `POST /v1/screen/payment` and `POST /v1/screen/payments` ([`payments`]);
 //! - yente-compatible: `POST /match/{dataset}`, `GET /search/{dataset}`,
 //!   `GET /entities/{id}`, `GET /catalog`;
 //! - operations: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs`.
@@ -25,6 +26,7 @@ pub mod native;
 pub mod openapi;
 pub mod ops;
 pub mod params;
+pub mod payments;
 pub mod yente;
 
 use crate::service::{IndexSource, ManifestSource, Served, Service};
@@ -225,6 +227,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         // Native API.
         Endpoint::new("/v1/screen", Api).post(native::screen),
         Endpoint::new("/v1/screen/batch", Api).post(batch::screen_batch),
+        Endpoint::new("/v1/screen/payment", Api).post(payments::screen_payment),
+        Endpoint::new("/v1/screen/payments", Api).post(payments::screen_payments),
         Endpoint::new("/v1/compare", Api).post(native::compare),
         Endpoint::new("/v1/entities/{id:.*}", Api).get(native::entity),
         Endpoint::new("/v1/lists", Api).get(native::lists),
@@ -252,7 +256,10 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                     .configure(|scope| {
                         for e in endpoints() {
                             // Batches take larger bodies.
-                            let batch = matches!(e.path, "/match/{dataset}" | "/v1/screen/batch");
+                            let batch = matches!(
+                                e.path,
+                                "/match/{dataset}" | "/v1/screen/batch" | "/v1/screen/payments"
+                            );
                             e.register(scope, batch.then(|| limits.batch_body()));
                         }
                     })

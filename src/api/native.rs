@@ -108,7 +108,6 @@ pub struct MatchOut<'a> {
     /// True when the score is at or above the threshold: an alert.
     #[serde(rename = "match")]
     pub is_match: bool,
-    #[schema(value_type = Object)]
     pub explanation: &'a Explanation,
 }
 
@@ -225,7 +224,7 @@ pub struct CompareRequest {
         example = json!({"a": {"name": "Mohammed bin Salman", "schema": "Person"}, "b": {"name": "Muhammad bin Salman Al Saud", "schema": "Person", "birthDate": "1985-08-31"}})
     ),
     responses(
-        (status = 200, description = "Score, verdict and explanation.", body = Object),
+        (status = 200, description = "Score, verdict and explanation.", body = crate::matching::Comparison),
         (status = 422, description = "A record is not valid (empty or too long name, unknown schema), or carries a threshold or limit of its own.", body = ErrorBody),
     )
 )]

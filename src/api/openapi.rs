@@ -30,6 +30,8 @@ use utoipa::OpenApi;
     paths(
         super::native::screen,
         super::batch::screen_batch,
+        super::payments::screen_payment,
+        super::payments::screen_payments,
         super::native::compare,
         super::native::entity,
         super::native::lists,

@@ -8,6 +8,7 @@ mod eval;
 mod fetch;
 mod import;
 mod lists;
+mod payments;
 mod screen;
 mod serve;
 
@@ -62,6 +63,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run the labelled development sets and check the quality targets.
     Eval(eval::EvalArgs),
+    /// Screen payment messages (ISO 20022, SWIFT MT): every party, bank, country and free text.
+    Payments(payments::PaymentsArgs),
 }
 
 /// A failure to report to the user: one line, no backtrace.
@@ -134,6 +137,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Screen(args) => screen::run(&ctx, args),
         Command::Compare(args) => compare::run(&ctx, args),
         Command::Eval(args) => eval::run(args),
+        Command::Payments(args) => payments::run(&ctx, args),
     }
 }
 

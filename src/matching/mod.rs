@@ -71,7 +71,7 @@ impl Default for ScreenOptions {
 pub const MAX_LIMIT: usize = 100;
 
 /// The listed party of a result, in brief.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EntitySummary {
     pub id: String,
     pub schema: Schema,
@@ -91,7 +91,7 @@ impl EntitySummary {
 }
 
 /// One listed party that resembles the query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MatchResult {
     pub entity: EntitySummary,
     pub score: f64,
@@ -101,7 +101,7 @@ pub struct MatchResult {
 }
 
 /// The result of comparing two records.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub score: f64,
     #[serde(rename = "match")]
