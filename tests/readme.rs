@@ -11,6 +11,7 @@ mod common;
 mod support;
 
 use std::collections::HashMap;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::{Reply, TestServer};
@@ -54,7 +55,7 @@ fn readme_blocks() -> Vec<Block> {
 /// The catalog's files, served from `lists-raw` the way the publishers serve
 /// them: `<list id>/<file name>` → the bytes of the manifest file of that
 /// list with that name (a gzipped copy is served unpacked), or, for a list
-/// with one file, its default set's one file.
+/// with one file, its default (else sample) set's one file.
 fn mirror_files() -> HashMap<String, Vec<u8>> {
     let manifest = common::manifest();
     let catalog = screener::sources::Catalog::builtin().expect("catalog");
@@ -68,11 +69,14 @@ fn mirror_files() -> HashMap<String, Vec<u8>> {
                 let base = f.rsplit('/').next().unwrap_or(f).to_ascii_lowercase();
                 base == wanted || base == format!("{wanted}.gz")
             });
+            // A one-file list: its default set's file, else a sample's.
+            let one_file: Vec<_> = sets.iter().filter(|s| s.files.len() == 1).collect();
             let single = (list.files.len() == 1)
                 .then(|| {
-                    sets.iter()
+                    one_file
+                        .iter()
                         .find(|s| s.default)
-                        .filter(|s| s.files.len() == 1)
+                        .or_else(|| one_file.first())
                 })
                 .flatten()
                 .and_then(|s| s.files.first());
@@ -108,7 +112,7 @@ fn free_port() -> u16 {
 /// written into the repository.
 fn run_script(script: &str, work: &Path, env: &[(&str, String)]) -> std::process::Output {
     let mut c = Command::new("bash");
-    c.arg("-c").arg(script).current_dir(work);
+    c.arg("-c").arg(script).current_dir(work).process_group(0);
     c.env_remove("RUST_LOG")
         .env_remove("SCREENER_API_KEYS")
         .env_remove("SCREENER_CONFIG");
@@ -161,7 +165,10 @@ wait_ready() {
   done
   echo "the service did not become ready" >&2; return 1
 }
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+# The script leads its own process group: on exit, stop everything it started
+# (a backgrounded `cargo` is a subshell running the binary; killing only the
+# subshell would leave the service holding the output pipe).
+trap 'trap "" TERM; kill -- -$$ 2>/dev/null || true' EXIT
 "#,
     );
     for b in &blocks {
