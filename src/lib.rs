@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod index;
 pub mod matching;
 pub mod model;
+pub mod monitor;
 pub mod parse;
 pub mod service;
 pub mod snapshot;

@@ -238,6 +238,76 @@ impl Matcher {
         Ok(results)
     }
 
+    /// Scores one party against the listed parties named (by entity id)
+    /// instead of those the index retrieves, exactly as [`Matcher::screen`]
+    /// scores a candidate: the same analysis, token statistics, weights and
+    /// threshold. Returns those scoring at least `opts.min_score` (or the
+    /// threshold, if lower), best first, with explanations, and no cut at
+    /// `opts.limit`; ids not in the index are skipped. For callers that
+    /// choose the candidates themselves (the monitor's reverse screening).
+    pub fn score_against(
+        &self,
+        query: &Query,
+        entity_ids: &[&str],
+        opts: &ScreenOptions,
+    ) -> Result<Vec<MatchResult>, ScreenError> {
+        let threshold = opts.threshold.unwrap_or(self.weights.threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(QueryError::BadThreshold(threshold).into());
+        }
+        let mut prepared = prepare_query(query)?;
+        let stats = self.index.stats();
+        stats.mark_common(&mut prepared.name);
+        if prepared.name.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
+        cache.clear();
+        let mut scored: Vec<(f64, f64, &score::PreparedEntity)> = entity_ids
+            .iter()
+            .filter_map(|id| {
+                let e = self.index.entity_by_id(id)?;
+                let s = score_entity_cached(
+                    &prepared,
+                    e,
+                    stats,
+                    &self.weights,
+                    threshold,
+                    false,
+                    &mut cache,
+                )?;
+                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, e))
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| a.2.entity.id.cmp(&b.2.entity.id))
+        });
+        let results = scored
+            .into_iter()
+            .filter_map(|(_, _, e)| {
+                let s = score_entity_cached(
+                    &prepared,
+                    e,
+                    stats,
+                    &self.weights,
+                    threshold,
+                    true,
+                    &mut cache,
+                )?;
+                Some(MatchResult {
+                    entity: EntitySummary::of(&e.entity),
+                    score: s.score,
+                    is_match: s.score >= threshold,
+                    explanation: s.explanation?,
+                })
+            })
+            .collect();
+        SCORE_CACHE.with(|c| c.set(cache));
+        Ok(results)
+    }
+
     /// Screens many parties in parallel over the cores; results keep the input order.
     pub fn screen_many(
         &self,
