@@ -217,3 +217,107 @@ pub fn match_fingerprint(e: &crate::model::Entity) -> String {
     let text = serde_json::to_string(&parts).unwrap_or_default();
     hex::encode(Sha256::digest(text.as_bytes()))
 }
+
+/// Splits a CSV list cell (`;`-separated).
+fn split_cell(cell: &str) -> Vec<String> {
+    cell.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A customer from a CSV row: the batch job's columns (see
+/// [`crate::matching::batch::parse_csv_row`]) plus `aliases`, `addresses`,
+/// `tags` (`;`-separated), `segment`, and `metadata.<key>` columns that
+/// become the metadata object.
+pub fn from_csv_row(header: &[String], record: &csv::StringRecord) -> Result<Customer, String> {
+    if record.len() != header.len() {
+        return Err(format!(
+            "row has {} fields, the header has {}",
+            record.len(),
+            header.len()
+        ));
+    }
+    let mut query_header = Vec::new();
+    let mut query_cells = Vec::new();
+    let mut c = Customer::default();
+    let mut metadata = serde_json::Map::new();
+    for (h, v) in header.iter().zip(record.iter()) {
+        let v = v.trim();
+        match h.as_str() {
+            "aliases" => c.aliases = split_cell(v),
+            "addresses" => c.addresses = split_cell(v),
+            "tags" => c.tags = split_cell(v),
+            "segment" => c.segment = (!v.is_empty()).then(|| v.to_string()),
+            "lists" => return Err("column 'lists' is not a customer field: the monitor's configuration names the lists".into()),
+            other => match other.strip_prefix("metadata.") {
+                Some(key) if !key.is_empty() => {
+                    if !v.is_empty() {
+                        metadata.insert(key.to_string(), serde_json::Value::String(v.to_string()));
+                    }
+                }
+                _ => {
+                    query_header.push(h.clone());
+                    query_cells.push(v);
+                }
+            },
+        }
+    }
+    let q = crate::matching::batch::parse_csv_row(
+        &query_header,
+        &csv::StringRecord::from(query_cells),
+    )?;
+    c.id = q.id;
+    c.name = q.name;
+    c.first_name = q.first_name;
+    c.middle_name = q.middle_name;
+    c.father_name = q.father_name;
+    c.last_name = q.last_name;
+    c.schema = q.schema;
+    c.birth_date = q.birth_date;
+    c.countries = q.countries;
+    c.identifiers = q.identifiers;
+    if !metadata.is_empty() {
+        let text = serde_json::Value::Object(metadata).to_string();
+        c.metadata = RawValue::from_string(text).ok();
+    }
+    Ok(c)
+}
+
+/// Reads customers from a CSV (with a header) or JSONL file's content; one
+/// result per data row, with the row number in errors.
+pub fn read_file(
+    input: impl std::io::BufRead,
+    csv_format: bool,
+) -> std::io::Result<Vec<Result<Customer, String>>> {
+    let mut out = Vec::new();
+    if csv_format {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(std::io::Error::other)?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        for (i, rec) in rdr.records().enumerate() {
+            let row = i + 2;
+            out.push(match rec {
+                Ok(r) => from_csv_row(&header, &r).map_err(|e| format!("row {row}: {e}")),
+                Err(e) => Err(format!("row {row}: invalid CSV: {e}")),
+            });
+        }
+    } else {
+        for (i, line) in input.lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            out.push(
+                serde_json::from_str::<Customer>(&line)
+                    .map_err(|e| format!("line {}: invalid customer: {e}", i + 1)),
+            );
+        }
+    }
+    Ok(out)
+}

@@ -41,7 +41,7 @@ use store::*;
 use time::OffsetDateTime;
 
 /// Loads the entities of an earlier version of a list (`list`, `version`).
-pub type LoadVersion = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>, String>;
+pub type LoadVersion<'a> = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>, String> + 'a;
 
 /// Most customers in one bulk write.
 pub const MAX_BULK: usize = 100_000;
@@ -1185,7 +1185,7 @@ impl Monitor {
         &self,
         served: Arc<Served>,
         previous: Option<Arc<Generation>>,
-        load_version: &LoadVersion,
+        load_version: &LoadVersion<'_>,
     ) -> Result<RescreenReport> {
         let _one = lock(&self.rescreening);
         let start = Instant::now();
@@ -1268,7 +1268,7 @@ impl Monitor {
     fn rebuild_generation(
         &self,
         versions: &BTreeMap<String, String>,
-        load_version: &LoadVersion,
+        load_version: &LoadVersion<'_>,
     ) -> Option<Arc<Generation>> {
         let current = self.generation();
         let sanctions = current
