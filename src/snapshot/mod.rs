@@ -12,6 +12,9 @@
 //!         raw/<file name>             the files exactly as imported
 //!         entities.jsonl              one model::Entity as JSON per line
 //!         meta.json                   VersionMeta
+//! <data>/monitor/monitor.db           the monitor's SQLite database (WAL:
+//!     monitor.db-wal, monitor.db-shm) customers, alerts, audit, outbox
+//!                                     (see crate::monitor)
 //! ```
 //!
 //! Version names are `<UTC yyyymmddThhmmssZ>-<first 8 hex of the combined
