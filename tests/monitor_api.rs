@@ -286,6 +286,28 @@ async fn a_write_is_screened_at_once_and_decisions_hold_until_a_side_changes() {
         "personal data in the audit trail"
     );
     assert_eq!(s.monitor.verify_audit().expect("verify").problem, None);
+
+    // The metrics count customers and active alerts by list.
+    let req = test::TestRequest::get().uri("/metrics").to_request();
+    let text = String::from_utf8(
+        test::read_body(test::call_service(&app, req).await)
+            .await
+            .to_vec(),
+    )
+    .expect("utf8");
+    assert!(text.contains("screener_monitor_customers 2"), "{text}");
+    assert!(
+        text.contains("screener_monitor_active_alerts{list=\"us_ofac_sdn\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("screener_monitor_rescreen_seconds{kind=\"full\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("screener_monitor_webhook_backlog 0"),
+        "{text}"
+    );
 }
 
 #[actix_web::test]

@@ -527,3 +527,77 @@ pub async fn deliveries(
     let page = blocking(move || m.store().list_deliveries(&filter)).await??;
     Ok(HttpResponse::Ok().json(page))
 }
+
+/// The monitor's lines of `/metrics`: customers, active alerts by list, the
+/// last rescreen's duration and the webhook backlog.
+pub fn render_metrics(m: &Monitor) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut gauge = |name: &str, help: &str, kind: &str| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    };
+    gauge(
+        "screener_monitor_customers",
+        "Customers stored by the monitor.",
+        "gauge",
+    );
+    gauge(
+        "screener_monitor_active_alerts",
+        "Open or escalated alerts, by list.",
+        "gauge",
+    );
+    gauge(
+        "screener_monitor_rescreen_seconds",
+        "Duration of the last rescreen, by kind (delta or full).",
+        "gauge",
+    );
+    gauge(
+        "screener_monitor_rescreens_total",
+        "Rescreens run, and failed.",
+        "counter",
+    );
+    gauge(
+        "screener_monitor_webhook_backlog",
+        "Webhook deliveries pending.",
+        "gauge",
+    );
+    gauge(
+        "screener_monitor_writable",
+        "1 when the monitor database accepts writes.",
+        "gauge",
+    );
+    let store = m.store();
+    let _ = writeln!(
+        out,
+        "screener_monitor_customers {}",
+        store.count_customers().unwrap_or(0)
+    );
+    for (list, n) in store.active_alerts_by_list().unwrap_or_default() {
+        let list = list.replace(['\\', '"', '\n'], "_");
+        let _ = writeln!(out, "screener_monitor_active_alerts{{list=\"{list}\"}} {n}");
+    }
+    let stats = m.stats();
+    if let Some(r) = &stats.last_rescreen {
+        let _ = writeln!(
+            out,
+            "screener_monitor_rescreen_seconds{{kind=\"{}\"}} {}",
+            r.kind, r.seconds
+        );
+    }
+    let _ = writeln!(
+        out,
+        "screener_monitor_rescreens_total{{outcome=\"done\"}} {}\nscreener_monitor_rescreens_total{{outcome=\"failed\"}} {}",
+        stats.rescreens, stats.rescreen_failures
+    );
+    let _ = writeln!(
+        out,
+        "screener_monitor_webhook_backlog {}",
+        store.delivery_backlog().unwrap_or(0)
+    );
+    let _ = writeln!(
+        out,
+        "screener_monitor_writable {}",
+        u8::from(store.writable())
+    );
+    out
+}
