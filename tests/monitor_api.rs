@@ -766,3 +766,43 @@ async fn a_changed_audit_record_is_named_by_verify() {
         "{problem}"
     );
 }
+
+#[actix_web::test]
+async fn every_monitoring_route_is_in_the_openapi_document() {
+    let doc = screener::api::openapi::document(&ServerConfig::default());
+    let mut checked = 0;
+    for e in screener::api::endpoints() {
+        let monitoring = [
+            "/v1/customers",
+            "/v1/alerts",
+            "/v1/monitor",
+            "/v1/audit",
+            "/v1/webhooks",
+        ]
+        .iter()
+        .any(|p| e.path.starts_with(p));
+        if !monitoring {
+            continue;
+        }
+        for m in e.methods() {
+            let op = &doc["paths"][e.path][m.as_str().to_lowercase()];
+            assert!(op.is_object(), "{m} {} is not documented", e.path);
+            assert!(
+                op["responses"].is_object(),
+                "{m} {} has no responses",
+                e.path
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 12);
+    // Every schema reference resolves.
+    let text = doc.to_string();
+    for part in text.split("#/components/schemas/").skip(1) {
+        let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
+        assert!(
+            doc["components"]["schemas"].get(&name).is_some(),
+            "missing schema {name}"
+        );
+    }
+}

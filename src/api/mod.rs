@@ -22,6 +22,7 @@ pub mod logging;
 pub mod metrics;
 pub mod middleware;
 pub mod monitor;
+pub mod monitor_openapi;
 pub mod native;
 pub mod openapi;
 pub mod ops;

@@ -330,11 +330,20 @@ fn schemas() -> Value {
                 "index_version": {"type": ["string", "null"]}, "index_current": {"type": "boolean"}, "children": str_list,
                 "entity_count": {"type": "integer"}, "updated_at": {"type": ["string", "null"]}, "type": {"type": "string"}}}},
             "current": str_list, "outdated": str_list, "index_stale": {"type": "boolean"}}}));
+    for (name, schema) in super::monitor_openapi::schemas() {
+        m.insert(name.into(), schema);
+    }
     Value::Object(m)
 }
 
 /// The OpenAPI document for this configuration (limits appear in the text).
 pub fn document(cfg: &ServerConfig) -> Value {
+    let mut all_paths = paths(cfg);
+    if let (Some(all), Value::Object(monitor)) =
+        (all_paths.as_object_mut(), super::monitor_openapi::paths())
+    {
+        all.extend(monitor);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -346,11 +355,12 @@ pub fn document(cfg: &ServerConfig) -> Value {
         "tags": [
             {"name": "native", "description": "The screener API."},
             {"name": "yente", "description": "Drop-in for clients of OpenSanctions' yente API."},
+            {"name": "monitor", "description": "Ongoing monitoring: stored customers, alerts and decisions, the audit trail, webhook deliveries."},
             {"name": "admin", "description": "Needs the admin token."},
             {"name": "operations", "description": "Health, readiness, metrics, documentation (no API key needed)."}
         ],
         "security": [{"apiKey": []}, {}],
-        "paths": paths(cfg),
+        "paths": all_paths,
         "components": {
             "securitySchemes": {
                 "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key (SCREENER_API_KEYS), when keys are configured."},
