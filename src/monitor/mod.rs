@@ -1341,6 +1341,7 @@ impl Monitor {
         screened: &[(StoredCustomer, Vec<Found>)],
     ) -> Result<(usize, usize)> {
         let mut counts = (0, 0);
+        let rules = self.config.risk.hash(self.jurisdictions.as_ref());
         for chunk in screened.chunks(WRITE_CHUNK) {
             let mut c2 = (0, 0);
             self.store.transaction(&mut |tx| {
@@ -1355,7 +1356,14 @@ impl Monitor {
                     }
                     let (o, u) =
                         self.reconcile_customer(tx, &s.id, &s.match_fp, found, SYSTEM, at)?;
-                    if o + u > 0 {
+                    // Rated again when its alerts changed or the rules did.
+                    let rules_changed = s
+                        .risk
+                        .as_ref()
+                        .and_then(|r| r.get("rules"))
+                        .and_then(|r| r.as_str())
+                        != Some(rules.as_str());
+                    if o + u > 0 || rules_changed {
                         self.rerate(tx, &s.id)?;
                     }
                     c2.0 += o;

@@ -205,3 +205,87 @@ impl RiskRules {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Iran comprehensively sanctioned, Myanmar on the FATF call for action.
+    struct Double;
+
+    impl Jurisdictions for Double {
+        fn lists_naming(&self, country: &str) -> Vec<(String, String)> {
+            match country {
+                "ir" => vec![(
+                    "comprehensive".into(),
+                    "US comprehensive sanctions (test)".into(),
+                )],
+                "mm" => vec![(
+                    "fatf_call_for_action".into(),
+                    "FATF call for action (test)".into(),
+                )],
+                _ => Vec::new(),
+            }
+        }
+        fn version(&self) -> String {
+            "test-1".into()
+        }
+    }
+
+    fn alert(status: AlertStatus) -> Alert {
+        Alert {
+            id: 7,
+            customer_id: "c".into(),
+            entity_id: "us_ofac_sdn:1".into(),
+            list: "us_ofac_sdn".into(),
+            entity_caption: "X".into(),
+            status,
+            score: 0.9,
+            matching: true,
+            explanation: None,
+            raised_by: "us_ofac_sdn@v1".into(),
+            last_seen_in: "us_ofac_sdn@v1".into(),
+            entity_fp: String::new(),
+            customer_fp: String::new(),
+            previous_alert_id: None,
+            pending_true_match_by: None,
+            revision: 1,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn the_highest_rule_wins_and_every_reason_is_listed() {
+        let rules = RiskRules {
+            segments: [("money_services".to_string(), RiskLevel::High)].into(),
+            ..RiskRules::default()
+        };
+        let r = rules.rate(&[], None, &[], &Double);
+        assert_eq!(r.level, RiskLevel::Low);
+        let r = rules.rate(&["Myanmar".into(), "de".into()], None, &[], &Double);
+        assert_eq!(r.level, RiskLevel::High);
+        assert!(r.reasons[0].detail.contains("'mm'"), "{r:?}");
+        let r = rules.rate(
+            &["IR".into()],
+            Some("money_services"),
+            &[alert(AlertStatus::Open)],
+            &Double,
+        );
+        assert_eq!(r.level, RiskLevel::Prohibited);
+        assert_eq!(r.reasons.len(), 3, "{r:?}");
+        let r = rules.rate(
+            &[],
+            Some("money_services"),
+            &[alert(AlertStatus::FalsePositive)],
+            &Double,
+        );
+        assert_eq!(r.level, RiskLevel::High);
+        assert_eq!(r.reasons.len(), 1);
+        let r = rules.rate(&[], None, &[alert(AlertStatus::TrueMatch)], &Double);
+        assert_eq!(r.level, RiskLevel::Prohibited);
+        // The rules hash changes with the rules and with the data.
+        assert_ne!(rules.hash(&Double), RiskRules::default().hash(&Double));
+        assert_ne!(rules.hash(&Double), rules.hash(&NoJurisdictions));
+    }
+}
