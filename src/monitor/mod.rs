@@ -575,10 +575,13 @@ impl Monitor {
                 },
             }
         }
-        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
-        let g = self.unavailable_if_not_ready()?;
-        let config_hash = self.config_hash(&g.served);
         for chunk in valid.chunks(WRITE_CHUNK) {
+            // Each chunk is screened and stored under one generation (a list
+            // update may switch generations between chunks: each customer
+            // records the versions its own screening ran against).
+            let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+            let g = self.unavailable_if_not_ready()?;
+            let config_hash = self.config_hash(&g.served);
             let screened: Vec<(usize, &Customer, Vec<Key>, Vec<Found>)> = chunk
                 .par_iter()
                 .map(|(i, c)| {
