@@ -4,14 +4,19 @@
 //!   `/v1/screen` body), at most `limits.max_batch` of them, answered with
 //!   `{"listVersions": {…}, "results": [...]}` in input order. An element that
 //!   is not a valid request gets an `error` in its result; the others are
-//!   screened.
+//!   screened. The whole body must arrive within `limits.body_timeout_secs`;
+//!   only then does the batch take a slot (429 when none is free).
 //! - `Content-Type: application/x-ndjson`: one query per line (the fields of
 //!   `screener screen` JSONL input), streamed in and out: lines are read in
 //!   chunks, screened in parallel off the HTTP threads and written back as
 //!   they are done, one output line per non-blank input line, so memory stays
 //!   bounded whatever the size. A bad line gets an `error` field. Threshold
-//!   and limit come from the query string (`?threshold=0.8&limit=3`).
+//!   and limit come from the query string (`?threshold=0.8&limit=3`). Each
+//!   chunk waits for a batch slot while it is screened and gives it back
+//!   after, so a stream that sends slowly holds no slot; a stream silent for
+//!   `limits.stream_idle_timeout_secs` ends with an error line.
 
+use super::body;
 use super::error::{ApiError, payload_error, serde_error};
 use super::metrics::Api;
 use super::native::{MatchOut, Object, QueryEcho, ScreenRequest, match_outs, screen_options};
@@ -21,12 +26,12 @@ use crate::matching::batch::{RowResult, parse_json_row, screen_chunk};
 use crate::matching::{MatchResult, Query, ScreenOptions};
 use crate::service::Served;
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -71,63 +76,28 @@ pub async fn screen_batch(
     let defaults = screen_options(&state, params.f64("threshold")?, params.usize("limit")?)?;
     let kind = body_kind(&req)?;
     let served = state.served()?;
-    let permit = state.batch_slot()?;
-    let payload = actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
     match kind {
         BodyKind::Json => {
             let body =
-                read_limited(&req, payload, state.config.limits.max_batch_body_bytes).await?;
-            let response = json_batch(&state, served, defaults, body).await;
+                super::body::read(&req, payload.into_inner(), &body::limit_of(&req)?).await?;
+            // The slot is taken once the body is here: a slow sender holds none.
+            let permit = state.batch_slot()?;
+            let response = json_batch(&state, served, defaults, &body).await;
             drop(permit);
             response
         }
-        BodyKind::Ndjson => Ok(ndjson_batch(state, served, defaults, payload, permit)),
-    }
-}
-
-/// Reads a whole body up to `limit` bytes (413 beyond, before reading when
-/// `Content-Length` says so).
-async fn read_limited(
-    req: &HttpRequest,
-    mut payload: impl futures_util::Stream<Item = Result<Bytes, actix_web::error::PayloadError>> + Unpin,
-    limit: usize,
-) -> Result<Vec<u8>, ApiError> {
-    let too_large = |n: Option<u64>| {
-        ApiError::too_large(
-            "body_too_large",
-            match n {
-                Some(n) => format!(
-                    "the request body is {n} bytes; the batch limit is {limit} bytes (limits.max_batch_body_bytes)"
-                ),
-                None => format!(
-                    "the request body is larger than the batch limit of {limit} bytes (limits.max_batch_body_bytes)"
-                ),
-            },
-        )
-    };
-    if let Some(len) = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        && len > limit as u64
-    {
-        return Err(too_large(Some(len)));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| payload_error(&e, limit))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large(None));
+        BodyKind::Ndjson => {
+            let payload =
+                actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
+            Ok(ndjson_batch(state, served, defaults, payload))
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(body)
 }
 
-/// A JSON array read up to a count: the elements, or how many there were.
-enum Capped {
-    Items(Vec<serde_json::Value>),
+/// A JSON array read up to a count: the elements (as their raw text, each
+/// parsed strictly on its own), or how many there were.
+enum Capped<'a> {
+    Items(Vec<&'a RawValue>),
     TooMany(usize),
 }
 
@@ -136,17 +106,17 @@ struct CappedSeq {
 }
 
 impl<'de> Visitor<'de> for CappedSeq {
-    type Value = Capped;
+    type Value = Capped<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON array of screen requests")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Capped, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Capped<'de>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.max));
         loop {
             if items.len() < self.max {
-                match seq.next_element::<serde_json::Value>()? {
+                match seq.next_element::<&'de RawValue>()? {
                     Some(v) => items.push(v),
                     None => return Ok(Capped::Items(items)),
                 }
@@ -167,19 +137,23 @@ impl<'de> Visitor<'de> for CappedSeq {
 }
 
 impl<'de> DeserializeSeed<'de> for CappedSeq {
-    type Value = Capped;
+    type Value = Capped<'de>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Capped, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Capped<'de>, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 /// One element of a JSON batch answer.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct BatchItem<'a> {
     index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
+    /// The lists this element was screened against, with their versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list_versions: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     query: Option<QueryEcho<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -197,6 +171,13 @@ struct BatchResponse<'a> {
     results: Vec<BatchItem<'a>>,
 }
 
+/// The `id` of an element, read even when the rest of it is not valid.
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    #[serde(default)]
+    id: Option<String>,
+}
+
 /// An element: its `id` (when readable) and the query with its options, or why not.
 type Prepared = (Option<String>, Result<(Query, ScreenOptions), ApiError>);
 
@@ -204,10 +185,10 @@ async fn json_batch(
     state: &web::Data<AppState>,
     served: Arc<Served>,
     defaults: ScreenOptions,
-    body: Vec<u8>,
+    body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let max = state.config.limits.max_batch;
-    let mut de = serde_json::Deserializer::from_slice(&body);
+    let mut de = serde_json::Deserializer::from_slice(body);
     let parsed = CappedSeq { max }
         .deserialize(&mut de)
         .and_then(|c| de.end().map(|()| c));
@@ -223,16 +204,14 @@ async fn json_batch(
         }
         Err(e) => return Err(serde_error(&e)),
     };
-    drop(body);
     let prepared: Vec<Prepared> = items
         .into_iter()
-        .map(|v| {
-            let id = v
-                .get("id")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_string);
+        .map(|raw| {
+            let id = serde_json::from_str::<IdOnly>(raw.get())
+                .ok()
+                .and_then(|i| i.id);
             let prepared = (|| {
-                let Object(r) = serde_json::from_value::<Object<ScreenRequest>>(v)
+                let Object(r) = crate::json::from_str::<Object<ScreenRequest>>(raw.get())
                     .map_err(|e| serde_error(&e))?;
                 let (q, threshold, limit) = r.into_parts();
                 let mut opts = screen_options(state, threshold.or(defaults.threshold), None)?;
@@ -271,6 +250,7 @@ async fn json_batch(
             (Err(e), _) | (Ok(_), Some(Err(e))) => BatchItem {
                 index,
                 id: id.as_deref(),
+                list_versions: None,
                 query: None,
                 matches: None,
                 error: Some(e.code),
@@ -279,9 +259,11 @@ async fn json_batch(
             (Ok((q, opts)), Some(Ok(m))) => {
                 screened += 1;
                 alerts += u64::from(m.iter().any(|x| x.is_match));
+                let searched = served.matcher.resolve_lists(&q.lists).ok().flatten();
                 BatchItem {
                     index,
                     id: id.as_deref(),
+                    list_versions: Some(served.matcher.list_versions(searched.as_ref())),
                     query: Some(QueryEcho {
                         query: q,
                         threshold: opts.threshold.unwrap_or(default_threshold),
@@ -295,6 +277,7 @@ async fn json_batch(
             (Ok(_), None) => BatchItem {
                 index,
                 id: id.as_deref(),
+                list_versions: None,
                 query: None,
                 matches: None,
                 error: Some("internal_error"),
@@ -415,6 +398,10 @@ impl NdjsonJob {
         let chunk = std::mem::take(&mut self.chunk);
         let served = Arc::clone(&self.served);
         let opts = self.opts;
+        // A slot for as long as this chunk is screened; the semaphore is never closed.
+        let Ok(permit) = Arc::clone(&self.state.batch_slots).acquire_owned().await else {
+            return false;
+        };
         let done = blocking(move || {
             let results = screen_chunk(&served.matcher, &chunk, &opts);
             let mut out = Vec::with_capacity(results.len() * 256);
@@ -435,6 +422,7 @@ impl NdjsonJob {
             )
         })
         .await;
+        drop(permit);
         match done {
             Ok((bytes, screened, alerts)) => {
                 self.state.metrics.screened(Api::Ndjson, screened, alerts);
@@ -492,7 +480,6 @@ fn ndjson_batch(
     served: Arc<Served>,
     opts: ScreenOptions,
     mut payload: actix_web::dev::Decompress<actix_web::dev::Payload>,
-    permit: tokio::sync::OwnedSemaphorePermit,
 ) -> HttpResponse {
     let (tx, rx) = tokio::sync::mpsc::channel::<OutItem>(4);
     let limits = state.config.limits.clone();
@@ -506,13 +493,26 @@ fn ndjson_batch(
         max_rows: limits.max_ndjson_rows,
     };
     // The request payload is tied to this worker thread: a local task reads it.
+    let idle = std::time::Duration::from_secs(limits.stream_idle_timeout_secs);
     actix_web::rt::spawn(async move {
-        let _permit = permit;
         let mut splitter = LineSplitter::new(limits.max_ndjson_line_bytes);
         let mut line_no = 0u64;
         let mut going = true;
         while going {
-            match payload.next().await {
+            let Ok(next) = tokio::time::timeout(idle, payload.next()).await else {
+                let _ = job.flush().await;
+                let line = line_of(&serde_json::json!({
+                    "error": "body_timeout",
+                    "detail": format!(
+                        "no bytes arrived for {} s (limits.stream_idle_timeout_secs); rows from line {} on were not screened",
+                        idle.as_secs(),
+                        line_no + 1
+                    ),
+                }));
+                let _ = job.tx.send(Ok(Bytes::from(line))).await;
+                return;
+            };
+            match next {
                 None => break,
                 Some(Err(e)) => {
                     let _ = job.flush().await;

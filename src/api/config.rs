@@ -126,8 +126,37 @@ pub struct Limits {
     pub max_limit: usize,
     /// Most name values screened per `/match` query (each name is one screening).
     pub max_names_per_query: usize,
-    /// Batch jobs (JSON or NDJSON) running at once; more get 429.
+    /// Batch screenings running at once. A JSON batch takes a slot once its
+    /// body has arrived (429 when none is free); an NDJSON stream takes one
+    /// for each chunk of rows it screens and waits for it, so a client that
+    /// sends slowly holds none.
     pub max_concurrent_batches: usize,
+    /// Seconds a request body (JSON, or a JSON batch) has to arrive in full;
+    /// 408 after.
+    pub body_timeout_secs: u64,
+    /// Seconds an NDJSON stream may go without sending a byte; the stream
+    /// then ends with an error line.
+    pub stream_idle_timeout_secs: u64,
+}
+
+impl Limits {
+    /// The body bounds of single-party routes.
+    pub fn body(&self) -> crate::api::body::BodyLimit {
+        crate::api::body::BodyLimit {
+            max_bytes: self.max_body_bytes,
+            deadline: Duration::from_secs(self.body_timeout_secs),
+            setting: "limits.max_body_bytes",
+        }
+    }
+
+    /// The body bounds of batch routes (JSON batch, `/match`).
+    pub fn batch_body(&self) -> crate::api::body::BodyLimit {
+        crate::api::body::BodyLimit {
+            max_bytes: self.max_batch_body_bytes,
+            deadline: Duration::from_secs(self.body_timeout_secs),
+            setting: "limits.max_batch_body_bytes",
+        }
+    }
 }
 
 impl Default for Limits {
@@ -141,6 +170,8 @@ impl Default for Limits {
             max_limit: crate::matching::MAX_LIMIT,
             max_names_per_query: 8,
             max_concurrent_batches: 2,
+            body_timeout_secs: 30,
+            stream_idle_timeout_secs: 30,
         }
     }
 }
@@ -408,6 +439,11 @@ impl ServerConfig {
             ("limits.max_limit", l.max_limit),
             ("limits.max_names_per_query", l.max_names_per_query),
             ("limits.max_concurrent_batches", l.max_concurrent_batches),
+            ("limits.body_timeout_secs", l.body_timeout_secs as usize),
+            (
+                "limits.stream_idle_timeout_secs",
+                l.stream_idle_timeout_secs as usize,
+            ),
         ] {
             if v == 0 {
                 return Err(setting(name, "must be at least 1"));

@@ -107,7 +107,10 @@ impl From<QueryError> for ApiError {
             QueryError::NameTooLong(_) => "name_too_long",
             QueryError::UnknownSchema(_) => "unknown_schema",
             QueryError::BadBirthDate(_) => "invalid_birth_date",
-            QueryError::UnknownList(_) => "unknown_list",
+            QueryError::InvalidListId(_) => "invalid_list_id",
+            QueryError::ListNotLoaded { .. } => "list_not_loaded",
+            QueryError::NoListToSearch(_) => "no_list_to_search",
+            QueryError::NoNameTokens => "invalid_name",
             QueryError::BadThreshold(_) => "invalid_threshold",
             QueryError::TooMany { .. } => "too_many_values",
         };

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod body;
 pub mod config;
 pub mod error;
 pub mod logging;
@@ -190,7 +191,7 @@ impl Endpoint {
         self.routes.iter().map(|(m, _)| m.clone()).collect()
     }
 
-    fn register(self, cfg: &mut web::ServiceConfig, json: &Option<web::JsonConfig>) {
+    fn register(self, cfg: &mut web::ServiceConfig, body: Option<body::BodyLimit>) {
         let access = self.access;
         let allow = self
             .routes
@@ -199,8 +200,8 @@ impl Endpoint {
             .collect::<Vec<_>>()
             .join(", ");
         let mut resource = web::resource(self.path);
-        if let Some(j) = json {
-            resource = resource.app_data(j.clone());
+        if let Some(limit) = body {
+            resource = resource.app_data(limit);
         }
         for (_, route) in self.routes {
             resource = resource.route(route);
@@ -266,15 +267,8 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let limits = state.config.limits.clone();
-        let batch_json = web::JsonConfig::default()
-            .limit(limits.max_batch_body_bytes)
-            .error_handler(error::json_config_handler(limits.max_batch_body_bytes));
         cfg.app_data(state)
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(limits.max_body_bytes)
-                    .error_handler(error::json_config_handler(limits.max_body_bytes)),
-            )
+            .app_data(limits.body())
             .app_data(web::PathConfig::default().error_handler(error::path_config_handler))
             .app_data(web::QueryConfig::default().error_handler(error::query_config_handler))
             .service(
@@ -282,9 +276,9 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                     .wrap(actix_web::middleware::from_fn(middleware::gateway))
                     .configure(|scope| {
                         for e in endpoints() {
-                            // `/match` takes batches of queries.
-                            let json = (e.path == "/match/{dataset}").then(|| batch_json.clone());
-                            e.register(scope, &json);
+                            // Batches take larger bodies.
+                            let batch = matches!(e.path, "/match/{dataset}" | "/v1/screen/batch");
+                            e.register(scope, batch.then(|| limits.batch_body()));
                         }
                     })
                     .default_service(web::to(ops::not_found)),

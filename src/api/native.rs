@@ -3,12 +3,13 @@
 //! the admin refresh. Request types refuse unknown fields, so a misspelt
 //! field is an error rather than silently ignored.
 
+use super::body::Json;
 use super::error::ApiError;
 use super::metrics::Api;
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::{Explanation, MatchResult, Query, ScreenOptions};
-use crate::model::Entity;
+use crate::model::{Entity, list_id};
 use crate::service::{RefreshRequest, Served, SourceError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -194,10 +195,10 @@ pub fn searched_versions(
 pub async fn screen(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Object<ScreenRequest>>,
+    Json(Object(body)): Json<Object<ScreenRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
-    let (query, threshold, limit) = body.into_inner().0.into_parts();
+    let (query, threshold, limit) = body.into_parts();
     let opts = screen_options(&state, threshold, limit)?;
     query.validate()?;
     let served = state.served()?;
@@ -238,10 +239,9 @@ pub struct CompareRequest {
 pub async fn compare(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Object<CompareRequest>>,
+    Json(Object(body)): Json<Object<CompareRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
-    let body = body.into_inner().0;
     screen_options(&state, body.threshold, None)?;
     body.a.validate().map_err(|e| tag_side("a", e.into()))?;
     body.b.validate().map_err(|e| tag_side("b", e.into()))?;
@@ -257,29 +257,6 @@ pub async fn compare(
 fn tag_side(side: &str, mut e: ApiError) -> ApiError {
     e.detail = format!("record {side}: {}", e.detail);
     e
-}
-
-/// A list id: `[a-z][a-z0-9_]*` or `custom:<name>`.
-pub fn is_list_id(s: &str) -> bool {
-    fn catalog(s: &str) -> bool {
-        let mut chars = s.chars();
-        chars.next().is_some_and(|c| c.is_ascii_lowercase())
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    }
-    if s.len() > 64 {
-        return false;
-    }
-    match s.strip_prefix("custom:") {
-        Some(name) => {
-            let mut chars = name.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && chars
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-        }
-        None => catalog(s),
-    }
 }
 
 /// Checks the shape of an entity id: `<list id>:<source id>`.
@@ -299,18 +276,13 @@ pub fn check_entity_id(id: &str) -> Result<(), ApiError> {
     if id.chars().any(char::is_control) {
         return Err(bad("it contains control characters"));
     }
-    let split = match id.strip_prefix("custom:") {
-        Some(rest) => rest
-            .split_once(':')
-            .and_then(|(name, src)| Some((id.get(..("custom:".len() + name.len()))?, src))),
-        None => id.split_once(':'),
-    };
-    let Some((list, source)) = split else {
+    if !id.contains(':') {
         return Err(bad("no ':' between list id and source id"));
-    };
-    if !is_list_id(list) {
-        return Err(bad("the part before ':' is not a list id"));
     }
+    let Some(list) = list_id::of_entity_id(id) else {
+        return Err(bad("the part before ':' is not a list id"));
+    };
+    let source = id.get(list.len() + 1..).unwrap_or_default();
     if source.trim().is_empty() {
         return Err(bad("the source id is empty"));
     }
@@ -508,7 +480,7 @@ pub async fn changes(
     let params = Params::parse(req.query_string())?;
     params.only(&["since"])?;
     let id = path.into_inner();
-    if !is_list_id(&id) {
+    if !list_id::is_valid(&id) {
         return Err(ApiError::bad_request(
             "invalid_list_id",
             format!(
@@ -628,11 +600,14 @@ mod tests {
 
     #[test]
     fn list_ids() {
-        assert!(is_list_id("us_ofac_sdn"));
-        assert!(is_list_id("custom:a-b_1"));
-        assert!(!is_list_id("custom:"));
-        assert!(!is_list_id("Us"));
-        assert!(!is_list_id("1abc"));
-        assert!(!is_list_id(""));
+        assert!(list_id::is_valid("us_ofac_sdn"));
+        assert!(list_id::is_valid("custom:a-b_1"));
+        assert!(!list_id::is_valid("custom:"));
+        assert!(!list_id::is_valid("Us"));
+        assert!(!list_id::is_valid("1abc"));
+        assert!(!list_id::is_valid(""));
+        assert_eq!(list_id::of_entity_id("custom:a-b:X:1"), Some("custom:a-b"));
+        assert_eq!(list_id::of_entity_id("eu_fsf:EU.1"), Some("eu_fsf"));
+        assert_eq!(list_id::of_entity_id("EU:1"), None);
     }
 }

@@ -11,14 +11,16 @@
 //! client that ignores per-query status must not take "not screened" for "no
 //! match".
 
+use super::body::Json;
 use super::error::ApiError;
 use super::metrics::Api;
 use super::native::{list_overview, lookup_entity};
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, MatchResult, Query, ScreenOptions};
+use crate::matching::{Explanation, ListRequest, MatchResult, Query, ScreenOptions};
 use crate::model::{Entity, Schema};
 use crate::service::Served;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -272,49 +274,44 @@ fn example_queries(
     ))
 }
 
-/// The lists a `{dataset}` path segment and the include/exclude parameters select.
+/// The lists a `{dataset}` path segment and the include/exclude parameters
+/// select (never empty). A `{dataset}` that is not loaded is a 404, as in
+/// yente; a bad `include_dataset` / `exclude_dataset`, or a choice that
+/// leaves nothing to search, a 400 naming it.
 fn dataset_scope(
     served: &Served,
     dataset: &str,
     include: &[String],
     exclude: &[String],
-) -> Result<BTreeSet<String>, ApiError> {
-    let loaded: BTreeSet<String> = served.lists.keys().cloned().collect();
-    let sanctions: BTreeSet<String> = served
-        .matcher
-        .index()
-        .sanctions_lists()
-        .intersection(&loaded)
-        .cloned()
-        .collect();
-    let expand = |name: &str| -> Option<BTreeSet<String>> {
-        match name {
-            crate::matching::COLLECTION_DEFAULT => Some(loaded.clone()),
-            crate::matching::COLLECTION_SANCTIONS => Some(sanctions.clone()),
-            id if loaded.contains(id) => Some(BTreeSet::from([id.to_string()])),
-            _ => None,
-        }
+) -> Result<Vec<String>, ApiError> {
+    let matcher = &served.matcher;
+    let base = ListRequest {
+        base: Some(dataset),
+        ..ListRequest::default()
     };
-    let mut scope = expand(dataset).ok_or_else(|| {
-        ApiError::not_found(
-            "unknown_dataset",
-            format!(
-                "dataset '{}' is not loaded (use default, sanctions or one of: {})",
-                dataset.chars().take(80).collect::<String>(),
-                loaded.iter().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        )
+    matcher.select_lists(base).map_err(|e| {
+        let mut e = ApiError::from(e);
+        e.status = StatusCode::NOT_FOUND;
+        e.code = "unknown_dataset";
+        e.detail = format!("dataset in the path: {}", e.detail);
+        e
     })?;
-    if !include.is_empty() {
-        let wanted: BTreeSet<String> = include.iter().filter_map(|d| expand(d)).flatten().collect();
-        scope = scope.intersection(&wanted).cloned().collect();
-    }
-    for d in exclude {
-        if let Some(set) = expand(d) {
-            scope = scope.difference(&set).cloned().collect();
-        }
-    }
-    Ok(scope)
+    let scope = matcher
+        .select_lists(ListRequest {
+            include,
+            exclude,
+            ..base
+        })
+        .map_err(|e| {
+            let mut e = ApiError::from(e);
+            e.status = StatusCode::BAD_REQUEST;
+            e.detail = format!("include_dataset / exclude_dataset: {}", e.detail);
+            e
+        })?;
+    Ok(match scope {
+        Some(s) => s.into_iter().collect(),
+        None => served.lists.keys().cloned().collect(),
+    })
 }
 
 /// `{name: value}` of a yente feature result.
@@ -440,6 +437,9 @@ struct FeatureDoc {
 #[derive(Debug, Serialize)]
 struct MatchResponse<'a> {
     responses: BTreeMap<String, EntityMatches<'a>>,
+    /// `{list id: version}` of every list the queries were screened against
+    /// (a screener extension; yente clients ignore it).
+    list_versions: BTreeMap<String, String>,
     matcher: BTreeMap<&'static str, FeatureDoc>,
     limit: usize,
 }
@@ -573,7 +573,7 @@ pub async fn match_entities(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<MatchBody>,
+    Json(body): Json<MatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string())?;
     let limits = &state.config.limits;
@@ -591,7 +591,6 @@ pub async fn match_entities(
     }
     let exclude_ids: BTreeSet<String> = params.all("exclude_entity_ids").into_iter().collect();
     let exclude_schemas: BTreeSet<String> = params.all("exclude_schema").into_iter().collect();
-    let body = body.into_inner();
     if body.queries.len() > limits.max_batch {
         return Err(ApiError::too_large(
             "batch_too_large",
@@ -609,7 +608,8 @@ pub async fn match_entities(
         &params.all("include_dataset"),
         &params.all("exclude_dataset"),
     )?;
-    let lists: Vec<String> = scope.iter().cloned().collect();
+    let scope_set: BTreeSet<String> = scope.iter().cloned().collect();
+    let lists = scope;
     let mut plan: Vec<(String, Vec<Query>, QueryOut)> = Vec::with_capacity(body.queries.len());
     let mut screenings = 0;
     for (key, ex) in &body.queries {
@@ -628,7 +628,6 @@ pub async fn match_entities(
     }
     // Room for results that the exclusions remove afterwards.
     opts.limit = (limit + exclude_ids.len()).min(limits.max_limit).max(limit);
-    let empty_scope = scope.is_empty();
     let worker = Arc::clone(&served);
     let (plan, results) = blocking(move || {
         use rayon::prelude::*;
@@ -639,13 +638,7 @@ pub async fn match_entities(
             .collect();
         let screened: Vec<(usize, Result<Vec<MatchResult>, ApiError>)> = flat
             .par_iter()
-            .map(|(i, q)| {
-                if empty_scope {
-                    (*i, Ok(Vec::new()))
-                } else {
-                    (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from))
-                }
-            })
+            .map(|(i, q)| (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from)))
             .collect();
         let mut per_query: Vec<Vec<Vec<MatchResult>>> = plan.iter().map(|_| Vec::new()).collect();
         for (i, r) in screened {
@@ -695,6 +688,7 @@ pub async fn match_entities(
         .screened(Api::Match, responses.len() as u64, alerts);
     Ok(HttpResponse::Ok().json(MatchResponse {
         responses,
+        list_versions: served.versions(Some(&scope_set)),
         matcher: matcher_docs(served.matcher.weights()),
         limit,
     }))
@@ -764,7 +758,7 @@ pub async fn search(
         name: q,
         schema: schema.map(|s| s.as_str().to_string()),
         countries: params.all("countries"),
-        lists: scope.iter().cloned().collect(),
+        lists: scope,
         ..Query::default()
     };
     query.validate()?;
@@ -774,15 +768,7 @@ pub async fn search(
         min_score: SEARCH_MIN_SCORE,
     };
     let worker = Arc::clone(&served);
-    let empty = scope.is_empty();
-    let results = blocking(move || {
-        if empty {
-            Ok(Vec::new())
-        } else {
-            worker.matcher.screen(&query, &opts)
-        }
-    })
-    .await??;
+    let results = blocking(move || worker.matcher.screen(&query, &opts)).await??;
     state.metrics.screened(Api::Search, 1, 0);
     let hits: Vec<SearchHit> = results
         .iter()

@@ -31,8 +31,12 @@ impl InputFormat {
 
 /// One output line.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RowResult {
     pub id: String,
+    /// `{list id: version}` of every list the row was screened against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_versions: Option<std::collections::BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matches: Option<Vec<MatchResult>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,7 +61,7 @@ impl BatchSummary {
 
 /// Parses one JSONL line into a query.
 pub fn parse_json_row(line: &str) -> Result<Query, String> {
-    serde_json::from_str::<Query>(line).map_err(|e| format!("invalid JSON row: {e}"))
+    crate::json::from_str::<Query>(line).map_err(|e| format!("invalid JSON row: {e}"))
 }
 
 /// Splits a CSV list cell (`;`-separated).
@@ -271,15 +275,23 @@ fn screen_row(
     q: &Result<Query, String>,
     opts: &ScreenOptions,
 ) -> RowResult {
-    let (matches, error) = match q {
-        Err(e) => (None, Some(e.clone())),
+    let (list_versions, matches, error) = match q {
+        Err(e) => (None, None, Some(e.clone())),
         Ok(q) => match matcher.screen(q, opts) {
-            Ok(m) => (Some(m), None),
-            Err(e) => (None, Some(e.to_string())),
+            Ok(m) => {
+                let searched = matcher.resolve_lists(&q.lists).ok().flatten();
+                (
+                    Some(matcher.list_versions(searched.as_ref())),
+                    Some(m),
+                    None,
+                )
+            }
+            Err(e) => (None, None, Some(e.to_string())),
         },
     };
     RowResult {
         id: id.to_string(),
+        list_versions,
         matches,
         error,
     }

@@ -57,8 +57,16 @@ pub enum QueryError {
     UnknownSchema(String),
     #[error("birthDate '{0}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")]
     BadBirthDate(String),
-    #[error("unknown list '{0}'")]
-    UnknownList(String),
+    #[error(
+        "'{0}' is not a list id or collection (list ids look like us_ofac_sdn or custom:<name>)"
+    )]
+    InvalidListId(String),
+    #[error("list '{list}' is not loaded; {loaded}")]
+    ListNotLoaded { list: String, loaded: String },
+    #[error("nothing to search: {0}")]
+    NoListToSearch(String),
+    #[error("the name has no part left to screen once titles and punctuation are set aside")]
+    NoNameTokens,
     #[error("threshold {0} is outside [0, 1]")]
     BadThreshold(f64),
     #[error("too many {what}: {count} (limit {MAX_ATTRIBUTES})")]

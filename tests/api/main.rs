@@ -5,6 +5,7 @@
 //! entries (typed from the OFAC SDN CSV and the UN consolidated XML) keeps most
 //! tests fast; the `real_*` tests use the list files of `../shared/lists-raw`.
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use actix_web::http::StatusCode;
@@ -466,7 +467,7 @@ async fn bad_bodies_are_json_errors_naming_the_problem() {
             json!({"name": "Bout", "lists": ["no_such_list"]})
         )
     );
-    let d = assert_error(s, &b, 422, "unknown_list");
+    let d = assert_error(s, &b, 422, "list_not_loaded");
     assert!(d.contains("no_such_list"), "{d}");
     let (s, b) = call!(
         app,
@@ -1658,3 +1659,6 @@ proptest::proptest! {
         });
     }
 }
+
+// Last: it uses the macros above.
+mod not_screened;
