@@ -263,7 +263,7 @@ pub struct Monitor {
     store: Arc<dyn MonitorStore>,
     config: MonitorConfig,
     weights: BlockingWeights,
-    jurisdictions: Arc<dyn risk::Jurisdictions>,
+    jurisdictions: Arc<dyn risk::JurisdictionSource>,
     generation: RwLock<Option<Arc<Generation>>>,
     /// Held (shared) by a write while it screens and commits; taken
     /// exclusively to switch generations, so no write straddles a switch.
@@ -306,7 +306,7 @@ impl Monitor {
             store,
             config,
             weights: blocking::DEFAULT_BLOCKING,
-            jurisdictions: Arc::new(risk::NoJurisdictions),
+            jurisdictions: Arc::new(risk::BuiltinJurisdictions),
             generation: RwLock::new(None),
             gate: RwLock::new(()),
             customers: RwLock::new(CustomerIndex::default()),
@@ -324,7 +324,7 @@ impl Monitor {
     }
 
     /// Uses another source of jurisdiction lists for the risk rating.
-    pub fn with_jurisdictions(mut self, j: Arc<dyn risk::Jurisdictions>) -> Monitor {
+    pub fn with_jurisdictions(mut self, j: Arc<dyn risk::JurisdictionSource>) -> Monitor {
         self.jurisdictions = j;
         self
     }
@@ -730,6 +730,7 @@ impl Monitor {
         let alerts = tx.customer_alerts(id)?;
         let rating = self.config.risk.rate(
             &c.countries,
+            &c.addresses,
             c.segment.as_deref(),
             &alerts,
             self.jurisdictions.as_ref(),

@@ -2,7 +2,9 @@
 //! highest level among them winning. `low` < `medium` < `high` <
 //! `prohibited`. The rules and their levels come from the `[monitor.risk]`
 //! table of the configuration (documented in the README); the jurisdiction
-//! rule asks a [`Jurisdictions`] source which countries are listed.
+//! rule asks a [`JurisdictionSource`] (by default the jurisdiction lists
+//! shipped in `lists/jurisdictions.toml`, [`crate::jurisdictions`]) which
+//! lists a customer's countries and addresses are on.
 
 use super::store::{Alert, AlertStatus};
 use serde::{Deserialize, Serialize};
@@ -64,8 +66,9 @@ pub struct RiskRules {
     pub confirmed_match: RiskLevel,
     /// An open or escalated alert.
     pub open_alert: RiskLevel,
-    /// A country on a jurisdiction list, by the list's category
-    /// (`comprehensive`, `fatf_call_for_action`, `fatf_increased_monitoring`).
+    /// A country on a jurisdiction list, by the list's kind
+    /// (`comprehensive_sanctions`, `fatf_call_for_action`,
+    /// `fatf_increased_monitoring`).
     pub jurisdiction_levels: std::collections::BTreeMap<String, RiskLevel>,
     /// Segments rated at least this high (`{ "money_services" = "high" }`).
     pub segments: std::collections::BTreeMap<String, RiskLevel>,
@@ -77,7 +80,7 @@ impl Default for RiskRules {
             confirmed_match: RiskLevel::Prohibited,
             open_alert: RiskLevel::High,
             jurisdiction_levels: [
-                ("comprehensive".to_string(), RiskLevel::Prohibited),
+                ("comprehensive_sanctions".to_string(), RiskLevel::Prohibited),
                 ("fatf_call_for_action".to_string(), RiskLevel::High),
                 ("fatf_increased_monitoring".to_string(), RiskLevel::Medium),
             ]
@@ -88,10 +91,11 @@ impl Default for RiskRules {
     }
 }
 
-/// Which jurisdiction lists name a country: `(category, list title)` pairs.
-pub trait Jurisdictions: Send + Sync {
-    fn lists_naming(&self, country: &str) -> Vec<(String, String)>;
-    /// Identifies the data (source and date) for the rating's rules hash.
+/// Which jurisdiction lists a customer's countries and addresses are on:
+/// `(list kind, reason in words)` pairs.
+pub trait JurisdictionSource: Send + Sync {
+    fn hits(&self, countries: &[String], addresses: &[String]) -> Vec<(String, String)>;
+    /// Identifies the data (its dates) for the rating's rules hash.
     fn version(&self) -> String;
 }
 
@@ -99,8 +103,8 @@ pub trait Jurisdictions: Send + Sync {
 #[derive(Debug, Default)]
 pub struct NoJurisdictions;
 
-impl Jurisdictions for NoJurisdictions {
-    fn lists_naming(&self, _country: &str) -> Vec<(String, String)> {
+impl JurisdictionSource for NoJurisdictions {
+    fn hits(&self, _countries: &[String], _addresses: &[String]) -> Vec<(String, String)> {
         Vec::new()
     }
     fn version(&self) -> String {
@@ -108,9 +112,50 @@ impl Jurisdictions for NoJurisdictions {
     }
 }
 
+/// The jurisdiction lists shipped with the program.
+#[derive(Debug, Default)]
+pub struct BuiltinJurisdictions;
+
+impl JurisdictionSource for BuiltinJurisdictions {
+    fn hits(&self, countries: &[String], addresses: &[String]) -> Vec<(String, String)> {
+        let j = crate::jurisdictions::Jurisdictions::builtin();
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut push = |hit: crate::jurisdictions::JurisdictionHit| {
+            let kind = hit.list.as_str().to_string();
+            if !out.iter().any(|(k, r)| *k == kind && *r == hit.reason) {
+                out.push((kind, hit.reason));
+            }
+        };
+        for c in countries {
+            let code = crate::countries::iso_code(c)
+                .map(str::to_string)
+                .or_else(|| crate::countries::country_code(c).map(str::to_string));
+            if let Some(code) = code {
+                j.country(&code).into_iter().for_each(&mut push);
+            }
+        }
+        for a in addresses {
+            j.address(None, &[a.as_str()])
+                .into_iter()
+                .for_each(&mut push);
+        }
+        out
+    }
+
+    fn version(&self) -> String {
+        let j = crate::jurisdictions::Jurisdictions::builtin();
+        let dates: Vec<String> = j
+            .lists
+            .iter()
+            .map(|l| format!("{}@{}", l.kind, l.as_of))
+            .collect();
+        format!("{} {}", j.checked, dates.join(" "))
+    }
+}
+
 impl RiskRules {
     /// The hash identifying these rules with the jurisdiction data.
-    pub fn hash(&self, jurisdictions: &dyn Jurisdictions) -> String {
+    pub fn hash(&self, jurisdictions: &dyn JurisdictionSource) -> String {
         use sha2::{Digest, Sha256};
         let text = format!(
             "{}|{}",
@@ -120,13 +165,14 @@ impl RiskRules {
         hex::encode(Sha256::digest(text.as_bytes()))[..16].to_string()
     }
 
-    /// Rates a customer from its countries, segment and current alerts.
+    /// Rates a customer from its countries, addresses, segment and current alerts.
     pub fn rate(
         &self,
         countries: &[String],
+        addresses: &[String],
         segment: Option<&str>,
         alerts: &[Alert],
-        jurisdictions: &dyn Jurisdictions,
+        jurisdictions: &dyn JurisdictionSource,
     ) -> RiskRating {
         let mut reasons = Vec::new();
         for a in alerts {
@@ -154,27 +200,13 @@ impl RiskRules {
                 _ => {}
             }
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for c in countries {
-            let lower = c.trim().to_ascii_lowercase();
-            let code = if crate::countries::is_code(&lower) {
-                lower
-            } else {
-                crate::countries::country_code(c)
-                    .map(str::to_string)
-                    .unwrap_or(lower)
-            };
-            if !seen.insert(code.clone()) {
-                continue;
-            }
-            for (category, title) in jurisdictions.lists_naming(&code) {
-                if let Some(level) = self.jurisdiction_levels.get(&category) {
-                    reasons.push(RiskReason {
-                        rule: format!("jurisdiction:{category}"),
-                        level: *level,
-                        detail: format!("country '{code}' is on {title}"),
-                    });
-                }
+        for (kind, reason) in jurisdictions.hits(countries, addresses) {
+            if let Some(level) = self.jurisdiction_levels.get(&kind) {
+                reasons.push(RiskReason {
+                    rule: format!("jurisdiction:{kind}"),
+                    level: *level,
+                    detail: reason,
+                });
             }
         }
         if let Some(s) = segment
@@ -213,19 +245,23 @@ mod tests {
     /// Iran comprehensively sanctioned, Myanmar on the FATF call for action.
     struct Double;
 
-    impl Jurisdictions for Double {
-        fn lists_naming(&self, country: &str) -> Vec<(String, String)> {
-            match country {
-                "ir" => vec![(
-                    "comprehensive".into(),
-                    "US comprehensive sanctions (test)".into(),
-                )],
-                "mm" => vec![(
-                    "fatf_call_for_action".into(),
-                    "FATF call for action (test)".into(),
-                )],
-                _ => Vec::new(),
+    impl JurisdictionSource for Double {
+        fn hits(&self, countries: &[String], _addresses: &[String]) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            for c in countries {
+                match c.to_ascii_lowercase().as_str() {
+                    "ir" => out.push((
+                        "comprehensive_sanctions".into(),
+                        "'ir' is comprehensively sanctioned (test)".into(),
+                    )),
+                    "myanmar" | "mm" => out.push((
+                        "fatf_call_for_action".into(),
+                        "'mm' is on the FATF call for action (test)".into(),
+                    )),
+                    _ => {}
+                }
             }
+            out
         }
         fn version(&self) -> String {
             "test-1".into()
@@ -261,13 +297,14 @@ mod tests {
             segments: [("money_services".to_string(), RiskLevel::High)].into(),
             ..RiskRules::default()
         };
-        let r = rules.rate(&[], None, &[], &Double);
+        let r = rules.rate(&[], &[], None, &[], &Double);
         assert_eq!(r.level, RiskLevel::Low);
-        let r = rules.rate(&["Myanmar".into(), "de".into()], None, &[], &Double);
+        let r = rules.rate(&["Myanmar".into(), "de".into()], &[], None, &[], &Double);
         assert_eq!(r.level, RiskLevel::High);
         assert!(r.reasons[0].detail.contains("'mm'"), "{r:?}");
         let r = rules.rate(
             &["IR".into()],
+            &[],
             Some("money_services"),
             &[alert(AlertStatus::Open)],
             &Double,
@@ -276,16 +313,50 @@ mod tests {
         assert_eq!(r.reasons.len(), 3, "{r:?}");
         let r = rules.rate(
             &[],
+            &[],
             Some("money_services"),
             &[alert(AlertStatus::FalsePositive)],
             &Double,
         );
         assert_eq!(r.level, RiskLevel::High);
         assert_eq!(r.reasons.len(), 1);
-        let r = rules.rate(&[], None, &[alert(AlertStatus::TrueMatch)], &Double);
+        let r = rules.rate(&[], &[], None, &[alert(AlertStatus::TrueMatch)], &Double);
         assert_eq!(r.level, RiskLevel::Prohibited);
         // The rules hash changes with the rules and with the data.
         assert_ne!(rules.hash(&Double), RiskRules::default().hash(&Double));
         assert_ne!(rules.hash(&Double), rules.hash(&NoJurisdictions));
+    }
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_lists_rate_countries_and_addresses() {
+        let rules = RiskRules::default();
+        let r = rules.rate(&["ir".into()], &[], None, &[], &BuiltinJurisdictions);
+        assert_eq!(r.level, RiskLevel::Prohibited, "{r:?}");
+        assert!(
+            r.reasons[0].rule == "jurisdiction:comprehensive_sanctions",
+            "{r:?}"
+        );
+        let r = rules.rate(
+            &["de".into()],
+            &["Kirova 1, Simferopol".into()],
+            None,
+            &[],
+            &BuiltinJurisdictions,
+        );
+        assert_eq!(r.level, RiskLevel::Prohibited, "Crimea by its town: {r:?}");
+        let r = rules.rate(
+            &["de".into(), "France".into()],
+            &[],
+            None,
+            &[],
+            &BuiltinJurisdictions,
+        );
+        assert_eq!(r.level, RiskLevel::Low, "{r:?}");
+        assert_ne!(BuiltinJurisdictions.version(), NoJurisdictions.version());
     }
 }
