@@ -88,7 +88,7 @@ fn customers(n: usize, seed: u64) -> Vec<Customer> {
                 name: format!("{} {}", rng.pick(&firsts), rng.pick(&lasts)),
                 ..Customer::default()
             };
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 c.schema = Some("Person".into());
                 c.birth_date = Some(format!(
                     "{}-{:02}-{:02}",
@@ -97,7 +97,7 @@ fn customers(n: usize, seed: u64) -> Vec<Customer> {
                     1 + rng.next() % 28
                 ));
             }
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 c.countries = vec![rng.pick(&countries).to_string()];
             }
             c
@@ -151,9 +151,6 @@ fn arg(name: &str) -> Option<String> {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--bench") && arg("--customers").is_none() {
-        // `cargo bench` without options: the default size.
-    }
     let n: usize = arg("--customers")
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);

@@ -251,7 +251,7 @@ async fn webhook_events_arrive_through_failures_timeouts_and_a_restart() {
         .await
         .expect("names");
     let (data_path, config_path) = (data.path().to_path_buf(), config.clone());
-    let base = {
+    {
         let names = names.clone();
         tokio::task::spawn_blocking(move || {
             let server = Server::start(&data_path, Some(&config_path));
@@ -278,8 +278,7 @@ async fn webhook_events_arrive_through_failures_timeouts_and_a_restart() {
         })
         .await
         .expect("phase 1");
-    };
-    let _ = base;
+    }
     failing.store(false, std::sync::atomic::Ordering::SeqCst);
     let (data_path, config_path) = (data.path().to_path_buf(), config.clone());
     let delivered = tokio::task::spawn_blocking(move || {
