@@ -67,6 +67,20 @@ fn page_size(params: &Params) -> Result<usize, ApiError> {
     Ok(n)
 }
 
+/// A numeric `cursor` (the id paging continues below).
+fn id_cursor(params: &Params) -> Result<Option<i64>, ApiError> {
+    params
+        .get("cursor")
+        .map(|c| c.parse::<i64>())
+        .transpose()
+        .map_err(|_| {
+            ApiError::bad_request(
+                "invalid_query_parameter",
+                "query parameter 'cursor': not a cursor this API gave",
+            )
+        })
+}
+
 fn time_param(params: &Params, name: &str) -> Result<Option<time::OffsetDateTime>, ApiError> {
     params
         .get(name)
@@ -328,15 +342,7 @@ pub async fn list_alerts(
             )
         })?);
     }
-    let before_id = match params.get("cursor") {
-        None => None,
-        Some(c) => Some(c.parse::<i64>().map_err(|_| {
-            ApiError::bad_request(
-                "invalid_query_parameter",
-                "query parameter 'cursor': not a cursor this API gave",
-            )
-        })?),
-    };
+    let before_id = id_cursor(&params)?;
     let filter = AlertFilter {
         statuses,
         list: params.get("list").map(str::to_string),
@@ -509,16 +515,7 @@ pub async fn deliveries(
             format!("query parameter 'status': '{s}' is not pending, delivered or failed"),
         ));
     }
-    let before_id = params
-        .get("cursor")
-        .map(|c| c.parse::<i64>())
-        .transpose()
-        .map_err(|_| {
-            ApiError::bad_request(
-                "invalid_query_parameter",
-                "query parameter 'cursor': not a cursor this API gave",
-            )
-        })?;
+    let before_id = id_cursor(&params)?;
     let filter = DeliveryFilter {
         status: params.get("status").map(str::to_string),
         before_id,

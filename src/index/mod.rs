@@ -395,6 +395,11 @@ impl ScreeningIndex {
         std::hint::black_box(sum);
     }
 
+    /// The ordinal of an entity id.
+    pub fn ord_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
     pub fn entity_by_id(&self, id: &str) -> Option<&PreparedEntity> {
         self.by_id.get(id).and_then(|o| self.entity(*o))
     }

@@ -196,19 +196,34 @@ impl Matcher {
         let candidates = self
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
-        let stats = self.index.stats();
         self.index.touch(&candidates);
+        Ok(self.rank(&prepared, candidates, threshold, opts.min_score, limit))
+    }
+
+    /// Scores the given parties (ordinals) cheaply, keeps the best `limit`
+    /// at or above `min_score` (or the threshold, if lower), and explains
+    /// those: the results, best first (equal scores: by the tiebreak, then
+    /// by ordinal).
+    fn rank(
+        &self,
+        prepared: &PreparedQuery,
+        ords: impl IntoIterator<Item = u32>,
+        threshold: f64,
+        min_score: f64,
+        limit: usize,
+    ) -> Vec<MatchResult> {
+        let stats = self.index.stats();
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
         let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
         cache.clear();
         // Score every candidate cheaply, then explain only what is returned.
-        let mut scored: Vec<(f64, f64, u32)> = candidates
+        let mut scored: Vec<(f64, f64, u32)> = ords
             .into_iter()
             .filter_map(|ord| {
                 let e = self.index.entity(ord)?;
                 let s = score_entity_cached(
-                    &prepared,
+                    prepared,
                     e,
                     stats,
                     &self.weights,
@@ -216,7 +231,7 @@ impl Matcher {
                     false,
                     &mut cache,
                 )?;
-                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
+                (s.score >= min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
         scored.sort_by(|a, b| {
@@ -230,7 +245,7 @@ impl Matcher {
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
                 let s = score_entity_cached(
-                    &prepared,
+                    prepared,
                     e,
                     stats,
                     &self.weights,
@@ -247,7 +262,7 @@ impl Matcher {
             })
             .collect();
         SCORE_CACHE.with(|c| c.set(cache));
-        Ok(results)
+        results
     }
 
     /// Scores one party against the listed parties named (by entity id)
@@ -268,56 +283,15 @@ impl Matcher {
             return Err(QueryError::BadThreshold(threshold).into());
         }
         let mut prepared = prepare_query(query)?;
-        let stats = self.index.stats();
-        stats.mark_common(&mut prepared.name);
+        self.index.stats().mark_common(&mut prepared.name);
         if prepared.name.is_empty() {
-            return Ok(Vec::new());
+            return Err(QueryError::NoNameTokens.into());
         }
-        let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
-        cache.clear();
-        let mut scored: Vec<(f64, f64, &score::PreparedEntity)> = entity_ids
+        let ords: Vec<u32> = entity_ids
             .iter()
-            .filter_map(|id| {
-                let e = self.index.entity_by_id(id)?;
-                let s = score_entity_cached(
-                    &prepared,
-                    e,
-                    stats,
-                    &self.weights,
-                    threshold,
-                    false,
-                    &mut cache,
-                )?;
-                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, e))
-            })
+            .filter_map(|id| self.index.ord_of(id))
             .collect();
-        scored.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| b.1.total_cmp(&a.1))
-                .then_with(|| a.2.entity.id.cmp(&b.2.entity.id))
-        });
-        let results = scored
-            .into_iter()
-            .filter_map(|(_, _, e)| {
-                let s = score_entity_cached(
-                    &prepared,
-                    e,
-                    stats,
-                    &self.weights,
-                    threshold,
-                    true,
-                    &mut cache,
-                )?;
-                Some(MatchResult {
-                    entity: EntitySummary::of(&e.entity),
-                    score: s.score,
-                    is_match: s.score >= threshold,
-                    explanation: s.explanation?,
-                })
-            })
-            .collect();
-        SCORE_CACHE.with(|c| c.set(cache));
-        Ok(results)
+        Ok(self.rank(&prepared, ords, threshold, opts.min_score, usize::MAX))
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.

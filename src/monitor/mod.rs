@@ -772,20 +772,35 @@ impl Monitor {
             "previousAlertId": alert.previous_alert_id,
             "change": extra,
         });
-        let record = tx.append_audit(
-            &AuditEntry {
+        self.record_event(
+            tx,
+            AuditEntry {
                 kind: kind.to_string(),
                 actor: actor.to_string(),
                 subject: Some(format!("alert:{}", alert.id)),
-                payload: payload.clone(),
+                payload,
             },
+            Some(&alert.customer_id),
             at,
-        )?;
+        )
+    }
+
+    /// Appends a record to the audit trail and queues it as an event (its
+    /// id `evt-<seq>`) for every webhook endpoint, in the same transaction.
+    fn record_event(
+        &self,
+        tx: &mut dyn Tx,
+        entry: AuditEntry,
+        customer_id: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let record = tx.append_audit(&entry, at)?;
+        let id = format!("evt-{}", record.seq);
         let event = Event {
-            id: format!("evt-{}", record.seq),
-            kind: kind.to_string(),
-            customer_id: Some(alert.customer_id.clone()),
-            payload: serde_json::json!({"id": format!("evt-{}", record.seq), "type": kind, "createdAt": record.at, "data": payload}),
+            payload: serde_json::json!({"id": id, "type": entry.kind, "createdAt": record.at, "data": entry.payload}),
+            id,
+            kind: entry.kind,
+            customer_id: customer_id.map(str::to_string),
         };
         tx.enqueue_event(&event, &self.config.webhooks.endpoint_names(), at)
     }
@@ -1122,22 +1137,17 @@ impl Monitor {
             tx.set_state(STATE_CONFIG, &hash)?;
             if report.kind != "none" {
                 let payload = serde_json::to_value(report).map_err(internal)?;
-                let record = tx.append_audit(
-                    &AuditEntry {
+                self.record_event(
+                    tx,
+                    AuditEntry {
                         kind: "rescreen.completed".into(),
                         actor: SYSTEM.into(),
                         subject: None,
                         payload: serde_json::json!({"report": payload, "configHash": hash}),
                     },
+                    None,
                     at,
                 )?;
-                let event = Event {
-                    id: format!("evt-{}", record.seq),
-                    kind: "rescreen.completed".into(),
-                    customer_id: None,
-                    payload: serde_json::json!({"id": format!("evt-{}", record.seq), "type": "rescreen.completed", "createdAt": record.at, "data": payload}),
-                };
-                tx.enqueue_event(&event, &self.config.webhooks.endpoint_names(), at)?;
             }
             Ok(())
         })
@@ -1158,22 +1168,17 @@ impl Monitor {
                 }
                 let (a, r, c) = counts.get(*l).copied().unwrap_or_default();
                 let payload = serde_json::json!({"list": l, "from": from.get(*l), "to": to.get(*l), "added": a, "removed": r, "changed": c});
-                let record = tx.append_audit(
-                    &AuditEntry {
+                self.record_event(
+                    tx,
+                    AuditEntry {
                         kind: "list.updated".into(),
                         actor: SYSTEM.into(),
                         subject: Some(format!("list:{l}")),
-                        payload: payload.clone(),
+                        payload,
                     },
+                    None,
                     at,
                 )?;
-                let event = Event {
-                    id: format!("evt-{}", record.seq),
-                    kind: "list.updated".into(),
-                    customer_id: None,
-                    payload: serde_json::json!({"id": format!("evt-{}", record.seq), "type": "list.updated", "createdAt": record.at, "data": payload}),
-                };
-                tx.enqueue_event(&event, &self.config.webhooks.endpoint_names(), at)?;
             }
             Ok(())
         })
