@@ -61,7 +61,19 @@ pub mod list_id {
 
 /// The FtM schemata the lists use. Sources that do not say what kind of party
 /// a record is get `LegalEntity`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum Schema {
     Person,
     Organization,
@@ -203,8 +215,8 @@ pub mod prop {
     pub const COUNTRY_PROPS: [&str; 5] = [NATIONALITY, CITIZENSHIP, COUNTRY, JURISDICTION, FLAG];
 }
 
-/// One listed party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One listed party, in FollowTheMoney shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entity {
     /// `<list id>:<id in the source>`, stable across versions.
     pub id: String,

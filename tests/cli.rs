@@ -195,6 +195,41 @@ fn fetch_of_an_unknown_list_fails_before_any_download() {
     assert!(line.contains("unknown list 'nowhere'"), "{line}");
 }
 
+/// Offline: every list fails at once (a refused connection is not retried),
+/// the lists are reported one line each, and the error says how to import
+/// the publishers' files by hand. Warnings never claim a last good version.
+#[test]
+fn fetch_offline_fails_fast_and_says_how_to_import_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mirror = format!("http://127.0.0.1:{port}");
+    let o = screener(dir.path(), &["fetch", "--mirror", &mirror]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.lines().count() >= 10, "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.contains(": error: ") && l.contains("cannot connect")),
+        "{out}"
+    );
+    assert!(
+        !out.contains("attempts"),
+        "a refused connection is not retried: {out}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("screener import --manifest"), "{err}");
+    assert!(!err.contains("last good version"), "{err}");
+    assert_eq!(lists_json(dir.path()).len(), out.lines().count());
+    assert!(
+        lists_json(dir.path())
+            .iter()
+            .all(|l| l["version"].is_null())
+    );
+}
+
 /// The default set of every list in the manifest, then `lists --json`: one
 /// object per list with exactly the documented keys and the manifest's counts.
 /// (Needs the parsers of every default set.)

@@ -17,9 +17,10 @@
 //!   `limits.stream_idle_timeout_secs` ends with an error line.
 
 use super::body;
+use super::error::ErrorBody;
 use super::error::{ApiError, payload_error, serde_error};
 use super::metrics::Api;
-use super::native::{MatchOut, Object, QueryEcho, ScreenRequest, match_outs, screen_options};
+use super::native::{MatchOut, Object, checked_query, match_outs, screen_options};
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::batch::{RowResult, parse_json_row, screen_chunk};
@@ -65,7 +66,40 @@ fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
     }
 }
 
-/// `POST /v1/screen/batch`.
+/// Screen many parties
+///
+/// Many parties in one call. A JSON array of up to
+/// `{limits.max_batch}` screening queries (`Content-Type: application/json`),
+/// answered in input order; or one query per line (`Content-Type:
+/// application/x-ndjson`, up to `{limits.max_ndjson_rows}` rows) streamed in
+/// and out, one output line per non-blank input line. Bad elements and lines
+/// get an `error` and the rest is screened. Threshold and limit for NDJSON
+/// (and defaults for JSON) come from the query string; a query's own
+/// `threshold` and `limit` win.
+#[utoipa::path(
+    post,
+    path = "/v1/screen/batch",
+    tag = "native",
+    params(
+        ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Alert threshold for every row (0-1)."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Results per row.")
+    ),
+    request_body(
+        content(
+            (Vec<Query> = "application/json", example = json!([{"id": "c-1", "name": "Kim Jong Un", "schema": "Person"}, {"id": "c-2", "name": "Rosneft", "schema": "Company"}])),
+            (String = "application/x-ndjson", example = json!("{\"id\": \"c-1\", \"name\": \"Kim Jong Un\"}\n{\"id\": \"c-2\", \"name\": \"Rosneft\"}\n"))
+        )
+    ),
+    responses(
+        (status = 200, description = "JSON: the results in input order. NDJSON: one line per row with `id`, `listVersions` and `matches`, or `error`.", content(
+            (BatchResponse = "application/json"),
+            (String = "application/x-ndjson")
+        )),
+        (status = 413, description = "More queries than `limits.max_batch`.", body = ErrorBody),
+        (status = 429, description = "`limits.max_concurrent_batches` JSON batches are being screened.", body = ErrorBody),
+        (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
+    )
+)]
 pub async fn screen_batch(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -145,29 +179,35 @@ impl<'de> DeserializeSeed<'de> for CappedSeq {
 }
 
 /// One element of a JSON batch answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct BatchItem<'a> {
+pub struct BatchItem<'a> {
+    /// Position in the input array, from 0.
     index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
     /// The lists this element was screened against, with their versions.
     #[serde(skip_serializing_if = "Option::is_none")]
     list_versions: Option<BTreeMap<String, String>>,
+    /// The query as answered, with the threshold and limit used.
     #[serde(skip_serializing_if = "Option::is_none")]
-    query: Option<QueryEcho<'a>>,
+    query: Option<Query>,
     #[serde(skip_serializing_if = "Option::is_none")]
     matches: Option<Vec<MatchOut<'a>>>,
+    /// Why this element was not screened: an error code, as in error bodies.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to a JSON batch.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct BatchResponse<'a> {
+pub struct BatchResponse<'a> {
+    /// `{list id: version}` of every loaded list.
     list_versions: BTreeMap<String, String>,
+    /// One result per element, in input order.
     results: Vec<BatchItem<'a>>,
 }
 
@@ -178,8 +218,8 @@ struct IdOnly {
     id: Option<String>,
 }
 
-/// An element: its `id` (when readable) and the query with its options, or why not.
-type Prepared = (Option<String>, Result<(Query, ScreenOptions), ApiError>);
+/// An element: its `id` (when readable) and the query as it will be answered, or why not.
+type Prepared = (Option<String>, Result<Query, ApiError>);
 
 async fn json_batch(
     state: &web::Data<AppState>,
@@ -211,16 +251,9 @@ async fn json_batch(
                 .ok()
                 .and_then(|i| i.id);
             let prepared = (|| {
-                let Object(r) = crate::json::from_str::<Object<ScreenRequest>>(raw.get())
+                let Object(q) = crate::json::from_str::<Object<Query>>(raw.get())
                     .map_err(|e| serde_error(&e))?;
-                let (q, threshold, limit) = r.into_parts();
-                let mut opts = screen_options(state, threshold.or(defaults.threshold), None)?;
-                opts.limit = match limit {
-                    Some(l) => screen_options(state, None, Some(l))?.limit,
-                    None => defaults.limit,
-                };
-                q.validate()?;
-                Ok((q, opts))
+                checked_query(state, &served, &defaults, q)
             })();
             (id, prepared)
         })
@@ -231,15 +264,17 @@ async fn json_batch(
         let results: Vec<Option<Result<Vec<MatchResult>, ApiError>>> = prepared
             .par_iter()
             .map(|(_, p)| {
-                p.as_ref()
-                    .ok()
-                    .map(|(q, opts)| worker.matcher.screen(q, opts).map_err(ApiError::from))
+                p.as_ref().ok().map(|q| {
+                    worker
+                        .matcher
+                        .screen(q, &ScreenOptions::default())
+                        .map_err(ApiError::from)
+                })
             })
             .collect();
         (prepared, results)
     })
     .await?;
-    let default_threshold = served.matcher.weights().threshold;
     let mut screened = 0;
     let mut alerts = 0;
     let out: Vec<BatchItem> = prepared
@@ -256,7 +291,7 @@ async fn json_batch(
                 error: Some(e.code),
                 detail: Some(e.detail.clone()),
             },
-            (Ok((q, opts)), Some(Ok(m))) => {
+            (Ok(q), Some(Ok(m))) => {
                 screened += 1;
                 alerts += u64::from(m.iter().any(|x| x.is_match));
                 let searched = served.matcher.resolve_lists(&q.lists).ok().flatten();
@@ -264,11 +299,7 @@ async fn json_batch(
                     index,
                     id: id.as_deref(),
                     list_versions: Some(served.matcher.list_versions(searched.as_ref())),
-                    query: Some(QueryEcho {
-                        query: q,
-                        threshold: opts.threshold.unwrap_or(default_threshold),
-                        limit: opts.limit,
-                    }),
+                    query: Some(q.clone()),
                     matches: Some(match_outs(&served, m)),
                     error: None,
                     detail: None,

@@ -109,7 +109,7 @@ pub enum LogFormat {
 
 /// Bounds on the work one request may cause. Each is answered with a 4xx
 /// JSON error naming the limit when exceeded.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Largest JSON body of a single-party request (`/v1/screen`, `/v1/compare`).

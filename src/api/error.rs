@@ -18,10 +18,12 @@ pub struct ApiError {
     pub detail: String,
 }
 
-/// The JSON body of an error.
-#[derive(Debug, Serialize)]
+/// The JSON body of every error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody<'a> {
+    /// A stable code: invalid_json, name_too_long, list_not_loaded, not_ready, …
     pub error: &'a str,
+    /// What exactly is wrong, naming the field, parameter or limit.
     pub detail: &'a str,
 }
 
@@ -50,11 +52,12 @@ impl ApiError {
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, detail)
     }
 
-    pub fn not_ready() -> ApiError {
+    /// 503: no index is served yet; `why` comes from the service.
+    pub fn not_ready(why: &str) -> ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
-            "no list index is loaded yet; the lists are being fetched or indexed (see /readyz and /v1/lists)",
+            format!("{why} (see /readyz and /v1/lists)"),
         )
     }
 
@@ -112,6 +115,8 @@ impl From<QueryError> for ApiError {
             QueryError::NoListToSearch(_) => "no_list_to_search",
             QueryError::NoNameTokens => "invalid_name",
             QueryError::BadThreshold(_) => "invalid_threshold",
+            QueryError::BadLimit(0) => "invalid_limit",
+            QueryError::BadLimit(_) => "limit_too_large",
             QueryError::TooMany { .. } => "too_many_values",
         };
         ApiError::unprocessable(code, e.to_string())
@@ -160,6 +165,9 @@ pub fn serde_error(e: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     let msg = e.to_string();
     match e.classify() {
+        Category::Data if msg.starts_with(crate::matching::query::BLANK_NAME) => {
+            ApiError::unprocessable("empty_name", msg)
+        }
         Category::Data => ApiError::unprocessable("invalid_request", msg),
         Category::Eof => ApiError::bad_request(
             "invalid_json",

@@ -90,7 +90,12 @@ impl AppState {
 
     /// The index generation to answer this request with, or 503.
     pub fn served(&self) -> Result<Arc<Served>, ApiError> {
-        self.service.served().ok_or_else(ApiError::not_ready)
+        self.service.served().ok_or_else(|| self.not_ready())
+    }
+
+    /// The 503 for "no index yet", saying why and what to do.
+    pub fn not_ready(&self) -> ApiError {
+        ApiError::not_ready(&self.service.not_ready_detail())
     }
 
     /// Takes a batch slot or answers 429.
@@ -421,6 +426,9 @@ pub async fn run_server_with(
         refresh = service.settings().enabled,
         "screener serving; /readyz answers 503 until the first index is built"
     );
+    if !service.has_stored_lists() {
+        tracing::warn!("no list is stored yet: {}", service.not_ready_detail());
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let background = service.spawn_background(stop_rx.clone());
     let monitor_tasks: Vec<tokio::task::JoinHandle<()>> = match &monitor {

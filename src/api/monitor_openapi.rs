@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 fn err(description: &str) -> Value {
-    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
 }
 
 fn ok(schema: &str, description: &str) -> Value {
@@ -160,7 +160,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         "entityCaption": {"type": "string"},
         "status": {"type": "string", "enum": ["open", "escalated", "true_match", "false_positive", "delisted", "customer_deleted"]},
         "score": {"type": "number"}, "matching": {"type": "boolean", "description": "False once the pair no longer scores at or above the threshold."},
-        "explanation": {"oneOf": [{"$ref": "#/components/schemas/Explanation"}, {"type": "null"}]},
+        "explanation": {"type": ["object", "null"], "description": "The matcher's explanation, as in /v1/screen results; null once the customer is erased."},
         "raisedBy": {"type": "string", "description": "list@version that raised the alert."},
         "lastSeenIn": {"type": "string"}, "previousAlertId": {"type": ["integer", "null"]},
         "pendingTrueMatchBy": {"type": ["string", "null"]}, "revision": {"type": "integer"},

@@ -46,6 +46,17 @@ pub struct ScreenOptions {
     pub min_score: f64,
 }
 
+impl ScreenOptions {
+    /// These options with a query's own threshold and limit, where it gives them.
+    pub fn for_query(&self, q: &Query) -> ScreenOptions {
+        ScreenOptions {
+            threshold: q.threshold.or(self.threshold),
+            limit: q.limit.unwrap_or(self.limit),
+            min_score: self.min_score,
+        }
+    }
+}
+
 impl Default for ScreenOptions {
     fn default() -> Self {
         ScreenOptions {
@@ -182,6 +193,7 @@ impl Matcher {
         query: &Query,
         opts: &ScreenOptions,
     ) -> Result<Vec<MatchResult>, ScreenError> {
+        let opts = &opts.for_query(query);
         let threshold = opts.threshold.unwrap_or(self.weights.threshold);
         if !(0.0..=1.0).contains(&threshold) {
             return Err(QueryError::BadThreshold(threshold).into());

@@ -11,35 +11,79 @@ pub const MAX_NAME_CHARS: usize = 1000;
 /// At most this many identifiers and countries are considered per query.
 pub const MAX_ATTRIBUTES: usize = 32;
 
-/// One party to screen. Only `name` is required.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// One party to screen: the body of `POST /v1/screen`, one element of a JSON
+/// batch, one line of NDJSON or of the batch job's JSONL input. Give `name`,
+/// or leave it out and give the name parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Query {
+    /// Your reference, echoed back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 512)]
     pub id: Option<String>,
-    #[serde(default)]
+    /// The whole name, in any script. When given it must not be blank.
+    #[serde(
+        default,
+        deserialize_with = "non_blank_name",
+        skip_serializing_if = "String::is_empty"
+    )]
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub name: String,
-    /// Name parts, for callers that hold names in parts; used when `name` is empty.
+    /// Name parts, for callers that hold names in parts; used when `name` is left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub middle_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub father_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub last_name: Option<String>,
+    /// What kind of party: Person, Organization, Company, LegalEntity, Vessel or Aircraft.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::model::Schema>)]
     pub schema: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (other unambiguous forms are read too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
     pub birth_date: Option<String>,
+    /// ISO 3166-1 alpha-2 codes or country names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub countries: Vec<String>,
+    /// Passport, national id, tax, registration, IMO, BIC or other numbers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub identifiers: Vec<String>,
     /// List ids or collections (`default`, `sanctions`) to screen against;
-    /// empty means every loaded list.
+    /// left out: every loaded list.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 64)]
     pub lists: Vec<String>,
+    /// Alert threshold for this party (default: the documented default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub threshold: Option<f64>,
+    /// Most results for this party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub limit: Option<usize>,
+}
+
+/// The message of a blank `name` in JSON (the API maps it to `empty_name`).
+pub const BLANK_NAME: &str = "name is empty: give a name, or leave it out and give the name parts";
+
+/// A `name` given in JSON must say something: a blank one is refused rather
+/// than silently replaced by the name parts (or by nothing).
+fn non_blank_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    if name.trim().is_empty() {
+        return Err(serde::de::Error::custom(BLANK_NAME));
+    }
+    Ok(name)
 }
 
 /// Why a query cannot be screened.
@@ -71,6 +115,8 @@ pub enum QueryError {
     BadThreshold(f64),
     #[error("too many {what}: {count} (limit {MAX_ATTRIBUTES})")]
     TooMany { what: &'static str, count: usize },
+    #[error("limit {0} is outside 1..={max}", max = super::MAX_LIMIT)]
+    BadLimit(usize),
 }
 
 impl Query {
@@ -120,6 +166,16 @@ impl Query {
                 what: "countries",
                 count: self.countries.len(),
             });
+        }
+        if let Some(t) = self.threshold
+            && !(0.0..=1.0).contains(&t)
+        {
+            return Err(QueryError::BadThreshold(t));
+        }
+        if let Some(l) = self.limit
+            && !(1..=super::MAX_LIMIT).contains(&l)
+        {
+            return Err(QueryError::BadLimit(l));
         }
         if self.identifiers.len() > MAX_ATTRIBUTES {
             return Err(QueryError::TooMany {

@@ -1661,4 +1661,5 @@ proptest::proptest! {
 }
 
 // Last: it uses the macros above.
+mod first_run;
 mod not_screened;
