@@ -103,7 +103,7 @@ fn import_of_an_unknown_format_fails_with_one_line() {
     assert_eq!(lists[0]["id"], "custom:mine");
     assert_eq!(lists[0]["version"], Value::Null);
     assert!(
-        lists[0]["last_error"]
+        lists[0]["lastError"]
             .as_str()
             .unwrap()
             .contains("format not recognised")
@@ -230,6 +230,45 @@ fn fetch_offline_fails_fast_and_says_how_to_import_by_hand() {
     );
 }
 
+/// Logs written to a file (not a terminal) carry no colour codes, and
+/// `--log-format json` makes every log line one JSON object.
+#[test]
+fn logs_are_plain_off_a_terminal_and_json_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mirror = format!("http://127.0.0.1:{port}");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["fetch", "--list", "un_sc_sanctions", "--mirror", &mirror];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_screener"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(&args)
+            .env("RUST_LOG", "debug")
+            .env_remove("NO_COLOR")
+            .env_remove("SCREENER_LOG_FORMAT")
+            .output()
+            .expect("run")
+    };
+    let o = run(&[]);
+    let err = stderr(&o);
+    assert!(err.lines().count() > 1, "some logs were written: {err}");
+    assert!(!err.contains('\u{1b}'), "colour codes in a log file: {err}");
+    let o = run(&["--log-format", "json"]);
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    let (last, logs) = lines.split_last().expect("lines");
+    assert!(last.starts_with("screener: error: "), "{last}");
+    assert!(!logs.is_empty());
+    for l in logs {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert!(v["level"].is_string(), "{l}");
+    }
+}
+
 /// The default set of every list in the manifest, then `lists --json`: one
 /// object per list with exactly the documented keys and the manifest's counts.
 /// (Needs the parsers of every default set.)
@@ -258,9 +297,9 @@ fn import_manifest_defaults_then_lists_json() {
             keys,
             [
                 "entities",
-                "fetched_at",
+                "fetchedAt",
                 "id",
-                "last_error",
+                "lastError",
                 "names",
                 "published",
                 "schemas",
@@ -272,7 +311,7 @@ fn import_manifest_defaults_then_lists_json() {
         for (schema, n) in &set.schemas {
             assert_eq!(l["schemas"][schema], *n, "{} {schema}", set.list);
         }
-        assert_eq!(l["last_error"], Value::Null);
+        assert_eq!(l["lastError"], Value::Null);
         assert_eq!(l["sha256"].as_str().unwrap().len(), 64);
         assert!(l["names"].as_u64().unwrap() >= set.entities.unwrap() as u64);
     }
