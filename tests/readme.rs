@@ -16,7 +16,10 @@ use std::process::Command;
 use support::{Reply, TestServer};
 
 /// README sections run by another test, which checks their output too.
-const OWN_RUNNERS: [(&str, &str); 1] = [("Payment screening", "tests/payments_readme.rs")];
+const OWN_RUNNERS: [(&str, &str); 2] = [
+    ("Payment screening", "tests/payments_readme.rs"),
+    ("Ongoing monitoring", "tests/monitor_cli.rs"),
+];
 
 /// One `sh` block and the section it is in.
 struct Block {
@@ -69,7 +72,11 @@ fn mirror_files() -> HashMap<String, Vec<u8>> {
                 base == wanted || base == format!("{wanted}.gz")
             });
             let single = (list.files.len() == 1)
-                .then(|| sets.iter().find(|s| s.default).filter(|s| s.files.len() == 1))
+                .then(|| {
+                    sets.iter()
+                        .find(|s| s.default)
+                        .filter(|s| s.files.len() == 1)
+                })
                 .flatten()
                 .and_then(|s| s.files.first());
             let Some(path) = by_name.or(single) else {
@@ -204,13 +211,23 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
         .filter_map(|v| v["id"].as_str().map(str::to_string))
         .collect();
     for id in ["c-1001", "c-1003", "c-1005", "c-1007"] {
-        assert!(alerted.iter().any(|a| a == id), "{id} should alert: {alerted:?}");
+        assert!(
+            alerted.iter().any(|a| a == id),
+            "{id} should alert: {alerted:?}"
+        );
     }
     for id in ["c-1002", "c-1004", "c-1006", "c-1008"] {
-        assert!(!alerted.iter().any(|a| a == id), "{id} should not alert: {alerted:?}");
+        assert!(
+            !alerted.iter().any(|a| a == id),
+            "{id} should not alert: {alerted:?}"
+        );
     }
     // The fetch went to the mirror and stored what it served.
-    assert!(stdout.contains("un_sc_sanctions: "), "{}", tail(&stdout, 40));
+    assert!(
+        stdout.contains("un_sc_sanctions: "),
+        "{}",
+        tail(&stdout, 40)
+    );
     drop(mirror);
 }
 
