@@ -15,6 +15,7 @@ pub mod jurisdictions;
 pub mod logging;
 pub mod matching;
 pub mod model;
+pub mod monitor;
 pub mod parse;
 pub mod payments;
 pub mod service;

@@ -5,6 +5,8 @@
 //! yente-compatible API can return entities unchanged and OpenSanctions
 //! exports load without translation.
 
+pub mod diff;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

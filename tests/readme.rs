@@ -17,7 +17,10 @@ use std::process::Command;
 use support::{Reply, TestServer};
 
 /// README sections run by another test, which checks their output too.
-const OWN_RUNNERS: [(&str, &str); 1] = [("Payment screening", "tests/payments_readme.rs")];
+const OWN_RUNNERS: [(&str, &str); 2] = [
+    ("Payment screening", "tests/payments_readme.rs"),
+    ("Ongoing monitoring", "tests/monitor_cli.rs"),
+];
 
 /// One `sh` block and the section it is in.
 struct Block {

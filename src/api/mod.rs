@@ -22,6 +22,8 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod middleware;
+pub mod monitor;
+pub mod monitor_openapi;
 pub mod native;
 pub mod openapi;
 pub mod ops;
@@ -47,6 +49,8 @@ pub struct AppState {
     pub batch_slots: Arc<tokio::sync::Semaphore>,
     pub openapi: String,
     pub docs_html: String,
+    /// Ongoing monitoring, when on.
+    pub monitor: Option<Arc<crate::monitor::Monitor>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -60,6 +64,15 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(service: Arc<Service>, config: ServerConfig) -> web::Data<AppState> {
+        Self::with_monitor(service, config, None)
+    }
+
+    /// The state with ongoing monitoring.
+    pub fn with_monitor(
+        service: Arc<Service>,
+        config: ServerConfig,
+        monitor: Option<Arc<crate::monitor::Monitor>>,
+    ) -> web::Data<AppState> {
         let openapi_doc = openapi::document(&config);
         let docs_html = openapi::docs_page(&openapi_doc);
         web::Data::new(AppState {
@@ -72,6 +85,7 @@ impl AppState {
             docs_html,
             service,
             config,
+            monitor,
         })
     }
 
@@ -234,6 +248,21 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::new("/v1/lists", Api).get(native::lists),
         Endpoint::new("/v1/lists/{id}/changes", Api).get(native::changes),
         Endpoint::new("/v1/admin/refresh", Admin).post(native::admin_refresh),
+        // Ongoing monitoring.
+        Endpoint::new("/v1/customers", Api)
+            .get(monitor::list_customers)
+            .post(monitor::post_customers),
+        Endpoint::new("/v1/customers/{id}", Api)
+            .get(monitor::get_customer)
+            .put(monitor::put_customer)
+            .delete(monitor::delete_customer),
+        Endpoint::new("/v1/alerts", Api).get(monitor::list_alerts),
+        Endpoint::new("/v1/alerts/{id}", Api).get(monitor::get_alert),
+        Endpoint::new("/v1/alerts/{id}/decision", Api).post(monitor::decide),
+        Endpoint::new("/v1/monitor", Api).get(monitor::status),
+        Endpoint::new("/v1/monitor/rescreen", Admin).post(monitor::rescreen),
+        Endpoint::new("/v1/audit", Api).get(monitor::audit),
+        Endpoint::new("/v1/webhooks/deliveries", Api).get(monitor::deliveries),
         // yente-compatible API.
         Endpoint::new("/match/{dataset}", Api).post(yente::match_entities),
         Endpoint::new("/search/{dataset}", Api).get(yente::search),
@@ -282,6 +311,8 @@ pub enum ServeError {
     },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("monitor: {0}")]
+    Monitor(String),
 }
 
 /// The list source the configuration names: a manifest of files, or the
@@ -313,6 +344,41 @@ pub fn open_source(config: &ServerConfig) -> Result<Arc<dyn IndexSource>, ServeE
             )))
         }
     }
+}
+
+/// Opens the monitor database the configuration names (none when
+/// monitoring is off). A database this build cannot use stops the start.
+pub fn open_monitor(
+    config: &ServerConfig,
+) -> Result<Option<Arc<crate::monitor::Monitor>>, ServeError> {
+    if !config.monitor.enabled {
+        return Ok(None);
+    }
+    let path = config.monitor.database_path(&config.data_dir);
+    let opened = crate::monitor::sqlite::SqliteStore::open(
+        &path,
+        crate::monitor::sqlite::SqliteOptions::default(),
+    );
+    let store = match opened {
+        Ok(s) => s,
+        // A data directory that cannot be written: serve reads only.
+        Err(crate::monitor::store::MonitorError::Unavailable(e)) if path.exists() => {
+            tracing::warn!(error = %e, "monitor database opened read-only");
+            crate::monitor::sqlite::SqliteStore::open(
+                &path,
+                crate::monitor::sqlite::SqliteOptions {
+                    read_only: true,
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| ServeError::Monitor(e.to_string()))?
+        }
+        Err(e) => return Err(ServeError::Monitor(e.to_string())),
+    };
+    Ok(Some(Arc::new(crate::monitor::Monitor::new(
+        Arc::new(store),
+        config.monitor.clone(),
+    ))))
 }
 
 /// Starts the HTTP server on an already bound listener (tests and the load
@@ -353,12 +419,13 @@ pub async fn run_server_with(
 ) -> Result<(), ServeError> {
     let settings = config.refresh_settings()?;
     let service = Arc::new(Service::new(source, settings));
+    let monitor = open_monitor(&config)?;
     let listen = config.listen.clone();
     let listener = std::net::TcpListener::bind(&listen).map_err(|source| ServeError::Bind {
         addr: listen.clone(),
         source,
     })?;
-    let state = AppState::new(Arc::clone(&service), config);
+    let state = AppState::with_monitor(Arc::clone(&service), config, monitor.clone());
     tracing::info!(
         listen = %listen,
         api_keys = state.auth.keys_required(),
@@ -369,11 +436,25 @@ pub async fn run_server_with(
         tracing::warn!("no list is stored yet: {}", service.not_ready_detail());
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let background = service.spawn_background(stop_rx);
+    let background = service.spawn_background(stop_rx.clone());
+    let monitor_tasks: Vec<tokio::task::JoinHandle<()>> = match &monitor {
+        Some(m) => vec![
+            tokio::spawn(crate::monitor::follow(Arc::clone(m), Arc::clone(&service))),
+            tokio::spawn(crate::monitor::webhooks::run(
+                Arc::clone(m.store()),
+                m.config().webhooks.clone(),
+                stop_rx,
+            )),
+        ],
+        None => Vec::new(),
+    };
     let server = start_server(state, listener)?;
     let result = server.await;
     let _ = stop_tx.send(true);
     background.abort();
+    for t in monitor_tasks {
+        t.abort();
+    }
     tracing::info!("screener stopped");
     Ok(result?)
 }

@@ -64,9 +64,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Text exposition format 0.0.4.", content_type = "text/plain", body = String)))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let mut body = state.metrics.render(&state.service);
+    if let Some(m) = state.monitor.clone()
+        && let Ok(lines) = super::blocking(move || super::monitor::render_metrics(&m)).await
+    {
+        body.push_str(&lines);
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state.service))
+        .body(body)
 }
 
 /// This document

@@ -9,6 +9,7 @@ mod fetch;
 mod import;
 mod lists;
 mod payments;
+mod monitor;
 mod screen;
 mod serve;
 
@@ -65,6 +66,14 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Screen payment messages (ISO 20022, SWIFT MT): every party, bank, country and free text.
     Payments(payments::PaymentsArgs),
+    /// Monitored customers: import (screening each) and export.
+    Customers(monitor::CustomersArgs),
+    /// The monitor's alerts, and decisions on them.
+    Alerts(monitor::AlertsArgs),
+    /// Rescreen the monitored customers against the stored lists.
+    Monitor(monitor::MonitorArgs),
+    /// The monitor's audit trail: verify the hash chain, export records.
+    Audit(monitor::AuditArgs),
 }
 
 /// A failure to report to the user: one line, no backtrace.
@@ -138,6 +147,10 @@ fn run(cli: Cli) -> CliResult {
         Command::Compare(args) => compare::run(&ctx, args),
         Command::Eval(args) => eval::run(args),
         Command::Payments(args) => payments::run(&ctx, args),
+        Command::Customers(args) => monitor::customers(&ctx, args),
+        Command::Alerts(args) => monitor::alerts(&ctx, args),
+        Command::Monitor(args) => monitor::monitor(&ctx, args),
+        Command::Audit(args) => monitor::audit(&ctx, args),
     }
 }
 

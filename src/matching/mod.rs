@@ -208,19 +208,34 @@ impl Matcher {
         let candidates = self
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
-        let stats = self.index.stats();
         self.index.touch(&candidates);
+        Ok(self.rank(&prepared, candidates, threshold, opts.min_score, limit))
+    }
+
+    /// Scores the given parties (ordinals) cheaply, keeps the best `limit`
+    /// at or above `min_score` (or the threshold, if lower), and explains
+    /// those: the results, best first (equal scores: by the tiebreak, then
+    /// by ordinal).
+    fn rank(
+        &self,
+        prepared: &PreparedQuery,
+        ords: impl IntoIterator<Item = u32>,
+        threshold: f64,
+        min_score: f64,
+        limit: usize,
+    ) -> Vec<MatchResult> {
+        let stats = self.index.stats();
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
         let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
         cache.clear();
         // Score every candidate cheaply, then explain only what is returned.
-        let mut scored: Vec<(f64, f64, u32)> = candidates
+        let mut scored: Vec<(f64, f64, u32)> = ords
             .into_iter()
             .filter_map(|ord| {
                 let e = self.index.entity(ord)?;
                 let s = score_entity_cached(
-                    &prepared,
+                    prepared,
                     e,
                     stats,
                     &self.weights,
@@ -228,7 +243,7 @@ impl Matcher {
                     false,
                     &mut cache,
                 )?;
-                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
+                (s.score >= min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
         scored.sort_by(|a, b| {
@@ -242,7 +257,7 @@ impl Matcher {
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
                 let s = score_entity_cached(
-                    &prepared,
+                    prepared,
                     e,
                     stats,
                     &self.weights,
@@ -259,7 +274,36 @@ impl Matcher {
             })
             .collect();
         SCORE_CACHE.with(|c| c.set(cache));
-        Ok(results)
+        results
+    }
+
+    /// Scores one party against the listed parties named (by entity id)
+    /// instead of those the index retrieves, exactly as [`Matcher::screen`]
+    /// scores a candidate: the same analysis, token statistics, weights and
+    /// threshold. Returns those scoring at least `opts.min_score` (or the
+    /// threshold, if lower), best first, with explanations, and no cut at
+    /// `opts.limit`; ids not in the index are skipped. For callers that
+    /// choose the candidates themselves (the monitor's reverse screening).
+    pub fn score_against(
+        &self,
+        query: &Query,
+        entity_ids: &[&str],
+        opts: &ScreenOptions,
+    ) -> Result<Vec<MatchResult>, ScreenError> {
+        let threshold = opts.threshold.unwrap_or(self.weights.threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(QueryError::BadThreshold(threshold).into());
+        }
+        let mut prepared = prepare_query(query)?;
+        self.index.stats().mark_common(&mut prepared.name);
+        if prepared.name.is_empty() {
+            return Err(QueryError::NoNameTokens.into());
+        }
+        let ords: Vec<u32> = entity_ids
+            .iter()
+            .filter_map(|id| self.index.ord_of(id))
+            .collect();
+        Ok(self.rank(&prepared, ords, threshold, opts.min_score, usize::MAX))
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.
