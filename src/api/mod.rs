@@ -47,8 +47,12 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Slots for batch jobs running at once.
     pub batch_slots: Arc<tokio::sync::Semaphore>,
-    pub openapi: String,
-    pub docs_html: String,
+    /// The OpenAPI document as the configuration makes it, before the
+    /// loaded lists are filled in.
+    openapi_base: serde_json::Value,
+    /// The document and the `/docs` page for the index generation served
+    /// when they were last asked for.
+    docs: std::sync::Mutex<Option<(u64, Arc<openapi::Rendered>)>>,
     /// Ongoing monitoring, when on.
     pub monitor: Option<Arc<crate::monitor::Monitor>>,
 }
@@ -73,20 +77,39 @@ impl AppState {
         config: ServerConfig,
         monitor: Option<Arc<crate::monitor::Monitor>>,
     ) -> web::Data<AppState> {
-        let openapi_doc = openapi::document(&config);
-        let docs_html = openapi::docs_page(&openapi_doc);
+        let openapi_base = openapi::document(&config);
         web::Data::new(AppState {
             auth: auth::Auth::new(&config.api_keys, config.admin_token.as_ref()),
             batch_slots: Arc::new(tokio::sync::Semaphore::new(
                 config.limits.max_concurrent_batches,
             )),
             metrics: metrics::Metrics::new(),
-            openapi: serde_json::to_string_pretty(&openapi_doc).unwrap_or_else(|_| "{}".into()),
-            docs_html,
+            openapi_base,
+            docs: std::sync::Mutex::new(None),
             service,
             config,
             monitor,
         })
+    }
+
+    /// The OpenAPI document and `/docs` page naming the lists loaded now
+    /// (remade when a refresh swaps the index).
+    pub fn rendered_docs(&self) -> Arc<openapi::Rendered> {
+        let served = self.service.served();
+        let generation = served.as_ref().map_or(0, |s| s.generation);
+        let mut cache = self.docs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, docs)) = cache.as_ref()
+            && *g == generation
+        {
+            return Arc::clone(docs);
+        }
+        let loaded: Vec<&str> = served
+            .as_ref()
+            .map(|s| s.lists.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let docs = Arc::new(openapi::Rendered::new(&self.openapi_base, &loaded));
+        *cache = Some((generation, Arc::clone(&docs)));
+        docs
     }
 
     /// The index generation to answer this request with, or 503.

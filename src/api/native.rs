@@ -243,12 +243,15 @@ pub async fn compare(
     let (a, b) = (record("a", &body.a)?, record("b", &body.b)?);
     for (side, q) in [("a", &a), ("b", &b)] {
         q.validate().map_err(|e| tag_side(side, e.into()))?;
-        if q.threshold.is_some() || q.limit.is_some() {
+        if q.threshold.is_some() || q.limit.is_some() || !q.lists.is_empty() {
             return Err(tag_side(
                 side,
                 ApiError::unprocessable(
                     "invalid_request",
-                    "threshold and limit belong at the top level of a comparison",
+                    format!(
+                        "{} do not belong in a record (threshold goes at the top level of a comparison)",
+                        crate::matching::query::COMPARISON_ONLY.join(", ")
+                    ),
                 ),
             ));
         }

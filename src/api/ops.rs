@@ -83,7 +83,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(state.openapi.clone())
+        .body(state.rendered_docs().json.clone())
 }
 
 /// The browsable API page
@@ -92,7 +92,7 @@ pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
 pub async fn docs(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(state.docs_html.clone())
+        .body(state.rendered_docs().html.clone())
 }
 
 /// The API page's script

@@ -8,8 +8,8 @@ mod eval;
 mod fetch;
 mod import;
 mod lists;
-mod payments;
 mod monitor;
+mod payments;
 mod screen;
 mod serve;
 
