@@ -204,7 +204,7 @@ pub struct CompareRequest {
     /// The record it is compared with, standing where a listed party would.
     #[schema(value_type = Query)]
     pub b: Box<serde_json::value::RawValue>,
-    /// Alert threshold (default: the documented default).
+    /// Alert threshold (default {defaults.threshold}).
     #[serde(default)]
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub threshold: Option<f64>,

@@ -102,16 +102,22 @@ pub fn openapi_path(actix: &str) -> String {
     out
 }
 
-/// Replaces `{limits.name}` with the configured value in every description.
-fn fill_limits(v: &mut Value, limits: &Map<String, Value>) {
+/// Replaces `{<group>.name}` (`{limits.max_batch}`, `{defaults.threshold}`)
+/// with the value in effect, in every description: the numbers are written
+/// once, where the code uses them.
+fn fill_placeholders(v: &mut Value, group: &str, values: &Map<String, Value>) {
     match v {
-        Value::String(s) if s.contains("{limits.") => {
-            for (k, val) in limits {
-                *s = s.replace(&format!("{{limits.{k}}}"), &val.to_string());
+        Value::String(s) if s.contains(&format!("{{{group}.")) => {
+            for (k, val) in values {
+                *s = s.replace(&format!("{{{group}.{k}}}"), &val.to_string());
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| fill_limits(i, limits)),
-        Value::Object(m) => m.values_mut().for_each(|i| fill_limits(i, limits)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|i| fill_placeholders(i, group, values)),
+        Value::Object(m) => m
+            .values_mut()
+            .for_each(|i| fill_placeholders(i, group, values)),
         _ => {}
     }
 }
@@ -321,7 +327,12 @@ pub fn document(cfg: &ServerConfig) -> Value {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
-    fill_limits(&mut doc, &limits);
+    fill_placeholders(&mut doc, "limits", &limits);
+    let defaults = Map::from_iter([(
+        "threshold".to_string(),
+        json!(crate::matching::DEFAULT_WEIGHTS.threshold),
+    )]);
+    fill_placeholders(&mut doc, "defaults", &defaults);
     doc
 }
 

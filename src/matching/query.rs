@@ -71,7 +71,7 @@ pub struct Query {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(max_items = 64)]
     pub lists: Vec<String>,
-    /// Alert threshold for this party (default: the documented default).
+    /// Alert threshold for this party (default {defaults.threshold}).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub threshold: Option<f64>,
