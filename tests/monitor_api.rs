@@ -796,6 +796,10 @@ async fn every_monitoring_route_is_in_the_openapi_document() {
         }
     }
     assert_eq!(checked, 12);
+    assert_eq!(
+        doc["paths"]["/v1/monitor/rescreen"]["post"]["tags"],
+        json!(["admin"])
+    );
     // Every schema reference resolves.
     let text = doc.to_string();
     for part in text.split("#/components/schemas/").skip(1) {
@@ -804,5 +808,374 @@ async fn every_monitoring_route_is_in_the_openapi_document() {
             doc["components"]["schemas"].get(&name).is_some(),
             "missing schema {name}"
         );
+    }
+}
+
+/// The schema `$ref` points at, or the schema itself.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    }
+}
+
+/// Whether `v` fits `schema` as far as types, properties (every required
+/// one; with `strict`, no field the schema does not name) and items go:
+/// enough to catch a body that is not what the document says.
+fn fits(doc: &Value, schema: &Value, v: &Value, strict: bool) -> Result<(), String> {
+    let schema = resolve(doc, schema);
+    for key in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema[key].as_array() {
+            return branches
+                .iter()
+                .find_map(|b| fits(doc, b, v, strict).ok())
+                .ok_or_else(|| format!("{v} fits no branch of {schema}"));
+        }
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        return all.iter().try_for_each(|b| fits(doc, b, v, strict));
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let type_ok = types.is_empty()
+        || types.iter().any(|t| match *t {
+            "null" => v.is_null(),
+            "boolean" => v.is_boolean(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "string" => v.is_string(),
+            "array" => v.is_array(),
+            "object" => v.is_object(),
+            _ => false,
+        });
+    if !type_ok {
+        return Err(format!("{v} is not of type {types:?}"));
+    }
+    if let Some(values) = schema["enum"].as_array()
+        && !values.contains(v)
+    {
+        return Err(format!("{v} is not one of {values:?}"));
+    }
+    if let (Some(obj), Some(props)) = (v.as_object(), schema["properties"].as_object()) {
+        for (k, val) in obj {
+            match props.get(k) {
+                Some(p) => fits(doc, p, val, strict).map_err(|e| format!("{k}: {e}"))?,
+                None if schema["additionalProperties"] == json!(false) => {
+                    return Err(format!("unknown field {k}"));
+                }
+                None if schema["additionalProperties"].is_object() => {
+                    fits(doc, &schema["additionalProperties"], val, strict)?
+                }
+                None if strict => return Err(format!("undocumented field {k}")),
+                None => {}
+            }
+        }
+        for r in schema["required"].as_array().into_iter().flatten() {
+            let r = r.as_str().unwrap_or_default();
+            if !obj.contains_key(r) {
+                return Err(format!("required field {r} missing"));
+            }
+        }
+    } else if let (Some(obj), Some(extra)) = (v.as_object(), schema.get("additionalProperties"))
+        && extra.is_object()
+    {
+        for val in obj.values() {
+            fits(doc, extra, val, strict)?;
+        }
+    }
+    if let (Some(items), Some(item_schema)) = (v.as_array(), schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            fits(doc, item_schema, item, strict).map_err(|e| format!("[{i}]: {e}"))?;
+        }
+    }
+    if let Some(s) = v.as_str() {
+        if let Some(n) = schema["minLength"].as_u64()
+            && (s.chars().count() as u64) < n
+        {
+            return Err(format!("{v} is shorter than {n}"));
+        }
+        if let Some(p) = schema["pattern"].as_str()
+            && p == r"\S"
+            && s.trim().is_empty()
+        {
+            return Err(format!("{v} is blank"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks an answer against the document: its status is documented for the
+/// operation and its body fits the documented schema.
+fn check_answer(doc: &Value, method: &str, route: &str, status: u16, body: &Value) {
+    let op = &doc["paths"][route][method.to_lowercase()];
+    let response = &op["responses"][status.to_string()];
+    assert!(
+        response.is_object(),
+        "{method} {route} answered {status}, which the document does not list: {body}"
+    );
+    let schema = &response["content"]["application/json"]["schema"];
+    assert!(
+        schema.is_object(),
+        "{method} {route} {status}: no JSON schema"
+    );
+    if let Err(e) = fits(doc, schema, body, true) {
+        panic!("{method} {route} {status}: the body does not fit the document: {e}\n{body}");
+    }
+}
+
+/// The JSON schema of an operation's request body.
+fn request_schema<'a>(doc: &'a Value, method: &str, route: &str) -> &'a Value {
+    &doc["paths"][route][method]["requestBody"]["content"]["application/json"]["schema"]
+}
+
+#[actix_web::test]
+async fn every_answer_of_the_monitoring_routes_is_documented_with_its_body() {
+    let s = setup().await;
+    let app = app!(&s);
+    let doc = screener::api::openapi::document(&ServerConfig {
+        api_keys: vec![ApiKey::new("ana", ANA)],
+        ..ServerConfig::default()
+    });
+    let mut answered = std::collections::BTreeSet::new();
+    macro_rules! expect {
+        ($method:expr, $route:expr, $path:expr, $key:expr, $body:expr, $status:expr) => {{
+            let (st, body) = call!(&app, $method, $path, $key, $body);
+            assert_eq!(st, $status, "{} {}: {body}", $method, $path);
+            check_answer(&doc, $method, $route, st, &body);
+            answered.insert(($method, $route, st));
+            body
+        }};
+    }
+    let one = "/v1/customers/{id}";
+    let created = expect!(
+        "PUT",
+        one,
+        "/v1/customers/c-1",
+        ANA,
+        Some(json!({"name": "Viktor Bout", "birthDate": "1967", "segment": "retail"})),
+        201
+    );
+    assert_eq!(created["status"], "created");
+    let replaced = expect!(
+        "PUT",
+        one,
+        "/v1/customers/c-1",
+        ANA,
+        Some(json!({"name": "Viktor Bout", "birthDate": "1967-01-13", "segment": "retail"})),
+        200
+    );
+    assert_eq!(replaced["status"], "updated");
+    let alert_id = replaced["alerts"][0]["id"].as_i64().expect("an alert");
+    // A field of the wrong type is refused, and named.
+    let wrong = expect!(
+        "PUT",
+        one,
+        "/v1/customers/c-2",
+        ANA,
+        Some(json!({"name": "Maria Lopez", "segment": 5})),
+        422
+    );
+    assert!(
+        wrong["detail"].as_str().unwrap_or("").contains("segment")
+            || wrong["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("invalid type"),
+        "{wrong}"
+    );
+    expect!(
+        "PUT",
+        one,
+        "/v1/customers/c-2",
+        ANA,
+        Some(json!({"segment": "retail"})),
+        422
+    );
+    expect!("GET", one, "/v1/customers/c-1", ANA, None, 200);
+    expect!("GET", one, "/v1/customers/nobody", ANA, None, 404);
+    expect!("DELETE", one, "/v1/customers/nobody", ANA, None, 404);
+    expect!("DELETE", one, "/v1/customers/a%09b", ANA, None, 422);
+    let many = "/v1/customers";
+    expect!(
+        "POST",
+        many,
+        "/v1/customers",
+        ANA,
+        Some(json!([{"id": "c-3", "name": "Maria Fernandez Lopez"}, {"id": "c-4"}])),
+        200
+    );
+    expect!("POST", many, "/v1/customers", ANA, Some(json!([])), 422);
+    expect!(
+        "POST",
+        many,
+        "/v1/customers",
+        ANA,
+        Some(json!({"id": "c-5"})),
+        400
+    );
+    expect!("GET", many, "/v1/customers?limit=2", ANA, None, 200);
+    expect!("GET", many, "/v1/customers?limit=0", ANA, None, 400);
+    let alerts = "/v1/alerts";
+    expect!(
+        "GET",
+        alerts,
+        "/v1/alerts?status=open,escalated",
+        ANA,
+        None,
+        200
+    );
+    expect!("GET", alerts, "/v1/alerts?status=shut", ANA, None, 400);
+    let alert = "/v1/alerts/{id}";
+    expect!(
+        "GET",
+        alert,
+        format!("/v1/alerts/{alert_id}"),
+        ANA,
+        None,
+        200
+    );
+    expect!("GET", alert, "/v1/alerts/999999", ANA, None, 404);
+    let decision = "/v1/alerts/{id}/decision";
+    let path = format!("/v1/alerts/{alert_id}/decision");
+    expect!(
+        "POST",
+        decision,
+        path,
+        ANA,
+        Some(json!({"decision": "maybe", "reason": "unsure"})),
+        422
+    );
+    expect!(
+        "POST",
+        decision,
+        path,
+        ANA,
+        Some(json!({"decision": "escalate", "reason": "check the passport", "revision": 999})),
+        409
+    );
+    expect!(
+        "POST",
+        decision,
+        path,
+        ANA,
+        Some(json!({"decision": "false_positive", "reason": "different person"})),
+        200
+    );
+    expect!(
+        "POST",
+        decision,
+        path,
+        ANA,
+        Some(json!({"decision": "escalate", "reason": "again"})),
+        409
+    );
+    expect!(
+        "POST",
+        decision,
+        "/v1/alerts/999999/decision",
+        ANA,
+        Some(json!({"decision": "escalate", "reason": "why"})),
+        404
+    );
+    expect!(
+        "GET",
+        alert,
+        format!("/v1/alerts/{alert_id}"),
+        ANA,
+        None,
+        200
+    );
+    expect!("DELETE", one, "/v1/customers/c-1", ANA, None, 200);
+    expect!("GET", "/v1/monitor", "/v1/monitor", ANA, None, 200);
+    expect!(
+        "GET",
+        "/v1/audit",
+        "/v1/audit?since=0&limit=5",
+        ANA,
+        None,
+        200
+    );
+    expect!("GET", "/v1/audit", "/v1/audit?since=x", ANA, None, 400);
+    let deliveries = "/v1/webhooks/deliveries";
+    expect!("GET", deliveries, "/v1/webhooks/deliveries", ANA, None, 200);
+    expect!(
+        "GET",
+        deliveries,
+        "/v1/webhooks/deliveries?status=lost",
+        ANA,
+        None,
+        400
+    );
+    // With monitoring off every route answers 503, and says so.
+    let off = test::init_service(App::new().configure(app_config(AppState::with_monitor(
+        Arc::clone(&s.service),
+        ServerConfig {
+            api_keys: vec![ApiKey::new("ana", ANA)],
+            ..ServerConfig::default()
+        },
+        None,
+    ))))
+    .await;
+    for (method, route, path, body) in [
+        ("GET", many, "/v1/customers", None),
+        (
+            "POST",
+            many,
+            "/v1/customers",
+            Some(json!([{"id": "a", "name": "A B"}])),
+        ),
+        ("GET", one, "/v1/customers/c-1", None),
+        (
+            "PUT",
+            one,
+            "/v1/customers/c-1",
+            Some(json!({"name": "A B"})),
+        ),
+        ("DELETE", one, "/v1/customers/c-1", None),
+        ("GET", alerts, "/v1/alerts", None),
+        ("GET", alert, "/v1/alerts/1", None),
+        (
+            "POST",
+            decision,
+            "/v1/alerts/1/decision",
+            Some(json!({"decision": "escalate", "reason": "r"})),
+        ),
+        ("GET", "/v1/monitor", "/v1/monitor", None),
+        ("GET", "/v1/audit", "/v1/audit", None),
+        ("GET", deliveries, "/v1/webhooks/deliveries", None),
+    ] {
+        let (st, b) = call!(&off, method, path, ANA, body);
+        assert_eq!(st, 503, "{method} {path}: {b}");
+        check_answer(&doc, method, route, st, &b);
+    }
+    assert!(answered.len() >= 26, "{}", answered.len());
+
+    // The request schemas say what the server refuses.
+    let put = request_schema(&doc, "put", one);
+    let customer = |v: Value| fits(&doc, put, &v, false);
+    assert!(customer(json!({"name": "Viktor Bout", "segment": "retail"})).is_ok());
+    assert!(customer(json!({"firstName": "Viktor", "lastName": "Bout"})).is_ok());
+    assert!(customer(json!({"name": "Viktor Bout", "segment": 5})).is_err());
+    assert!(customer(json!({"name": "Viktor Bout", "colour": "red"})).is_err());
+    assert!(customer(json!({"segment": "retail"})).is_err(), "no name");
+    assert!(customer(json!({"name": "  "})).is_err(), "blank name");
+    let bulk = request_schema(&doc, "post", many);
+    assert_eq!(bulk["minItems"], 1, "{bulk}");
+    assert_eq!(bulk["maxItems"], 100_000, "{bulk}");
+    for route in [
+        "/v1/customers",
+        "/v1/alerts",
+        "/v1/audit",
+        "/v1/webhooks/deliveries",
+    ] {
+        let limit = doc["paths"][route]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "limit"))
+            .unwrap_or_else(|| panic!("{route} documents no limit"));
+        assert_eq!(limit["schema"]["minimum"], 1, "{route}");
+        assert_eq!(limit["schema"]["maximum"], 1000, "{route}");
     }
 }

@@ -23,7 +23,6 @@ pub mod error;
 pub mod metrics;
 pub mod middleware;
 pub mod monitor;
-pub mod monitor_openapi;
 pub mod native;
 pub mod openapi;
 pub mod ops;

@@ -3,17 +3,23 @@
 //! between HTTP and [`crate::monitor::Monitor`]; the work runs on the
 //! blocking pool. The analyst of a decision is the caller's API key name.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::params::Params;
 use super::{AppState, Principal, blocking};
 use crate::monitor::customer::Customer;
 use crate::monitor::store::{
-    AlertFilter, AlertStatus, CustomerFilter, DeliveryFilter, MonitorError,
+    Alert, AlertFilter, AlertStatus, AuditRecord, CustomerFilter, Delivery, DeliveryFilter,
+    DeliveryStatus, HistoryEntry, MonitorError,
 };
-use crate::monitor::{DecisionRequest, MAX_BULK, Monitor};
+use crate::monitor::{
+    BulkReport, CustomerView, DecisionRequest, MAX_BULK, Monitor, MonitorStats, RescreenReport,
+    WriteOutcome,
+};
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Largest body of a bulk customer write.
@@ -97,11 +103,195 @@ fn time_param(params: &Params, name: &str) -> Result<Option<time::OffsetDateTime
         .transpose()
 }
 
+/// A page of customers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerPage {
+    pub items: Vec<CustomerView>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A page of alerts, newest first, with the counts per status under the
+/// same filters.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertPage {
+    pub items: Vec<Alert>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// `{status: count}` of the alerts matching the filters (every page).
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub counts: BTreeMap<AlertStatus, u64>,
+}
+
+/// An earlier alert on the same pair, with its history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EarlierAlert {
+    pub alert: Alert,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// An alert, its history of decisions and changes, and the pair's earlier
+/// alerts (most recent first).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertView {
+    pub alert: Alert,
+    pub history: Vec<HistoryEntry>,
+    pub earlier: Vec<EarlierAlert>,
+}
+
+/// Records of the audit trail.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub items: Vec<AuditRecord>,
+    /// Pass as `since` for the next page; null when this page is not full.
+    pub next_since: Option<i64>,
+}
+
+/// A page of webhook deliveries, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryPage {
+    pub items: Vec<Delivery>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The state of the monitor.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorState {
+    /// The customer index is built and writes are screened.
+    pub ready: bool,
+    /// The database accepts writes.
+    pub writable: bool,
+    /// Which store, and where.
+    pub store: String,
+    /// `{list id: version}` the customers are screened against (null before
+    /// the first index).
+    pub list_versions: Option<BTreeMap<String, String>>,
+    pub customers: u64,
+    /// Open or escalated alerts, by list.
+    pub active_alerts_by_list: BTreeMap<String, u64>,
+    /// Webhook deliveries pending.
+    pub webhook_backlog: u64,
+    pub stats: MonitorStats,
+}
+
+/// An erased customer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Deleted {
+    pub id: String,
+    pub deleted: bool,
+}
+
+/// A rescreen started in the background.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RescreenStarted {
+    pub started: bool,
+    /// Every customer (true), or a delta from the versions last screened.
+    pub full: bool,
+}
+
+/// A customer as a write takes it: a [`Customer`] with at least one of
+/// `name`, `firstName`, `middleName`, `fatherName`, `lastName` holding more
+/// than blanks ([`Customer::validate`] refuses the rest). Serde cannot say
+/// "one of these fields", so the document says it here.
+pub struct NamedCustomer;
+
+impl utoipa::PartialSchema for NamedCustomer {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+        let mut one_name = AnyOfBuilder::new();
+        for field in ["name", "firstName", "middleName", "fatherName", "lastName"] {
+            one_name = one_name.item(
+                ObjectBuilder::new()
+                    .property(
+                        field,
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(r"\S")),
+                    )
+                    .required(field),
+            );
+        }
+        AllOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("Customer"))
+            .item(one_name)
+            .description(Some(
+                "A customer with at least one of name, firstName, middleName, fatherName or lastName not blank.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NamedCustomer {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            "Customer".into(),
+            <Customer as utoipa::PartialSchema>::schema(),
+        ));
+        <Customer as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
+/// The JSON body of `POST /v1/customers`: 1 to 100,000 customers (the
+/// handler reads the array as it arrives).
+pub struct CustomerArray;
+
+impl utoipa::PartialSchema for CustomerArray {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(<NamedCustomer as utoipa::PartialSchema>::schema())
+            .min_items(Some(1))
+            .max_items(Some(MAX_BULK))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CustomerArray {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <NamedCustomer as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
 fn customer_from_value(v: serde_json::Value) -> Result<Customer, String> {
     serde_json::from_value::<Customer>(v).map_err(|e| format!("invalid customer: {e}"))
 }
 
-/// `PUT /v1/customers/{id}`: create or replace one customer, screened at once.
+/// Create or replace a customer
+///
+/// Stores the customer and screens it at once (the onboarding check); the
+/// answer carries its active alerts, rating and the list versions used.
+/// Answered once the write is on disk.
+#[utoipa::path(
+    put,
+    path = "/v1/customers/{id}",
+    tag = "monitor",
+    params(("id" = String, Path, description = "Customer id: 1-200 bytes, no control characters.", min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$", example = "c-1")),
+    request_body(
+        content = inline(NamedCustomer),
+        example = json!({"name": "Viktor Bout", "schema": "Person", "birthDate": "1967-01-13", "countries": ["ru"], "segment": "retail", "tags": ["onboarding-2026"], "metadata": {"crmId": "A-1"}})
+    ),
+    responses(
+        (status = 200, description = "Replaced (or unchanged).", body = WriteOutcome),
+        (status = 201, description = "Created.", body = WriteOutcome),
+        (status = 422, description = "No name, a field of the wrong type, an unknown field, a bad id, or an id in the body differing from the path's.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting, no index is loaded, or the database cannot be written (full disk, read-only data directory).", body = ErrorBody),
+    )
+)]
 pub async fn put_customer(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -141,8 +331,30 @@ pub async fn put_customer(
     Ok(HttpResponse::build(status).json(outcome))
 }
 
-/// `POST /v1/customers`: many customers, as a JSON array or NDJSON (read
-/// as it arrives, one customer per line), up to 100,000.
+/// Write many customers
+///
+/// Up to 100,000 customers as a JSON array, or one per line as NDJSON (read
+/// as it arrives). Each is created or replaced and screened. An id given
+/// twice: the last row wins and the id is listed in `duplicates`. A row that
+/// cannot be read or has no name gets its `error` (and the answer is still
+/// 200); the others are stored. Answered once everything is on disk.
+#[utoipa::path(
+    post,
+    path = "/v1/customers",
+    tag = "monitor",
+    request_body(content(
+        (inline(CustomerArray) = "application/json", example = json!([{"id": "c-1", "name": "Viktor Bout"}, {"id": "c-2", "name": "Maria Fernandez Lopez", "birthDate": "1985-02-11"}])),
+        (String = "application/x-ndjson", example = json!("{\"id\": \"c-1\", \"name\": \"Viktor Bout\"}\n"))
+    )),
+    responses(
+        (status = 200, description = "What each row did.", body = BulkReport),
+        (status = 400, description = "Not a JSON array.", body = ErrorBody),
+        (status = 413, description = "More than 100,000 customers or a body over 256 MiB.", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor NDJSON.", body = ErrorBody),
+        (status = 422, description = "No customer in the request.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting, no index is loaded, or the database cannot be written.", body = ErrorBody),
+    )
+)]
 pub async fn post_customers(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -243,7 +455,21 @@ fn unsupported() -> ApiError {
     )
 }
 
-/// `GET /v1/customers/{id}`.
+/// Get a customer
+///
+/// The record, its alerts, its risk rating, when it was last screened and
+/// against which list versions.
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{id}",
+    tag = "monitor",
+    params(("id" = String, Path, description = "Customer id.", example = "c-1")),
+    responses(
+        (status = 200, description = "The customer.", body = CustomerView),
+        (status = 404, description = "No such customer.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting.", body = ErrorBody),
+    )
+)]
 pub async fn get_customer(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -261,7 +487,28 @@ pub async fn get_customer(
     }
 }
 
-/// `GET /v1/customers?segment=&tag=&risk=&openAlerts=&cursor=&limit=`.
+/// List customers
+///
+/// Customers by id, with cursor paging.
+#[utoipa::path(
+    get,
+    path = "/v1/customers",
+    tag = "monitor",
+    params(
+        ("segment" = Option<String>, Query, description = "Only this segment."),
+        ("tag" = Option<String>, Query, description = "Only customers with this tag."),
+        ("risk" = Option<crate::monitor::risk::RiskLevel>, Query, description = "Only this rating."),
+        ("openAlerts" = Option<bool>, Query, description = "Only customers with an open or escalated alert."),
+        ("cursor" = Option<String>, Query, description = "The `nextCursor` of the previous page."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "Page size (default 100)."),
+    ),
+    responses(
+        (status = 200, description = "A page of customers.", body = CustomerPage),
+        (status = 400, description = "A bad or unknown query parameter.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting.", body = ErrorBody),
+    ),
+    extensions(("x-try-url" = json!("/v1/customers?limit=10")))
+)]
 pub async fn list_customers(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -287,18 +534,36 @@ pub async fn list_customers(
     };
     let page = blocking(move || {
         let page = m.store().list_customers(&filter)?;
-        let items: Vec<serde_json::Value> = page
+        let items = page
             .items
             .iter()
             .map(|c| m.describe_customer(c, None))
             .collect();
-        Ok::<_, MonitorError>(serde_json::json!({"items": items, "nextCursor": page.next_cursor}))
+        Ok::<_, MonitorError>(CustomerPage {
+            items,
+            next_cursor: page.next_cursor,
+        })
     })
     .await??;
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// `DELETE /v1/customers/{id}`: erasure.
+/// Erase a customer
+///
+/// The record is deleted; its alerts close as customer_deleted and lose
+/// their explanations. The audit trail holds only the record's digest.
+#[utoipa::path(
+    delete,
+    path = "/v1/customers/{id}",
+    tag = "monitor",
+    params(("id" = String, Path, description = "Customer id: 1-200 bytes, no control characters.", min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$", example = "c-1")),
+    responses(
+        (status = 200, description = "Deleted.", body = Deleted),
+        (status = 404, description = "No such customer.", body = ErrorBody),
+        (status = 422, description = "Not a customer id (1-200 bytes without control characters).", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting, or the database cannot be written.", body = ErrorBody),
+    )
+)]
 pub async fn delete_customer(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -315,11 +580,36 @@ pub async fn delete_customer(
             format!("no customer '{shown}'"),
         ));
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({"id": shown, "deleted": true})))
+    Ok(HttpResponse::Ok().json(Deleted {
+        id: shown,
+        deleted: true,
+    }))
 }
 
-/// `GET /v1/alerts?status=&list=&customer=&entity=&since=&cursor=&limit=`:
-/// newest first, with the counts per status under the same filter.
+/// List alerts
+///
+/// Each pair's current alert, newest first, with the counts per status under
+/// the same filters.
+#[utoipa::path(
+    get,
+    path = "/v1/alerts",
+    tag = "monitor",
+    params(
+        ("status" = Option<Vec<AlertStatus>>, Query, description = "open, escalated, true_match, false_positive, delisted, customer_deleted (repeat or comma-separate)."),
+        ("list" = Option<String>, Query, description = "Only alerts on this list."),
+        ("customer" = Option<String>, Query, description = "Only this customer's."),
+        ("entity" = Option<String>, Query, description = "Only alerts on this listed entity."),
+        ("since" = Option<String>, Query, format = DateTime, description = "Changed at or after this time (RFC 3339)."),
+        ("cursor" = Option<String>, Query, pattern = r"^-?[0-9]{1,18}$", description = "The `nextCursor` of the previous page."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "Page size (default 100)."),
+    ),
+    responses(
+        (status = 200, description = "A page of alerts with counts.", body = AlertPage),
+        (status = 400, description = "A bad or unknown query parameter.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting.", body = ErrorBody),
+    ),
+    extensions(("x-try-url" = json!("/v1/alerts?status=open")))
+)]
 pub async fn list_alerts(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -355,13 +645,11 @@ pub async fn list_alerts(
     let body = blocking(move || {
         let page = m.store().list_alerts(&filter)?;
         let counts = m.store().alert_counts(&filter)?;
-        let counts: serde_json::Map<String, serde_json::Value> = counts
-            .into_iter()
-            .map(|(s, n)| (s.as_str().to_string(), n.into()))
-            .collect();
-        Ok::<_, MonitorError>(
-            serde_json::json!({"items": page.items, "nextCursor": page.next_cursor, "counts": counts}),
-        )
+        Ok::<_, MonitorError>(AlertPage {
+            items: page.items,
+            next_cursor: page.next_cursor,
+            counts,
+        })
     })
     .await??;
     Ok(HttpResponse::Ok().json(body))
@@ -374,7 +662,21 @@ fn alert_id(raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::not_found("unknown_alert", format!("no alert '{raw}'")))
 }
 
-/// `GET /v1/alerts/{id}`: the alert, its history and the pair's earlier alerts.
+/// Get an alert
+///
+/// The alert, its history of decisions and changes, and the pair's earlier
+/// alerts.
+#[utoipa::path(
+    get,
+    path = "/v1/alerts/{id}",
+    tag = "monitor",
+    params(("id" = String, Path, description = "Alert id.", example = "1")),
+    responses(
+        (status = 200, description = "The alert.", body = AlertView),
+        (status = 404, description = "No such alert.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting.", body = ErrorBody),
+    )
+)]
 pub async fn get_alert(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -391,19 +693,43 @@ pub async fn get_alert(
         while let Some(p) = prev {
             let Some(a) = m.store().alert(p)? else { break };
             prev = a.previous_alert_id;
-            let h = m.store().alert_history(p)?;
-            earlier.push(serde_json::json!({"alert": a, "history": h}));
+            let history = m.store().alert_history(p)?;
+            earlier.push(EarlierAlert { alert: a, history });
         }
-        Ok::<_, MonitorError>(Some(
-            serde_json::json!({"alert": alert, "history": history, "earlier": earlier}),
-        ))
+        Ok::<_, MonitorError>(Some(AlertView {
+            alert,
+            history,
+            earlier,
+        }))
     })
     .await??;
     body.map(|b| HttpResponse::Ok().json(b))
         .ok_or_else(|| ApiError::not_found("unknown_alert", format!("no alert {id}")))
 }
 
-/// `POST /v1/alerts/{id}/decision` with `{"decision", "reason", "revision"?}`.
+/// Decide an alert
+///
+/// Records a decision under the caller's API key name. A false_positive
+/// holds until the customer's or the listed party's names, birth dates,
+/// identifiers or countries change. With four-eyes on, a true_match waits
+/// for a second, different analyst.
+#[utoipa::path(
+    post,
+    path = "/v1/alerts/{id}/decision",
+    tag = "monitor",
+    params(("id" = String, Path, description = "Alert id.", example = "1")),
+    request_body(
+        content = DecisionRequest,
+        example = json!({"decision": "false_positive", "reason": "different person: passport checked"})
+    ),
+    responses(
+        (status = 200, description = "The alert after the decision.", body = Alert),
+        (status = 404, description = "No such alert.", body = ErrorBody),
+        (status = 409, description = "The alert is closed, changed meanwhile (revision), or another decision won; four-eyes: the same analyst again.", body = ErrorBody),
+        (status = 422, description = "Unknown decision, no reason, or a field of the wrong type.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting, or the database cannot be written.", body = ErrorBody),
+    )
+)]
 pub async fn decide(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -419,7 +745,27 @@ pub async fn decide(
     Ok(HttpResponse::Ok().json(alert))
 }
 
-/// `POST /v1/monitor/rescreen?full=true&wait=true` (admin).
+/// Rescreen the customers
+///
+/// full=true (default): every customer against the lists now served;
+/// full=false: catch up from the versions last screened (a delta). Needs the
+/// admin token.
+#[utoipa::path(
+    post,
+    path = "/v1/monitor/rescreen",
+    tag = "admin",
+    params(
+        ("full" = Option<bool>, Query, description = "Every customer (default true)."),
+        ("wait" = Option<bool>, Query, description = "Answer with the report when done."),
+    ),
+    responses(
+        (status = 200, description = "Done (wait=true).", body = RescreenReport),
+        (status = 202, description = "Started.", body = RescreenStarted),
+        (status = 400, description = "A bad or unknown query parameter.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off, no index is loaded, or the database cannot be written.", body = ErrorBody),
+    ),
+    extensions(("x-try-url" = json!("/v1/monitor/rescreen?wait=true")), ("x-try-body" = json!("")))
+)]
 pub async fn rescreen(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -450,30 +796,64 @@ pub async fn rescreen(
             Err(e) => tracing::error!(error = %e, "requested rescreen task failed"),
         }
     });
-    Ok(HttpResponse::Accepted().json(serde_json::json!({"started": true, "full": full})))
+    Ok(HttpResponse::Accepted().json(RescreenStarted {
+        started: true,
+        full,
+    }))
 }
 
-/// `GET /v1/monitor`: state of the monitor.
+/// Monitor state
+///
+/// Ready, writable, list versions the customers are screened against,
+/// counts, the last rescreen and the webhook backlog.
+#[utoipa::path(
+    get,
+    path = "/v1/monitor",
+    tag = "monitor",
+    responses(
+        (status = 200, description = "The state.", body = MonitorState),
+        (status = 503, description = "Monitoring is off.", body = ErrorBody),
+    ),
+    extensions(("x-try-url" = json!("/v1/monitor")))
+)]
 pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let m = monitor(&state)?;
     let body = blocking(move || {
         let g = m.generation();
-        Ok::<_, MonitorError>(serde_json::json!({
-            "ready": m.is_ready(),
-            "writable": m.store().writable(),
-            "store": m.store().describe(),
-            "listVersions": g.as_ref().map(|g| g.versions.clone()),
-            "customers": m.store().count_customers()?,
-            "activeAlertsByList": m.store().active_alerts_by_list()?,
-            "webhookBacklog": m.store().delivery_backlog()?,
-            "stats": m.stats(),
-        }))
+        Ok::<_, MonitorError>(MonitorState {
+            ready: m.is_ready(),
+            writable: m.store().writable(),
+            store: m.store().describe(),
+            list_versions: g.as_ref().map(|g| g.versions.clone()),
+            customers: m.store().count_customers()?,
+            active_alerts_by_list: m.store().active_alerts_by_list()?,
+            webhook_backlog: m.store().delivery_backlog()?,
+            stats: m.stats(),
+        })
     })
     .await??;
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// `GET /v1/audit?since=<seq>&limit=`: records after a sequence number.
+/// The audit trail
+///
+/// Records after a sequence number, each with the SHA-256 of the one before
+/// and its own. Customer data appears only as digests.
+#[utoipa::path(
+    get,
+    path = "/v1/audit",
+    tag = "monitor",
+    params(
+        ("since" = Option<i64>, Query, description = "Records after this sequence number (0: from the start)."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "Page size (default 100)."),
+    ),
+    responses(
+        (status = 200, description = "Records and the next `since`.", body = AuditPage),
+        (status = 400, description = "A bad or unknown query parameter.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting.", body = ErrorBody),
+    ),
+    extensions(("x-try-url" = json!("/v1/audit?since=0&limit=20")))
+)]
 pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let m = monitor(&state)?;
     let params = Params::parse(req.query_string())?;
@@ -493,13 +873,36 @@ pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         let next = (records.len() == limit)
             .then(|| records.last().map(|r| r.seq))
             .flatten();
-        Ok::<_, MonitorError>(serde_json::json!({"items": records, "nextSince": next}))
+        Ok::<_, MonitorError>(AuditPage {
+            items: records,
+            next_since: next,
+        })
     })
     .await??;
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// `GET /v1/webhooks/deliveries?status=pending|delivered|failed&cursor=&limit=`.
+/// Webhook deliveries
+///
+/// Deliveries of events to the configured endpoints, newest first: pending
+/// (with the last error and the next attempt), delivered, or failed (given
+/// up after max_age_secs).
+#[utoipa::path(
+    get,
+    path = "/v1/webhooks/deliveries",
+    tag = "monitor",
+    params(
+        ("status" = Option<DeliveryStatus>, Query, description = "Only deliveries in this state."),
+        ("cursor" = Option<String>, Query, pattern = r"^-?[0-9]{1,18}$", description = "The `nextCursor` of the previous page."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "Page size (default 100)."),
+    ),
+    responses(
+        (status = 200, description = "A page of deliveries.", body = DeliveryPage),
+        (status = 400, description = "A bad or unknown query parameter.", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or starting.", body = ErrorBody),
+    ),
+    extensions(("x-try-url" = json!("/v1/webhooks/deliveries?status=pending")))
+)]
 pub async fn deliveries(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -508,7 +911,7 @@ pub async fn deliveries(
     let params = Params::parse(req.query_string())?;
     params.only(&["status", "cursor", "limit"])?;
     if let Some(s) = params.get("status")
-        && !["pending", "delivered", "failed"].contains(&s)
+        && !DeliveryStatus::ALL.contains(&s)
     {
         return Err(ApiError::bad_request(
             "invalid_query_parameter",
@@ -522,7 +925,10 @@ pub async fn deliveries(
         limit: page_size(&params)?,
     };
     let page = blocking(move || m.store().list_deliveries(&filter)).await??;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(DeliveryPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// The monitor's lines of `/metrics`: customers, active alerts by list, the

@@ -16,45 +16,75 @@ pub const MAX_VALUES: usize = 32;
 /// Largest `metadata` object, in bytes of JSON.
 pub const MAX_METADATA_BYTES: usize = 16 * 1024;
 
-/// A customer record as written by the client.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A customer record as written by the client. Give `name`, or the name
+/// parts (`firstName`, `lastName`, …); a record with neither is refused.
+/// Unknown fields and fields of the wrong type are refused too.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": "Viktor Bout", "schema": "Person", "birthDate": "1967-01-13", "countries": ["ru"], "segment": "retail", "tags": ["onboarding-2026"], "metadata": {"crmId": "A-1"}}))]
 pub struct Customer {
     /// The client's own reference; required in bulk writes (in `PUT` it is
     /// the path's, and a different one in the body is an error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$",
+        example = "c-1"
+    )]
     pub id: Option<String>,
+    /// The whole name, in any script.
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schema(max_length = 1000)]
     pub name: String,
+    /// Name parts, used when `name` is left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub middle_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub father_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub last_name: Option<String>,
+    /// What kind of party: Person, Organization, Company, LegalEntity, Vessel or Aircraft.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::model::Schema>)]
     pub schema: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
     pub birth_date: Option<String>,
     /// ISO 3166-1 alpha-2 codes or country names (nationality, residence,
     /// incorporation).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub countries: Vec<String>,
+    /// Passport, national id, tax, registration or other numbers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub identifiers: Vec<String>,
     /// Other names of the customer; each is screened like the main name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub aliases: Vec<String>,
+    /// Postal addresses (their countries count for the risk rating).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub addresses: Vec<String>,
+    /// The client's own grouping (filter of `GET /v1/customers`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+    /// Free labels (filter of `GET /v1/customers`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub tags: Vec<String>,
-    /// Any JSON object, stored and returned byte for byte.
+    /// Any JSON object (at most 16 KiB), stored and returned byte for byte.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Box<RawValue>>,
 }
 

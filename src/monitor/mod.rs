@@ -182,27 +182,41 @@ struct Found {
 }
 
 /// What one customer write did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WriteOutcome {
     pub id: String,
-    /// `created`, `updated` or `unchanged`; absent on error.
+    /// `created`, `updated` or `unchanged` (`superseded` in a bulk write:
+    /// a later row has the same id); absent on error.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<WriteStatus>)]
     pub status: Option<String>,
     /// The customer's active alerts after the write.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<Alert>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<risk::RiskRating>)]
     pub risk: Option<serde_json::Value>,
     /// `{list id: version}` the customer was screened against.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_versions: Option<BTreeMap<String, String>>,
+    /// Why the row was not stored (bulk writes only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
+/// The values of [`WriteOutcome::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum WriteStatus {
+    Created,
+    Updated,
+    Unchanged,
+    Superseded,
+}
+
 /// What a bulk write did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkReport {
     pub received: usize,
@@ -217,10 +231,11 @@ pub struct BulkReport {
 }
 
 /// What a rescreen did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RescreenReport {
     /// `delta`, `full` or `none`.
+    #[schema(value_type = RescreenKind)]
     pub kind: String,
     pub from: BTreeMap<String, String>,
     pub to: BTreeMap<String, String>,
@@ -237,20 +252,74 @@ pub struct RescreenReport {
     pub seconds: f64,
 }
 
-/// A decision request.
-#[derive(Debug, Clone, Deserialize)]
+/// The values of [`RescreenReport::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum RescreenKind {
+    Delta,
+    Full,
+    None,
+}
+
+/// An analyst's decision on an alert.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"decision": "false_positive", "reason": "different person: passport checked"}))]
 pub struct DecisionRequest {
     /// `escalate`, `true_match` or `false_positive`.
+    #[schema(value_type = DecisionKind)]
     pub decision: String,
+    /// Why (goes into the audit trail).
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub reason: String,
     /// The alert's revision the analyst saw; a different one is a conflict.
     #[serde(default)]
     pub revision: Option<i64>,
 }
 
+/// The values of [`DecisionRequest::decision`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Escalate,
+    TrueMatch,
+    FalsePositive,
+}
+
+impl DecisionKind {
+    pub const ALL: [&'static str; 3] = ["escalate", "true_match", "false_positive"];
+}
+
+/// A stored customer as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    pub id: String,
+    /// The record as stored.
+    #[schema(value_type = Customer)]
+    pub record: serde_json::Value,
+    /// Counts every change of the record.
+    pub revision: i64,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// When the customer itself was last screened (null: not yet).
+    #[schema(format = DateTime)]
+    pub last_screened_at: Option<String>,
+    /// `{list id: version}` of the customer's own last screening.
+    pub last_screened_versions: BTreeMap<String, String>,
+    /// The versions every customer is kept screened against (delta
+    /// rescreens included).
+    pub monitored_against: BTreeMap<String, String>,
+    #[schema(value_type = Option<risk::RiskRating>)]
+    pub risk: Option<serde_json::Value>,
+    /// The customer's alerts (in `GET /v1/customers/{id}`; null in lists).
+    pub alerts: Option<Vec<Alert>>,
+}
+
 /// Counters for the metrics.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MonitorStats {
     pub last_rescreen: Option<RescreenReport>,
@@ -1026,7 +1095,7 @@ impl Monitor {
             ));
         }
         let action = req.decision.as_str();
-        if !["escalate", "true_match", "false_positive"].contains(&action) {
+        if !DecisionKind::ALL.contains(&action) {
             return Err(MonitorError::Invalid(format!(
                 "unknown decision '{action}' (use escalate, true_match or false_positive)"
             )));
@@ -1581,7 +1650,7 @@ impl Monitor {
     // ----- reads -----
 
     /// A customer with its record, alerts, rating and screening state.
-    pub fn customer_view(&self, id: &str) -> Result<Option<serde_json::Value>> {
+    pub fn customer_view(&self, id: &str) -> Result<Option<CustomerView>> {
         let Some(s) = self.store.customer(id)? else {
             return Ok(None);
         };
@@ -1598,7 +1667,7 @@ impl Monitor {
         &self,
         s: &StoredCustomer,
         alerts: Option<Vec<Alert>>,
-    ) -> serde_json::Value {
+    ) -> CustomerView {
         let record: serde_json::Value = serde_json::from_str(&s.record).unwrap_or_default();
         // A delta rescreen covers every customer: the base's screening is
         // the later of the customer's own and the monitor's generation.
@@ -1608,18 +1677,18 @@ impl Monitor {
             None => (s.screened_versions.clone(), None),
         };
         let _ = at;
-        serde_json::json!({
-            "id": s.id,
-            "record": record,
-            "revision": s.revision,
-            "createdAt": sqlite::time_text(s.created_at),
-            "updatedAt": sqlite::time_text(s.updated_at),
-            "lastScreenedAt": s.screened_at.map(sqlite::time_text),
-            "lastScreenedVersions": s.screened_versions,
-            "monitoredAgainst": versions,
-            "risk": s.risk,
-            "alerts": alerts,
-        })
+        CustomerView {
+            id: s.id.clone(),
+            record,
+            revision: s.revision,
+            created_at: sqlite::time_text(s.created_at),
+            updated_at: sqlite::time_text(s.updated_at),
+            last_screened_at: s.screened_at.map(sqlite::time_text),
+            last_screened_versions: s.screened_versions.clone(),
+            monitored_against: versions,
+            risk: s.risk.clone(),
+            alerts,
+        }
     }
 
     /// Verifies the whole audit chain.

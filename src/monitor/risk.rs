@@ -10,7 +10,9 @@ use super::store::{Alert, AlertStatus};
 use serde::{Deserialize, Serialize};
 
 /// Risk levels, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     Low,
@@ -42,7 +44,7 @@ impl RiskLevel {
 }
 
 /// One reason of a rating.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskReason {
     pub rule: String,
     pub level: RiskLevel,
@@ -50,7 +52,7 @@ pub struct RiskReason {
 }
 
 /// A customer's rating with every reason that applied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskRating {
     pub level: RiskLevel,
     pub reasons: Vec<RiskReason>,

@@ -42,7 +42,19 @@ pub enum MonitorError {
 pub type Result<T> = std::result::Result<T, MonitorError>;
 
 /// The status of an alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertStatus {
     Open,
@@ -86,7 +98,7 @@ impl AlertStatus {
 
 /// One alert: a (customer, listed entity) pair that scored at or above the
 /// threshold, and what analysts decided about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Alert {
     pub id: i64,
@@ -100,7 +112,9 @@ pub struct Alert {
     /// False once the pair no longer scores at or above the threshold (the
     /// entity or the customer changed); the alert stays for the analyst.
     pub matching: bool,
-    /// The matcher's explanation (removed when the customer is erased).
+    /// The matcher's explanation, as in `/v1/screen` results; null once
+    /// the customer is erased.
+    #[schema(value_type = Option<Object>)]
     pub explanation: Option<serde_json::Value>,
     /// `<list>@<version>` that raised the alert.
     pub raised_by: String,
@@ -118,13 +132,15 @@ pub struct Alert {
     /// Counts every change; a decision may name the revision it was made on.
     pub revision: i64,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
 }
 
 /// One analyst decision (or system change) in an alert's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     pub alert_id: i64,
@@ -137,6 +153,7 @@ pub struct HistoryEntry {
     pub actor: String,
     pub reason: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
 }
 
@@ -188,7 +205,7 @@ pub struct AuditEntry {
 }
 
 /// One record of the audit trail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     pub seq: i64,
@@ -215,7 +232,7 @@ pub struct Event {
 }
 
 /// The state of one delivery of one event to one endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
     pub id: i64,
@@ -224,17 +241,34 @@ pub struct Delivery {
     pub endpoint: String,
     pub customer_id: Option<String>,
     /// `pending`, `delivered` or `failed` (gave up: older than the maximum age).
+    #[schema(value_type = DeliveryStatus)]
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub next_attempt_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_at: Option<OffsetDateTime>,
     #[serde(skip)]
     pub payload: String,
+}
+
+/// The states of a delivery, as `Delivery::status` holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [&'static str; 3] = ["pending", "delivered", "failed"];
 }
 
 /// How a delivery attempt ended.

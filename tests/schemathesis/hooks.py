@@ -30,3 +30,19 @@ def map_query(ctx, query):
         query = dict(query)
         del query["cursor"]
     return query
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    """PUT /v1/customers/{id}: a body `id` must equal the path's (else 422
+    `id_mismatch`), which a schema cannot say; generated bodies get the
+    path's id so the rest of the record is what is tested."""
+    if (
+        case.method.upper() == "PUT"
+        and case.path == "/v1/customers/{id}"
+        and isinstance(case.body, dict)
+        and "id" in case.body
+        and case.path_parameters
+        and "id" in case.path_parameters
+    ):
+        case.body["id"] = case.path_parameters["id"]
