@@ -5,7 +5,6 @@
 
 pub mod batch;
 pub mod explain;
-pub mod prepare;
 pub mod query;
 pub mod score;
 pub mod similarity;
@@ -15,13 +14,12 @@ pub use explain::Explanation;
 pub use query::{Query, QueryError};
 pub use weights::{DEFAULT_WEIGHTS, Weights};
 
+use crate::analysis::{
+    PreparedEntity, PreparedName, PreparedQuery, TokenStats, normalize_identifier,
+};
 use crate::index::ScreeningIndex;
 use crate::model::{Entity, Schema, prop};
-use prepare::PreparedName;
-use score::{
-    PreparedEntity, PreparedQuery, ScoreCache, TokenStats, normalize_identifier, score_entity,
-    score_entity_cached,
-};
+use score::{ScoreCache, score_entity, score_entity_cached};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -184,7 +182,6 @@ impl Matcher {
         let candidates = self
             .index
             .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
-        let stats = self.index.stats();
         self.index.touch(&candidates);
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
@@ -195,15 +192,8 @@ impl Matcher {
             .into_iter()
             .filter_map(|ord| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity_cached(
-                    &prepared,
-                    e,
-                    stats,
-                    &self.weights,
-                    threshold,
-                    false,
-                    &mut cache,
-                )?;
+                let s =
+                    score_entity_cached(&prepared, e, &self.weights, threshold, false, &mut cache)?;
                 (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
@@ -217,15 +207,8 @@ impl Matcher {
             .into_iter()
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity_cached(
-                    &prepared,
-                    e,
-                    stats,
-                    &self.weights,
-                    threshold,
-                    true,
-                    &mut cache,
-                )?;
+                let s =
+                    score_entity_cached(&prepared, e, &self.weights, threshold, true, &mut cache)?;
                 Some(MatchResult {
                     entity: EntitySummary::of(&e.entity),
                     score: s.score,
@@ -284,7 +267,7 @@ fn compare_with(
     for (_, n) in &mut eb.names {
         stats.mark_common(n);
     }
-    let scored = score_entity(&qa, &eb, stats, w, threshold, true);
+    let scored = score_entity(&qa, &eb, w, threshold, true);
     Ok(match scored {
         Some(s) => Comparison {
             score: s.score,

@@ -4,238 +4,19 @@
 //! entity type, alias strength).
 
 use super::explain::{Explanation, Qualifier, TokenExplanation};
-use super::prepare::{PreparedName, PreparedToken, PreparedVariant, is_distinctive};
 use super::similarity::{TokenMatch, bounded_distance, compare_tokens};
 use super::weights::Weights;
-use crate::model::{Entity, Schema, prop};
+use crate::analysis::{
+    IdHasher, MAX_TOKENS, PreparedEntity, PreparedName, PreparedQuery, PreparedToken,
+    PreparedVariant, is_distinctive,
+};
+use crate::model::{Schema, prop};
 use crate::text::{Script, TokenKind};
 use std::collections::HashMap;
-
-/// How often tokens occur among the listed names; rare tokens weigh more.
-#[derive(Debug, Clone, Default)]
-pub struct TokenStats {
-    doc_freq: HashMap<String, u32>,
-    common_from: u32,
-}
-
-impl TokenStats {
-    /// Counts, per canonical token, the number of entities using it.
-    pub fn from_entities<'a>(entities: impl Iterator<Item = &'a PreparedEntity>) -> TokenStats {
-        let mut doc_freq: HashMap<String, u32> = HashMap::new();
-        let mut n = 0u32;
-        for e in entities {
-            n += 1;
-            let mut seen: Vec<&str> = Vec::new();
-            for (_, name) in &e.names {
-                for v in &name.variants {
-                    for t in &v.tokens {
-                        if t.kind == TokenKind::Word && !seen.contains(&t.text.as_str()) {
-                            seen.push(&t.text);
-                        }
-                    }
-                }
-            }
-            for t in seen {
-                *doc_freq.entry(t.to_string()).or_default() += 1;
-            }
-        }
-        TokenStats {
-            doc_freq,
-            common_from: (n / 1000).max(40),
-        }
-    }
-
-    /// True for tokens too frequent to identify a party on their own.
-    pub fn is_common(&self, token: &str) -> bool {
-        crate::text::is_common_token(token)
-            || self
-                .doc_freq
-                .get(token)
-                .is_some_and(|&df| df >= self.common_from)
-    }
-
-    /// Marks the tokens of a name that are common among the loaded lists
-    /// (done once per name, so scoring needs no lookups).
-    pub fn mark_common(&self, name: &mut PreparedName) {
-        for v in &mut name.variants {
-            for t in &mut v.tokens {
-                t.common = t.common || self.is_common(&t.text);
-            }
-        }
-    }
-
-    pub fn weight(&self, t: &PreparedToken, w: &Weights) -> f64 {
-        match t.kind {
-            TokenKind::Honorific => 0.0,
-            TokenKind::Particle => w.weight_particle,
-            TokenKind::LegalForm => w.weight_legal_form,
-            TokenKind::Initial => w.weight_initial,
-            TokenKind::Number => w.weight_number,
-            TokenKind::Word => {
-                if t.patronymic {
-                    w.weight_patronymic
-                } else if t.common {
-                    w.weight_common_word
-                } else {
-                    w.weight_word
-                }
-            }
-        }
-    }
-}
 
 /// Organisations proper; `LegalEntity` (the source did not say) is not one.
 fn is_org(s: Schema) -> bool {
     matches!(s, Schema::Organization | Schema::Company)
-}
-
-/// A listed party made ready for scoring.
-#[derive(Debug, Clone)]
-pub struct PreparedEntity {
-    pub entity: Entity,
-    /// Every name with the property it came from.
-    pub names: Vec<(&'static str, PreparedName)>,
-    pub birth_dates: Vec<String>,
-    pub countries: Vec<String>,
-    pub identifiers: Vec<String>,
-    /// One id per listed variant (the names in order, each name's variants
-    /// in order), equal for variants equal in every token field across all
-    /// loaded parties: a query aligns each distinct variant once (see
-    /// [`ScoreCache`]). Empty when not assigned; must be reassigned if the
-    /// names change.
-    pub variant_ids: Vec<u32>,
-}
-
-impl PreparedEntity {
-    pub fn new(entity: Entity) -> PreparedEntity {
-        let is_org = entity.schema.org_hint();
-        let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
-        for (p, n) in entity.names() {
-            if names.iter().any(|(_, existing)| existing.original == n) {
-                continue;
-            }
-            let prepared = PreparedName::with_surnames(n, is_org, entity.get(prop::LAST_NAME));
-            if !prepared.is_empty() {
-                names.push((p, prepared));
-            }
-        }
-        let birth_dates = entity.get(prop::BIRTH_DATE).to_vec();
-        let mut countries: Vec<String> = Vec::new();
-        for p in prop::COUNTRY_PROPS {
-            for c in entity.get(p) {
-                if !countries.contains(c) {
-                    countries.push(c.clone());
-                }
-            }
-        }
-        let mut identifiers: Vec<String> = Vec::new();
-        for p in prop::IDENTIFIER_PROPS {
-            for v in entity.get(p) {
-                let n = normalize_identifier(v);
-                if n.len() >= 4 && !identifiers.contains(&n) {
-                    identifiers.push(n);
-                }
-            }
-        }
-        PreparedEntity {
-            entity,
-            names,
-            birth_dates,
-            countries,
-            identifiers,
-            variant_ids: Vec::new(),
-        }
-    }
-
-    /// The listed variants in the order of [`PreparedEntity::variant_ids`].
-    pub fn variants(&self) -> impl Iterator<Item = &PreparedVariant> {
-        self.names.iter().flat_map(|(_, n)| n.variants.iter())
-    }
-}
-
-/// Gives equal listed variants of all `entities` one id (stored in each
-/// entity's `variant_ids`); call once the names are final (common tokens marked).
-pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
-    use rayon::prelude::*;
-    let hashes: Vec<Vec<u64>> = entities
-        .par_iter()
-        .map(|e| e.variants().map(variant_hash).collect())
-        .collect();
-    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(entities.len());
-    {
-        // The distinct variants, by hash: the first with the hash in `first`,
-        // others with the same hash (rare) chained through `next`.
-        let mut first: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>> =
-            HashMap::default();
-        let mut distinct: Vec<&PreparedVariant> = Vec::new();
-        let mut next: Vec<Option<u32>> = Vec::new();
-        for (e, hashes) in entities.iter().zip(&hashes) {
-            let mut own = Vec::with_capacity(hashes.len());
-            for (v, &h) in e.variants().zip(hashes) {
-                let fresh = distinct.len() as u32;
-                let mut at = *first.entry(h).or_insert(fresh);
-                let id = loop {
-                    if at == fresh {
-                        distinct.push(v);
-                        next.push(None);
-                        break fresh;
-                    }
-                    if distinct[at as usize] == v {
-                        break at;
-                    }
-                    match next[at as usize] {
-                        Some(n) => at = n,
-                        None => {
-                            next[at as usize] = Some(fresh);
-                            at = fresh;
-                        }
-                    }
-                };
-                own.push(id);
-            }
-            ids.push(own);
-        }
-    }
-    for (e, ids) in entities.iter_mut().zip(ids) {
-        e.variant_ids = ids;
-    }
-}
-
-/// A hash of the token texts and kinds of a variant (equality decides).
-fn variant_hash(v: &PreparedVariant) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h =
-        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
-            .build_hasher();
-    for t in &v.tokens {
-        t.raw.hash(&mut h);
-        t.text.hash(&mut h);
-        t.kind.hash(&mut h);
-    }
-    h.finish()
-}
-
-/// Identifiers compare on upper-case letters and digits only
-/// ("AB 123-456" = "ab123456"); a `CUR:` prefix of crypto wallets is dropped.
-pub fn normalize_identifier(s: &str) -> String {
-    let s = match s.split_once(':') {
-        Some((cur, rest)) if cur.len() <= 5 && rest.len() >= 20 => rest,
-        _ => s,
-    };
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
-/// The query side, prepared once.
-#[derive(Debug, Clone)]
-pub struct PreparedQuery {
-    pub name: PreparedName,
-    pub schema: Option<Schema>,
-    pub birth_date: Option<String>,
-    pub countries: Vec<String>,
-    pub identifiers: Vec<String>,
 }
 
 /// One aligned pair: a query token and one or more adjacent listed tokens.
@@ -293,7 +74,6 @@ fn mask(n: usize) -> u32 {
 fn align(
     q: &PreparedVariant,
     n: &PreparedVariant,
-    stats: &TokenStats,
     w: &Weights,
     kind: PartyKind,
     scratch: &mut Scratch,
@@ -360,10 +140,10 @@ fn align(
     let mut all_close = true;
     for p in pairs.iter() {
         let qtok = &qt[p.query];
-        let wq = stats.weight(qtok, w);
+        let wq = w.token_weight(qtok);
         let wn: f64 = nt[p.listed.clone()]
             .iter()
-            .map(|t| stats.weight(t, w))
+            .map(|t| w.token_weight(t))
             .sum::<f64>()
             / p.listed.len() as f64;
         let pw = (wq + wn) / 2.0;
@@ -420,7 +200,7 @@ fn align(
         if org_like && one_sided_place && t.place {
             w.weight_place_in_org
         } else {
-            stats.weight(t, w)
+            w.token_weight(t)
         }
     };
     for (i, t) in qt.iter().enumerate() {
@@ -608,14 +388,14 @@ fn join_adjacent(
     allow_typo: bool,
     w: &Weights,
 ) {
-    let two = &two[..two.len().min(super::prepare::MAX_TOKENS)];
+    let two = &two[..two.len().min(MAX_TOKENS)];
     // Only tokens of `two` still free can be joined; two are needed.
     let free_two = two.len() as u32 - (*two_used & mask(two.len())).count_ones();
     if free_two < 2 || (*one_used & mask(one.len())).count_ones() as usize == one.len() {
         return;
     }
     // Byte lengths of `two` summed from the left: a window's length is one subtraction.
-    let mut prefix = [0usize; super::prepare::MAX_TOKENS + 1];
+    let mut prefix = [0usize; MAX_TOKENS + 1];
     for (k, x) in two.iter().enumerate() {
         prefix[k + 1] = prefix[k] + x.raw.len();
     }
@@ -721,7 +501,7 @@ fn initials_of_adjacent(
     swapped: bool,
     w: &Weights,
 ) {
-    let two = &two[..two.len().min(super::prepare::MAX_TOKENS)];
+    let two = &two[..two.len().min(MAX_TOKENS)];
     for (i, t) in one.iter().enumerate() {
         let letters = t.raw.as_bytes();
         if is_set(*one_used, i)
@@ -790,7 +570,6 @@ struct BestName<'a> {
 fn best_name<'a>(
     q: &PreparedName,
     e: &'a PreparedEntity,
-    stats: &TokenStats,
     w: &Weights,
     kind: PartyKind,
     cache: &mut ScoreCache,
@@ -809,13 +588,13 @@ fn best_name<'a>(
                         match cache.alignments.get(&key) {
                             Some(a) => *a,
                             None => {
-                                let a = align(qv, nv, stats, w, kind, &mut cache.scratch);
+                                let a = align(qv, nv, w, kind, &mut cache.scratch);
                                 cache.alignments.insert(key, a);
                                 a
                             }
                         }
                     }
-                    None => align(qv, nv, stats, w, kind, &mut cache.scratch),
+                    None => align(qv, nv, w, kind, &mut cache.scratch),
                 };
                 let effective = alignment.score * factor;
                 if best.is_none() || effective > best_effective {
@@ -854,7 +633,7 @@ fn memo_key(variant_id: u32, q_variant: usize, kind: PartyKind) -> u64 {
 /// one index (the same token statistics and weights) only.
 #[derive(Debug, Default)]
 pub struct ScoreCache {
-    alignments: HashMap<u64, Alignment, std::hash::BuildHasherDefault<KeyHasher>>,
+    alignments: HashMap<u64, Alignment, std::hash::BuildHasherDefault<IdHasher>>,
     scratch: Scratch,
 }
 
@@ -862,27 +641,6 @@ impl ScoreCache {
     /// Forgets the alignments (for the next query), keeping the memory.
     pub fn clear(&mut self) {
         self.alignments.clear();
-    }
-}
-
-/// Hashes the packed `u64` keys of [`ScoreCache`] with one multiplication.
-#[derive(Debug, Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        let h = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = h ^ (h >> 29);
     }
 }
 
@@ -909,20 +667,11 @@ pub struct Scored {
 pub fn score_entity(
     q: &PreparedQuery,
     e: &PreparedEntity,
-    stats: &TokenStats,
     w: &Weights,
     threshold: f64,
     explain: bool,
 ) -> Option<Scored> {
-    score_entity_cached(
-        q,
-        e,
-        stats,
-        w,
-        threshold,
-        explain,
-        &mut ScoreCache::default(),
-    )
+    score_entity_cached(q, e, w, threshold, explain, &mut ScoreCache::default())
 }
 
 /// [`score_entity`] for one of many candidates of the same query: `cache`
@@ -930,7 +679,6 @@ pub fn score_entity(
 pub fn score_entity_cached(
     q: &PreparedQuery,
     e: &PreparedEntity,
-    stats: &TokenStats,
     w: &Weights,
     threshold: f64,
     explain: bool,
@@ -940,7 +688,7 @@ pub fn score_entity_cached(
         org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
         person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
     };
-    let best = best_name(&q.name, e, stats, w, kind, cache)?;
+    let best = best_name(&q.name, e, w, kind, cache)?;
     let qv = &q.name.variants[best.q_variant];
     let nv = &best.name.variants[best.n_variant];
     let a = &best.alignment;
@@ -1037,7 +785,7 @@ pub fn score_entity_cached(
 
     // Align the best pair of names again to have its pairs for the explanation.
     let scratch = &mut cache.scratch;
-    align(qv, nv, stats, w, kind, scratch);
+    align(qv, nv, w, kind, scratch);
     let tokens = scratch
         .pairs
         .iter()
@@ -1211,4 +959,37 @@ pub fn schemas_conflict(a: Schema, b: Schema) -> bool {
         return matches!((ca, cb), (0, 3) | (0, 4) | (3, 0) | (4, 0));
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
+
+    #[test]
+    fn one_cache_for_all_candidates_scores_as_without() {
+        let index = crate::index::tests::index();
+        let w = &DEFAULT_WEIGHTS;
+        for (name, schema) in [
+            ("Ali Hassan Al Rashid", Some("Person")),
+            ("Abu Ali", None),
+            ("Rashid Trading LLC", Some("Organization")),
+            ("Rashid Trading", None),
+            ("Hasan Rashid", Some("Person")),
+        ] {
+            let mut q = Query::name(name);
+            q.schema = schema.map(str::to_string);
+            let mut pq = prepare_query(&q).expect("valid query");
+            index.stats().mark_common(&mut pq.name);
+            let mut cache = ScoreCache::default();
+            for explain in [false, true] {
+                for e in index.entities() {
+                    let fresh = score_entity(&pq, e, w, 0.8, explain);
+                    let cached = score_entity_cached(&pq, e, w, 0.8, explain, &mut cache);
+                    let key = |s: &Scored| (s.score, s.tiebreak, s.explanation.clone());
+                    assert_eq!(fresh.as_ref().map(key), cached.as_ref().map(key), "{name}");
+                }
+            }
+        }
+    }
 }

@@ -2,8 +2,8 @@
 //! transliteration skeleton, same sound, within a small edit distance, or an
 //! initial. Each outcome has a similarity in [0, 1] taken from [`Weights`].
 
-use super::prepare::PreparedToken;
 use super::weights::Weights;
+use crate::analysis::PreparedToken;
 use crate::text::TokenKind;
 use serde::Serialize;
 
@@ -312,7 +312,7 @@ mod tests {
     }
 
     fn token(s: &str) -> PreparedToken {
-        let name = super::super::prepare::PreparedName::new(s, Some(false));
+        let name = crate::analysis::PreparedName::new(s, Some(false));
         name.variants[0].tokens[0].clone()
     }
 

@@ -3,6 +3,9 @@
 //! name's coverage, the qualifier adjustments and the default threshold.
 //! They were tuned on `../shared/eval/dev` with `screener eval`.
 
+use crate::analysis::PreparedToken;
+use crate::text::TokenKind;
+
 /// The scoring constants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weights {
@@ -148,6 +151,28 @@ impl Default for Weights {
 }
 
 impl Weights {
+    /// How much a token counts in a name: distinctive words most; common
+    /// words, patronymics, initials and numbers less; particles and legal
+    /// forms little; honorifics nothing.
+    pub fn token_weight(&self, t: &PreparedToken) -> f64 {
+        match t.kind {
+            TokenKind::Honorific => 0.0,
+            TokenKind::Particle => self.weight_particle,
+            TokenKind::LegalForm => self.weight_legal_form,
+            TokenKind::Initial => self.weight_initial,
+            TokenKind::Number => self.weight_number,
+            TokenKind::Word => {
+                if t.patronymic {
+                    self.weight_patronymic
+                } else if t.common {
+                    self.weight_common_word
+                } else {
+                    self.weight_word
+                }
+            }
+        }
+    }
+
     /// Similarity of two tokens `distance` edits apart, the longer having
     /// `len` characters; 0 when they are too far apart to be the same name.
     pub fn fuzzy_similarity(&self, distance: usize, len: usize) -> f64 {
