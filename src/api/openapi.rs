@@ -306,12 +306,21 @@ fn schemas() -> Value {
             "id": {"type": "string"}, "caption": {"type": "string"}, "schema": {"type": "string"},
             "properties": {"type": "object"}, "datasets": str_list, "referents": str_list, "target": {"type": "boolean"},
             "first_seen": {"type": ["string", "null"]}, "last_seen": {"type": ["string", "null"]}, "last_change": {"type": ["string", "null"]}}}));
+    // Generated from the scorer's feature table, so the names cannot drift.
+    let feature_names = format!(
+        "The name similarity (`name`) and the effect of each scoring feature that applied, in the order they apply: {}.",
+        crate::matching::features::FEATURES
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     m.insert("YenteMatchResponse".into(), json!({"type": "object", "properties": {
             "responses": {"type": "object", "additionalProperties": {"type": "object", "properties": {
                 "status": {"type": "integer"},
                 "results": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/YenteEntity"}, {"type": "object", "properties": {
                     "score": {"type": "number"}, "match": {"type": "boolean"},
-                    "features": {"type": "object", "additionalProperties": {"type": "number"}},
+                    "features": {"type": "object", "additionalProperties": {"type": "number"}, "description": feature_names},
                     "explanations": {"type": "object", "additionalProperties": {"type": "object", "properties": {
                         "score": {"type": "number"}, "detail": {"type": ["string", "null"]}, "query": {"type": "string"}, "candidate": {"type": "string"}}}},
                     "token": {"type": ["string", "null"]}}}]}},

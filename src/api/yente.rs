@@ -341,16 +341,11 @@ fn features_of(expl: &Explanation) -> (BTreeMap<String, f64>, BTreeMap<String, F
             candidate: Some(expl.matched_name.clone()),
         },
     );
+    // Each feature of the table applies at most once.
     for q in &expl.qualifiers {
-        let mut key = q.feature.clone();
-        let mut n = 2;
-        while explanations.contains_key(&key) {
-            key = format!("{}_{n}", q.feature);
-            n += 1;
-        }
-        features.insert(key.clone(), q.effect);
+        features.insert(q.feature.clone(), q.effect);
         explanations.insert(
-            key,
+            q.feature.clone(),
             FeatureResult {
                 score: q.effect,
                 detail: Some(q.detail.clone()),
@@ -444,98 +439,20 @@ struct MatchResponse<'a> {
     limit: usize,
 }
 
+/// The feature documentation, from the scorer's feature table.
 fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static str, FeatureDoc> {
+    use crate::matching::features::{FEATURES, NAME_SIMILARITY};
+    let (name, description) = NAME_SIMILARITY;
     let doc = |description, coefficient| FeatureDoc {
         description,
         coefficient,
         url: None,
     };
-    BTreeMap::from([
-        (
-            "name",
-            doc(
-                "Similarity of the best pair of names: query and listed name parts aligned exactly, by spelling variant, transliteration, phonetic key, initial or edit distance, weighted by how distinctive each part is.",
-                1.0,
-            ),
-        ),
-        (
-            "birthDate",
-            doc(
-                "Birth date matches (raises) or conflicts (lowers).",
-                w.birth_date_exact_bonus,
-            ),
-        ),
-        (
-            "country",
-            doc(
-                "Country or nationality matches (raises) or conflicts (lowers).",
-                w.country_match_bonus,
-            ),
-        ),
-        (
-            "identifier",
-            doc(
-                "An identifier (passport, national id, registration, IMO, …) matches exactly.",
-                w.identifier_match_bonus,
-            ),
-        ),
-        (
-            "schema",
-            doc(
-                "The query's entity type conflicts with the listed one (lowers).",
-                -w.schema_conflict_penalty,
-            ),
-        ),
-        (
-            "weakAlias",
-            doc(
-                "The match is on a weak alias (scaled down).",
-                w.weak_alias_factor,
-            ),
-        ),
-        (
-            "previousName",
-            doc(
-                "The match is on a former name (scaled down).",
-                w.previous_name_factor,
-            ),
-        ),
-        (
-            "commonTokensOnly",
-            doc(
-                "Only common name parts matched: the score is capped.",
-                w.common_only_cap,
-            ),
-        ),
-        (
-            "singleNamePart",
-            doc(
-                "Only one of a person's name parts, or not the surname, matched: the score is capped.",
-                w.single_part_cap,
-            ),
-        ),
-        (
-            "legalForm",
-            doc(
-                "Both names state legal forms of different families, such as AG and GmbH (lowers).",
-                -w.legal_form_conflict_penalty,
-            ),
-        ),
-        (
-            "number",
-            doc(
-                "An organisation's number is in one name only, such as Fund and Fund I (lowers).",
-                -w.number_unmatched_penalty,
-            ),
-        ),
-        (
-            "romanisedSyllables",
-            doc(
-                "A person's name in Chinese characters or Hangul met only through its romanisation: the name alone is capped; birth date, country or identifier can lift it.",
-                w.romanised_syllables_cap,
-            ),
-        ),
-    ])
+    let mut docs = BTreeMap::from([(name, doc(description, 1.0))]);
+    for f in &FEATURES {
+        docs.insert(f.name, doc(f.description, (f.coefficient)(w)));
+    }
+    docs
 }
 
 /// Merges the results of several screenings of one example: best score per entity.

@@ -3,8 +3,10 @@
 //! same way. Query analysis → candidates from the index → score every name of
 //! every candidate → explanations.
 
+pub mod align;
 pub mod batch;
 pub mod explain;
+pub mod features;
 pub mod query;
 pub mod score;
 pub mod similarity;

@@ -1,0 +1,523 @@
+//! The score as an ordered table of named features, [`FEATURES`]. A score
+//! starts from the name similarity of the best-aligned pair of names
+//! ([`super::align`]); each feature in turn may then move it (a cap, a
+//! factor, a penalty or a bonus), and the result is kept within [0, 1]:
+//!
+//! ```text
+//! score = clamp(name similarity → shortWordTypo → commonTokensOnly
+//!               → singleNamePart → weakAlias → previousName      (name stage)
+//!               → legalForm → romanisedSyllables → number
+//!               → identifier → birthDate → country → schema)     (party stage)
+//! ```
+//!
+//! Name-stage features judge one listed name and decide which of a party's
+//! names is its best match; party-stage features judge the party through
+//! that best name. Each feature is a small pure function of the
+//! [`Evidence`] and the score so far; its numbers live in
+//! [`super::weights`]. An explanation lists every feature that applied with
+//! the effect it really had (a cap that the score was already under has
+//! effect 0), so the name similarity plus the effects gives the score.
+//! The yente `/match` feature documentation and the table in `docs/API.md`
+//! are generated from this table ([`markdown_table`]).
+
+use super::align::{Alignment, PartyKind};
+use super::weights::Weights;
+use crate::analysis::{PreparedEntity, PreparedName, PreparedQuery};
+use crate::model::{Schema, prop};
+use crate::text::Script;
+
+/// What the features read: the query, the listed party, which of its names
+/// is being judged, and how that name's parts met the query's.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub query: &'a PreparedQuery,
+    pub party: &'a PreparedEntity,
+    pub kind: PartyKind,
+    /// The property the listed name comes from (`name`, `alias`, `weakAlias`…).
+    pub property: &'static str,
+    pub listed: &'a PreparedName,
+    pub alignment: &'a Alignment,
+}
+
+/// When a feature applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// To each listed name: decides which name of the party matches best.
+    Name,
+    /// To the party, through its best name.
+    Party,
+}
+
+/// How a feature moves the score (for the documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Lowers the score to at most the coefficient.
+    Cap,
+    /// Multiplies the score by the coefficient.
+    Factor,
+    /// Subtracts a penalty (the coefficient is negative).
+    Penalty,
+    /// Adds the coefficient when it agrees, subtracts a penalty when it conflicts.
+    BonusOrPenalty,
+    /// Adds the coefficient, and lifts the score to at least a floor.
+    BonusWithFloor,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Cap => "cap",
+            Effect::Factor => "factor",
+            Effect::Penalty => "penalty",
+            Effect::BonusOrPenalty => "bonus or penalty",
+            Effect::BonusWithFloor => "bonus, floor",
+        }
+    }
+}
+
+/// Reads one field of [`Weights`].
+pub type WeightOf = fn(&Weights) -> f64;
+
+/// One named rule of the score.
+#[derive(Clone, Copy)]
+pub struct Feature {
+    /// The name explanations and yente's `features` use (`birthDate`).
+    pub name: &'static str,
+    pub stage: Stage,
+    pub effect: Effect,
+    /// The fields of [`Weights`] it reads, by name.
+    pub weights: &'static [(&'static str, WeightOf)],
+    /// The number yente's feature documentation shows.
+    pub coefficient: fn(&Weights) -> f64,
+    pub description: &'static str,
+    /// The score after this feature, or `None` when it does not apply.
+    pub apply: fn(&Evidence, f64, &Weights) -> Option<f64>,
+    /// What an analyst reads when it applied (built only for explanations).
+    pub detail: fn(&Evidence, &Weights) -> String,
+}
+
+impl std::fmt::Debug for Feature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feature").field("name", &self.name).finish()
+    }
+}
+
+/// The base of every score, documented beside the features.
+pub const NAME_SIMILARITY: (&str, &str) = (
+    "name",
+    "Similarity of the best pair of names: query and listed name parts aligned exactly, by spelling variant, transliteration, phonetic key, initial or edit distance, weighted by how distinctive each part is.",
+);
+
+/// Every feature, in the order it applies.
+pub const FEATURES: [Feature; 12] = [
+    Feature {
+        name: "shortWordTypo",
+        stage: Stage::Name,
+        effect: Effect::Cap,
+        weights: &[("short_word_typo_cap", |w| w.short_word_typo_cap)],
+        coefficient: |w| w.short_word_typo_cap,
+        description: "Two one-word names of at most six letters one edit apart, such as Oprea and OPERA: too little to tell a typo from another name, so the score is capped.",
+        apply: short_word_typo,
+        detail: |_, w| {
+            format!(
+                "two one-word names of at most six letters, one edit apart: score capped at {:.2}",
+                w.short_word_typo_cap
+            )
+        },
+    },
+    Feature {
+        name: "commonTokensOnly",
+        stage: Stage::Name,
+        effect: Effect::Cap,
+        weights: &[("common_only_cap", |w| w.common_only_cap)],
+        coefficient: |w| w.common_only_cap,
+        description: "Only common name parts matched: the score is capped.",
+        apply: common_tokens_only,
+        detail: |_, w| {
+            format!(
+                "only common name parts matched: score capped at {:.2}",
+                w.common_only_cap
+            )
+        },
+    },
+    Feature {
+        name: "singleNamePart",
+        stage: Stage::Name,
+        effect: Effect::Cap,
+        weights: &[("single_part_cap", |w| w.single_part_cap)],
+        coefficient: |w| w.single_part_cap,
+        description: "Only one of a person's name parts, or not the surname, matched: the score is capped.",
+        apply: single_name_part,
+        detail: |_, w| {
+            format!(
+                "only one name part, or not the surname, matched: score capped at {:.2}",
+                w.single_part_cap
+            )
+        },
+    },
+    Feature {
+        name: "weakAlias",
+        stage: Stage::Name,
+        effect: Effect::Factor,
+        weights: &[("weak_alias_factor", |w| w.weak_alias_factor)],
+        coefficient: |w| w.weak_alias_factor,
+        description: "The match is on a weak alias (scaled down).",
+        apply: weak_alias,
+        detail: |_, _| "matched a weak alias".into(),
+    },
+    Feature {
+        name: "previousName",
+        stage: Stage::Name,
+        effect: Effect::Factor,
+        weights: &[("previous_name_factor", |w| w.previous_name_factor)],
+        coefficient: |w| w.previous_name_factor,
+        description: "The match is on a former name (scaled down).",
+        apply: previous_name,
+        detail: |_, _| "matched a former name".into(),
+    },
+    Feature {
+        name: "legalForm",
+        stage: Stage::Party,
+        effect: Effect::Penalty,
+        weights: &[("legal_form_conflict_penalty", |w| {
+            w.legal_form_conflict_penalty
+        })],
+        coefficient: |w| -w.legal_form_conflict_penalty,
+        description: "Both names state legal forms of different families, such as AG and GmbH (lowers).",
+        apply: legal_form,
+        detail: |_, _| "legal forms differ".into(),
+    },
+    Feature {
+        name: "romanisedSyllables",
+        stage: Stage::Party,
+        effect: Effect::Cap,
+        weights: &[("romanised_syllables_cap", |w| w.romanised_syllables_cap)],
+        coefficient: |w| w.romanised_syllables_cap,
+        description: "A person's name in Chinese characters or Hangul met only through its romanisation: the name alone is capped; birth date, country or identifier can lift it.",
+        apply: romanised_syllables,
+        detail: |_, w| {
+            format!(
+                "a Chinese or Korean name met only through its romanisation: name alone capped at {:.2}",
+                w.romanised_syllables_cap
+            )
+        },
+    },
+    Feature {
+        name: "number",
+        stage: Stage::Party,
+        effect: Effect::Penalty,
+        weights: &[("number_unmatched_penalty", |w| w.number_unmatched_penalty)],
+        coefficient: |w| -w.number_unmatched_penalty,
+        description: "An organisation's number is in one name only, such as Fund and Fund I (lowers).",
+        apply: number,
+        detail: |_, _| "a number in one name is not in the other".into(),
+    },
+    Feature {
+        name: "identifier",
+        stage: Stage::Party,
+        effect: Effect::BonusWithFloor,
+        weights: &[
+            ("identifier_match_bonus", |w| w.identifier_match_bonus),
+            ("identifier_match_floor", |w| w.identifier_match_floor),
+        ],
+        coefficient: |w| w.identifier_match_bonus,
+        description: "An identifier (passport, national id, registration, IMO, …) matches exactly.",
+        apply: identifier,
+        detail: |ev, _| match shared_identifier(ev) {
+            Some(id) => format!("identifier {id} matches exactly"),
+            None => String::new(),
+        },
+    },
+    Feature {
+        name: "birthDate",
+        stage: Stage::Party,
+        effect: Effect::BonusOrPenalty,
+        weights: &[
+            ("birth_date_exact_bonus", |w| w.birth_date_exact_bonus),
+            ("birth_year_bonus", |w| w.birth_year_bonus),
+            ("birth_date_conflict_penalty", |w| {
+                w.birth_date_conflict_penalty
+            }),
+        ],
+        coefficient: |w| w.birth_date_exact_bonus,
+        description: "Birth date matches (raises) or conflicts (lowers).",
+        apply: birth_date,
+        detail: birth_date_detail,
+    },
+    Feature {
+        name: "country",
+        stage: Stage::Party,
+        effect: Effect::BonusOrPenalty,
+        weights: &[
+            ("country_match_bonus", |w| w.country_match_bonus),
+            ("country_conflict_penalty", |w| w.country_conflict_penalty),
+        ],
+        coefficient: |w| w.country_match_bonus,
+        description: "Country or nationality matches (raises) or conflicts (lowers).",
+        apply: country,
+        detail: country_detail,
+    },
+    Feature {
+        name: "schema",
+        stage: Stage::Party,
+        effect: Effect::Penalty,
+        weights: &[("schema_conflict_penalty", |w| w.schema_conflict_penalty)],
+        coefficient: |w| -w.schema_conflict_penalty,
+        description: "The query's entity type conflicts with the listed one (lowers).",
+        apply: schema,
+        detail: |ev, _| match ev.query.schema {
+            Some(qs) => format!(
+                "query is a {qs}, listed party is a {}",
+                ev.party.entity.schema
+            ),
+            None => String::new(),
+        },
+    },
+];
+
+/// Runs the features of `stage` (all of them for `None`) over `score`, in
+/// table order; with `record`, each feature that applied is noted there with
+/// the effect it had.
+pub fn apply(
+    stage: Option<Stage>,
+    ev: &Evidence,
+    mut score: f64,
+    w: &Weights,
+    mut record: Option<&mut Vec<super::explain::Qualifier>>,
+) -> f64 {
+    for f in FEATURES.iter() {
+        if stage.is_some_and(|s| s != f.stage) {
+            continue;
+        }
+        if let Some(next) = (f.apply)(ev, score, w) {
+            if let Some(out) = record.as_deref_mut() {
+                out.push(super::explain::Qualifier {
+                    feature: f.name.to_string(),
+                    effect: super::score::round3(next - score),
+                    detail: (f.detail)(ev, w),
+                });
+            }
+            score = next;
+        }
+    }
+    score
+}
+
+/// Two one-word names of at most six letters one edit apart.
+fn short_word_typo(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .short_word_typo
+        .then_some(score.min(w.short_word_typo_cap))
+}
+
+/// The only distinctive part that matched is a common one.
+fn common_tokens_only(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .common_only
+        .then_some(score.min(w.common_only_cap))
+}
+
+/// A person matched on one name part only, or not on the listed surname.
+fn single_name_part(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .single_part
+        .then_some(score.min(w.single_part_cap))
+}
+
+/// The listed name is a weak alias (OFAC "weak a.k.a.").
+fn weak_alias(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    (ev.property == prop::WEAK_ALIAS).then_some(score * w.weak_alias_factor)
+}
+
+/// The listed name is a former name.
+fn previous_name(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    (ev.property == prop::PREVIOUS_NAME).then_some(score * w.previous_name_factor)
+}
+
+/// Both names state legal forms of different families (AG vs GmbH).
+fn legal_form(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .legal_form_conflict
+        .then_some(score - w.legal_form_conflict_penalty)
+}
+
+/// A person's name in Chinese characters or Hangul met only through its
+/// romanisation: thousands of people share each romanised Korean or Chinese
+/// name (KIM Yong Su, ZHANG Lei), so the name alone does not alert; a birth
+/// date, nationality or identifier that agrees lifts it.
+fn romanised_syllables(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    let script = ev.query.name.script;
+    (ev.kind.person && matches!(script, Script::Han | Script::Hangul) && ev.listed.script != script)
+        .then_some(score.min(w.romanised_syllables_cap))
+}
+
+/// An organisation's number in one name only ("Fund II" / "Fund").
+fn number(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .number_unmatched
+        .then_some(score - w.number_unmatched_penalty)
+}
+
+/// The first query identifier the party also carries.
+fn shared_identifier<'a>(ev: &Evidence<'a>) -> Option<&'a str> {
+    ev.query
+        .identifiers
+        .iter()
+        .find(|id| ev.party.identifiers.contains(id))
+        .map(String::as_str)
+}
+
+/// An identifier matches exactly: strong evidence.
+fn identifier(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    shared_identifier(ev).map(|_| (score + w.identifier_match_bonus).max(w.identifier_match_floor))
+}
+
+/// How a query's birth date meets a listed person's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateAgreement {
+    /// The same full date.
+    Exact,
+    /// Agrees as far as both are precise (same year, or year and month).
+    Fits,
+    /// A year apart at most: neither agrees nor conflicts.
+    Near,
+    Conflict,
+}
+
+/// How the query's birth date meets the listed person's dates, if both have one.
+fn date_agreement<'a>(ev: &Evidence<'a>) -> Option<(&'a str, DateAgreement)> {
+    let qd = ev.query.birth_date.as_deref()?;
+    let listed = &ev.party.birth_dates;
+    if listed.is_empty() || ev.party.entity.schema != Schema::Person {
+        return None;
+    }
+    let agreement = if listed.iter().any(|d| d == qd && d.len() == 10) {
+        DateAgreement::Exact
+    } else if listed.iter().any(|d| compatible_dates(qd, d)) {
+        DateAgreement::Fits
+    } else {
+        let year = |d: &str| -> i32 { d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0) };
+        if listed.iter().any(|d| (year(d) - year(qd)).abs() <= 1) {
+            DateAgreement::Near
+        } else {
+            DateAgreement::Conflict
+        }
+    };
+    Some((qd, agreement))
+}
+
+/// Two partial ISO dates agree where both are precise.
+fn compatible_dates(a: &str, b: &str) -> bool {
+    let n = a.len().min(b.len());
+    n >= 4 && a[..n] == b[..n]
+}
+
+/// A person's birth date agrees (raises) or conflicts (lowers).
+fn birth_date(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    match date_agreement(ev)?.1 {
+        DateAgreement::Exact => Some(score + w.birth_date_exact_bonus),
+        DateAgreement::Fits => Some(score + w.birth_year_bonus),
+        DateAgreement::Near => None,
+        DateAgreement::Conflict => Some(score - w.birth_date_conflict_penalty),
+    }
+}
+
+fn birth_date_detail(ev: &Evidence, _: &Weights) -> String {
+    let listed = ev.party.birth_dates.join(", ");
+    match date_agreement(ev) {
+        Some((qd, DateAgreement::Exact)) => format!("birth date {qd} matches"),
+        Some((qd, DateAgreement::Fits)) => format!("birth date {qd} fits listed {listed}"),
+        Some((qd, DateAgreement::Conflict)) => {
+            format!("birth date {qd} conflicts with listed {listed}")
+        }
+        Some((_, DateAgreement::Near)) | None => String::new(),
+    }
+}
+
+/// The first query country the party also has, when both have countries.
+fn shared_country<'a>(ev: &Evidence<'a>) -> Option<Option<&'a str>> {
+    let (q, e) = (&ev.query.countries, &ev.party.countries);
+    if q.is_empty() || e.is_empty() {
+        return None;
+    }
+    Some(q.iter().find(|c| e.contains(c)).map(String::as_str))
+}
+
+/// A country or nationality agrees (raises) or conflicts (lowers).
+fn country(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    Some(match shared_country(ev)? {
+        Some(_) => score + w.country_match_bonus,
+        None => score - w.country_conflict_penalty,
+    })
+}
+
+fn country_detail(ev: &Evidence, _: &Weights) -> String {
+    match shared_country(ev) {
+        Some(Some(c)) => format!("country {c} matches"),
+        Some(None) => format!(
+            "countries {} differ from listed {}",
+            ev.query.countries.join(", "),
+            ev.party.countries.join(", ")
+        ),
+        None => String::new(),
+    }
+}
+
+/// The query's entity type conflicts with the listed one.
+fn schema(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    let qs = ev.query.schema?;
+    schemas_conflict(qs, ev.party.entity.schema).then_some(score - w.schema_conflict_penalty)
+}
+
+/// Person vs organisation vs vessel vs aircraft; `LegalEntity` fits anything
+/// but a vessel or aircraft.
+pub fn schemas_conflict(a: Schema, b: Schema) -> bool {
+    use Schema::*;
+    let class = |s: Schema| match s {
+        Person => 1,
+        Organization | Company => 2,
+        Vessel => 3,
+        Aircraft => 4,
+        LegalEntity => 0,
+    };
+    let (ca, cb) = (class(a), class(b));
+    if ca == cb {
+        return false;
+    }
+    if ca == 0 || cb == 0 {
+        return matches!((ca, cb), (0, 3) | (0, 4) | (3, 0) | (4, 0));
+    }
+    true
+}
+
+/// The features as a Markdown table, in the order they apply, with the
+/// values of `w` (generated into `docs/API.md`).
+pub fn markdown_table(w: &Weights) -> String {
+    let mut out = String::from(
+        "| order | feature | stage | effect | weights | what it means |\n|---|---|---|---|---|---|\n",
+    );
+    out.push_str(&format!(
+        "| 0 | `{}` | name | base | | {} |\n",
+        NAME_SIMILARITY.0, NAME_SIMILARITY.1
+    ));
+    for (i, f) in FEATURES.iter().enumerate() {
+        let weights: Vec<String> = f
+            .weights
+            .iter()
+            .map(|(name, value)| format!("`{name}` {:.2}", value(w)))
+            .collect();
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} |\n",
+            i + 1,
+            f.name,
+            match f.stage {
+                Stage::Name => "name",
+                Stage::Party => "party",
+            },
+            f.effect.as_str(),
+            weights.join(", "),
+            f.description
+        ));
+    }
+    out
+}
