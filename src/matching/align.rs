@@ -102,7 +102,7 @@ pub(crate) fn align(
         && distinctive(nt) == 1
         && pairs.iter().any(|p| {
             matches!(p.how, TokenMatch::Fuzzy { .. })
-                && qt[p.query].chars.max(nt[p.listed.start].chars) <= 6
+                && qt[p.query].chars.max(nt[p.listed.start].chars) <= w.short_word_max_chars
         });
     let common_only = !full_org_match(qt, nt, q_used, n_used, &tally, kind)
         && (tally.distinctive_matches == 0
@@ -234,7 +234,7 @@ impl Tally {
             let pw = (wq + wn) / 2.0;
             t.num += p.sim * pw;
             t.den += pw;
-            if is_distinctive(qtok.kind) && p.sim >= 0.7 {
+            if is_distinctive(qtok.kind) && p.sim >= w.distinctive_match_sim {
                 // A query word written as several listed words ("vladimirputin")
                 // matched each of them.
                 t.distinctive_matches += nt[p.listed.clone()]
@@ -246,7 +246,7 @@ impl Tally {
                     t.rare_matches += 1;
                 }
             }
-            if p.sim < 0.9 && is_distinctive(qtok.kind) {
+            if p.sim < w.full_org_match_sim && is_distinctive(qtok.kind) {
                 t.all_close = false;
             }
             t.surname_matched |= nt[p.listed.clone()].iter().any(|t| t.surname);
@@ -430,9 +430,6 @@ fn legal_forms_conflict(qt: &[PreparedToken], nt: &[PreparedToken]) -> bool {
     }
 }
 
-/// Longest run of adjacent tokens that may be written as one word.
-const MAX_JOINED: usize = 4;
-
 /// True when the tokens written one after the other spell `word`.
 fn concat_equals(parts: &[PreparedToken], word: &str) -> bool {
     let mut rest = word.as_bytes();
@@ -470,10 +467,16 @@ fn join_adjacent(
     for (k, x) in two.iter().enumerate() {
         prefix[k + 1] = prefix[k] + x.raw.len();
     }
-    let slack = usize::from(allow_typo);
+    // How many letters a joined word may be off.
+    let slack = if allow_typo {
+        w.joined_typo_max_edits
+    } else {
+        0
+    };
     // The shortest and longest spans any window of `two` can have: most
     // tokens fall outside and need no window at all.
-    let spans = (2..=MAX_JOINED.min(two.len()))
+    let max_joined = w.max_joined_words.min(MAX_TOKENS);
+    let spans = (2..=max_joined.min(two.len()))
         .flat_map(|len| (0..=two.len() - len).map(move |j| (j, len)));
     let (shortest, longest) = spans.fold((usize::MAX, 0), |(lo, hi), (j, len)| {
         let total = prefix[j + len] - prefix[j];
@@ -487,7 +490,7 @@ fn join_adjacent(
         {
             continue;
         }
-        'window: for len in 2..=MAX_JOINED {
+        'window: for len in 2..=max_joined {
             for j in 0..two.len().saturating_sub(len - 1) {
                 let total = prefix[j + len] - prefix[j];
                 if total.abs_diff(t.raw.len()) > slack {
@@ -502,9 +505,13 @@ fn join_adjacent(
                 let ok = exact
                     // Not for syllables romanised from Chinese or Korean:
                     // a letter more or less is another syllable.
-                    || (allow_typo && total >= 8 && !t.syllabic && !parts[0].syllabic && {
+                    || (allow_typo
+                        && total >= w.joined_typo_min_chars
+                        && !t.syllabic
+                        && !parts[0].syllabic
+                        && {
                         let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
-                        bounded_distance(&joined, &t.raw, 1).is_some()
+                        bounded_distance(&joined, &t.raw, w.joined_typo_max_edits).is_some()
                     });
                 if !ok {
                     continue;
@@ -515,7 +522,7 @@ fn join_adjacent(
                 // between romanisations of Arabic or Hebrew.
                 let sim = if exact || t.abjad || parts[0].abjad {
                     w.sim_joined
-                } else if total >= 12 {
+                } else if total >= w.joined_typo_long_chars {
                     w.sim_joined_typo_long
                 } else {
                     w.sim_joined_typo
@@ -578,7 +585,7 @@ fn initials_of_adjacent(
         if is_set(*one_used, i)
             || t.kind != TokenKind::Word
             || t.syllabic
-            || !(2..=5).contains(&letters.len())
+            || !(w.initials_min_letters..=w.initials_max_letters).contains(&letters.len())
         {
             continue;
         }

@@ -114,7 +114,10 @@ pub const FEATURES: [Feature; 12] = [
         name: "shortWordTypo",
         stage: Stage::Name,
         effect: Effect::Cap,
-        weights: &[("short_word_typo_cap", |w| w.short_word_typo_cap)],
+        weights: &[
+            ("short_word_typo_cap", |w| w.short_word_typo_cap),
+            ("short_word_max_chars", |w| w.short_word_max_chars as f64),
+        ],
         coefficient: |w| w.short_word_typo_cap,
         description: "Two one-word names of at most six letters one edit apart, such as Oprea and OPERA: too little to tell a typo from another name, so the score is capped.",
         apply: short_word_typo,
@@ -237,6 +240,9 @@ pub const FEATURES: [Feature; 12] = [
             ("birth_year_bonus", |w| w.birth_year_bonus),
             ("birth_date_conflict_penalty", |w| {
                 w.birth_date_conflict_penalty
+            }),
+            ("birth_year_tolerance", |w| {
+                f64::from(w.birth_year_tolerance)
             }),
         ],
         coefficient: |w| w.birth_date_exact_bonus,
@@ -385,7 +391,7 @@ enum DateAgreement {
 }
 
 /// How the query's birth date meets the listed person's dates, if both have one.
-fn date_agreement<'a>(ev: &Evidence<'a>) -> Option<(&'a str, DateAgreement)> {
+fn date_agreement<'a>(ev: &Evidence<'a>, w: &Weights) -> Option<(&'a str, DateAgreement)> {
     let qd = ev.query.birth_date.as_deref()?;
     let listed = &ev.party.birth_dates;
     if listed.is_empty() || ev.party.entity.schema != Schema::Person {
@@ -397,7 +403,10 @@ fn date_agreement<'a>(ev: &Evidence<'a>) -> Option<(&'a str, DateAgreement)> {
         DateAgreement::Fits
     } else {
         let year = |d: &str| -> i32 { d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0) };
-        if listed.iter().any(|d| (year(d) - year(qd)).abs() <= 1) {
+        if listed
+            .iter()
+            .any(|d| (year(d) - year(qd)).abs() <= w.birth_year_tolerance)
+        {
             DateAgreement::Near
         } else {
             DateAgreement::Conflict
@@ -414,7 +423,7 @@ fn compatible_dates(a: &str, b: &str) -> bool {
 
 /// A person's birth date agrees (raises) or conflicts (lowers).
 fn birth_date(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
-    match date_agreement(ev)?.1 {
+    match date_agreement(ev, w)?.1 {
         DateAgreement::Exact => Some(score + w.birth_date_exact_bonus),
         DateAgreement::Fits => Some(score + w.birth_year_bonus),
         DateAgreement::Near => None,
@@ -422,9 +431,9 @@ fn birth_date(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     }
 }
 
-fn birth_date_detail(ev: &Evidence, _: &Weights) -> String {
+fn birth_date_detail(ev: &Evidence, w: &Weights) -> String {
     let listed = ev.party.birth_dates.join(", ");
-    match date_agreement(ev) {
+    match date_agreement(ev, w) {
         Some((qd, DateAgreement::Exact)) => format!("birth date {qd} matches"),
         Some((qd, DateAgreement::Fits)) => format!("birth date {qd} fits listed {listed}"),
         Some((qd, DateAgreement::Conflict)) => {
@@ -504,7 +513,11 @@ pub fn markdown_table(w: &Weights) -> String {
         let weights: Vec<String> = f
             .weights
             .iter()
-            .map(|(name, value)| format!("`{name}` {:.2}", value(w)))
+            .map(|(name, value)| match value(w) {
+                // Counts (letters, years) as whole numbers.
+                v if v.fract() == 0.0 && v.abs() >= 1.0 => format!("`{name}` {v}"),
+                v => format!("`{name}` {v:.2}"),
+            })
             .collect();
         out.push_str(&format!(
             "| {} | `{}` | {} | {} | {} | {} |\n",

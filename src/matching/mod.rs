@@ -51,7 +51,7 @@ impl Default for ScreenOptions {
         ScreenOptions {
             threshold: None,
             limit: 5,
-            min_score: 0.5,
+            min_score: weights::DEFAULT_MIN_SCORE,
         }
     }
 }
@@ -181,9 +181,11 @@ impl Matcher {
             return Ok(Vec::new());
         }
         let limit = opts.limit.clamp(1, MAX_LIMIT);
-        let candidates = self
-            .index
-            .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
+        let candidates = self.index.candidates(
+            &prepared,
+            lists.as_ref(),
+            (limit * self.weights.candidates_per_result).max(self.weights.min_candidates),
+        )?;
         self.index.touch(&candidates);
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
@@ -349,7 +351,7 @@ pub fn prepare_query(q: &Query) -> Result<PreparedQuery, QueryError> {
             .identifiers
             .iter()
             .map(|i| normalize_identifier(i))
-            .filter(|i| i.len() >= 4)
+            .filter(|i| i.len() >= crate::analysis::MIN_IDENTIFIER_CHARS)
             .collect(),
     })
 }

@@ -1,6 +1,23 @@
-//! How two name tokens compare: exact, same canonical variant, same
-//! transliteration skeleton, same sound, within a small edit distance, or an
-//! initial. Each outcome has a similarity in [0, 1] taken from [`Weights`].
+//! How two name tokens compare. [`compare_tokens`] runs the ordered table
+//! [`TOKEN_RULES`]; the first rule that decides gives the answer, and when
+//! none decides, the best similarity a rule offered (an earlier rule wins a
+//! tie):
+//!
+//! | rule | decides |
+//! |---|---|
+//! | `exact` | the same letters: 1.0 |
+//! | `variant` | the same canonical form (Mohammed / Muhammad) |
+//! | `initial` | either is an initial: the other starts with it, or no match |
+//! | `abjadFinalVowel` | romanised from Arabic or Hebrew, one ends in a vowel and the other not: no match |
+//! | `skeleton` | romanised from Arabic or Hebrew, same consonants (Usama / Osama) |
+//! | `fuzzy` | a few edits apart: decides when close, else offers |
+//! | `repeated` | the same once doubled letters collapse (Joonng / Jong) |
+//! | `reordered` | the same letters in another order (nituP / Putin) |
+//! | `abbreviation` | organisations: one shortens the other (Trdg / Trading) |
+//! | `phonetic` | the same phonetic key: offers |
+//!
+//! Each similarity, and the lengths at which each rule counts, come from
+//! [`Weights`].
 
 use super::weights::Weights;
 use crate::analysis::PreparedToken;
@@ -56,122 +73,294 @@ impl TokenMatch {
     }
 }
 
+/// Two tokens being compared, with the lengths the rules read.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPair<'a> {
+    pub q: &'a PreparedToken,
+    pub n: &'a PreparedToken,
+    /// Either side is an organisation.
+    pub org: bool,
+    pub min_len: usize,
+    pub max_len: usize,
+    /// Either token is romanised from Arabic or Hebrew.
+    pub abjad: bool,
+    /// Either token is a syllable romanised from Chinese, Korean or Japanese.
+    pub syllabic: bool,
+}
+
+/// What a rule says about a pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// They match, like this: no later rule is asked.
+    Match(f64, TokenMatch),
+    /// They do not match: no later rule is asked.
+    NoMatch,
+    /// They may match like this, unless a later rule decides or offers more.
+    Offer(f64, TokenMatch),
+    /// The rule has nothing to say.
+    Pass,
+}
+
+/// One way two tokens may meet.
+#[derive(Clone, Copy)]
+pub struct TokenRule {
+    pub name: &'static str,
+    pub judge: fn(&TokenPair, &Weights) -> Verdict,
+}
+
+impl std::fmt::Debug for TokenRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The token rules, in the order they are asked.
+pub const TOKEN_RULES: [TokenRule; 10] = [
+    TokenRule {
+        name: "exact",
+        judge: exact,
+    },
+    TokenRule {
+        name: "variant",
+        judge: variant,
+    },
+    TokenRule {
+        name: "initial",
+        judge: initial,
+    },
+    TokenRule {
+        name: "abjadFinalVowel",
+        judge: abjad_final_vowel,
+    },
+    TokenRule {
+        name: "skeleton",
+        judge: skeleton,
+    },
+    TokenRule {
+        name: "fuzzy",
+        judge: fuzzy,
+    },
+    TokenRule {
+        name: "repeated",
+        judge: repeated,
+    },
+    TokenRule {
+        name: "reordered",
+        judge: reordered,
+    },
+    TokenRule {
+        name: "abbreviation",
+        judge: abbreviation,
+    },
+    TokenRule {
+        name: "phonetic",
+        judge: phonetic,
+    },
+];
+
 /// Compares two tokens. Returns the similarity and how they matched, or
-/// `None` when they do not match at all.
+/// `None` when they do not match at all. `org`: either side is an organisation.
 pub fn compare_tokens(
     q: &PreparedToken,
     n: &PreparedToken,
     w: &Weights,
     org: bool,
 ) -> Option<(f64, TokenMatch)> {
-    if same(&q.raw, &n.raw) {
-        return Some((1.0, TokenMatch::Exact));
-    }
-    if same(&q.text, &n.text) {
-        return Some((w.sim_variant, TokenMatch::Variant));
-    }
-    let q_initial = q.kind == TokenKind::Initial;
-    let n_initial = n.kind == TokenKind::Initial;
-    if q_initial || n_initial {
-        if q_initial && n_initial {
-            return None;
+    let pair = TokenPair {
+        q,
+        n,
+        org,
+        min_len: q.chars.min(n.chars),
+        max_len: q.chars.max(n.chars),
+        abjad: q.abjad || n.abjad,
+        syllabic: q.syllabic || n.syllabic,
+    };
+    let mut best: Option<(f64, TokenMatch)> = None;
+    for rule in TOKEN_RULES {
+        match (rule.judge)(&pair, w) {
+            Verdict::Match(sim, how) => return Some((sim, how)),
+            Verdict::NoMatch => return None,
+            Verdict::Offer(sim, how) => {
+                if best.is_none_or(|(b, _)| sim > b) {
+                    best = Some((sim, how));
+                }
+            }
+            Verdict::Pass => {}
         }
-        let (i, full) = if q_initial { (q, n) } else { (n, q) };
-        return full
-            .raw
-            .starts_with(i.raw.as_str())
-            .then_some((w.sim_initial, TokenMatch::Initial));
     }
-    // Arabic and Hebrew script write long vowels, so a romanisation from them
-    // that ends in a vowel (حسنا "husna", کرمانی "kermani") is not a name
-    // ending in a consonant (Hassan, Karimian), and the other way round.
-    if (q.abjad || n.abjad)
-        && let (Some(a), Some(b)) = (ends_in_vowel(&q.raw), ends_in_vowel(&n.raw))
+    best
+}
+
+fn exact(p: &TokenPair, _: &Weights) -> Verdict {
+    if same(&p.q.raw, &p.n.raw) {
+        Verdict::Match(1.0, TokenMatch::Exact)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// The same canonical form of a frequent name (Mohammed / Muhammad).
+fn variant(p: &TokenPair, w: &Weights) -> Verdict {
+    if same(&p.q.text, &p.n.text) {
+        Verdict::Match(w.sim_variant, TokenMatch::Variant)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// An initial meets a word that starts with it; two initials, or an initial
+/// and a word that does not start with it, do not meet.
+fn initial(p: &TokenPair, w: &Weights) -> Verdict {
+    let q_initial = p.q.kind == TokenKind::Initial;
+    let n_initial = p.n.kind == TokenKind::Initial;
+    if !q_initial && !n_initial {
+        return Verdict::Pass;
+    }
+    if q_initial && n_initial {
+        return Verdict::NoMatch;
+    }
+    let (i, full) = if q_initial { (p.q, p.n) } else { (p.n, p.q) };
+    if full.raw.starts_with(i.raw.as_str()) {
+        Verdict::Match(w.sim_initial, TokenMatch::Initial)
+    } else {
+        Verdict::NoMatch
+    }
+}
+
+/// Arabic and Hebrew script write long vowels, so a romanisation from them
+/// that ends in a vowel (حسنا "husna", کرمانی "kermani") is not a name ending
+/// in a consonant (Hassan, Karimian), and the other way round.
+fn abjad_final_vowel(p: &TokenPair, _: &Weights) -> Verdict {
+    if p.abjad
+        && let (Some(a), Some(b)) = (ends_in_vowel(&p.q.raw), ends_in_vowel(&p.n.raw))
         && a != b
     {
-        return None;
+        Verdict::NoMatch
+    } else {
+        Verdict::Pass
     }
-    let qlen = q.chars;
-    let nlen = n.chars;
-    let max_len = qlen.max(nlen);
-    let min_len = qlen.min(nlen);
+}
+
+/// Romanised from Arabic or Hebrew, the same consonant skeleton: another
+/// romanisation of the same name (Usama / Osama, mhmd / muhammad).
+fn skeleton(p: &TokenPair, w: &Weights) -> Verdict {
     // Consonants of the skeleton (without the mark of an initial vowel).
-    let consonants = q.skel.len() - usize::from(q.skel.starts_with('a'));
-    if (q.abjad || n.abjad) && min_len >= 2 && consonants >= 3 && same(&q.skel, &n.skel) {
-        let sim = if consonants >= 4 {
+    let consonants = p.q.skel.len() - usize::from(p.q.skel.starts_with('a'));
+    if p.abjad
+        && p.min_len >= 2
+        && consonants >= w.skeleton_min_consonants
+        && same(&p.q.skel, &p.n.skel)
+    {
+        let sim = if consonants >= w.skeleton_long_consonants {
             w.sim_skeleton
         } else {
             w.sim_short_skeleton
         };
-        return Some((sim, TokenMatch::Transliterated));
-    }
-    let limit = max_fuzzy_distance(w, max_len);
-    let fuzzy = if max_len - min_len <= limit
-        && !q.syllabic
-        && !n.syllabic
-        // Cheap lower bound before the edit-distance table.
-        && (q.letter_bits ^ n.letter_bits).count_ones().div_ceil(2) as usize <= limit
-    {
-        bounded_distance(&q.raw, &n.raw, limit).and_then(|d| {
-            let mut sim = w.fuzzy_similarity(d, max_len);
-            // Distinct names often differ in the first letter only (Kim/Lim,
-            // Yong/Jong, Morgan/Torgan); typos rarely hit it.
-            // A vowel for a vowel (Emirat/Imirat, Osama/Usama) is a spelling.
-            let (qf, nf) = (q.raw.chars().next(), n.raw.chars().next());
-            if d == 1 && qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
-                sim = sim.min(w.sim_first_letter);
-            }
-            (sim > 0.0).then_some((sim, TokenMatch::Fuzzy { distance: d as u8 }))
-        })
+        Verdict::Match(sim, TokenMatch::Transliterated)
     } else {
-        None
-    };
-    if let Some(f) = fuzzy
-        && f.0 >= w.sim_repeated
+        Verdict::Pass
+    }
+}
+
+/// A few edits apart (insertions, deletions, substitutions, transpositions),
+/// as many as the longer token's length allows. Decides when as close as
+/// doubled letters; otherwise offers, and a later rule may do better.
+fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
+    let (q, n) = (p.q, p.n);
+    let limit = w.max_fuzzy_edits(p.max_len);
+    if p.max_len - p.min_len > limit
+        || p.syllabic
+        // Cheap lower bound before the edit-distance table.
+        || (q.letter_bits ^ n.letter_bits).count_ones().div_ceil(2) as usize > limit
     {
-        return Some(f);
+        return Verdict::Pass;
     }
-    if min_len >= 2 && q.collapsed_hash == n.collapsed_hash {
-        return Some((w.sim_repeated, TokenMatch::Repeated));
+    let Some(d) = bounded_distance(&q.raw, &n.raw, limit) else {
+        return Verdict::Pass;
+    };
+    let mut sim = w.fuzzy_similarity(d, p.max_len);
+    // Distinct names often differ in the first letter only (Kim/Lim,
+    // Yong/Jong, Morgan/Torgan); typos rarely hit it.
+    // A vowel for a vowel (Emirat/Imirat, Osama/Usama) is a spelling.
+    let (qf, nf) = (q.raw.chars().next(), n.raw.chars().next());
+    if d == 1 && qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
+        sim = sim.min(w.sim_first_letter);
     }
-    if min_len >= 5 && qlen == nlen && q.sorted_hash == n.sorted_hash {
-        // Written backwards on purpose ("nituP") is closer than an anagram.
-        let sim = if q.raw.chars().rev().eq(n.raw.chars()) {
+    let how = TokenMatch::Fuzzy { distance: d as u8 };
+    if sim >= w.sim_repeated {
+        Verdict::Match(sim, how)
+    } else if sim > 0.0 {
+        Verdict::Offer(sim, how)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// The same once doubled letters are collapsed ("Joonng" / "Jong").
+fn repeated(p: &TokenPair, w: &Weights) -> Verdict {
+    if p.min_len >= w.repeated_min_chars && p.q.collapsed_hash == p.n.collapsed_hash {
+        Verdict::Match(w.sim_repeated, TokenMatch::Repeated)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// The same letters in another order; written backwards on purpose
+/// ("nituP") is closer than an anagram.
+fn reordered(p: &TokenPair, w: &Weights) -> Verdict {
+    if p.min_len >= w.reordered_min_chars
+        && p.q.chars == p.n.chars
+        && p.q.sorted_hash == p.n.sorted_hash
+    {
+        let sim = if p.q.raw.chars().rev().eq(p.n.raw.chars()) {
             w.sim_reversed
         } else {
             w.sim_reordered
         };
-        return Some((sim, TokenMatch::Reordered));
+        Verdict::Match(sim, TokenMatch::Reordered)
+    } else {
+        Verdict::Pass
     }
-    if org && min_len >= 4 && max_len >= min_len + 2 {
-        let (short, long) = if qlen < nlen {
-            (&q.raw, &n.raw)
-        } else {
-            (&n.raw, &q.raw)
-        };
-        if is_abbreviation(short, long) {
-            return Some((w.sim_abbreviation, TokenMatch::Abbreviation));
-        }
+}
+
+/// Organisations: one token abbreviates the other ("Trdg" / "Trading").
+fn abbreviation(p: &TokenPair, w: &Weights) -> Verdict {
+    if !p.org
+        || p.min_len < w.abbreviation_min_chars
+        || p.max_len < p.min_len + w.abbreviation_min_shortening
+    {
+        return Verdict::Pass;
     }
-    // Romanisations of Arabic and Hebrew disagree on vowels and doubled
-    // letters, so sounding alike is better evidence there.
-    let abjad = q.abjad || n.abjad;
-    let syllabic = q.syllabic || n.syllabic;
-    let phonetic = (!syllabic
-        && min_len >= if abjad { 4 } else { 5 }
-        && !q.phon.is_empty()
-        && same(&q.phon, &n.phon))
-    .then_some((
-        if abjad {
+    let (short, long) = if p.q.chars < p.n.chars {
+        (&p.q.raw, &p.n.raw)
+    } else {
+        (&p.n.raw, &p.q.raw)
+    };
+    if is_abbreviation(short, long) {
+        Verdict::Match(w.sim_abbreviation, TokenMatch::Abbreviation)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// The same phonetic key. Romanisations of Arabic and Hebrew disagree on
+/// vowels and doubled letters, so sounding alike is better evidence there;
+/// a syllable romanised from Chinese or Korean is not compared by sound.
+fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
+    let min_chars = if p.abjad {
+        w.phonetic_min_chars_abjad
+    } else {
+        w.phonetic_min_chars
+    };
+    if !p.syllabic && p.min_len >= min_chars && !p.q.phon.is_empty() && same(&p.q.phon, &p.n.phon) {
+        let sim = if p.abjad {
             w.sim_phonetic_abjad
         } else {
             w.sim_phonetic
-        },
-        TokenMatch::Phonetic,
-    ));
-    match (fuzzy, phonetic) {
-        (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
-        (f, p) => f.or(p),
+        };
+        Verdict::Offer(sim, TokenMatch::Phonetic)
+    } else {
+        Verdict::Pass
     }
 }
 
@@ -197,15 +386,6 @@ fn ends_in_vowel(t: &str) -> Option<bool> {
         (Some(c), _) => Some(is_vowel(c)),
         _ => Some(false),
     }
-}
-
-/// The most edits (up to three) at which two tokens, the longer `len`
-/// characters long, can still count as the same name.
-fn max_fuzzy_distance(w: &Weights, len: usize) -> usize {
-    (1..=3)
-        .rev()
-        .find(|&d| w.fuzzy_similarity(d, len) > 0.0)
-        .unwrap_or(0)
 }
 
 /// `short` keeps the first letter of `long` and the rest of its letters in

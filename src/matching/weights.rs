@@ -1,7 +1,16 @@
 //! Every number that shapes a score lives here, in one place: token
-//! similarities, token weights, the balance between the query's and the listed
-//! name's coverage, the qualifier adjustments and the default threshold.
-//! They were tuned on `../shared/eval/dev` with `screener eval`.
+//! similarities and the lengths at which each way of matching two tokens
+//! counts, token weights, the balance between the query's and the listed
+//! name's coverage, the caps, factors, penalties and bonuses of the scoring
+//! features (`features::FEATURES` names the ones each reads), how many
+//! candidates are scored and the default threshold. They were tuned on
+//! `../shared/eval/dev` with `screener eval`.
+//!
+//! Two numbers live with the analysis they shape, below this layer: which
+//! tokens count as common among the loaded lists
+//! (`analysis::stats::COMMON_TOKEN_*`) and the shortest identifier compared
+//! (`analysis::MIN_IDENTIFIER_CHARS`). The bounds on the work one query may
+//! cause are in `matching::query` and `analysis::name`.
 
 use crate::analysis::PreparedToken;
 use crate::text::TokenKind;
@@ -38,6 +47,35 @@ pub struct Weights {
     /// Pairs below this similarity are not aligned at all.
     pub min_token_sim: f64,
 
+    // When each way of matching two tokens counts (lengths in characters).
+    /// Same skeleton: at least this many consonants ...
+    pub skeleton_min_consonants: usize,
+    /// ... and `sim_skeleton` (rather than `sim_short_skeleton`) from this many.
+    pub skeleton_long_consonants: usize,
+    /// Doubled letters collapsed: both tokens at least this long.
+    pub repeated_min_chars: usize,
+    /// Letters reordered: both tokens at least this long.
+    pub reordered_min_chars: usize,
+    /// Abbreviation (organisations only): the short form at least this long
+    /// and at least `abbreviation_min_shortening` characters shorter.
+    pub abbreviation_min_chars: usize,
+    pub abbreviation_min_shortening: usize,
+    /// Same phonetic key: both tokens at least this long (romanised from
+    /// Arabic or Hebrew: `phonetic_min_chars_abjad`).
+    pub phonetic_min_chars: usize,
+    pub phonetic_min_chars_abjad: usize,
+    /// At most this many adjacent words may be written as one.
+    pub max_joined_words: usize,
+    /// Joined words may be this many edits off once they have
+    /// `joined_typo_min_chars` letters; `sim_joined_typo_long` from
+    /// `joined_typo_long_chars`.
+    pub joined_typo_max_edits: usize,
+    pub joined_typo_min_chars: usize,
+    pub joined_typo_long_chars: usize,
+    /// A word spelling the initials of adjacent words has this many letters.
+    pub initials_min_letters: usize,
+    pub initials_max_letters: usize,
+
     // Token weights.
     pub weight_word: f64,
     pub weight_common_word: f64,
@@ -50,6 +88,11 @@ pub struct Weights {
     /// A place name in an organisation's name ("Europe", "China") that the
     /// other name lacks: a branch or market, not another party.
     pub weight_place_in_org: f64,
+
+    /// A pair counts as a distinctive match (for the caps) from this similarity.
+    pub distinctive_match_sim: f64,
+    /// An organisation is named in full when every pair is at least this close.
+    pub full_org_match_sim: f64,
 
     /// How much an unmatched query token costs (relative to its weight).
     pub unmatched_query_cost: f64,
@@ -67,8 +110,10 @@ pub struct Weights {
 
     /// Score cap when the only distinctive token that matched is a common one.
     pub common_only_cap: f64,
-    /// Score cap for two one-word names of at most six letters one edit apart.
+    /// Score cap for two one-word names of at most `short_word_max_chars`
+    /// letters one edit apart.
     pub short_word_typo_cap: f64,
+    pub short_word_max_chars: usize,
     /// Score cap for a person when only one name part matched.
     pub single_part_cap: f64,
     /// Score cap (before birth date, country and identifier) for a person's
@@ -83,6 +128,8 @@ pub struct Weights {
     pub birth_date_exact_bonus: f64,
     pub birth_year_bonus: f64,
     pub birth_date_conflict_penalty: f64,
+    /// Birth years this far apart neither agree nor conflict.
+    pub birth_year_tolerance: i32,
     pub country_match_bonus: f64,
     pub country_conflict_penalty: f64,
     pub schema_conflict_penalty: f64,
@@ -93,7 +140,19 @@ pub struct Weights {
     /// Score floor when an identifier matches exactly.
     pub identifier_match_floor: f64,
     pub identifier_match_bonus: f64,
+
+    // Candidates.
+    /// Parties scored per result asked for (`limit`), and at least `min_candidates`.
+    pub candidates_per_result: usize,
+    pub min_candidates: usize,
 }
+
+/// [`Weights::fuzzy_similarity`] gives nothing beyond this many edits.
+pub const MAX_FUZZY_EDITS: usize = 3;
+
+/// Results scoring below this are left out unless a call says otherwise
+/// (`ScreenOptions::min_score`).
+pub const DEFAULT_MIN_SCORE: f64 = 0.5;
 
 pub const DEFAULT_WEIGHTS: Weights = Weights {
     threshold: 0.82,
@@ -113,6 +172,20 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_abbreviation: 0.8,
     sim_initials: 0.85,
     min_token_sim: 0.5,
+    skeleton_min_consonants: 3,
+    skeleton_long_consonants: 4,
+    repeated_min_chars: 2,
+    reordered_min_chars: 5,
+    abbreviation_min_chars: 4,
+    abbreviation_min_shortening: 2,
+    phonetic_min_chars: 5,
+    phonetic_min_chars_abjad: 4,
+    max_joined_words: 4,
+    joined_typo_max_edits: 1,
+    joined_typo_min_chars: 8,
+    joined_typo_long_chars: 12,
+    initials_min_letters: 2,
+    initials_max_letters: 5,
     weight_word: 1.0,
     weight_common_word: 0.45,
     weight_particle: 0.1,
@@ -121,6 +194,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_number: 0.8,
     weight_patronymic: 0.5,
     weight_place_in_org: 0.1,
+    distinctive_match_sim: 0.7,
+    full_org_match_sim: 0.9,
     unmatched_query_cost: 0.6,
     unmatched_query_middle_cost: 0.3,
     unmatched_listed_cost: 0.3,
@@ -128,6 +203,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,
     short_word_typo_cap: 0.8,
+    short_word_max_chars: 6,
     single_part_cap: 0.75,
     romanised_syllables_cap: 0.8,
     weak_alias_factor: 0.92,
@@ -135,6 +211,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     birth_date_exact_bonus: 0.06,
     birth_year_bonus: 0.03,
     birth_date_conflict_penalty: 0.20,
+    birth_year_tolerance: 1,
     country_match_bonus: 0.02,
     country_conflict_penalty: 0.08,
     schema_conflict_penalty: 0.30,
@@ -142,6 +219,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     number_unmatched_penalty: 0.1,
     identifier_match_floor: 0.95,
     identifier_match_bonus: 0.15,
+    candidates_per_result: 6,
+    min_candidates: 32,
 };
 
 impl Default for Weights {
@@ -175,6 +254,15 @@ impl Weights {
 
     /// Similarity of two tokens `distance` edits apart, the longer having
     /// `len` characters; 0 when they are too far apart to be the same name.
+    /// The most edits (up to [`MAX_FUZZY_EDITS`]) at which two tokens, the
+    /// longer `len` characters long, can still count as the same name.
+    pub fn max_fuzzy_edits(&self, len: usize) -> usize {
+        (1..=MAX_FUZZY_EDITS)
+            .rev()
+            .find(|&d| self.fuzzy_similarity(d, len) > 0.0)
+            .unwrap_or(0)
+    }
+
     pub fn fuzzy_similarity(&self, distance: usize, len: usize) -> f64 {
         match (distance, len) {
             (0, _) => 1.0,
