@@ -19,7 +19,7 @@
 //! differ…); it applies no cap or penalty itself.
 
 use super::similarity::{TokenMatch, bounded_distance, compare_tokens};
-use super::weights::Weights;
+use super::weights::{MAX_JOINED_WORDS, Weights};
 use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, is_distinctive};
 use crate::text::TokenKind;
 
@@ -475,8 +475,7 @@ fn join_adjacent(
     };
     // The shortest and longest spans any window of `two` can have: most
     // tokens fall outside and need no window at all.
-    let max_joined = w.max_joined_words.min(MAX_TOKENS);
-    let spans = (2..=max_joined.min(two.len()))
+    let spans = (2..=MAX_JOINED_WORDS.min(two.len()))
         .flat_map(|len| (0..=two.len() - len).map(move |j| (j, len)));
     let (shortest, longest) = spans.fold((usize::MAX, 0), |(lo, hi), (j, len)| {
         let total = prefix[j + len] - prefix[j];
@@ -490,7 +489,7 @@ fn join_adjacent(
         {
             continue;
         }
-        'window: for len in 2..=max_joined {
+        'window: for len in 2..=MAX_JOINED_WORDS {
             for j in 0..two.len().saturating_sub(len - 1) {
                 let total = prefix[j + len] - prefix[j];
                 if total.abs_diff(t.raw.len()) > slack {

@@ -281,9 +281,21 @@ pub const FEATURES: [Feature; 12] = [
     },
 ];
 
+/// The name-stage features come first in [`FEATURES`]: this many.
+const NAME_STAGE: usize = 5;
+
+const _: () = {
+    let mut i = 0;
+    while i < FEATURES.len() {
+        assert!(matches!(FEATURES[i].stage, Stage::Name) == (i < NAME_STAGE));
+        i += 1;
+    }
+};
+
 /// Runs the features of `stage` (all of them for `None`) over `score`, in
 /// table order; with `record`, each feature that applied is noted there with
 /// the effect it had.
+#[inline]
 pub fn apply(
     stage: Option<Stage>,
     ev: &Evidence,
@@ -291,10 +303,12 @@ pub fn apply(
     w: &Weights,
     mut record: Option<&mut Vec<super::explain::Qualifier>>,
 ) -> f64 {
-    for f in FEATURES.iter() {
-        if stage.is_some_and(|s| s != f.stage) {
-            continue;
-        }
+    let features = match stage {
+        None => &FEATURES[..],
+        Some(Stage::Name) => &FEATURES[..NAME_STAGE],
+        Some(Stage::Party) => &FEATURES[NAME_STAGE..],
+    };
+    for f in features {
         if let Some(next) = (f.apply)(ev, score, w) {
             if let Some(out) = record.as_deref_mut() {
                 out.push(super::explain::Qualifier {
@@ -310,6 +324,7 @@ pub fn apply(
 }
 
 /// Two one-word names of at most six letters one edit apart.
+#[inline]
 fn short_word_typo(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     ev.alignment
         .short_word_typo
@@ -317,6 +332,7 @@ fn short_word_typo(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
 }
 
 /// The only distinctive part that matched is a common one.
+#[inline]
 fn common_tokens_only(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     ev.alignment
         .common_only
@@ -324,6 +340,7 @@ fn common_tokens_only(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
 }
 
 /// A person matched on one name part only, or not on the listed surname.
+#[inline]
 fn single_name_part(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     ev.alignment
         .single_part
@@ -331,11 +348,13 @@ fn single_name_part(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
 }
 
 /// The listed name is a weak alias (OFAC "weak a.k.a.").
+#[inline]
 fn weak_alias(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     (ev.property == prop::WEAK_ALIAS).then_some(score * w.weak_alias_factor)
 }
 
 /// The listed name is a former name.
+#[inline]
 fn previous_name(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     (ev.property == prop::PREVIOUS_NAME).then_some(score * w.previous_name_factor)
 }

@@ -114,49 +114,49 @@ impl std::fmt::Debug for TokenRule {
     }
 }
 
-/// The token rules, in the order they are asked.
-pub const TOKEN_RULES: [TokenRule; 10] = [
-    TokenRule {
-        name: "exact",
-        judge: exact,
-    },
-    TokenRule {
-        name: "variant",
-        judge: variant,
-    },
-    TokenRule {
-        name: "initial",
-        judge: initial,
-    },
-    TokenRule {
-        name: "abjadFinalVowel",
-        judge: abjad_final_vowel,
-    },
-    TokenRule {
-        name: "skeleton",
-        judge: skeleton,
-    },
-    TokenRule {
-        name: "fuzzy",
-        judge: fuzzy,
-    },
-    TokenRule {
-        name: "repeated",
-        judge: repeated,
-    },
-    TokenRule {
-        name: "reordered",
-        judge: reordered,
-    },
-    TokenRule {
-        name: "abbreviation",
-        judge: abbreviation,
-    },
-    TokenRule {
-        name: "phonetic",
-        judge: phonetic,
-    },
-];
+/// Declares the token rules once, in the order they are asked: the table
+/// [`TOKEN_RULES`] and the function that asks them in that order (with direct
+/// calls, so the compiler can inline the rules into the hot loop).
+macro_rules! token_rules {
+    ($($name:literal => $judge:ident),+ $(,)?) => {
+        /// The token rules, in the order they are asked.
+        pub const TOKEN_RULES: [TokenRule; [$($name),+].len()] =
+            [$(TokenRule { name: $name, judge: $judge }),+];
+
+        /// Asks each rule in turn: the first that decides gives the answer,
+        /// else the best offer (an earlier rule wins a tie).
+        #[inline]
+        fn ask_rules(pair: &TokenPair, w: &Weights) -> Option<(f64, TokenMatch)> {
+            let mut best: Option<(f64, TokenMatch)> = None;
+            $(
+                match $judge(pair, w) {
+                    Verdict::Match(sim, how) => return Some((sim, how)),
+                    Verdict::NoMatch => return None,
+                    Verdict::Offer(sim, how) => {
+                        if best.is_none_or(|(b, _)| sim > b) {
+                            best = Some((sim, how));
+                        }
+                    }
+                    Verdict::Pass => {}
+                }
+            )+
+            best
+        }
+    };
+}
+
+token_rules! {
+    "exact" => exact,
+    "variant" => variant,
+    "initial" => initial,
+    "abjadFinalVowel" => abjad_final_vowel,
+    "skeleton" => skeleton,
+    "fuzzy" => fuzzy,
+    "repeated" => repeated,
+    "reordered" => reordered,
+    "abbreviation" => abbreviation,
+    "phonetic" => phonetic,
+}
 
 /// Compares two tokens. Returns the similarity and how they matched, or
 /// `None` when they do not match at all. `org`: either side is an organisation.
@@ -175,22 +175,10 @@ pub fn compare_tokens(
         abjad: q.abjad || n.abjad,
         syllabic: q.syllabic || n.syllabic,
     };
-    let mut best: Option<(f64, TokenMatch)> = None;
-    for rule in TOKEN_RULES {
-        match (rule.judge)(&pair, w) {
-            Verdict::Match(sim, how) => return Some((sim, how)),
-            Verdict::NoMatch => return None,
-            Verdict::Offer(sim, how) => {
-                if best.is_none_or(|(b, _)| sim > b) {
-                    best = Some((sim, how));
-                }
-            }
-            Verdict::Pass => {}
-        }
-    }
-    best
+    ask_rules(&pair, w)
 }
 
+#[inline]
 fn exact(p: &TokenPair, _: &Weights) -> Verdict {
     if same(&p.q.raw, &p.n.raw) {
         Verdict::Match(1.0, TokenMatch::Exact)
@@ -200,6 +188,7 @@ fn exact(p: &TokenPair, _: &Weights) -> Verdict {
 }
 
 /// The same canonical form of a frequent name (Mohammed / Muhammad).
+#[inline]
 fn variant(p: &TokenPair, w: &Weights) -> Verdict {
     if same(&p.q.text, &p.n.text) {
         Verdict::Match(w.sim_variant, TokenMatch::Variant)
@@ -210,6 +199,7 @@ fn variant(p: &TokenPair, w: &Weights) -> Verdict {
 
 /// An initial meets a word that starts with it; two initials, or an initial
 /// and a word that does not start with it, do not meet.
+#[inline]
 fn initial(p: &TokenPair, w: &Weights) -> Verdict {
     let q_initial = p.q.kind == TokenKind::Initial;
     let n_initial = p.n.kind == TokenKind::Initial;
@@ -230,6 +220,7 @@ fn initial(p: &TokenPair, w: &Weights) -> Verdict {
 /// Arabic and Hebrew script write long vowels, so a romanisation from them
 /// that ends in a vowel (حسنا "husna", کرمانی "kermani") is not a name ending
 /// in a consonant (Hassan, Karimian), and the other way round.
+#[inline]
 fn abjad_final_vowel(p: &TokenPair, _: &Weights) -> Verdict {
     if p.abjad
         && let (Some(a), Some(b)) = (ends_in_vowel(&p.q.raw), ends_in_vowel(&p.n.raw))
@@ -243,6 +234,7 @@ fn abjad_final_vowel(p: &TokenPair, _: &Weights) -> Verdict {
 
 /// Romanised from Arabic or Hebrew, the same consonant skeleton: another
 /// romanisation of the same name (Usama / Osama, mhmd / muhammad).
+#[inline]
 fn skeleton(p: &TokenPair, w: &Weights) -> Verdict {
     // Consonants of the skeleton (without the mark of an initial vowel).
     let consonants = p.q.skel.len() - usize::from(p.q.skel.starts_with('a'));
@@ -265,6 +257,7 @@ fn skeleton(p: &TokenPair, w: &Weights) -> Verdict {
 /// A few edits apart (insertions, deletions, substitutions, transpositions),
 /// as many as the longer token's length allows. Decides when as close as
 /// doubled letters; otherwise offers, and a later rule may do better.
+#[inline]
 fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
     let (q, n) = (p.q, p.n);
     let limit = w.max_fuzzy_edits(p.max_len);
@@ -297,6 +290,7 @@ fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
 }
 
 /// The same once doubled letters are collapsed ("Joonng" / "Jong").
+#[inline]
 fn repeated(p: &TokenPair, w: &Weights) -> Verdict {
     if p.min_len >= w.repeated_min_chars && p.q.collapsed_hash == p.n.collapsed_hash {
         Verdict::Match(w.sim_repeated, TokenMatch::Repeated)
@@ -307,6 +301,7 @@ fn repeated(p: &TokenPair, w: &Weights) -> Verdict {
 
 /// The same letters in another order; written backwards on purpose
 /// ("nituP") is closer than an anagram.
+#[inline]
 fn reordered(p: &TokenPair, w: &Weights) -> Verdict {
     if p.min_len >= w.reordered_min_chars
         && p.q.chars == p.n.chars
@@ -324,6 +319,7 @@ fn reordered(p: &TokenPair, w: &Weights) -> Verdict {
 }
 
 /// Organisations: one token abbreviates the other ("Trdg" / "Trading").
+#[inline]
 fn abbreviation(p: &TokenPair, w: &Weights) -> Verdict {
     if !p.org
         || p.min_len < w.abbreviation_min_chars
@@ -346,6 +342,7 @@ fn abbreviation(p: &TokenPair, w: &Weights) -> Verdict {
 /// The same phonetic key. Romanisations of Arabic and Hebrew disagree on
 /// vowels and doubled letters, so sounding alike is better evidence there;
 /// a syllable romanised from Chinese or Korean is not compared by sound.
+#[inline]
 fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
     let min_chars = if p.abjad {
         w.phonetic_min_chars_abjad

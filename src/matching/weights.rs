@@ -64,8 +64,6 @@ pub struct Weights {
     /// Arabic or Hebrew: `phonetic_min_chars_abjad`).
     pub phonetic_min_chars: usize,
     pub phonetic_min_chars_abjad: usize,
-    /// At most this many adjacent words may be written as one.
-    pub max_joined_words: usize,
     /// Joined words may be this many edits off once they have
     /// `joined_typo_min_chars` letters; `sim_joined_typo_long` from
     /// `joined_typo_long_chars`.
@@ -147,6 +145,10 @@ pub struct Weights {
     pub min_candidates: usize,
 }
 
+/// At most this many adjacent words may be written as one word (a constant,
+/// not a field: it bounds the inner loop of the alignment).
+pub const MAX_JOINED_WORDS: usize = 4;
+
 /// [`Weights::fuzzy_similarity`] gives nothing beyond this many edits.
 pub const MAX_FUZZY_EDITS: usize = 3;
 
@@ -180,7 +182,6 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     abbreviation_min_shortening: 2,
     phonetic_min_chars: 5,
     phonetic_min_chars_abjad: 4,
-    max_joined_words: 4,
     joined_typo_max_edits: 1,
     joined_typo_min_chars: 8,
     joined_typo_long_chars: 12,
