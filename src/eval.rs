@@ -119,7 +119,7 @@ fn recall_at_1(
     let mut misses = Vec::new();
     for (row, res) in rows.iter().zip(results) {
         let expected = field(row, "expected_id").unwrap_or_default();
-        let top = res.ok().and_then(|r| r.into_iter().next());
+        let top = res.ok().and_then(|r| r.matches.into_iter().next());
         match top {
             Some(t) if t.entity.id == expected && t.is_match => hits += 1,
             other => misses.push(format!(
@@ -194,7 +194,7 @@ pub fn run(
         for (q, r) in queries.iter().zip(results) {
             match r {
                 Ok(r) => {
-                    if let Some(top) = r.iter().find(|m| m.is_match) {
+                    if let Some(top) = r.matches.iter().find(|m| m.is_match) {
                         alerts.push(format!(
                             "{} -> {} {:.3} ({}): {}",
                             q.name,

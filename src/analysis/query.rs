@@ -12,8 +12,10 @@ use crate::model::Schema;
 pub struct PreparedQuery {
     pub name: PreparedName,
     pub schema: Option<Schema>,
-    /// The birth date as ISO (partial where the query is partial).
-    pub birth_date: Option<String>,
+    /// The birth date as ISO (partial where the query is partial); two
+    /// readings when the query's date reads both day first and month first
+    /// ("07/10/1952"): the one that agrees best with a listing counts.
+    pub birth_dates: Vec<String>,
     /// ISO 3166-1 alpha-2 codes, lower case.
     pub countries: Vec<String>,
     /// Normalised as [`super::normalize_identifier`] does.

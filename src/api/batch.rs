@@ -18,7 +18,7 @@ use super::native::{MatchOut, Object, QueryEcho, ScreenRequest, match_outs, scre
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::batch::{RowResult, parse_json_row, screen_chunk};
-use crate::matching::{MatchResult, Query, ScreenOptions};
+use crate::matching::{Query, ScreenOptions, Screening, Warning};
 use crate::service::Served;
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_LENGTH;
@@ -184,6 +184,9 @@ struct BatchItem<'a> {
     query: Option<QueryEcho<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     matches: Option<Vec<MatchOut<'a>>>,
+    /// Query fields left out of scoring.
+    #[serde(skip_serializing_if = "<[Warning]>::is_empty")]
+    warnings: &'a [Warning],
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,7 +252,7 @@ async fn json_batch(
     let worker = Arc::clone(&served);
     let (prepared, results) = blocking(move || {
         use rayon::prelude::*;
-        let results: Vec<Option<Result<Vec<MatchResult>, ApiError>>> = prepared
+        let results: Vec<Option<Result<Screening, ApiError>>> = prepared
             .par_iter()
             .map(|(_, p)| {
                 p.as_ref()
@@ -273,12 +276,13 @@ async fn json_batch(
                 id: id.as_deref(),
                 query: None,
                 matches: None,
+                warnings: &[],
                 error: Some(e.code),
                 detail: Some(e.detail.clone()),
             },
-            (Ok((q, opts)), Some(Ok(m))) => {
+            (Ok((q, opts)), Some(Ok(s))) => {
                 screened += 1;
-                alerts += u64::from(m.iter().any(|x| x.is_match));
+                alerts += u64::from(s.matches.iter().any(|x| x.is_match));
                 BatchItem {
                     index,
                     id: id.as_deref(),
@@ -287,7 +291,8 @@ async fn json_batch(
                         threshold: opts.threshold.unwrap_or(default_threshold),
                         limit: opts.limit,
                     }),
-                    matches: Some(match_outs(&served, m)),
+                    matches: Some(match_outs(&served, &s.matches)),
+                    warnings: &s.warnings,
                     error: None,
                     detail: None,
                 }
@@ -297,6 +302,7 @@ async fn json_batch(
                 id: id.as_deref(),
                 query: None,
                 matches: None,
+                warnings: &[],
                 error: Some("internal_error"),
                 detail: Some("the query was not screened".into()),
             },

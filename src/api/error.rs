@@ -106,10 +106,8 @@ impl From<QueryError> for ApiError {
             QueryError::NoLetters => "invalid_name",
             QueryError::NameTooLong(_) => "name_too_long",
             QueryError::UnknownSchema(_) => "unknown_schema",
-            QueryError::BadBirthDate(_) => "invalid_birth_date",
             QueryError::UnknownList(_) => "unknown_list",
             QueryError::BadThreshold(_) => "invalid_threshold",
-            QueryError::TooMany { .. } => "too_many_values",
         };
         ApiError::unprocessable(code, e.to_string())
     }

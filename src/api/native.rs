@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::metrics::Api;
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, MatchResult, Query, ScreenOptions};
+use crate::matching::{Explanation, MatchResult, Query, ScreenOptions, Warning};
 use crate::model::Entity;
 use crate::service::{RefreshRequest, Served, SourceError};
 use actix_web::http::StatusCode;
@@ -180,6 +180,9 @@ struct ScreenResponse<'a> {
     query: QueryEcho<'a>,
     list_versions: BTreeMap<String, String>,
     matches: Vec<MatchOut<'a>>,
+    /// Query fields left out of scoring (a birth date that is not a date…).
+    #[serde(skip_serializing_if = "<[Warning]>::is_empty")]
+    warnings: &'a [Warning],
 }
 
 /// The lists a query searches, as `{id: version}` of the served generation.
@@ -208,7 +211,7 @@ pub async fn screen(
         Ok::<_, ApiError>((query, lists, results))
     })
     .await??;
-    let alerts = u64::from(results.iter().any(|m| m.is_match));
+    let alerts = u64::from(results.matches.iter().any(|m| m.is_match));
     state.metrics.screened(Api::Screen, 1, alerts);
     let threshold = opts.threshold.unwrap_or(served.matcher.weights().threshold);
     let response = ScreenResponse {
@@ -218,7 +221,8 @@ pub async fn screen(
             limit: opts.limit,
         },
         list_versions: searched_versions(&served, &lists),
-        matches: match_outs(&served, &results),
+        matches: match_outs(&served, &results.matches),
+        warnings: &results.warnings,
     };
     Ok(HttpResponse::Ok().json(response))
 }

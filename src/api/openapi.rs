@@ -226,6 +226,12 @@ fn paths(cfg: &ServerConfig) -> Value {
 fn schemas() -> Value {
     let str_list = json!({"type": "array", "items": {"type": "string"}});
     let mut m = serde_json::Map::new();
+    m.insert("Warning".into(), json!({"type": "object", "required": ["field", "value", "message"], "properties": {
+            "field": {"type": "string", "description": "The query field: birthDate, countries, identifiers or name."},
+            "value": {"type": "string", "description": "The value as given."},
+            "message": {"type": "string", "description": "What is wrong with it and what was done."}}}));
+    let warnings = json!({"type": "array", "items": {"$ref": "#/components/schemas/Warning"},
+        "description": "Query fields left out of scoring, or read in a way worth knowing (absent when there are none); the name was screened."});
     m.insert("Error".into(), json!({"type": "object", "required": ["error", "detail"], "properties": {
             "error": {"type": "string", "description": "Stable code, e.g. invalid_json, name_too_long, batch_too_large, unknown_list, not_ready."},
             "detail": {"type": "string", "description": "What exactly is wrong, naming the field or limit."}}}));
@@ -234,8 +240,8 @@ fn schemas() -> Value {
             "name": {"type": "string", "description": "The whole name (or give the parts)."},
             "firstName": {"type": "string"}, "middleName": {"type": "string"}, "fatherName": {"type": "string"}, "lastName": {"type": "string"},
             "schema": {"type": "string", "enum": ["Person", "Organization", "Company", "LegalEntity", "Vessel", "Aircraft"]},
-            "birthDate": {"type": "string", "description": "YYYY, YYYY-MM or YYYY-MM-DD."},
-            "countries": {"type": "array", "items": {"type": "string"}, "description": "ISO alpha-2 codes or country names."},
+            "birthDate": {"type": "string", "description": "YYYY, YYYY-MM or YYYY-MM-DD (other unambiguous forms are read too). A date that cannot be read is left out of scoring with a warning; 07/10/1952 is screened as both 7 October and 10 July, with a warning."},
+            "countries": {"type": "array", "items": {"type": "string"}, "description": "ISO alpha-2 codes or country names; anything else is left out of scoring with a warning."},
             "identifiers": {"type": "array", "items": {"type": "string"}},
             "lists": {"type": "array", "items": {"type": "string"}, "description": "List ids or collections (default, sanctions); empty: all."},
             "threshold": {"type": "number", "minimum": 0, "maximum": 1},
@@ -259,7 +265,8 @@ fn schemas() -> Value {
     m.insert("ScreenResponse".into(), json!({"type": "object", "properties": {
             "query": {"type": "object", "description": "The query as answered, with the threshold and limit used."},
             "listVersions": {"type": "object", "additionalProperties": {"type": "string"}, "description": "{list id: version} searched."},
-            "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}}}}));
+            "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
+            "warnings": warnings}}));
     m.insert(
         "BatchResponse".into(),
         json!({"type": "object", "properties": {
@@ -267,6 +274,7 @@ fn schemas() -> Value {
             "results": {"type": "array", "items": {"type": "object", "properties": {
                 "index": {"type": "integer"}, "id": {"type": "string"}, "query": {"type": "object"},
                 "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
+                "warnings": warnings,
                 "error": {"type": "string"}, "detail": {"type": "string"}}}}}}),
     );
     m.insert("CompareRequest".into(), json!({"type": "object", "required": ["a", "b"], "additionalProperties": false, "properties": {
@@ -274,7 +282,8 @@ fn schemas() -> Value {
             "threshold": {"type": "number"}}}));
     m.insert("Comparison".into(), json!({"type": "object", "properties": {
             "score": {"type": "number"}, "match": {"type": "boolean"},
-            "explanation": {"oneOf": [{"$ref": "#/components/schemas/Explanation"}, {"type": "null"}]}}}));
+            "explanation": {"oneOf": [{"$ref": "#/components/schemas/Explanation"}, {"type": "null"}]},
+            "warnings": warnings}}));
     m.insert("ListsResponse".into(), json!({"type": "object", "properties": {
             "ready": {"type": "boolean"}, "generation": {"type": "integer"}, "builtAt": {"type": "string"}, "refreshing": {"type": "boolean"},
             "lists": {"type": "array", "items": {"type": "object", "properties": {
@@ -325,7 +334,8 @@ fn schemas() -> Value {
                         "score": {"type": "number"}, "detail": {"type": ["string", "null"]}, "query": {"type": "string"}, "candidate": {"type": "string"}}}},
                     "token": {"type": ["string", "null"]}}}]}},
                 "total": {"type": "object", "properties": {"value": {"type": "integer"}, "relation": {"type": "string"}}},
-                "query": {"type": "object"}}}},
+                "query": {"type": "object"},
+                "warnings": warnings}}},
             "matcher": {"type": "object", "description": "Feature documentation: {feature: {description, coefficient, url}}."},
             "limit": {"type": "integer"}}}));
     m.insert("YenteSearchResponse".into(), json!({"type": "object", "properties": {

@@ -6,17 +6,19 @@
 //!
 //! Like yente, request bodies tolerate fields this service does not use
 //! (`weights`, `config`, unknown properties). Unlike a lenient service, a
-//! query that cannot be screened (no name, a name over the length limit, a bad
-//! birth date) fails the whole request with a 4xx naming the query key: a
-//! client that ignores per-query status must not take "not screened" for "no
-//! match".
+//! query that cannot be screened (no name, a name over the length limit, an
+//! unknown schema) fails the whole request with a 4xx naming the query key:
+//! a client that ignores per-query status must not take "not screened" for
+//! "no match". A secondary field that cannot be read (a bad birth date, a
+//! country that is not one) and names beyond the per-query limit are left
+//! out with a `warnings` entry on that query's response.
 
 use super::error::ApiError;
 use super::metrics::Api;
 use super::native::{list_overview, lookup_entity};
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, MatchResult, Query, ScreenOptions};
+use crate::matching::{Explanation, MatchResult, Query, ScreenOptions, Screening, Warning};
 use crate::model::{Entity, Schema};
 use crate::service::Served;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -144,13 +146,14 @@ fn prop_values(key: &str, prop: &str, v: &Value) -> Result<Vec<String>, ApiError
     Ok(dedup)
 }
 
-/// The screenings one example needs (one per name and birth date).
+/// The screenings one example needs (one per name and birth date), its
+/// echo, and the warnings about names left out.
 fn example_queries(
     key: &str,
     ex: &EntityExample,
     lists: &[String],
     max_names: usize,
-) -> Result<(Vec<Query>, QueryOut), ApiError> {
+) -> Result<(Vec<Query>, QueryOut, Vec<Warning>), ApiError> {
     let tag = |e: ApiError| ApiError {
         detail: format!("query '{key}': {}", e.detail),
         ..e
@@ -187,14 +190,19 @@ fn example_queries(
         first("fatherName"),
         first("lastName"),
     );
+    // Names past the limit are not screened, and the answer says so: the
+    // work of one query stays bounded, and the others still count.
+    let mut warnings = Vec::new();
     if names.len() > max_names {
-        return Err(ApiError::unprocessable(
-            "too_many_names",
+        warnings.push(Warning::new(
+            "name",
+            &names[max_names..].join("; "),
             format!(
-                "query '{key}' has {} names; the limit is {max_names} per query (limits.max_names_per_query)",
+                "{} names given: the first {max_names} were screened, these were not (limits.max_names_per_query); send them as another query",
                 names.len()
             ),
         ));
+        names.truncate(max_names);
     }
     let dates = get("birthDate");
     if dates.len() > MAX_DATES {
@@ -269,6 +277,7 @@ fn example_queries(
             schema: ex.schema.clone(),
             properties: props,
         },
+        warnings,
     ))
 }
 
@@ -423,6 +432,10 @@ struct EntityMatches<'a> {
     results: Vec<ScoredEntity<'a>>,
     total: Total,
     query: QueryOut,
+    /// Fields of the query left out of scoring (not in yente; clients that
+    /// do not know it ignore it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Serialize)]
@@ -527,12 +540,14 @@ pub async fn match_entities(
         &params.all("exclude_dataset"),
     )?;
     let lists: Vec<String> = scope.iter().cloned().collect();
-    let mut plan: Vec<(String, Vec<Query>, QueryOut)> = Vec::with_capacity(body.queries.len());
+    type Planned = (String, Vec<Query>, QueryOut, Vec<Warning>);
+    let mut plan: Vec<Planned> = Vec::with_capacity(body.queries.len());
     let mut screenings = 0;
     for (key, ex) in &body.queries {
-        let (queries, echo) = example_queries(key, ex, &lists, limits.max_names_per_query)?;
+        let (queries, echo, warnings) =
+            example_queries(key, ex, &lists, limits.max_names_per_query)?;
         screenings += queries.len();
-        plan.push((key.clone(), queries, echo));
+        plan.push((key.clone(), queries, echo, warnings));
     }
     if screenings > limits.max_batch {
         return Err(ApiError::too_large(
@@ -552,23 +567,34 @@ pub async fn match_entities(
         let flat: Vec<(usize, &Query)> = plan
             .iter()
             .enumerate()
-            .flat_map(|(i, (_, qs, _))| qs.iter().map(move |q| (i, q)))
+            .flat_map(|(i, (_, qs, _, _))| qs.iter().map(move |q| (i, q)))
             .collect();
-        let screened: Vec<(usize, Result<Vec<MatchResult>, ApiError>)> = flat
+        let screened: Vec<(usize, Result<Screening, ApiError>)> = flat
             .par_iter()
             .map(|(i, q)| {
                 if empty_scope {
-                    (*i, Ok(Vec::new()))
+                    let none = Screening {
+                        matches: Vec::new(),
+                        warnings: Vec::new(),
+                    };
+                    (*i, Ok(none))
                 } else {
                     (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from))
                 }
             })
             .collect();
         let mut per_query: Vec<Vec<Vec<MatchResult>>> = plan.iter().map(|_| Vec::new()).collect();
+        let mut plan = plan;
         for (i, r) in screened {
-            let r = r?;
-            if let Some(slot) = per_query.get_mut(i) {
-                slot.push(r);
+            let Screening { matches, warnings } = r?;
+            if let (Some(slot), Some((_, _, _, out))) = (per_query.get_mut(i), plan.get_mut(i)) {
+                slot.push(matches);
+                // The same field warns once, whichever name it was screened with.
+                for w in warnings {
+                    if !out.contains(&w) {
+                        out.push(w);
+                    }
+                }
             }
         }
         Ok::<_, ApiError>((plan, per_query))
@@ -576,7 +602,7 @@ pub async fn match_entities(
     .await??;
     let mut responses = BTreeMap::new();
     let mut alerts = 0;
-    for ((key, _, echo), per) in plan.into_iter().zip(results) {
+    for ((key, _, echo, warnings), per) in plan.into_iter().zip(results) {
         let merged = merge(per, &exclude_ids, &exclude_schemas, limit);
         alerts += u64::from(merged.iter().any(|m| m.is_match));
         let scored: Vec<ScoredEntity> = merged
@@ -604,6 +630,7 @@ pub async fn match_entities(
                 },
                 results: scored,
                 query: echo,
+                warnings,
             },
         );
     }
@@ -696,7 +723,7 @@ pub async fn search(
         if empty {
             Ok(Vec::new())
         } else {
-            worker.matcher.screen(&query, &opts)
+            worker.matcher.screen(&query, &opts).map(|s| s.matches)
         }
     })
     .await??;
@@ -875,7 +902,7 @@ mod tests {
                 "address": "Moscow"
             }),
         );
-        let (qs, echo) = example_queries("q1", &e, &["eu_fsf".into()], 8).expect("ok");
+        let (qs, echo, _) = example_queries("q1", &e, &["eu_fsf".into()], 8).expect("ok");
         assert_eq!(qs.len(), 2);
         assert_eq!(qs[0].name, "Vladimir Putin");
         assert_eq!(qs[1].name, "Владимир Путин");
@@ -892,7 +919,7 @@ mod tests {
             "Person",
             serde_json::json!({"firstName": "Kim", "lastName": "Jong Un"}),
         );
-        let (qs, _) = example_queries("k", &e, &[], 8).expect("ok");
+        let (qs, _, _) = example_queries("k", &e, &[], 8).expect("ok");
         assert_eq!(qs[0].full_name(), "Kim Jong Un");
         let e = ex("Person", serde_json::json!({"birthDate": "1980"}));
         let err = example_queries("k", &e, &[], 8).unwrap_err();
@@ -908,10 +935,13 @@ mod tests {
             example_queries("k", &e, &[], 8).unwrap_err().code,
             "invalid_request"
         );
+        // Names past the limit are named in a warning, not screened.
         let e = ex("Person", serde_json::json!({"name": ["a", "b", "c"]}));
+        let (qs, _, warnings) = example_queries("k", &e, &[], 2).expect("ok");
+        assert_eq!(qs.len(), 2);
         assert_eq!(
-            example_queries("k", &e, &[], 2).unwrap_err().code,
-            "too_many_names"
+            (warnings[0].field.as_str(), warnings[0].value.as_str()),
+            ("name", "c")
         );
     }
 }

@@ -78,6 +78,9 @@ impl Effect {
 /// Reads one field of [`Weights`].
 pub type WeightOf = fn(&Weights) -> f64;
 
+/// A feature's rule: the score after it, or `None` when it does not apply.
+pub type Rule = fn(&Evidence, f64, &Weights) -> Option<f64>;
+
 /// One named rule of the score.
 #[derive(Clone, Copy)]
 pub struct Feature {
@@ -91,7 +94,7 @@ pub struct Feature {
     pub coefficient: fn(&Weights) -> f64,
     pub description: &'static str,
     /// The score after this feature, or `None` when it does not apply.
-    pub apply: fn(&Evidence, f64, &Weights) -> Option<f64>,
+    pub apply: Rule,
     /// What an analyst reads when it applied (built only for explanations).
     pub detail: fn(&Evidence, &Weights) -> String,
 }
@@ -397,8 +400,8 @@ fn identifier(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     shared_identifier(ev).map(|_| (score + w.identifier_match_bonus).max(w.identifier_match_floor))
 }
 
-/// How a query's birth date meets a listed person's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a query's birth date meets a listed person's, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum DateAgreement {
     /// The same full date.
     Exact,
@@ -409,20 +412,20 @@ enum DateAgreement {
     Conflict,
 }
 
-/// How the query's birth date meets the listed person's dates, if both have one.
+/// How the query's birth date meets the listed person's dates, if both have
+/// one; of a query date that reads two ways, the reading that agrees best.
 fn date_agreement<'a>(ev: &Evidence<'a>, w: &Weights) -> Option<(&'a str, DateAgreement)> {
-    let qd = ev.query.birth_date.as_deref()?;
     let listed = &ev.party.birth_dates;
     if listed.is_empty() || ev.party.entity.schema != Schema::Person {
         return None;
     }
-    let agreement = if listed.iter().any(|d| d == qd && d.len() == 10) {
-        DateAgreement::Exact
-    } else if listed.iter().any(|d| compatible_dates(qd, d)) {
-        DateAgreement::Fits
-    } else {
-        let year = |d: &str| -> i32 { d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0) };
-        if listed
+    let year = |d: &str| -> i32 { d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0) };
+    let agreement = |qd: &str| {
+        if listed.iter().any(|d| d == qd && d.len() == 10) {
+            DateAgreement::Exact
+        } else if listed.iter().any(|d| compatible_dates(qd, d)) {
+            DateAgreement::Fits
+        } else if listed
             .iter()
             .any(|d| (year(d) - year(qd)).abs() <= w.birth_year_tolerance)
         {
@@ -431,7 +434,11 @@ fn date_agreement<'a>(ev: &Evidence<'a>, w: &Weights) -> Option<(&'a str, DateAg
             DateAgreement::Conflict
         }
     };
-    Some((qd, agreement))
+    ev.query
+        .birth_dates
+        .iter()
+        .map(|qd| (qd.as_str(), agreement(qd)))
+        .min_by_key(|(_, a)| *a)
 }
 
 /// Two partial ISO dates agree where both are precise.
@@ -552,4 +559,230 @@ pub fn markdown_table(w: &Weights) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::DEFAULT_WEIGHTS;
+    use crate::model::Entity;
+
+    const W: &Weights = &DEFAULT_WEIGHTS;
+
+    /// The pieces an [`Evidence`] borrows, owned.
+    struct Case {
+        query: PreparedQuery,
+        party: PreparedEntity,
+        kind: PartyKind,
+        property: &'static str,
+        alignment: Alignment,
+    }
+
+    impl Case {
+        /// A person query for "Ivan Petrov" against a listed person of that name.
+        fn new() -> Case {
+            let mut e = Entity::new("test", "1", Schema::Person);
+            e.add(prop::NAME, "Ivan Petrov");
+            e.finish();
+            Case {
+                query: PreparedQuery {
+                    name: PreparedName::new("Ivan Petrov", Some(false)),
+                    schema: Some(Schema::Person),
+                    birth_dates: Vec::new(),
+                    countries: Vec::new(),
+                    identifiers: Vec::new(),
+                },
+                party: PreparedEntity::new(e),
+                kind: PartyKind {
+                    org: false,
+                    person: true,
+                },
+                property: prop::NAME,
+                alignment: Alignment::default(),
+            }
+        }
+
+        fn run(&self, f: Rule, score: f64) -> Option<f64> {
+            let ev = Evidence {
+                query: &self.query,
+                party: &self.party,
+                kind: self.kind,
+                property: self.property,
+                listed: &self.party.names[0].1,
+                alignment: &self.alignment,
+            };
+            f(&ev, score, W)
+        }
+    }
+
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-9)
+    }
+
+    #[test]
+    fn caps_apply_only_with_their_fact_and_only_lower() {
+        type Flag = fn(&mut Alignment);
+        let caps: [(Rule, Flag, f64); 3] = [
+            (
+                short_word_typo,
+                |a| a.short_word_typo = true,
+                W.short_word_typo_cap,
+            ),
+            (
+                common_tokens_only,
+                |a| a.common_only = true,
+                W.common_only_cap,
+            ),
+            (
+                single_name_part,
+                |a| a.single_part = true,
+                W.single_part_cap,
+            ),
+        ];
+        for (feature, set, cap) in caps {
+            let mut c = Case::new();
+            assert_eq!(c.run(feature, 0.95), None);
+            set(&mut c.alignment);
+            assert!(close(c.run(feature, 0.95), cap));
+            // Already under the cap: applies, changes nothing.
+            assert!(close(c.run(feature, 0.4), 0.4));
+        }
+    }
+
+    #[test]
+    fn alias_factors_scale_by_the_listed_property() {
+        let mut c = Case::new();
+        assert_eq!(c.run(weak_alias, 0.9), None);
+        assert_eq!(c.run(previous_name, 0.9), None);
+        c.property = prop::WEAK_ALIAS;
+        assert!(close(c.run(weak_alias, 0.9), 0.9 * W.weak_alias_factor));
+        assert_eq!(c.run(previous_name, 0.9), None);
+        c.property = prop::PREVIOUS_NAME;
+        assert!(close(
+            c.run(previous_name, 0.9),
+            0.9 * W.previous_name_factor
+        ));
+    }
+
+    #[test]
+    fn legal_form_and_number_penalties() {
+        let mut c = Case::new();
+        assert_eq!(c.run(legal_form, 0.9), None);
+        assert_eq!(c.run(number, 0.9), None);
+        c.alignment.legal_form_conflict = true;
+        c.alignment.number_unmatched = true;
+        assert!(close(
+            c.run(legal_form, 0.9),
+            0.9 - W.legal_form_conflict_penalty
+        ));
+        assert!(close(c.run(number, 0.9), 0.9 - W.number_unmatched_penalty));
+    }
+
+    #[test]
+    fn romanised_syllables_cap_a_person_met_only_through_romanisation() {
+        let mut c = Case::new();
+        assert_eq!(c.run(romanised_syllables, 0.95), None, "Latin query");
+        c.query.name = PreparedName::new("金铁三", Some(false));
+        assert!(close(
+            c.run(romanised_syllables, 0.95),
+            W.romanised_syllables_cap
+        ));
+        c.kind.person = false;
+        assert_eq!(c.run(romanised_syllables, 0.95), None, "not a person");
+    }
+
+    #[test]
+    fn identifier_lifts_to_a_floor() {
+        let mut c = Case::new();
+        c.party.identifiers = vec!["AB123456".into()];
+        assert_eq!(c.run(identifier, 0.5), None);
+        c.query.identifiers = vec!["ZZ999999".into(), "AB123456".into()];
+        assert!(close(c.run(identifier, 0.5), W.identifier_match_floor));
+        let high = 0.9;
+        assert!(close(
+            c.run(identifier, high),
+            (high + W.identifier_match_bonus).max(W.identifier_match_floor)
+        ));
+    }
+
+    #[test]
+    fn birth_date_agrees_fits_or_conflicts() {
+        let mut c = Case::new();
+        c.party.birth_dates = vec!["1952-10-07".into()];
+        assert_eq!(c.run(birth_date, 0.8), None, "no query date");
+        let with = |dates: &[&str]| {
+            let mut c = Case::new();
+            c.party.birth_dates = vec!["1952-10-07".into()];
+            c.query.birth_dates = dates.iter().map(|d| d.to_string()).collect();
+            c.run(birth_date, 0.8)
+        };
+        assert!(close(with(&["1952-10-07"]), 0.8 + W.birth_date_exact_bonus));
+        assert!(close(with(&["1952-10"]), 0.8 + W.birth_year_bonus));
+        assert!(close(with(&["1952"]), 0.8 + W.birth_year_bonus));
+        assert_eq!(with(&["1953-01-01"]), None, "a year apart");
+        assert!(close(with(&["1960"]), 0.8 - W.birth_date_conflict_penalty));
+        // Two readings of one typed date: the better-agreeing one counts.
+        assert!(close(
+            with(&["1952-07-10", "1952-10-07"]),
+            0.8 + W.birth_date_exact_bonus
+        ));
+        // Not for organisations.
+        c.query.birth_dates = vec!["1960".into()];
+        c.party.entity.schema = Schema::Organization;
+        assert_eq!(c.run(birth_date, 0.8), None);
+    }
+
+    #[test]
+    fn country_agrees_or_conflicts() {
+        let mut c = Case::new();
+        c.party.countries = vec!["ru".into()];
+        assert_eq!(c.run(country, 0.8), None);
+        c.query.countries = vec!["ua".into(), "ru".into()];
+        assert!(close(c.run(country, 0.8), 0.8 + W.country_match_bonus));
+        c.query.countries = vec!["ua".into()];
+        assert!(close(c.run(country, 0.8), 0.8 - W.country_conflict_penalty));
+    }
+
+    #[test]
+    fn schema_conflicts_between_kinds_of_party() {
+        let mut c = Case::new();
+        assert_eq!(c.run(schema, 0.8), None);
+        c.query.schema = Some(Schema::Organization);
+        assert!(close(c.run(schema, 0.8), 0.8 - W.schema_conflict_penalty));
+        c.query.schema = Some(Schema::LegalEntity);
+        assert_eq!(c.run(schema, 0.8), None);
+        assert!(schemas_conflict(Schema::LegalEntity, Schema::Vessel));
+    }
+
+    /// The table applied in order: each recorded effect is what it did, so
+    /// the name similarity plus the effects is the score.
+    #[test]
+    fn recorded_effects_add_up_to_the_score() {
+        let mut c = Case::new();
+        c.alignment.single_part = true;
+        c.property = prop::WEAK_ALIAS;
+        c.query.birth_dates = vec!["1960".into()];
+        c.party.birth_dates = vec!["1952-10-07".into()];
+        let ev = Evidence {
+            query: &c.query,
+            party: &c.party,
+            kind: c.kind,
+            property: c.property,
+            listed: &c.party.names[0].1,
+            alignment: &c.alignment,
+        };
+        let mut record = Vec::new();
+        let score = apply(None, &ev, 0.9, W, Some(&mut record));
+        let names: Vec<&str> = record.iter().map(|q| q.feature.as_str()).collect();
+        assert_eq!(names, ["singleNamePart", "weakAlias", "birthDate"]);
+        let total: f64 = 0.9 + record.iter().map(|q| q.effect).sum::<f64>();
+        assert!((total - score).abs() < 0.002, "{total} vs {score}");
+        assert!(record.iter().all(|q| !q.detail.is_empty()), "{record:?}");
+        // The name stage alone stops before the party's features.
+        let name_only = apply(Some(Stage::Name), &ev, 0.9, W, None);
+        assert!(close(
+            Some(name_only),
+            W.single_part_cap * W.weak_alias_factor
+        ));
+    }
 }

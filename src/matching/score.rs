@@ -285,7 +285,7 @@ mod tests {
         ] {
             let mut q = Query::name(name);
             q.schema = schema.map(str::to_string);
-            let mut pq = prepare_query(&q).expect("valid query");
+            let mut pq = prepare_query(&q).expect("valid query").query;
             index.stats().mark_common(&mut pq.name);
             let mut cache = ScoreCache::default();
             for explain in [false, true] {

@@ -532,6 +532,83 @@ mod tests {
         );
     }
 
+    /// Each rule alone, on a pair it is there for and one it is not.
+    #[test]
+    fn each_rule_judges_its_own_case() {
+        let w = Weights::default();
+        let judge = |rule: fn(&TokenPair, &Weights) -> Verdict, a: &str, b: &str, org: bool| {
+            let (q, n) = (token(a), token(b));
+            rule(
+                &TokenPair {
+                    q: &q,
+                    n: &n,
+                    org,
+                    min_len: q.chars.min(n.chars),
+                    max_len: q.chars.max(n.chars),
+                    abjad: q.abjad || n.abjad,
+                    syllabic: q.syllabic || n.syllabic,
+                },
+                &w,
+            )
+        };
+        use TokenMatch as M;
+        use Verdict::*;
+        assert_eq!(judge(exact, "Putin", "PUTIN", false), Match(1.0, M::Exact));
+        assert_eq!(judge(exact, "Putin", "Puten", false), Pass);
+        assert_eq!(
+            judge(variant, "Mohammed", "Muhammad", false),
+            Match(w.sim_variant, M::Variant)
+        );
+        assert_eq!(
+            judge(initial, "V.", "Vladimir", false),
+            Match(w.sim_initial, M::Initial)
+        );
+        assert_eq!(judge(initial, "V.", "Ivan", false), NoMatch);
+        assert_eq!(judge(initial, "Ivan", "Vladimir", false), Pass);
+        assert_eq!(judge(abjad_final_vowel, "حسنا", "Hassan", false), NoMatch);
+        assert_eq!(judge(abjad_final_vowel, "Husna", "Hassan", false), Pass);
+        assert!(matches!(
+            judge(skeleton, "حسين", "Hussein", false),
+            Match(_, M::Transliterated)
+        ));
+        assert_eq!(judge(skeleton, "Abdelrahman", "Abdulrahman", false), Pass);
+        assert!(matches!(
+            judge(fuzzy, "Shumkov", "Shumkova", false),
+            Match(_, M::Fuzzy { distance: 1 })
+        ));
+        assert!(matches!(
+            judge(fuzzy, "Shumkova", "Shamkovo", false),
+            Offer(_, M::Fuzzy { distance: 2 })
+        ));
+        assert_eq!(
+            judge(repeated, "Joonng", "Jong", false),
+            Match(w.sim_repeated, M::Repeated)
+        );
+        assert_eq!(
+            judge(reordered, "nituP", "Putin", false),
+            Match(w.sim_reversed, M::Reordered)
+        );
+        assert_eq!(
+            judge(abbreviation, "Trdg", "Trading", true),
+            Match(w.sim_abbreviation, M::Abbreviation)
+        );
+        assert_eq!(judge(abbreviation, "Trdg", "Trading", false), Pass);
+        assert_eq!(
+            judge(phonetic, "Schmidt", "Shmit", false),
+            Offer(w.sim_phonetic, M::Phonetic)
+        );
+        assert_eq!(judge(phonetic, "Schmidt", "Putin", false), Pass);
+    }
+
+    /// The table lists the rules in the order `compare_tokens` asks them.
+    #[test]
+    fn rules_table_is_in_order() {
+        let names: Vec<&str> = TOKEN_RULES.iter().map(|r| r.name).collect();
+        assert_eq!(names.first(), Some(&"exact"));
+        assert_eq!(names.last(), Some(&"phonetic"));
+        assert_eq!(names.len(), 10);
+    }
+
     proptest::proptest! {
         /// The letter-set bound used to skip the distance table never exceeds
         /// the real distance, so skipping never loses a match.
