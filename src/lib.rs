@@ -12,6 +12,8 @@ pub mod countries;
 pub mod eval;
 pub mod fetch;
 pub mod index;
+pub mod json;
+pub mod jurisdictions;
 pub mod matching;
 pub mod model;
 pub mod parse;

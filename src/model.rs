@@ -9,9 +9,69 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// List ids (DESIGN.md §2): the one place that says what a list id looks
+/// like. Catalog lists have ids like `us_ofac_sdn`; a user's own lists are
+/// `custom:<name>`. An entity id is `<list id>:<id in the source>`.
+pub mod list_id {
+    /// Prefix of the ids of a user's own lists, which are not in the catalog
+    /// and can only be imported from files.
+    pub const CUSTOM_PREFIX: &str = "custom:";
+    /// The collection of every loaded list.
+    pub const COLLECTION_DEFAULT: &str = "default";
+    /// The collection of the official sanctions lists.
+    pub const COLLECTION_SANCTIONS: &str = "sanctions";
+
+    /// A catalog list id: `[a-z][a-z0-9_]*`, at most 64 bytes.
+    pub fn is_catalog_id(id: &str) -> bool {
+        let mut chars = id.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && id.len() <= 64
+    }
+
+    /// A user's list id: `custom:<name>` with a name of `[a-z0-9][a-z0-9_-]*`.
+    pub fn is_custom_id(id: &str) -> bool {
+        let Some(name) = id.strip_prefix(CUSTOM_PREFIX) else {
+            return false;
+        };
+        let mut chars = name.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            && name.len() <= 64
+    }
+
+    /// Any list id: catalog-shaped or `custom:<name>`.
+    pub fn is_valid(id: &str) -> bool {
+        is_catalog_id(id) || is_custom_id(id)
+    }
+
+    /// The list id of an entity id (`us_ofac_sdn:7379` → `us_ofac_sdn`,
+    /// `custom:pep:A1` → `custom:pep`), when it has one.
+    pub fn of_entity_id(id: &str) -> Option<&str> {
+        let list_len = match id.strip_prefix(CUSTOM_PREFIX) {
+            Some(rest) => CUSTOM_PREFIX.len() + rest.find(':')?,
+            None => id.find(':')?,
+        };
+        let list = id.get(..list_len)?;
+        is_valid(list).then_some(list)
+    }
+}
+
 /// The FtM schemata the lists use. Sources that do not say what kind of party
 /// a record is get `LegalEntity`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum Schema {
     Person,
     Organization,
@@ -153,8 +213,8 @@ pub mod prop {
     pub const COUNTRY_PROPS: [&str; 5] = [NATIONALITY, CITIZENSHIP, COUNTRY, JURISDICTION, FLAG];
 }
 
-/// One listed party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One listed party, in FollowTheMoney shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entity {
     /// `<list id>:<id in the source>`, stable across versions.
     pub id: String,

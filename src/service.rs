@@ -57,7 +57,7 @@ pub struct SourceList {
 }
 
 /// The result of looking for a new version of one list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "camelCase")]
 pub enum RefreshOutcome {
     /// A new version was stored and is now the list's last good version.
@@ -171,7 +171,7 @@ pub struct ListRuntime {
 }
 
 /// What one refresh did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshReport {
     pub lists: BTreeMap<String, RefreshOutcome>,

@@ -11,7 +11,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{App, test, web};
-use screener::api::config::{Secret, ServerConfig};
+use screener::api::config::{ApiKey, ServerConfig};
 use screener::api::{AppState, app_config};
 use screener::service::{ManifestSource, RefreshSettings, Service};
 use serde_json::{Value, json};
@@ -423,7 +423,7 @@ async fn dataset_scoping_and_query_parameters() {
 #[actix_web::test]
 async fn api_key_schemes_yente_clients_use() {
     let cfg = ServerConfig {
-        api_keys: vec![Secret::new("yente-client-key-0123456789")],
+        api_keys: vec![ApiKey::new("yente-client", "yente-client-key-0123456789")],
         ..ServerConfig::default()
     };
     let app = app!(state(cfg));

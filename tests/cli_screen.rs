@@ -72,9 +72,19 @@ fn screen_jsonl_keeps_order_and_reports_bad_rows() {
             output.to_str().unwrap_or_default(),
         ],
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Rows were left unscreened: the run says so in its exit status.
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let summary = String::from_utf8_lossy(&o.stderr);
     assert!(summary.contains("screened 7 rows"), "{summary}");
+    assert!(
+        summary.contains("5 of 7 rows were not screened"),
+        "{summary}"
+    );
     let out = lines(&output);
     assert_eq!(out.len(), 7);
     assert_eq!(out[0]["id"], "c1");
@@ -155,7 +165,12 @@ fn screen_csv_with_lists_and_threshold() {
             "2",
         ],
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = lines(&output);
     assert_eq!(out.len(), 3);
     assert_eq!(
@@ -200,6 +215,117 @@ fn screen_refuses_bad_arguments_with_one_line() {
     );
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no lists"));
+}
+
+#[test]
+fn screen_checks_its_lists_before_reading_any_input() {
+    let dir = data_dir_with_un();
+    let output = dir.path().join("out.jsonl");
+    for (lists, named) in [
+        ("us_ofac", "us_ofac"),
+        ("un_sc_sanctions,gb_fcdo_sanctions", "gb_fcdo_sanctions"),
+        ("custom:foo", "custom:foo"),
+        ("UN", "UN"),
+    ] {
+        // The input is a FIFO nobody writes to: reading it would hang the test.
+        let fifo = dir.path().join("never-written");
+        let _ = std::fs::remove_file(&fifo);
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let o = screener(
+            dir.path(),
+            &[
+                "screen",
+                "--input",
+                fifo.to_str().unwrap_or_default(),
+                "--output",
+                output.to_str().unwrap_or_default(),
+                "--lists",
+                lists,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{lists}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("--lists") && err.contains(named), "{err}");
+        assert!(!output.exists(), "no output is written for {lists}");
+    }
+    // The sanctions collection with only an export-control list stored.
+    let bis = tempfile::tempdir().expect("tempdir");
+    let file = shared().join("lists-raw/us_bis_dpl/2023-11-28/dpl.txt");
+    if file.exists() {
+        let o = screener(
+            bis.path(),
+            &["import", "us_bis_denied", file.to_str().unwrap_or_default()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let input = bis.path().join("in.jsonl");
+        std::fs::write(&input, "{\"name\": \"x\"}\n").expect("write");
+        let o = screener(
+            bis.path(),
+            &[
+                "screen",
+                "--input",
+                input.to_str().unwrap_or_default(),
+                "--output",
+                "-",
+                "--lists",
+                "sanctions",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("no list to search"));
+    }
+}
+
+#[test]
+fn screen_reads_stdin_and_writes_stdout_with_a_dash() {
+    use std::io::Write;
+    let dir = data_dir_with_un();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_screener"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["screen", "--input", "-", "--output", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(
+            b"{\"id\": \"c1\", \"name\": \"Mohammed Salahaldin Zidane\"}\n{\"id\": \"dup\", \"name\": \"Mohammed Zidane\", \"name\": \"Kelly Parker\"}\n",
+        )
+        .expect("write");
+    drop(stdin);
+    let o = child.wait_with_output().expect("wait");
+    assert!(!Path::new("-").exists(), "no file named '-'");
+    let out: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(
+        out[0]["matches"][0]["entity"]["id"],
+        "un_sc_sanctions:QDi.001"
+    );
+    assert_eq!(
+        out[0]["listVersions"]["un_sc_sanctions"]
+            .as_str()
+            .map(|v| !v.is_empty()),
+        Some(true),
+        "{}",
+        out[0]
+    );
+    // A repeated key is that row's error, and the run's exit status says a row was not screened.
+    assert!(
+        out[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("duplicate key")),
+        "{}",
+        out[1]
+    );
+    assert_eq!(o.status.code(), Some(3));
 }
 
 #[test]

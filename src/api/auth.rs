@@ -1,12 +1,27 @@
-//! API keys and the admin token: `Authorization: Bearer <secret>`, checked
-//! in constant time. Secrets are kept only as SHA-256 digests, a presented
-//! token is hashed the same way, and digests are compared byte by byte without
-//! an early exit against every configured key, so the time taken does not
-//! depend on how much of a key a caller guessed right, nor on its length.
+//! Who may call what. Every route is registered with its [`Access`] level
+//! (see `api::mod`'s route table), and the check runs as that route's own
+//! middleware: it is decided on the route the router matched, after the path
+//! was percent-decoded, never on the raw request path. A request that matches
+//! no route reaches no handler at all.
+//!
+//! Credentials are `Authorization: Bearer <secret>` (or the `ApiKey <secret>`
+//! scheme of OpenSanctions clients). API keys carry a name (who is calling,
+//! recorded as the [`Principal`] in the request's extensions for handlers
+//! and the access log); the admin token is separate and only it opens admin
+//! routes: an API key never does. Secrets are kept only as SHA-256 digests, a
+//! presented token is hashed the same way, and digests are compared byte by
+//! byte without an early exit against every configured key, so the time taken
+//! does not depend on how much of a key a caller guessed right, nor on its
+//! length.
 
-use super::config::Secret;
+use super::config::{ApiKey, Secret};
 use super::error::ApiError;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, web};
 use sha2::{Digest, Sha256};
 
 type Hash = [u8; 32];
@@ -32,10 +47,46 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     digest_eq(&digest(a), &digest(b))
 }
 
+/// What a route asks of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: health, readiness, metrics, documentation.
+    Public,
+    /// An API key (or the admin token) when keys are configured; open otherwise.
+    Api,
+    /// The admin token, always; refused when none is configured.
+    Admin,
+}
+
+/// The caller of a request, as its credential says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The API key's configured name, `admin` for the admin token, or
+    /// `anonymous` when the API is open and no credential was sent.
+    pub name: String,
+    pub admin: bool,
+}
+
+impl Principal {
+    fn anonymous() -> Principal {
+        Principal {
+            name: "anonymous".into(),
+            admin: false,
+        }
+    }
+
+    fn admin() -> Principal {
+        Principal {
+            name: "admin".into(),
+            admin: true,
+        }
+    }
+}
+
 /// The configured credentials.
 #[derive(Clone, Default)]
 pub struct Auth {
-    keys: Vec<Hash>,
+    keys: Vec<(String, Hash)>,
     admin: Option<Hash>,
 }
 
@@ -58,10 +109,17 @@ pub fn bearer_token(header: &str) -> Option<&str> {
     (scheme_ok && !token.is_empty()).then_some(token)
 }
 
+fn unauthorized(detail: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+}
+
 impl Auth {
-    pub fn new(keys: &[Secret], admin: Option<&Secret>) -> Auth {
+    pub fn new(keys: &[ApiKey], admin: Option<&Secret>) -> Auth {
         Auth {
-            keys: keys.iter().map(|k| digest(k.expose().as_bytes())).collect(),
+            keys: keys
+                .iter()
+                .map(|k| (k.name.clone(), digest(k.key.expose().as_bytes())))
+                .collect(),
             admin: admin.map(|t| digest(t.expose().as_bytes())),
         }
     }
@@ -71,72 +129,95 @@ impl Auth {
         !self.keys.is_empty()
     }
 
-    fn matches_any(&self, token: &str) -> bool {
+    /// The name of the key this token is, checking every key.
+    fn key_name(&self, token: &str) -> Option<&str> {
         let d = digest(token.as_bytes());
-        let mut found = false;
-        for k in &self.keys {
-            found |= digest_eq(k, &d);
+        let mut found = None;
+        for (name, k) in &self.keys {
+            if digest_eq(k, &d) {
+                found = Some(name.as_str());
+            }
         }
         found
     }
 
-    fn matches_admin(&self, token: &str) -> bool {
+    fn is_admin_token(&self, token: &str) -> bool {
         self.admin
             .as_ref()
             .is_some_and(|a| digest_eq(a, &digest(token.as_bytes())))
     }
 
-    /// Checks an API request's `Authorization` header. The admin token is
-    /// accepted too, so an operator can use the API with it.
-    pub fn check_api(&self, header: Option<&str>) -> Result<(), ApiError> {
-        if self.keys.is_empty() {
-            return Ok(());
-        }
-        let Some(token) = header.and_then(bearer_token) else {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "an API key is required: send Authorization: Bearer <key>",
-            ));
-        };
-        let key_ok = self.matches_any(token);
-        let admin_ok = self.matches_admin(token);
-        if key_ok || admin_ok {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "the API key is not valid",
-            ))
+    /// Decides a request to a route of the given access level from its
+    /// `Authorization` header value: the caller, or the error to answer.
+    pub fn authorize(&self, access: Access, header: Option<&str>) -> Result<Principal, ApiError> {
+        let token = header.and_then(bearer_token);
+        match access {
+            Access::Public => Ok(Principal::anonymous()),
+            Access::Api => {
+                if let Some(t) = token {
+                    if self.is_admin_token(t) {
+                        return Ok(Principal::admin());
+                    }
+                    if let Some(name) = self.key_name(t) {
+                        return Ok(Principal {
+                            name: name.to_string(),
+                            admin: false,
+                        });
+                    }
+                }
+                if !self.keys_required() {
+                    return Ok(Principal::anonymous());
+                }
+                Err(unauthorized(match token {
+                    None => "an API key is required: send Authorization: Bearer <key>",
+                    Some(_) => "the API key is not valid",
+                }))
+            }
+            Access::Admin => {
+                if self.admin.is_none() {
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "admin_disabled",
+                        "admin routes are off: no admin token is configured (SCREENER_ADMIN_TOKEN)",
+                    ));
+                }
+                match token {
+                    None => Err(unauthorized(
+                        "the admin token is required: send Authorization: Bearer <token>",
+                    )),
+                    Some(t) if self.is_admin_token(t) => Ok(Principal::admin()),
+                    Some(_) => Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "forbidden",
+                        "this route needs the admin token; the credential sent is not it",
+                    )),
+                }
+            }
         }
     }
+}
 
-    /// Checks an admin request's `Authorization` header.
-    pub fn check_admin(&self, header: Option<&str>) -> Result<(), ApiError> {
-        if self.admin.is_none() {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "admin_disabled",
-                "admin routes are off: no admin token is configured (SCREENER_ADMIN_TOKEN)",
-            ));
+/// The route middleware: checks the caller against the route's access level
+/// and records the [`Principal`] in the request's extensions. Installed per
+/// route by the route table, so it only ever runs on a matched route.
+pub async fn guard(
+    access: Access,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<super::AppState>>().cloned() else {
+        return Ok(req.into_response(ApiError::internal("application state missing").to_response()));
+    };
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match state.auth.authorize(access, header) {
+        Ok(principal) => {
+            req.extensions_mut().insert(principal);
+            Ok(next.call(req).await?.map_into_boxed_body())
         }
-        let Some(token) = header.and_then(bearer_token) else {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "the admin token is required: send Authorization: Bearer <token>",
-            ));
-        };
-        if self.matches_admin(token) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "the admin token is not valid",
-            ))
-        }
+        Err(e) => Ok(req.into_response(e.to_response())),
     }
 }
 
@@ -165,34 +246,51 @@ mod tests {
 
     #[test]
     fn api_keys_and_admin_token() {
+        use Access::*;
         let open = Auth::new(&[], None);
-        assert!(open.check_api(None).is_ok());
+        assert_eq!(open.authorize(Api, None).expect("open").name, "anonymous");
         assert_eq!(
-            open.check_admin(Some("Bearer x")).unwrap_err().code,
+            open.authorize(Admin, Some("Bearer x")).unwrap_err().code,
             "admin_disabled"
         );
 
         let auth = Auth::new(
             &[
-                Secret::new("key-one-0123456789"),
-                Secret::new("key-two-0123456789"),
+                ApiKey::new("crm", "key-one-0123456789"),
+                ApiKey::new("batch", "key-two-0123456789"),
             ],
             Some(&Secret::new("admin-0123456789abc")),
         );
-        assert!(auth.check_api(Some("Bearer key-two-0123456789")).is_ok());
-        assert!(auth.check_api(Some("Bearer admin-0123456789abc")).is_ok());
-        let e = auth.check_api(Some("Bearer key-three")).unwrap_err();
+        let p = auth
+            .authorize(Api, Some("Bearer key-two-0123456789"))
+            .expect("key");
+        assert_eq!((p.name.as_str(), p.admin), ("batch", false));
+        let p = auth
+            .authorize(Api, Some("Bearer admin-0123456789abc"))
+            .expect("admin works as a key");
+        assert!(p.admin);
+        let e = auth.authorize(Api, Some("Bearer key-three")).unwrap_err();
         assert_eq!(e.status, StatusCode::UNAUTHORIZED);
         assert_eq!(
-            auth.check_api(None).unwrap_err().status,
+            auth.authorize(Api, None).unwrap_err().status,
             StatusCode::UNAUTHORIZED
         );
-        assert!(auth.check_admin(Some("Bearer admin-0123456789abc")).is_ok());
+        assert!(auth.authorize(Public, None).is_ok());
+        assert!(
+            auth.authorize(Admin, Some("Bearer admin-0123456789abc"))
+                .expect("admin")
+                .admin
+        );
+        // An API key never opens an admin route.
+        for key in ["key-one-0123456789", "key-two-0123456789"] {
+            let e = auth
+                .authorize(Admin, Some(&format!("Bearer {key}")))
+                .unwrap_err();
+            assert_eq!(e.status, StatusCode::FORBIDDEN);
+        }
         assert_eq!(
-            auth.check_admin(Some("Bearer key-one-0123456789"))
-                .unwrap_err()
-                .status,
-            StatusCode::FORBIDDEN
+            auth.authorize(Admin, None).unwrap_err().status,
+            StatusCode::UNAUTHORIZED
         );
         assert!(!format!("{auth:?}").contains("key-one"));
     }

@@ -4,29 +4,35 @@
 //!   `/v1/screen` body), at most `limits.max_batch` of them, answered with
 //!   `{"listVersions": {…}, "results": [...]}` in input order. An element that
 //!   is not a valid request gets an `error` in its result; the others are
-//!   screened.
+//!   screened. The whole body must arrive within `limits.body_timeout_secs`;
+//!   only then does the batch take a slot (429 when none is free).
 //! - `Content-Type: application/x-ndjson`: one query per line (the fields of
 //!   `screener screen` JSONL input), streamed in and out: lines are read in
 //!   chunks, screened in parallel off the HTTP threads and written back as
 //!   they are done, one output line per non-blank input line, so memory stays
 //!   bounded whatever the size. A bad line gets an `error` field. Threshold
-//!   and limit come from the query string (`?threshold=0.8&limit=3`).
+//!   and limit come from the query string (`?threshold=0.8&limit=3`). Each
+//!   chunk waits for a batch slot while it is screened and gives it back
+//!   after, so a stream that sends slowly holds no slot; a stream silent for
+//!   `limits.stream_idle_timeout_secs` ends with an error line.
 
+use super::body;
+use super::error::ErrorBody;
 use super::error::{ApiError, payload_error, serde_error};
 use super::metrics::Api;
-use super::native::{MatchOut, Object, QueryEcho, ScreenRequest, match_outs, screen_options};
+use super::native::{MatchOut, Object, checked_query, match_outs, screen_options};
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::batch::{RowResult, parse_json_row, screen_chunk};
 use crate::matching::{Query, ScreenOptions, Screening, Warning};
 use crate::service::Served;
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -60,7 +66,40 @@ fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
     }
 }
 
-/// `POST /v1/screen/batch`.
+/// Screen many parties
+///
+/// Many parties in one call. A JSON array of up to
+/// `{limits.max_batch}` screening queries (`Content-Type: application/json`),
+/// answered in input order; or one query per line (`Content-Type:
+/// application/x-ndjson`, up to `{limits.max_ndjson_rows}` rows) streamed in
+/// and out, one output line per non-blank input line. Bad elements and lines
+/// get an `error` and the rest is screened. Threshold and limit for NDJSON
+/// (and defaults for JSON) come from the query string; a query's own
+/// `threshold` and `limit` win.
+#[utoipa::path(
+    post,
+    path = "/v1/screen/batch",
+    tag = "native",
+    params(
+        ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Alert threshold for every row (0-1)."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Results per row.")
+    ),
+    request_body(
+        content(
+            (Vec<Query> = "application/json", example = json!([{"id": "c-1", "name": "Kim Jong Un", "schema": "Person"}, {"id": "c-2", "name": "Rosneft", "schema": "Company"}])),
+            (String = "application/x-ndjson", example = json!("{\"id\": \"c-1\", \"name\": \"Kim Jong Un\"}\n{\"id\": \"c-2\", \"name\": \"Rosneft\"}\n"))
+        )
+    ),
+    responses(
+        (status = 200, description = "JSON: the results in input order. NDJSON: one line per row with `id`, `listVersions` and `matches`, or `error`.", content(
+            (BatchResponse = "application/json"),
+            (String = "application/x-ndjson")
+        )),
+        (status = 413, description = "More queries than `limits.max_batch`.", body = ErrorBody),
+        (status = 429, description = "`limits.max_concurrent_batches` JSON batches are being screened.", body = ErrorBody),
+        (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
+    )
+)]
 pub async fn screen_batch(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -71,63 +110,28 @@ pub async fn screen_batch(
     let defaults = screen_options(&state, params.f64("threshold")?, params.usize("limit")?)?;
     let kind = body_kind(&req)?;
     let served = state.served()?;
-    let permit = state.batch_slot()?;
-    let payload = actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
     match kind {
         BodyKind::Json => {
             let body =
-                read_limited(&req, payload, state.config.limits.max_batch_body_bytes).await?;
-            let response = json_batch(&state, served, defaults, body).await;
+                super::body::read(&req, payload.into_inner(), &body::limit_of(&req)?).await?;
+            // The slot is taken once the body is here: a slow sender holds none.
+            let permit = state.batch_slot()?;
+            let response = json_batch(&state, served, defaults, &body).await;
             drop(permit);
             response
         }
-        BodyKind::Ndjson => Ok(ndjson_batch(state, served, defaults, payload, permit)),
-    }
-}
-
-/// Reads a whole body up to `limit` bytes (413 beyond, before reading when
-/// `Content-Length` says so).
-async fn read_limited(
-    req: &HttpRequest,
-    mut payload: impl futures_util::Stream<Item = Result<Bytes, actix_web::error::PayloadError>> + Unpin,
-    limit: usize,
-) -> Result<Vec<u8>, ApiError> {
-    let too_large = |n: Option<u64>| {
-        ApiError::too_large(
-            "body_too_large",
-            match n {
-                Some(n) => format!(
-                    "the request body is {n} bytes; the batch limit is {limit} bytes (limits.max_batch_body_bytes)"
-                ),
-                None => format!(
-                    "the request body is larger than the batch limit of {limit} bytes (limits.max_batch_body_bytes)"
-                ),
-            },
-        )
-    };
-    if let Some(len) = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        && len > limit as u64
-    {
-        return Err(too_large(Some(len)));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| payload_error(&e, limit))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large(None));
+        BodyKind::Ndjson => {
+            let payload =
+                actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
+            Ok(ndjson_batch(state, served, defaults, payload))
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(body)
 }
 
-/// A JSON array read up to a count: the elements, or how many there were.
-enum Capped {
-    Items(Vec<serde_json::Value>),
+/// A JSON array read up to a count: the elements (as their raw text, each
+/// parsed strictly on its own), or how many there were.
+enum Capped<'a> {
+    Items(Vec<&'a RawValue>),
     TooMany(usize),
 }
 
@@ -136,17 +140,17 @@ struct CappedSeq {
 }
 
 impl<'de> Visitor<'de> for CappedSeq {
-    type Value = Capped;
+    type Value = Capped<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON array of screen requests")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Capped, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Capped<'de>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.max));
         loop {
             if items.len() < self.max {
-                match seq.next_element::<serde_json::Value>()? {
+                match seq.next_element::<&'de RawValue>()? {
                     Some(v) => items.push(v),
                     None => return Ok(Capped::Items(items)),
                 }
@@ -167,50 +171,67 @@ impl<'de> Visitor<'de> for CappedSeq {
 }
 
 impl<'de> DeserializeSeed<'de> for CappedSeq {
-    type Value = Capped;
+    type Value = Capped<'de>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Capped, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Capped<'de>, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 /// One element of a JSON batch answer.
-#[derive(Debug, Serialize)]
-struct BatchItem<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchItem<'a> {
+    /// Position in the input array, from 0.
     index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
+    /// The lists this element was screened against, with their versions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    query: Option<QueryEcho<'a>>,
+    list_versions: Option<BTreeMap<String, String>>,
+    /// The query as answered, with the threshold and limit used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query: Option<Query>,
     #[serde(skip_serializing_if = "Option::is_none")]
     matches: Option<Vec<MatchOut<'a>>>,
-    /// Query fields left out of scoring.
-    #[serde(skip_serializing_if = "<[Warning]>::is_empty")]
-    warnings: &'a [Warning],
+    /// Query fields left out of scoring (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
+    /// Why this element was not screened: an error code, as in error bodies.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to a JSON batch.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct BatchResponse<'a> {
+pub struct BatchResponse<'a> {
+    /// `{list id: version}` of every loaded list.
     list_versions: BTreeMap<String, String>,
+    /// One result per element, in input order.
     results: Vec<BatchItem<'a>>,
 }
 
-/// An element: its `id` (when readable) and the query with its options, or why not.
-type Prepared = (Option<String>, Result<(Query, ScreenOptions), ApiError>);
+/// The `id` of an element, read even when the rest of it is not valid.
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// An element: its `id` (when readable) and the query as it will be answered, or why not.
+type Prepared = (Option<String>, Result<Query, ApiError>);
 
 async fn json_batch(
     state: &web::Data<AppState>,
     served: Arc<Served>,
     defaults: ScreenOptions,
-    body: Vec<u8>,
+    body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let max = state.config.limits.max_batch;
-    let mut de = serde_json::Deserializer::from_slice(&body);
+    let mut de = serde_json::Deserializer::from_slice(body);
     let parsed = CappedSeq { max }
         .deserialize(&mut de)
         .and_then(|c| de.end().map(|()| c));
@@ -226,25 +247,16 @@ async fn json_batch(
         }
         Err(e) => return Err(serde_error(&e)),
     };
-    drop(body);
     let prepared: Vec<Prepared> = items
         .into_iter()
-        .map(|v| {
-            let id = v
-                .get("id")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_string);
+        .map(|raw| {
+            let id = serde_json::from_str::<IdOnly>(raw.get())
+                .ok()
+                .and_then(|i| i.id);
             let prepared = (|| {
-                let Object(r) = serde_json::from_value::<Object<ScreenRequest>>(v)
+                let Object(q) = crate::json::from_str::<Object<Query>>(raw.get())
                     .map_err(|e| serde_error(&e))?;
-                let (q, threshold, limit) = r.into_parts();
-                let mut opts = screen_options(state, threshold.or(defaults.threshold), None)?;
-                opts.limit = match limit {
-                    Some(l) => screen_options(state, None, Some(l))?.limit,
-                    None => defaults.limit,
-                };
-                q.validate()?;
-                Ok((q, opts))
+                checked_query(state, &served, &defaults, q)
             })();
             (id, prepared)
         })
@@ -255,15 +267,17 @@ async fn json_batch(
         let results: Vec<Option<Result<Screening, ApiError>>> = prepared
             .par_iter()
             .map(|(_, p)| {
-                p.as_ref()
-                    .ok()
-                    .map(|(q, opts)| worker.matcher.screen(q, opts).map_err(ApiError::from))
+                p.as_ref().ok().map(|q| {
+                    worker
+                        .matcher
+                        .screen(q, &ScreenOptions::default())
+                        .map_err(ApiError::from)
+                })
             })
             .collect();
         (prepared, results)
     })
     .await?;
-    let default_threshold = served.matcher.weights().threshold;
     let mut screened = 0;
     let mut alerts = 0;
     let out: Vec<BatchItem> = prepared
@@ -274,25 +288,24 @@ async fn json_batch(
             (Err(e), _) | (Ok(_), Some(Err(e))) => BatchItem {
                 index,
                 id: id.as_deref(),
+                list_versions: None,
                 query: None,
                 matches: None,
-                warnings: &[],
+                warnings: Vec::new(),
                 error: Some(e.code),
                 detail: Some(e.detail.clone()),
             },
-            (Ok((q, opts)), Some(Ok(s))) => {
+            (Ok(q), Some(Ok(s))) => {
                 screened += 1;
                 alerts += u64::from(s.matches.iter().any(|x| x.is_match));
+                let searched = served.matcher.resolve_lists(&q.lists).ok().flatten();
                 BatchItem {
                     index,
                     id: id.as_deref(),
-                    query: Some(QueryEcho {
-                        query: q,
-                        threshold: opts.threshold.unwrap_or(default_threshold),
-                        limit: opts.limit,
-                    }),
+                    list_versions: Some(served.matcher.list_versions(searched.as_ref())),
+                    query: Some(q.clone()),
                     matches: Some(match_outs(&served, &s.matches)),
-                    warnings: &s.warnings,
+                    warnings: s.warnings.clone(),
                     error: None,
                     detail: None,
                 }
@@ -300,9 +313,10 @@ async fn json_batch(
             (Ok(_), None) => BatchItem {
                 index,
                 id: id.as_deref(),
+                list_versions: None,
                 query: None,
                 matches: None,
-                warnings: &[],
+                warnings: Vec::new(),
                 error: Some("internal_error"),
                 detail: Some("the query was not screened".into()),
             },
@@ -421,6 +435,10 @@ impl NdjsonJob {
         let chunk = std::mem::take(&mut self.chunk);
         let served = Arc::clone(&self.served);
         let opts = self.opts;
+        // A slot for as long as this chunk is screened; the semaphore is never closed.
+        let Ok(permit) = Arc::clone(&self.state.batch_slots).acquire_owned().await else {
+            return false;
+        };
         let done = blocking(move || {
             let results = screen_chunk(&served.matcher, &chunk, &opts);
             let mut out = Vec::with_capacity(results.len() * 256);
@@ -441,6 +459,7 @@ impl NdjsonJob {
             )
         })
         .await;
+        drop(permit);
         match done {
             Ok((bytes, screened, alerts)) => {
                 self.state.metrics.screened(Api::Ndjson, screened, alerts);
@@ -498,7 +517,6 @@ fn ndjson_batch(
     served: Arc<Served>,
     opts: ScreenOptions,
     mut payload: actix_web::dev::Decompress<actix_web::dev::Payload>,
-    permit: tokio::sync::OwnedSemaphorePermit,
 ) -> HttpResponse {
     let (tx, rx) = tokio::sync::mpsc::channel::<OutItem>(4);
     let limits = state.config.limits.clone();
@@ -512,13 +530,26 @@ fn ndjson_batch(
         max_rows: limits.max_ndjson_rows,
     };
     // The request payload is tied to this worker thread: a local task reads it.
+    let idle = std::time::Duration::from_secs(limits.stream_idle_timeout_secs);
     actix_web::rt::spawn(async move {
-        let _permit = permit;
         let mut splitter = LineSplitter::new(limits.max_ndjson_line_bytes);
         let mut line_no = 0u64;
         let mut going = true;
         while going {
-            match payload.next().await {
+            let Ok(next) = tokio::time::timeout(idle, payload.next()).await else {
+                let _ = job.flush().await;
+                let line = line_of(&serde_json::json!({
+                    "error": "body_timeout",
+                    "detail": format!(
+                        "no bytes arrived for {} s (limits.stream_idle_timeout_secs); rows from line {} on were not screened",
+                        idle.as_secs(),
+                        line_no + 1
+                    ),
+                }));
+                let _ = job.tx.send(Ok(Bytes::from(line))).await;
+                return;
+            };
+            match next {
                 None => break,
                 Some(Err(e)) => {
                     let _ = job.flush().await;

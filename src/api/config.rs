@@ -51,6 +51,53 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// One API key and the name it is known by: the name is who called, in the
+/// access log and on every decision or write a request makes. In the file,
+/// a key is either a table `{ name = "crm", key = "…" }` or a bare string
+/// (then named `key-1`, `key-2`, … by position); in `SCREENER_API_KEYS`,
+/// `name=key` or a bare key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub name: String,
+    pub key: Secret,
+}
+
+impl ApiKey {
+    pub fn new(name: impl Into<String>, key: impl Into<String>) -> ApiKey {
+        ApiKey {
+            name: name.into(),
+            key: Secret::new(key),
+        }
+    }
+
+    /// Names the unnamed keys of a list by position.
+    fn from_entries(entries: Vec<ApiKeyEntry>) -> Vec<ApiKey> {
+        entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| match e {
+                ApiKeyEntry::Named { name, key } => ApiKey { name, key },
+                ApiKeyEntry::Bare(key) => ApiKey {
+                    name: format!("key-{}", i + 1),
+                    key,
+                },
+            })
+            .collect()
+    }
+}
+
+/// How a key is written in the config file.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ApiKeyEntry {
+    Bare(Secret),
+    Named { name: String, key: Secret },
+}
+
+fn deserialize_api_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ApiKey>, D::Error> {
+    Vec::<ApiKeyEntry>::deserialize(d).map(ApiKey::from_entries)
+}
+
 /// Log output format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -62,7 +109,7 @@ pub enum LogFormat {
 
 /// Bounds on the work one request may cause. Each is answered with a 4xx
 /// JSON error naming the limit when exceeded.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Largest JSON body of a single-party request (`/v1/screen`, `/v1/compare`).
@@ -79,8 +126,37 @@ pub struct Limits {
     pub max_limit: usize,
     /// Most name values screened per `/match` query (each name is one screening).
     pub max_names_per_query: usize,
-    /// Batch jobs (JSON or NDJSON) running at once; more get 429.
+    /// Batch screenings running at once. A JSON batch takes a slot once its
+    /// body has arrived (429 when none is free); an NDJSON stream takes one
+    /// for each chunk of rows it screens and waits for it, so a client that
+    /// sends slowly holds none.
     pub max_concurrent_batches: usize,
+    /// Seconds a request body (JSON, or a JSON batch) has to arrive in full;
+    /// 408 after.
+    pub body_timeout_secs: u64,
+    /// Seconds an NDJSON stream may go without sending a byte; the stream
+    /// then ends with an error line.
+    pub stream_idle_timeout_secs: u64,
+}
+
+impl Limits {
+    /// The body bounds of single-party routes.
+    pub fn body(&self) -> crate::api::body::BodyLimit {
+        crate::api::body::BodyLimit {
+            max_bytes: self.max_body_bytes,
+            deadline: Duration::from_secs(self.body_timeout_secs),
+            setting: "limits.max_body_bytes",
+        }
+    }
+
+    /// The body bounds of batch routes (JSON batch, `/match`).
+    pub fn batch_body(&self) -> crate::api::body::BodyLimit {
+        crate::api::body::BodyLimit {
+            max_bytes: self.max_batch_body_bytes,
+            deadline: Duration::from_secs(self.body_timeout_secs),
+            setting: "limits.max_batch_body_bytes",
+        }
+    }
 }
 
 impl Default for Limits {
@@ -94,6 +170,8 @@ impl Default for Limits {
             max_limit: crate::matching::MAX_LIMIT,
             max_names_per_query: 8,
             max_concurrent_batches: 2,
+            body_timeout_secs: 30,
+            stream_idle_timeout_secs: 30,
         }
     }
 }
@@ -144,7 +222,8 @@ pub struct ServerConfig {
     pub manifest: Option<PathBuf>,
     pub workers: Option<usize>,
     /// API keys accepted as `Authorization: Bearer <key>`; none: the API is open.
-    pub api_keys: Vec<Secret>,
+    #[serde(deserialize_with = "deserialize_api_keys")]
+    pub api_keys: Vec<ApiKey>,
     /// Token for `/v1/admin/*`; none: admin routes are refused.
     pub admin_token: Option<Secret>,
     pub log_format: LogFormat,
@@ -259,12 +338,19 @@ impl ServerConfig {
             self.workers = Some(parse_num("SCREENER_WORKERS", &v)?);
         }
         if let Some(v) = get("SCREENER_API_KEYS") {
-            self.api_keys = v
-                .split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
-                .map(Secret::new)
-                .collect();
+            self.api_keys = ApiKey::from_entries(
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(|k| match k.split_once('=') {
+                        Some((name, key)) if is_key_name(name) => ApiKeyEntry::Named {
+                            name: name.to_string(),
+                            key: Secret::new(key),
+                        },
+                        _ => ApiKeyEntry::Bare(Secret::new(k)),
+                    })
+                    .collect(),
+            );
         }
         if let Some(v) = get("SCREENER_ADMIN_TOKEN") {
             self.admin_token = Some(Secret::new(v));
@@ -350,6 +436,11 @@ impl ServerConfig {
             ("limits.max_limit", l.max_limit),
             ("limits.max_names_per_query", l.max_names_per_query),
             ("limits.max_concurrent_batches", l.max_concurrent_batches),
+            ("limits.body_timeout_secs", l.body_timeout_secs as usize),
+            (
+                "limits.stream_idle_timeout_secs",
+                l.stream_idle_timeout_secs as usize,
+            ),
         ] {
             if v == 0 {
                 return Err(setting(name, "must be at least 1"));
@@ -364,10 +455,27 @@ impl ServerConfig {
                 ),
             ));
         }
-        if self.api_keys.iter().any(|k| k.expose().len() < 16) {
+        if self.api_keys.iter().any(|k| k.key.expose().len() < 16) {
             return Err(setting(
                 "api_keys",
                 "every API key must be at least 16 characters",
+            ));
+        }
+        if let Some(k) = self.api_keys.iter().find(|k| !is_key_name(&k.name)) {
+            return Err(setting(
+                "api_keys",
+                format!(
+                    "key name '{}' must be 1 to 64 letters, digits, '.', '_', '-' or '@'",
+                    k.name
+                ),
+            ));
+        }
+        let mut names: Vec<&str> = self.api_keys.iter().map(|k| k.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(setting(
+                "api_keys",
+                format!("two keys are named '{}'", w[0]),
             ));
         }
         if self
@@ -423,6 +531,14 @@ impl ServerConfig {
     }
 }
 
+/// A key's name: what the audit trail and access log show for its caller.
+fn is_key_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+}
+
 fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, ConfigError> {
     v.parse()
         .map_err(|_| setting(name, format!("'{v}' is not a number")))
@@ -460,7 +576,7 @@ mod tests {
         let mut cfg = ServerConfig::from_toml(
             r#"
             listen = "0.0.0.0:9000"
-            api_keys = ["aaaaaaaaaaaaaaaaaaaa"]
+            api_keys = ["aaaaaaaaaaaaaaaaaaaa", { name = "crm", key = "bbbbbbbbbbbbbbbbbbbb" }]
             [limits]
             max_batch = 50
             [refresh]
@@ -471,20 +587,24 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(cfg.listen, "0.0.0.0:9000");
+        let names: Vec<&str> = cfg.api_keys.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, ["key-1", "crm"]);
         assert_eq!(cfg.limits.max_batch, 50);
         assert_eq!(cfg.limits.max_limit, 100);
         cfg.apply_env(&env_of(&[
             ("SCREENER_LISTEN", "127.0.0.1:9100"),
             (
                 "SCREENER_API_KEYS",
-                "k1k1k1k1k1k1k1k1k1, k2k2k2k2k2k2k2k2k2 ,",
+                "k1k1k1k1k1k1k1k1k1, batch=k2k2k2k2k2k2k2k2k2 ,",
             ),
             ("SCREENER_LOG_FORMAT", "JSON"),
         ]))
         .expect("env ok");
         assert_eq!(cfg.listen, "127.0.0.1:9100");
         assert_eq!(cfg.api_keys.len(), 2);
-        assert_eq!(cfg.api_keys[1].expose(), "k2k2k2k2k2k2k2k2k2");
+        assert_eq!(cfg.api_keys[1].key.expose(), "k2k2k2k2k2k2k2k2k2");
+        assert_eq!(cfg.api_keys[1].name, "batch");
+        assert_eq!(cfg.api_keys[0].name, "key-1");
         assert_eq!(cfg.log_format, LogFormat::Json);
         cfg.apply_args(&ServeArgs {
             listen: Some("127.0.0.1:9200".into()),
@@ -502,7 +622,7 @@ mod tests {
     #[test]
     fn secrets_are_not_printed() {
         let cfg = ServerConfig {
-            api_keys: vec![Secret::new("supersecretvalue123")],
+            api_keys: vec![ApiKey::new("crm", "supersecretvalue123")],
             admin_token: Some(Secret::new("anothersecretvalue")),
             ..ServerConfig::default()
         };
@@ -522,10 +642,23 @@ mod tests {
         let err = cfg.check().unwrap_err().to_string();
         assert!(err.contains("refresh.intervals.eu_fsf"), "{err}");
         let cfg = ServerConfig {
-            api_keys: vec![Secret::new("short")],
+            api_keys: vec![ApiKey::new("crm", "short")],
             ..ServerConfig::default()
         };
         assert!(cfg.check().unwrap_err().to_string().contains("api_keys"));
+        let cfg = ServerConfig {
+            api_keys: vec![
+                ApiKey::new("crm", "aaaaaaaaaaaaaaaaaaaa"),
+                ApiKey::new("crm", "bbbbbbbbbbbbbbbbbbbb"),
+            ],
+            ..ServerConfig::default()
+        };
+        assert!(cfg.check().unwrap_err().to_string().contains("named 'crm'"));
+        let cfg = ServerConfig {
+            api_keys: vec![ApiKey::new("a b", "aaaaaaaaaaaaaaaaaaaa")],
+            ..ServerConfig::default()
+        };
+        assert!(cfg.check().unwrap_err().to_string().contains("'a b'"));
         let cfg = ServerConfig {
             listen: "8080".into(),
             ..ServerConfig::default()

@@ -18,10 +18,12 @@ pub struct ApiError {
     pub detail: String,
 }
 
-/// The JSON body of an error.
-#[derive(Debug, Serialize)]
+/// The JSON body of every error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody<'a> {
+    /// A stable code: invalid_json, name_too_long, list_not_loaded, not_ready, …
     pub error: &'a str,
+    /// What exactly is wrong, naming the field, parameter or limit.
     pub detail: &'a str,
 }
 
@@ -106,8 +108,14 @@ impl From<QueryError> for ApiError {
             QueryError::NoLetters => "invalid_name",
             QueryError::NameTooLong(_) => "name_too_long",
             QueryError::UnknownSchema(_) => "unknown_schema",
-            QueryError::UnknownList(_) => "unknown_list",
+            QueryError::InvalidListId(_) => "invalid_list_id",
+            QueryError::ListNotLoaded { .. } => "list_not_loaded",
+            QueryError::NoListToSearch(_) => "no_list_to_search",
+            QueryError::NoNameTokens => "invalid_name",
             QueryError::BadThreshold(_) => "invalid_threshold",
+            QueryError::BadLimit(0) => "invalid_limit",
+            QueryError::BadLimit(_) => "limit_too_large",
+            QueryError::TooMany { .. } => "too_many_values",
         };
         ApiError::unprocessable(code, e.to_string())
     }
@@ -155,6 +163,9 @@ pub fn serde_error(e: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     let msg = e.to_string();
     match e.classify() {
+        Category::Data if msg.starts_with(crate::matching::query::BLANK_NAME) => {
+            ApiError::unprocessable("empty_name", msg)
+        }
         Category::Data => ApiError::unprocessable("invalid_request", msg),
         Category::Eof => ApiError::bad_request(
             "invalid_json",
@@ -209,6 +220,23 @@ pub fn query_config_handler(err: QueryPayloadError, _req: &HttpRequest) -> actix
         other => format!("the query string is not valid: {other}"),
     };
     ApiError::bad_request("invalid_query_parameter", detail).into()
+}
+
+/// The answer to a method a route does not take: a JSON 405 with `Allow`.
+pub fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
+    let path: String = req.path().chars().take(200).collect();
+    let mut res = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!(
+            "{} is not allowed on {path}; allowed: {allow}",
+            req.method()
+        ),
+    );
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
 }
 
 /// The error code a bare status gets when no handler produced a JSON body.

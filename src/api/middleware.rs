@@ -1,11 +1,13 @@
-//! The one middleware every request passes: CORS (only when origins are
-//! configured), authentication (API key or admin token by route), metrics
-//! and the access log, security headers, and the guarantee that every error
-//! response is JSON (`{"error", "detail"}`) even when actix-web itself
-//! produced it (unknown route, wrong method, bad header).
+//! The one middleware every request passes before routing: CORS (only when
+//! origins are configured), metrics and the access log, security headers,
+//! and the guarantee that every error response is JSON (`{"error",
+//! "detail"}`) even when actix-web itself produced it (bad header, unknown
+//! route). Authentication is not here: it runs per route, after the router
+//! matched it ([`super::auth::guard`]).
 
-use super::AppState;
 use super::error::{ApiError, code_for_status, error_response};
+use super::{AppState, Principal};
+use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -13,18 +15,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use std::time::Instant;
-
-/// Routes that need no API key: health, metrics and documentation.
-fn is_public(path: &str) -> bool {
-    matches!(
-        path,
-        "/" | "/healthz" | "/readyz" | "/metrics" | "/openapi.json" | "/docs" | "/docs/app.js"
-    )
-}
-
-fn is_admin(path: &str) -> bool {
-    path.starts_with("/v1/admin/") || path == "/v1/admin"
-}
 
 /// The allowed origin for this request, when CORS is on and it is allowed.
 fn cors_origin(state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
@@ -82,41 +72,19 @@ pub async fn gateway(
         return Ok(req.into_response(res));
     }
 
-    let auth_header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let denied = if is_admin(&path) {
-        state.auth.check_admin(auth_header.as_deref()).err()
-    } else if is_public(&path) {
-        None
-    } else {
-        state.auth.check_api(auth_header.as_deref()).err()
-    };
-
     state.metrics.enter();
-    let mut res: ServiceResponse<BoxBody> = match denied {
-        Some(e) => {
-            tracing::warn!(target: "screener::access", method = %method, path = %path, status = e.status.as_u16(), "request refused: {}", e.code);
-            req.into_response(e.to_response())
+    let mut res: ServiceResponse<BoxBody> = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(err) => {
+            // Handler errors arrive as responses; an error here comes from
+            // the framework itself. actix renders it (ApiError as JSON).
+            state.metrics.leave();
+            let status = err.as_response_error().status_code();
+            state
+                .metrics
+                .observe_request("unmatched", &method, status.as_u16(), start.elapsed());
+            return Err(err);
         }
-        None => match next.call(req).await {
-            Ok(res) => res.map_into_boxed_body(),
-            Err(err) => {
-                // Handler errors arrive as responses; an error here comes from
-                // the framework itself. actix renders it (ApiError as JSON).
-                state.metrics.leave();
-                let status = err.as_response_error().status_code();
-                state.metrics.observe_request(
-                    "unmatched",
-                    &method,
-                    status.as_u16(),
-                    start.elapsed(),
-                );
-                return Err(err);
-            }
-        },
     };
     state.metrics.leave();
 
@@ -147,6 +115,11 @@ pub async fn gateway(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string());
+    let caller = res
+        .request()
+        .extensions()
+        .get::<Principal>()
+        .map(|p| p.name.clone());
     let elapsed = start.elapsed();
     state
         .metrics
@@ -156,6 +129,7 @@ pub async fn gateway(
         method = %method,
         route = %route,
         status = status.as_u16(),
+        caller = caller.as_deref().unwrap_or("-"),
         micros = elapsed.as_micros() as u64,
     );
 

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod body;
 pub mod config;
 pub mod error;
 pub mod logging;
@@ -28,7 +29,9 @@ pub mod params;
 pub mod yente;
 
 use crate::service::{IndexSource, ManifestSource, Served, Service};
-use actix_web::{App, HttpServer, web};
+use actix_web::http::Method;
+use actix_web::{App, FromRequest, Handler, HttpRequest, HttpServer, Responder, web};
+pub use auth::{Access, Principal};
 use config::ServerConfig;
 use error::ApiError;
 use std::sync::Arc;
@@ -73,7 +76,12 @@ impl AppState {
 
     /// The index generation to answer this request with, or 503.
     pub fn served(&self) -> Result<Arc<Served>, ApiError> {
-        self.service.served().ok_or_else(ApiError::not_ready)
+        self.service.served().ok_or_else(|| self.not_ready())
+    }
+
+    /// The 503 for "no index yet", saying why and what to do.
+    pub fn not_ready(&self) -> ApiError {
+        ApiError::not_ready()
     }
 
     /// Takes a batch slot or answers 429.
@@ -102,63 +110,153 @@ where
         .map_err(|e| ApiError::internal(format!("background task failed: {e}")))
 }
 
+/// One route of the table: its path, who may call it, and its handler per
+/// method. Registered as one actix resource whose own middleware checks the
+/// caller ([`auth::guard`]), so access is decided on the route the router
+/// matched (after percent-decoding), and whose default answer to another
+/// method is a JSON 405 with `Allow`.
+pub struct Endpoint {
+    pub path: &'static str,
+    pub access: Access,
+    routes: Vec<(Method, actix_web::Route)>,
+}
+
+impl Endpoint {
+    pub fn new(path: &'static str, access: Access) -> Endpoint {
+        Endpoint {
+            path,
+            access,
+            routes: Vec::new(),
+        }
+    }
+
+    fn method<F, Args>(mut self, method: Method, handler: F) -> Endpoint
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.routes
+            .push((method.clone(), web::method(method).to(handler)));
+        self
+    }
+
+    pub fn get<F, Args>(self, handler: F) -> Endpoint
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.method(Method::GET, handler)
+    }
+
+    pub fn post<F, Args>(self, handler: F) -> Endpoint
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.method(Method::POST, handler)
+    }
+
+    pub fn put<F, Args>(self, handler: F) -> Endpoint
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.method(Method::PUT, handler)
+    }
+
+    pub fn delete<F, Args>(self, handler: F) -> Endpoint
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.method(Method::DELETE, handler)
+    }
+
+    /// The methods this route answers.
+    pub fn methods(&self) -> Vec<Method> {
+        self.routes.iter().map(|(m, _)| m.clone()).collect()
+    }
+
+    fn register(self, cfg: &mut web::ServiceConfig, body: Option<body::BodyLimit>) {
+        let access = self.access;
+        let allow = self
+            .routes
+            .iter()
+            .map(|(m, _)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resource = web::resource(self.path);
+        if let Some(limit) = body {
+            resource = resource.app_data(limit);
+        }
+        for (_, route) in self.routes {
+            resource = resource.route(route);
+        }
+        cfg.service(
+            resource
+                .default_service(web::to(move |req: HttpRequest| {
+                    let allow = allow.clone();
+                    async move { error::method_not_allowed(&req, &allow) }
+                }))
+                .wrap(actix_web::middleware::from_fn(move |req, next| {
+                    auth::guard(access, req, next)
+                })),
+        );
+    }
+}
+
+/// Every route, with its access level. Paths use actix's `{name}` segments;
+/// the OpenAPI document and the access table test read the same list.
+pub fn endpoints() -> Vec<Endpoint> {
+    use Access::{Admin, Api, Public};
+    vec![
+        // Operations.
+        Endpoint::new("/healthz", Public).get(ops::healthz),
+        Endpoint::new("/readyz", Public).get(ops::readyz),
+        Endpoint::new("/metrics", Public).get(ops::metrics),
+        Endpoint::new("/openapi.json", Public).get(ops::openapi),
+        Endpoint::new("/docs", Public).get(ops::docs),
+        Endpoint::new("/docs/app.js", Public).get(ops::docs_js),
+        Endpoint::new("/", Public).get(ops::root),
+        // Native API.
+        Endpoint::new("/v1/screen", Api).post(native::screen),
+        Endpoint::new("/v1/screen/batch", Api).post(batch::screen_batch),
+        Endpoint::new("/v1/compare", Api).post(native::compare),
+        Endpoint::new("/v1/entities/{id:.*}", Api).get(native::entity),
+        Endpoint::new("/v1/lists", Api).get(native::lists),
+        Endpoint::new("/v1/lists/{id}/changes", Api).get(native::changes),
+        Endpoint::new("/v1/admin/refresh", Admin).post(native::admin_refresh),
+        // yente-compatible API.
+        Endpoint::new("/match/{dataset}", Api).post(yente::match_entities),
+        Endpoint::new("/search/{dataset}", Api).get(yente::search),
+        Endpoint::new("/entities/{id:.*}", Api).get(yente::entity),
+        Endpoint::new("/catalog", Api).get(yente::catalog),
+    ]
+}
+
 /// Registers every route, the extractor error handlers and the middleware.
 pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let limits = state.config.limits.clone();
         cfg.app_data(state)
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(limits.max_body_bytes)
-                    .error_handler(error::json_config_handler(limits.max_body_bytes)),
-            )
+            .app_data(limits.body())
             .app_data(web::PathConfig::default().error_handler(error::path_config_handler))
             .app_data(web::QueryConfig::default().error_handler(error::query_config_handler))
             .service(
                 web::scope("")
                     .wrap(actix_web::middleware::from_fn(middleware::gateway))
-                    // Operations.
-                    .service(web::resource("/healthz").route(web::get().to(ops::healthz)))
-                    .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
-                    .service(web::resource("/metrics").route(web::get().to(ops::metrics)))
-                    .service(web::resource("/openapi.json").route(web::get().to(ops::openapi)))
-                    .service(web::resource("/docs").route(web::get().to(ops::docs)))
-                    .service(web::resource("/docs/app.js").route(web::get().to(ops::docs_js)))
-                    .service(web::resource("/").route(web::get().to(ops::root)))
-                    // Native API.
-                    .service(web::resource("/v1/screen").route(web::post().to(native::screen)))
-                    .service(
-                        web::resource("/v1/screen/batch")
-                            .route(web::post().to(batch::screen_batch)),
-                    )
-                    .service(web::resource("/v1/compare").route(web::post().to(native::compare)))
-                    .service(
-                        web::resource("/v1/entities/{id:.*}").route(web::get().to(native::entity)),
-                    )
-                    .service(web::resource("/v1/lists").route(web::get().to(native::lists)))
-                    .service(
-                        web::resource("/v1/lists/{id}/changes")
-                            .route(web::get().to(native::changes)),
-                    )
-                    .service(
-                        web::resource("/v1/admin/refresh")
-                            .route(web::post().to(native::admin_refresh)),
-                    )
-                    // yente-compatible API.
-                    .service(
-                        web::resource("/match/{dataset}")
-                            .app_data(
-                                web::JsonConfig::default()
-                                    .limit(limits.max_batch_body_bytes)
-                                    .error_handler(error::json_config_handler(
-                                        limits.max_batch_body_bytes,
-                                    )),
-                            )
-                            .route(web::post().to(yente::match_entities)),
-                    )
-                    .service(web::resource("/search/{dataset}").route(web::get().to(yente::search)))
-                    .service(web::resource("/entities/{id:.*}").route(web::get().to(yente::entity)))
-                    .service(web::resource("/catalog").route(web::get().to(yente::catalog)))
+                    .configure(|scope| {
+                        for e in endpoints() {
+                            // Batches take larger bodies.
+                            let batch = matches!(e.path, "/match/{dataset}" | "/v1/screen/batch");
+                            e.register(scope, batch.then(|| limits.batch_body()));
+                        }
+                    })
                     .default_service(web::to(ops::not_found)),
             );
     }

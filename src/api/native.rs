@@ -3,74 +3,20 @@
 //! the admin refresh. Request types refuse unknown fields, so a misspelt
 //! field is an error rather than silently ignored.
 
-use super::error::ApiError;
+use super::body::Json;
+use super::error::{ApiError, ErrorBody, serde_error};
 use super::metrics::Api;
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, MatchResult, Query, ScreenOptions, Warning};
-use crate::model::Entity;
-use crate::service::{RefreshRequest, Served, SourceError};
+use crate::matching::{Explanation, MatchResult, Query, ScreenOptions, Screening, Warning};
+use crate::model::{Entity, list_id};
+use crate::service::{RefreshReport, RefreshRequest, Served, SourceError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// Body of `POST /v1/screen` (and one element of a JSON batch, one line of NDJSON).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ScreenRequest {
-    #[serde(default)]
-    pub id: Option<String>,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub middle_name: Option<String>,
-    #[serde(default)]
-    pub father_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub schema: Option<String>,
-    #[serde(default)]
-    pub birth_date: Option<String>,
-    #[serde(default)]
-    pub countries: Vec<String>,
-    #[serde(default)]
-    pub identifiers: Vec<String>,
-    #[serde(default)]
-    pub lists: Vec<String>,
-    #[serde(default)]
-    pub threshold: Option<f64>,
-    #[serde(default)]
-    pub limit: Option<usize>,
-}
-
-impl ScreenRequest {
-    /// The query, and the per-request threshold and limit.
-    pub fn into_parts(self) -> (Query, Option<f64>, Option<usize>) {
-        (
-            Query {
-                id: self.id,
-                name: self.name,
-                first_name: self.first_name,
-                middle_name: self.middle_name,
-                father_name: self.father_name,
-                last_name: self.last_name,
-                schema: self.schema,
-                birth_date: self.birth_date,
-                countries: self.countries,
-                identifiers: self.identifiers,
-                lists: self.lists,
-            },
-            self.threshold,
-            self.limit,
-        )
-    }
-}
 
 /// A request body that must be a JSON object (serde's derived structs would
 /// also take an array of field values; an API body should not).
@@ -111,40 +57,58 @@ pub fn screen_options(
         opts.threshold = Some(t);
     }
     if let Some(l) = limit {
-        let max = state.config.limits.max_limit;
-        if l == 0 {
-            return Err(ApiError::unprocessable(
-                "invalid_limit",
-                "limit must be at least 1",
-            ));
-        }
-        if l > max {
-            return Err(ApiError::unprocessable(
-                "limit_too_large",
-                format!("limit {l} is above the maximum of {max} results (limits.max_limit)"),
-            ));
-        }
+        check_limit(state, l)?;
         opts.limit = l;
     }
     Ok(opts)
 }
 
-/// The query as answered: the fields given plus the threshold and limit used.
-#[derive(Debug, Serialize)]
-pub struct QueryEcho<'a> {
-    #[serde(flatten)]
-    pub query: &'a Query,
-    pub threshold: f64,
-    pub limit: usize,
+fn check_limit(state: &AppState, l: usize) -> Result<(), ApiError> {
+    let max = state.config.limits.max_limit;
+    if l == 0 {
+        return Err(ApiError::unprocessable(
+            "invalid_limit",
+            "limit must be at least 1",
+        ));
+    }
+    if l > max {
+        return Err(ApiError::unprocessable(
+            "limit_too_large",
+            format!("limit {l} is above the maximum of {max} results (limits.max_limit)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a query for screening through the API: its own fields, and its
+/// limit against the configured maximum. Returns it as it will be answered:
+/// with the threshold and limit that apply filled in.
+pub fn checked_query(
+    state: &AppState,
+    served: &Served,
+    defaults: &ScreenOptions,
+    mut query: Query,
+) -> Result<Query, ApiError> {
+    if let Some(l) = query.limit {
+        check_limit(state, l)?;
+    }
+    query.validate()?;
+    let opts = defaults.for_query(&query);
+    query.threshold = Some(opts.threshold.unwrap_or(served.matcher.weights().threshold));
+    query.limit = Some(opts.limit);
+    Ok(query)
 }
 
 /// One result with the full listed entity.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MatchOut<'a> {
+    #[schema(value_type = Entity)]
     pub entity: Cow<'a, Entity>,
     pub score: f64,
+    /// True when the score is at or above the threshold: an alert.
     #[serde(rename = "match")]
     pub is_match: bool,
+    #[schema(value_type = Object)]
     pub explanation: &'a Explanation,
 }
 
@@ -174,85 +138,132 @@ pub fn match_outs<'a>(served: &'a Served, results: &'a [MatchResult]) -> Vec<Mat
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+/// The answer of `POST /v1/screen`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ScreenResponse<'a> {
-    query: QueryEcho<'a>,
+pub struct ScreenResponse<'a> {
+    /// The query as answered, with the threshold and limit used.
+    query: Query,
+    /// `{list id: version}` of every list searched.
     list_versions: BTreeMap<String, String>,
+    /// The best results, best first.
     matches: Vec<MatchOut<'a>>,
-    /// Query fields left out of scoring (a birth date that is not a date…).
-    #[serde(skip_serializing_if = "<[Warning]>::is_empty")]
-    warnings: &'a [Warning],
+    /// Query fields left out of scoring (a birth date that is not a date…);
+    /// absent when there are none. The name was screened.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
 }
 
-/// The lists a query searches, as `{id: version}` of the served generation.
-pub fn searched_versions(
-    served: &Served,
-    lists: &Option<BTreeSet<String>>,
-) -> BTreeMap<String, String> {
-    served.versions(lists.as_ref())
-}
-
-/// `POST /v1/screen`.
+/// Screen one party
+///
+/// Screens a name (with optional schema, birth date, countries and
+/// identifiers) against the loaded lists and returns the best results with
+/// scores and explanations. Names longer than 1,000 characters are refused.
+#[utoipa::path(
+    post,
+    path = "/v1/screen",
+    tag = "native",
+    request_body(
+        content = Query,
+        example = json!({"name": "Abu Bakr al-Baghdadi", "schema": "Person", "birthDate": "1971", "countries": ["iq"], "lists": ["sanctions"], "threshold": 0.8, "limit": 5})
+    ),
+    responses(
+        (status = 200, description = "The results, best first.", body = ScreenResponse),
+        (status = 422, description = "A field has the wrong type or an unknown name; the name is empty, too long or has nothing to screen; a list is not loaded or not a list; nothing is left to search; threshold or limit out of range.", body = ErrorBody),
+        (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
+    )
+)]
 pub async fn screen(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Object<ScreenRequest>>,
+    Json(Object(query)): Json<Object<Query>>,
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
-    let (query, threshold, limit) = body.into_inner().0.into_parts();
-    let opts = screen_options(&state, threshold, limit)?;
-    query.validate()?;
     let served = state.served()?;
+    let query = checked_query(&state, &served, &ScreenOptions::default(), query)?;
     let worker = Arc::clone(&served);
     let (query, lists, results) = blocking(move || {
         let lists = worker.matcher.resolve_lists(&query.lists)?;
-        let results = worker.matcher.screen(&query, &opts)?;
+        let results = worker.matcher.screen(&query, &ScreenOptions::default())?;
         Ok::<_, ApiError>((query, lists, results))
     })
     .await??;
-    let alerts = u64::from(results.matches.iter().any(|m| m.is_match));
+    let Screening { matches, warnings } = results;
+    let alerts = u64::from(matches.iter().any(|m| m.is_match));
     state.metrics.screened(Api::Screen, 1, alerts);
-    let threshold = opts.threshold.unwrap_or(served.matcher.weights().threshold);
     let response = ScreenResponse {
-        query: QueryEcho {
-            query: &query,
-            threshold,
-            limit: opts.limit,
-        },
-        list_versions: searched_versions(&served, &lists),
-        matches: match_outs(&served, &results.matches),
-        warnings: &results.warnings,
+        query,
+        list_versions: served.versions(lists.as_ref()),
+        matches: match_outs(&served, &matches),
+        warnings,
     };
     Ok(HttpResponse::Ok().json(response))
 }
 
 /// Body of `POST /v1/compare`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompareRequest {
-    pub a: Query,
-    pub b: Query,
+    /// The record screened (as a screening query); read on its own so an
+    /// error names the record.
+    #[schema(value_type = Query)]
+    pub a: Box<serde_json::value::RawValue>,
+    /// The record it is compared with, standing where a listed party would.
+    #[schema(value_type = Query)]
+    pub b: Box<serde_json::value::RawValue>,
+    /// Alert threshold (default: the documented default).
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub threshold: Option<f64>,
 }
 
-/// `POST /v1/compare`: works before any list is loaded (token weights then
-/// come from the built-in list of common tokens only).
+/// Compare two records
+///
+/// Scores record `a` against record `b` (both in the screening query
+/// shape) with the explanation. Works before any list is loaded (token
+/// weights then come from the built-in list of common tokens only).
+#[utoipa::path(
+    post,
+    path = "/v1/compare",
+    tag = "native",
+    request_body(
+        content = CompareRequest,
+        example = json!({"a": {"name": "Mohammed bin Salman", "schema": "Person"}, "b": {"name": "Muhammad bin Salman Al Saud", "schema": "Person", "birthDate": "1985-08-31"}})
+    ),
+    responses(
+        (status = 200, description = "Score, verdict and explanation.", body = Object),
+        (status = 422, description = "A record is not valid (empty or too long name, unknown schema), or carries a threshold or limit of its own.", body = ErrorBody),
+    )
+)]
 pub async fn compare(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Object<CompareRequest>>,
+    Json(Object(body)): Json<Object<CompareRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
-    let body = body.into_inner().0;
     screen_options(&state, body.threshold, None)?;
-    body.a.validate().map_err(|e| tag_side("a", e.into()))?;
-    body.b.validate().map_err(|e| tag_side("b", e.into()))?;
+    let record = |side: &str, raw: &serde_json::value::RawValue| {
+        crate::json::from_str::<Object<Query>>(raw.get())
+            .map(|Object(q)| q)
+            .map_err(|e| tag_side(side, serde_error(&e)))
+    };
+    let (a, b) = (record("a", &body.a)?, record("b", &body.b)?);
+    for (side, q) in [("a", &a), ("b", &b)] {
+        q.validate().map_err(|e| tag_side(side, e.into()))?;
+        if q.threshold.is_some() || q.limit.is_some() {
+            return Err(tag_side(
+                side,
+                ApiError::unprocessable(
+                    "invalid_request",
+                    "threshold and limit belong at the top level of a comparison",
+                ),
+            ));
+        }
+    }
     let served = state.service.served();
     let comparison = blocking(move || match served {
-        Some(s) => s.matcher.compare(&body.a, &body.b, body.threshold),
-        None => crate::matching::compare(&body.a, &body.b, body.threshold),
+        Some(s) => s.matcher.compare(&a, &b, body.threshold),
+        None => crate::matching::compare(&a, &b, body.threshold),
     })
     .await??;
     Ok(HttpResponse::Ok().json(comparison))
@@ -261,29 +272,6 @@ pub async fn compare(
 fn tag_side(side: &str, mut e: ApiError) -> ApiError {
     e.detail = format!("record {side}: {}", e.detail);
     e
-}
-
-/// A list id: `[a-z][a-z0-9_]*` or `custom:<name>`.
-pub fn is_list_id(s: &str) -> bool {
-    fn catalog(s: &str) -> bool {
-        let mut chars = s.chars();
-        chars.next().is_some_and(|c| c.is_ascii_lowercase())
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    }
-    if s.len() > 64 {
-        return false;
-    }
-    match s.strip_prefix("custom:") {
-        Some(name) => {
-            let mut chars = name.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && chars
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-        }
-        None => catalog(s),
-    }
 }
 
 /// Checks the shape of an entity id: `<list id>:<source id>`.
@@ -303,18 +291,13 @@ pub fn check_entity_id(id: &str) -> Result<(), ApiError> {
     if id.chars().any(char::is_control) {
         return Err(bad("it contains control characters"));
     }
-    let split = match id.strip_prefix("custom:") {
-        Some(rest) => rest
-            .split_once(':')
-            .and_then(|(name, src)| Some((id.get(..("custom:".len() + name.len()))?, src))),
-        None => id.split_once(':'),
-    };
-    let Some((list, source)) = split else {
+    if !id.contains(':') {
         return Err(bad("no ':' between list id and source id"));
-    };
-    if !is_list_id(list) {
-        return Err(bad("the part before ':' is not a list id"));
     }
+    let Some(list) = list_id::of_entity_id(id) else {
+        return Err(bad("the part before ':' is not a list id"));
+    };
+    let source = id.get(list.len() + 1..).unwrap_or_default();
     if source.trim().is_empty() {
         return Err(bad("the source id is empty"));
     }
@@ -339,7 +322,21 @@ pub fn lookup_entity(state: &AppState, id: &str) -> Result<(Arc<Served>, Entity)
     Ok((served, entity))
 }
 
-/// `GET /v1/entities/{id}`.
+/// Get a listed entity
+///
+/// The entity with every property, from the lists served now.
+#[utoipa::path(
+    get,
+    path = "/v1/entities/{id}",
+    tag = "native",
+    params(("id" = String, Path, description = "Entity id: `<list id>:<source id>`.", example = "un_sc_sanctions:QDi.001")),
+    responses(
+        (status = 200, description = "The entity with every property.", body = Entity),
+        (status = 400, description = "The id is not of the form `<list id>:<source id>`.", body = ErrorBody),
+        (status = 404, description = "No entity with this id in the loaded lists.", body = ErrorBody),
+        (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
+    )
+)]
 pub async fn entity(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -351,7 +348,7 @@ pub async fn entity(
 }
 
 /// One list in `GET /v1/lists`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListInfo {
     pub id: String,
@@ -364,6 +361,7 @@ pub struct ListInfo {
     pub entities: Option<usize>,
     pub published: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub fetched_at: Option<time::OffsetDateTime>,
     pub sha256: Option<String>,
     pub source_urls: Vec<String>,
@@ -371,8 +369,10 @@ pub struct ListInfo {
     pub pending_version: Option<String>,
     pub last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_error_at: Option<time::OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_attempt: Option<time::OffsetDateTime>,
     pub refresh_interval_seconds: Option<u64>,
     pub refresh_failures: u64,
@@ -448,18 +448,31 @@ pub async fn list_overview(
     Ok((served, out))
 }
 
-#[derive(Debug, Serialize)]
+/// The answer of `GET /v1/lists`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ListsResponse {
+pub struct ListsResponse {
+    /// An index is served.
     ready: bool,
+    /// The index generation served (0: none yet).
     generation: u64,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     built_at: Option<time::OffsetDateTime>,
     refreshing: bool,
     lists: Vec<ListInfo>,
 }
 
-/// `GET /v1/lists`.
+/// The lists
+///
+/// Every list with the version served, entity count, fetch time, source
+/// URLs, sha256, the last error and refresh state.
+#[utoipa::path(
+    get,
+    path = "/v1/lists",
+    tag = "native",
+    responses((status = 200, description = "The lists.", body = ListsResponse))
+)]
 pub async fn lists(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
     let (served, lists) = list_overview(&state).await?;
@@ -472,15 +485,16 @@ pub async fn lists(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     }))
 }
 
-#[derive(Debug, Serialize)]
-struct ChangeCounts {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChangeCounts {
     added: usize,
     removed: usize,
     changed: usize,
 }
 
-#[derive(Debug, Serialize)]
-struct ChangesResponse {
+/// The answer of `GET /v1/lists/{id}/changes`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChangesResponse {
     list: String,
     from: String,
     to: String,
@@ -503,7 +517,24 @@ fn source_error(e: SourceError) -> ApiError {
     }
 }
 
-/// `GET /v1/lists/{id}/changes?since=<version>`.
+/// Changes since a version
+///
+/// The entities added, removed (ids) and changed between a stored version
+/// of a list and its current one.
+#[utoipa::path(
+    get,
+    path = "/v1/lists/{id}/changes",
+    tag = "native",
+    params(
+        ("id" = String, Path, description = "List id.", example = "us_ofac_sdn"),
+        ("since" = String, Query, description = "A stored version of the list.")
+    ),
+    responses(
+        (status = 200, description = "Entities added, removed (ids) and changed.", body = ChangesResponse),
+        (status = 400, description = "Malformed list id or missing `since`.", body = ErrorBody),
+        (status = 404, description = "Unknown list or version.", body = ErrorBody),
+    )
+)]
 pub async fn changes(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -512,7 +543,7 @@ pub async fn changes(
     let params = Params::parse(req.query_string())?;
     params.only(&["since"])?;
     let id = path.into_inner();
-    if !is_list_id(&id) {
+    if !list_id::is_valid(&id) {
         return Err(ApiError::bad_request(
             "invalid_list_id",
             format!(
@@ -552,9 +583,28 @@ pub async fn changes(
     }))
 }
 
-/// `POST /v1/admin/refresh?list=<id>&rebuild=true&wait=true` (admin token
-/// checked by the middleware). Without `wait` the refresh runs in the
-/// background and the answer is 202; with `wait` the answer is the report.
+/// Force a refresh
+///
+/// Looks for new versions of the lists now, and rebuilds and swaps the index
+/// if any changed. Without `wait` the refresh runs in the background and the
+/// answer is 202; with `wait` the answer is the report. Requests in flight
+/// finish on the old index. Needs the admin token.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/refresh",
+    tag = "admin",
+    params(
+        ("list" = Option<Vec<String>>, Query, description = "List ids to refresh (repeat or comma-separate); default all."),
+        ("rebuild" = Option<bool>, Query, description = "Rebuild the index even if nothing changed."),
+        ("wait" = Option<bool>, Query, description = "Answer when done, with the report.")
+    ),
+    responses(
+        (status = 200, description = "Done (wait=true).", body = RefreshReport),
+        (status = 202, description = "Started in the background.", body = Object),
+        (status = 404, description = "Unknown list.", body = ErrorBody),
+        (status = 409, description = "A refresh is already running.", body = ErrorBody),
+    )
+)]
 pub async fn admin_refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -632,11 +682,14 @@ mod tests {
 
     #[test]
     fn list_ids() {
-        assert!(is_list_id("us_ofac_sdn"));
-        assert!(is_list_id("custom:a-b_1"));
-        assert!(!is_list_id("custom:"));
-        assert!(!is_list_id("Us"));
-        assert!(!is_list_id("1abc"));
-        assert!(!is_list_id(""));
+        assert!(list_id::is_valid("us_ofac_sdn"));
+        assert!(list_id::is_valid("custom:a-b_1"));
+        assert!(!list_id::is_valid("custom:"));
+        assert!(!list_id::is_valid("Us"));
+        assert!(!list_id::is_valid("1abc"));
+        assert!(!list_id::is_valid(""));
+        assert_eq!(list_id::of_entity_id("custom:a-b:X:1"), Some("custom:a-b"));
+        assert_eq!(list_id::of_entity_id("eu_fsf:EU.1"), Some("eu_fsf"));
+        assert_eq!(list_id::of_entity_id("EU:1"), None);
     }
 }

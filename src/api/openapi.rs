@@ -1,383 +1,208 @@
-//! The OpenAPI 3.1 document of the API, written by hand with `serde_json`
-//! (no code generation), and the browsable API page at `/docs` rendered from
-//! it on the server: every route with its parameters, an example request as
-//! `curl`, and a small form to send it (plain JavaScript served from the
-//! binary; no CDN, no external requests).
+//! The OpenAPI 3.1 document of the API and the browsable page at `/docs`.
+//!
+//! The document is generated from the Rust types and handlers themselves
+//! (utoipa: `#[derive(ToSchema)]` on request and response types,
+//! `#[utoipa::path]` on handlers), so it cannot drift from what the server
+//! parses and answers. What depends on the running configuration is added
+//! from the one route table ([`super::endpoints`]): each operation's
+//! security requirement and its 401/403 answers follow the route's access
+//! level, every operation that reads a body documents 400/408/413/415, and
+//! `{limits.*}` placeholders in descriptions take the configured limits. A
+//! test checks that the document's operations are exactly the route table's.
+//!
+//! The `/docs` page is rendered on the server from the document: every
+//! operation with its parameters, an example request as `curl`, and a small
+//! form to send it (plain JavaScript served from the binary; no CDN, no
+//! external requests), the native API first.
 
+use super::auth::Access;
 use super::config::ServerConfig;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use utoipa::OpenApi;
 
-fn err_response(description: &str) -> Value {
+/// The operations and schemas, as the handlers and types declare them.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "screener",
+        description = "Sanctions and watchlist screening. The native API is under `/v1`; a yente-compatible API (for clients of OpenSanctions' yente) is under `/match`, `/search`, `/entities` and `/catalog`. Every error is JSON: `{\"error\": code, \"detail\": text}`."
+    ),
+    paths(
+        super::native::screen,
+        super::batch::screen_batch,
+        super::native::compare,
+        super::native::entity,
+        super::native::lists,
+        super::native::changes,
+        super::native::admin_refresh,
+        super::yente::match_entities,
+        super::yente::search,
+        super::yente::entity,
+        super::yente::catalog,
+        super::ops::healthz,
+        super::ops::readyz,
+        super::ops::metrics,
+        super::ops::openapi,
+        super::ops::docs,
+        super::ops::docs_js,
+        super::ops::root,
+    ),
+    tags(
+        (name = "native", description = "The screener API: screen a party, many parties, compare two records, look up entities and lists."),
+        (name = "yente", description = "Drop-in for clients of OpenSanctions' yente API."),
+        (name = "admin", description = "Needs the admin token."),
+        (name = "operations", description = "Health, readiness, metrics and documentation (no API key needed).")
+    )
+)]
+struct ApiDoc;
+
+/// Operations that read a request body.
+fn reads_body(method: &str) -> bool {
+    matches!(method, "post" | "put" | "patch")
+}
+
+fn error_response(description: &str) -> Value {
     json!({
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
     })
 }
 
-fn json_body(schema: &str, example: Value) -> Value {
-    json!({
-        "required": true,
-        "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}, "example": example}}
-    })
+/// Adds a response unless the operation documents that status itself.
+fn add_response(op: &mut Value, status: &str, description: &str) {
+    if let Some(r) = op.get_mut("responses").and_then(Value::as_object_mut) {
+        r.entry(status.to_string())
+            .or_insert_with(|| error_response(description));
+    }
 }
 
-fn ok(schema: &str, description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}
-    })
-}
-
-fn query_param(name: &str, description: &str, schema: Value, required: bool) -> Value {
-    json!({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
-}
-
-fn path_param(name: &str, description: &str, example: &str) -> Value {
-    json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}, "example": example})
-}
-
-fn screen_example() -> Value {
-    json!({
-        "name": "Abu Bakr al-Baghdadi",
-        "schema": "Person",
-        "birthDate": "1971",
-        "countries": ["iq"],
-        "lists": ["sanctions"],
-        "threshold": 0.8,
-        "limit": 5
-    })
-}
-
-fn paths(cfg: &ServerConfig) -> Value {
-    let l = &cfg.limits;
-    let common_errors = |extra: &[(&str, &str)]| {
-        let mut m = serde_json::Map::new();
-        m.insert(
-            "401".into(),
-            err_response("API key missing or not valid (when keys are configured)."),
-        );
-        m.insert("503".into(), err_response("No list index is loaded yet."));
-        for (code, d) in extra {
-            m.insert((*code).into(), err_response(d));
-        }
-        Value::Object(m)
-    };
-    let merge = |base: Value, ok_code: &str, ok_val: Value| {
-        let mut m = match base {
-            Value::Object(m) => m,
-            _ => serde_json::Map::new(),
-        };
-        m.insert(ok_code.into(), ok_val);
-        Value::Object(m)
-    };
-    json!({
-        "/v1/screen": {"post": {
-            "tags": ["native"],
-            "summary": "Screen one party",
-            "description": format!("Screens a name (with optional schema, birth date, countries, identifiers) against the loaded lists and returns the best results with scores and explanations. Names longer than {} characters are refused.", crate::matching::query::MAX_NAME_CHARS),
-            "requestBody": json_body("ScreenRequest", screen_example()),
-            "responses": merge(common_errors(&[
-                ("400", "The body is not JSON, or not UTF-8."),
-                ("413", "The body is larger than limits.max_body_bytes."),
-                ("415", "The body is not sent as application/json."),
-                ("422", "A field has the wrong type or an unknown name; the name is empty or too long; unknown list; threshold or limit out of range."),
-            ]), "200", ok("ScreenResponse", "The results, best first."))
-        }},
-        "/v1/screen/batch": {"post": {
-            "tags": ["native"],
-            "summary": "Screen many parties",
-            "description": format!("A JSON array of up to {} screen requests (Content-Type: application/json), answered in input order; or one query per line (Content-Type: application/x-ndjson, up to {} rows) streamed in and out, one output line per non-blank input line. Bad elements and lines get an `error` and the rest is screened. Threshold and limit for NDJSON (and defaults for JSON) come from the query string.", l.max_batch, l.max_ndjson_rows),
-            "parameters": [
-                query_param("threshold", "Alert threshold for every row (0-1).", json!({"type": "number"}), false),
-                query_param("limit", "Results per row.", json!({"type": "integer"}), false)
-            ],
-            "requestBody": {"required": true, "content": {
-                "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ScreenRequest"}},
-                    "example": [{"id": "c-1", "name": "Kim Jong Un", "schema": "Person"}, {"id": "c-2", "name": "Rosneft", "schema": "Company"}]},
-                "application/x-ndjson": {"schema": {"type": "string"},
-                    "example": "{\"id\": \"c-1\", \"name\": \"Kim Jong Un\"}\n{\"id\": \"c-2\", \"name\": \"Rosneft\"}\n"}
-            }},
-            "responses": merge(common_errors(&[
-                ("413", "More queries than limits.max_batch, or a body over limits.max_batch_body_bytes."),
-                ("415", "Neither application/json nor application/x-ndjson."),
-                ("429", "limits.max_concurrent_batches batch jobs are already running."),
-            ]), "200", json!({"description": "JSON: the results in input order. NDJSON: one line per row with `id` and `matches` or `error`.",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchResponse"}},
-                            "application/x-ndjson": {"schema": {"type": "string"}}}}))
-        }},
-        "/v1/compare": {"post": {
-            "tags": ["native"],
-            "summary": "Compare two records",
-            "description": "Scores record a against record b (both in the screen request shape) with the explanation. Works before any list is loaded.",
-            "requestBody": json_body("CompareRequest", json!({"a": {"name": "Mohammed bin Salman", "schema": "Person"}, "b": {"name": "Muhammad bin Salman Al Saud", "schema": "Person", "birthDate": "1985-08-31"}})),
-            "responses": merge(json!({
-                "400": err_response("The body is not JSON."),
-                "422": err_response("A record is not valid (empty or too long name, unknown schema, bad date)."),
-            }), "200", ok("Comparison", "Score, verdict and explanation."))
-        }},
-        "/v1/entities/{id}": {"get": {
-            "tags": ["native"],
-            "summary": "Get a listed entity",
-            "parameters": [path_param("id", "Entity id: <list id>:<source id>.", "us_ofac_sdn:7379")],
-            "x-try-url": "/v1/entities/un_sc_sanctions:QDi.001",
-            "responses": merge(common_errors(&[
-                ("400", "The id is not of the form <list id>:<source id>."),
-                ("404", "No entity with this id in the loaded lists."),
-            ]), "200", ok("Entity", "The entity with every property."))
-        }},
-        "/v1/lists": {"get": {
-            "tags": ["native"],
-            "summary": "Loaded lists",
-            "description": "Every list: the version served, entity count, fetch time, source URLs, sha256, the last error and refresh state.",
-            "x-try-url": "/v1/lists",
-            "responses": merge(common_errors(&[]), "200", ok("ListsResponse", "The lists."))
-        }},
-        "/v1/lists/{id}/changes": {"get": {
-            "tags": ["native"],
-            "summary": "Changes since a version",
-            "parameters": [
-                path_param("id", "List id.", "us_ofac_sdn"),
-                query_param("since", "A stored version of the list.", json!({"type": "string"}), true)
-            ],
-            "x-try-url": "/v1/lists/us_ofac_sdn/changes?since=VERSION",
-            "responses": merge(common_errors(&[
-                ("400", "Malformed list id or missing `since`."),
-                ("404", "Unknown list or version."),
-            ]), "200", ok("ChangesResponse", "Entities added, removed (ids) and changed."))
-        }},
-        "/v1/admin/refresh": {"post": {
-            "tags": ["admin"],
-            "summary": "Force a refresh",
-            "description": "Looks for new versions of the lists now, and rebuilds and swaps the index if any changed. Needs the admin token. Requests in flight finish on the old index.",
-            "security": [{"adminToken": []}],
-            "parameters": [
-                query_param("list", "List ids to refresh (repeat or comma-separate); default all.", json!({"type": "string"}), false),
-                query_param("rebuild", "Rebuild the index even if nothing changed.", json!({"type": "boolean"}), false),
-                query_param("wait", "Answer when done, with the report.", json!({"type": "boolean"}), false)
-            ],
-            "x-try-url": "/v1/admin/refresh?wait=true",
-            "x-try-body": "",
-            "responses": {
-                "200": ok("RefreshReport", "Done (wait=true)."),
-                "202": {"description": "Started in the background."},
-                "401": err_response("No admin token sent."),
-                "403": err_response("Wrong admin token, or admin routes disabled (no token configured)."),
-                "404": err_response("Unknown list."),
-                "409": err_response("A refresh is already running.")
+/// The actix path of a route in OpenAPI form (`{id:.*}` → `{id}`).
+pub fn openapi_path(actix: &str) -> String {
+    let mut out = String::with_capacity(actix.len());
+    let (mut inside, mut pattern) = (false, false);
+    for c in actix.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push(c);
             }
-        }},
-        "/match/{dataset}": {"post": {
-            "tags": ["yente"],
-            "summary": "Match entities (yente-compatible)",
-            "description": format!("yente's matching API. `dataset` is a list id, `default` or `sanctions`. At most {} queries and {} names per query; each name x birth date is one screening.", l.max_batch, l.max_names_per_query),
-            "parameters": [
-                path_param("dataset", "List id or collection.", "default"),
-                query_param("threshold", "Match threshold (0-1).", json!({"type": "number"}), false),
-                query_param("cutoff", "Lowest score returned (0-1).", json!({"type": "number"}), false),
-                query_param("limit", "Results per query (default 5).", json!({"type": "integer"}), false),
-                query_param("include_dataset", "Only these lists (repeatable).", json!({"type": "string"}), false),
-                query_param("exclude_dataset", "Not these lists (repeatable).", json!({"type": "string"}), false),
-                query_param("exclude_schema", "Not these schemata (repeatable).", json!({"type": "string"}), false),
-                query_param("exclude_entity_ids", "Not these entity ids (repeatable).", json!({"type": "string"}), false)
-            ],
-            "requestBody": json_body("YenteMatchRequest", json!({"queries": {"q1": {"schema": "Person", "properties": {"name": ["Ali Khamenei"], "birthDate": ["1939"], "nationality": ["ir"]}}}})),
-            "responses": merge(common_errors(&[
-                ("404", "Unknown dataset."),
-                ("413", "Too many queries or screenings."),
-                ("422", "A query cannot be screened (no name, name too long, unknown schema, bad date); the detail names the query key."),
-            ]), "200", ok("YenteMatchResponse", "One response per query key."))
-        }},
-        "/search/{dataset}": {"get": {
-            "tags": ["yente"],
-            "summary": "Search by name (yente-compatible)",
-            "parameters": [
-                path_param("dataset", "List id or collection.", "default"),
-                query_param("q", "A name.", json!({"type": "string"}), true),
-                query_param("limit", "Results (default 10).", json!({"type": "integer"}), false),
-                query_param("offset", "Skip this many.", json!({"type": "integer"}), false),
-                query_param("schema", "Only this schema.", json!({"type": "string"}), false)
-            ],
-            "x-try-url": "/search/default?q=Bout",
-            "responses": merge(common_errors(&[("404", "Unknown dataset.")]), "200", ok("YenteSearchResponse", "Entities resembling the name."))
-        }},
-        "/entities/{id}": {"get": {
-            "tags": ["yente"],
-            "summary": "Get an entity (yente-compatible)",
-            "parameters": [path_param("id", "Entity id.", "us_ofac_sdn:7379")],
-            "x-try-url": "/entities/un_sc_sanctions:QDi.001",
-            "responses": merge(common_errors(&[("400", "Malformed id."), ("404", "Unknown entity.")]), "200", ok("YenteEntity", "The entity."))
-        }},
-        "/catalog": {"get": {
-            "tags": ["yente"],
-            "summary": "Data catalog (yente-compatible)",
-            "x-try-url": "/catalog",
-            "responses": merge(common_errors(&[]), "200", ok("YenteCatalog", "Lists and collections."))
-        }},
-        "/healthz": {"get": {"tags": ["operations"], "summary": "The process is up", "x-try-url": "/healthz", "responses": {"200": {"description": "Up."}}}},
-        "/readyz": {"get": {"tags": ["operations"], "summary": "An index is loaded", "x-try-url": "/readyz",
-            "responses": {"200": {"description": "Ready."}, "503": err_response("No index yet.")}}},
-        "/metrics": {"get": {"tags": ["operations"], "summary": "Prometheus metrics", "x-try-url": "/metrics",
-            "responses": {"200": {"description": "Text exposition format 0.0.4.", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-        "/openapi.json": {"get": {"tags": ["operations"], "summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1."}}}},
-        "/docs": {"get": {"tags": ["operations"], "summary": "The browsable API page", "responses": {"200": {"description": "HTML."}}}}
-    })
-}
-
-fn schemas() -> Value {
-    let str_list = json!({"type": "array", "items": {"type": "string"}});
-    let mut m = serde_json::Map::new();
-    m.insert("Warning".into(), json!({"type": "object", "required": ["field", "value", "message"], "properties": {
-            "field": {"type": "string", "description": "The query field: birthDate, countries, identifiers or name."},
-            "value": {"type": "string", "description": "The value as given."},
-            "message": {"type": "string", "description": "What is wrong with it and what was done."}}}));
-    let warnings = json!({"type": "array", "items": {"$ref": "#/components/schemas/Warning"},
-        "description": "Query fields left out of scoring, or read in a way worth knowing (absent when there are none); the name was screened."});
-    m.insert("Error".into(), json!({"type": "object", "required": ["error", "detail"], "properties": {
-            "error": {"type": "string", "description": "Stable code, e.g. invalid_json, name_too_long, batch_too_large, unknown_list, not_ready."},
-            "detail": {"type": "string", "description": "What exactly is wrong, naming the field or limit."}}}));
-    m.insert("ScreenRequest".into(), json!({"type": "object", "additionalProperties": false, "properties": {
-            "id": {"type": "string", "description": "Your reference, echoed back."},
-            "name": {"type": "string", "description": "The whole name (or give the parts)."},
-            "firstName": {"type": "string"}, "middleName": {"type": "string"}, "fatherName": {"type": "string"}, "lastName": {"type": "string"},
-            "schema": {"type": "string", "enum": ["Person", "Organization", "Company", "LegalEntity", "Vessel", "Aircraft"]},
-            "birthDate": {"type": "string", "description": "YYYY, YYYY-MM or YYYY-MM-DD (other unambiguous forms are read too). A date that cannot be read is left out of scoring with a warning; 07/10/1952 is screened as both 7 October and 10 July, with a warning."},
-            "countries": {"type": "array", "items": {"type": "string"}, "description": "ISO alpha-2 codes or country names; anything else is left out of scoring with a warning."},
-            "identifiers": {"type": "array", "items": {"type": "string"}},
-            "lists": {"type": "array", "items": {"type": "string"}, "description": "List ids or collections (default, sanctions); empty: all."},
-            "threshold": {"type": "number", "minimum": 0, "maximum": 1},
-            "limit": {"type": "integer", "minimum": 1}}}));
-    m.insert("Entity".into(), json!({"type": "object", "properties": {
-            "id": {"type": "string"}, "schema": {"type": "string"}, "caption": {"type": "string"},
-            "datasets": str_list, "properties": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}));
-    m.insert("Explanation".into(), json!({"type": "object", "description": "Why the score is what it is.", "properties": {
-            "matchedName": {"type": "string"}, "matchedProperty": {"type": "string"},
-            "queryForm": {"type": "string"}, "listedForm": {"type": "string"},
-            "tokens": {"type": "array", "items": {"type": "object", "properties": {
-                "query": {"type": "string"}, "listed": {"type": "string"}, "how": {}, "similarity": {"type": "number"}}}},
-            "unmatchedQuery": str_list, "unmatchedListed": str_list,
-            "nameScore": {"type": "number"},
-            "qualifiers": {"type": "array", "items": {"type": "object", "properties": {
-                "feature": {"type": "string"}, "effect": {"type": "number"}, "detail": {"type": "string"}}}},
-            "score": {"type": "number"}, "threshold": {"type": "number"}, "summary": {"type": "string"}}}));
-    m.insert("Match".into(), json!({"type": "object", "properties": {
-            "entity": {"$ref": "#/components/schemas/Entity"}, "score": {"type": "number"}, "match": {"type": "boolean"},
-            "explanation": {"$ref": "#/components/schemas/Explanation"}}}));
-    m.insert("ScreenResponse".into(), json!({"type": "object", "properties": {
-            "query": {"type": "object", "description": "The query as answered, with the threshold and limit used."},
-            "listVersions": {"type": "object", "additionalProperties": {"type": "string"}, "description": "{list id: version} searched."},
-            "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
-            "warnings": warnings}}));
-    m.insert(
-        "BatchResponse".into(),
-        json!({"type": "object", "properties": {
-            "listVersions": {"type": "object", "additionalProperties": {"type": "string"}},
-            "results": {"type": "array", "items": {"type": "object", "properties": {
-                "index": {"type": "integer"}, "id": {"type": "string"}, "query": {"type": "object"},
-                "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
-                "warnings": warnings,
-                "error": {"type": "string"}, "detail": {"type": "string"}}}}}}),
-    );
-    m.insert("CompareRequest".into(), json!({"type": "object", "required": ["a", "b"], "additionalProperties": false, "properties": {
-            "a": {"$ref": "#/components/schemas/ScreenRequest"}, "b": {"$ref": "#/components/schemas/ScreenRequest"},
-            "threshold": {"type": "number"}}}));
-    m.insert("Comparison".into(), json!({"type": "object", "properties": {
-            "score": {"type": "number"}, "match": {"type": "boolean"},
-            "explanation": {"oneOf": [{"$ref": "#/components/schemas/Explanation"}, {"type": "null"}]},
-            "warnings": warnings}}));
-    m.insert("ListsResponse".into(), json!({"type": "object", "properties": {
-            "ready": {"type": "boolean"}, "generation": {"type": "integer"}, "builtAt": {"type": "string"}, "refreshing": {"type": "boolean"},
-            "lists": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "string"}, "title": {"type": "string"}, "sanctions": {"type": "boolean"}, "loaded": {"type": "boolean"},
-                "version": {"type": "string"}, "entities": {"type": "integer"}, "published": {"type": "string"},
-                "fetchedAt": {"type": "string", "format": "date-time"}, "sha256": {"type": "string"}, "sourceUrls": str_list,
-                "pendingVersion": {"type": "string"}, "lastError": {"type": "string"}, "lastErrorAt": {"type": "string"},
-                "lastAttempt": {"type": "string"}, "refreshIntervalSeconds": {"type": "integer"}, "refreshFailures": {"type": "integer"}}}}}}));
-    m.insert(
-        "ChangesResponse".into(),
-        json!({"type": "object", "properties": {
-            "list": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
-            "counts": {"type": "object"},
-            "added": {"type": "array", "items": {"$ref": "#/components/schemas/Entity"}},
-            "removed": str_list,
-            "changed": {"type": "array", "items": {"$ref": "#/components/schemas/Entity"}}}}),
-    );
-    m.insert("RefreshReport".into(), json!({"type": "object", "properties": {
-            "lists": {"type": "object", "additionalProperties": {"type": "object", "properties": {
-                "outcome": {"type": "string", "enum": ["new", "unchanged", "failed"]}, "version": {"type": "string"}, "error": {"type": "string"}}}},
-            "rebuilt": {"type": "boolean"}, "generation": {"type": "integer"}, "error": {"type": "string"}, "seconds": {"type": "number"}}}));
-    m.insert("YenteMatchRequest".into(), json!({"type": "object", "required": ["queries"], "properties": {
-            "queries": {"type": "object", "additionalProperties": {"type": "object", "required": ["schema"], "properties": {
-                "id": {"type": "string"}, "schema": {"type": "string"},
-                "properties": {"type": "object", "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}}}},
-            "weights": {"type": "object", "description": "Accepted and ignored."},
-            "config": {"type": "object", "description": "Accepted and ignored."}}}));
-    m.insert("YenteEntity".into(), json!({"type": "object", "properties": {
-            "id": {"type": "string"}, "caption": {"type": "string"}, "schema": {"type": "string"},
-            "properties": {"type": "object"}, "datasets": str_list, "referents": str_list, "target": {"type": "boolean"},
-            "first_seen": {"type": ["string", "null"]}, "last_seen": {"type": ["string", "null"]}, "last_change": {"type": ["string", "null"]}}}));
-    // Generated from the scorer's feature table, so the names cannot drift.
-    let feature_names = format!(
-        "The name similarity (`name`) and the effect of each scoring feature that applied, in the order they apply: {}.",
-        crate::matching::features::FEATURES
-            .iter()
-            .map(|f| format!("`{}`", f.name))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    m.insert("YenteMatchResponse".into(), json!({"type": "object", "properties": {
-            "responses": {"type": "object", "additionalProperties": {"type": "object", "properties": {
-                "status": {"type": "integer"},
-                "results": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/YenteEntity"}, {"type": "object", "properties": {
-                    "score": {"type": "number"}, "match": {"type": "boolean"},
-                    "features": {"type": "object", "additionalProperties": {"type": "number"}, "description": feature_names},
-                    "explanations": {"type": "object", "additionalProperties": {"type": "object", "properties": {
-                        "score": {"type": "number"}, "detail": {"type": ["string", "null"]}, "query": {"type": "string"}, "candidate": {"type": "string"}}}},
-                    "token": {"type": ["string", "null"]}}}]}},
-                "total": {"type": "object", "properties": {"value": {"type": "integer"}, "relation": {"type": "string"}}},
-                "query": {"type": "object"},
-                "warnings": warnings}}},
-            "matcher": {"type": "object", "description": "Feature documentation: {feature: {description, coefficient, url}}."},
-            "limit": {"type": "integer"}}}));
-    m.insert("YenteSearchResponse".into(), json!({"type": "object", "properties": {
-            "limit": {"type": "integer"}, "offset": {"type": "integer"},
-            "total": {"type": "object", "properties": {"value": {"type": "integer"}, "relation": {"type": "string"}}},
-            "results": {"type": "array", "items": {"$ref": "#/components/schemas/YenteEntity"}},
-            "facets": {"type": "object"}}}));
-    m.insert("YenteCatalog".into(), json!({"type": "object", "properties": {
-            "datasets": {"type": "array", "items": {"type": "object", "properties": {
-                "name": {"type": "string"}, "title": {"type": "string"}, "load": {"type": "boolean"}, "version": {"type": "string"},
-                "index_version": {"type": ["string", "null"]}, "index_current": {"type": "boolean"}, "children": str_list,
-                "entity_count": {"type": "integer"}, "updated_at": {"type": ["string", "null"]}, "type": {"type": "string"}}}},
-            "current": str_list, "outdated": str_list, "index_stale": {"type": "boolean"}}}));
-    Value::Object(m)
-}
-
-/// The OpenAPI document for this configuration (limits appear in the text).
-pub fn document(cfg: &ServerConfig) -> Value {
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "screener",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Sanctions and watchlist screening. Native API under /v1; a yente-compatible API under /match, /search, /entities, /catalog. Every error is JSON: {\"error\": code, \"detail\": text}."
-        },
-        "servers": [{"url": "/"}],
-        "tags": [
-            {"name": "native", "description": "The screener API."},
-            {"name": "yente", "description": "Drop-in for clients of OpenSanctions' yente API."},
-            {"name": "admin", "description": "Needs the admin token."},
-            {"name": "operations", "description": "Health, readiness, metrics, documentation (no API key needed)."}
-        ],
-        "security": [{"apiKey": []}, {}],
-        "paths": paths(cfg),
-        "components": {
-            "securitySchemes": {
-                "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key (SCREENER_API_KEYS), when keys are configured."},
-                "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin token (SCREENER_ADMIN_TOKEN)."}
-            },
-            "schemas": schemas()
+            ':' if inside => pattern = true,
+            '}' => {
+                inside = false;
+                pattern = false;
+                out.push(c);
+            }
+            _ if pattern => {}
+            c => out.push(c),
         }
-    })
+    }
+    out
+}
+
+/// Replaces `{limits.name}` with the configured value in every description.
+fn fill_limits(v: &mut Value, limits: &Map<String, Value>) {
+    match v {
+        Value::String(s) if s.contains("{limits.") => {
+            for (k, val) in limits {
+                *s = s.replace(&format!("{{limits.{k}}}"), &val.to_string());
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| fill_limits(i, limits)),
+        Value::Object(m) => m.values_mut().for_each(|i| fill_limits(i, limits)),
+        _ => {}
+    }
+}
+
+/// The OpenAPI document for this configuration.
+pub fn document(cfg: &ServerConfig) -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|_| json!({}));
+    doc["servers"] = json!([{"url": "/"}]);
+    doc["components"]["securitySchemes"] = json!({
+        "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key (api_keys / SCREENER_API_KEYS), when keys are configured."},
+        "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin token (admin_token / SCREENER_ADMIN_TOKEN)."}
+    });
+    let keys = !cfg.api_keys.is_empty();
+    for endpoint in super::endpoints() {
+        let path = openapi_path(endpoint.path);
+        for method in endpoint.methods() {
+            let m = method.as_str().to_ascii_lowercase();
+            let Some(op) = doc
+                .get_mut("paths")
+                .and_then(|p| p.get_mut(&path))
+                .and_then(|p| p.get_mut(&m))
+            else {
+                continue;
+            };
+            match endpoint.access {
+                Access::Public => op["security"] = json!([]),
+                Access::Api if keys => {
+                    op["security"] = json!([{"apiKey": []}]);
+                    add_response(op, "401", "No API key, or not a valid one.");
+                }
+                Access::Api => op["security"] = json!([{"apiKey": []}, {}]),
+                Access::Admin => {
+                    op["security"] = json!([{"adminToken": []}]);
+                    add_response(op, "401", "No admin token sent.");
+                    add_response(
+                        op,
+                        "403",
+                        "Not the admin token (an API key never is), or admin routes are off because no admin token is configured.",
+                    );
+                }
+            }
+            if reads_body(&m) {
+                add_response(
+                    op,
+                    "400",
+                    "The body is not JSON, or not UTF-8; or a query parameter is not valid.",
+                );
+                add_response(
+                    op,
+                    "408",
+                    "The body did not arrive within limits.body_timeout_secs.",
+                );
+                add_response(op, "413", "The body is larger than the limit.");
+                add_response(
+                    op,
+                    "415",
+                    "The body is not sent with a content type this operation reads.",
+                );
+                add_response(
+                    op,
+                    "422",
+                    "The body is JSON but not a valid request (wrong type, unknown or repeated field).",
+                );
+            }
+        }
+    }
+    let limits = match serde_json::to_value(&cfg.limits) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    fill_limits(&mut doc, &limits);
+    describe_features(&mut doc);
+    doc
+}
+
+/// Names the scoring features in the description of yente's `features`,
+/// from the scorer's feature table, so the names cannot drift.
+fn describe_features(doc: &mut Value) {
+    let names: Vec<String> = crate::matching::features::FEATURES
+        .iter()
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    if let Some(features) = doc
+        .pointer_mut("/components/schemas/ScoredEntity/properties/features")
+        .and_then(Value::as_object_mut)
+    {
+        features.insert(
+            "description".into(),
+            json!(format!(
+                "The name similarity (`name`) and the effect of each scoring feature that applied, in the order they apply: {}.",
+                names.join(", ")
+            )),
+        );
+    }
 }
 
 fn esc_html(s: &str) -> String {
@@ -392,6 +217,19 @@ fn esc_html(s: &str) -> String {
             c => out.push(c),
         }
     }
+    out
+}
+
+/// Markdown (the doc comments' `code`, **emphasis**, lists) as HTML. Raw
+/// HTML in the text is shown as text, never passed through.
+fn markdown(text: &str) -> String {
+    use pulldown_cmark::{Event, Parser, html};
+    let events = Parser::new(text).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
     out
 }
 
@@ -443,6 +281,18 @@ pub fn docs_page(doc: &Value) -> String {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let route_order: Vec<String> = super::endpoints()
+        .iter()
+        .map(|e| openapi_path(e.path))
+        .collect();
+    let position = |p: &str| {
+        route_order
+            .iter()
+            .position(|r| r == p)
+            .unwrap_or(usize::MAX)
+    };
+    let mut paths: Vec<(String, Value)> = paths.into_iter().collect();
+    paths.sort_by_key(|(p, _)| position(p));
     let mut by_tag: Vec<(String, Vec<String>)> = Vec::new();
     for (path, item) in &paths {
         let Some(ops) = item.as_object() else {
@@ -466,7 +316,7 @@ pub fn docs_page(doc: &Value) -> String {
                 s = esc_html(summary)
             );
             if !description.is_empty() {
-                html.push_str(&format!("<p>{}</p>", esc_html(description)));
+                html.push_str(&markdown(description));
             }
             if let Some(params) = op.get("parameters").and_then(Value::as_array) {
                 html.push_str("<table><tr><th>parameter</th><th>in</th><th>required</th><th>meaning</th></tr>");
@@ -480,7 +330,7 @@ pub fn docs_page(doc: &Value) -> String {
                         } else {
                             "no"
                         },
-                        esc_html(p.get("description").and_then(Value::as_str).unwrap_or(""))
+                        markdown(p.get("description").and_then(Value::as_str).unwrap_or(""))
                     ));
                 }
                 html.push_str("</table>");
@@ -529,12 +379,34 @@ pub fn docs_page(doc: &Value) -> String {
             .unwrap_or("")
             .to_string()
     };
+    // In the order the document declares its tags: the native API first.
+    let tag_order: Vec<String> = doc
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    by_tag.sort_by_key(|(tag, _)| {
+        tag_order
+            .iter()
+            .position(|t| t == tag)
+            .unwrap_or(usize::MAX)
+    });
+    let mut nav = String::from("<nav>");
+    for (tag, _) in &by_tag {
+        nav.push_str(&format!("<a href=\"#{t}\">{t}</a> ", t = esc_html(tag)));
+    }
+    nav.push_str("</nav>");
+    body.push_str(&nav);
     for (tag, ops) in &by_tag {
         body.push_str(&format!(
-            "<h2>{}</h2><p class=\"tag\">{}</p>{}",
-            esc_html(tag),
-            esc_html(&tag_text(tag)),
-            ops.join("\n")
+            "<h2 id=\"{t}\">{t}</h2><div class=\"tag\">{}</div>{}",
+            markdown(&tag_text(tag)),
+            ops.join("\n"),
+            t = esc_html(tag),
         ));
     }
     let info = doc
@@ -545,11 +417,11 @@ pub fn docs_page(doc: &Value) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
 <title>screener API</title><style>{STYLE}</style></head><body>\
-<h1>screener API</h1><p>{info}</p>\
+<h1>screener API</h1>{info}\
 <p>Machine-readable: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1). \
 API key for the forms below (kept in this page only): <input id=\"key\" type=\"password\" autocomplete=\"off\" size=\"30\"></p>\
 {body}<script src=\"/docs/app.js\"></script></body></html>\n",
-        info = esc_html(info)
+        info = markdown(info)
     )
 }
 
@@ -594,23 +466,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_path_has_responses_and_the_page_lists_it() {
+    fn the_document_has_exactly_the_routes_of_the_table() {
         let doc = document(&ServerConfig::default());
-        let paths = doc["paths"].as_object().expect("paths");
-        assert!(paths.len() >= 15);
-        for (p, item) in paths {
+        let mut documented = std::collections::BTreeSet::new();
+        for (p, item) in doc["paths"].as_object().expect("paths") {
             for (m, op) in item.as_object().expect("ops") {
                 assert!(op.get("responses").is_some(), "{m} {p} has no responses");
                 assert!(op.get("summary").is_some(), "{m} {p} has no summary");
+                assert!(op.get("security").is_some(), "{m} {p} has no security");
+                documented.insert((m.to_uppercase(), p.clone()));
             }
         }
+        let routed: std::collections::BTreeSet<(String, String)> = super::super::endpoints()
+            .iter()
+            .flat_map(|e| {
+                e.methods()
+                    .into_iter()
+                    .map(|m| (m.as_str().to_string(), openapi_path(e.path)))
+            })
+            .collect();
+        assert_eq!(documented, routed);
         // Every $ref points at a defined schema.
         let text = doc.to_string();
         let schemas = doc["components"]["schemas"].as_object().expect("schemas");
         for part in text.split("#/components/schemas/").skip(1) {
-            let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             assert!(schemas.contains_key(&name), "missing schema {name}");
         }
+        // Placeholders are filled.
+        assert!(!text.contains("{limits."), "unfilled limit");
+        assert!(
+            text.contains("1000 queries") || text.contains("`1000`"),
+            "max_batch shown"
+        );
+    }
+
+    #[test]
+    fn the_page_opens_on_the_native_api_and_renders_markdown() {
+        let doc = document(&ServerConfig::default());
         let page = docs_page(&doc);
         for p in ["/v1/screen", "/match/{dataset}", "/catalog", "/readyz"] {
             assert!(
@@ -618,11 +514,56 @@ mod tests {
                 "{p} not on the page"
             );
         }
+        let first_op = page.find("<section class=\"op\">").expect("an operation");
+        assert!(page[first_op..].starts_with("<section class=\"op\"><h3><span class=\"m post\">POST</span> <code>/v1/screen</code>"), "{}", &page[first_op..first_op + 200]);
+        assert!(!page.contains("`{"), "raw markdown code spans left");
+        assert!(page.contains("<code>default</code>"), "markdown rendered");
         assert!(!page.contains("http://") || page.contains("http://127.0.0.1:8080"));
         assert!(
             !page.contains("https://"),
             "the page must not load anything external"
         );
+        for raw in ["<script>x</script>", "a <b onclick=x>b</b>"] {
+            let html = markdown(raw);
+            assert!(!html.contains("<script") && !html.contains("<b "), "{html}");
+            assert!(html.contains("&lt;"), "{html}");
+        }
+    }
+
+    #[test]
+    fn security_follows_the_access_level_and_the_configuration() {
+        let open = document(&ServerConfig::default());
+        assert_eq!(
+            open["paths"]["/v1/screen"]["post"]["security"],
+            json!([{"apiKey": []}, {}])
+        );
+        assert_eq!(open["paths"]["/healthz"]["get"]["security"], json!([]));
+        assert_eq!(
+            open["paths"]["/v1/admin/refresh"]["post"]["security"],
+            json!([{"adminToken": []}])
+        );
+        assert!(open["paths"]["/v1/admin/refresh"]["post"]["responses"]["403"].is_object());
+        let keyed = document(&ServerConfig {
+            api_keys: vec![super::super::config::ApiKey::new("crm", "0123456789abcdef")],
+            ..ServerConfig::default()
+        });
+        assert_eq!(
+            keyed["paths"]["/v1/screen"]["post"]["security"],
+            json!([{"apiKey": []}])
+        );
+        assert!(keyed["paths"]["/v1/screen"]["post"]["responses"]["401"].is_object());
+        assert!(keyed["paths"]["/v1/screen"]["post"]["responses"]["408"].is_object());
+    }
+
+    #[test]
+    fn actix_paths_become_openapi_paths() {
+        assert_eq!(openapi_path("/v1/entities/{id:.*}"), "/v1/entities/{id}");
+        assert_eq!(
+            openapi_path("/v1/lists/{id}/changes"),
+            "/v1/lists/{id}/changes"
+        );
+        assert_eq!(openapi_path("/a/{x:[0-9]+}/b/{y}"), "/a/{x}/b/{y}");
+        assert_eq!(openapi_path("/healthz"), "/healthz");
     }
 
     #[test]

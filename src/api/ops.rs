@@ -2,64 +2,125 @@
 //! document and the browsable API page, and the JSON 404 for unknown routes.
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use std::collections::BTreeMap;
 
-/// `GET /healthz`: the process is up and answering.
-pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+/// The answer of `GET /healthz`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    #[schema(value_type = String)]
+    status: &'static str,
 }
 
-/// `GET /readyz`: 200 once an index is served, 503 before.
+/// The process is up
+///
+/// 200 as long as the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Up.", body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The answer of `GET /readyz` when an index is served.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    /// Always `ready`.
+    #[schema(value_type = String)]
+    status: &'static str,
+    generation: u64,
+    /// Entities in the served index.
+    entities: usize,
+    /// `{list id: version}` served.
+    lists: BTreeMap<String, String>,
+}
+
+/// An index is served
+///
+/// 200 once an index is served; 503 before, saying why.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready.", body = Ready),
+        (status = 503, description = "No index yet: the detail says why (lists being fetched, or none could be loaded) and what to do.", body = ErrorBody),
+    ))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match state.service.served() {
-        Some(s) => HttpResponse::Ok().json(serde_json::json!({
-            "status": "ready",
-            "generation": s.generation,
-            "entities": s.matcher.index().len(),
-            "lists": s.versions(None),
-        })),
-        None => ApiError::not_ready().to_response(),
+        Some(s) => HttpResponse::Ok().json(Ready {
+            status: "ready",
+            generation: s.generation,
+            entities: s.matcher.index().len(),
+            lists: s.versions(None),
+        }),
+        None => state.not_ready().to_response(),
     }
 }
 
-/// `GET /metrics`.
+/// Prometheus metrics
+///
+/// Text exposition format 0.0.4.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Text exposition format 0.0.4.", content_type = "text/plain", body = String)))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(&state.service))
 }
 
-/// `GET /openapi.json`.
+/// This document
+///
+/// The OpenAPI 3.1 document of the API.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1.", body = Object)))]
 pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(state.openapi.clone())
 }
 
-/// `GET /docs`.
+/// The browsable API page
+#[utoipa::path(get, path = "/docs", tag = "operations",
+    responses((status = 200, description = "HTML.", content_type = "text/html", body = String)))]
 pub async fn docs(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(state.docs_html.clone())
 }
 
-/// `GET /docs/app.js`.
+/// The API page's script
+#[utoipa::path(get, path = "/docs/app.js", tag = "operations",
+    responses((status = 200, description = "JavaScript.", content_type = "application/javascript", body = String)))]
 pub async fn docs_js() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/javascript; charset=utf-8")
         .body(super::openapi::DOCS_JS)
 }
 
-/// `GET /`: where to start.
+/// The answer of `GET /`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Root {
+    #[schema(value_type = String)]
+    service: &'static str,
+    #[schema(value_type = String)]
+    version: &'static str,
+    #[schema(value_type = String)]
+    docs: &'static str,
+    #[schema(value_type = String)]
+    openapi: &'static str,
+}
+
+/// Where to start
+#[utoipa::path(get, path = "/", tag = "operations",
+    responses((status = 200, description = "Where to start.", body = Root)))]
 pub async fn root() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({
-        "service": "screener",
-        "version": env!("CARGO_PKG_VERSION"),
-        "docs": "/docs",
-        "openapi": "/openapi.json",
-    }))
+    HttpResponse::Ok().json(Root {
+        service: "screener",
+        version: env!("CARGO_PKG_VERSION"),
+        docs: "/docs",
+        openapi: "/openapi.json",
+    })
 }
 
 /// Any unknown route.

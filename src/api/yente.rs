@@ -13,14 +13,18 @@
 //! country that is not one) and names beyond the per-query limit are left
 //! out with a `warnings` entry on that query's response.
 
-use super::error::ApiError;
+use super::body::Json;
+use super::error::{ApiError, ErrorBody};
 use super::metrics::Api;
 use super::native::{list_overview, lookup_entity};
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, MatchResult, Query, ScreenOptions, Screening, Warning};
+use crate::matching::{
+    Explanation, ListRequest, MatchResult, Query, ScreenOptions, Screening, Warning,
+};
 use crate::model::{Entity, Schema};
 use crate::service::Served;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -71,17 +75,19 @@ const MAX_VALUES: usize = 64;
 const SEARCH_MIN_SCORE: f64 = 0.3;
 
 /// One query of a `/match` body: an FtM-shaped example entity.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EntityExample {
     #[serde(default)]
     pub id: Option<String>,
     pub schema: String,
+    /// FtM properties: each a string or a list of strings.
     #[serde(default)]
+    #[schema(value_type = HashMap<String, Vec<String>>)]
     pub properties: BTreeMap<String, Value>,
 }
 
 /// Body of `POST /match/{dataset}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MatchBody {
     pub queries: BTreeMap<String, EntityExample>,
     /// yente scoring weights: accepted and ignored (this matcher has its own).
@@ -89,12 +95,13 @@ pub struct MatchBody {
     pub weights: BTreeMap<String, f64>,
     /// yente algorithm configuration: accepted and ignored.
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub config: serde_json::Map<String, Value>,
 }
 
 /// The example as echoed back: every property as a list of strings.
-#[derive(Debug, Clone, Serialize)]
-struct QueryOut {
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueryOut {
     id: Option<String>,
     schema: String,
     properties: BTreeMap<String, Vec<String>>,
@@ -281,54 +288,49 @@ fn example_queries(
     ))
 }
 
-/// The lists a `{dataset}` path segment and the include/exclude parameters select.
+/// The lists a `{dataset}` path segment and the include/exclude parameters
+/// select (never empty). A `{dataset}` that is not loaded is a 404, as in
+/// yente; a bad `include_dataset` / `exclude_dataset`, or a choice that
+/// leaves nothing to search, a 400 naming it.
 fn dataset_scope(
     served: &Served,
     dataset: &str,
     include: &[String],
     exclude: &[String],
-) -> Result<BTreeSet<String>, ApiError> {
-    let loaded: BTreeSet<String> = served.lists.keys().cloned().collect();
-    let sanctions: BTreeSet<String> = served
-        .matcher
-        .index()
-        .sanctions_lists()
-        .intersection(&loaded)
-        .cloned()
-        .collect();
-    let expand = |name: &str| -> Option<BTreeSet<String>> {
-        match name {
-            crate::matching::COLLECTION_DEFAULT => Some(loaded.clone()),
-            crate::matching::COLLECTION_SANCTIONS => Some(sanctions.clone()),
-            id if loaded.contains(id) => Some(BTreeSet::from([id.to_string()])),
-            _ => None,
-        }
+) -> Result<Vec<String>, ApiError> {
+    let matcher = &served.matcher;
+    let base = ListRequest {
+        base: Some(dataset),
+        ..ListRequest::default()
     };
-    let mut scope = expand(dataset).ok_or_else(|| {
-        ApiError::not_found(
-            "unknown_dataset",
-            format!(
-                "dataset '{}' is not loaded (use default, sanctions or one of: {})",
-                dataset.chars().take(80).collect::<String>(),
-                loaded.iter().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        )
+    matcher.select_lists(base).map_err(|e| {
+        let mut e = ApiError::from(e);
+        e.status = StatusCode::NOT_FOUND;
+        e.code = "unknown_dataset";
+        e.detail = format!("dataset in the path: {}", e.detail);
+        e
     })?;
-    if !include.is_empty() {
-        let wanted: BTreeSet<String> = include.iter().filter_map(|d| expand(d)).flatten().collect();
-        scope = scope.intersection(&wanted).cloned().collect();
-    }
-    for d in exclude {
-        if let Some(set) = expand(d) {
-            scope = scope.difference(&set).cloned().collect();
-        }
-    }
-    Ok(scope)
+    let scope = matcher
+        .select_lists(ListRequest {
+            include,
+            exclude,
+            ..base
+        })
+        .map_err(|e| {
+            let mut e = ApiError::from(e);
+            e.status = StatusCode::BAD_REQUEST;
+            e.detail = format!("include_dataset / exclude_dataset: {}", e.detail);
+            e
+        })?;
+    Ok(match scope {
+        Some(s) => s.into_iter().collect(),
+        None => served.lists.keys().cloned().collect(),
+    })
 }
 
 /// `{name: value}` of a yente feature result.
-#[derive(Debug, Clone, Serialize)]
-struct FeatureResult {
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FeatureResult {
     score: f64,
     detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -367,13 +369,14 @@ fn features_of(expl: &Explanation) -> (BTreeMap<String, f64>, BTreeMap<String, F
 }
 
 /// An entity in yente's `EntityResponse` shape.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct YenteEntity<'a> {
     id: &'a str,
     caption: &'a str,
     schema: Schema,
     properties: &'a BTreeMap<String, Vec<String>>,
     datasets: &'a [String],
+    #[schema(value_type = Vec<String>)]
     referents: [&'a str; 0],
     target: bool,
     first_seen: Option<String>,
@@ -408,8 +411,8 @@ fn yente_entity<'a>(served: &Served, e: &'a Entity) -> YenteEntity<'a> {
 }
 
 /// A scored result (`ScoredEntityResponse`).
-#[derive(Debug, Serialize)]
-struct ScoredEntity<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScoredEntity<'a> {
     #[serde(flatten)]
     entity: YenteEntity<'a>,
     score: f64,
@@ -420,14 +423,15 @@ struct ScoredEntity<'a> {
     token: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Total {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Total {
     value: usize,
+    #[schema(value_type = String)]
     relation: &'static str,
 }
 
-#[derive(Debug, Serialize)]
-struct EntityMatches<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntityMatches<'a> {
     status: u16,
     results: Vec<ScoredEntity<'a>>,
     total: Total,
@@ -438,16 +442,21 @@ struct EntityMatches<'a> {
     warnings: Vec<Warning>,
 }
 
-#[derive(Debug, Serialize)]
-struct FeatureDoc {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FeatureDoc {
+    #[schema(value_type = String)]
     description: &'static str,
     coefficient: f64,
     url: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct MatchResponse<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatchResponse<'a> {
     responses: BTreeMap<String, EntityMatches<'a>>,
+    /// `{list id: version}` of every list the queries were screened against
+    /// (a screener extension; yente clients ignore it).
+    list_versions: BTreeMap<String, String>,
+    #[schema(value_type = HashMap<String, FeatureDoc>)]
     matcher: BTreeMap<&'static str, FeatureDoc>,
     limit: usize,
 }
@@ -498,12 +507,44 @@ fn merge(
     out
 }
 
-/// `POST /match/{dataset}`.
+/// Match entities (yente)
+///
+/// yente's matching API. `dataset` is a list id,
+/// `default` or `sanctions`. At most `{limits.max_batch}` queries and
+/// `{limits.max_names_per_query}` names per query; each name x birth date is
+/// one screening.
+#[utoipa::path(
+    post,
+    path = "/match/{dataset}",
+    tag = "yente",
+    params(
+        ("dataset" = String, Path, description = "A loaded list id or a collection (`default`, `sanctions`).", example = "default"),
+        ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Match threshold (0-1)."),
+        ("cutoff" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Lowest score returned (0-1)."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Results per query (default 5)."),
+        ("include_dataset" = Option<Vec<String>>, Query, description = "Only these lists (repeatable)."),
+        ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable)."),
+        ("exclude_schema" = Option<Vec<String>>, Query, description = "Not these schemata (repeatable)."),
+        ("exclude_entity_ids" = Option<Vec<String>>, Query, description = "Not these entity ids (repeatable).")
+    ),
+    request_body(
+        content = MatchBody,
+        example = json!({"queries": {"q1": {"schema": "Person", "properties": {"name": ["Ali Khamenei"], "birthDate": ["1939"], "nationality": ["ir"]}}}})
+    ),
+    responses(
+        (status = 200, description = "One response per query key.", body = MatchResponse),
+        (status = 400, description = "A bad query parameter, or `include_dataset` / `exclude_dataset` naming a list that is not loaded or leaving nothing to search.", body = ErrorBody),
+        (status = 404, description = "The dataset is not loaded.", body = ErrorBody),
+        (status = 413, description = "Too many queries or screenings.", body = ErrorBody),
+        (status = 422, description = "A query cannot be screened (no name, name too long, unknown schema); the detail names the query key.", body = ErrorBody),
+        (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
+    )
+)]
 pub async fn match_entities(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<MatchBody>,
+    Json(body): Json<MatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string())?;
     let limits = &state.config.limits;
@@ -521,7 +562,6 @@ pub async fn match_entities(
     }
     let exclude_ids: BTreeSet<String> = params.all("exclude_entity_ids").into_iter().collect();
     let exclude_schemas: BTreeSet<String> = params.all("exclude_schema").into_iter().collect();
-    let body = body.into_inner();
     if body.queries.len() > limits.max_batch {
         return Err(ApiError::too_large(
             "batch_too_large",
@@ -539,7 +579,8 @@ pub async fn match_entities(
         &params.all("include_dataset"),
         &params.all("exclude_dataset"),
     )?;
-    let lists: Vec<String> = scope.iter().cloned().collect();
+    let scope_set: BTreeSet<String> = scope.iter().cloned().collect();
+    let lists = scope;
     type Planned = (String, Vec<Query>, QueryOut, Vec<Warning>);
     let mut plan: Vec<Planned> = Vec::with_capacity(body.queries.len());
     let mut screenings = 0;
@@ -560,7 +601,6 @@ pub async fn match_entities(
     }
     // Room for results that the exclusions remove afterwards.
     opts.limit = (limit + exclude_ids.len()).min(limits.max_limit).max(limit);
-    let empty_scope = scope.is_empty();
     let worker = Arc::clone(&served);
     let (plan, results) = blocking(move || {
         use rayon::prelude::*;
@@ -571,17 +611,7 @@ pub async fn match_entities(
             .collect();
         let screened: Vec<(usize, Result<Screening, ApiError>)> = flat
             .par_iter()
-            .map(|(i, q)| {
-                if empty_scope {
-                    let none = Screening {
-                        matches: Vec::new(),
-                        warnings: Vec::new(),
-                    };
-                    (*i, Ok(none))
-                } else {
-                    (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from))
-                }
-            })
+            .map(|(i, q)| (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from)))
             .collect();
         let mut per_query: Vec<Vec<Vec<MatchResult>>> = plan.iter().map(|_| Vec::new()).collect();
         let mut plan = plan;
@@ -639,28 +669,54 @@ pub async fn match_entities(
         .screened(Api::Match, responses.len() as u64, alerts);
     Ok(HttpResponse::Ok().json(MatchResponse {
         responses,
+        list_versions: served.versions(Some(&scope_set)),
         matcher: matcher_docs(served.matcher.weights()),
         limit,
     }))
 }
 
-#[derive(Debug, Serialize)]
-struct SearchHit<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchHit<'a> {
     #[serde(flatten)]
     entity: YenteEntity<'a>,
     score: f64,
 }
 
-#[derive(Debug, Serialize)]
-struct SearchResponse<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse<'a> {
     limit: usize,
     offset: usize,
     total: Total,
     results: Vec<SearchHit<'a>>,
+    #[schema(value_type = Object)]
     facets: BTreeMap<String, Value>,
 }
 
-/// `GET /search/{dataset}?q=`: a name search with the matcher at a low threshold.
+/// Search by name (yente)
+///
+/// A name search with the matcher at a low threshold.
+#[utoipa::path(
+    get,
+    path = "/search/{dataset}",
+    tag = "yente",
+    params(
+        ("dataset" = String, Path, description = "A loaded list id or a collection.", example = "default"),
+        ("q" = String, Query, description = "A name.", example = "Bout"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Results (default 10)."),
+        ("offset" = Option<usize>, Query, description = "Skip this many."),
+        ("schema" = Option<String>, Query, description = "Only this schema."),
+        ("countries" = Option<Vec<String>>, Query, description = "Countries of the party (repeatable)."),
+        ("include_dataset" = Option<Vec<String>>, Query, description = "Only these lists (repeatable)."),
+        ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable).")
+    ),
+    responses(
+        (status = 200, description = "Entities resembling the name.", body = SearchResponse),
+        (status = 400, description = "Missing `q`, or a bad parameter or dataset filter.", body = ErrorBody),
+        (status = 404, description = "The dataset is not loaded.", body = ErrorBody),
+        (status = 422, description = "The name cannot be searched, or limit + offset is out of range.", body = ErrorBody),
+        (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
+    )
+)]
 pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -708,7 +764,7 @@ pub async fn search(
         name: q,
         schema: schema.map(|s| s.as_str().to_string()),
         countries: params.all("countries"),
-        lists: scope.iter().cloned().collect(),
+        lists: scope,
         ..Query::default()
     };
     query.validate()?;
@@ -718,15 +774,8 @@ pub async fn search(
         min_score: SEARCH_MIN_SCORE,
     };
     let worker = Arc::clone(&served);
-    let empty = scope.is_empty();
-    let results = blocking(move || {
-        if empty {
-            Ok(Vec::new())
-        } else {
-            worker.matcher.screen(&query, &opts).map(|s| s.matches)
-        }
-    })
-    .await??;
+    let results =
+        blocking(move || worker.matcher.screen(&query, &opts).map(|s| s.matches)).await??;
     state.metrics.screened(Api::Search, 1, 0);
     let hits: Vec<SearchHit> = results
         .iter()
@@ -756,7 +805,21 @@ pub async fn search(
     }))
 }
 
-/// `GET /entities/{id}`.
+/// Get an entity (yente)
+///
+/// An entity in yente's `EntityResponse` shape.
+#[utoipa::path(
+    get,
+    path = "/entities/{id}",
+    tag = "yente",
+    params(("id" = String, Path, description = "Entity id.", example = "us_ofac_sdn:7379")),
+    responses(
+        (status = 200, description = "The entity.", body = YenteEntity),
+        (status = 400, description = "Malformed id.", body = ErrorBody),
+        (status = 404, description = "Unknown entity.", body = ErrorBody),
+        (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
+    )
+)]
 pub async fn entity(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -765,8 +828,8 @@ pub async fn entity(
     Ok(HttpResponse::Ok().json(yente_entity(&served, &entity)))
 }
 
-#[derive(Debug, Serialize)]
-struct DatasetOut {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DatasetOut {
     name: String,
     title: String,
     summary: Option<String>,
@@ -780,18 +843,27 @@ struct DatasetOut {
     entity_count: usize,
     updated_at: Option<String>,
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     kind: &'static str,
 }
 
-#[derive(Debug, Serialize)]
-struct CatalogResponse {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CatalogResponse {
     datasets: Vec<DatasetOut>,
     current: Vec<String>,
     outdated: Vec<String>,
     index_stale: bool,
 }
 
-/// `GET /catalog`: the loaded lists and the two collections.
+/// Data catalog (yente)
+///
+/// The loaded lists and the two collections.
+#[utoipa::path(
+    get,
+    path = "/catalog",
+    tag = "yente",
+    responses((status = 200, description = "Lists and collections.", body = CatalogResponse))
+)]
 pub async fn catalog(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (served, lists) = list_overview(&state).await?;
     let mut datasets = Vec::new();

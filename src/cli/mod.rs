@@ -12,8 +12,10 @@ mod screen;
 mod serve;
 
 use clap::{Parser, Subcommand};
+use screener::matching::ListRequest;
 use screener::snapshot::{Store, StoreConfig};
 use screener::sources::Catalog;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -156,22 +158,58 @@ impl Context {
 }
 
 impl Context {
-    /// The matcher over the current version of every stored list.
-    pub fn matcher(&self) -> Result<screener::matching::Matcher, CliError> {
-        let store = self.open_store(None)?;
-        let sanctions = self
+    /// The ids of the official sanctions lists (the `sanctions` collection).
+    pub fn sanctions_ids(&self) -> Result<BTreeSet<String>, CliError> {
+        Ok(self
             .catalog()?
             .sanctions_ids()
             .into_iter()
             .map(str::to_string)
+            .collect())
+    }
+
+    /// The lists a `--lists` value selects among the stored lists, checked
+    /// before any index is built: an unknown or unstored list, or nothing to
+    /// search, is an error.
+    pub fn check_lists(&self, store: &Store, lists: &[String]) -> Result<(), CliError> {
+        let stored: BTreeSet<String> = store
+            .lists()
+            .into_iter()
+            .filter(|l| l.current.is_some())
+            .map(|l| l.id)
             .collect();
-        let index = screener::index::build_from_store(&store, sanctions)
+        if stored.is_empty() {
+            return Err(self.no_lists());
+        }
+        let sanctions = self.sanctions_ids()?;
+        screener::matching::lists::Loaded {
+            lists: &stored,
+            sanctions: &sanctions,
+        }
+        .select(ListRequest::only(lists))
+        .map_err(|e| CliError::new(format!("--lists: {e}")))?;
+        Ok(())
+    }
+
+    fn no_lists(&self) -> CliError {
+        CliError::new(format!(
+            "no lists in {}: run `screener fetch` or `screener import --manifest FILE` first",
+            self.data_dir.display()
+        ))
+    }
+
+    /// The matcher over the current version of every stored list.
+    pub fn matcher(&self) -> Result<screener::matching::Matcher, CliError> {
+        let store = self.open_store(None)?;
+        self.matcher_of(&store)
+    }
+
+    /// [`Context::matcher`] over an opened store.
+    pub fn matcher_of(&self, store: &Store) -> Result<screener::matching::Matcher, CliError> {
+        let index = screener::index::build_from_store(store, self.sanctions_ids()?)
             .map_err(|e| CliError::new(e.to_string()))?;
         if index.is_empty() {
-            return Err(CliError::new(format!(
-                "no lists in {}: run `screener fetch` or `screener import` first",
-                self.data_dir.display()
-            )));
+            return Err(self.no_lists());
         }
         Ok(screener::matching::Matcher::new(std::sync::Arc::new(index)))
     }

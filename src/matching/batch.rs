@@ -32,8 +32,12 @@ impl InputFormat {
 
 /// One output line.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RowResult {
     pub id: String,
+    /// `{list id: version}` of every list the row was screened against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_versions: Option<std::collections::BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matches: Option<Vec<MatchResult>>,
     /// Fields of the row left out of scoring (the name was still screened).
@@ -63,7 +67,7 @@ impl BatchSummary {
 
 /// Parses one JSONL line into a query.
 pub fn parse_json_row(line: &str) -> Result<Query, String> {
-    serde_json::from_str::<Query>(line).map_err(|e| format!("invalid JSON row: {e}"))
+    crate::json::from_str::<Query>(line).map_err(|e| format!("invalid JSON row: {e}"))
 }
 
 /// Splits a CSV list cell (`;`-separated).
@@ -280,15 +284,24 @@ fn screen_row(
     q: &Result<Query, String>,
     opts: &ScreenOptions,
 ) -> RowResult {
-    let (matches, warnings, error) = match q {
-        Err(e) => (None, Vec::new(), Some(e.clone())),
+    let (list_versions, matches, warnings, error) = match q {
+        Err(e) => (None, None, Vec::new(), Some(e.clone())),
         Ok(q) => match matcher.screen(q, opts) {
-            Ok(s) => (Some(s.matches), s.warnings, None),
-            Err(e) => (None, Vec::new(), Some(e.to_string())),
+            Ok(s) => {
+                let searched = matcher.resolve_lists(&q.lists).ok().flatten();
+                (
+                    Some(matcher.list_versions(searched.as_ref())),
+                    Some(s.matches),
+                    s.warnings,
+                    None,
+                )
+            }
+            Err(e) => (None, None, Vec::new(), Some(e.to_string())),
         },
     };
     RowResult {
         id: id.to_string(),
+        list_versions,
         matches,
         warnings,
         error,

@@ -9,6 +9,7 @@ pub mod align;
 pub mod batch;
 pub mod explain;
 pub mod features;
+pub mod lists;
 pub mod query;
 pub mod score;
 pub mod similarity;
@@ -33,9 +34,8 @@ thread_local! {
     static SCORE_CACHE: std::cell::Cell<ScoreCache> = std::cell::Cell::new(ScoreCache::default());
 }
 
-/// Collection names usable in `lists`.
-pub const COLLECTION_DEFAULT: &str = "default";
-pub const COLLECTION_SANCTIONS: &str = "sanctions";
+pub use crate::model::list_id::{COLLECTION_DEFAULT, COLLECTION_SANCTIONS};
+pub use lists::ListRequest;
 
 /// Per-call options.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,6 +46,17 @@ pub struct ScreenOptions {
     pub limit: usize,
     /// Results scoring below this are left out entirely.
     pub min_score: f64,
+}
+
+impl ScreenOptions {
+    /// These options with a query's own threshold and limit, where it gives them.
+    pub fn for_query(&self, q: &Query) -> ScreenOptions {
+        ScreenOptions {
+            threshold: q.threshold.or(self.threshold),
+            limit: q.limit.unwrap_or(self.limit),
+            min_score: self.min_score,
+        }
+    }
 }
 
 impl Default for ScreenOptions {
@@ -149,37 +160,50 @@ impl Matcher {
     }
 
     /// Resolves list ids and collections into the set of list ids to search;
-    /// `None` means every loaded list.
+    /// `None` means every loaded list. See [`lists`]: an unknown or unloaded
+    /// list, or a request that leaves nothing to search, is an error.
     pub fn resolve_lists(&self, names: &[String]) -> Result<Option<BTreeSet<String>>, QueryError> {
-        if names.is_empty() {
-            return Ok(None);
+        self.select_lists(ListRequest::only(names))
+    }
+
+    /// [`Matcher::resolve_lists`] with a base and exclusions (yente's
+    /// `{dataset}`, `include_dataset`, `exclude_dataset`).
+    pub fn select_lists(
+        &self,
+        req: ListRequest<'_>,
+    ) -> Result<Option<BTreeSet<String>>, QueryError> {
+        let index_lists = self.index.lists();
+        if req.base.is_none() && req.include.is_empty() && req.exclude.is_empty() {
+            return if index_lists.is_empty() {
+                Err(QueryError::NoListToSearch("no list is loaded".into()))
+            } else {
+                Ok(None)
+            };
         }
-        let mut out = BTreeSet::new();
-        for n in names {
-            let n = n.trim();
-            match n {
-                COLLECTION_DEFAULT => return Ok(None),
-                COLLECTION_SANCTIONS => out.extend(
-                    self.index
-                        .sanctions_lists()
-                        .iter()
-                        .filter(|l| self.index.lists().contains_key(*l))
-                        .cloned(),
-                ),
-                _ if self.index.lists().contains_key(n) => {
-                    out.insert(n.to_string());
-                }
-                _ if is_known_list_id(n) => {
-                    // A real list that is not loaded: screening it finds nothing.
-                }
-                _ => return Err(QueryError::UnknownList(n.to_string())),
-            }
+        let loaded: BTreeSet<String> = index_lists.keys().cloned().collect();
+        lists::Loaded {
+            lists: &loaded,
+            sanctions: self.index.sanctions_lists(),
         }
-        Ok(Some(out))
+        .select(req)
+    }
+
+    /// `{list id: version}` of the lists a selection searches.
+    pub fn list_versions(
+        &self,
+        selected: Option<&BTreeSet<String>>,
+    ) -> std::collections::BTreeMap<String, String> {
+        self.index
+            .lists()
+            .iter()
+            .filter(|(id, _)| selected.is_none_or(|s| s.contains(*id)))
+            .map(|(id, l)| (id.clone(), l.version.clone()))
+            .collect()
     }
 
     /// Screens one party.
     pub fn screen(&self, query: &Query, opts: &ScreenOptions) -> Result<Screening, ScreenError> {
+        let opts = &opts.for_query(query);
         let threshold = opts.threshold.unwrap_or(self.weights.threshold);
         if !(0.0..=1.0).contains(&threshold) {
             return Err(QueryError::BadThreshold(threshold).into());
@@ -190,11 +214,8 @@ impl Matcher {
         } = query.prepare()?;
         self.index.stats().mark_common(&mut prepared.name);
         let lists = self.resolve_lists(&query.lists)?;
-        if lists.as_ref().is_some_and(BTreeSet::is_empty) || prepared.name.is_empty() {
-            return Ok(Screening {
-                matches: Vec::new(),
-                warnings,
-            });
+        if prepared.name.is_empty() {
+            return Err(QueryError::NoNameTokens.into());
         }
         let limit = opts.limit.clamp(1, MAX_LIMIT);
         let candidates = self.index.candidates(
@@ -352,23 +373,4 @@ fn query_as_entity(q: &Query) -> Result<(Entity, Vec<Warning>), QueryError> {
 /// Analyses a query once (see [`Query::prepare`]).
 pub fn prepare_query(q: &Query) -> Result<Prepared, QueryError> {
     q.prepare()
-}
-
-/// The list ids of DESIGN.md §2 (and `custom:<name>`).
-pub fn is_known_list_id(id: &str) -> bool {
-    const IDS: [&str; 12] = [
-        "us_ofac_sdn",
-        "us_ofac_cons",
-        "un_sc_sanctions",
-        "eu_fsf",
-        "gb_fcdo_sanctions",
-        "gb_hmt_sanctions",
-        "ca_dfatd_sema_sanctions",
-        "au_dfat_sanctions",
-        "ch_seco_sanctions",
-        "us_trade_csl",
-        "us_bis_denied",
-        "opensanctions",
-    ];
-    IDS.contains(&id) || id.strip_prefix("custom:").is_some_and(|n| !n.is_empty())
 }

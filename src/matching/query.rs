@@ -1,15 +1,18 @@
 //! What a caller asks the screener: one party to screen, the bounds on the
 //! work a query may cause, and the reading of its fields for scoring
-//! ([`Query::prepare`]). Only the name can stop a query: an empty name, or
-//! one without letters or digits, is an error. Every other field that
-//! cannot be read is left out of scoring with a [`Warning`].
+//! ([`Query::prepare`]). Only the name (and a request out of bounds: an
+//! unknown schema, a threshold or limit out of range, too many values) can
+//! stop a query: an empty name, or one without letters or digits, is an
+//! error. A birth date, country or identifier that cannot be read is left
+//! out of scoring with a [`Warning`].
 //!
 //! Bounds on the work of one query: a name of at most [`MAX_NAME_CHARS`]
-//! characters (longer is an error); of its parts, the first
-//! [`crate::analysis::MAX_TOKENS`] are compared, in at most
+//! characters and at most [`MAX_ATTRIBUTES`] countries and identifiers
+//! (more is an error: the request is out of bounds); of the name's parts,
+//! the first [`crate::analysis::MAX_TOKENS`] are compared, in at most
 //! [`crate::analysis::MAX_VARIANTS`] romanisations (more parts: a warning);
-//! at most [`MAX_ATTRIBUTES`] countries and identifiers, each identifier at
-//! most [`MAX_IDENTIFIER_CHARS`] characters (the rest: a warning).
+//! each identifier at most [`MAX_IDENTIFIER_CHARS`] characters (longer: a
+//! warning).
 
 use super::warning::Warning;
 use crate::analysis::{
@@ -23,42 +26,90 @@ use serde::{Deserialize, Serialize};
 /// clear error rather than silently truncated: a name this long is not a
 /// person's or company's name.
 pub const MAX_NAME_CHARS: usize = 1000;
-/// At most this many identifiers and countries are considered per query;
-/// the rest are left out with a warning.
+/// At most this many identifiers and countries per query (more is an error:
+/// a bound on the request, as the API schema states).
 pub const MAX_ATTRIBUTES: usize = 32;
 /// Identifiers longer than this (in characters) are not identifiers: left
 /// out with a warning. Crypto wallet addresses, the longest, stay under it.
 pub const MAX_IDENTIFIER_CHARS: usize = 128;
 
-/// One party to screen. Only `name` is required.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// One party to screen: the body of `POST /v1/screen`, one element of a JSON
+/// batch, one line of NDJSON or of the batch job's JSONL input. Give `name`,
+/// or leave it out and give the name parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Query {
+    /// Your reference, echoed back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 512)]
     pub id: Option<String>,
-    #[serde(default)]
+    /// The whole name, in any script. When given it must not be blank.
+    #[serde(
+        default,
+        deserialize_with = "non_blank_name",
+        skip_serializing_if = "String::is_empty"
+    )]
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub name: String,
-    /// Name parts, for callers that hold names in parts; used when `name` is empty.
+    /// Name parts, for callers that hold names in parts; used when `name` is left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub middle_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub father_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)]
     pub last_name: Option<String>,
+    /// What kind of party: Person, Organization, Company, LegalEntity, Vessel or Aircraft.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::model::Schema>)]
     pub schema: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (other unambiguous forms are read too).
+    /// A date that cannot be read is left out of scoring with a warning; one
+    /// that reads both day first and month first (07/10/1952) is screened
+    /// under both readings, with a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
     pub birth_date: Option<String>,
+    /// ISO 3166-1 alpha-2 codes or country names; anything else is left out
+    /// of scoring with a warning.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub countries: Vec<String>,
+    /// Passport, national id, tax, registration, IMO, BIC or other numbers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
     pub identifiers: Vec<String>,
     /// List ids or collections (`default`, `sanctions`) to screen against;
-    /// empty means every loaded list.
+    /// left out: every loaded list.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 64)]
     pub lists: Vec<String>,
+    /// Alert threshold for this party (default: the documented default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub threshold: Option<f64>,
+    /// Most results for this party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub limit: Option<usize>,
+}
+
+/// The message of a blank `name` in JSON (the API maps it to `empty_name`).
+pub const BLANK_NAME: &str = "name is empty: give a name, or leave it out and give the name parts";
+
+/// A `name` given in JSON must say something: a blank one is refused rather
+/// than silently replaced by the name parts (or by nothing).
+fn non_blank_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    if name.trim().is_empty() {
+        return Err(serde::de::Error::custom(BLANK_NAME));
+    }
+    Ok(name)
 }
 
 /// Why a query cannot be screened.
@@ -74,10 +125,22 @@ pub enum QueryError {
         "unknown schema '{0}' (use Person, Organization, Company, Vessel, Aircraft or LegalEntity)"
     )]
     UnknownSchema(String),
-    #[error("unknown list '{0}'")]
-    UnknownList(String),
+    #[error(
+        "'{0}' is not a list id or collection (list ids look like us_ofac_sdn or custom:<name>)"
+    )]
+    InvalidListId(String),
+    #[error("list '{list}' is not loaded; {loaded}")]
+    ListNotLoaded { list: String, loaded: String },
+    #[error("nothing to search: {0}")]
+    NoListToSearch(String),
+    #[error("the name has no part left to screen once titles and punctuation are set aside")]
+    NoNameTokens,
     #[error("threshold {0} is outside [0, 1]")]
     BadThreshold(f64),
+    #[error("too many {what}: {count} (limit {MAX_ATTRIBUTES})")]
+    TooMany { what: &'static str, count: usize },
+    #[error("limit {0} is outside 1..={max}", max = super::MAX_LIMIT)]
+    BadLimit(usize),
 }
 
 /// A query read for scoring, with the warnings about its fields.
@@ -129,6 +192,28 @@ impl Query {
         }
         if !name.chars().any(char::is_alphanumeric) {
             return Err(QueryError::NoLetters);
+        }
+        if self.countries.len() > MAX_ATTRIBUTES {
+            return Err(QueryError::TooMany {
+                what: "countries",
+                count: self.countries.len(),
+            });
+        }
+        if let Some(t) = self.threshold
+            && !(0.0..=1.0).contains(&t)
+        {
+            return Err(QueryError::BadThreshold(t));
+        }
+        if let Some(l) = self.limit
+            && !(1..=super::MAX_LIMIT).contains(&l)
+        {
+            return Err(QueryError::BadLimit(l));
+        }
+        if self.identifiers.len() > MAX_ATTRIBUTES {
+            return Err(QueryError::TooMany {
+                what: "identifiers",
+                count: self.identifiers.len(),
+            });
         }
         match self.schema.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
@@ -283,7 +368,7 @@ fn read_birth_date(raw: Option<&str>, out: &mut Vec<Warning>) -> Vec<String> {
 /// Countries as ISO codes (names are read too); the rest with a warning.
 fn read_countries(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
     let mut codes = Vec::new();
-    for c in bounded(raw, "countries", out) {
+    for c in raw {
         let lower = c.trim().to_ascii_lowercase();
         let code = if crate::countries::is_code(&lower) {
             Some(lower)
@@ -307,7 +392,7 @@ fn read_countries(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
 /// Identifiers normalised; too short or too long ones with a warning.
 fn read_identifiers(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
     let mut ids = Vec::new();
-    for i in bounded(raw, "identifiers", out) {
+    for i in raw {
         if i.trim().is_empty() {
             continue;
         }
@@ -331,19 +416,4 @@ fn read_identifiers(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
         ids.push(n);
     }
     ids
-}
-
-/// The first [`MAX_ATTRIBUTES`] values, with a warning when there are more.
-fn bounded<'a>(values: &'a [String], field: &str, out: &mut Vec<Warning>) -> &'a [String] {
-    if values.len() > MAX_ATTRIBUTES {
-        out.push(Warning::new(
-            field,
-            &values[MAX_ATTRIBUTES..].join("; "),
-            format!(
-                "{} values given: the first {MAX_ATTRIBUTES} are used, these are left out",
-                values.len()
-            ),
-        ));
-    }
-    &values[..values.len().min(MAX_ATTRIBUTES)]
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 const MAX_QUOTED_CHARS: usize = 100;
 
 /// One query field left out of scoring, or read in a way worth knowing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Warning {
     /// The query field: `birthDate`, `countries`, `identifiers` or `name`
     /// (prefixed `a.` or `b.` in a comparison of two records).

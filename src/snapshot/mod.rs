@@ -295,7 +295,7 @@ impl Store {
     }
 
     fn list_dir(&self, list_id: &str) -> Result<ListDir, StoreError> {
-        if !sources::is_valid_list_id(list_id) {
+        if !crate::model::list_id::is_valid(list_id) {
             return Err(StoreError::InvalidListId(list_id.to_string()));
         }
         Ok(ListDir {
@@ -908,7 +908,7 @@ pub fn dir_name(list_id: &str) -> String {
 /// names that are not list directories.
 pub fn id_of_dir_name(name: &str) -> Option<String> {
     let id = name.replacen('.', ":", 1);
-    sources::is_valid_list_id(&id).then_some(id)
+    crate::model::list_id::is_valid(&id).then_some(id)
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {

@@ -9,6 +9,7 @@
 
 pub mod manifest;
 
+use crate::model::list_id::{is_catalog_id, is_custom_id};
 use crate::parse::Format;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -17,10 +18,6 @@ use std::time::Duration;
 
 /// The catalog text compiled into the binary.
 pub const BUILTIN_CATALOG: &str = include_str!("../../lists/sources.toml");
-
-/// Prefix of the ids of a user's own lists (`custom:<name>`), which are not in
-/// the catalog and can only be imported from files.
-pub const CUSTOM_PREFIX: &str = "custom:";
 
 /// Every list the program knows how to fetch.
 #[derive(Debug, Clone)]
@@ -249,30 +246,6 @@ impl Catalog {
     }
 }
 
-/// A catalog list id: `[a-z][a-z0-9_]*`.
-pub fn is_catalog_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && id.len() <= 64
-}
-
-/// A user's list id: `custom:<name>` with a name of `[a-z0-9][a-z0-9_-]*`.
-pub fn is_custom_id(id: &str) -> bool {
-    let Some(name) = id.strip_prefix(CUSTOM_PREFIX) else {
-        return false;
-    };
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-        && name.len() <= 64
-}
-
-/// Any id the store accepts: a catalog-shaped id or `custom:<name>`.
-pub fn is_valid_list_id(id: &str) -> bool {
-    is_catalog_id(id) || is_custom_id(id)
-}
-
 /// A file name without directories, usable as-is on disk.
 pub fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty()
@@ -379,9 +352,9 @@ mod tests {
             "Eu",
             "a b",
         ] {
-            assert!(!is_valid_list_id(bad), "{bad}");
+            assert!(!crate::model::list_id::is_valid(bad), "{bad}");
         }
-        assert!(is_valid_list_id("custom:a"));
+        assert!(crate::model::list_id::is_valid("custom:a"));
     }
 
     #[test]
