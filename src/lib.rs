@@ -14,6 +14,7 @@ pub mod fetch;
 pub mod index;
 pub mod json;
 pub mod jurisdictions;
+pub mod logging;
 pub mod matching;
 pub mod model;
 pub mod parse;

@@ -15,6 +15,7 @@ use crate::index::{LoadedList, ScreeningIndex};
 use crate::matching::Matcher;
 use crate::model::Entity;
 use arc_swap::ArcSwapOption;
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -324,33 +325,23 @@ impl Service {
                 .map(|l| l.id)
                 .collect(),
         };
+        // A few lists at a time: a slow or unreachable publisher does not
+        // hold up the others.
+        let outcomes: Vec<(String, RefreshOutcome)> = futures_util::stream::iter(ids)
+            .map(|id| async move {
+                lock(&self.runtime)
+                    .entry(id.clone())
+                    .or_default()
+                    .last_attempt = Some(Instant::now());
+                let outcome = self.source.refresh(&id).await;
+                self.record_outcome(&id, &outcome);
+                (id, outcome)
+            })
+            .buffer_unordered(crate::fetch::PARALLEL_LISTS)
+            .collect()
+            .await;
         let mut changed = false;
-        for id in ids {
-            {
-                let mut rt = lock(&self.runtime);
-                rt.entry(id.clone()).or_default().last_attempt = Some(Instant::now());
-            }
-            let outcome = self.source.refresh(&id).await;
-            {
-                let mut rt = lock(&self.runtime);
-                let entry = rt.entry(id.clone()).or_default();
-                match &outcome {
-                    RefreshOutcome::New { version } => {
-                        entry.refresh_updates += 1;
-                        entry.consecutive_failures = 0;
-                        tracing::info!(list = %id, %version, "new list version");
-                    }
-                    RefreshOutcome::Unchanged => {
-                        entry.consecutive_failures = 0;
-                        tracing::debug!(list = %id, "list unchanged");
-                    }
-                    RefreshOutcome::Failed { error } => {
-                        entry.refresh_failures += 1;
-                        entry.consecutive_failures = entry.consecutive_failures.saturating_add(1);
-                        tracing::warn!(list = %id, %error, "list refresh failed; the last good version stays");
-                    }
-                }
-            }
+        for (id, outcome) in outcomes {
             changed |= matches!(outcome, RefreshOutcome::New { .. });
             report.lists.insert(id, outcome);
         }
@@ -364,6 +355,90 @@ impl Service {
         }
         report.seconds = start.elapsed().as_secs_f64();
         report
+    }
+
+    /// True when the source holds a version of at least one list.
+    pub fn has_stored_lists(&self) -> bool {
+        self.source.lists().iter().any(|l| l.current.is_some())
+    }
+
+    /// Why no index is served yet, in words a newcomer can act on: the
+    /// first download is running, or it failed and why, and how to load the
+    /// publishers' files by hand. May read the source's state (disk).
+    pub fn not_ready_detail(&self) -> String {
+        if self.served().is_some() {
+            return "an index is served".into();
+        }
+        let lists = self.source.lists();
+        if lists.iter().any(|l| l.current.is_some()) {
+            return "no list index is loaded yet: the stored lists are being indexed".into();
+        }
+        let runtime = self.runtime();
+        let errors: Vec<String> = lists
+            .iter()
+            .filter_map(|l| {
+                let e = runtime
+                    .get(&l.id)
+                    .and_then(|r| r.last_error.clone())
+                    .or_else(|| l.last_error.clone())?;
+                Some(format!("{}: {e}", l.id))
+            })
+            .collect();
+        let advice = crate::fetch::OFFLINE_ADVICE;
+        if !errors.is_empty() {
+            let shown: Vec<&str> = errors.iter().take(3).map(String::as_str).collect();
+            let more = match errors.len() {
+                n if n > 3 => format!(" and {} more", n - 3),
+                _ => String::new(),
+            };
+            return format!(
+                "no list is loaded: the downloads failed ({}{more}); {advice}",
+                shown.join("; ")
+            );
+        }
+        if self.refreshing() {
+            return format!(
+                "no list is loaded yet: the lists are being downloaded from the publishers; {advice}"
+            );
+        }
+        if !self.settings.enabled {
+            return format!("no list is loaded and scheduled refresh is off; {advice}");
+        }
+        format!("no list is loaded yet: the first download has not started; {advice}")
+    }
+
+    /// Counts one list's refresh outcome and logs it. A failure says whether
+    /// a version of the list is still served: never that "the last good
+    /// version stays" when there is none.
+    fn record_outcome(&self, id: &str, outcome: &RefreshOutcome) {
+        let served = self
+            .served()
+            .and_then(|s| s.lists.get(id).map(|v| v.version.clone()));
+        let mut rt = lock(&self.runtime);
+        let entry = rt.entry(id.to_string()).or_default();
+        match outcome {
+            RefreshOutcome::New { version } => {
+                entry.refresh_updates += 1;
+                entry.consecutive_failures = 0;
+                tracing::info!(list = %id, %version, "new list version");
+            }
+            RefreshOutcome::Unchanged => {
+                entry.consecutive_failures = 0;
+                tracing::debug!(list = %id, "list unchanged");
+            }
+            RefreshOutcome::Failed { error } => {
+                entry.refresh_failures += 1;
+                entry.consecutive_failures = entry.consecutive_failures.saturating_add(1);
+                match served {
+                    Some(version) => {
+                        tracing::warn!(list = %id, %error, %version, "list refresh failed; the version served stays")
+                    }
+                    None => {
+                        tracing::warn!(list = %id, %error, "list refresh failed; no version of this list is loaded")
+                    }
+                }
+            }
+        }
     }
 
     async fn blocking_lists(&self) -> Vec<SourceList> {
@@ -588,6 +663,9 @@ impl Service {
                         seconds = report.seconds,
                         "scheduled refresh done"
                     );
+                    if this.served().is_none() {
+                        tracing::error!("{}", this.not_ready_detail());
+                    }
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(this.settings.tick) => {}

@@ -103,7 +103,7 @@ fn import_of_an_unknown_format_fails_with_one_line() {
     assert_eq!(lists[0]["id"], "custom:mine");
     assert_eq!(lists[0]["version"], Value::Null);
     assert!(
-        lists[0]["last_error"]
+        lists[0]["lastError"]
             .as_str()
             .unwrap()
             .contains("format not recognised")
@@ -195,6 +195,80 @@ fn fetch_of_an_unknown_list_fails_before_any_download() {
     assert!(line.contains("unknown list 'nowhere'"), "{line}");
 }
 
+/// Offline: every list fails at once (a refused connection is not retried),
+/// the lists are reported one line each, and the error says how to import
+/// the publishers' files by hand. Warnings never claim a last good version.
+#[test]
+fn fetch_offline_fails_fast_and_says_how_to_import_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mirror = format!("http://127.0.0.1:{port}");
+    let o = screener(dir.path(), &["fetch", "--mirror", &mirror]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.lines().count() >= 10, "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.contains(": error: ") && l.contains("cannot connect")),
+        "{out}"
+    );
+    assert!(
+        !out.contains("attempts"),
+        "a refused connection is not retried: {out}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("screener import --manifest"), "{err}");
+    assert!(!err.contains("last good version"), "{err}");
+    assert_eq!(lists_json(dir.path()).len(), out.lines().count());
+    assert!(
+        lists_json(dir.path())
+            .iter()
+            .all(|l| l["version"].is_null())
+    );
+}
+
+/// Logs written to a file (not a terminal) carry no colour codes, and
+/// `--log-format json` makes every log line one JSON object.
+#[test]
+fn logs_are_plain_off_a_terminal_and_json_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mirror = format!("http://127.0.0.1:{port}");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["fetch", "--list", "un_sc_sanctions", "--mirror", &mirror];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_screener"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(&args)
+            .env("RUST_LOG", "debug")
+            .env_remove("NO_COLOR")
+            .env_remove("SCREENER_LOG_FORMAT")
+            .output()
+            .expect("run")
+    };
+    let o = run(&[]);
+    let err = stderr(&o);
+    assert!(err.lines().count() > 1, "some logs were written: {err}");
+    assert!(!err.contains('\u{1b}'), "colour codes in a log file: {err}");
+    let o = run(&["--log-format", "json"]);
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    let (last, logs) = lines.split_last().expect("lines");
+    assert!(last.starts_with("screener: error: "), "{last}");
+    assert!(!logs.is_empty());
+    for l in logs {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert!(v["level"].is_string(), "{l}");
+    }
+}
+
 /// The default set of every list in the manifest, then `lists --json`: one
 /// object per list with exactly the documented keys and the manifest's counts.
 /// (Needs the parsers of every default set.)
@@ -223,9 +297,9 @@ fn import_manifest_defaults_then_lists_json() {
             keys,
             [
                 "entities",
-                "fetched_at",
+                "fetchedAt",
                 "id",
-                "last_error",
+                "lastError",
                 "names",
                 "published",
                 "schemas",
@@ -237,7 +311,7 @@ fn import_manifest_defaults_then_lists_json() {
         for (schema, n) in &set.schemas {
             assert_eq!(l["schemas"][schema], *n, "{} {schema}", set.list);
         }
-        assert_eq!(l["last_error"], Value::Null);
+        assert_eq!(l["lastError"], Value::Null);
         assert_eq!(l["sha256"].as_str().unwrap().len(), 64);
         assert!(l["names"].as_u64().unwrap() >= set.entities.unwrap() as u64);
     }

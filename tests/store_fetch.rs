@@ -742,7 +742,8 @@ async fn ofac_csv_set_fetched_whole() {
     );
 }
 
-/// Nothing listens: a connection error, recorded, nothing stored.
+/// Nothing listens: a connection error, recorded, nothing stored, and not
+/// retried (offline, a fetch must fail at once, not after minutes).
 #[tokio::test]
 async fn connection_refused_is_an_error() {
     let port = {
@@ -763,7 +764,7 @@ async fn connection_refused_is_an_error() {
         matches!(
             err,
             FetchError::Download {
-                attempts: 2,
+                attempts: 1,
                 source: DownloadError::Connect(_),
                 ..
             }
@@ -777,6 +778,34 @@ async fn connection_refused_is_an_error() {
             .unwrap()
             .contains("cannot connect")
     );
+}
+
+/// A host that does not resolve fails at once, without retries.
+#[tokio::test]
+async fn an_unknown_host_fails_without_retrying() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), Parser::StandIn);
+    let f = Fetcher::new(FetchConfig {
+        // `.invalid` never resolves (RFC 2606).
+        url_override: Some("http://screener-test.invalid".into()),
+        retries: 3,
+        backoff_base: Duration::from_secs(30),
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    let err = f.fetch_list(&store, &un_source()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FetchError::Download {
+                attempts: 1,
+                source: DownloadError::Connect(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(store.current("un_sc_sanctions").is_none());
 }
 
 /// Every set of the manifest that the store accepts round-trips through

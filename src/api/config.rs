@@ -98,14 +98,7 @@ fn deserialize_api_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Ap
     Vec::<ApiKeyEntry>::deserialize(d).map(ApiKey::from_entries)
 }
 
-/// Log output format.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    #[default]
-    Text,
-    Json,
-}
+pub use crate::logging::LogFormat;
 
 /// Bounds on the work one request may cause. Each is answered with a 4xx
 /// JSON error naming the limit when exceeded.
@@ -356,16 +349,9 @@ impl ServerConfig {
             self.admin_token = Some(Secret::new(v));
         }
         if let Some(v) = get("SCREENER_LOG_FORMAT") {
-            self.log_format = match v.to_ascii_lowercase().as_str() {
-                "json" => LogFormat::Json,
-                "text" | "pretty" | "plain" => LogFormat::Text,
-                other => {
-                    return Err(setting(
-                        "SCREENER_LOG_FORMAT",
-                        format!("'{other}' is not json or text"),
-                    ));
-                }
-            };
+            self.log_format = v
+                .parse()
+                .map_err(|e: String| setting("SCREENER_LOG_FORMAT", e))?;
         }
         if let Some(v) = get("SCREENER_MAX_BODY_BYTES") {
             self.limits.max_body_bytes = parse_num("SCREENER_MAX_BODY_BYTES", &v)?;

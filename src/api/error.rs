@@ -52,11 +52,12 @@ impl ApiError {
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, detail)
     }
 
-    pub fn not_ready() -> ApiError {
+    /// 503: no index is served yet; `why` comes from the service.
+    pub fn not_ready(why: &str) -> ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
-            "no list index is loaded yet; the lists are being fetched or indexed (see /readyz and /v1/lists)",
+            format!("{why} (see /readyz and /v1/lists)"),
         )
     }
 

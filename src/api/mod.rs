@@ -19,7 +19,6 @@ pub mod batch;
 pub mod body;
 pub mod config;
 pub mod error;
-pub mod logging;
 pub mod metrics;
 pub mod middleware;
 pub mod native;
@@ -81,7 +80,7 @@ impl AppState {
 
     /// The 503 for "no index yet", saying why and what to do.
     pub fn not_ready(&self) -> ApiError {
-        ApiError::not_ready()
+        ApiError::not_ready(&self.service.not_ready_detail())
     }
 
     /// Takes a batch slot or answers 429.
@@ -359,6 +358,9 @@ pub async fn run_server_with(
         refresh = service.settings().enabled,
         "screener serving; /readyz answers 503 until the first index is built"
     );
+    if !service.has_stored_lists() {
+        tracing::warn!("no list is stored yet: {}", service.not_ready_detail());
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let background = service.spawn_background(stop_rx);
     let server = start_server(state, listener)?;
@@ -370,16 +372,20 @@ pub async fn run_server_with(
 }
 
 /// The whole `serve` subcommand: configuration (file, environment, flags;
-/// the data directory and catalog come from the CLI's global options),
-/// logging (unless the CLI set it up already), runtime and server.
+/// the data directory, catalog and log format come from the CLI's global
+/// options), logging, runtime and server.
 pub fn serve(
     args: &config::ServeArgs,
     data_dir: std::path::PathBuf,
     catalog: Option<std::path::PathBuf>,
+    log_format: Option<crate::logging::LogFormat>,
 ) -> Result<(), ServeError> {
     let mut config = ServerConfig::resolve(args, |k| std::env::var(k).ok())?;
     config.data_dir = data_dir;
     config.catalog = catalog;
-    logging::init(config.log_format);
+    if let Some(f) = log_format {
+        config.log_format = f;
+    }
+    crate::logging::init(config.log_format, "info");
     actix_web::rt::System::new().block_on(run_server(config))
 }

@@ -454,6 +454,9 @@ pub async fn list_overview(
 pub struct ListsResponse {
     /// An index is served.
     ready: bool,
+    /// When no index is served: why (the first download is running, or it
+    /// failed and why) and how to load the publishers' files by hand.
+    not_ready: Option<String>,
     /// The index generation served (0: none yet).
     generation: u64,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -476,8 +479,16 @@ pub struct ListsResponse {
 pub async fn lists(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
     let (served, lists) = list_overview(&state).await?;
+    let not_ready = match served {
+        Some(_) => None,
+        None => {
+            let service = Arc::clone(&state.service);
+            Some(blocking(move || service.not_ready_detail()).await?)
+        }
+    };
     Ok(HttpResponse::Ok().json(ListsResponse {
         ready: served.is_some(),
+        not_ready,
         generation: served.as_ref().map_or(0, |s| s.generation),
         built_at: served.as_ref().map(|s| s.built_at),
         refreshing: state.service.refreshing(),

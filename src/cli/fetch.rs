@@ -3,6 +3,7 @@
 
 use super::{CliError, CliResult, Context, parse_share, thousands};
 use clap::Args;
+use futures_util::StreamExt;
 use screener::fetch::{FetchConfig, FetchOutcome, Fetcher};
 use screener::sources::ListSource;
 use std::process::ExitCode;
@@ -64,9 +65,19 @@ pub fn run(ctx: &Context, args: FetchArgs) -> CliResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // Lists are fetched a few at a time; results are printed in catalog order.
+    let results: Vec<_> = runtime.block_on(
+        futures_util::stream::iter(lists.iter().map(|list| {
+            let (fetcher, store) = (&fetcher, &store);
+            async move { (list, fetcher.fetch_list(store, list).await) }
+        }))
+        .buffered(screener::fetch::PARALLEL_LISTS)
+        .collect(),
+    );
     let mut failed = 0;
-    for list in &lists {
-        match runtime.block_on(fetcher.fetch_list(&store, list)) {
+    let mut offline = 0;
+    for (list, result) in results {
+        match result {
             Ok(FetchOutcome::New(m)) => println!(
                 "{}: new version {} ({} entities, {} names)",
                 list.id,
@@ -79,6 +90,7 @@ pub fn run(ctx: &Context, args: FetchArgs) -> CliResult {
             }
             Err(e) => {
                 failed += 1;
+                offline += usize::from(e.is_offline());
                 let msg = super::one_line(&e.to_string());
                 let msg = msg.strip_prefix(&format!("{}: ", list.id)).unwrap_or(&msg);
                 println!("{}: error: {msg}", list.id);
@@ -86,8 +98,13 @@ pub fn run(ctx: &Context, args: FetchArgs) -> CliResult {
         }
     }
     if failed > 0 {
+        let advice = if offline > 0 {
+            format!("; {}", screener::fetch::OFFLINE_ADVICE)
+        } else {
+            String::new()
+        };
         return Err(CliError::new(format!(
-            "{failed} of {} lists could not be fetched",
+            "{failed} of {} lists could not be fetched{advice}",
             lists.len()
         )));
     }

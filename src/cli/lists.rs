@@ -20,8 +20,10 @@ pub struct ListsArgs {
     available: bool,
 }
 
-/// One list in `lists --json`. Version fields are null while no version is loaded.
+/// One list in `lists --json`, named like the API's JSON (camelCase).
+/// Version fields are null while no version is loaded.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ListRow {
     id: String,
     version: Option<String>,
@@ -119,8 +121,8 @@ fn catalog(ctx: &Context, json: bool) -> CliResult {
                     "publisher": l.publisher,
                     "sanctions": l.sanctions,
                     "format": l.format.id(),
-                    "refresh_secs": l.refresh.as_secs(),
-                    "auto_fetch": l.auto_fetch,
+                    "refreshSecs": l.refresh.as_secs(),
+                    "autoFetch": l.auto_fetch,
                     "retired": l.retired,
                     "licence": l.licence,
                     "urls": l.files.iter().map(|f| &f.url).collect::<Vec<_>>(),

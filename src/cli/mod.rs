@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(long, env = "SCREENER_CATALOG", global = true, value_name = "TOML")]
     catalog: Option<PathBuf>,
 
+    /// Log lines as text (coloured on a terminal unless NO_COLOR is set) or as JSON objects.
+    #[arg(long, env = "SCREENER_LOG_FORMAT", global = true, value_enum)]
+    log_format: Option<screener::logging::LogFormat>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -103,7 +107,10 @@ pub fn main() -> ExitCode {
         eprintln!("screener: internal error (please report): {msg}");
     }));
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, Command::Serve(_)));
+    // `serve` sets up logging itself, once its config file is read.
+    if !matches!(cli.command, Command::Serve(_)) {
+        screener::logging::init(cli.log_format.unwrap_or_default(), "warn");
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -117,6 +124,7 @@ fn run(cli: Cli) -> CliResult {
     let ctx = Context {
         data_dir: cli.data_dir,
         catalog_path: cli.catalog,
+        log_format: cli.log_format,
     };
     match cli.command {
         Command::Fetch(args) => fetch::run(&ctx, args),
@@ -133,6 +141,7 @@ fn run(cli: Cli) -> CliResult {
 pub struct Context {
     data_dir: PathBuf,
     catalog_path: Option<PathBuf>,
+    log_format: Option<screener::logging::LogFormat>,
 }
 
 impl Context {
@@ -233,23 +242,6 @@ pub fn parse_share(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("'{s}' is not between 0 and 1"))
     }
-}
-
-/// Logs go to stderr; `SCREENER_LOG_FORMAT=json` gives JSON lines. The
-/// filter comes from `RUST_LOG` (default: warnings, and progress for `serve`).
-fn init_logging(serving: bool) {
-    use tracing_subscriber::EnvFilter;
-    let default = if serving { "info" } else { "warn" };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let json = std::env::var("SCREENER_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
 }
 
 /// Joins the lines of a message so every error is one line.

@@ -7,7 +7,12 @@ use std::process::ExitCode;
 pub use screener::api::config::ServeArgs;
 
 pub fn run(ctx: &Context, args: ServeArgs) -> CliResult {
-    screener::api::serve(&args, ctx.data_dir.clone(), ctx.catalog_path.clone())
-        .map_err(|e| CliError::new(e.to_string()))?;
+    screener::api::serve(
+        &args,
+        ctx.data_dir.clone(),
+        ctx.catalog_path.clone(),
+        ctx.log_format,
+    )
+    .map_err(|e| CliError::new(e.to_string()))?;
     Ok(ExitCode::SUCCESS)
 }

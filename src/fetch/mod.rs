@@ -4,8 +4,11 @@
 //! the set to [`Store::import`], which validates it before it may become the
 //! current version. Per file it sends the stored ETag / Last-Modified, so an
 //! unchanged list costs one small request per file (HTTP 304) and stores
-//! nothing. Connection errors, timeouts, 5xx answers and bodies cut short are
-//! retried with exponential backoff; 404 and other client errors are not.
+//! nothing. Timeouts, 5xx answers and bodies cut short are retried with
+//! exponential backoff; 404 and other client errors are not, and neither is
+//! a host that cannot be resolved or reached: offline, a fetch fails at once
+//! and says so instead of retrying for minutes (the service's scheduler tries
+//! again later on its own).
 //! Any failure is recorded as the list's `last_error`; none of them can
 //! replace the last good version.
 
@@ -19,6 +22,12 @@ use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Lists downloaded at once (by `screener fetch` and the service's refresh):
+/// enough that a slow publisher does not hold up the others, few enough to
+/// be polite to each publisher and to bound memory (each list's files are
+/// held whole until parsed).
+pub const PARALLEL_LISTS: usize = 4;
 
 /// Downloader settings.
 #[derive(Debug, Clone)]
@@ -43,7 +52,7 @@ impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig {
             timeout: Duration::from_secs(300),
-            connect_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
             max_bytes: 512 * 1024 * 1024,
             retries: 3,
             backoff_base: Duration::from_secs(2),
@@ -60,7 +69,7 @@ pub enum DownloadError {
     Status { status: StatusCode },
     #[error("no answer within {0:?}")]
     Timeout(Duration),
-    #[error("cannot connect: {0}")]
+    #[error("cannot connect (no network, or the host is unknown or down): {0}")]
     Connect(String),
     #[error("the file is larger than the limit of {max} bytes")]
     TooLarge { max: u64 },
@@ -80,10 +89,11 @@ impl DownloadError {
                     || *status == StatusCode::TOO_MANY_REQUESTS
             }
             DownloadError::Timeout(_)
-            | DownloadError::Connect(_)
             | DownloadError::Truncated { .. }
             | DownloadError::Transfer(_) => true,
-            DownloadError::TooLarge { .. } => false,
+            // DNS failures, refused connections and unreachable hosts: a
+            // retry a few seconds later finds the same network.
+            DownloadError::Connect(_) | DownloadError::TooLarge { .. } => false,
         }
     }
 }
@@ -106,6 +116,23 @@ pub enum FetchError {
     #[error("{list_id}: internal error while importing: {message}")]
     Internal { list_id: String, message: String },
 }
+
+impl FetchError {
+    /// The host could not be resolved or reached: most likely no network.
+    pub fn is_offline(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Download {
+                source: DownloadError::Connect(_),
+                ..
+            }
+        )
+    }
+}
+
+/// What to do when the publishers cannot be reached: the one sentence the
+/// CLI, the service's log and its readiness answer all give.
+pub const OFFLINE_ADVICE: &str = "without network access, import the publishers' files by hand: `screener import --manifest MANIFEST.toml`, or `screener import <list id> <files…>`; or serve them directly with `screener serve --manifest MANIFEST.toml`";
 
 fn attempts_note(attempts: u32) -> String {
     if attempts > 1 {
@@ -392,10 +419,10 @@ impl Fetcher {
     }
 
     fn classify(&self, e: reqwest::Error) -> DownloadError {
-        if e.is_timeout() {
-            DownloadError::Timeout(self.config.timeout)
-        } else if e.is_connect() {
+        if e.is_connect() {
             DownloadError::Connect(error_chain(&e))
+        } else if e.is_timeout() {
+            DownloadError::Timeout(self.config.timeout)
         } else {
             DownloadError::Transfer(error_chain(&e))
         }

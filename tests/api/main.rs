@@ -1663,4 +1663,5 @@ proptest::proptest! {
 }
 
 // Last: it uses the macros above.
+mod first_run;
 mod not_screened;
