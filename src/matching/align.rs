@@ -8,7 +8,12 @@
 //!    ([`compare_tokens`]: exact, variant, transliteration, sound, edits…);
 //! 3. joined words one letter off;
 //! 4. a word spelling the initials of adjacent words ("pla" / "people's
-//!    liberation army").
+//!    liberation army");
+//! 5. one hard typo the rest of the name vouches for: when every other
+//!    distinctive part met closely, and a rare word met exactly, one part
+//!    left weak or unpaired that is one edit off (a short part, the first
+//!    letter) or spelt alike by sound ("Medwedchuk") counts as
+//!    `sim_hard_typo` ([`hard_typo`]).
 //!
 //! The pairs give the name similarity: the weighted share of both names that
 //! met, Σ similarity × weight over the pairs divided by Σ weight over the
@@ -18,7 +23,7 @@
 //! (only common parts met, one part of a person's name, legal forms that
 //! differ…); it applies no cap or penalty itself.
 
-use super::similarity::{TokenMatch, bounded_distance, compare_tokens};
+use super::similarity::{TokenMatch, bounded_distance, compare_tokens, is_hard_typo};
 use super::weights::{MAX_JOINED_WORDS, Weights};
 use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, is_distinctive};
 use crate::text::TokenKind;
@@ -60,6 +65,14 @@ pub struct Alignment {
     /// An organisation's number on one side is not on the other ("Fund II"
     /// / "Fund", "Brigade 44" / "Brigade 45").
     pub number_unmatched: bool,
+    /// The name met in full: every distinctive part on both sides paired,
+    /// each at least as closely as `full_org_match_sim`.
+    pub full_name: bool,
+    /// Rare (not common) query words that met a listed part closely.
+    pub rare_parts: u8,
+    /// Two Arabic genealogical chains (`X bin A bin B`) name different
+    /// fathers in the same place, or the same names in another order.
+    pub nasab_conflict: bool,
 }
 
 /// What the comparison knows about the kind of party.
@@ -123,6 +136,10 @@ pub(crate) fn align(
     };
     let number_unmatched =
         org_like(qt, nt, kind) && (number_left(qt, q_used) || number_left(nt, n_used));
+    let full_name = tally.all_close
+        && tally.distinctive_matches >= 2
+        && all_distinctive_used(qt, q_used)
+        && all_distinctive_used(nt, n_used);
     Alignment {
         score,
         query_used: q_used,
@@ -132,6 +149,9 @@ pub(crate) fn align(
         single_part,
         legal_form_conflict,
         number_unmatched,
+        full_name,
+        rare_parts: u8::try_from(tally.rare_matches).unwrap_or(u8::MAX),
+        nasab_conflict: kind.person && nasab_conflict(qt, nt, pairs),
     }
 }
 
@@ -193,7 +213,68 @@ fn pair_tokens(
     join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
     initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
     (q_used, n_used)
+}
+
+/// Step 5: one hard typo in a name whose other parts agree. The rest agrees
+/// when a rare word met exactly (or as a spelling variant) and every other
+/// distinctive query part met at least as closely as `full_org_match_sim`;
+/// then the one weak pair, or the one query word left unpaired and a listed
+/// word left unpaired, that are a hard typo apart ([`is_hard_typo`]) count
+/// as `sim_hard_typo`. Two weak parts are two differences: nothing changes.
+fn hard_typo(
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    q_used: &mut u32,
+    n_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    w: &Weights,
+) {
+    let mut anchored = false;
+    let mut weak: Option<usize> = None;
+    for (k, p) in pairs.iter().enumerate() {
+        let t = &qt[p.query];
+        if !is_distinctive(t.kind) {
+            continue;
+        }
+        if p.sim >= w.sim_variant {
+            anchored |= t.kind == TokenKind::Word && !t.common;
+        } else if p.sim < w.sim_hard_typo && p.listed.len() == 1 && weak.is_none() {
+            weak = Some(k);
+        } else if p.sim < w.full_org_match_sim {
+            return;
+        }
+    }
+    if !anchored {
+        return;
+    }
+    let q_left = |i: usize| !is_set(*q_used, i) && is_distinctive(qt[i].kind);
+    let mut q_unpaired = (0..qt.len()).filter(|&i| q_left(i));
+    match (weak, q_unpaired.next(), q_unpaired.next()) {
+        (Some(k), None, _) => {
+            let p = &mut pairs[k];
+            if is_hard_typo(&qt[p.query], &nt[p.listed.start], w) {
+                p.sim = w.sim_hard_typo;
+                p.how = TokenMatch::Typo;
+            }
+        }
+        (None, Some(i), None) => {
+            if let Some(j) =
+                (0..nt.len()).find(|&j| !is_set(*n_used, j) && is_hard_typo(&qt[i], &nt[j], w))
+            {
+                *q_used |= 1 << i;
+                *n_used |= 1 << j;
+                pairs.push(Pair {
+                    query: i,
+                    listed: j..j + 1,
+                    sim: w.sim_hard_typo,
+                    how: TokenMatch::Typo,
+                });
+            }
+        }
+        _ => {}
+    }
 }
 
 /// What the pairs add up to.
@@ -363,6 +444,86 @@ fn add_unpaired_costs(
     den
 }
 
+/// Words that mark the next word as a father's name in an Arabic
+/// genealogical chain (nasab): "bin", "ibn", "bint" and the Maghreb "ben",
+/// "ould" (Mauritanian, "son of").
+fn is_nasab_marker(t: &PreparedToken) -> bool {
+    matches!(
+        t.raw.as_str(),
+        "bin" | "ibn" | "bint" | "binti" | "ben" | "bent" | "ould"
+    )
+}
+
+/// The longest chain read: the given name and this many fathers, less one.
+const MAX_NASAB: usize = 8;
+
+/// The nasab chain of a name's given names (the parts before a listed
+/// surname's comma are left out): the first word, then each word after a
+/// marker. Returns the token positions and the chain's length.
+fn nasab_chain(v: &[PreparedToken]) -> ([usize; MAX_NASAB], usize) {
+    let mut chain = [0usize; MAX_NASAB];
+    let mut n = 0;
+    let mut after_marker = false;
+    for (i, t) in v.iter().enumerate() {
+        if t.surname {
+            continue;
+        }
+        if is_nasab_marker(t) {
+            after_marker = n > 0;
+            continue;
+        }
+        if t.kind == TokenKind::Word && (n == 0 || after_marker) && n < MAX_NASAB {
+            chain[n] = i;
+            n += 1;
+        }
+        after_marker = false;
+    }
+    (chain, n)
+}
+
+/// Two chains with a father each, compared place by place: a place whose
+/// names met each other agrees; one whose query name met the listed chain
+/// in another place is another order (SALMAN BIN MUHAMMAD / MUHAMMAD BIN
+/// SALMAN), unless it is the end of the shorter chain meeting a later
+/// father (a generation left out); one where neither name met anything is
+/// two different fathers. A chain that is only shorter does not conflict.
+fn nasab_conflict(qt: &[PreparedToken], nt: &[PreparedToken], pairs: &[Pair]) -> bool {
+    let (qc, qn) = nasab_chain(qt);
+    let (nc, nn) = nasab_chain(nt);
+    if qn < 2 || nn < 2 {
+        return false;
+    }
+    let listed_of = |q: usize| {
+        pairs
+            .iter()
+            .find(|p| p.query == q)
+            .map(|p| p.listed.clone())
+    };
+    let listed_paired = |j: usize| pairs.iter().any(|p| p.listed.contains(&j));
+    for k in 0..qn.min(nn) {
+        match listed_of(qc[k]) {
+            Some(r) if r.contains(&nc[k]) => {}
+            Some(r) => {
+                let place = nc[..nn].iter().position(|&j| r.contains(&j));
+                let shorter_end = k + 1 == qn.min(nn);
+                if place.is_some_and(|m| m < k || !shorter_end) {
+                    return true;
+                }
+            }
+            None if !listed_paired(nc[k]) && k > 0 => return true,
+            None => {}
+        }
+    }
+    false
+}
+
+/// Every distinctive part of `v` is among `used`.
+fn all_distinctive_used(v: &[PreparedToken], used: u32) -> bool {
+    v.iter()
+        .enumerate()
+        .all(|(i, t)| !is_distinctive(t.kind) || is_set(used, i))
+}
+
 /// An organisation whose every name part matched nearly exactly, on both
 /// sides, is named in full ("North Group Holding Corp.", "DA Group 22"):
 /// common words are then not a weak match, unless the whole name is one
@@ -375,11 +536,6 @@ fn full_org_match(
     tally: &Tally,
     kind: PartyKind,
 ) -> bool {
-    let all_distinctive_used = |v: &[PreparedToken], used: u32| {
-        v.iter()
-            .enumerate()
-            .all(|(i, t)| !is_distinctive(t.kind) || is_set(used, i))
-    };
     kind.org
         && !kind.person
         && tally.all_close
@@ -623,6 +779,95 @@ fn initials_of_adjacent(
                 TokenMatch::Initials,
             );
             break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::PreparedName;
+    use crate::matching::DEFAULT_WEIGHTS;
+
+    const PERSON: PartyKind = PartyKind {
+        org: false,
+        person: true,
+    };
+
+    /// Aligns the primary variants of two person names.
+    fn person(query: &str, listed: &str) -> (Alignment, Vec<Pair>) {
+        let q = PreparedName::new(query, Some(false));
+        let n = PreparedName::new(listed, Some(false));
+        let mut scratch = Scratch::default();
+        let a = align(
+            &q.variants[0],
+            &n.variants[0],
+            &DEFAULT_WEIGHTS,
+            PERSON,
+            &mut scratch,
+        );
+        (a, scratch.pairs)
+    }
+
+    fn typo_pairs(pairs: &[Pair]) -> usize {
+        pairs.iter().filter(|p| p.how == TokenMatch::Typo).count()
+    }
+
+    #[test]
+    fn one_hard_typo_counts_when_the_rest_agrees() {
+        let w = &DEFAULT_WEIGHTS;
+        for (query, listed) in [
+            ("Denis SPUSHILIN", "PUSHILIN, Denis"), // at the first letter
+            ("Charlie HAN", "THAN, Charlie"),       // a short part
+            ("EEgor KORNET", "KORNET, Igor"),       // sound-alike
+            ("Dragan ZTANKOVIC", "STANKOVIC, Dragan"),
+        ] {
+            let (a, pairs) = person(query, listed);
+            assert_eq!(typo_pairs(&pairs), 1, "{query} / {listed}: {pairs:?}");
+            assert!(!a.single_part, "{query}");
+            assert!(a.score > w.threshold, "{query}: {}", a.score);
+        }
+    }
+
+    #[test]
+    fn no_hard_typo_without_agreement_or_with_two_differences() {
+        for (query, listed) in [
+            // Nothing else met: the typo is all there is.
+            ("Medwedchuk", "Medvedchuk"),
+            // Two parts off.
+            ("Dragan ZTANKOVIC Petar", "STANKOVIC, Dragan Betar"),
+            // Two letters off in a short part.
+            ("Charlie HIN", "THAN, Charlie"),
+        ] {
+            let (_, pairs) = person(query, listed);
+            assert_eq!(typo_pairs(&pairs), 0, "{query} / {listed}: {pairs:?}");
+        }
+    }
+
+    #[test]
+    fn nasab_chains_that_name_other_fathers_conflict() {
+        for (query, listed) in [
+            ("Salman bin Muhammad", "Muhammad bin Salman"),
+            ("Ahmed ben Ali ben Salah", "Ahmed ben Omar ben Salah"),
+            ("Mohamed ould Abdallahi", "Mohamed ould Brahim"),
+        ] {
+            let (a, _) = person(query, listed);
+            assert!(a.nasab_conflict, "{query} / {listed}");
+        }
+        for (query, listed) in [
+            // A chain that is only shorter.
+            ("Ahmed ben Ali", "Ahmed ben Ali ben Salah"),
+            (
+                "Usama bin Muhammad",
+                "BIN LADIN, Usama bin Muhammad bin Awad",
+            ),
+            // The family name before the comma is not a father.
+            ("Osama bin Laden", "BIN LADIN, Usama bin Muhammad bin Awad"),
+            // No chain on one side.
+            ("Salman Muhammad", "Muhammad bin Salman"),
+        ] {
+            let (a, _) = person(query, listed);
+            assert!(!a.nasab_conflict, "{query} / {listed}");
         }
     }
 }

@@ -5,9 +5,11 @@
 //!
 //! ```text
 //! score = clamp(name similarity → shortWordTypo → commonTokensOnly
-//!               → singleNamePart → weakAlias → previousName      (name stage)
+//!               → singleNamePart → nasabChain → weakAlias
+//!               → previousName                                   (name stage)
 //!               → legalForm → romanisedSyllables → number
-//!               → identifier → birthDate → country → schema)     (party stage)
+//!               → identifier → birthDate → country
+//!               → fullNameBirthDate → capLift → schema)          (party stage)
 //! ```
 //!
 //! Name-stage features judge one listed name and decide which of a party's
@@ -61,6 +63,10 @@ pub enum Effect {
     BonusOrPenalty,
     /// Adds the coefficient, and lifts the score to at least a floor.
     BonusWithFloor,
+    /// Lifts the score to at least the coefficient.
+    Floor,
+    /// Gives back the coefficient's share of what a cap took.
+    Lift,
 }
 
 impl Effect {
@@ -71,6 +77,8 @@ impl Effect {
             Effect::Penalty => "penalty",
             Effect::BonusOrPenalty => "bonus or penalty",
             Effect::BonusWithFloor => "bonus, floor",
+            Effect::Floor => "floor",
+            Effect::Lift => "lift",
         }
     }
 }
@@ -112,7 +120,7 @@ pub const NAME_SIMILARITY: (&str, &str) = (
 );
 
 /// Every feature, in the order it applies.
-pub const FEATURES: [Feature; 12] = [
+pub const FEATURES: [Feature; 15] = [
     Feature {
         name: "shortWordTypo",
         stage: Stage::Name,
@@ -158,6 +166,21 @@ pub const FEATURES: [Feature; 12] = [
             format!(
                 "only one name part, or not the surname, matched: score capped at {:.2}",
                 w.single_part_cap
+            )
+        },
+    },
+    Feature {
+        name: "nasabChain",
+        stage: Stage::Name,
+        effect: Effect::Cap,
+        weights: &[("nasab_conflict_cap", |w| w.nasab_conflict_cap)],
+        coefficient: |w| w.nasab_conflict_cap,
+        description: "Arabic genealogical names (X BIN A BIN B, X OULD A) whose chains name different fathers in the same place, or the same names in another order (SALMAN BIN MUHAMMAD / MUHAMMAD BIN SALMAN): different people, so the score is capped. A chain that is only shorter does not conflict.",
+        apply: nasab_chain,
+        detail: |_, w| {
+            format!(
+                "the chains of fathers' names differ: score capped at {:.2}",
+                w.nasab_conflict_cap
             )
         },
     },
@@ -267,6 +290,38 @@ pub const FEATURES: [Feature; 12] = [
         detail: country_detail,
     },
     Feature {
+        name: "fullNameBirthDate",
+        stage: Stage::Party,
+        effect: Effect::Floor,
+        weights: &[("full_name_birth_date_floor", |w| {
+            w.full_name_birth_date_floor
+        })],
+        coefficient: |w| w.full_name_birth_date_floor,
+        description: "The name met in full and the full birth date matches exactly: strong evidence together, so the score is lifted to at least the coefficient, even when every name part is common.",
+        apply: full_name_birth_date,
+        detail: |_, w| {
+            format!(
+                "the name met in full and the full birth date matches: lifted to at least {:.2}",
+                w.full_name_birth_date_floor
+            )
+        },
+    },
+    Feature {
+        name: "capLift",
+        stage: Stage::Party,
+        effect: Effect::Lift,
+        weights: &[("cap_lift_share", |w| w.cap_lift_share)],
+        coefficient: |w| w.cap_lift_share,
+        description: "A name met in full whose score a name-stage cap lowered, with weaker evidence that agrees (a birth date that fits, a matching country, no conflict): the coefficient's share of what the cap took is given back.",
+        apply: cap_lift,
+        detail: |_, w| {
+            format!(
+                "a capped name met in full, with a birth date or country that agrees: {:.0} % of the cap given back",
+                w.cap_lift_share * 100.0
+            )
+        },
+    },
+    Feature {
         name: "schema",
         stage: Stage::Party,
         effect: Effect::Penalty,
@@ -285,7 +340,7 @@ pub const FEATURES: [Feature; 12] = [
 ];
 
 /// The name-stage features come first in [`FEATURES`]: this many.
-const NAME_STAGE: usize = 5;
+const NAME_STAGE: usize = 6;
 
 const _: () = {
     let mut i = 0;
@@ -348,6 +403,15 @@ fn single_name_part(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     ev.alignment
         .single_part
         .then_some(score.min(w.single_part_cap))
+}
+
+/// Two genealogical chains name different fathers, or the same names in
+/// another order.
+#[inline]
+fn nasab_chain(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .nasab_conflict
+        .then_some(score.min(w.nasab_conflict_cap))
 }
 
 /// The listed name is a weak alias (OFAC "weak a.k.a.").
@@ -447,14 +511,59 @@ fn compatible_dates(a: &str, b: &str) -> bool {
     n >= 4 && a[..n] == b[..n]
 }
 
-/// A person's birth date agrees (raises) or conflicts (lowers).
+/// A person's birth date agrees (raises) or conflicts (lowers). A conflict
+/// against an exact, rare name met in full that alerts keeps the alert (the
+/// conflict is in the explanation for the analyst to weigh); against any
+/// other name it lowers the score in full.
 fn birth_date(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     match date_agreement(ev, w)?.1 {
         DateAgreement::Exact => Some(score + w.birth_date_exact_bonus),
         DateAgreement::Fits => Some(score + w.birth_year_bonus),
         DateAgreement::Near => None,
-        DateAgreement::Conflict => Some(score - w.birth_date_conflict_penalty),
+        DateAgreement::Conflict => {
+            let lowered = score - w.birth_date_conflict_penalty;
+            Some(if exact_rare_full_name(ev, w) && score >= w.threshold {
+                lowered.max(w.threshold)
+            } else {
+                lowered
+            })
+        }
     }
+}
+
+/// The name met in full, nearly exactly, with at least two rare words.
+fn exact_rare_full_name(ev: &Evidence, w: &Weights) -> bool {
+    let a = ev.alignment;
+    a.full_name && a.rare_parts >= 2 && !a.common_only && a.score >= w.sim_variant
+}
+
+/// A name met in full and a full birth date that matches exactly: together
+/// they identify the person, whatever the name's parts.
+fn full_name_birth_date(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    (ev.alignment.full_name
+        && score < w.full_name_birth_date_floor
+        && matches!(date_agreement(ev, w), Some((_, DateAgreement::Exact))))
+    .then_some(w.full_name_birth_date_floor)
+}
+
+/// A name met in full that a name-stage cap lowered (only common parts, one
+/// part of a person's name, a romanised Chinese or Korean name), with weaker
+/// evidence that agrees and none that conflicts: a share of what the cap
+/// took comes back.
+fn cap_lift(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    let a = ev.alignment;
+    let capped = a.common_only
+        || a.single_part
+        || romanised_syllables(ev, a.score, w).is_some_and(|s| s < a.score);
+    if !a.full_name || !capped || score >= a.score {
+        return None;
+    }
+    let date = date_agreement(ev, w).map(|(_, d)| d);
+    let country = shared_country(ev);
+    let conflict = date == Some(DateAgreement::Conflict) || country == Some(None);
+    let agrees = matches!(date, Some(DateAgreement::Exact | DateAgreement::Fits))
+        || matches!(country, Some(Some(_)));
+    (agrees && !conflict).then_some(score + w.cap_lift_share * (a.score - score))
 }
 
 fn birth_date_detail(ev: &Evidence, w: &Weights) -> String {
@@ -730,6 +839,81 @@ mod tests {
         c.query.birth_dates = vec!["1960".into()];
         c.party.entity.schema = Schema::Organization;
         assert_eq!(c.run(birth_date, 0.8), None);
+    }
+
+    #[test]
+    fn a_conflicting_date_keeps_the_alert_of_an_exact_rare_full_name_only() {
+        let mut c = Case::new();
+        c.party.birth_dates = vec!["1952-10-07".into()];
+        c.query.birth_dates = vec!["1960-01-01".into()];
+        c.alignment.score = 1.0;
+        c.alignment.full_name = true;
+        c.alignment.rare_parts = 2;
+        // Exact and rare: lowered, but not below the threshold.
+        assert!(close(c.run(birth_date, 1.0), W.threshold));
+        // A score that did not alert is lowered in full.
+        assert!(close(
+            c.run(birth_date, 0.7),
+            0.7 - W.birth_date_conflict_penalty
+        ));
+        // Common parts: the conflict removes the alert.
+        c.alignment.common_only = true;
+        assert!(close(
+            c.run(birth_date, 1.0),
+            1.0 - W.birth_date_conflict_penalty
+        ));
+        c.alignment.common_only = false;
+        c.alignment.rare_parts = 1;
+        assert!(c.run(birth_date, 1.0).is_some_and(|s| s < W.threshold));
+    }
+
+    #[test]
+    fn full_name_and_exact_birth_date_alert_together() {
+        let mut c = Case::new();
+        c.party.birth_dates = vec!["1952-10-07".into()];
+        c.query.birth_dates = vec!["1952-10-07".into()];
+        assert_eq!(c.run(full_name_birth_date, 0.76), None, "not in full");
+        c.alignment.full_name = true;
+        assert!(close(
+            c.run(full_name_birth_date, 0.76),
+            W.full_name_birth_date_floor
+        ));
+        assert!(W.full_name_birth_date_floor >= W.threshold);
+        // Already above the floor: nothing to do.
+        assert_eq!(c.run(full_name_birth_date, 0.95), None);
+        // A year only is weaker evidence: no floor.
+        c.query.birth_dates = vec!["1952".into()];
+        assert_eq!(c.run(full_name_birth_date, 0.76), None);
+    }
+
+    #[test]
+    fn weaker_evidence_gives_back_a_share_of_a_cap() {
+        let mut c = Case::new();
+        c.alignment.score = 1.0;
+        c.alignment.full_name = true;
+        c.alignment.common_only = true;
+        c.party.birth_dates = vec!["1952-10-07".into()];
+        c.party.countries = vec!["ru".into()];
+        assert_eq!(c.run(cap_lift, 0.7), None, "no evidence");
+        c.query.birth_dates = vec!["1952".into()];
+        let lifted = 0.73 + W.cap_lift_share * (1.0 - 0.73);
+        assert!(close(c.run(cap_lift, 0.73), lifted));
+        // A country that conflicts cancels it.
+        c.query.countries = vec!["ua".into()];
+        assert_eq!(c.run(cap_lift, 0.73), None);
+        c.query.countries = vec!["ru".into()];
+        assert!(close(c.run(cap_lift, 0.73), lifted));
+        // No cap, nothing to give back.
+        c.alignment.common_only = false;
+        assert_eq!(c.run(cap_lift, 0.73), None);
+    }
+
+    #[test]
+    fn nasab_conflict_caps() {
+        let mut c = Case::new();
+        assert_eq!(c.run(nasab_chain, 0.95), None);
+        c.alignment.nasab_conflict = true;
+        assert!(close(c.run(nasab_chain, 0.95), W.nasab_conflict_cap));
     }
 
     #[test]

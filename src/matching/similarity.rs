@@ -53,6 +53,9 @@ pub enum TokenMatch {
     /// One token spells the first letters of adjacent words on the other
     /// side ("PLA" / "People's Liberation Army", "JC" / "Jean-Claude").
     Initials,
+    /// One typo (an edit in a short part or at the first letter, a
+    /// sound-alike spelling) in a name whose other parts agree.
+    Typo,
 }
 
 impl TokenMatch {
@@ -69,6 +72,7 @@ impl TokenMatch {
             TokenMatch::Reordered => "letters reordered".into(),
             TokenMatch::Abbreviation => "abbreviation".into(),
             TokenMatch::Initials => "initials".into(),
+            TokenMatch::Typo => "one typo, the rest of the name agrees".into(),
         }
     }
 }
@@ -361,6 +365,65 @@ fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
     }
 }
 
+/// Two words one edit or transposition apart (the first letter included),
+/// or spelt alike once sound-alike letters are read the same
+/// ([`sound_alike`]): a hard typo, if the rest of the name vouches for it.
+pub fn is_hard_typo(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
+    a.kind == TokenKind::Word
+        && b.kind == TokenKind::Word
+        && !a.syllabic
+        && !b.syllabic
+        && a.chars.min(b.chars) >= w.hard_typo_min_chars
+        && (bounded_distance(&a.raw, &b.raw, 1).is_some() || sound_alike(&a.raw, &b.raw))
+}
+
+/// The longest word [`sound_alike`] reads.
+const MAX_SOUND_KEY: usize = 48;
+
+/// Spelt alike once letters that sound alike in romanised names are read the
+/// same: v/w, c/k/q, ph/f, j/y, s/z, ou/oo/u, ee/i, kh/h, doubled letters
+/// (the pairs English, French, German and Slavic romanisations disagree on;
+/// see e.g. the equivalence classes of Daitch–Mokotoff and Beider–Morse
+/// Soundex).
+pub fn sound_alike(a: &str, b: &str) -> bool {
+    let (mut ka, mut kb) = ([0u8; MAX_SOUND_KEY], [0u8; MAX_SOUND_KEY]);
+    match (sound_key(a, &mut ka), sound_key(b, &mut kb)) {
+        (Some(x), Some(y)) => ka[..x] == kb[..y],
+        _ => false,
+    }
+}
+
+/// Writes the sound key of an ASCII word into `out`; its length, or `None`
+/// for a word that is not ASCII or too long.
+fn sound_key(word: &str, out: &mut [u8; MAX_SOUND_KEY]) -> Option<usize> {
+    let w = word.as_bytes();
+    if !word.is_ascii() || w.len() > MAX_SOUND_KEY {
+        return None;
+    }
+    let mut n = 0;
+    let mut i = 0;
+    while i < w.len() {
+        let next = w.get(i + 1).copied();
+        let (c, step) = match (w[i], next) {
+            (b'p', Some(b'h')) => (b'f', 2),
+            (b'k', Some(b'h')) => (b'h', 2),
+            (b'o', Some(b'u' | b'o')) => (b'u', 2),
+            (b'e', Some(b'e')) => (b'i', 2),
+            (b'w', _) => (b'v', 1),
+            (b'c' | b'q', _) => (b'k', 1),
+            (b'z', _) => (b's', 1),
+            (b'y', _) => (b'j', 1),
+            (c, _) => (c, 1),
+        };
+        if n == 0 || out[n - 1] != c {
+            out[n] = c;
+            n += 1;
+        }
+        i += step;
+    }
+    Some(n)
+}
+
 /// String equality that settles most unequal pairs on length and first byte
 /// before comparing the rest.
 #[inline]
@@ -469,6 +532,26 @@ fn osa_rows<T: PartialEq>(a: &[T], b: &[T], limit: usize, rows: &mut [usize]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sound_alike_spellings() {
+        for (a, b) in [
+            ("medvedchuk", "medwedchuk"),
+            ("vladimir", "wladimir"),
+            ("limited", "leemited"),
+            ("shisheh", "shishekh"),
+            ("dariush", "dareeush"),
+            ("yosef", "josef"),
+            ("zagros", "sagros"),
+            ("for", "phor"),
+            ("stock", "stok"),
+        ] {
+            assert!(sound_alike(a, b), "{a} / {b}");
+        }
+        for (a, b) in [("maria", "marta"), ("ivan", "iran"), ("kim", "lim")] {
+            assert!(!sound_alike(a, b), "{a} / {b}");
+        }
+    }
 
     #[test]
     fn distance_counts_edits_and_transpositions() {

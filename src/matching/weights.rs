@@ -46,6 +46,12 @@ pub struct Weights {
     pub sim_initials: f64,
     /// Pairs below this similarity are not aligned at all.
     pub min_token_sim: f64,
+    /// One hard typo (an edit in a short part or at the first letter, a
+    /// sound-alike spelling) in a name whose other parts agree
+    /// (`align`, step 5).
+    pub sim_hard_typo: f64,
+    /// A part at least this long may carry such a typo.
+    pub hard_typo_min_chars: usize,
 
     // When each way of matching two tokens counts (lengths in characters).
     /// Same skeleton: at least this many consonants ...
@@ -114,6 +120,9 @@ pub struct Weights {
     pub short_word_max_chars: usize,
     /// Score cap for a person when only one name part matched.
     pub single_part_cap: f64,
+    /// Score cap when two Arabic genealogical chains name different fathers
+    /// in the same place, or the same names in another order.
+    pub nasab_conflict_cap: f64,
     /// Score cap (before birth date, country and identifier) for a person's
     /// name in Chinese characters or Hangul met only through romanisation.
     pub romanised_syllables_cap: f64,
@@ -135,6 +144,13 @@ pub struct Weights {
     pub legal_form_conflict_penalty: f64,
     /// An organisation's number missing on one side ("Fund II" / "Fund").
     pub number_unmatched_penalty: f64,
+    /// A name met in full with a full birth date that matches exactly is
+    /// lifted to at least this (it alerts even when every part is common).
+    pub full_name_birth_date_floor: f64,
+    /// Weaker evidence (a birth date that fits, a country that matches)
+    /// gives back this share of what the name-stage caps took from a name
+    /// met in full.
+    pub cap_lift_share: f64,
     /// Score floor when an identifier matches exactly.
     pub identifier_match_floor: f64,
     pub identifier_match_bonus: f64,
@@ -174,6 +190,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_abbreviation: 0.8,
     sim_initials: 0.85,
     min_token_sim: 0.5,
+    sim_hard_typo: 0.85,
+    hard_typo_min_chars: 3,
     skeleton_min_consonants: 3,
     skeleton_long_consonants: 4,
     repeated_min_chars: 2,
@@ -206,6 +224,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     short_word_typo_cap: 0.8,
     short_word_max_chars: 6,
     single_part_cap: 0.75,
+    nasab_conflict_cap: 0.7,
     romanised_syllables_cap: 0.8,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
@@ -218,6 +237,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     schema_conflict_penalty: 0.30,
     legal_form_conflict_penalty: 0.12,
     number_unmatched_penalty: 0.1,
+    full_name_birth_date_floor: 0.86,
+    cap_lift_share: 0.35,
     identifier_match_floor: 0.95,
     identifier_match_bonus: 0.15,
     candidates_per_result: 6,
