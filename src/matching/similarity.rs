@@ -280,8 +280,13 @@ fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
     // Yong/Jong, Morgan/Torgan); typos rarely hit it.
     // A vowel for a vowel (Emirat/Imirat, Osama/Usama) is a spelling.
     let (qf, nf) = (q.raw.chars().next(), n.raw.chars().next());
+    // In a long word another name one letter off at the start is rare.
     if d == 1 && qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
-        sim = sim.min(w.sim_first_letter);
+        sim = sim.min(if p.max_len >= w.first_letter_long_chars {
+            w.sim_first_letter_long
+        } else {
+            w.sim_first_letter
+        });
     }
     let how = TokenMatch::Fuzzy { distance: d as u8 };
     if sim >= w.sim_repeated {
@@ -368,11 +373,17 @@ fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
 /// Two words one edit or transposition apart (the first letter included),
 /// or spelt alike once sound-alike letters are read the same
 /// ([`sound_alike`]): a hard typo, if the rest of the name vouches for it.
+/// Not for syllables romanised from Chinese or Korean, nor for names
+/// romanised from Arabic or Hebrew script.
 pub fn is_hard_typo(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
     a.kind == TokenKind::Word
         && b.kind == TokenKind::Word
         && !a.syllabic
         && !b.syllabic
+        // Romanised from Arabic script, one letter more is often another
+        // name (Abbas / Abbasi): the abjad rules judge those.
+        && !a.abjad
+        && !b.abjad
         && a.chars.min(b.chars) >= w.hard_typo_min_chars
         && (bounded_distance(&a.raw, &b.raw, 1).is_some() || sound_alike(&a.raw, &b.raw))
 }
@@ -532,6 +543,15 @@ fn osa_rows<T: PartialEq>(a: &[T], b: &[T], limit: usize, rows: &mut [usize]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_letter_edits_cost_less_in_long_words() {
+        let w = &crate::matching::DEFAULT_WEIGHTS;
+        let sim = |a: &str, b: &str| compare_tokens(&token(a), &token(b), w, false).map(|s| s.0);
+        assert_eq!(sim("kim", "lim"), None);
+        assert_eq!(sim("morgan", "torgan"), Some(w.sim_first_letter));
+        assert_eq!(sim("spushilin", "pushilin"), Some(w.sim_first_letter_long));
+    }
 
     #[test]
     fn sound_alike_spellings() {

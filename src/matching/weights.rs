@@ -28,6 +28,10 @@ pub struct Weights {
     pub sim_short_skeleton: f64,
     /// One edit, in the first letter.
     pub sim_first_letter: f64,
+    /// The same in a word of `first_letter_long_chars` letters or more, where
+    /// another name one letter off at the start is rare.
+    pub sim_first_letter_long: f64,
+    pub first_letter_long_chars: usize,
     pub sim_phonetic: f64,
     /// Sounding alike, for names romanised from Arabic or Hebrew.
     pub sim_phonetic_abjad: f64,
@@ -52,6 +56,9 @@ pub struct Weights {
     pub sim_hard_typo: f64,
     /// A part at least this long may carry such a typo.
     pub hard_typo_min_chars: usize,
+    /// With only a common word met exactly besides, the typo must be in a
+    /// part at least this long.
+    pub hard_typo_common_anchor_chars: usize,
 
     // When each way of matching two tokens counts (lengths in characters).
     /// Same skeleton: at least this many consonants ...
@@ -178,6 +185,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_skeleton: 0.88,
     sim_short_skeleton: 0.8,
     sim_first_letter: 0.6,
+    sim_first_letter_long: 0.85,
+    first_letter_long_chars: 8,
     sim_phonetic: 0.6,
     sim_phonetic_abjad: 0.7,
     sim_initial: 0.75,
@@ -192,6 +201,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     min_token_sim: 0.5,
     sim_hard_typo: 0.85,
     hard_typo_min_chars: 3,
+    hard_typo_common_anchor_chars: 5,
     skeleton_min_consonants: 3,
     skeleton_long_consonants: 4,
     repeated_min_chars: 2,
