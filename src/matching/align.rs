@@ -69,6 +69,10 @@ pub struct Alignment {
     /// The name met in full: every distinctive part on both sides paired,
     /// each at least as closely as `full_org_match_sim`.
     pub full_name: bool,
+    /// The query's name met in full: every distinctive query part paired,
+    /// each at least as closely as `full_org_match_sim`, two at least (the
+    /// listed name may have more parts).
+    pub query_in_full: bool,
     /// Rare (not common) query words that met a listed part closely.
     pub rare_parts: u8,
     /// Two Arabic genealogical chains (`X bin A bin B`) name different
@@ -137,10 +141,9 @@ pub(crate) fn align(
     };
     let number_unmatched =
         org_like(qt, nt, kind) && (number_left(qt, q_used) || number_left(nt, n_used));
-    let full_name = tally.all_close
-        && tally.distinctive_matches >= 2
-        && all_distinctive_used(qt, q_used)
-        && all_distinctive_used(nt, n_used);
+    let query_in_full =
+        tally.all_close && tally.distinctive_matches >= 2 && all_distinctive_used(qt, q_used);
+    let full_name = query_in_full && all_distinctive_used(nt, n_used);
     Alignment {
         score,
         query_used: q_used,
@@ -151,6 +154,7 @@ pub(crate) fn align(
         legal_form_conflict,
         number_unmatched,
         full_name,
+        query_in_full,
         rare_parts: u8::try_from(tally.rare_matches).unwrap_or(u8::MAX),
         nasab_conflict: kind.person && nasab_conflict(qt, nt, pairs),
     }

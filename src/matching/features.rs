@@ -537,10 +537,10 @@ fn exact_rare_full_name(ev: &Evidence, w: &Weights) -> bool {
     a.full_name && a.rare_parts >= 2 && !a.common_only && a.score >= w.sim_variant
 }
 
-/// A name met in full and a full birth date that matches exactly: together
-/// they identify the person, whatever the name's parts.
+/// The query's name met in full and a full birth date that matches exactly:
+/// together they identify the person, whatever the name's parts.
 fn full_name_birth_date(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
-    (ev.alignment.full_name
+    (ev.alignment.query_in_full
         && score < w.full_name_birth_date_floor
         && matches!(date_agreement(ev, w), Some((_, DateAgreement::Exact))))
     .then_some(w.full_name_birth_date_floor)
@@ -555,7 +555,7 @@ fn cap_lift(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     let capped = a.common_only
         || a.single_part
         || romanised_syllables(ev, a.score, w).is_some_and(|s| s < a.score);
-    if !a.full_name || !capped || score >= a.score {
+    if !a.query_in_full || !capped || score >= a.score {
         return None;
     }
     let date = date_agreement(ev, w).map(|(_, d)| d);
@@ -873,7 +873,7 @@ mod tests {
         c.party.birth_dates = vec!["1952-10-07".into()];
         c.query.birth_dates = vec!["1952-10-07".into()];
         assert_eq!(c.run(full_name_birth_date, 0.76), None, "not in full");
-        c.alignment.full_name = true;
+        c.alignment.query_in_full = true;
         assert!(close(
             c.run(full_name_birth_date, 0.76),
             W.full_name_birth_date_floor
@@ -890,7 +890,7 @@ mod tests {
     fn weaker_evidence_gives_back_a_share_of_a_cap() {
         let mut c = Case::new();
         c.alignment.score = 1.0;
-        c.alignment.full_name = true;
+        c.alignment.query_in_full = true;
         c.alignment.common_only = true;
         c.party.birth_dates = vec!["1952-10-07".into()];
         c.party.countries = vec!["ru".into()];

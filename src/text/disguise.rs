@@ -122,8 +122,32 @@ fn dotted_letters(name: &str) -> Option<String> {
     found.then(|| words.join(" "))
 }
 
+/// Small particles that run-together names glue to the word before the
+/// next capital ("OsamabinLaden", "LudwigvanBeethoven").
+const GLUED_PARTICLES: [&str; 9] = ["bin", "ibn", "bint", "ben", "al", "el", "van", "von", "de"];
+
+/// Writes `part`, with a particle glued to its end ("Osamabin") set apart
+/// when at least [`MIN_CAMEL_PART`] letters come before it.
+fn push_with_particle(part: &[char], out: &mut String) {
+    let text: String = part.iter().collect();
+    let lower = text.to_lowercase();
+    let glued = GLUED_PARTICLES.iter().find(|p| {
+        lower.ends_with(*p) && lower.chars().count() >= p.chars().count() + MIN_CAMEL_PART
+    });
+    match glued {
+        Some(p) if lower.is_ascii() => {
+            let cut = text.len() - p.len();
+            out.push_str(&text[..cut]);
+            out.push(' ');
+            out.push_str(&text[cut..]);
+        }
+        _ => out.push_str(&text),
+    }
+}
+
 /// Words split where a small letter is followed by a capital, when both
-/// sides have at least [`MIN_CAMEL_PART`] letters.
+/// sides have at least [`MIN_CAMEL_PART`] letters; a particle glued to the
+/// end of a part is set apart.
 fn camel_case(name: &str) -> Option<String> {
     let mut out = String::with_capacity(name.len() + 4);
     let mut found = false;
@@ -138,7 +162,7 @@ fn camel_case(name: &str) -> Option<String> {
             let left = chars[start..i].iter().filter(|c| c.is_alphabetic()).count();
             let right = chars[i..].iter().take_while(|c| c.is_alphabetic()).count();
             if boundary && left >= MIN_CAMEL_PART && right >= MIN_CAMEL_PART {
-                out.extend(&chars[start..i]);
+                push_with_particle(&chars[start..i], &mut out);
                 out.push(' ');
                 start = i;
                 found = true;
@@ -199,7 +223,7 @@ mod tests {
         );
         assert_eq!(
             camel_case("OsamabinLaden").as_deref(),
-            Some("Osamabin Laden")
+            Some("Osama bin Laden")
         );
         assert_eq!(camel_case("Ronald McDonald"), None);
         assert_eq!(camel_case("SADDAM HUSSEIN"), None);
