@@ -11,12 +11,16 @@ mod common;
 mod support;
 
 use std::collections::HashMap;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::{Reply, TestServer};
 
 /// README sections run by another test, which checks their output too.
-const OWN_RUNNERS: [(&str, &str); 1] = [("Payment screening", "tests/payments_readme.rs")];
+const OWN_RUNNERS: [(&str, &str); 2] = [
+    ("Payment screening", "tests/payments_readme.rs"),
+    ("Ongoing monitoring", "tests/monitor_cli.rs"),
+];
 
 /// One `sh` block and the section it is in.
 struct Block {
@@ -54,7 +58,7 @@ fn readme_blocks() -> Vec<Block> {
 /// The catalog's files, served from `lists-raw` the way the publishers serve
 /// them: `<list id>/<file name>` → the bytes of the manifest file of that
 /// list with that name (a gzipped copy is served unpacked), or, for a list
-/// with one file, its default set's one file.
+/// with one file, its default (else sample) set's one file.
 fn mirror_files() -> HashMap<String, Vec<u8>> {
     let manifest = common::manifest();
     let catalog = screener::sources::Catalog::builtin().expect("catalog");
@@ -68,8 +72,15 @@ fn mirror_files() -> HashMap<String, Vec<u8>> {
                 let base = f.rsplit('/').next().unwrap_or(f).to_ascii_lowercase();
                 base == wanted || base == format!("{wanted}.gz")
             });
+            // A one-file list: its default set's file, else a sample's.
+            let one_file: Vec<_> = sets.iter().filter(|s| s.files.len() == 1).collect();
             let single = (list.files.len() == 1)
-                .then(|| sets.iter().find(|s| s.default).filter(|s| s.files.len() == 1))
+                .then(|| {
+                    one_file
+                        .iter()
+                        .find(|s| s.default)
+                        .or_else(|| one_file.first())
+                })
                 .flatten()
                 .and_then(|s| s.files.first());
             let Some(path) = by_name.or(single) else {
@@ -104,7 +115,7 @@ fn free_port() -> u16 {
 /// written into the repository.
 fn run_script(script: &str, work: &Path, env: &[(&str, String)]) -> std::process::Output {
     let mut c = Command::new("bash");
-    c.arg("-c").arg(script).current_dir(work);
+    c.arg("-c").arg(script).current_dir(work).process_group(0);
     c.env_remove("RUST_LOG")
         .env_remove("SCREENER_API_KEYS")
         .env_remove("SCREENER_CONFIG");
@@ -157,7 +168,10 @@ wait_ready() {
   done
   echo "the service did not become ready" >&2; return 1
 }
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+# The script leads its own process group: on exit, stop everything it started
+# (a backgrounded `cargo` is a subshell running the binary; killing only the
+# subshell would leave the service holding the output pipe).
+trap 'trap "" TERM; kill -- -$$ 2>/dev/null || true' EXIT
 "#,
     );
     for b in &blocks {
@@ -204,13 +218,23 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
         .filter_map(|v| v["id"].as_str().map(str::to_string))
         .collect();
     for id in ["c-1001", "c-1003", "c-1005", "c-1007"] {
-        assert!(alerted.iter().any(|a| a == id), "{id} should alert: {alerted:?}");
+        assert!(
+            alerted.iter().any(|a| a == id),
+            "{id} should alert: {alerted:?}"
+        );
     }
     for id in ["c-1002", "c-1004", "c-1006", "c-1008"] {
-        assert!(!alerted.iter().any(|a| a == id), "{id} should not alert: {alerted:?}");
+        assert!(
+            !alerted.iter().any(|a| a == id),
+            "{id} should not alert: {alerted:?}"
+        );
     }
     // The fetch went to the mirror and stored what it served.
-    assert!(stdout.contains("un_sc_sanctions: "), "{}", tail(&stdout, 40));
+    assert!(
+        stdout.contains("un_sc_sanctions: "),
+        "{}",
+        tail(&stdout, 40)
+    );
     drop(mirror);
 }
 

@@ -108,6 +108,7 @@ impl From<QueryError> for ApiError {
             QueryError::EmptyName => "empty_name",
             QueryError::NoLetters => "invalid_name",
             QueryError::NameTooLong(_) => "name_too_long",
+            QueryError::FieldTooLong { .. } => "field_too_long",
             QueryError::UnknownSchema(_) => "unknown_schema",
             QueryError::InvalidListId(_) => "invalid_list_id",
             QueryError::ListNotLoaded { .. } => "list_not_loaded",

@@ -108,7 +108,6 @@ pub struct MatchOut<'a> {
     /// True when the score is at or above the threshold: an alert.
     #[serde(rename = "match")]
     pub is_match: bool,
-    #[schema(value_type = Object)]
     pub explanation: &'a Explanation,
 }
 
@@ -231,7 +230,7 @@ pub struct CompareRequest {
         example = json!({"a": {"name": "Mohammed bin Salman", "schema": "Person"}, "b": {"name": "Muhammad bin Salman Al Saud", "schema": "Person", "birthDate": "1985-08-31"}})
     ),
     responses(
-        (status = 200, description = "Score, verdict and explanation.", body = Object),
+        (status = 200, description = "Score, verdict and explanation.", body = crate::matching::Comparison),
         (status = 422, description = "A record is not valid (empty or too long name, unknown schema), or carries a threshold or limit of its own.", body = ErrorBody),
     )
 )]
@@ -250,12 +249,15 @@ pub async fn compare(
     let (a, b) = (record("a", &body.a)?, record("b", &body.b)?);
     for (side, q) in [("a", &a), ("b", &b)] {
         q.validate().map_err(|e| tag_side(side, e.into()))?;
-        if q.threshold.is_some() || q.limit.is_some() {
+        if q.threshold.is_some() || q.limit.is_some() || !q.lists.is_empty() {
             return Err(tag_side(
                 side,
                 ApiError::unprocessable(
                     "invalid_request",
-                    "threshold and limit belong at the top level of a comparison",
+                    format!(
+                        "{} do not belong in a record (threshold goes at the top level of a comparison)",
+                        crate::matching::query::COMPARISON_ONLY.join(", ")
+                    ),
                 ),
             ));
         }

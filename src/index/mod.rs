@@ -177,6 +177,46 @@ impl NameKeys {
     }
 }
 
+/// The retrieval keys of a query, each written `<kind>:<value>` with kind
+/// `i` (identifier), `t` (token), `s` (skeleton), `p` (sound) or `g`
+/// (trigram): what [`ScreeningIndex::candidates`] looks up, without its cap.
+/// With [`entity_keys`], the keys a listed party is indexed under, this lets
+/// the monitor index customers by the keys a screening of them looks up and
+/// meet listed parties from either side on the same keys.
+pub fn query_keys(q: &PreparedQuery) -> Vec<String> {
+    let names = NameKeys::for_query(&q.name);
+    prefixed_keys(&q.identifiers, &names)
+}
+
+/// The keys a listed party is indexed under (see [`query_keys`]).
+pub fn entity_keys(e: &PreparedEntity) -> Vec<String> {
+    let mut names = NameKeys::default();
+    for (_, n) in &e.names {
+        names.add_name(n);
+    }
+    prefixed_keys(&e.identifiers, &names)
+}
+
+fn prefixed_keys(identifiers: &[String], names: &NameKeys) -> Vec<String> {
+    let groups: [(&str, &[String]); 5] = [
+        ("i", identifiers),
+        ("t", &names.tok),
+        ("s", &names.skel),
+        ("p", &names.phon),
+        ("g", &names.gram),
+    ];
+    let mut out = Vec::new();
+    for (kind, values) in groups {
+        for v in values {
+            let key = format!("{kind}:{v}");
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+    }
+    out
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let keys = TextOptions::default().set_indexing_options(
@@ -354,6 +394,11 @@ impl ScreeningIndex {
             sum = sum.wrapping_add(first_name).wrapping_add(first_id);
         }
         std::hint::black_box(sum);
+    }
+
+    /// The ordinal of an entity id.
+    pub fn ord_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
     }
 
     pub fn entity_by_id(&self, id: &str) -> Option<&PreparedEntity> {

@@ -7,7 +7,7 @@ use super::similarity::TokenMatch;
 use serde::Serialize;
 
 /// One aligned pair of tokens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenExplanation {
     pub query: String,
@@ -17,7 +17,7 @@ pub struct TokenExplanation {
 }
 
 /// A scoring feature that applied, and what it did to the score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Qualifier {
     /// The feature's name in [`super::features::FEATURES`] (`birthDate`,
@@ -30,7 +30,7 @@ pub struct Qualifier {
 }
 
 /// Why a listed party scored what it scored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Explanation {
     /// The listed name that matched best, as the list spells it.

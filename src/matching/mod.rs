@@ -21,7 +21,7 @@ pub use query::{Prepared, Query, QueryError};
 pub use warning::Warning;
 pub use weights::{DEFAULT_WEIGHTS, Weights};
 
-use crate::analysis::{PreparedEntity, TokenStats};
+use crate::analysis::{PreparedEntity, PreparedQuery, TokenStats};
 use crate::index::ScreeningIndex;
 use crate::model::{Entity, Schema, prop};
 use score::{ScoreCache, score_entity, score_entity_cached};
@@ -73,7 +73,7 @@ impl Default for ScreenOptions {
 pub const MAX_LIMIT: usize = 100;
 
 /// The listed party of a result, in brief.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EntitySummary {
     pub id: String,
     pub schema: Schema,
@@ -93,7 +93,7 @@ impl EntitySummary {
 }
 
 /// One listed party that resembles the query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MatchResult {
     pub entity: EntitySummary,
     pub score: f64,
@@ -112,7 +112,7 @@ pub struct Screening {
 }
 
 /// The result of comparing two records.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub score: f64,
     #[serde(rename = "match")]
@@ -224,18 +224,34 @@ impl Matcher {
             (limit * self.weights.candidates_per_result).max(self.weights.min_candidates),
         )?;
         self.index.touch(&candidates);
+        let matches = self.rank(&prepared, candidates, threshold, opts.min_score, limit);
+        Ok(Screening { matches, warnings })
+    }
+
+    /// Scores the given parties (ordinals) cheaply, keeps the best `limit`
+    /// at or above `min_score` (or the threshold, if lower), and explains
+    /// those: the results, best first (equal scores: by the tiebreak, then
+    /// by ordinal).
+    fn rank(
+        &self,
+        prepared: &PreparedQuery,
+        ords: impl IntoIterator<Item = u32>,
+        threshold: f64,
+        min_score: f64,
+        limit: usize,
+    ) -> Vec<MatchResult> {
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
         let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
         cache.clear();
         // Score every candidate cheaply, then explain only what is returned.
-        let mut scored: Vec<(f64, f64, u32)> = candidates
+        let mut scored: Vec<(f64, f64, u32)> = ords
             .into_iter()
             .filter_map(|ord| {
                 let e = self.index.entity(ord)?;
                 let s =
-                    score_entity_cached(&prepared, e, &self.weights, threshold, false, &mut cache)?;
-                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
+                    score_entity_cached(prepared, e, &self.weights, threshold, false, &mut cache)?;
+                (s.score >= min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
         scored.sort_by(|a, b| {
@@ -249,7 +265,7 @@ impl Matcher {
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
                 let s =
-                    score_entity_cached(&prepared, e, &self.weights, threshold, true, &mut cache)?;
+                    score_entity_cached(prepared, e, &self.weights, threshold, true, &mut cache)?;
                 Some(MatchResult {
                     entity: EntitySummary::of(&e.entity),
                     score: s.score,
@@ -259,10 +275,39 @@ impl Matcher {
             })
             .collect();
         SCORE_CACHE.with(|c| c.set(cache));
-        Ok(Screening {
-            matches: results,
-            warnings,
-        })
+        results
+    }
+
+    /// Scores one party against the listed parties named (by entity id)
+    /// instead of those the index retrieves, exactly as [`Matcher::screen`]
+    /// scores a candidate: the same analysis, token statistics, weights and
+    /// threshold. Returns those scoring at least `opts.min_score` (or the
+    /// threshold, if lower), best first, with explanations, and no cut at
+    /// `opts.limit`; ids not in the index are skipped. For callers that
+    /// choose the candidates themselves (the monitor's reverse screening).
+    pub fn score_against(
+        &self,
+        query: &Query,
+        entity_ids: &[&str],
+        opts: &ScreenOptions,
+    ) -> Result<Vec<MatchResult>, ScreenError> {
+        let threshold = opts.threshold.unwrap_or(self.weights.threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(QueryError::BadThreshold(threshold).into());
+        }
+        let Prepared {
+            query: mut prepared,
+            ..
+        } = query.prepare()?;
+        self.index.stats().mark_common(&mut prepared.name);
+        if prepared.name.is_empty() {
+            return Err(QueryError::NoNameTokens.into());
+        }
+        let ords: Vec<u32> = entity_ids
+            .iter()
+            .filter_map(|id| self.index.ord_of(id))
+            .collect();
+        Ok(self.rank(&prepared, ords, threshold, opts.min_score, usize::MAX))
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.

@@ -32,6 +32,14 @@ pub const MAX_ATTRIBUTES: usize = 32;
 /// Identifiers longer than this (in characters) are not identifiers: left
 /// out with a warning. Crypto wallet addresses, the longest, stay under it.
 pub const MAX_IDENTIFIER_CHARS: usize = 128;
+/// Longest caller reference (`id`), in characters.
+pub const MAX_ID_CHARS: usize = 512;
+/// Longest birth date text, in characters.
+pub const MAX_BIRTH_DATE_CHARS: usize = 64;
+/// Most lists and collections a query may name.
+pub const MAX_LISTS: usize = 64;
+/// Query fields that a record of a comparison may not carry (the JSON names).
+pub const COMPARISON_ONLY: [&str; 3] = ["threshold", "limit", "lists"];
 
 /// One party to screen: the body of `POST /v1/screen`, one element of a JSON
 /// batch, one line of NDJSON or of the batch job's JSONL input. Give `name`,
@@ -121,6 +129,14 @@ pub enum QueryError {
     NoLetters,
     #[error("name is {0} characters long; the limit is {MAX_NAME_CHARS}")]
     NameTooLong(usize),
+    /// A field other than the whole name is longer than its limit (checked
+    /// even where the field is not used, so nothing sent is silently dropped).
+    #[error("{field} is {chars} characters long; the limit is {max}")]
+    FieldTooLong {
+        field: &'static str,
+        chars: usize,
+        max: usize,
+    },
     #[error(
         "unknown schema '{0}' (use Person, Organization, Company, Vessel, Aircraft or LegalEntity)"
     )]
@@ -179,9 +195,34 @@ impl Query {
         std::borrow::Cow::Owned(parts.join(" "))
     }
 
+    /// Every text field within its documented length.
+    fn check_lengths(&self) -> Result<(), QueryError> {
+        let fields = [
+            ("id", self.id.as_deref(), MAX_ID_CHARS),
+            ("firstName", self.first_name.as_deref(), MAX_NAME_CHARS),
+            ("middleName", self.middle_name.as_deref(), MAX_NAME_CHARS),
+            ("fatherName", self.father_name.as_deref(), MAX_NAME_CHARS),
+            ("lastName", self.last_name.as_deref(), MAX_NAME_CHARS),
+            (
+                "birthDate",
+                self.birth_date.as_deref(),
+                MAX_BIRTH_DATE_CHARS,
+            ),
+        ];
+        for (field, value, max) in fields {
+            let chars = value.map_or(0, |v| v.chars().count());
+            if chars > max {
+                return Err(QueryError::FieldTooLong { field, chars, max });
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the query and returns its schema. Errors name the problem;
-    /// only the name and the schema can make one.
+    /// only the name, the schema and a field beyond its documented length
+    /// can make one.
     pub fn validate(&self) -> Result<Option<Schema>, QueryError> {
+        self.check_lengths()?;
         let name = self.full_name();
         let chars = name.chars().count();
         if name.trim().is_empty() {
@@ -192,6 +233,12 @@ impl Query {
         }
         if !name.chars().any(char::is_alphanumeric) {
             return Err(QueryError::NoLetters);
+        }
+        if self.lists.len() > MAX_LISTS {
+            return Err(QueryError::TooMany {
+                what: "lists",
+                count: self.lists.len(),
+            });
         }
         if self.countries.len() > MAX_ATTRIBUTES {
             return Err(QueryError::TooMany {
@@ -416,4 +463,47 @@ fn read_identifiers(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
         ids.push(n);
     }
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_field_is_held_to_its_length_even_when_unused() {
+        let long = "x".repeat(MAX_NAME_CHARS + 1);
+        let q = Query {
+            middle_name: Some(long.clone()),
+            ..Query::name("Abu Bakr al-Baghdadi")
+        };
+        assert_eq!(
+            q.validate(),
+            Err(QueryError::FieldTooLong {
+                field: "middleName",
+                chars: MAX_NAME_CHARS + 1,
+                max: MAX_NAME_CHARS
+            })
+        );
+        let q = Query {
+            id: Some("r".repeat(MAX_ID_CHARS + 1)),
+            ..Query::name("Abu Bakr al-Baghdadi")
+        };
+        assert!(matches!(
+            q.validate(),
+            Err(QueryError::FieldTooLong { field: "id", .. })
+        ));
+        let ok = Query {
+            middle_name: Some("x".repeat(MAX_NAME_CHARS)),
+            ..Query::name("Abu Bakr al-Baghdadi")
+        };
+        assert!(ok.validate().is_ok());
+        let lists = Query {
+            lists: vec!["default".into(); MAX_LISTS + 1],
+            ..Query::name("Abu Bakr al-Baghdadi")
+        };
+        assert!(matches!(
+            lists.validate(),
+            Err(QueryError::TooMany { what: "lists", .. })
+        ));
+    }
 }

@@ -25,7 +25,7 @@ use crate::text::TokenKind;
 use serde::Serialize;
 
 /// How a query token met a listed token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum TokenMatch {
     Exact,

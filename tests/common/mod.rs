@@ -2,6 +2,8 @@
 //! development sets live (outside the repository, in `../shared`).
 #![allow(dead_code)]
 
+pub mod python;
+
 use screener::parse::{self, ParsedList, SourceFile};
 use screener::sources::manifest::{Manifest, ManifestSet};
 use std::path::PathBuf;
