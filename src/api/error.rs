@@ -110,7 +110,6 @@ impl From<QueryError> for ApiError {
             QueryError::NameTooLong(_) => "name_too_long",
             QueryError::FieldTooLong { .. } => "field_too_long",
             QueryError::UnknownSchema(_) => "unknown_schema",
-            QueryError::BadBirthDate(_) => "invalid_birth_date",
             QueryError::InvalidListId(_) => "invalid_list_id",
             QueryError::ListNotLoaded { .. } => "list_not_loaded",
             QueryError::NoListToSearch(_) => "no_list_to_search",

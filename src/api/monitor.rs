@@ -620,6 +620,13 @@ pub async fn list_alerts(
         "status", "list", "customer", "entity", "since", "cursor", "limit",
     ])?;
     let mut statuses = Vec::new();
+    // `?status=` names no status: refused, not read as "every status".
+    if params.get("status").is_some() && params.all("status").is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid_query_parameter",
+            "query parameter 'status' is empty",
+        ));
+    }
     for s in params.all("status").iter().flat_map(|s| s.split(',')) {
         let s = s.trim();
         if s.is_empty() {

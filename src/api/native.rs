@@ -8,7 +8,7 @@ use super::error::{ApiError, ErrorBody, serde_error};
 use super::metrics::Api;
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, MatchResult, Query, ScreenOptions};
+use crate::matching::{Explanation, MatchResult, Query, ScreenOptions, Screening, Warning};
 use crate::model::{Entity, list_id};
 use crate::service::{RefreshReport, RefreshRequest, Served, SourceError};
 use actix_web::http::StatusCode;
@@ -147,6 +147,10 @@ pub struct ScreenResponse<'a> {
     list_versions: BTreeMap<String, String>,
     /// The best results, best first.
     matches: Vec<MatchOut<'a>>,
+    /// Query fields left out of scoring (a birth date that is not a date…);
+    /// absent when there are none. The name was screened.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
 }
 
 /// Screen one party
@@ -183,12 +187,14 @@ pub async fn screen(
         Ok::<_, ApiError>((query, lists, results))
     })
     .await??;
-    let alerts = u64::from(results.iter().any(|m| m.is_match));
+    let Screening { matches, warnings } = results;
+    let alerts = u64::from(matches.iter().any(|m| m.is_match));
     state.metrics.screened(Api::Screen, 1, alerts);
     let response = ScreenResponse {
         query,
         list_versions: served.versions(lists.as_ref()),
-        matches: match_outs(&served, &results),
+        matches: match_outs(&served, &matches),
+        warnings,
     };
     Ok(HttpResponse::Ok().json(response))
 }

@@ -226,6 +226,10 @@ fn state_name_requirement(doc: &mut Value) {
             .collect();
         query["anyOf"] = Value::Array(any_of);
     }
+    // Each alias of a stored customer is screened like a name: not blank.
+    if let Some(items) = doc.pointer_mut("/components/schemas/Customer/properties/aliases/items") {
+        items["pattern"] = json!("\\S");
+    }
 }
 
 /// The records of `/v1/compare` are queries without the fields that belong
@@ -329,7 +333,29 @@ pub fn document(cfg: &ServerConfig) -> Value {
         json!(crate::matching::DEFAULT_WEIGHTS.threshold),
     )]);
     fill_placeholders(&mut doc, "defaults", &defaults);
+    describe_features(&mut doc);
     doc
+}
+
+/// Names the scoring features in the description of yente's `features`,
+/// from the scorer's feature table, so the names cannot drift.
+fn describe_features(doc: &mut Value) {
+    let names: Vec<String> = crate::matching::features::FEATURES
+        .iter()
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    if let Some(features) = doc
+        .pointer_mut("/components/schemas/ScoredEntity/properties/features")
+        .and_then(Value::as_object_mut)
+    {
+        features.insert(
+            "description".into(),
+            json!(format!(
+                "The name similarity (`name`) and the effect of each scoring feature that applied, in the order they apply: {}.",
+                names.join(", ")
+            )),
+        );
+    }
 }
 
 /// The document and the `/docs` page as served: the configured document

@@ -118,10 +118,11 @@ pub fn run(ctx: &Context, args: ScreenArgs) -> CliResult {
         b.finish_and_clear();
     }
     eprintln!(
-        "screened {} rows: {} alerts, {} errors, {:.0} rows/s ({:.1} s)",
+        "screened {} rows: {} alerts, {} errors, {} with warnings, {:.0} rows/s ({:.1} s)",
         summary.rows,
         summary.alerts,
         summary.errors,
+        summary.warnings,
         summary.rate(),
         summary.elapsed.as_secs_f64()
     );

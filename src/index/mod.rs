@@ -8,8 +8,9 @@
 
 mod candidates;
 
-use crate::matching::prepare::{PreparedName, is_distinctive};
-use crate::matching::score::{PreparedEntity, PreparedQuery, TokenStats};
+use crate::analysis::{
+    PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids, is_distinctive,
+};
 use crate::model::Entity;
 use crate::text::TokenKind;
 use candidates::{FieldNorms, Key};
@@ -266,7 +267,7 @@ impl ScreeningIndex {
                 stats.mark_common(n);
             }
         });
-        crate::matching::score::assign_variant_ids(&mut entities);
+        assign_variant_ids(&mut entities);
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 100_000_000)?;
@@ -513,10 +514,8 @@ pub fn build_from_store(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::matching::score::{ScoreCache, score_entity, score_entity_cached};
-    use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
     use crate::model::{Schema, prop};
 
     fn party(list: &str, id: &str, schema: Schema, names: &[(&str, &str)]) -> Entity {
@@ -531,7 +530,7 @@ mod tests {
     /// Parties that share names across lists and within one party (an alias
     /// differing only in case and punctuation, a weak alias equal to an
     /// alias), so that variant ids are shared.
-    fn index() -> ScreeningIndex {
+    pub(crate) fn index() -> ScreeningIndex {
         let a = vec![
             party(
                 "us_ofac_sdn",
@@ -587,7 +586,7 @@ mod tests {
     #[test]
     fn equal_variants_share_an_id_and_only_those() {
         let index = index();
-        let mut by_id: HashMap<u32, &crate::matching::prepare::PreparedVariant> = HashMap::new();
+        let mut by_id: HashMap<u32, &crate::analysis::PreparedVariant> = HashMap::new();
         let mut shared = 0;
         for e in index.entities() {
             assert_eq!(e.variant_ids.len(), e.variants().count());
@@ -605,35 +604,5 @@ mod tests {
             }
         }
         assert!(shared >= 4, "only {shared} shared variants");
-    }
-
-    #[test]
-    fn one_cache_for_all_candidates_scores_as_without() {
-        let index = index();
-        let w = &DEFAULT_WEIGHTS;
-        for (name, schema) in [
-            ("Ali Hassan Al Rashid", Some("Person")),
-            ("Abu Ali", None),
-            ("Rashid Trading LLC", Some("Organization")),
-            ("Rashid Trading", None),
-            ("Hasan Rashid", Some("Person")),
-        ] {
-            let mut q = Query::name(name);
-            q.schema = schema.map(str::to_string);
-            let mut pq = prepare_query(&q).expect("valid query");
-            index.stats().mark_common(&mut pq.name);
-            let mut cache = ScoreCache::default();
-            for explain in [false, true] {
-                for e in index.entities() {
-                    let fresh = score_entity(&pq, e, index.stats(), w, 0.8, explain);
-                    let cached =
-                        score_entity_cached(&pq, e, index.stats(), w, 0.8, explain, &mut cache);
-                    let key = |s: &crate::matching::score::Scored| {
-                        (s.score, s.tiebreak, s.explanation.clone())
-                    };
-                    assert_eq!(fresh.as_ref().map(key), cached.as_ref().map(key), "{name}");
-                }
-            }
-        }
     }
 }

@@ -111,7 +111,7 @@ pub fn customer_keys(queries: &[crate::matching::Query]) -> Vec<Key> {
         let Ok(prepared) = crate::matching::prepare_query(q) else {
             continue;
         };
-        for k in crate::index::query_keys(&prepared) {
+        for k in crate::index::query_keys(&prepared.query) {
             keys.push(key_of(&k));
         }
     }

@@ -273,7 +273,7 @@ pub struct DecisionRequest {
     #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub reason: String,
     /// The alert's revision the analyst saw; a different one is a conflict.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::json::opt_whole_number")]
     pub revision: Option<i64>,
 }
 

@@ -3,8 +3,8 @@
 //! names as phrases of token keys for scanning free text. Built on first use
 //! for an index and shared until that index is dropped.
 
+use crate::analysis::{PreparedToken, is_distinctive};
 use crate::index::ScreeningIndex;
-use crate::matching::prepare::{PreparedToken, is_distinctive};
 use crate::model::{Schema, prop};
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;

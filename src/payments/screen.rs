@@ -272,7 +272,7 @@ impl<'a> PaymentScreener<'a> {
                 limit: 3,
                 min_score: *threshold,
             };
-            self.matcher.screen(q, &opts)
+            self.matcher.screen(q, &opts).map(|s| s.matches)
         };
         if queries.len() > 1 {
             queries.par_iter().map(one).collect()
@@ -332,7 +332,11 @@ impl<'a> PaymentScreener<'a> {
             schema: vessel.then(|| "Vessel".to_string()),
             ..Query::default()
         };
-        let Ok(mut prepared) = crate::matching::prepare_query(&query) else {
+        let Ok(crate::matching::Prepared {
+            query: mut prepared,
+            ..
+        }) = crate::matching::prepare_query(&query)
+        else {
             return Vec::new();
         };
         let index = self.matcher.index();
@@ -355,11 +359,11 @@ impl<'a> PaymentScreener<'a> {
                 {
                     return None;
                 }
-                let quick = score_entity(&prepared, e, stats, weights, threshold, false)?;
+                let quick = score_entity(&prepared, e, weights, threshold, false)?;
                 if quick.score < threshold {
                     return None;
                 }
-                let scored = score_entity(&prepared, e, stats, weights, threshold, true)?;
+                let scored = score_entity(&prepared, e, weights, threshold, true)?;
                 let explanation = scored.explanation.filter(whole)?;
                 Some(MatchResult {
                     entity: crate::matching::EntitySummary::of(&e.entity),
