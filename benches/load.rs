@@ -11,14 +11,20 @@
 //!
 //! ```text
 //! cargo bench --bench load -- [--seconds 10] [--connections 64] [--rate 2000] [--refresh]
+//!                             [--payments]
 //!                             [--url http://127.0.0.1:8080 --admin-token T --server-pid PID]
 //! ```
+//! `--payments` sends payment messages to `POST /v1/screen/payment` instead
+//! (typical pacs.008 messages, see `benches/support/payment_messages.rs`).
 //! `--rate` offers a fixed load (requests/s over all connections, each
 //! request's latency counted from its due time); without it every
 //! connection sends its next request as soon as the last is answered.
 //! `--refresh` forces `POST /v1/admin/refresh?rebuild=true&wait=true` halfway
 //! through and reports the requests that failed around the index swap and the
 //! server's resident memory before and after (read from /proc).
+
+#[path = "support/payment_messages.rs"]
+mod payment_messages;
 
 use screener::api::config::{Secret, ServerConfig};
 use screener::api::{AppState, start_server};
@@ -39,6 +45,8 @@ struct Options {
     /// sends as fast as answers come back (closed loop).
     rate: Option<f64>,
     refresh: bool,
+    /// Payment messages to /v1/screen/payment instead of names to /v1/screen.
+    payments: bool,
     url: Option<String>,
     admin_token: Option<String>,
     server_pid: Option<u32>,
@@ -50,6 +58,7 @@ fn parse_args() -> Result<Options, String> {
         connections: 64,
         rate: None,
         refresh: false,
+        payments: false,
         url: None,
         admin_token: None,
         server_pid: None,
@@ -78,6 +87,7 @@ fn parse_args() -> Result<Options, String> {
                 o.rate = Some(r);
             }
             "--refresh" => o.refresh = true,
+            "--payments" => o.payments = true,
             "--url" => o.url = Some(value("--url")?),
             "--admin-token" => o.admin_token = Some(value("--admin-token")?),
             "--server-pid" => {
@@ -240,7 +250,16 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let opts = parse_args()?;
-    let bodies = Arc::new(queries()?);
+    let (bodies, route, content_type) = if opts.payments {
+        let names = payment_messages::names();
+        let messages = (0..2000)
+            .map(|i| payment_messages::pacs008(i, &names))
+            .collect();
+        (messages, "/v1/screen/payment", "application/xml")
+    } else {
+        (queries()?, "/v1/screen", "application/json")
+    };
+    let bodies = Arc::new(bodies);
     let (base, handle, admin_token, pid) = match &opts.url {
         Some(u) => (
             u.trim_end_matches('/').to_string(),
@@ -259,7 +278,7 @@ fn run() -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     println!(
-        "load: {} connections for {} s against {base}/v1/screen ({} distinct queries), {}{}",
+        "load: {} connections for {} s against {base}{route} ({} distinct bodies), {}{}",
         opts.connections,
         opts.seconds,
         bodies.len(),
@@ -290,6 +309,18 @@ fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         if !ready.status().is_success() {
             return Err(format!("{base}/readyz answered {}", ready.status()));
+        }
+        // One request first: payment screening builds its lookup tables on
+        // the first message of an index generation (about 0.2 s).
+        let warm = client
+            .post(format!("{base}{route}"))
+            .header("content-type", content_type)
+            .body(bodies[0].clone())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !warm.status().is_success() {
+            return Err(format!("{base}{route} answered {}", warm.status()));
         }
         let start = Instant::now();
         let deadline = start + Duration::from_secs(opts.seconds);
@@ -333,8 +364,8 @@ fn run() -> Result<(), String> {
                         None => Instant::now(),
                     };
                     let res = client
-                        .post(format!("{base}/v1/screen"))
-                        .header("content-type", "application/json")
+                        .post(format!("{base}{route}"))
+                        .header("content-type", content_type)
                         .body(body)
                         .send()
                         .await;

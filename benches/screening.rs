@@ -8,6 +8,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use screener::eval;
 use screener::matching::{Matcher, Query, ScreenOptions};
+use screener::text::Script;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ fn query_mix() -> Vec<Query> {
         ("positives_ofac.csv", "us_ofac_sdn"),
         ("negatives_faker.csv", "sanctions"),
         ("cross_script.csv", "us_ofac_sdn"),
+        ("cross_script_ofsi.csv", "us_ofac_sdn"),
     ] {
         let mut rdr = csv::Reader::from_path(dev.join(file)).expect("dev set readable");
         let headers = rdr.headers().expect("header").clone();
@@ -49,7 +51,19 @@ fn bench(c: &mut Criterion) {
     let matcher = Matcher::new(index);
     let queries = query_mix();
     let opts = ScreenOptions::default();
-    latency_distribution(&matcher, &queries, &opts);
+    latency_distribution("screen_one_mixed", &matcher, &queries, &opts);
+    // Names with letters of a script other than Latin (the variant-heavy case).
+    let non_latin: Vec<Query> = queries
+        .iter()
+        .filter(|q| {
+            q.name
+                .chars()
+                .any(|c| c.is_alphabetic() && screener::text::char_script(c) != Script::Latin)
+        })
+        .cloned()
+        .collect();
+    latency_distribution("screen_one_non_latin", &matcher, &non_latin, &opts);
+    batch_throughput(&matcher, &queries, &opts);
     let mut i = 0usize;
     c.bench_function("screen_one_mixed", |b| {
         b.iter(|| {
@@ -65,7 +79,7 @@ fn bench(c: &mut Criterion) {
 /// mean of batches, while the target is about the distribution of single calls.
 /// `SCREENER_BENCH_ROUNDS` sets the rounds (a large value makes a steady load
 /// for a profiler).
-fn latency_distribution(matcher: &Matcher, queries: &[Query], opts: &ScreenOptions) {
+fn latency_distribution(label: &str, matcher: &Matcher, queries: &[Query], opts: &ScreenOptions) {
     let rounds: usize = std::env::var("SCREENER_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -84,12 +98,28 @@ fn latency_distribution(matcher: &Matcher, queries: &[Query], opts: &ScreenOptio
     micros.sort_by(f64::total_cmp);
     let at = |p: f64| micros[((micros.len() - 1) as f64 * p).round() as usize];
     eprintln!(
-        "screen_one_mixed single calls: n={} median={:.0} µs p90={:.0} µs p99={:.0} µs max={:.0} µs",
+        "{label} single calls: n={} median={:.0} µs p90={:.0} µs p99={:.0} µs max={:.0} µs",
         micros.len(),
         at(0.5),
         at(0.9),
         at(0.99),
         at(1.0)
+    );
+}
+
+/// Rows per second of the batch call (`screen_many`, what `screener screen`
+/// and the batch endpoints run) over the mix, repeated to about 10,000 rows.
+fn batch_throughput(matcher: &Matcher, queries: &[Query], opts: &ScreenOptions) {
+    let rows: Vec<Query> = queries.iter().cycle().take(10_000).cloned().collect();
+    black_box(matcher.screen_many(&rows[..rows.len().min(1000)], opts));
+    let start = std::time::Instant::now();
+    black_box(matcher.screen_many(&rows, opts));
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "screen_many batch: {} rows in {:.2} s = {:.0} rows/s",
+        rows.len(),
+        secs,
+        rows.len() as f64 / secs
     );
 }
 

@@ -4,6 +4,7 @@
 //! "John Smith"}` would silently screen John Smith; a screener must say that
 //! it cannot tell which name was meant instead.
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
 use std::fmt;
@@ -77,6 +78,28 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error>
     from_slice(text.as_bytes())
 }
 
+/// An optional integer field that also takes a JSON number with a zero
+/// fraction (`5.0`): JSON Schema counts that as an integer, so the API's
+/// contract does, and serde alone would refuse it.
+pub fn opt_whole_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    });
+    whole
+        .and_then(|i| T::try_from(i).ok())
+        .map(Some)
+        .ok_or_else(|| de::Error::custom(format!("{n} is not a whole number in range")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +122,20 @@ mod tests {
         // Syntax errors stay syntax errors.
         let e = from_str::<Value>("{\"a\": ").unwrap_err();
         assert_eq!(e.classify(), serde_json::error::Category::Eof);
+    }
+
+    #[test]
+    fn a_whole_number_may_carry_a_zero_fraction() {
+        #[derive(serde::Deserialize)]
+        struct R {
+            #[serde(default, deserialize_with = "super::opt_whole_number")]
+            n: Option<usize>,
+        }
+        let read = |t: &str| from_str::<R>(t).map(|r| r.n);
+        assert_eq!(read(r#"{"n": 5}"#).ok(), Some(Some(5)));
+        assert_eq!(read(r#"{"n": 5.0}"#).ok(), Some(Some(5)));
+        assert_eq!(read(r#"{}"#).ok(), Some(None));
+        assert!(read(r#"{"n": 5.5}"#).is_err());
+        assert!(read(r#"{"n": -1}"#).is_err());
     }
 }

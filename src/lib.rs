@@ -2,9 +2,11 @@
 //!
 //! The pipeline, one module per stage: `sources` (catalog) → `fetch`
 //! (download) → `parse` (publisher formats → [`model::Entity`]) → `snapshot`
-//! (validated list versions on disk) → `text` + `index` (name keys in tantivy)
-//! → `matching` (candidates, scores, explanations) → `api` / the CLI.
+//! (validated list versions on disk) → `text` → `analysis` (names as tokens
+//! and keys) → `index` (name keys in tantivy) → `matching` (candidates,
+//! scores, explanations) → `api` / the CLI.
 
+pub mod analysis;
 pub mod api;
 pub mod countries;
 pub mod eval;
@@ -15,7 +17,9 @@ pub mod jurisdictions;
 pub mod logging;
 pub mod matching;
 pub mod model;
+pub mod monitor;
 pub mod parse;
+pub mod payments;
 pub mod service;
 pub mod snapshot;
 pub mod sources;

@@ -215,6 +215,8 @@ pub struct Service {
     rejected: Mutex<BTreeSet<(String, String)>>,
     counters: Mutex<ServiceCounters>,
     started: Instant,
+    /// Every generation swapped in, for subscribers (the monitor).
+    swaps: tokio::sync::watch::Sender<Option<Arc<Served>>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -243,12 +245,20 @@ impl Service {
             rejected: Mutex::new(BTreeSet::new()),
             counters: Mutex::new(ServiceCounters::default()),
             started: Instant::now(),
+            swaps: tokio::sync::watch::Sender::new(None),
         }
     }
 
     /// The generation being served, if an index has been built.
     pub fn served(&self) -> Option<Arc<Served>> {
         self.current.load_full()
+    }
+
+    /// Tells of every generation swapped in: the receiver holds the latest
+    /// one (a subscriber that falls behind sees the newest, and compares it
+    /// with the one it last handled).
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<Option<Arc<Served>>> {
+        self.swaps.subscribe()
     }
 
     pub fn source(&self) -> &Arc<dyn IndexSource> {
@@ -464,7 +474,9 @@ impl Service {
             Ok(Some(served)) => {
                 let generation = served.generation;
                 let entities = served.matcher.index().len();
-                let old = self.current.swap(Some(Arc::new(served)));
+                let served = Arc::new(served);
+                let old = self.current.swap(Some(Arc::clone(&served)));
+                self.swaps.send_replace(Some(served));
                 release_after_drain(old);
                 counters.builds += 1;
                 counters.last_build_error = None;
@@ -991,25 +1003,13 @@ impl IndexSource for MemorySource {
 
 /// Entities added, removed and changed between two sets, sorted by id.
 pub fn diff(old: &[Entity], new: &[Entity]) -> ListChanges {
-    let old_by_id: HashMap<&str, &Entity> = old.iter().map(|e| (e.id.as_str(), e)).collect();
-    let new_ids: BTreeSet<&str> = new.iter().map(|e| e.id.as_str()).collect();
-    let mut out = ListChanges::default();
-    for e in new {
-        match old_by_id.get(e.id.as_str()) {
-            None => out.added.push(e.clone()),
-            Some(o) if *o != e => out.changed.push(e.clone()),
-            Some(_) => {}
-        }
+    let c = crate::model::diff::diff(old, new);
+    ListChanges {
+        added: c.added,
+        removed: c.removed,
+        changed: c.changed,
+        ..ListChanges::default()
     }
-    out.removed = old
-        .iter()
-        .filter(|e| !new_ids.contains(e.id.as_str()))
-        .map(|e| e.id.clone())
-        .collect();
-    out.added.sort_by(|a, b| a.id.cmp(&b.id));
-    out.changed.sort_by(|a, b| a.id.cmp(&b.id));
-    out.removed.sort();
-    out
 }
 
 /// A source reading the default file sets of a `MANIFEST.toml` (as
@@ -1481,18 +1481,6 @@ mod tests {
             retry_interval(Duration::from_secs(90), 2),
             Duration::from_secs(90)
         );
-    }
-
-    #[test]
-    fn diff_finds_added_removed_changed() {
-        let a = person("x", "1", "A");
-        let b = person("x", "2", "B");
-        let b2 = person("x", "2", "B changed");
-        let c = person("x", "3", "C");
-        let d = diff(&[a.clone(), b], &[b2.clone(), c.clone()]);
-        assert_eq!(d.added, vec![c]);
-        assert_eq!(d.changed, vec![b2]);
-        assert_eq!(d.removed, vec![a.id]);
     }
 
     #[test]

@@ -2,19 +2,26 @@
 //! every default list of `../shared/lists-raw/MANIFEST.toml` loaded — the
 //! figures `screener eval` prints.
 //!
-//! Every product target is met on these sets, so the floors below are the
-//! targets themselves (the same ones `screener eval` checks): a change that
-//! misses one fails the tests.
+//! The floors are the levels measured when they were last raised, so a
+//! change that loses ground fails the tests. Issue 10's targets (which
+//! `screener eval` checks) are higher where they are not met yet:
+//! positives 0.99, negatives 0.15 %, pairs F1 0.93, cross_script 0.95,
+//! cross_script_ofsi persons 0.985 and organisations 0.85.
 
 use screener::eval;
 use screener::matching::Matcher;
 use std::sync::{Arc, OnceLock};
 
-/// The product targets of the matching issue.
-const FLOOR_POSITIVES_RECALL: f64 = 0.98;
+/// Measured levels (issue 10, after the hard-typo, mixed-script and
+/// translated-word rules).
+const FLOOR_POSITIVES_RECALL: f64 = 0.985;
 const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.002;
-const FLOOR_PAIRS_F1: f64 = 0.90;
-const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.90;
+const FLOOR_PAIRS_F1: f64 = 0.909;
+const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.925;
+/// Met issue 10's target (0.90).
+const FLOOR_TYPOS_RECALL: f64 = 0.93;
+const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.977;
+const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.68;
 
 fn matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();
@@ -71,6 +78,32 @@ fn cross_script_recall_at_1() {
     let r = report("cross_script");
     assert!(
         r.value >= FLOOR_CROSS_SCRIPT_RECALL,
+        "regressed: {}",
+        r.line
+    );
+}
+
+#[test]
+fn typos_recall_at_1() {
+    let r = report("typos");
+    assert!(r.value >= FLOOR_TYPOS_RECALL, "regressed: {}", r.line);
+}
+
+#[test]
+fn cross_script_ofsi_persons_recall_at_1() {
+    let r = report("ofsi_persons");
+    assert!(
+        r.value >= FLOOR_OFSI_PERSONS_RECALL,
+        "regressed: {}",
+        r.line
+    );
+}
+
+#[test]
+fn cross_script_ofsi_organisations_recall_at_1() {
+    let r = report("ofsi_organisations");
+    assert!(
+        r.value >= FLOOR_OFSI_ORGANISATIONS_RECALL,
         "regressed: {}",
         r.line
     );

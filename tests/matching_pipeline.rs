@@ -20,6 +20,7 @@ fn top(q: Query) -> Option<screener::matching::MatchResult> {
     matcher()
         .screen(&q, &ScreenOptions::default())
         .unwrap_or_else(|e| panic!("{e}"))
+        .matches
         .into_iter()
         .next()
 }
@@ -103,7 +104,8 @@ fn list_restriction_is_exact() {
             .expect("a restriction");
         let results = m
             .screen(&person("Mohammed Ali Hassan", &lists), &opts)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e}"))
+            .matches;
         assert!(results.len() >= 5, "{lists:?}: {} results", results.len());
         for r in &results {
             assert!(
@@ -171,7 +173,8 @@ fn common_single_tokens_do_not_alert() {
     for name in ["Mohammed", "Trading", "Bank", "Ali"] {
         let res = matcher()
             .screen(&Query::name(name), &ScreenOptions::default())
-            .expect("screens");
+            .expect("screens")
+            .matches;
         assert!(
             res.iter().all(|m| !m.is_match),
             "{name} alerted: {:?}",

@@ -24,7 +24,7 @@ use super::native::{MatchOut, Object, checked_query, match_outs, screen_options}
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::batch::{RowResult, parse_json_row, screen_chunk};
-use crate::matching::{MatchResult, Query, ScreenOptions};
+use crate::matching::{Query, ScreenOptions, Screening, Warning};
 use crate::service::Served;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
@@ -194,6 +194,9 @@ pub struct BatchItem<'a> {
     query: Option<Query>,
     #[serde(skip_serializing_if = "Option::is_none")]
     matches: Option<Vec<MatchOut<'a>>>,
+    /// Query fields left out of scoring (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
     /// Why this element was not screened: an error code, as in error bodies.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
@@ -261,7 +264,7 @@ async fn json_batch(
     let worker = Arc::clone(&served);
     let (prepared, results) = blocking(move || {
         use rayon::prelude::*;
-        let results: Vec<Option<Result<Vec<MatchResult>, ApiError>>> = prepared
+        let results: Vec<Option<Result<Screening, ApiError>>> = prepared
             .par_iter()
             .map(|(_, p)| {
                 p.as_ref().ok().map(|q| {
@@ -288,19 +291,21 @@ async fn json_batch(
                 list_versions: None,
                 query: None,
                 matches: None,
+                warnings: Vec::new(),
                 error: Some(e.code),
                 detail: Some(e.detail.clone()),
             },
-            (Ok(q), Some(Ok(m))) => {
+            (Ok(q), Some(Ok(s))) => {
                 screened += 1;
-                alerts += u64::from(m.iter().any(|x| x.is_match));
+                alerts += u64::from(s.matches.iter().any(|x| x.is_match));
                 let searched = served.matcher.resolve_lists(&q.lists).ok().flatten();
                 BatchItem {
                     index,
                     id: id.as_deref(),
                     list_versions: Some(served.matcher.list_versions(searched.as_ref())),
                     query: Some(q.clone()),
-                    matches: Some(match_outs(&served, m)),
+                    matches: Some(match_outs(&served, &s.matches)),
+                    warnings: s.warnings.clone(),
                     error: None,
                     detail: None,
                 }
@@ -311,6 +316,7 @@ async fn json_batch(
                 list_versions: None,
                 query: None,
                 matches: None,
+                warnings: Vec::new(),
                 error: Some("internal_error"),
                 detail: Some("the query was not screened".into()),
             },

@@ -231,6 +231,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     pub refresh: RefreshConfig,
     pub cors: CorsConfig,
+    /// Ongoing monitoring (`[monitor]`).
+    pub monitor: crate::monitor::MonitorConfig,
 }
 
 impl Default for ServerConfig {
@@ -250,6 +252,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             refresh: RefreshConfig::default(),
             cors: CorsConfig::default(),
+            monitor: crate::monitor::MonitorConfig::default(),
         }
     }
 }
@@ -475,6 +478,7 @@ impl ServerConfig {
             ));
         }
         self.refresh_settings()?;
+        self.monitor.check().map_err(|e| setting("monitor", e))?;
         Ok(())
     }
 

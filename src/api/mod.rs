@@ -6,7 +6,8 @@
 //! Routes (see `docs/API.md` and `/openapi.json`):
 //! - native, under `/v1`: `POST /v1/screen`, `POST /v1/screen/batch` (JSON
 //!   array or streamed NDJSON), `POST /v1/compare`, `GET /v1/entities/{id}`,
-//!   `GET /v1/lists`, `GET /v1/lists/{id}/changes?since=`, `POST /v1/admin/refresh`;
+//!   `GET /v1/lists`, `GET /v1/lists/{id}/changes?since=`, `POST /v1/admin/refresh`,
+//!   `POST /v1/screen/payment` and `POST /v1/screen/payments` ([`payments`]);
 //! - yente-compatible: `POST /match/{dataset}`, `GET /search/{dataset}`,
 //!   `GET /entities/{id}`, `GET /catalog`;
 //! - operations: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs`.
@@ -21,10 +22,12 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod middleware;
+pub mod monitor;
 pub mod native;
 pub mod openapi;
 pub mod ops;
 pub mod params;
+pub mod payments;
 pub mod yente;
 
 use crate::service::{IndexSource, ManifestSource, Served, Service};
@@ -43,8 +46,14 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Slots for batch jobs running at once.
     pub batch_slots: Arc<tokio::sync::Semaphore>,
-    pub openapi: String,
-    pub docs_html: String,
+    /// The OpenAPI document as the configuration makes it, before the
+    /// loaded lists are filled in.
+    openapi_base: serde_json::Value,
+    /// The document and the `/docs` page for the index generation served
+    /// when they were last asked for.
+    docs: std::sync::Mutex<Option<(u64, Arc<openapi::Rendered>)>>,
+    /// Ongoing monitoring, when on.
+    pub monitor: Option<Arc<crate::monitor::Monitor>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -58,19 +67,48 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(service: Arc<Service>, config: ServerConfig) -> web::Data<AppState> {
-        let openapi_doc = openapi::document(&config);
-        let docs_html = openapi::docs_page(&openapi_doc);
+        Self::with_monitor(service, config, None)
+    }
+
+    /// The state with ongoing monitoring.
+    pub fn with_monitor(
+        service: Arc<Service>,
+        config: ServerConfig,
+        monitor: Option<Arc<crate::monitor::Monitor>>,
+    ) -> web::Data<AppState> {
+        let openapi_base = openapi::document(&config);
         web::Data::new(AppState {
             auth: auth::Auth::new(&config.api_keys, config.admin_token.as_ref()),
             batch_slots: Arc::new(tokio::sync::Semaphore::new(
                 config.limits.max_concurrent_batches,
             )),
             metrics: metrics::Metrics::new(),
-            openapi: serde_json::to_string_pretty(&openapi_doc).unwrap_or_else(|_| "{}".into()),
-            docs_html,
+            openapi_base,
+            docs: std::sync::Mutex::new(None),
             service,
             config,
+            monitor,
         })
+    }
+
+    /// The OpenAPI document and `/docs` page naming the lists loaded now
+    /// (remade when a refresh swaps the index).
+    pub fn rendered_docs(&self) -> Arc<openapi::Rendered> {
+        let served = self.service.served();
+        let generation = served.as_ref().map_or(0, |s| s.generation);
+        let mut cache = self.docs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, docs)) = cache.as_ref()
+            && *g == generation
+        {
+            return Arc::clone(docs);
+        }
+        let loaded: Vec<&str> = served
+            .as_ref()
+            .map(|s| s.lists.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let docs = Arc::new(openapi::Rendered::new(&self.openapi_base, &loaded));
+        *cache = Some((generation, Arc::clone(&docs)));
+        docs
     }
 
     /// The index generation to answer this request with, or 503.
@@ -225,11 +263,28 @@ pub fn endpoints() -> Vec<Endpoint> {
         // Native API.
         Endpoint::new("/v1/screen", Api).post(native::screen),
         Endpoint::new("/v1/screen/batch", Api).post(batch::screen_batch),
+        Endpoint::new("/v1/screen/payment", Api).post(payments::screen_payment),
+        Endpoint::new("/v1/screen/payments", Api).post(payments::screen_payments),
         Endpoint::new("/v1/compare", Api).post(native::compare),
         Endpoint::new("/v1/entities/{id:.*}", Api).get(native::entity),
         Endpoint::new("/v1/lists", Api).get(native::lists),
         Endpoint::new("/v1/lists/{id}/changes", Api).get(native::changes),
         Endpoint::new("/v1/admin/refresh", Admin).post(native::admin_refresh),
+        // Ongoing monitoring.
+        Endpoint::new("/v1/customers", Api)
+            .get(monitor::list_customers)
+            .post(monitor::post_customers),
+        Endpoint::new("/v1/customers/{id}", Api)
+            .get(monitor::get_customer)
+            .put(monitor::put_customer)
+            .delete(monitor::delete_customer),
+        Endpoint::new("/v1/alerts", Api).get(monitor::list_alerts),
+        Endpoint::new("/v1/alerts/{id}", Api).get(monitor::get_alert),
+        Endpoint::new("/v1/alerts/{id}/decision", Api).post(monitor::decide),
+        Endpoint::new("/v1/monitor", Api).get(monitor::status),
+        Endpoint::new("/v1/monitor/rescreen", Admin).post(monitor::rescreen),
+        Endpoint::new("/v1/audit", Api).get(monitor::audit),
+        Endpoint::new("/v1/webhooks/deliveries", Api).get(monitor::deliveries),
         // yente-compatible API.
         Endpoint::new("/match/{dataset}", Api).post(yente::match_entities),
         Endpoint::new("/search/{dataset}", Api).get(yente::search),
@@ -252,7 +307,10 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                     .configure(|scope| {
                         for e in endpoints() {
                             // Batches take larger bodies.
-                            let batch = matches!(e.path, "/match/{dataset}" | "/v1/screen/batch");
+                            let batch = matches!(
+                                e.path,
+                                "/match/{dataset}" | "/v1/screen/batch" | "/v1/screen/payments"
+                            );
                             e.register(scope, batch.then(|| limits.batch_body()));
                         }
                     })
@@ -275,6 +333,8 @@ pub enum ServeError {
     },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("monitor: {0}")]
+    Monitor(String),
 }
 
 /// The list source the configuration names: a manifest of files, or the
@@ -306,6 +366,41 @@ pub fn open_source(config: &ServerConfig) -> Result<Arc<dyn IndexSource>, ServeE
             )))
         }
     }
+}
+
+/// Opens the monitor database the configuration names (none when
+/// monitoring is off). A database this build cannot use stops the start.
+pub fn open_monitor(
+    config: &ServerConfig,
+) -> Result<Option<Arc<crate::monitor::Monitor>>, ServeError> {
+    if !config.monitor.enabled {
+        return Ok(None);
+    }
+    let path = config.monitor.database_path(&config.data_dir);
+    let opened = crate::monitor::sqlite::SqliteStore::open(
+        &path,
+        crate::monitor::sqlite::SqliteOptions::default(),
+    );
+    let store = match opened {
+        Ok(s) => s,
+        // A data directory that cannot be written: serve reads only.
+        Err(crate::monitor::store::MonitorError::Unavailable(e)) if path.exists() => {
+            tracing::warn!(error = %e, "monitor database opened read-only");
+            crate::monitor::sqlite::SqliteStore::open(
+                &path,
+                crate::monitor::sqlite::SqliteOptions {
+                    read_only: true,
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| ServeError::Monitor(e.to_string()))?
+        }
+        Err(e) => return Err(ServeError::Monitor(e.to_string())),
+    };
+    Ok(Some(Arc::new(crate::monitor::Monitor::new(
+        Arc::new(store),
+        config.monitor.clone(),
+    ))))
 }
 
 /// Starts the HTTP server on an already bound listener (tests and the load
@@ -346,12 +441,13 @@ pub async fn run_server_with(
 ) -> Result<(), ServeError> {
     let settings = config.refresh_settings()?;
     let service = Arc::new(Service::new(source, settings));
+    let monitor = open_monitor(&config)?;
     let listen = config.listen.clone();
     let listener = std::net::TcpListener::bind(&listen).map_err(|source| ServeError::Bind {
         addr: listen.clone(),
         source,
     })?;
-    let state = AppState::new(Arc::clone(&service), config);
+    let state = AppState::with_monitor(Arc::clone(&service), config, monitor.clone());
     tracing::info!(
         listen = %listen,
         api_keys = state.auth.keys_required(),
@@ -362,11 +458,25 @@ pub async fn run_server_with(
         tracing::warn!("no list is stored yet: {}", service.not_ready_detail());
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let background = service.spawn_background(stop_rx);
+    let background = service.spawn_background(stop_rx.clone());
+    let monitor_tasks: Vec<tokio::task::JoinHandle<()>> = match &monitor {
+        Some(m) => vec![
+            tokio::spawn(crate::monitor::follow(Arc::clone(m), Arc::clone(&service))),
+            tokio::spawn(crate::monitor::webhooks::run(
+                Arc::clone(m.store()),
+                m.config().webhooks.clone(),
+                stop_rx,
+            )),
+        ],
+        None => Vec::new(),
+    };
     let server = start_server(state, listener)?;
     let result = server.await;
     let _ = stop_tx.send(true);
     background.abort();
+    for t in monitor_tasks {
+        t.abort();
+    }
     tracing::info!("screener stopped");
     Ok(result?)
 }

@@ -8,7 +8,7 @@ use super::error::{ApiError, ErrorBody, serde_error};
 use super::metrics::Api;
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, MatchResult, Query, ScreenOptions};
+use crate::matching::{Explanation, MatchResult, Query, ScreenOptions, Screening, Warning};
 use crate::model::{Entity, list_id};
 use crate::service::{RefreshReport, RefreshRequest, Served, SourceError};
 use actix_web::http::StatusCode;
@@ -108,7 +108,6 @@ pub struct MatchOut<'a> {
     /// True when the score is at or above the threshold: an alert.
     #[serde(rename = "match")]
     pub is_match: bool,
-    #[schema(value_type = Object)]
     pub explanation: &'a Explanation,
 }
 
@@ -149,6 +148,10 @@ pub struct ScreenResponse<'a> {
     list_versions: BTreeMap<String, String>,
     /// The best results, best first.
     matches: Vec<MatchOut<'a>>,
+    /// Query fields left out of scoring (a birth date that is not a date…);
+    /// absent when there are none. The name was screened.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
 }
 
 /// Screen one party
@@ -185,12 +188,14 @@ pub async fn screen(
         Ok::<_, ApiError>((query, lists, results))
     })
     .await??;
-    let alerts = u64::from(results.iter().any(|m| m.is_match));
+    let Screening { matches, warnings } = results;
+    let alerts = u64::from(matches.iter().any(|m| m.is_match));
     state.metrics.screened(Api::Screen, 1, alerts);
     let response = ScreenResponse {
         query,
         list_versions: served.versions(lists.as_ref()),
-        matches: match_outs(&served, &results),
+        matches: match_outs(&served, &matches),
+        warnings,
     };
     Ok(HttpResponse::Ok().json(response))
 }
@@ -206,7 +211,7 @@ pub struct CompareRequest {
     /// The record it is compared with, standing where a listed party would.
     #[schema(value_type = Query)]
     pub b: Box<serde_json::value::RawValue>,
-    /// Alert threshold (default: the documented default).
+    /// Alert threshold (default {defaults.threshold}).
     #[serde(default)]
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub threshold: Option<f64>,
@@ -226,7 +231,7 @@ pub struct CompareRequest {
         example = json!({"a": {"name": "Mohammed bin Salman", "schema": "Person"}, "b": {"name": "Muhammad bin Salman Al Saud", "schema": "Person", "birthDate": "1985-08-31"}})
     ),
     responses(
-        (status = 200, description = "Score, verdict and explanation.", body = Object),
+        (status = 200, description = "Score, verdict and explanation.", body = crate::matching::Comparison),
         (status = 422, description = "A record is not valid (empty or too long name, unknown schema), or carries a threshold or limit of its own.", body = ErrorBody),
     )
 )]
@@ -245,12 +250,15 @@ pub async fn compare(
     let (a, b) = (record("a", &body.a)?, record("b", &body.b)?);
     for (side, q) in [("a", &a), ("b", &b)] {
         q.validate().map_err(|e| tag_side(side, e.into()))?;
-        if q.threshold.is_some() || q.limit.is_some() {
+        if q.threshold.is_some() || q.limit.is_some() || !q.lists.is_empty() {
             return Err(tag_side(
                 side,
                 ApiError::unprocessable(
                     "invalid_request",
-                    "threshold and limit belong at the top level of a comparison",
+                    format!(
+                        "{} do not belong in a record (threshold goes at the top level of a comparison)",
+                        crate::matching::query::COMPARISON_ONLY.join(", ")
+                    ),
                 ),
             ));
         }

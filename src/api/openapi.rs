@@ -30,6 +30,8 @@ use utoipa::OpenApi;
     paths(
         super::native::screen,
         super::batch::screen_batch,
+        super::payments::screen_payment,
+        super::payments::screen_payments,
         super::native::compare,
         super::native::entity,
         super::native::lists,
@@ -39,6 +41,18 @@ use utoipa::OpenApi;
         super::yente::search,
         super::yente::entity,
         super::yente::catalog,
+        super::monitor::list_customers,
+        super::monitor::post_customers,
+        super::monitor::get_customer,
+        super::monitor::put_customer,
+        super::monitor::delete_customer,
+        super::monitor::list_alerts,
+        super::monitor::get_alert,
+        super::monitor::decide,
+        super::monitor::status,
+        super::monitor::rescreen,
+        super::monitor::audit,
+        super::monitor::deliveries,
         super::ops::healthz,
         super::ops::readyz,
         super::ops::metrics,
@@ -50,6 +64,7 @@ use utoipa::OpenApi;
     tags(
         (name = "native", description = "The screener API: screen a party, many parties, compare two records, look up entities and lists."),
         (name = "yente", description = "Drop-in for clients of OpenSanctions' yente API."),
+        (name = "monitor", description = "Ongoing monitoring: stored customers, alerts and decisions, the audit trail, webhook deliveries."),
         (name = "admin", description = "Needs the admin token."),
         (name = "operations", description = "Health, readiness, metrics and documentation (no API key needed).")
     )
@@ -99,17 +114,146 @@ pub fn openapi_path(actix: &str) -> String {
     out
 }
 
-/// Replaces `{limits.name}` with the configured value in every description.
-fn fill_limits(v: &mut Value, limits: &Map<String, Value>) {
+/// Replaces `{<group>.name}` (`{limits.max_batch}`, `{defaults.threshold}`)
+/// with the value in effect, in every description: the numbers are written
+/// once, where the code uses them.
+fn fill_placeholders(v: &mut Value, group: &str, values: &Map<String, Value>) {
     match v {
-        Value::String(s) if s.contains("{limits.") => {
-            for (k, val) in limits {
-                *s = s.replace(&format!("{{limits.{k}}}"), &val.to_string());
+        Value::String(s) if s.contains(&format!("{{{group}.")) => {
+            for (k, val) in values {
+                *s = s.replace(&format!("{{{group}.{k}}}"), &val.to_string());
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| fill_limits(i, limits)),
-        Value::Object(m) => m.values_mut().for_each(|i| fill_limits(i, limits)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|i| fill_placeholders(i, group, values)),
+        Value::Object(m) => m
+            .values_mut()
+            .for_each(|i| fill_placeholders(i, group, values)),
         _ => {}
+    }
+}
+
+/// Constraints on path and query parameters that the handlers check by
+/// hand (the params attribute cannot take them from the checking code).
+fn constrain_parameters(doc: &mut Value) {
+    use crate::model::list_id;
+    // Entity ids are at most 512 bytes: 128 characters always fit.
+    let entity_id = json!({"pattern": list_id::ENTITY_ID_PATTERN, "maxLength": 128});
+    let not_blank = json!({"minLength": 1, "pattern": "\\S"});
+    let rules = [
+        ("/v1/entities/{id}", "id", entity_id.clone()),
+        ("/entities/{id}", "id", entity_id),
+        (
+            "/v1/lists/{id}/changes",
+            "id",
+            json!({"pattern": list_id::PATTERN}),
+        ),
+        ("/v1/lists/{id}/changes", "since", not_blank.clone()),
+        ("/search/{dataset}", "q", not_blank),
+    ];
+    for (path, name, patch) in rules {
+        let Some(ops) = doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(path))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for param in ops
+            .values_mut()
+            .filter_map(|op| op.get_mut("parameters"))
+            .filter_map(Value::as_array_mut)
+            .flat_map(|ps| ps.iter_mut())
+            .filter(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        {
+            if let (Some(schema), Some(patch)) = (
+                param.get_mut("schema").and_then(Value::as_object_mut),
+                patch.as_object(),
+            ) {
+                schema.extend(patch.clone());
+            }
+        }
+    }
+}
+
+/// An NDJSON body holds the same values as the JSON array the operation
+/// also reads, one per line: its schema is that array's, so a client or a
+/// fuzzer knows what each line holds.
+fn describe_ndjson_bodies(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut())
+    {
+        let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let array = content
+            .get("application/json")
+            .and_then(|j| j.get("schema"))
+            .filter(|s| s.get("type").and_then(Value::as_str) == Some("array"))
+            .cloned();
+        if let (Some(mut array), Some(ndjson)) = (array, content.get_mut("application/x-ndjson")) {
+            array["description"] =
+                json!("One JSON value per line (each line an element of the array).");
+            ndjson["schema"] = array;
+        }
+    }
+}
+
+/// The name fields of a query, any one of which, not blank, is enough.
+const NAME_FIELDS: [&str; 5] = ["name", "firstName", "middleName", "fatherName", "lastName"];
+
+/// A query needs a name: `name`, or at least one name part that is not
+/// blank. serde cannot say "one of these", so it is written into the schema
+/// here, next to the rule's one implementation ([`crate::matching::Query::validate`]).
+fn state_name_requirement(doc: &mut Value) {
+    if let Some(query) = doc.pointer_mut("/components/schemas/Query") {
+        let any_of: Vec<Value> = NAME_FIELDS
+            .iter()
+            .map(|f| {
+                let mut props = Map::new();
+                props.insert((*f).to_string(), json!({"pattern": "\\S"}));
+                json!({"required": [f], "properties": props})
+            })
+            .collect();
+        query["anyOf"] = Value::Array(any_of);
+    }
+    // Each alias of a stored customer is screened like a name: not blank.
+    if let Some(items) = doc.pointer_mut("/components/schemas/Customer/properties/aliases/items") {
+        items["pattern"] = json!("\\S");
+    }
+}
+
+/// The records of `/v1/compare` are queries without the fields that belong
+/// to the comparison (`threshold`) or mean nothing in it (`limit`, `lists`);
+/// the server refuses them there, so the schema leaves them out.
+fn derive_compare_record(doc: &mut Value) {
+    let Some(mut record) = doc.pointer("/components/schemas/Query").cloned() else {
+        return;
+    };
+    if let Some(props) = record.get_mut("properties").and_then(Value::as_object_mut) {
+        for f in crate::matching::query::COMPARISON_ONLY {
+            props.remove(f);
+        }
+    }
+    record["additionalProperties"] = json!(false);
+    record["description"] =
+        json!("A record to compare: a screening query without threshold, limit or lists.");
+    doc["components"]["schemas"]["CompareRecord"] = record;
+    for side in ["a", "b"] {
+        if let Some(p) = doc.pointer_mut(&format!(
+            "/components/schemas/CompareRequest/properties/{side}"
+        )) {
+            *p = json!({"$ref": "#/components/schemas/CompareRecord"});
+        }
     }
 }
 
@@ -117,6 +261,10 @@ fn fill_limits(v: &mut Value, limits: &Map<String, Value>) {
 pub fn document(cfg: &ServerConfig) -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|_| json!({}));
     doc["servers"] = json!([{"url": "/"}]);
+    state_name_requirement(&mut doc);
+    constrain_parameters(&mut doc);
+    describe_ndjson_bodies(&mut doc);
+    derive_compare_record(&mut doc);
     doc["components"]["securitySchemes"] = json!({
         "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key (api_keys / SCREENER_API_KEYS), when keys are configured."},
         "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin token (admin_token / SCREENER_ADMIN_TOKEN)."}
@@ -179,8 +327,99 @@ pub fn document(cfg: &ServerConfig) -> Value {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
-    fill_limits(&mut doc, &limits);
+    fill_placeholders(&mut doc, "limits", &limits);
+    let defaults = Map::from_iter([(
+        "threshold".to_string(),
+        json!(crate::matching::DEFAULT_WEIGHTS.threshold),
+    )]);
+    fill_placeholders(&mut doc, "defaults", &defaults);
+    describe_features(&mut doc);
     doc
+}
+
+/// Names the scoring features in the description of yente's `features`,
+/// from the scorer's feature table, so the names cannot drift.
+fn describe_features(doc: &mut Value) {
+    let names: Vec<String> = crate::matching::features::FEATURES
+        .iter()
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    if let Some(features) = doc
+        .pointer_mut("/components/schemas/ScoredEntity/properties/features")
+        .and_then(Value::as_object_mut)
+    {
+        features.insert(
+            "description".into(),
+            json!(format!(
+                "The name similarity (`name`) and the effect of each scoring feature that applied, in the order they apply: {}.",
+                names.join(", ")
+            )),
+        );
+    }
+}
+
+/// The document and the `/docs` page as served: the configured document
+/// with the names a request may use for lists filled in.
+#[derive(Debug)]
+pub struct Rendered {
+    pub json: String,
+    pub html: String,
+}
+
+impl Rendered {
+    /// `base` with every list-naming parameter and field restricted to the
+    /// loaded lists and the collections.
+    pub fn new(base: &Value, loaded: &[&str]) -> Rendered {
+        let mut doc = base.clone();
+        name_loaded_lists(&mut doc, loaded);
+        Rendered {
+            html: docs_page(&doc),
+            json: serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into()),
+        }
+    }
+}
+
+/// Query and path parameters whose values name lists or collections.
+const LIST_PARAMETERS: [&str; 3] = ["dataset", "include_dataset", "exclude_dataset"];
+
+/// Which lists exist is the server's state, not the code's: a list that is
+/// not loaded is refused (never searched as if it were empty), so the
+/// document names what is loaded now, as an `enum`, and a client or a
+/// fuzzer knows the valid values from the contract.
+fn name_loaded_lists(doc: &mut Value, loaded: &[&str]) {
+    use crate::model::list_id::{COLLECTION_DEFAULT, COLLECTION_SANCTIONS};
+    let names: Vec<Value> = loaded
+        .iter()
+        .copied()
+        .chain([COLLECTION_DEFAULT, COLLECTION_SANCTIONS])
+        .map(|n| json!(n))
+        .collect();
+    let restrict = |schema: &mut Value| match schema.get_mut("items") {
+        Some(items) => items["enum"] = json!(names),
+        None => schema["enum"] = json!(names),
+    };
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for op in paths.values_mut().filter_map(Value::as_object_mut) {
+            for params in op
+                .values_mut()
+                .filter_map(|o| o.get_mut("parameters"))
+                .filter_map(Value::as_array_mut)
+            {
+                for p in params.iter_mut() {
+                    let names_lists = p
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| LIST_PARAMETERS.contains(&n));
+                    if names_lists && let Some(schema) = p.get_mut("schema") {
+                        restrict(schema);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(lists) = doc.pointer_mut("/components/schemas/Query/properties/lists") {
+        restrict(lists);
+    }
 }
 
 fn esc_html(s: &str) -> String {
@@ -542,6 +781,66 @@ mod tests {
         );
         assert_eq!(openapi_path("/a/{x:[0-9]+}/b/{y}"), "/a/{x}/b/{y}");
         assert_eq!(openapi_path("/healthz"), "/healthz");
+    }
+
+    #[test]
+    fn list_parameters_name_the_loaded_lists_and_collections() {
+        let base = document(&ServerConfig::default());
+        let rendered = Rendered::new(&base, &["un_sc_sanctions", "us_ofac_cons"]);
+        let doc: Value = serde_json::from_str(&rendered.json).expect("json");
+        let want = json!(["un_sc_sanctions", "us_ofac_cons", "default", "sanctions"]);
+        let params = doc["paths"]["/match/{dataset}"]["post"]["parameters"]
+            .as_array()
+            .expect("params");
+        let named = |n: &str| {
+            params
+                .iter()
+                .find(|p| p["name"] == n)
+                .unwrap_or_else(|| panic!("{n}"))
+                .clone()
+        };
+        assert_eq!(named("dataset")["schema"]["enum"], want);
+        assert_eq!(named("include_dataset")["schema"]["items"]["enum"], want);
+        assert_eq!(named("exclude_dataset")["schema"]["items"]["enum"], want);
+        assert_eq!(
+            doc["components"]["schemas"]["Query"]["properties"]["lists"]["items"]["enum"],
+            want
+        );
+        // The base document is left as it was.
+        assert!(
+            base.to_string()
+                .find("\"enum\":[\"un_sc_sanctions\"")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_query_needs_a_name_and_a_compare_record_has_no_comparison_fields() {
+        let doc = document(&ServerConfig::default());
+        let any_of = doc["components"]["schemas"]["Query"]["anyOf"]
+            .as_array()
+            .expect("anyOf");
+        let required: Vec<&str> = any_of
+            .iter()
+            .filter_map(|b| b["required"][0].as_str())
+            .collect();
+        assert_eq!(required, NAME_FIELDS);
+        let record = &doc["components"]["schemas"]["CompareRecord"];
+        for f in crate::matching::query::COMPARISON_ONLY {
+            assert!(
+                record["properties"].get(f).is_none(),
+                "{f} in CompareRecord"
+            );
+        }
+        assert!(record["properties"].get("birthDate").is_some());
+        assert_eq!(
+            doc["components"]["schemas"]["CompareRequest"]["properties"]["a"]["$ref"],
+            "#/components/schemas/CompareRecord"
+        );
+        let entity = &doc["paths"]["/v1/entities/{id}"]["get"]["parameters"][0]["schema"];
+        assert_eq!(entity["pattern"], crate::model::list_id::ENTITY_ID_PATTERN);
+        let batch = &doc["paths"]["/v1/screen/batch"]["post"]["requestBody"]["content"];
+        assert_eq!(batch["application/x-ndjson"]["schema"]["type"], "array");
     }
 
     #[test]

@@ -64,9 +64,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Text exposition format 0.0.4.", content_type = "text/plain", body = String)))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let mut body = state.metrics.render(&state.service);
+    if let Some(m) = state.monitor.clone()
+        && let Ok(lines) = super::blocking(move || super::monitor::render_metrics(&m)).await
+    {
+        body.push_str(&lines);
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state.service))
+        .body(body)
 }
 
 /// This document
@@ -77,7 +83,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(state.openapi.clone())
+        .body(state.rendered_docs().json.clone())
 }
 
 /// The browsable API page
@@ -86,7 +92,7 @@ pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
 pub async fn docs(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(state.docs_html.clone())
+        .body(state.rendered_docs().html.clone())
 }
 
 /// The API page's script

@@ -111,8 +111,10 @@ impl Params {
             .collect()
     }
 
+    /// An empty value (`?limit=`) is refused, not read as absent: a
+    /// parameter sent is a parameter meant.
     pub fn f64(&self, name: &str) -> Result<Option<f64>, ApiError> {
-        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+        match self.get(name).map(str::trim) {
             None => Ok(None),
             Some(v) => match v.parse::<f64>() {
                 Ok(x) if x.is_finite() => Ok(Some(x)),
@@ -121,8 +123,10 @@ impl Params {
         }
     }
 
+    /// An empty value (`?limit=`) is refused, not read as absent: a
+    /// parameter sent is a parameter meant.
     pub fn usize(&self, name: &str) -> Result<Option<usize>, ApiError> {
-        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+        match self.get(name).map(str::trim) {
             None => Ok(None),
             Some(v) => v
                 .parse::<usize>()

@@ -6,10 +6,12 @@
 //!
 //! Like yente, request bodies tolerate fields this service does not use
 //! (`weights`, `config`, unknown properties). Unlike a lenient service, a
-//! query that cannot be screened (no name, a name over the length limit, a bad
-//! birth date) fails the whole request with a 4xx naming the query key: a
-//! client that ignores per-query status must not take "not screened" for "no
-//! match".
+//! query that cannot be screened (no name, a name over the length limit, an
+//! unknown schema) fails the whole request with a 4xx naming the query key:
+//! a client that ignores per-query status must not take "not screened" for
+//! "no match". A secondary field that cannot be read (a bad birth date, a
+//! country that is not one) and names beyond the per-query limit are left
+//! out with a `warnings` entry on that query's response.
 
 use super::body::Json;
 use super::error::{ApiError, ErrorBody};
@@ -17,7 +19,9 @@ use super::metrics::Api;
 use super::native::{list_overview, lookup_entity};
 use super::params::Params;
 use super::{AppState, blocking};
-use crate::matching::{Explanation, ListRequest, MatchResult, Query, ScreenOptions};
+use crate::matching::{
+    Explanation, ListRequest, MatchResult, Query, ScreenOptions, Screening, Warning,
+};
 use crate::model::{Entity, Schema};
 use crate::service::Served;
 use actix_web::http::StatusCode;
@@ -149,13 +153,14 @@ fn prop_values(key: &str, prop: &str, v: &Value) -> Result<Vec<String>, ApiError
     Ok(dedup)
 }
 
-/// The screenings one example needs (one per name and birth date).
+/// The screenings one example needs (one per name and birth date), its
+/// echo, and the warnings about names left out.
 fn example_queries(
     key: &str,
     ex: &EntityExample,
     lists: &[String],
     max_names: usize,
-) -> Result<(Vec<Query>, QueryOut), ApiError> {
+) -> Result<(Vec<Query>, QueryOut, Vec<Warning>), ApiError> {
     let tag = |e: ApiError| ApiError {
         detail: format!("query '{key}': {}", e.detail),
         ..e
@@ -192,14 +197,19 @@ fn example_queries(
         first("fatherName"),
         first("lastName"),
     );
+    // Names past the limit are not screened, and the answer says so: the
+    // work of one query stays bounded, and the others still count.
+    let mut warnings = Vec::new();
     if names.len() > max_names {
-        return Err(ApiError::unprocessable(
-            "too_many_names",
+        warnings.push(Warning::new(
+            "name",
+            &names[max_names..].join("; "),
             format!(
-                "query '{key}' has {} names; the limit is {max_names} per query (limits.max_names_per_query)",
+                "{} names given: the first {max_names} were screened, these were not (limits.max_names_per_query); send them as another query",
                 names.len()
             ),
         ));
+        names.truncate(max_names);
     }
     let dates = get("birthDate");
     if dates.len() > MAX_DATES {
@@ -274,6 +284,7 @@ fn example_queries(
             schema: ex.schema.clone(),
             properties: props,
         },
+        warnings,
     ))
 }
 
@@ -341,16 +352,11 @@ fn features_of(expl: &Explanation) -> (BTreeMap<String, f64>, BTreeMap<String, F
             candidate: Some(expl.matched_name.clone()),
         },
     );
+    // Each feature of the table applies at most once.
     for q in &expl.qualifiers {
-        let mut key = q.feature.clone();
-        let mut n = 2;
-        while explanations.contains_key(&key) {
-            key = format!("{}_{n}", q.feature);
-            n += 1;
-        }
-        features.insert(key.clone(), q.effect);
+        features.insert(q.feature.clone(), q.effect);
         explanations.insert(
-            key,
+            q.feature.clone(),
             FeatureResult {
                 score: q.effect,
                 detail: Some(q.detail.clone()),
@@ -430,6 +436,10 @@ pub struct EntityMatches<'a> {
     results: Vec<ScoredEntity<'a>>,
     total: Total,
     query: QueryOut,
+    /// Fields of the query left out of scoring (not in yente; clients that
+    /// do not know it ignore it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -451,98 +461,20 @@ pub struct MatchResponse<'a> {
     limit: usize,
 }
 
+/// The feature documentation, from the scorer's feature table.
 fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static str, FeatureDoc> {
+    use crate::matching::features::{FEATURES, NAME_SIMILARITY};
+    let (name, description) = NAME_SIMILARITY;
     let doc = |description, coefficient| FeatureDoc {
         description,
         coefficient,
         url: None,
     };
-    BTreeMap::from([
-        (
-            "name",
-            doc(
-                "Similarity of the best pair of names: query and listed name parts aligned exactly, by spelling variant, transliteration, phonetic key, initial or edit distance, weighted by how distinctive each part is.",
-                1.0,
-            ),
-        ),
-        (
-            "birthDate",
-            doc(
-                "Birth date matches (raises) or conflicts (lowers).",
-                w.birth_date_exact_bonus,
-            ),
-        ),
-        (
-            "country",
-            doc(
-                "Country or nationality matches (raises) or conflicts (lowers).",
-                w.country_match_bonus,
-            ),
-        ),
-        (
-            "identifier",
-            doc(
-                "An identifier (passport, national id, registration, IMO, …) matches exactly.",
-                w.identifier_match_bonus,
-            ),
-        ),
-        (
-            "schema",
-            doc(
-                "The query's entity type conflicts with the listed one (lowers).",
-                -w.schema_conflict_penalty,
-            ),
-        ),
-        (
-            "weakAlias",
-            doc(
-                "The match is on a weak alias (scaled down).",
-                w.weak_alias_factor,
-            ),
-        ),
-        (
-            "previousName",
-            doc(
-                "The match is on a former name (scaled down).",
-                w.previous_name_factor,
-            ),
-        ),
-        (
-            "commonTokensOnly",
-            doc(
-                "Only common name parts matched: the score is capped.",
-                w.common_only_cap,
-            ),
-        ),
-        (
-            "singleNamePart",
-            doc(
-                "Only one of a person's name parts, or not the surname, matched: the score is capped.",
-                w.single_part_cap,
-            ),
-        ),
-        (
-            "legalForm",
-            doc(
-                "Both names state legal forms of different families, such as AG and GmbH (lowers).",
-                -w.legal_form_conflict_penalty,
-            ),
-        ),
-        (
-            "number",
-            doc(
-                "An organisation's number is in one name only, such as Fund and Fund I (lowers).",
-                -w.number_unmatched_penalty,
-            ),
-        ),
-        (
-            "romanisedSyllables",
-            doc(
-                "A person's name in Chinese characters or Hangul met only through its romanisation: the name alone is capped; birth date, country or identifier can lift it.",
-                w.romanised_syllables_cap,
-            ),
-        ),
-    ])
+    let mut docs = BTreeMap::from([(name, doc(description, 1.0))]);
+    for f in &FEATURES {
+        docs.insert(f.name, doc(f.description, (f.coefficient)(w)));
+    }
+    docs
 }
 
 /// Merges the results of several screenings of one example: best score per entity.
@@ -649,12 +581,14 @@ pub async fn match_entities(
     )?;
     let scope_set: BTreeSet<String> = scope.iter().cloned().collect();
     let lists = scope;
-    let mut plan: Vec<(String, Vec<Query>, QueryOut)> = Vec::with_capacity(body.queries.len());
+    type Planned = (String, Vec<Query>, QueryOut, Vec<Warning>);
+    let mut plan: Vec<Planned> = Vec::with_capacity(body.queries.len());
     let mut screenings = 0;
     for (key, ex) in &body.queries {
-        let (queries, echo) = example_queries(key, ex, &lists, limits.max_names_per_query)?;
+        let (queries, echo, warnings) =
+            example_queries(key, ex, &lists, limits.max_names_per_query)?;
         screenings += queries.len();
-        plan.push((key.clone(), queries, echo));
+        plan.push((key.clone(), queries, echo, warnings));
     }
     if screenings > limits.max_batch {
         return Err(ApiError::too_large(
@@ -673,17 +607,24 @@ pub async fn match_entities(
         let flat: Vec<(usize, &Query)> = plan
             .iter()
             .enumerate()
-            .flat_map(|(i, (_, qs, _))| qs.iter().map(move |q| (i, q)))
+            .flat_map(|(i, (_, qs, _, _))| qs.iter().map(move |q| (i, q)))
             .collect();
-        let screened: Vec<(usize, Result<Vec<MatchResult>, ApiError>)> = flat
+        let screened: Vec<(usize, Result<Screening, ApiError>)> = flat
             .par_iter()
             .map(|(i, q)| (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from)))
             .collect();
         let mut per_query: Vec<Vec<Vec<MatchResult>>> = plan.iter().map(|_| Vec::new()).collect();
+        let mut plan = plan;
         for (i, r) in screened {
-            let r = r?;
-            if let Some(slot) = per_query.get_mut(i) {
-                slot.push(r);
+            let Screening { matches, warnings } = r?;
+            if let (Some(slot), Some((_, _, _, out))) = (per_query.get_mut(i), plan.get_mut(i)) {
+                slot.push(matches);
+                // The same field warns once, whichever name it was screened with.
+                for w in warnings {
+                    if !out.contains(&w) {
+                        out.push(w);
+                    }
+                }
             }
         }
         Ok::<_, ApiError>((plan, per_query))
@@ -691,7 +632,7 @@ pub async fn match_entities(
     .await??;
     let mut responses = BTreeMap::new();
     let mut alerts = 0;
-    for ((key, _, echo), per) in plan.into_iter().zip(results) {
+    for ((key, _, echo, warnings), per) in plan.into_iter().zip(results) {
         let merged = merge(per, &exclude_ids, &exclude_schemas, limit);
         alerts += u64::from(merged.iter().any(|m| m.is_match));
         let scored: Vec<ScoredEntity> = merged
@@ -719,6 +660,7 @@ pub async fn match_entities(
                 },
                 results: scored,
                 query: echo,
+                warnings,
             },
         );
     }
@@ -832,7 +774,8 @@ pub async fn search(
         min_score: SEARCH_MIN_SCORE,
     };
     let worker = Arc::clone(&served);
-    let results = blocking(move || worker.matcher.screen(&query, &opts)).await??;
+    let results =
+        blocking(move || worker.matcher.screen(&query, &opts).map(|s| s.matches)).await??;
     state.metrics.screened(Api::Search, 1, 0);
     let hits: Vec<SearchHit> = results
         .iter()
@@ -1031,7 +974,7 @@ mod tests {
                 "address": "Moscow"
             }),
         );
-        let (qs, echo) = example_queries("q1", &e, &["eu_fsf".into()], 8).expect("ok");
+        let (qs, echo, _) = example_queries("q1", &e, &["eu_fsf".into()], 8).expect("ok");
         assert_eq!(qs.len(), 2);
         assert_eq!(qs[0].name, "Vladimir Putin");
         assert_eq!(qs[1].name, "Владимир Путин");
@@ -1048,7 +991,7 @@ mod tests {
             "Person",
             serde_json::json!({"firstName": "Kim", "lastName": "Jong Un"}),
         );
-        let (qs, _) = example_queries("k", &e, &[], 8).expect("ok");
+        let (qs, _, _) = example_queries("k", &e, &[], 8).expect("ok");
         assert_eq!(qs[0].full_name(), "Kim Jong Un");
         let e = ex("Person", serde_json::json!({"birthDate": "1980"}));
         let err = example_queries("k", &e, &[], 8).unwrap_err();
@@ -1064,10 +1007,13 @@ mod tests {
             example_queries("k", &e, &[], 8).unwrap_err().code,
             "invalid_request"
         );
+        // Names past the limit are named in a warning, not screened.
         let e = ex("Person", serde_json::json!({"name": ["a", "b", "c"]}));
+        let (qs, _, warnings) = example_queries("k", &e, &[], 2).expect("ok");
+        assert_eq!(qs.len(), 2);
         assert_eq!(
-            example_queries("k", &e, &[], 2).unwrap_err().code,
-            "too_many_names"
+            (warnings[0].field.as_str(), warnings[0].value.as_str()),
+            ("name", "c")
         );
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{CliError, CliResult, Context};
 use clap::Args;
-use screener::matching::{Query, batch};
+use screener::matching::{DEFAULT_WEIGHTS, Query, batch};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
@@ -21,9 +21,9 @@ pub struct CompareArgs {
     /// Where to write one result line per input line.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Alert threshold (default: the documented default).
-    #[arg(long)]
-    threshold: Option<f64>,
+    /// Alert threshold, 0-1.
+    #[arg(long, default_value_t = DEFAULT_WEIGHTS.threshold)]
+    threshold: f64,
 }
 
 fn record(arg: &str) -> Result<Query, CliError> {
@@ -56,8 +56,8 @@ struct PairResult {
 pub fn run(ctx: &Context, args: CompareArgs) -> CliResult {
     let matcher = ctx.matcher_or_none();
     let cmp = |a: &Query, b: &Query| match &matcher {
-        Some(m) => m.compare(a, b, args.threshold),
-        None => screener::matching::compare(a, b, args.threshold),
+        Some(m) => m.compare(a, b, Some(args.threshold)),
+        None => screener::matching::compare(a, b, Some(args.threshold)),
     };
     if let (Some(input), Some(output)) = (&args.input, &args.output) {
         let file = std::fs::File::open(input)

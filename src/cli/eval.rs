@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Only this set: positives, negatives, pairs or cross_script.
+    /// Only this set: positives, negatives, pairs, cross_script, typos,
+    /// ofsi_persons or ofsi_organisations.
     #[arg(long)]
     set: Option<String>,
     /// Directory of the dev sets.

@@ -8,6 +8,8 @@ mod eval;
 mod fetch;
 mod import;
 mod lists;
+mod monitor;
+mod payments;
 mod screen;
 mod serve;
 
@@ -62,6 +64,16 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run the labelled development sets and check the quality targets.
     Eval(eval::EvalArgs),
+    /// Screen payment messages (ISO 20022, SWIFT MT): every party, bank, country and free text.
+    Payments(payments::PaymentsArgs),
+    /// Monitored customers: import (screening each) and export.
+    Customers(monitor::CustomersArgs),
+    /// The monitor's alerts, and decisions on them.
+    Alerts(monitor::AlertsArgs),
+    /// Rescreen the monitored customers against the stored lists.
+    Monitor(monitor::MonitorArgs),
+    /// The monitor's audit trail: verify the hash chain, export records.
+    Audit(monitor::AuditArgs),
 }
 
 /// A failure to report to the user: one line, no backtrace.
@@ -134,6 +146,11 @@ fn run(cli: Cli) -> CliResult {
         Command::Screen(args) => screen::run(&ctx, args),
         Command::Compare(args) => compare::run(&ctx, args),
         Command::Eval(args) => eval::run(args),
+        Command::Payments(args) => payments::run(&ctx, args),
+        Command::Customers(args) => monitor::customers(&ctx, args),
+        Command::Alerts(args) => monitor::alerts(&ctx, args),
+        Command::Monitor(args) => monitor::monitor(&ctx, args),
+        Command::Audit(args) => monitor::audit(&ctx, args),
     }
 }
 

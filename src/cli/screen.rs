@@ -7,7 +7,7 @@
 
 use super::{CliError, CliResult, Context};
 use clap::Args;
-use screener::matching::{MAX_LIMIT, ScreenOptions, batch};
+use screener::matching::{DEFAULT_WEIGHTS, MAX_LIMIT, ScreenOptions, batch};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,9 +29,9 @@ pub struct ScreenArgs {
     /// Lists or collections to screen against, comma-separated (default: every loaded list).
     #[arg(long, value_delimiter = ',', value_name = "ID,…")]
     lists: Vec<String>,
-    /// Alert threshold (default: the documented default).
-    #[arg(long)]
-    threshold: Option<f64>,
+    /// Alert threshold, 0-1.
+    #[arg(long, default_value_t = DEFAULT_WEIGHTS.threshold)]
+    threshold: f64,
     /// Most results per row.
     #[arg(long, default_value_t = ScreenOptions::default().limit)]
     limit: usize,
@@ -48,10 +48,11 @@ fn is_dash(p: &std::path::Path) -> bool {
 }
 
 pub fn run(ctx: &Context, args: ScreenArgs) -> CliResult {
-    if let Some(t) = args.threshold
-        && !(0.0..=1.0).contains(&t)
-    {
-        return Err(CliError::new(format!("--threshold {t} is outside [0, 1]")));
+    if !(0.0..=1.0).contains(&args.threshold) {
+        return Err(CliError::new(format!(
+            "--threshold {} is outside [0, 1]",
+            args.threshold
+        )));
     }
     if !(1..=MAX_LIMIT).contains(&args.limit) {
         return Err(CliError::new(format!(
@@ -82,7 +83,7 @@ pub fn run(ctx: &Context, args: ScreenArgs) -> CliResult {
     };
     let matcher = ctx.matcher_of(&store)?;
     let opts = ScreenOptions {
-        threshold: args.threshold,
+        threshold: Some(args.threshold),
         limit: args.limit,
         ..ScreenOptions::default()
     };
@@ -117,10 +118,11 @@ pub fn run(ctx: &Context, args: ScreenArgs) -> CliResult {
         b.finish_and_clear();
     }
     eprintln!(
-        "screened {} rows: {} alerts, {} errors, {:.0} rows/s ({:.1} s)",
+        "screened {} rows: {} alerts, {} errors, {} with warnings, {:.0} rows/s ({:.1} s)",
         summary.rows,
         summary.alerts,
         summary.errors,
+        summary.warnings,
         summary.rate(),
         summary.elapsed.as_secs_f64()
     );

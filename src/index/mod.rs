@@ -8,8 +8,9 @@
 
 mod candidates;
 
-use crate::matching::prepare::{PreparedName, is_distinctive};
-use crate::matching::score::{PreparedEntity, PreparedQuery, TokenStats};
+use crate::analysis::{
+    PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids, is_distinctive,
+};
 use crate::model::Entity;
 use crate::text::TokenKind;
 use candidates::{FieldNorms, Key};
@@ -176,6 +177,46 @@ impl NameKeys {
     }
 }
 
+/// The retrieval keys of a query, each written `<kind>:<value>` with kind
+/// `i` (identifier), `t` (token), `s` (skeleton), `p` (sound) or `g`
+/// (trigram): what [`ScreeningIndex::candidates`] looks up, without its cap.
+/// With [`entity_keys`], the keys a listed party is indexed under, this lets
+/// the monitor index customers by the keys a screening of them looks up and
+/// meet listed parties from either side on the same keys.
+pub fn query_keys(q: &PreparedQuery) -> Vec<String> {
+    let names = NameKeys::for_query(&q.name);
+    prefixed_keys(&q.identifiers, &names)
+}
+
+/// The keys a listed party is indexed under (see [`query_keys`]).
+pub fn entity_keys(e: &PreparedEntity) -> Vec<String> {
+    let mut names = NameKeys::default();
+    for (_, n) in &e.names {
+        names.add_name(n);
+    }
+    prefixed_keys(&e.identifiers, &names)
+}
+
+fn prefixed_keys(identifiers: &[String], names: &NameKeys) -> Vec<String> {
+    let groups: [(&str, &[String]); 5] = [
+        ("i", identifiers),
+        ("t", &names.tok),
+        ("s", &names.skel),
+        ("p", &names.phon),
+        ("g", &names.gram),
+    ];
+    let mut out = Vec::new();
+    for (kind, values) in groups {
+        for v in values {
+            let key = format!("{kind}:{v}");
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+    }
+    out
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let keys = TextOptions::default().set_indexing_options(
@@ -226,7 +267,7 @@ impl ScreeningIndex {
                 stats.mark_common(n);
             }
         });
-        crate::matching::score::assign_variant_ids(&mut entities);
+        assign_variant_ids(&mut entities);
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 100_000_000)?;
@@ -355,6 +396,11 @@ impl ScreeningIndex {
         std::hint::black_box(sum);
     }
 
+    /// The ordinal of an entity id.
+    pub fn ord_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
     pub fn entity_by_id(&self, id: &str) -> Option<&PreparedEntity> {
         self.by_id.get(id).and_then(|o| self.entity(*o))
     }
@@ -468,10 +514,8 @@ pub fn build_from_store(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::matching::score::{ScoreCache, score_entity, score_entity_cached};
-    use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
     use crate::model::{Schema, prop};
 
     fn party(list: &str, id: &str, schema: Schema, names: &[(&str, &str)]) -> Entity {
@@ -486,7 +530,7 @@ mod tests {
     /// Parties that share names across lists and within one party (an alias
     /// differing only in case and punctuation, a weak alias equal to an
     /// alias), so that variant ids are shared.
-    fn index() -> ScreeningIndex {
+    pub(crate) fn index() -> ScreeningIndex {
         let a = vec![
             party(
                 "us_ofac_sdn",
@@ -542,7 +586,7 @@ mod tests {
     #[test]
     fn equal_variants_share_an_id_and_only_those() {
         let index = index();
-        let mut by_id: HashMap<u32, &crate::matching::prepare::PreparedVariant> = HashMap::new();
+        let mut by_id: HashMap<u32, &crate::analysis::PreparedVariant> = HashMap::new();
         let mut shared = 0;
         for e in index.entities() {
             assert_eq!(e.variant_ids.len(), e.variants().count());
@@ -560,35 +604,5 @@ mod tests {
             }
         }
         assert!(shared >= 4, "only {shared} shared variants");
-    }
-
-    #[test]
-    fn one_cache_for_all_candidates_scores_as_without() {
-        let index = index();
-        let w = &DEFAULT_WEIGHTS;
-        for (name, schema) in [
-            ("Ali Hassan Al Rashid", Some("Person")),
-            ("Abu Ali", None),
-            ("Rashid Trading LLC", Some("Organization")),
-            ("Rashid Trading", None),
-            ("Hasan Rashid", Some("Person")),
-        ] {
-            let mut q = Query::name(name);
-            q.schema = schema.map(str::to_string);
-            let mut pq = prepare_query(&q).expect("valid query");
-            index.stats().mark_common(&mut pq.name);
-            let mut cache = ScoreCache::default();
-            for explain in [false, true] {
-                for e in index.entities() {
-                    let fresh = score_entity(&pq, e, index.stats(), w, 0.8, explain);
-                    let cached =
-                        score_entity_cached(&pq, e, index.stats(), w, 0.8, explain, &mut cache);
-                    let key = |s: &crate::matching::score::Scored| {
-                        (s.score, s.tiebreak, s.explanation.clone())
-                    };
-                    assert_eq!(fresh.as_ref().map(key), cached.as_ref().map(key), "{name}");
-                }
-            }
-        }
     }
 }

@@ -37,7 +37,19 @@ pub const MAX_ADDRESS_LINES: usize = 16;
 pub const MAX_LINE_CHARS: usize = 256;
 
 /// The kinds of jurisdiction list, as named in the file and in results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ListKind {
     /// Countries and regions under comprehensive sanctions (embargoes).
@@ -75,7 +87,7 @@ impl std::fmt::Display for ListKind {
 }
 
 /// A document an entry rests on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub publisher: String,
@@ -86,7 +98,7 @@ pub struct Source {
 }
 
 /// One list of the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ListInfo {
     pub kind: ListKind,
     pub title: String,
@@ -95,7 +107,7 @@ pub struct ListInfo {
 }
 
 /// One country, or region of a country, on one list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Entry {
     pub list: ListKind,
     /// ISO alpha-2, lower case (a region: the country it belongs to).
@@ -108,7 +120,7 @@ pub struct Entry {
 }
 
 /// How an input met a listed jurisdiction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchedBy {
     /// The country code of the address or of the caller.
@@ -122,7 +134,7 @@ pub enum MatchedBy {
 }
 
 /// One list a country or address is on, with the reason in words.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JurisdictionHit {
     pub list: ListKind,

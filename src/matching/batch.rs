@@ -1,10 +1,11 @@
 //! Batch screening of a stream of parties (JSONL or CSV in, JSONL out), as the
 //! rescreening job and the NDJSON batch endpoint use it. Rows are read in
 //! chunks, screened in parallel, and written in input order, so memory stays
-//! bounded whatever the input size. A bad row gets an `error` field in its
-//! output line and the job goes on.
+//! bounded whatever the input size. A row whose name cannot be screened gets
+//! an `error` field in its output line and the job goes on; a row with a
+//! secondary field left out of scoring is screened and gets `warnings`.
 
-use super::{MatchResult, Matcher, Query, ScreenOptions};
+use super::{MatchResult, Matcher, Query, ScreenOptions, Warning};
 use serde::Serialize;
 use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
@@ -39,6 +40,9 @@ pub struct RowResult {
     pub list_versions: Option<std::collections::BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matches: Option<Vec<MatchResult>>,
+    /// Fields of the row left out of scoring (the name was still screened).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -50,6 +54,8 @@ pub struct BatchSummary {
     /// Rows with at least one result at or above the threshold.
     pub alerts: u64,
     pub errors: u64,
+    /// Rows screened with a field left out (see [`RowResult::warnings`]).
+    pub warnings: u64,
     pub elapsed: Duration,
 }
 
@@ -133,6 +139,7 @@ struct Done {
     line: serde_json::Result<Vec<u8>>,
     error: bool,
     alert: bool,
+    warned: bool,
 }
 
 /// Like [`run`]; rows that name no lists are screened against `default_lists`.
@@ -172,6 +179,7 @@ pub fn run_with_lists<R: BufRead, W: Write>(
                     Done {
                         line,
                         error: r.error.is_some(),
+                        warned: !r.warnings.is_empty(),
                         alert: r
                             .matches
                             .as_ref()
@@ -186,6 +194,7 @@ pub fn run_with_lists<R: BufRead, W: Write>(
                 } else if d.alert {
                     summary.alerts += 1;
                 }
+                summary.warnings += u64::from(d.warned);
                 output.write_all(&d.line?)?;
             }
             progress(summary.rows);
@@ -275,24 +284,26 @@ fn screen_row(
     q: &Result<Query, String>,
     opts: &ScreenOptions,
 ) -> RowResult {
-    let (list_versions, matches, error) = match q {
-        Err(e) => (None, None, Some(e.clone())),
+    let (list_versions, matches, warnings, error) = match q {
+        Err(e) => (None, None, Vec::new(), Some(e.clone())),
         Ok(q) => match matcher.screen(q, opts) {
-            Ok(m) => {
+            Ok(s) => {
                 let searched = matcher.resolve_lists(&q.lists).ok().flatten();
                 (
                     Some(matcher.list_versions(searched.as_ref())),
-                    Some(m),
+                    Some(s.matches),
+                    s.warnings,
                     None,
                 )
             }
-            Err(e) => (None, None, Some(e.to_string())),
+            Err(e) => (None, None, Vec::new(), Some(e.to_string())),
         },
     };
     RowResult {
         id: id.to_string(),
         list_versions,
         matches,
+        warnings,
         error,
     }
 }

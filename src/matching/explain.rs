@@ -7,7 +7,7 @@ use super::similarity::TokenMatch;
 use serde::Serialize;
 
 /// One aligned pair of tokens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenExplanation {
     pub query: String,
@@ -16,20 +16,21 @@ pub struct TokenExplanation {
     pub similarity: f64,
 }
 
-/// An attribute that raised or lowered the score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A scoring feature that applied, and what it did to the score.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Qualifier {
-    /// `birthDate`, `country`, `identifier`, `schema`, `weakAlias`, `previousName`,
-    /// `commonTokensOnly`, `singleNamePart`, `legalForm`, `number`, `romanisedSyllables`.
+    /// The feature's name in [`super::features::FEATURES`] (`birthDate`,
+    /// `commonTokensOnly`, …).
     pub feature: String,
-    /// Change to the score (positive raises it).
+    /// Change to the score (positive raises it); 0 for a cap the score was
+    /// already under.
     pub effect: f64,
     pub detail: String,
 }
 
 /// Why a listed party scored what it scored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Explanation {
     /// The listed name that matched best, as the list spells it.
@@ -43,8 +44,10 @@ pub struct Explanation {
     pub tokens: Vec<TokenExplanation>,
     pub unmatched_query: Vec<String>,
     pub unmatched_listed: Vec<String>,
-    /// Score of the names alone.
+    /// The name similarity, before any feature.
     pub name_score: f64,
+    /// The features that applied, in the order they apply: `name_score`
+    /// plus their effects is the score (kept within [0, 1]).
     pub qualifiers: Vec<Qualifier>,
     pub score: f64,
     pub threshold: f64,

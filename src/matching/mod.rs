@@ -1,28 +1,30 @@
 //! Screening as a library: the CLI, the HTTP API and the benchmarks all call
 //! [`Matcher::screen`], [`Matcher::screen_many`] and [`Matcher::compare`] the
-//! same way. Query analysis → candidates from the index → score every name of
-//! every candidate → explanations.
+//! same way. Query analysis ([`query`], with [`Warning`]s for fields left
+//! out) → candidates from the index → align every name of every candidate
+//! ([`align`]) → the feature table ([`features`], numbers in [`weights`]) →
+//! explanations ([`explain`]).
 
+pub mod align;
 pub mod batch;
 pub mod explain;
+pub mod features;
 pub mod lists;
-pub mod prepare;
 pub mod query;
 pub mod score;
 pub mod similarity;
+pub mod warning;
 pub mod weights;
 
 pub use explain::Explanation;
-pub use query::{Query, QueryError};
+pub use query::{Prepared, Query, QueryError};
+pub use warning::Warning;
 pub use weights::{DEFAULT_WEIGHTS, Weights};
 
+use crate::analysis::{PreparedEntity, PreparedQuery, TokenStats};
 use crate::index::ScreeningIndex;
 use crate::model::{Entity, Schema, prop};
-use prepare::PreparedName;
-use score::{
-    PreparedEntity, PreparedQuery, ScoreCache, TokenStats, normalize_identifier, score_entity,
-    score_entity_cached,
-};
+use score::{ScoreCache, score_entity, score_entity_cached};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -62,7 +64,7 @@ impl Default for ScreenOptions {
         ScreenOptions {
             threshold: None,
             limit: 5,
-            min_score: 0.5,
+            min_score: weights::DEFAULT_MIN_SCORE,
         }
     }
 }
@@ -71,7 +73,7 @@ impl Default for ScreenOptions {
 pub const MAX_LIMIT: usize = 100;
 
 /// The listed party of a result, in brief.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EntitySummary {
     pub id: String,
     pub schema: Schema,
@@ -91,7 +93,7 @@ impl EntitySummary {
 }
 
 /// One listed party that resembles the query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MatchResult {
     pub entity: EntitySummary,
     pub score: f64,
@@ -100,13 +102,25 @@ pub struct MatchResult {
     pub explanation: Explanation,
 }
 
-/// The result of comparing two records.
+/// What screening one party found: the results, best first, and the
+/// warnings about query fields left out of scoring.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screening {
+    pub matches: Vec<MatchResult>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// The result of comparing two records.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub score: f64,
     #[serde(rename = "match")]
     pub is_match: bool,
     pub explanation: Option<Explanation>,
+    /// Fields of either record left out of scoring (`a.birthDate`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// Errors from screening.
@@ -188,47 +202,56 @@ impl Matcher {
     }
 
     /// Screens one party.
-    pub fn screen(
-        &self,
-        query: &Query,
-        opts: &ScreenOptions,
-    ) -> Result<Vec<MatchResult>, ScreenError> {
+    pub fn screen(&self, query: &Query, opts: &ScreenOptions) -> Result<Screening, ScreenError> {
         let opts = &opts.for_query(query);
         let threshold = opts.threshold.unwrap_or(self.weights.threshold);
         if !(0.0..=1.0).contains(&threshold) {
             return Err(QueryError::BadThreshold(threshold).into());
         }
-        let mut prepared = prepare_query(query)?;
+        let Prepared {
+            query: mut prepared,
+            warnings,
+        } = query.prepare()?;
         self.index.stats().mark_common(&mut prepared.name);
         let lists = self.resolve_lists(&query.lists)?;
         if prepared.name.is_empty() {
             return Err(QueryError::NoNameTokens.into());
         }
         let limit = opts.limit.clamp(1, MAX_LIMIT);
-        let candidates = self
-            .index
-            .candidates(&prepared, lists.as_ref(), (limit * 6).max(32))?;
-        let stats = self.index.stats();
+        let candidates = self.index.candidates(
+            &prepared,
+            lists.as_ref(),
+            (limit * self.weights.candidates_per_result).max(self.weights.min_candidates),
+        )?;
         self.index.touch(&candidates);
+        let matches = self.rank(&prepared, candidates, threshold, opts.min_score, limit);
+        Ok(Screening { matches, warnings })
+    }
+
+    /// Scores the given parties (ordinals) cheaply, keeps the best `limit`
+    /// at or above `min_score` (or the threshold, if lower), and explains
+    /// those: the results, best first (equal scores: by the tiebreak, then
+    /// by ordinal).
+    fn rank(
+        &self,
+        prepared: &PreparedQuery,
+        ords: impl IntoIterator<Item = u32>,
+        threshold: f64,
+        min_score: f64,
+        limit: usize,
+    ) -> Vec<MatchResult> {
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
         let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
         cache.clear();
         // Score every candidate cheaply, then explain only what is returned.
-        let mut scored: Vec<(f64, f64, u32)> = candidates
+        let mut scored: Vec<(f64, f64, u32)> = ords
             .into_iter()
             .filter_map(|ord| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity_cached(
-                    &prepared,
-                    e,
-                    stats,
-                    &self.weights,
-                    threshold,
-                    false,
-                    &mut cache,
-                )?;
-                (s.score >= opts.min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
+                let s =
+                    score_entity_cached(prepared, e, &self.weights, threshold, false, &mut cache)?;
+                (s.score >= min_score.min(threshold)).then_some((s.score, s.tiebreak, ord))
             })
             .collect();
         scored.sort_by(|a, b| {
@@ -241,15 +264,8 @@ impl Matcher {
             .into_iter()
             .filter_map(|(_, _, ord)| {
                 let e = self.index.entity(ord)?;
-                let s = score_entity_cached(
-                    &prepared,
-                    e,
-                    stats,
-                    &self.weights,
-                    threshold,
-                    true,
-                    &mut cache,
-                )?;
+                let s =
+                    score_entity_cached(prepared, e, &self.weights, threshold, true, &mut cache)?;
                 Some(MatchResult {
                     entity: EntitySummary::of(&e.entity),
                     score: s.score,
@@ -259,7 +275,39 @@ impl Matcher {
             })
             .collect();
         SCORE_CACHE.with(|c| c.set(cache));
-        Ok(results)
+        results
+    }
+
+    /// Scores one party against the listed parties named (by entity id)
+    /// instead of those the index retrieves, exactly as [`Matcher::screen`]
+    /// scores a candidate: the same analysis, token statistics, weights and
+    /// threshold. Returns those scoring at least `opts.min_score` (or the
+    /// threshold, if lower), best first, with explanations, and no cut at
+    /// `opts.limit`; ids not in the index are skipped. For callers that
+    /// choose the candidates themselves (the monitor's reverse screening).
+    pub fn score_against(
+        &self,
+        query: &Query,
+        entity_ids: &[&str],
+        opts: &ScreenOptions,
+    ) -> Result<Vec<MatchResult>, ScreenError> {
+        let threshold = opts.threshold.unwrap_or(self.weights.threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(QueryError::BadThreshold(threshold).into());
+        }
+        let Prepared {
+            query: mut prepared,
+            ..
+        } = query.prepare()?;
+        self.index.stats().mark_common(&mut prepared.name);
+        if prepared.name.is_empty() {
+            return Err(QueryError::NoNameTokens.into());
+        }
+        let ords: Vec<u32> = entity_ids
+            .iter()
+            .filter_map(|id| self.index.ord_of(id))
+            .collect();
+        Ok(self.rank(&prepared, ords, threshold, opts.min_score, usize::MAX))
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.
@@ -267,7 +315,7 @@ impl Matcher {
         &self,
         queries: &[Query],
         opts: &ScreenOptions,
-    ) -> Vec<Result<Vec<MatchResult>, ScreenError>> {
+    ) -> Vec<Result<Screening, ScreenError>> {
         use rayon::prelude::*;
         queries.par_iter().map(|q| self.screen(q, opts)).collect()
     }
@@ -301,31 +349,48 @@ fn compare_with(
     if !(0.0..=1.0).contains(&threshold) {
         return Err(QueryError::BadThreshold(threshold));
     }
-    let mut qa = prepare_query(a)?;
+    let Prepared {
+        query: mut qa,
+        warnings: warnings_a,
+    } = a.prepare()?;
     stats.mark_common(&mut qa.name);
-    let entity = query_as_entity(b)?;
+    let (entity, warnings_b) = query_as_entity(b)?;
     let mut eb = PreparedEntity::new(entity);
     for (_, n) in &mut eb.names {
         stats.mark_common(n);
     }
-    let scored = score_entity(&qa, &eb, stats, w, threshold, true);
+    let side = |side: &'static str, warnings: Vec<Warning>| {
+        warnings.into_iter().map(move |x| Warning {
+            field: format!("{side}.{}", x.field),
+            ..x
+        })
+    };
+    let warnings = side("a", warnings_a).chain(side("b", warnings_b)).collect();
+    let scored = score_entity(&qa, &eb, w, threshold, true);
     Ok(match scored {
         Some(s) => Comparison {
             score: s.score,
             is_match: s.score >= threshold,
             explanation: s.explanation,
+            warnings,
         },
         None => Comparison {
             score: 0.0,
             is_match: false,
             explanation: None,
+            warnings,
         },
     })
 }
 
-/// Turns a query-shaped record into an entity so it can stand on the listed side.
-fn query_as_entity(q: &Query) -> Result<Entity, QueryError> {
-    let schema = q.validate()?.unwrap_or(Schema::LegalEntity);
+/// Turns a query-shaped record into an entity so it can stand on the listed
+/// side, its fields read as a query's are (with the same warnings).
+fn query_as_entity(q: &Query) -> Result<(Entity, Vec<Warning>), QueryError> {
+    let Prepared {
+        query: read,
+        warnings,
+    } = q.prepare()?;
+    let schema = read.schema.unwrap_or(Schema::LegalEntity);
     let mut e = Entity::new("query", q.id.as_deref().unwrap_or("b"), schema);
     e.add(prop::NAME, &q.full_name());
     for (p, v) in [
@@ -338,57 +403,19 @@ fn query_as_entity(q: &Query) -> Result<Entity, QueryError> {
             e.add(p, v);
         }
     }
-    if let Some(d) = q
-        .birth_date
-        .as_deref()
-        .and_then(crate::parse::dates::parse_date)
-    {
-        e.add(prop::BIRTH_DATE, &d);
+    for d in &read.birth_dates {
+        e.add(prop::BIRTH_DATE, d);
     }
-    for c in normalize_countries(&q.countries) {
-        e.add(prop::COUNTRY, &c);
+    for c in &read.countries {
+        e.add(prop::COUNTRY, c);
     }
-    for id in &q.identifiers {
+    for id in &read.identifiers {
         e.add(prop::ID_NUMBER, id);
     }
-    Ok(e)
+    Ok((e, warnings))
 }
 
-fn normalize_countries(countries: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in countries {
-        let lower = c.trim().to_ascii_lowercase();
-        let code = if crate::countries::is_code(&lower) {
-            Some(lower)
-        } else {
-            crate::countries::country_code(c).map(str::to_string)
-        };
-        if let Some(code) = code
-            && !out.contains(&code)
-        {
-            out.push(code);
-        }
-    }
-    out
-}
-
-/// Analyses a query once.
-pub fn prepare_query(q: &Query) -> Result<PreparedQuery, QueryError> {
-    let schema = q.validate()?;
-    let is_org = schema.and_then(Schema::org_hint);
-    Ok(PreparedQuery {
-        name: PreparedName::new(&q.full_name(), is_org),
-        schema,
-        birth_date: q
-            .birth_date
-            .as_deref()
-            .and_then(crate::parse::dates::parse_date),
-        countries: normalize_countries(&q.countries),
-        identifiers: q
-            .identifiers
-            .iter()
-            .map(|i| normalize_identifier(i))
-            .filter(|i| i.len() >= 4)
-            .collect(),
-    })
+/// Analyses a query once (see [`Query::prepare`]).
+pub fn prepare_query(q: &Query) -> Result<Prepared, QueryError> {
+    q.prepare()
 }

@@ -1,14 +1,31 @@
-//! How two name tokens compare: exact, same canonical variant, same
-//! transliteration skeleton, same sound, within a small edit distance, or an
-//! initial. Each outcome has a similarity in [0, 1] taken from [`Weights`].
+//! How two name tokens compare. [`compare_tokens`] runs the ordered table
+//! [`TOKEN_RULES`]; the first rule that decides gives the answer, and when
+//! none decides, the best similarity a rule offered (an earlier rule wins a
+//! tie):
+//!
+//! | rule | decides |
+//! |---|---|
+//! | `exact` | the same letters: 1.0 |
+//! | `variant` | the same canonical form (Mohammed / Muhammad) |
+//! | `initial` | either is an initial: the other starts with it, or no match |
+//! | `abjadFinalVowel` | romanised from Arabic or Hebrew, one ends in a vowel and the other not: no match |
+//! | `skeleton` | romanised from Arabic or Hebrew, same consonants (Usama / Osama) |
+//! | `fuzzy` | a few edits apart: decides when close, else offers |
+//! | `repeated` | the same once doubled letters collapse (Joonng / Jong) |
+//! | `reordered` | the same letters in another order (nituP / Putin) |
+//! | `abbreviation` | organisations: one shortens the other (Trdg / Trading) |
+//! | `phonetic` | the same phonetic key: offers |
+//!
+//! Each similarity, and the lengths at which each rule counts, come from
+//! [`Weights`].
 
-use super::prepare::PreparedToken;
 use super::weights::Weights;
+use crate::analysis::PreparedToken;
 use crate::text::TokenKind;
 use serde::Serialize;
 
 /// How a query token met a listed token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum TokenMatch {
     Exact,
@@ -36,6 +53,9 @@ pub enum TokenMatch {
     /// One token spells the first letters of adjacent words on the other
     /// side ("PLA" / "People's Liberation Army", "JC" / "Jean-Claude").
     Initials,
+    /// One typo (an edit in a short part or at the first letter, a
+    /// sound-alike spelling) in a name whose other parts agree.
+    Typo,
 }
 
 impl TokenMatch {
@@ -52,127 +72,367 @@ impl TokenMatch {
             TokenMatch::Reordered => "letters reordered".into(),
             TokenMatch::Abbreviation => "abbreviation".into(),
             TokenMatch::Initials => "initials".into(),
+            TokenMatch::Typo => "one typo, the rest of the name agrees".into(),
         }
     }
 }
 
+/// Two tokens being compared, with the lengths the rules read.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPair<'a> {
+    pub q: &'a PreparedToken,
+    pub n: &'a PreparedToken,
+    /// Either side is an organisation.
+    pub org: bool,
+    pub min_len: usize,
+    pub max_len: usize,
+    /// Either token is romanised from Arabic or Hebrew.
+    pub abjad: bool,
+    /// Either token is a syllable romanised from Chinese, Korean or Japanese.
+    pub syllabic: bool,
+}
+
+/// What a rule says about a pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// They match, like this: no later rule is asked.
+    Match(f64, TokenMatch),
+    /// They do not match: no later rule is asked.
+    NoMatch,
+    /// They may match like this, unless a later rule decides or offers more.
+    Offer(f64, TokenMatch),
+    /// The rule has nothing to say.
+    Pass,
+}
+
+/// One way two tokens may meet.
+#[derive(Clone, Copy)]
+pub struct TokenRule {
+    pub name: &'static str,
+    pub judge: fn(&TokenPair, &Weights) -> Verdict,
+}
+
+impl std::fmt::Debug for TokenRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// Declares the token rules once, in the order they are asked: the table
+/// [`TOKEN_RULES`] and the function that asks them in that order (with direct
+/// calls, so the compiler can inline the rules into the hot loop).
+macro_rules! token_rules {
+    ($($name:literal => $judge:ident),+ $(,)?) => {
+        /// The token rules, in the order they are asked.
+        pub const TOKEN_RULES: [TokenRule; [$($name),+].len()] =
+            [$(TokenRule { name: $name, judge: $judge }),+];
+
+        /// Asks each rule in turn: the first that decides gives the answer,
+        /// else the best offer (an earlier rule wins a tie).
+        #[inline]
+        fn ask_rules(pair: &TokenPair, w: &Weights) -> Option<(f64, TokenMatch)> {
+            let mut best: Option<(f64, TokenMatch)> = None;
+            $(
+                match $judge(pair, w) {
+                    Verdict::Match(sim, how) => return Some((sim, how)),
+                    Verdict::NoMatch => return None,
+                    Verdict::Offer(sim, how) => {
+                        if best.is_none_or(|(b, _)| sim > b) {
+                            best = Some((sim, how));
+                        }
+                    }
+                    Verdict::Pass => {}
+                }
+            )+
+            best
+        }
+    };
+}
+
+token_rules! {
+    "exact" => exact,
+    "variant" => variant,
+    "initial" => initial,
+    "abjadFinalVowel" => abjad_final_vowel,
+    "skeleton" => skeleton,
+    "fuzzy" => fuzzy,
+    "repeated" => repeated,
+    "reordered" => reordered,
+    "abbreviation" => abbreviation,
+    "phonetic" => phonetic,
+}
+
 /// Compares two tokens. Returns the similarity and how they matched, or
-/// `None` when they do not match at all.
+/// `None` when they do not match at all. `org`: either side is an organisation.
 pub fn compare_tokens(
     q: &PreparedToken,
     n: &PreparedToken,
     w: &Weights,
     org: bool,
 ) -> Option<(f64, TokenMatch)> {
-    if same(&q.raw, &n.raw) {
-        return Some((1.0, TokenMatch::Exact));
+    let pair = TokenPair {
+        q,
+        n,
+        org,
+        min_len: q.chars.min(n.chars),
+        max_len: q.chars.max(n.chars),
+        abjad: q.abjad || n.abjad,
+        syllabic: q.syllabic || n.syllabic,
+    };
+    ask_rules(&pair, w)
+}
+
+#[inline]
+fn exact(p: &TokenPair, _: &Weights) -> Verdict {
+    if same(&p.q.raw, &p.n.raw) {
+        Verdict::Match(1.0, TokenMatch::Exact)
+    } else {
+        Verdict::Pass
     }
-    if same(&q.text, &n.text) {
-        return Some((w.sim_variant, TokenMatch::Variant));
+}
+
+/// The same canonical form of a frequent name (Mohammed / Muhammad).
+#[inline]
+fn variant(p: &TokenPair, w: &Weights) -> Verdict {
+    if same(&p.q.text, &p.n.text) {
+        Verdict::Match(w.sim_variant, TokenMatch::Variant)
+    } else {
+        Verdict::Pass
     }
-    let q_initial = q.kind == TokenKind::Initial;
-    let n_initial = n.kind == TokenKind::Initial;
-    if q_initial || n_initial {
-        if q_initial && n_initial {
-            return None;
-        }
-        let (i, full) = if q_initial { (q, n) } else { (n, q) };
-        return full
-            .raw
-            .starts_with(i.raw.as_str())
-            .then_some((w.sim_initial, TokenMatch::Initial));
+}
+
+/// An initial meets a word that starts with it; two initials, or an initial
+/// and a word that does not start with it, do not meet.
+#[inline]
+fn initial(p: &TokenPair, w: &Weights) -> Verdict {
+    let q_initial = p.q.kind == TokenKind::Initial;
+    let n_initial = p.n.kind == TokenKind::Initial;
+    if !q_initial && !n_initial {
+        return Verdict::Pass;
     }
-    // Arabic and Hebrew script write long vowels, so a romanisation from them
-    // that ends in a vowel (حسنا "husna", کرمانی "kermani") is not a name
-    // ending in a consonant (Hassan, Karimian), and the other way round.
-    if (q.abjad || n.abjad)
-        && let (Some(a), Some(b)) = (ends_in_vowel(&q.raw), ends_in_vowel(&n.raw))
+    if q_initial && n_initial {
+        return Verdict::NoMatch;
+    }
+    let (i, full) = if q_initial { (p.q, p.n) } else { (p.n, p.q) };
+    if full.raw.starts_with(i.raw.as_str()) {
+        Verdict::Match(w.sim_initial, TokenMatch::Initial)
+    } else {
+        Verdict::NoMatch
+    }
+}
+
+/// Arabic and Hebrew script write long vowels, so a romanisation from them
+/// that ends in a vowel (حسنا "husna", کرمانی "kermani") is not a name ending
+/// in a consonant (Hassan, Karimian), and the other way round.
+#[inline]
+fn abjad_final_vowel(p: &TokenPair, _: &Weights) -> Verdict {
+    if p.abjad
+        && let (Some(a), Some(b)) = (ends_in_vowel(&p.q.raw), ends_in_vowel(&p.n.raw))
         && a != b
     {
-        return None;
+        Verdict::NoMatch
+    } else {
+        Verdict::Pass
     }
-    let qlen = q.chars;
-    let nlen = n.chars;
-    let max_len = qlen.max(nlen);
-    let min_len = qlen.min(nlen);
+}
+
+/// Romanised from Arabic or Hebrew, the same consonant skeleton: another
+/// romanisation of the same name (Usama / Osama, mhmd / muhammad).
+#[inline]
+fn skeleton(p: &TokenPair, w: &Weights) -> Verdict {
     // Consonants of the skeleton (without the mark of an initial vowel).
-    let consonants = q.skel.len() - usize::from(q.skel.starts_with('a'));
-    if (q.abjad || n.abjad) && min_len >= 2 && consonants >= 3 && same(&q.skel, &n.skel) {
-        let sim = if consonants >= 4 {
+    let consonants = p.q.skel.len() - usize::from(p.q.skel.starts_with('a'));
+    if p.abjad
+        && p.min_len >= 2
+        && consonants >= w.skeleton_min_consonants
+        && same(&p.q.skel, &p.n.skel)
+    {
+        let sim = if consonants >= w.skeleton_long_consonants {
             w.sim_skeleton
         } else {
             w.sim_short_skeleton
         };
-        return Some((sim, TokenMatch::Transliterated));
-    }
-    let limit = max_fuzzy_distance(w, max_len);
-    let fuzzy = if max_len - min_len <= limit
-        && !q.syllabic
-        && !n.syllabic
-        // Cheap lower bound before the edit-distance table.
-        && (q.letter_bits ^ n.letter_bits).count_ones().div_ceil(2) as usize <= limit
-    {
-        bounded_distance(&q.raw, &n.raw, limit).and_then(|d| {
-            let mut sim = w.fuzzy_similarity(d, max_len);
-            // Distinct names often differ in the first letter only (Kim/Lim,
-            // Yong/Jong, Morgan/Torgan); typos rarely hit it.
-            // A vowel for a vowel (Emirat/Imirat, Osama/Usama) is a spelling.
-            let (qf, nf) = (q.raw.chars().next(), n.raw.chars().next());
-            if d == 1 && qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
-                sim = sim.min(w.sim_first_letter);
-            }
-            (sim > 0.0).then_some((sim, TokenMatch::Fuzzy { distance: d as u8 }))
-        })
+        Verdict::Match(sim, TokenMatch::Transliterated)
     } else {
-        None
-    };
-    if let Some(f) = fuzzy
-        && f.0 >= w.sim_repeated
+        Verdict::Pass
+    }
+}
+
+/// A few edits apart (insertions, deletions, substitutions, transpositions),
+/// as many as the longer token's length allows. Decides when as close as
+/// doubled letters; otherwise offers, and a later rule may do better.
+#[inline]
+fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
+    let (q, n) = (p.q, p.n);
+    let limit = w.max_fuzzy_edits(p.max_len);
+    if p.max_len - p.min_len > limit
+        || p.syllabic
+        // Cheap lower bound before the edit-distance table.
+        || (q.letter_bits ^ n.letter_bits).count_ones().div_ceil(2) as usize > limit
     {
-        return Some(f);
+        return Verdict::Pass;
     }
-    if min_len >= 2 && q.collapsed_hash == n.collapsed_hash {
-        return Some((w.sim_repeated, TokenMatch::Repeated));
+    let Some(d) = bounded_distance(&q.raw, &n.raw, limit) else {
+        return Verdict::Pass;
+    };
+    let mut sim = w.fuzzy_similarity(d, p.max_len);
+    // Distinct names often differ in the first letter only (Kim/Lim,
+    // Yong/Jong, Morgan/Torgan); typos rarely hit it.
+    // A vowel for a vowel (Emirat/Imirat, Osama/Usama) is a spelling.
+    let (qf, nf) = (q.raw.chars().next(), n.raw.chars().next());
+    // In a long word another name one letter off at the start is rare.
+    if d == 1 && qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
+        sim = sim.min(if p.max_len >= w.first_letter_long_chars {
+            w.sim_first_letter_long
+        } else {
+            w.sim_first_letter
+        });
     }
-    if min_len >= 5 && qlen == nlen && q.sorted_hash == n.sorted_hash {
-        // Written backwards on purpose ("nituP") is closer than an anagram.
-        let sim = if q.raw.chars().rev().eq(n.raw.chars()) {
+    let how = TokenMatch::Fuzzy { distance: d as u8 };
+    if sim >= w.sim_repeated {
+        Verdict::Match(sim, how)
+    } else if sim > 0.0 {
+        Verdict::Offer(sim, how)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// The same once doubled letters are collapsed ("Joonng" / "Jong").
+#[inline]
+fn repeated(p: &TokenPair, w: &Weights) -> Verdict {
+    if p.min_len >= w.repeated_min_chars && p.q.collapsed_hash == p.n.collapsed_hash {
+        Verdict::Match(w.sim_repeated, TokenMatch::Repeated)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// The same letters in another order; written backwards on purpose
+/// ("nituP") is closer than an anagram.
+#[inline]
+fn reordered(p: &TokenPair, w: &Weights) -> Verdict {
+    if p.min_len >= w.reordered_min_chars
+        && p.q.chars == p.n.chars
+        && p.q.sorted_hash == p.n.sorted_hash
+    {
+        let sim = if p.q.raw.chars().rev().eq(p.n.raw.chars()) {
             w.sim_reversed
         } else {
             w.sim_reordered
         };
-        return Some((sim, TokenMatch::Reordered));
+        Verdict::Match(sim, TokenMatch::Reordered)
+    } else {
+        Verdict::Pass
     }
-    if org && min_len >= 4 && max_len >= min_len + 2 {
-        let (short, long) = if qlen < nlen {
-            (&q.raw, &n.raw)
-        } else {
-            (&n.raw, &q.raw)
-        };
-        if is_abbreviation(short, long) {
-            return Some((w.sim_abbreviation, TokenMatch::Abbreviation));
-        }
+}
+
+/// Organisations: one token abbreviates the other ("Trdg" / "Trading").
+#[inline]
+fn abbreviation(p: &TokenPair, w: &Weights) -> Verdict {
+    if !p.org
+        || p.min_len < w.abbreviation_min_chars
+        || p.max_len < p.min_len + w.abbreviation_min_shortening
+    {
+        return Verdict::Pass;
     }
-    // Romanisations of Arabic and Hebrew disagree on vowels and doubled
-    // letters, so sounding alike is better evidence there.
-    let abjad = q.abjad || n.abjad;
-    let syllabic = q.syllabic || n.syllabic;
-    let phonetic = (!syllabic
-        && min_len >= if abjad { 4 } else { 5 }
-        && !q.phon.is_empty()
-        && same(&q.phon, &n.phon))
-    .then_some((
-        if abjad {
+    let (short, long) = if p.q.chars < p.n.chars {
+        (&p.q.raw, &p.n.raw)
+    } else {
+        (&p.n.raw, &p.q.raw)
+    };
+    if is_abbreviation(short, long) {
+        Verdict::Match(w.sim_abbreviation, TokenMatch::Abbreviation)
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// The same phonetic key. Romanisations of Arabic and Hebrew disagree on
+/// vowels and doubled letters, so sounding alike is better evidence there;
+/// a syllable romanised from Chinese or Korean is not compared by sound.
+#[inline]
+fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
+    let min_chars = if p.abjad {
+        w.phonetic_min_chars_abjad
+    } else {
+        w.phonetic_min_chars
+    };
+    if !p.syllabic && p.min_len >= min_chars && !p.q.phon.is_empty() && same(&p.q.phon, &p.n.phon) {
+        let sim = if p.abjad {
             w.sim_phonetic_abjad
         } else {
             w.sim_phonetic
-        },
-        TokenMatch::Phonetic,
-    ));
-    match (fuzzy, phonetic) {
-        (Some(f), Some(p)) => Some(if f.0 >= p.0 { f } else { p }),
-        (f, p) => f.or(p),
+        };
+        Verdict::Offer(sim, TokenMatch::Phonetic)
+    } else {
+        Verdict::Pass
     }
+}
+
+/// Two words one edit or transposition apart (the first letter included),
+/// or spelt alike once sound-alike letters are read the same
+/// ([`sound_alike`]): a hard typo, if the rest of the name vouches for it.
+/// Not for syllables romanised from Chinese or Korean, nor for names
+/// romanised from Arabic or Hebrew script.
+pub fn is_hard_typo(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
+    a.kind == TokenKind::Word
+        && b.kind == TokenKind::Word
+        && !a.syllabic
+        && !b.syllabic
+        // Romanised from Arabic script, one letter more is often another
+        // name (Abbas / Abbasi): the abjad rules judge those.
+        && !a.abjad
+        && !b.abjad
+        && a.chars.min(b.chars) >= w.hard_typo_min_chars
+        && (bounded_distance(&a.raw, &b.raw, 1).is_some() || sound_alike(&a.raw, &b.raw))
+}
+
+/// The longest word [`sound_alike`] reads.
+const MAX_SOUND_KEY: usize = 48;
+
+/// Spelt alike once letters that sound alike in romanised names are read the
+/// same: v/w, c/k/q, ph/f, j/y, s/z, ou/oo/u, ee/i, kh/h, doubled letters
+/// (the pairs English, French, German and Slavic romanisations disagree on;
+/// see e.g. the equivalence classes of Daitch–Mokotoff and Beider–Morse
+/// Soundex).
+pub fn sound_alike(a: &str, b: &str) -> bool {
+    let (mut ka, mut kb) = ([0u8; MAX_SOUND_KEY], [0u8; MAX_SOUND_KEY]);
+    match (sound_key(a, &mut ka), sound_key(b, &mut kb)) {
+        (Some(x), Some(y)) => ka[..x] == kb[..y],
+        _ => false,
+    }
+}
+
+/// Writes the sound key of an ASCII word into `out`; its length, or `None`
+/// for a word that is not ASCII or too long.
+fn sound_key(word: &str, out: &mut [u8; MAX_SOUND_KEY]) -> Option<usize> {
+    let w = word.as_bytes();
+    if !word.is_ascii() || w.len() > MAX_SOUND_KEY {
+        return None;
+    }
+    let mut n = 0;
+    let mut i = 0;
+    while i < w.len() {
+        let next = w.get(i + 1).copied();
+        let (c, step) = match (w[i], next) {
+            (b'p', Some(b'h')) => (b'f', 2),
+            (b'k', Some(b'h')) => (b'h', 2),
+            (b'o', Some(b'u' | b'o')) => (b'u', 2),
+            (b'e', Some(b'e')) => (b'i', 2),
+            (b'w', _) => (b'v', 1),
+            (b'c' | b'q', _) => (b'k', 1),
+            (b'z', _) => (b's', 1),
+            (b'y', _) => (b'j', 1),
+            (c, _) => (c, 1),
+        };
+        if n == 0 || out[n - 1] != c {
+            out[n] = c;
+            n += 1;
+        }
+        i += step;
+    }
+    Some(n)
 }
 
 /// String equality that settles most unequal pairs on length and first byte
@@ -197,15 +457,6 @@ fn ends_in_vowel(t: &str) -> Option<bool> {
         (Some(c), _) => Some(is_vowel(c)),
         _ => Some(false),
     }
-}
-
-/// The most edits (up to three) at which two tokens, the longer `len`
-/// characters long, can still count as the same name.
-fn max_fuzzy_distance(w: &Weights, len: usize) -> usize {
-    (1..=3)
-        .rev()
-        .find(|&d| w.fuzzy_similarity(d, len) > 0.0)
-        .unwrap_or(0)
 }
 
 /// `short` keeps the first letter of `long` and the rest of its letters in
@@ -294,6 +545,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn first_letter_edits_cost_less_in_long_words() {
+        let w = &crate::matching::DEFAULT_WEIGHTS;
+        let sim = |a: &str, b: &str| compare_tokens(&token(a), &token(b), w, false).map(|s| s.0);
+        assert_eq!(sim("kim", "lim"), None);
+        assert_eq!(sim("morgan", "torgan"), Some(w.sim_first_letter));
+        assert_eq!(sim("spushilin", "pushilin"), Some(w.sim_first_letter_long));
+    }
+
+    #[test]
+    fn sound_alike_spellings() {
+        for (a, b) in [
+            ("medvedchuk", "medwedchuk"),
+            ("vladimir", "wladimir"),
+            ("limited", "leemited"),
+            ("shisheh", "shishekh"),
+            ("dariush", "dareeush"),
+            ("yosef", "josef"),
+            ("zagros", "sagros"),
+            ("for", "phor"),
+            ("stock", "stok"),
+        ] {
+            assert!(sound_alike(a, b), "{a} / {b}");
+        }
+        for (a, b) in [("maria", "marta"), ("ivan", "iran"), ("kim", "lim")] {
+            assert!(!sound_alike(a, b), "{a} / {b}");
+        }
+    }
+
+    #[test]
     fn distance_counts_edits_and_transpositions() {
         assert_eq!(bounded_distance("scholze", "scholz", 3), Some(1));
         assert_eq!(bounded_distance("schulze", "scholz", 3), Some(2));
@@ -312,7 +592,7 @@ mod tests {
     }
 
     fn token(s: &str) -> PreparedToken {
-        let name = super::super::prepare::PreparedName::new(s, Some(false));
+        let name = crate::analysis::PreparedName::new(s, Some(false));
         name.variants[0].tokens[0].clone()
     }
 
@@ -353,6 +633,83 @@ mod tests {
             compare_tokens(&token("Putin"), &token("Tupac"), &w, false),
             None
         );
+    }
+
+    /// Each rule alone, on a pair it is there for and one it is not.
+    #[test]
+    fn each_rule_judges_its_own_case() {
+        let w = Weights::default();
+        let judge = |rule: fn(&TokenPair, &Weights) -> Verdict, a: &str, b: &str, org: bool| {
+            let (q, n) = (token(a), token(b));
+            rule(
+                &TokenPair {
+                    q: &q,
+                    n: &n,
+                    org,
+                    min_len: q.chars.min(n.chars),
+                    max_len: q.chars.max(n.chars),
+                    abjad: q.abjad || n.abjad,
+                    syllabic: q.syllabic || n.syllabic,
+                },
+                &w,
+            )
+        };
+        use TokenMatch as M;
+        use Verdict::*;
+        assert_eq!(judge(exact, "Putin", "PUTIN", false), Match(1.0, M::Exact));
+        assert_eq!(judge(exact, "Putin", "Puten", false), Pass);
+        assert_eq!(
+            judge(variant, "Mohammed", "Muhammad", false),
+            Match(w.sim_variant, M::Variant)
+        );
+        assert_eq!(
+            judge(initial, "V.", "Vladimir", false),
+            Match(w.sim_initial, M::Initial)
+        );
+        assert_eq!(judge(initial, "V.", "Ivan", false), NoMatch);
+        assert_eq!(judge(initial, "Ivan", "Vladimir", false), Pass);
+        assert_eq!(judge(abjad_final_vowel, "حسنا", "Hassan", false), NoMatch);
+        assert_eq!(judge(abjad_final_vowel, "Husna", "Hassan", false), Pass);
+        assert!(matches!(
+            judge(skeleton, "حسين", "Hussein", false),
+            Match(_, M::Transliterated)
+        ));
+        assert_eq!(judge(skeleton, "Abdelrahman", "Abdulrahman", false), Pass);
+        assert!(matches!(
+            judge(fuzzy, "Shumkov", "Shumkova", false),
+            Match(_, M::Fuzzy { distance: 1 })
+        ));
+        assert!(matches!(
+            judge(fuzzy, "Shumkova", "Shamkovo", false),
+            Offer(_, M::Fuzzy { distance: 2 })
+        ));
+        assert_eq!(
+            judge(repeated, "Joonng", "Jong", false),
+            Match(w.sim_repeated, M::Repeated)
+        );
+        assert_eq!(
+            judge(reordered, "nituP", "Putin", false),
+            Match(w.sim_reversed, M::Reordered)
+        );
+        assert_eq!(
+            judge(abbreviation, "Trdg", "Trading", true),
+            Match(w.sim_abbreviation, M::Abbreviation)
+        );
+        assert_eq!(judge(abbreviation, "Trdg", "Trading", false), Pass);
+        assert_eq!(
+            judge(phonetic, "Schmidt", "Shmit", false),
+            Offer(w.sim_phonetic, M::Phonetic)
+        );
+        assert_eq!(judge(phonetic, "Schmidt", "Putin", false), Pass);
+    }
+
+    /// The table lists the rules in the order `compare_tokens` asks them.
+    #[test]
+    fn rules_table_is_in_order() {
+        let names: Vec<&str> = TOKEN_RULES.iter().map(|r| r.name).collect();
+        assert_eq!(names.first(), Some(&"exact"));
+        assert_eq!(names.last(), Some(&"phonetic"));
+        assert_eq!(names.len(), 10);
     }
 
     proptest::proptest! {

@@ -1,7 +1,19 @@
 //! Every number that shapes a score lives here, in one place: token
-//! similarities, token weights, the balance between the query's and the listed
-//! name's coverage, the qualifier adjustments and the default threshold.
-//! They were tuned on `../shared/eval/dev` with `screener eval`.
+//! similarities and the lengths at which each way of matching two tokens
+//! counts, token weights, the balance between the query's and the listed
+//! name's coverage, the caps, factors, penalties and bonuses of the scoring
+//! features (`features::FEATURES` names the ones each reads), how many
+//! candidates are scored and the default threshold. They were tuned on
+//! `../shared/eval/dev` with `screener eval`.
+//!
+//! Two numbers live with the analysis they shape, below this layer: which
+//! tokens count as common among the loaded lists
+//! (`analysis::stats::COMMON_TOKEN_*`) and the shortest identifier compared
+//! (`analysis::MIN_IDENTIFIER_CHARS`). The bounds on the work one query may
+//! cause are in `matching::query` and `analysis::name`.
+
+use crate::analysis::PreparedToken;
+use crate::text::TokenKind;
 
 /// The scoring constants.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +28,10 @@ pub struct Weights {
     pub sim_short_skeleton: f64,
     /// One edit, in the first letter.
     pub sim_first_letter: f64,
+    /// The same in a word of `first_letter_long_chars` letters or more, where
+    /// another name one letter off at the start is rare.
+    pub sim_first_letter_long: f64,
+    pub first_letter_long_chars: usize,
     pub sim_phonetic: f64,
     /// Sounding alike, for names romanised from Arabic or Hebrew.
     pub sim_phonetic_abjad: f64,
@@ -34,6 +50,42 @@ pub struct Weights {
     pub sim_initials: f64,
     /// Pairs below this similarity are not aligned at all.
     pub min_token_sim: f64,
+    /// One hard typo (an edit in a short part or at the first letter, a
+    /// sound-alike spelling) in a name whose other parts agree
+    /// (`align`, step 5).
+    pub sim_hard_typo: f64,
+    /// A part at least this long may carry such a typo.
+    pub hard_typo_min_chars: usize,
+    /// With only a common word met exactly besides, the typo must be in a
+    /// part at least this long.
+    pub hard_typo_common_anchor_chars: usize,
+
+    // When each way of matching two tokens counts (lengths in characters).
+    /// Same skeleton: at least this many consonants ...
+    pub skeleton_min_consonants: usize,
+    /// ... and `sim_skeleton` (rather than `sim_short_skeleton`) from this many.
+    pub skeleton_long_consonants: usize,
+    /// Doubled letters collapsed: both tokens at least this long.
+    pub repeated_min_chars: usize,
+    /// Letters reordered: both tokens at least this long.
+    pub reordered_min_chars: usize,
+    /// Abbreviation (organisations only): the short form at least this long
+    /// and at least `abbreviation_min_shortening` characters shorter.
+    pub abbreviation_min_chars: usize,
+    pub abbreviation_min_shortening: usize,
+    /// Same phonetic key: both tokens at least this long (romanised from
+    /// Arabic or Hebrew: `phonetic_min_chars_abjad`).
+    pub phonetic_min_chars: usize,
+    pub phonetic_min_chars_abjad: usize,
+    /// Joined words may be this many edits off once they have
+    /// `joined_typo_min_chars` letters; `sim_joined_typo_long` from
+    /// `joined_typo_long_chars`.
+    pub joined_typo_max_edits: usize,
+    pub joined_typo_min_chars: usize,
+    pub joined_typo_long_chars: usize,
+    /// A word spelling the initials of adjacent words has this many letters.
+    pub initials_min_letters: usize,
+    pub initials_max_letters: usize,
 
     // Token weights.
     pub weight_word: f64,
@@ -47,6 +99,11 @@ pub struct Weights {
     /// A place name in an organisation's name ("Europe", "China") that the
     /// other name lacks: a branch or market, not another party.
     pub weight_place_in_org: f64,
+
+    /// A pair counts as a distinctive match (for the caps) from this similarity.
+    pub distinctive_match_sim: f64,
+    /// An organisation is named in full when every pair is at least this close.
+    pub full_org_match_sim: f64,
 
     /// How much an unmatched query token costs (relative to its weight).
     pub unmatched_query_cost: f64,
@@ -64,10 +121,15 @@ pub struct Weights {
 
     /// Score cap when the only distinctive token that matched is a common one.
     pub common_only_cap: f64,
-    /// Score cap for two one-word names of at most six letters one edit apart.
+    /// Score cap for two one-word names of at most `short_word_max_chars`
+    /// letters one edit apart.
     pub short_word_typo_cap: f64,
+    pub short_word_max_chars: usize,
     /// Score cap for a person when only one name part matched.
     pub single_part_cap: f64,
+    /// Score cap when two Arabic genealogical chains name different fathers
+    /// in the same place, or the same names in another order.
+    pub nasab_conflict_cap: f64,
     /// Score cap (before birth date, country and identifier) for a person's
     /// name in Chinese characters or Hangul met only through romanisation.
     pub romanised_syllables_cap: f64,
@@ -80,6 +142,8 @@ pub struct Weights {
     pub birth_date_exact_bonus: f64,
     pub birth_year_bonus: f64,
     pub birth_date_conflict_penalty: f64,
+    /// Birth years this far apart neither agree nor conflict.
+    pub birth_year_tolerance: i32,
     pub country_match_bonus: f64,
     pub country_conflict_penalty: f64,
     pub schema_conflict_penalty: f64,
@@ -87,10 +151,33 @@ pub struct Weights {
     pub legal_form_conflict_penalty: f64,
     /// An organisation's number missing on one side ("Fund II" / "Fund").
     pub number_unmatched_penalty: f64,
+    /// A name met in full with a full birth date that matches exactly is
+    /// lifted to at least this (it alerts even when every part is common).
+    pub full_name_birth_date_floor: f64,
+    /// Weaker evidence (a birth date that fits, a country that matches)
+    /// gives back this share of what the name-stage caps took from a name
+    /// met in full.
+    pub cap_lift_share: f64,
     /// Score floor when an identifier matches exactly.
     pub identifier_match_floor: f64,
     pub identifier_match_bonus: f64,
+
+    // Candidates.
+    /// Parties scored per result asked for (`limit`), and at least `min_candidates`.
+    pub candidates_per_result: usize,
+    pub min_candidates: usize,
 }
+
+/// At most this many adjacent words may be written as one word (a constant,
+/// not a field: it bounds the inner loop of the alignment).
+pub const MAX_JOINED_WORDS: usize = 4;
+
+/// [`Weights::fuzzy_similarity`] gives nothing beyond this many edits.
+pub const MAX_FUZZY_EDITS: usize = 3;
+
+/// Results scoring below this are left out unless a call says otherwise
+/// (`ScreenOptions::min_score`).
+pub const DEFAULT_MIN_SCORE: f64 = 0.5;
 
 pub const DEFAULT_WEIGHTS: Weights = Weights {
     threshold: 0.82,
@@ -98,6 +185,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_skeleton: 0.88,
     sim_short_skeleton: 0.8,
     sim_first_letter: 0.6,
+    sim_first_letter_long: 0.85,
+    first_letter_long_chars: 8,
     sim_phonetic: 0.6,
     sim_phonetic_abjad: 0.7,
     sim_initial: 0.75,
@@ -110,6 +199,22 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_abbreviation: 0.8,
     sim_initials: 0.85,
     min_token_sim: 0.5,
+    sim_hard_typo: 0.85,
+    hard_typo_min_chars: 3,
+    hard_typo_common_anchor_chars: 5,
+    skeleton_min_consonants: 3,
+    skeleton_long_consonants: 4,
+    repeated_min_chars: 2,
+    reordered_min_chars: 5,
+    abbreviation_min_chars: 4,
+    abbreviation_min_shortening: 2,
+    phonetic_min_chars: 5,
+    phonetic_min_chars_abjad: 4,
+    joined_typo_max_edits: 1,
+    joined_typo_min_chars: 8,
+    joined_typo_long_chars: 12,
+    initials_min_letters: 2,
+    initials_max_letters: 5,
     weight_word: 1.0,
     weight_common_word: 0.45,
     weight_particle: 0.1,
@@ -118,6 +223,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_number: 0.8,
     weight_patronymic: 0.5,
     weight_place_in_org: 0.1,
+    distinctive_match_sim: 0.7,
+    full_org_match_sim: 0.9,
     unmatched_query_cost: 0.6,
     unmatched_query_middle_cost: 0.3,
     unmatched_listed_cost: 0.3,
@@ -125,20 +232,27 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     unmatched_listed_cost_strict: 0.6,
     common_only_cap: 0.7,
     short_word_typo_cap: 0.8,
+    short_word_max_chars: 6,
     single_part_cap: 0.75,
+    nasab_conflict_cap: 0.7,
     romanised_syllables_cap: 0.8,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
     birth_date_exact_bonus: 0.06,
     birth_year_bonus: 0.03,
     birth_date_conflict_penalty: 0.20,
+    birth_year_tolerance: 1,
     country_match_bonus: 0.02,
     country_conflict_penalty: 0.08,
     schema_conflict_penalty: 0.30,
     legal_form_conflict_penalty: 0.12,
     number_unmatched_penalty: 0.1,
+    full_name_birth_date_floor: 0.86,
+    cap_lift_share: 0.35,
     identifier_match_floor: 0.95,
     identifier_match_bonus: 0.15,
+    candidates_per_result: 6,
+    min_candidates: 32,
 };
 
 impl Default for Weights {
@@ -148,8 +262,39 @@ impl Default for Weights {
 }
 
 impl Weights {
+    /// How much a token counts in a name: distinctive words most; common
+    /// words, patronymics, initials and numbers less; particles and legal
+    /// forms little; honorifics nothing.
+    pub fn token_weight(&self, t: &PreparedToken) -> f64 {
+        match t.kind {
+            TokenKind::Honorific => 0.0,
+            TokenKind::Particle => self.weight_particle,
+            TokenKind::LegalForm => self.weight_legal_form,
+            TokenKind::Initial => self.weight_initial,
+            TokenKind::Number => self.weight_number,
+            TokenKind::Word => {
+                if t.patronymic {
+                    self.weight_patronymic
+                } else if t.common {
+                    self.weight_common_word
+                } else {
+                    self.weight_word
+                }
+            }
+        }
+    }
+
     /// Similarity of two tokens `distance` edits apart, the longer having
     /// `len` characters; 0 when they are too far apart to be the same name.
+    /// The most edits (up to [`MAX_FUZZY_EDITS`]) at which two tokens, the
+    /// longer `len` characters long, can still count as the same name.
+    pub fn max_fuzzy_edits(&self, len: usize) -> usize {
+        (1..=MAX_FUZZY_EDITS)
+            .rev()
+            .find(|&d| self.fuzzy_similarity(d, len) > 0.0)
+            .unwrap_or(0)
+    }
+
     pub fn fuzzy_similarity(&self, distance: usize, len: usize) -> f64 {
         match (distance, len) {
             (0, _) => 1.0,

@@ -16,6 +16,7 @@
 //! Parsers write a party's facts as properties (listing details and wallets
 //! included); [`ftm::conform`] then shapes it to FtM's model (see there).
 
+pub mod diff;
 pub mod ftm;
 pub mod topics;
 
@@ -34,6 +35,12 @@ pub mod list_id {
     pub const COLLECTION_DEFAULT: &str = "default";
     /// The collection of the official sanctions lists.
     pub const COLLECTION_SANCTIONS: &str = "sanctions";
+
+    /// [`is_valid`] as a regular expression, for the API's contract.
+    pub const PATTERN: &str = r"^(custom:[a-z0-9][a-z0-9_-]{0,63}|[a-z][a-z0-9_]{0,63})$";
+    /// The shape of an entity id (`<list id>:<source id>`, the source id not
+    /// blank, no control characters) as a regular expression.
+    pub const ENTITY_ID_PATTERN: &str = r"^(custom:[a-z0-9][a-z0-9_-]{0,63}|[a-z][a-z0-9_]{0,63}):[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
 
     /// A catalog list id: `[a-z][a-z0-9_]*`, at most 64 bytes.
     pub fn is_catalog_id(id: &str) -> bool {

@@ -4,6 +4,13 @@
 //! year stays `1965`, a month `1965-04`. Numeric dates are read day first;
 //! [`parse_us_date`] reads the US month-first form where a list uses it.
 //!
+//! A date a person typed into a query is read by [`date_readings`], the same
+//! parser, which also says when the form itself is ambiguous: `07/10/1952`
+//! is 7 October in most of the world and 10 July in the US, so it gives both
+//! readings. ISO dates, dates with a month name, dates with dots (the
+//! European day-first form: no country writes month first with dots) and
+//! numeric dates with only one valid reading (`25/10/1952`) give one.
+//!
 //! Birth dates: a list that writes a date in the Hijri calendar without
 //! saying so ("24/06/1402") would otherwise give a Gregorian year 1402. No
 //! listed person was born before 1850, so [`parse_birth_date`] and
@@ -176,12 +183,27 @@ fn fill_placeholders(s: &str) -> Option<String> {
 /// Parses one date (no ranges). Returns the ISO form, partial where the
 /// source is partial. Unknown shapes give `None`.
 pub fn parse_date(input: &str) -> Option<String> {
+    read_date(input).0
+}
+
+/// Every reading of one date: the day-first one (as [`parse_date`] gives
+/// it), then the month-first one when the form is a numeric day and month
+/// separated by `/` or `-` that reads validly, and differently, both ways
+/// (`07/10/1952` → `1952-10-07`, `1952-07-10`). Empty when it is not a date.
+pub fn date_readings(input: &str) -> Vec<String> {
+    let (first, other) = read_date(input);
+    first.into_iter().chain(other).collect()
+}
+
+/// The day-first reading of a date, and the month-first one when the form
+/// is ambiguous.
+fn read_date(input: &str) -> (Option<String>, Option<String>) {
     let (s, _) = strip_qualifier(input.trim());
     let s = tidy(s.trim().trim_end_matches('.'));
     let s = fill_placeholders(&s).unwrap_or(s);
     let s = s.as_str();
     if s.is_empty() {
-        return None;
+        return (None, None);
     }
     // ISO forms, possibly with a time part: 1965-04-14T00:00:00, 1965-04, 1965.
     let date_part = s.split(['T', ' ']).next().unwrap_or(s);
@@ -190,7 +212,7 @@ pub fn parse_date(input: &str) -> Option<String> {
         && first.len() == 4
         && let Some(y) = num(first)
     {
-        return match parts.len() {
+        let year_first = || match parts.len() {
             1 if s.len() == 4 => valid_year(y).then(|| format!("{y:04}")),
             2 => {
                 let m = num(parts[1])? as u32;
@@ -209,6 +231,7 @@ pub fn parse_date(input: &str) -> Option<String> {
             }
             _ => None,
         };
+        return (year_first(), None);
     }
     // Day-first numeric forms: 14.04.1965, 14/04/1965, 14-04-1965, 04/1965.
     if parts.len() >= 2
@@ -216,26 +239,38 @@ pub fn parse_date(input: &str) -> Option<String> {
         && let Some(last) = parts.last()
         && last.len() == 4
     {
-        let y = num(last)?;
-        return match parts.len() {
-            2 => {
-                let m = num(parts[0])? as u32;
+        let Some(y) = num(last) else {
+            return (None, None);
+        };
+        return match parts.as_slice() {
+            [m, _] => {
+                let m = num(m).unwrap_or(0) as u32;
                 if m == 0 {
-                    valid_year(y).then(|| format!("{y:04}"))
+                    (valid_year(y).then(|| format!("{y:04}")), None)
                 } else {
-                    ymd(y, m, 0)
+                    (ymd(y, m, 0), None)
                 }
             }
-            3 => {
-                let a = num(parts[0])? as u32;
-                let b = num(parts[1])? as u32;
+            [a, b, _] => {
+                let (a, b) = (num(a).unwrap_or(0) as u32, num(b).unwrap_or(0) as u32);
                 if b == 0 && a == 0 {
-                    return valid_year(y).then(|| format!("{y:04}"));
+                    return (valid_year(y).then(|| format!("{y:04}")), None);
                 }
-                // Day first, unless that is impossible and month-first is not.
-                ymd(y, b, a).or_else(|| ymd(y, a, b))
+                let (day_first, month_first) = (ymd(y, b, a), ymd(y, a, b));
+                // Dots are the European day-first form; with a slash or a
+                // dash, both valid readings stand when they differ.
+                let ambiguous = !date_part.contains('.')
+                    && day_first.is_some()
+                    && month_first.is_some()
+                    && day_first != month_first;
+                match (day_first, month_first) {
+                    (Some(d), other) if ambiguous => (Some(d), other),
+                    // Day first, unless that is impossible and month-first is not.
+                    (Some(d), _) => (Some(d), None),
+                    (None, m) => (m, None),
+                }
             }
-            _ => None,
+            _ => (None, None),
         };
     }
     // Word forms: "14 Apr 1965", "14 April, 1965", "April 14, 1965", "Apr 1965".
@@ -243,7 +278,7 @@ pub fn parse_date(input: &str) -> Option<String> {
         .split(|c: char| c.is_whitespace() || c == ',' || c == '-')
         .filter(|w| !w.is_empty())
         .collect();
-    match words.as_slice() {
+    let word_date = || match words.as_slice() {
         [d, m, y] => {
             let y = num(y)?;
             if let (Some(d), Some(m)) = (num(d), month_number(m)) {
@@ -259,7 +294,8 @@ pub fn parse_date(input: &str) -> Option<String> {
             ymd(y, month_number(m)?, 0)
         }
         _ => None,
-    }
+    };
+    (word_date(), None)
 }
 
 /// Parses a date field that may hold a qualifier or a range
@@ -488,6 +524,40 @@ mod tests {
         assert!(plausible_birth_date("1973-11"));
         assert!(!plausible_birth_date("1385"));
         assert!(!plausible_birth_date(""));
+    }
+
+    #[test]
+    fn only_unambiguous_forms_read_one_way() {
+        // Day and month both 12 or less, written with a slash or a dash:
+        // day first (most of the world) and month first (the US).
+        assert_eq!(date_readings("07/10/1952"), ["1952-10-07", "1952-07-10"]);
+        assert_eq!(date_readings("07-10-1952"), ["1952-10-07", "1952-07-10"]);
+        assert_eq!(date_readings("1/2/1980"), ["1980-02-01", "1980-01-02"]);
+        // One reading only.
+        assert_eq!(date_readings("1952-10-07"), ["1952-10-07"]);
+        assert_eq!(date_readings("7 Oct 1952"), ["1952-10-07"]);
+        assert_eq!(date_readings("October 7, 1952"), ["1952-10-07"]);
+        assert_eq!(date_readings("25/10/1952"), ["1952-10-25"]);
+        assert_eq!(date_readings("10/25/1952"), ["1952-10-25"]);
+        assert_eq!(date_readings("05/05/1952"), ["1952-05-05"]);
+        assert_eq!(date_readings("07.10.1952"), ["1952-10-07"]);
+        assert_eq!(date_readings("00/10/1952"), ["1952-10"]);
+        assert_eq!(date_readings("10/1952"), ["1952-10"]);
+        assert_eq!(date_readings("1952"), ["1952"]);
+        // Not dates.
+        for bad in [
+            "1974-01-32",
+            "1974-13-01",
+            "0000-00-00",
+            "32/13/1974",
+            "soon",
+            "",
+        ] {
+            assert!(date_readings(bad).is_empty(), "{bad}");
+        }
+        // The list parsers read the same forms day first, as before.
+        assert_eq!(parse_date("07/10/1952").as_deref(), Some("1952-10-07"));
+        assert_eq!(parse_date("10/25/1952").as_deref(), Some("1952-10-25"));
     }
 
     #[test]

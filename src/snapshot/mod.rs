@@ -12,6 +12,9 @@
 //!         raw/<file name>             the files exactly as imported
 //!         entities.jsonl              one model::Entity as JSON per line
 //!         meta.json                   VersionMeta
+//! <data>/monitor/monitor.db           the monitor's SQLite database (WAL:
+//!     monitor.db-wal, monitor.db-shm) customers, alerts, audit, outbox
+//!                                     (see crate::monitor)
 //! ```
 //!
 //! Version names are `<UTC yyyymmddThhmmssZ>-<first 8 hex of the combined
@@ -172,15 +175,7 @@ pub struct ListStatus {
 }
 
 /// The difference between two versions of a list, by entity id.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Changes {
-    /// Entities in the newer version only.
-    pub added: Vec<Entity>,
-    /// Ids of entities in the older version only.
-    pub removed: Vec<String>,
-    /// Entities in both whose content differs (as in the newer version).
-    pub changed: Vec<Entity>,
-}
+pub use crate::model::diff::Changes;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -824,27 +819,8 @@ impl Store {
     ) -> Result<Changes, StoreError> {
         let old = self.load_entities(list_id, from_version)?;
         let new = self.load_entities(list_id, to_version)?;
-        Ok(diff_entities(old, new))
+        Ok(crate::model::diff::diff(&old, &new))
     }
-}
-
-/// Compares two entity sets by id. The result is sorted by id.
-pub fn diff_entities(old: Vec<Entity>, new: Vec<Entity>) -> Changes {
-    let mut old_by_id: HashMap<String, Entity> =
-        old.into_iter().map(|e| (e.id.clone(), e)).collect();
-    let mut changes = Changes::default();
-    for e in new {
-        match old_by_id.remove(&e.id) {
-            None => changes.added.push(e),
-            Some(o) if o != e => changes.changed.push(e),
-            Some(_) => {}
-        }
-    }
-    changes.removed = old_by_id.into_keys().collect();
-    changes.added.sort_by(|a, b| a.id.cmp(&b.id));
-    changes.changed.sort_by(|a, b| a.id.cmp(&b.id));
-    changes.removed.sort();
-    changes
 }
 
 fn write_version_tree(

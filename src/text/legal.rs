@@ -480,9 +480,92 @@ fn is_single_legal_word(t: &str) -> bool {
     })
 }
 
+/// Legal-form words a typo is corrected to (besides [`LEGAL_WORDS`]).
+const CORRECTABLE_FORMS: [&str; 1] = ["gmbh"];
+
+/// The legal word `t` (four letters or more, not itself a legal word) is one
+/// edit from (optimal string alignment; "ee" read as "i", as in "leemited"),
+/// if any: "tock" → "stock", "joitn" → "joint", "gmbb" → "gmbh".
+fn legal_word_one_edit_from(t: &str) -> Option<&'static str> {
+    if t.len() < 4 || !t.is_ascii() {
+        return None;
+    }
+    let sounded = t.contains("ee").then(|| t.replace("ee", "i"));
+    let close = |w: &str| {
+        w.len().abs_diff(t.len()) <= 2
+            && (strsim::osa_distance(w, t) <= 1
+                || sounded
+                    .as_deref()
+                    .is_some_and(|s| strsim::osa_distance(w, s) <= 1))
+    };
+    if LEGAL_WORDS.contains(&t) || CORRECTABLE_FORMS.contains(&t) {
+        return None;
+    }
+    LEGAL_WORDS
+        .iter()
+        .chain(CORRECTABLE_FORMS.iter())
+        .find(|w| w.len() >= 4 && close(w))
+        .copied()
+}
+
+/// Corrects a typo in a legal-form word where the correction completes a
+/// legal-form phrase: a phrase of two words or more around it ("joint tock
+/// company" → "joint stock company"), or a one-word form ending the name
+/// ("Mateas Leemited"). A lone word that only looks like one is left alone.
+pub fn correct_legal_typos(raw: &mut [&str]) {
+    for i in 0..raw.len() {
+        let Some(fix) = raw.get(i).and_then(|t| legal_word_one_edit_from(t)) else {
+            continue;
+        };
+        let covers = |toks: &[&str], min_len: usize| {
+            (i.saturating_sub(4)..=i).any(|j| {
+                legal_form_at(toks, j, true).is_some_and(|m| j + m.len > i && m.len >= min_len)
+            })
+        };
+        let at_end = i + 1 == raw.len() && i > 0;
+        let original = raw[i];
+        raw[i] = fix;
+        let completes = covers(raw, if at_end { 1 } else { 2 });
+        raw[i] = original;
+        if completes && !covers(raw, 1) {
+            raw[i] = fix;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_in_legal_words_are_corrected_in_a_phrase() {
+        let fixed = |s: &str| {
+            let mut toks: Vec<&str> = s.split(' ').collect();
+            correct_legal_typos(&mut toks);
+            toks.join(" ")
+        };
+        assert_eq!(
+            fixed("rusatom joint tock company"),
+            "rusatom joint stock company"
+        );
+        assert_eq!(fixed("jont stock company star"), "joint stock company star");
+        assert_eq!(
+            fixed("aman damascus joitn stock company"),
+            "aman damascus joint stock company"
+        );
+        assert_eq!(
+            fixed("leemited liability company antels"),
+            "limited liability company antels"
+        );
+        assert_eq!(fixed("mateas leemited"), "mateas limited");
+        assert_eq!(
+            fixed("ascotec steel trading gmbb"),
+            "ascotec steel trading gmbh"
+        );
+        // No phrase completed: left alone.
+        assert_eq!(fixed("tock tick"), "tock tick");
+        assert_eq!(fixed("join us"), "join us");
+    }
 
     fn find(s: &str, i: usize) -> Option<(usize, &'static str)> {
         let toks: Vec<&str> = s.split(' ').collect();

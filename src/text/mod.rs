@@ -14,6 +14,7 @@
 
 mod canonical;
 mod common;
+mod disguise;
 mod legal;
 mod normalize;
 mod phonetic;
@@ -86,9 +87,14 @@ pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
     // Names joined by a slash are alternatives ("Al-Qa'ida/Islamic Army",
     // Canada's "English name/French name").
     let alternatives = slash_alternatives(original);
+    // A name disguised from screeners (reversed behind a right-to-left
+    // override, letters written apart or dotted, words run together) is
+    // also read the way a person sees it.
+    let undisguised = disguise::readings(original);
     let spellings = to_latin(original).into_iter().chain(
-        unbracketed
+        undisguised
             .iter()
+            .chain(unbracketed.iter())
             .chain(alternatives.iter())
             .flat_map(|u| to_latin(u)),
     );

@@ -25,10 +25,10 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for (i, &c) in chars.iter().enumerate() {
-        let c = if confusable.get(i).copied().unwrap_or(false) {
-            confusable_to_latin(c).unwrap_or(c)
-        } else {
-            c
+        let c = match confusable.get(i).copied().unwrap_or(Reading::AsWritten) {
+            Reading::AsWritten => c,
+            Reading::Latin => confusable_to_latin(c).unwrap_or(c),
+            Reading::Cyrillic => confusable_to_cyrillic(c).unwrap_or(c),
         };
         if is_apostrophe(c) {
             continue;
@@ -338,12 +338,64 @@ fn confusable_to_latin(c: char) -> Option<char> {
     })
 }
 
-/// Marks which characters are look-alikes to fold into Latin: the Cyrillic or
-/// Greek letters of a word that also has Latin letters, and whole
-/// Cyrillic/Greek words made only of look-alikes when the string is mostly
-/// Latin.
-fn confusable_positions(chars: &[char]) -> Vec<bool> {
-    let mut marks = vec![false; chars.len()];
+/// Latin letters that look like a Cyrillic letter, for a Latin letter hidden
+/// in a Cyrillic word ("Cергій", "Pуслан", "Iпатаў", "Фëдoрoвич"). Latin `I`
+/// and `i` read as the Ukrainian and Belarusian `і`, the letter they imitate
+/// there. (Look-alike pairs: Unicode's confusables, UTS #39.)
+fn confusable_to_cyrillic(c: char) -> Option<char> {
+    Some(match c {
+        'A' => 'А',
+        'B' => 'В',
+        'C' => 'С',
+        'E' => 'Е',
+        'Ë' => 'Ё',
+        'H' => 'Н',
+        'I' => 'І',
+        'Ï' => 'Ї',
+        'J' => 'Ј',
+        'K' => 'К',
+        'M' => 'М',
+        'O' => 'О',
+        'P' => 'Р',
+        'S' => 'Ѕ',
+        'T' => 'Т',
+        'X' => 'Х',
+        'Y' => 'У',
+        'a' => 'а',
+        'c' => 'с',
+        'e' => 'е',
+        'ë' => 'ё',
+        'i' => 'і',
+        'ï' => 'ї',
+        'j' => 'ј',
+        'o' => 'о',
+        'p' => 'р',
+        's' => 'ѕ',
+        'x' => 'х',
+        'y' => 'у',
+        _ => return None,
+    })
+}
+
+/// How one character of a name is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    AsWritten,
+    /// A Cyrillic or Greek look-alike read as the Latin letter it imitates.
+    Latin,
+    /// A Latin look-alike read as the Cyrillic letter it imitates.
+    Cyrillic,
+}
+
+/// Says how each character is read: in a word that mixes Latin with
+/// Cyrillic or Greek letters, the letters of the minority script that look
+/// like letters of the dominant one are read in the dominant script (Latin
+/// wins a tie, and a word whose Latin letters are not all Cyrillic
+/// look-alikes; Greek letters are only ever read as Latin). Whole
+/// Cyrillic/Greek words made only of look-alikes are read as Latin when the
+/// string is mostly Latin.
+fn confusable_positions(chars: &[char]) -> Vec<Reading> {
+    let mut marks = vec![Reading::AsWritten; chars.len()];
     let mut latin_total = 0usize;
     let mut cg_total = 0usize;
     for &c in chars {
@@ -367,14 +419,23 @@ fn confusable_positions(chars: &[char]) -> Vec<bool> {
             i += 1;
         }
         let word = &chars[start..i];
-        let mut has_latin = false;
-        let mut has_cg = false;
+        let mut latin = 0usize;
+        let mut cyrillic = 0usize;
+        let mut greek = 0usize;
         let mut all_cg_confusable = true;
+        let mut all_latin_confusable = true;
         for &c in word {
             match char_script(c) {
-                Script::Latin => has_latin = true,
+                Script::Latin => {
+                    latin += 1;
+                    all_latin_confusable &= confusable_to_cyrillic(c).is_some();
+                }
                 Script::Cyrillic | Script::Greek => {
-                    has_cg = true;
+                    if char_script(c) == Script::Cyrillic {
+                        cyrillic += 1;
+                    } else {
+                        greek += 1;
+                    }
                     if confusable_to_latin(c).is_none() {
                         all_cg_confusable = false;
                     }
@@ -382,16 +443,26 @@ fn confusable_positions(chars: &[char]) -> Vec<bool> {
                 _ => {}
             }
         }
-        let fold_word = has_cg
-            && (has_latin
+        let has_cg = cyrillic + greek > 0;
+        // A Latin letter or two inside a Cyrillic word, each one a Cyrillic
+        // look-alike: read them as Cyrillic.
+        let to_cyrillic = latin > 0 && greek == 0 && cyrillic > latin && all_latin_confusable;
+        let to_latin = has_cg
+            && !to_cyrillic
+            && (latin > 0
                 || (all_cg_confusable && latin_total > cg_total && !has_distinct_cyrillic(word)));
-        if fold_word {
-            for (k, &c) in word.iter().enumerate() {
-                if matches!(char_script(c), Script::Cyrillic | Script::Greek)
-                    && let Some(m) = marks.get_mut(start + k)
-                {
-                    *m = true;
-                }
+        let (from, reading) = if to_cyrillic {
+            (Script::Latin, Reading::Cyrillic)
+        } else if to_latin {
+            (Script::Cyrillic, Reading::Latin)
+        } else {
+            continue;
+        };
+        for (k, &c) in word.iter().enumerate() {
+            let script = char_script(c);
+            let minority = script == from || (reading == Reading::Latin && script == Script::Greek);
+            if minority && let Some(m) = marks.get_mut(start + k) {
+                *m = reading;
             }
         }
     }
@@ -467,6 +538,13 @@ mod tests {
         assert_eq!(fold("ΑΒΒΑS"), "abbas");
         // A Cyrillic word made of look-alikes next to a Latin word.
         assert_eq!(fold("ТОТАL Bank Holding"), "total bank holding");
+        // Latin look-alikes inside Cyrillic words, as published (UK
+        // sanctions list): read as the Cyrillic letters they imitate.
+        assert_eq!(fold("Cергій"), "сергій");
+        assert_eq!(fold("Pуслан"), "руслан");
+        assert_eq!(fold("Iпатаў Вадзiм"), "іпатаў вадзім");
+        assert_eq!(fold("Фëдoрoвич"), "фёдорович");
+        assert_eq!(fold("ЯAКУБЕЦ"), "яакубец");
         // Genuine Cyrillic and Greek stay.
         assert_eq!(fold("Сергей Лавров"), "сергей лавров");
         assert_eq!(fold("Αλέξης Τσίπρας"), "αλεξησ τσιπρασ");

@@ -4,7 +4,7 @@
 //! and numbers.
 
 use super::canonical::canonical_token;
-use super::legal::legal_form_at;
+use super::legal::{correct_legal_typos, legal_form_at};
 use serde::{Deserialize, Serialize};
 
 /// The most tokens kept per name variant.
@@ -244,6 +244,7 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
     // syllables romanised from Chinese, Japanese or Korean.
     if is_org != Some(false) && particles {
         raw = split_joined_legal_words(raw);
+        correct_legal_typos(&mut raw);
         rotate_legal_form_to_end(&mut raw, is_org == Some(true));
     }
     // Numbers written in words are compared as digits ("Brigade Forty-Four"

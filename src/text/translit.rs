@@ -6,10 +6,13 @@
 //! consistent ("sergey viktorovich", never "sergey viktorovitch") and their
 //! number stays small: at most [`MAX_VARIANTS`], whatever the length of the
 //! name. Latin names with letters that have a conventional two-letter
-//! spelling (ü → ue, š → sh, đ → dj) get that spelling as an extra variant.
+//! spelling (ü → ue, š → sh, đ → dj) get that spelling as an extra variant;
+//! names with generic organisation words in Cyrillic or Chinese get one with
+//! those words in English (`glosses`).
 
 mod arabic;
 mod cyrillic;
+mod glosses;
 mod greek;
 mod han;
 mod hangul;
@@ -41,6 +44,20 @@ pub fn to_latin(s: &str) -> Vec<String> {
             }
             if out.len() >= MAX_VARIANTS {
                 break;
+            }
+        }
+        // Generic organisation words in English, second: organisations
+        // named in Cyrillic or Chinese are often listed translated.
+        if let Some(translated) = glosses::translated(&base) {
+            let words: Vec<Vec<char>> = translated
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(|w| w.chars().collect())
+                .collect();
+            let v = romanise(&words, 0);
+            if !out.contains(&v) {
+                out.insert(1.min(out.len()), v);
+                out.truncate(MAX_VARIANTS);
             }
         }
     }

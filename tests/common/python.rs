@@ -17,11 +17,47 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
+/// The Python that makes the environments: `$SCREENER_PYTHON`, else the
+/// newest of python3.13 and python3.12 found, else python3. Python 3.11's
+/// parser can fail under Hypothesis's deep recursion ("AST constructor
+/// recursion depth mismatch", seen with Schemathesis), so a newer one is
+/// preferred where the machine has it.
+pub fn interpreter() -> String {
+    if let Ok(p) = std::env::var("SCREENER_PYTHON") {
+        return p;
+    }
+    // pyenv installs versions side by side without putting each on PATH.
+    let mut pyenv: Vec<String> = std::env::var_os("PYENV_ROOT")
+        .and_then(|root| std::fs::read_dir(PathBuf::from(root).join("versions")).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            name.starts_with("3.12.") || name.starts_with("3.13.")
+        })
+        .map(|e| e.path().join("bin/python3").display().to_string())
+        .collect();
+    pyenv.sort();
+    pyenv.reverse();
+    ["python3.13".to_string(), "python3.12".to_string()]
+        .into_iter()
+        .chain(pyenv)
+        .find(|p| {
+            Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .unwrap_or_else(|| "python3".to_string())
+}
+
 /// The command that makes the environment by hand.
 pub fn install_command(name: &str, requirements: &Path) -> String {
     let dir = target_dir().join("pytools").join(name);
     format!(
-        "python3 -m venv {dir} && {dir}/bin/pip install -r {req}",
+        "{python} -m venv {dir} && {dir}/bin/pip install -r {req}",
+        python = interpreter(),
         dir = dir.display(),
         req = requirements.display()
     )
@@ -55,7 +91,7 @@ pub fn venv_python(name: &str, requirements: &Path) -> Result<PathBuf, String> {
         }
     };
     if !python.exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&dir))?;
+        run(Command::new(interpreter()).arg("-m").arg("venv").arg(&dir))?;
     }
     run(Command::new(&python)
         .args([

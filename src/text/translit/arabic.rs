@@ -76,7 +76,78 @@ const GLOSSES: &[(&str, &str)] = &[
     ("تجارة", "trading"),
     ("تجارية", "trading"),
     ("في", "in"),
+    ("محدودة", "limited"),
+    ("متحدة", "united"),
+    ("متحدون", "united"),
+    ("عامة", "general"),
+    ("دولية", "international"),
+    // Persian (meanings as in Steingass, "A Comprehensive Persian-English
+    // Dictionary", and the English names these bodies carry on the lists).
+    ("خاورمیانه", "middle east"),
+    ("بانک", "bank"),
+    ("صنایع", "industries"),
+    ("صنعتی", "industrial"),
+    ("گروه", "group"),
+    ("سازمان", "organization"),
+    ("نیروی", "force"),
+    ("نیروهای", "forces"),
+    ("هوایی", "air"),
+    ("هوافضای", "aerospace"),
+    ("هواپیمایی", "aircraft"),
+    ("دریایی", "marine"),
+    ("کشتیرانی", "shipping"),
+    ("تجارت", "trading"),
+    ("بازرگانی", "commercial"),
+    ("مهندسی", "engineering"),
+    ("پتروشیمی", "petrochemical"),
+    ("نفت", "oil"),
+    ("فولاد", "steel"),
+    ("وزارت", "ministry"),
+    ("دفاع", "defense"),
+    ("سپاه", "corps"),
+    ("پاسداران", "guard"),
+    ("انقلاب", "revolutionary"),
+    ("تحقیقات", "research"),
+    ("مقاومت", "resistance"),
+    ("مسلح", "armed"),
 ];
+
+/// First names that Persian writes joined to the next (محمدعلی, غلامرضا,
+/// علیرضا, امیرحسین), and the second names of such compounds; a joined word
+/// made of one of each is read as two names.
+const COMPOUND_HEADS: [&str; 6] = ["محمد", "علی", "غلام", "امیر", "حسن", "حسین"];
+const COMPOUND_TAILS: [&str; 16] = [
+    "رضا",
+    "علی",
+    "تقی",
+    "حسین",
+    "حسن",
+    "باقر",
+    "جواد",
+    "صادق",
+    "مهدی",
+    "کاظم",
+    "اکبر",
+    "اصغر",
+    "قلی",
+    "هادی",
+    "جعفر",
+    "ابراهیم",
+];
+
+/// The letters of a Persian compound's head, and of its tail, when `norm`
+/// (letters normalised) is one.
+fn compound_split(norm: &[char]) -> Option<usize> {
+    let normalised = |w: &str| -> Vec<char> { w.chars().map(normalise_letter).collect() };
+    COMPOUND_HEADS.iter().find_map(|h| {
+        let head = normalised(h);
+        let rest = norm.strip_prefix(head.as_slice())?;
+        COMPOUND_TAILS
+            .iter()
+            .any(|t| normalised(t) == rest)
+            .then_some(head.len())
+    })
+}
 
 fn glosses() -> &'static HashMap<String, &'static str> {
     static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
@@ -398,6 +469,13 @@ fn romanise_inner(word: &[char], scheme: usize, gloss: bool, out: &mut String, d
     let norm: Vec<char> = key.chars().collect();
     if depth < 4 {
         let n = norm.len();
+        // محمدعلی → muhammad ali; غلامرضا → ghulam riza
+        if let Some(h) = compound_split(&norm) {
+            romanise_inner(word.get(..h).unwrap_or(&[]), scheme, gloss, out, depth + 1);
+            out.push(' ');
+            romanise_inner(word.get(h..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
+            return;
+        }
         // عبدالرحمن → abd al rahman; abdul rahman; abdel rahmane …
         if n >= 6 && norm.starts_with(&['ع', 'ب', 'د', 'ا', 'ل']) {
             let rest = word.get(5..).unwrap_or(&[]);
@@ -620,6 +698,24 @@ mod tests {
         assert_eq!(r("سعيدالله", STD), "saidullah");
         assert_eq!(r("نورالدين", STD), "nuruddin");
         assert_eq!(r("أبوغيث", STD), "abu ghith");
+    }
+
+    #[test]
+    fn persian_compound_names_are_two_names() {
+        assert_eq!(r("محمدعلی", PERSIAN), "mohammad ali");
+        assert_eq!(
+            r("غلامرضا", PERSIAN),
+            format!("{} {}", r("غلام", PERSIAN), r("رضا", PERSIAN))
+        );
+        assert_eq!(r("علیرضا", STD), format!("ali {}", r("رضا", STD)));
+        // A name that only starts like one stays whole (Mohammadi).
+        assert!(!r("محمدی", PERSIAN).contains(' '));
+    }
+
+    #[test]
+    fn persian_organisation_words_translated() {
+        assert_eq!(r("خاورمیانه", GLOSS), "middle east");
+        assert_eq!(r("کشتیرانی", GLOSS), "shipping");
     }
 
     #[test]

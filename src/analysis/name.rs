@@ -139,6 +139,8 @@ pub struct PreparedName {
     pub original: String,
     pub script: Script,
     pub variants: Vec<PreparedVariant>,
+    /// The name has more parts than [`MAX_TOKENS`]: only the first are compared.
+    pub truncated: bool,
 }
 
 impl PreparedName {
@@ -174,9 +176,10 @@ impl PreparedName {
             Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
         );
         let mut variants: Vec<PreparedVariant> = Vec::new();
+        let mut truncated = false;
         for tokens in analyzed.variants.iter().take(MAX_VARIANTS) {
             let mut seen: Vec<&str> = Vec::new();
-            let tokens: Vec<PreparedToken> = tokens
+            let mut distinct = tokens
                 .iter()
                 .filter(|t| !t.text.is_empty())
                 // A repeated word ("Sergey Sergey Shoigu") counts once.
@@ -188,6 +191,9 @@ impl PreparedName {
                         true
                     }
                 })
+                .peekable();
+            let tokens: Vec<PreparedToken> = distinct
+                .by_ref()
                 .take(MAX_TOKENS)
                 .map(|t| {
                     // A one-letter syllable ("i" for 이) is a name, not an initial.
@@ -209,6 +215,7 @@ impl PreparedName {
                     )
                 })
                 .collect();
+            truncated |= distinct.peek().is_some();
             if tokens.is_empty() {
                 continue;
             }
@@ -226,6 +233,7 @@ impl PreparedName {
             original: name.to_string(),
             script: analyzed.script,
             variants,
+            truncated,
         }
     }
 

@@ -1,0 +1,24 @@
+//! Name analysis, shared by the index and the matcher, so that both read a
+//! name the same way and the dependencies run one way (text → analysis →
+//! index → matching):
+//!
+//! - [`name`]: a name (listed or queried) turned once into Latin variants of
+//!   classified tokens, each token with every key scoring compares;
+//! - [`stats`]: how often each token occurs among the loaded lists;
+//! - [`party`]: a listed party with its names, birth dates, countries and
+//!   identifiers ready for scoring, and the ids of its distinct name variants;
+//! - [`query`]: the query's side of the same.
+
+pub mod name;
+pub mod party;
+pub mod query;
+pub mod stats;
+
+pub use name::{
+    MAX_TOKENS, MAX_VARIANTS, PreparedName, PreparedToken, PreparedVariant, is_distinctive,
+};
+pub use party::{
+    IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, normalize_identifier,
+};
+pub use query::PreparedQuery;
+pub use stats::TokenStats;

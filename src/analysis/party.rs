@@ -1,0 +1,173 @@
+//! A listed party made ready for scoring: every name analysed once (see
+//! [`super::name`]), with its birth dates, countries and normalised
+//! identifiers beside it; and the ids that let a query align each distinct
+//! listed name variant once across all parties.
+
+use super::name::{PreparedName, PreparedVariant};
+use crate::model::{Entity, prop};
+use std::collections::HashMap;
+
+/// Identifiers with fewer letters and digits than this are not compared
+/// (too short to identify anyone: "12", "n/a").
+pub const MIN_IDENTIFIER_CHARS: usize = 4;
+
+/// A listed party made ready for scoring.
+#[derive(Debug, Clone)]
+pub struct PreparedEntity {
+    pub entity: Entity,
+    /// Every name with the property it came from.
+    pub names: Vec<(&'static str, PreparedName)>,
+    pub birth_dates: Vec<String>,
+    pub countries: Vec<String>,
+    pub identifiers: Vec<String>,
+    /// One id per listed variant (the names in order, each name's variants
+    /// in order), equal for variants equal in every token field across all
+    /// loaded parties: a query aligns each distinct variant once (see
+    /// `matching::score::ScoreCache`). Empty when not assigned; must be reassigned if the
+    /// names change.
+    pub variant_ids: Vec<u32>,
+}
+
+impl PreparedEntity {
+    pub fn new(entity: Entity) -> PreparedEntity {
+        let is_org = entity.schema.org_hint();
+        let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
+        for (p, n) in entity.names() {
+            if names.iter().any(|(_, existing)| existing.original == n) {
+                continue;
+            }
+            let prepared = PreparedName::with_surnames(n, is_org, entity.get(prop::LAST_NAME));
+            if !prepared.is_empty() {
+                names.push((p, prepared));
+            }
+        }
+        let birth_dates = entity.get(prop::BIRTH_DATE).to_vec();
+        let mut countries: Vec<String> = Vec::new();
+        for p in prop::COUNTRY_PROPS {
+            for c in entity.get(p) {
+                if !countries.contains(c) {
+                    countries.push(c.clone());
+                }
+            }
+        }
+        let mut identifiers: Vec<String> = Vec::new();
+        // Wallet keys live on linked CryptoWallet entities: `identifiers()`
+        // gathers them with the party's own identifier properties.
+        for v in entity.identifiers() {
+            let n = normalize_identifier(&v);
+            if n.len() >= MIN_IDENTIFIER_CHARS && !identifiers.contains(&n) {
+                identifiers.push(n);
+            }
+        }
+        PreparedEntity {
+            entity,
+            names,
+            birth_dates,
+            countries,
+            identifiers,
+            variant_ids: Vec::new(),
+        }
+    }
+
+    /// The listed variants in the order of [`PreparedEntity::variant_ids`].
+    pub fn variants(&self) -> impl Iterator<Item = &PreparedVariant> {
+        self.names.iter().flat_map(|(_, n)| n.variants.iter())
+    }
+}
+
+/// Gives equal listed variants of all `entities` one id (stored in each
+/// entity's `variant_ids`); call once the names are final (common tokens marked).
+pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
+    use rayon::prelude::*;
+    let hashes: Vec<Vec<u64>> = entities
+        .par_iter()
+        .map(|e| e.variants().map(variant_hash).collect())
+        .collect();
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(entities.len());
+    {
+        // The distinct variants, by hash: the first with the hash in `first`,
+        // others with the same hash (rare) chained through `next`.
+        let mut first: HashMap<u64, u32, std::hash::BuildHasherDefault<IdHasher>> =
+            HashMap::default();
+        let mut distinct: Vec<&PreparedVariant> = Vec::new();
+        let mut next: Vec<Option<u32>> = Vec::new();
+        for (e, hashes) in entities.iter().zip(&hashes) {
+            let mut own = Vec::with_capacity(hashes.len());
+            for (v, &h) in e.variants().zip(hashes) {
+                let fresh = distinct.len() as u32;
+                let mut at = *first.entry(h).or_insert(fresh);
+                let id = loop {
+                    if at == fresh {
+                        distinct.push(v);
+                        next.push(None);
+                        break fresh;
+                    }
+                    if distinct[at as usize] == v {
+                        break at;
+                    }
+                    match next[at as usize] {
+                        Some(n) => at = n,
+                        None => {
+                            next[at as usize] = Some(fresh);
+                            at = fresh;
+                        }
+                    }
+                };
+                own.push(id);
+            }
+            ids.push(own);
+        }
+    }
+    for (e, ids) in entities.iter_mut().zip(ids) {
+        e.variant_ids = ids;
+    }
+}
+
+/// A hash of the token texts and kinds of a variant (equality decides).
+fn variant_hash(v: &PreparedVariant) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .build_hasher();
+    for t in &v.tokens {
+        t.raw.hash(&mut h);
+        t.text.hash(&mut h);
+        t.kind.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Identifiers compare on upper-case letters and digits only
+/// ("AB 123-456" = "ab123456"); a `CUR:` prefix of crypto wallets is dropped.
+pub fn normalize_identifier(s: &str) -> String {
+    let s = match s.split_once(':') {
+        Some((cur, rest)) if cur.len() <= 5 && rest.len() >= 20 => rest,
+        _ => s,
+    };
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Hashes `u64` keys (variant hashes, packed ids) with one multiplication:
+/// the keys are already well spread.
+#[derive(Debug, Default)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        let h = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+}

@@ -1,0 +1,885 @@
+//! How the parts of two names meet. One query variant's tokens are paired
+//! with one listed variant's tokens across word order, in this order (an
+//! earlier step takes its tokens first):
+//!
+//! 1. words written together on one side and apart on the other, spelt
+//!    exactly ("alqaida" / "al qaida");
+//! 2. one token with one token, best similarity first
+//!    ([`compare_tokens`]: exact, variant, transliteration, sound, edits…);
+//! 3. joined words one letter off;
+//! 4. a word spelling the initials of adjacent words ("pla" / "people's
+//!    liberation army");
+//! 5. one hard typo the rest of the name vouches for: when every other
+//!    distinctive part met closely, and a rare word met exactly (a common
+//!    one, for a typo in a longer word), one part
+//!    left weak or unpaired that is one edit off (a short part, the first
+//!    letter) or spelt alike by sound ("Medwedchuk") counts as
+//!    `sim_hard_typo` ([`hard_typo`]).
+//!
+//! The pairs give the name similarity: the weighted share of both names that
+//! met, Σ similarity × weight over the pairs divided by Σ weight over the
+//! pairs plus a cost for every part left unpaired (less for a person's
+//! middle names and a place word in a company name). The alignment also
+//! records the facts the name-level features of [`super::features`] read
+//! (only common parts met, one part of a person's name, legal forms that
+//! differ…); it applies no cap or penalty itself.
+
+use super::similarity::{TokenMatch, bounded_distance, compare_tokens, is_hard_typo};
+use super::weights::{MAX_JOINED_WORDS, Weights};
+use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, is_distinctive};
+use crate::text::TokenKind;
+
+/// One aligned pair: a query token and one or more adjacent listed tokens.
+#[derive(Debug, Clone)]
+pub(crate) struct Pair {
+    pub query: usize,
+    pub listed: std::ops::Range<usize>,
+    pub sim: f64,
+    pub how: TokenMatch,
+}
+
+/// Buffers reused across the alignments of one scoring, so that aligning
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    candidates: Vec<(f64, usize, usize, TokenMatch)>,
+    pub pairs: Vec<Pair>,
+}
+
+/// The outcome of aligning one query variant with one listed variant; the
+/// aligned pairs are left in the scratch buffer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Alignment {
+    /// The name similarity, before any feature.
+    pub score: f64,
+    /// Tokens taken by a pair, as bit sets over token positions.
+    pub query_used: u32,
+    pub listed_used: u32,
+    /// Two one-word names of at most six letters, one edit apart.
+    pub short_word_typo: bool,
+    /// The only distinctive part that met is a common one.
+    pub common_only: bool,
+    /// A person's names share one part only, or not the listed surname.
+    pub single_part: bool,
+    /// Both names carry a legal form and none of them matched.
+    pub legal_form_conflict: bool,
+    /// An organisation's number on one side is not on the other ("Fund II"
+    /// / "Fund", "Brigade 44" / "Brigade 45").
+    pub number_unmatched: bool,
+    /// The name met in full: every distinctive part on both sides paired,
+    /// each at least as closely as `full_org_match_sim`.
+    pub full_name: bool,
+    /// The query's name met in full: every distinctive query part paired,
+    /// each at least as closely as `full_org_match_sim`, two at least (the
+    /// listed name may have more parts).
+    pub query_in_full: bool,
+    /// Rare (not common) query words that met a listed part closely.
+    pub rare_parts: u8,
+    /// Two Arabic genealogical chains (`X bin A bin B`) name different
+    /// fathers in the same place, or the same names in another order.
+    pub nasab_conflict: bool,
+}
+
+/// What the comparison knows about the kind of party.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PartyKind {
+    /// Either side is an organisation: abbreviations count.
+    pub org: bool,
+    /// Either side is a person: one shared name part is not enough.
+    pub person: bool,
+}
+
+pub(crate) fn is_set(bits: u32, i: usize) -> bool {
+    bits & (1 << i) != 0
+}
+
+/// The bit set of the first `n` positions.
+fn mask(n: usize) -> u32 {
+    if n >= 32 { u32::MAX } else { (1u32 << n) - 1 }
+}
+
+/// Aligns query variant `q` with listed variant `n`.
+pub(crate) fn align(
+    q: &PreparedVariant,
+    n: &PreparedVariant,
+    w: &Weights,
+    kind: PartyKind,
+    scratch: &mut Scratch,
+) -> Alignment {
+    let (qt, nt) = (&q.tokens[..], &n.tokens[..]);
+    let (q_used, n_used) = pair_tokens(qt, nt, w, kind, scratch);
+    let pairs = &scratch.pairs;
+    let tally = Tally::of(qt, nt, pairs, w);
+    let den = add_unpaired_costs(tally.den, qt, nt, q_used, n_used, w, kind);
+    let score = if den > 0.0 { tally.num / den } else { 0.0 };
+    let distinctive = |v: &[PreparedToken]| v.iter().filter(|t| is_distinctive(t.kind)).count();
+    // A name of one short word, one letter off another one-word name
+    // (Oprea / Opera, Argan / Argon): too little to tell a typo from another
+    // name.
+    let short_word_typo = distinctive(qt) == 1
+        && distinctive(nt) == 1
+        && pairs.iter().any(|p| {
+            matches!(p.how, TokenMatch::Fuzzy { .. })
+                && qt[p.query].chars.max(nt[p.listed.start].chars) <= w.short_word_max_chars
+        });
+    let common_only = !full_org_match(qt, nt, q_used, n_used, &tally, kind)
+        && (tally.distinctive_matches == 0
+            || (tally.distinctive_matches == 1 && tally.rare_matches == 0));
+    // A person is not identified by one shared name part when either name
+    // has more, and the listed person's surname must be among what matched.
+    let surname_missed = !tally.surname_matched && nt.iter().any(|t| t.surname);
+    let single_part = kind.person
+        && ((tally.distinctive_matches < 2 && (distinctive(qt) >= 2 || distinctive(nt) >= 2))
+            || surname_missed);
+    // Only recognised legal forms conflict (AG vs GmbH); loose legal words
+    // from a phrase the text step could not read whole do not.
+    let legal_form_conflict = !tally.legal_matched && legal_forms_conflict(qt, nt);
+    let number_left = |v: &[PreparedToken], used: u32| {
+        v.iter()
+            .enumerate()
+            .any(|(i, t)| t.kind == TokenKind::Number && !is_set(used, i))
+    };
+    let number_unmatched =
+        org_like(qt, nt, kind) && (number_left(qt, q_used) || number_left(nt, n_used));
+    let query_in_full =
+        tally.all_close && tally.distinctive_matches >= 2 && all_distinctive_used(qt, q_used);
+    let full_name = query_in_full && all_distinctive_used(nt, n_used);
+    Alignment {
+        score,
+        query_used: q_used,
+        listed_used: n_used,
+        short_word_typo,
+        common_only,
+        single_part,
+        legal_form_conflict,
+        number_unmatched,
+        full_name,
+        query_in_full,
+        rare_parts: u8::try_from(tally.rare_matches).unwrap_or(u8::MAX),
+        nasab_conflict: kind.person && nasab_conflict(qt, nt, pairs),
+    }
+}
+
+/// Pairs the tokens (steps 1–4 of the module documentation), leaving the
+/// pairs in `scratch.pairs`; returns the tokens used on each side.
+fn pair_tokens(
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    w: &Weights,
+    kind: PartyKind,
+    scratch: &mut Scratch,
+) -> (u32, u32) {
+    let mut q_used = 0u32;
+    let mut n_used = 0u32;
+    scratch.pairs.clear();
+    let pairs = &mut scratch.pairs;
+    // Words written together on one side and apart on the other come first,
+    // so a part of the joined word cannot steal the pairing.
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, false, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, false, w);
+    let candidates = &mut scratch.candidates;
+    candidates.clear();
+    for (i, a) in qt.iter().enumerate() {
+        if a.kind == TokenKind::Honorific || is_set(q_used, i) {
+            continue;
+        }
+        for (j, b) in nt.iter().enumerate() {
+            if b.kind == TokenKind::Honorific || is_set(n_used, j) {
+                continue;
+            }
+            if let Some((sim, how)) = compare_tokens(a, b, w, kind.org)
+                && sim >= w.min_token_sim
+            {
+                candidates.push((sim, i, j, how));
+            }
+        }
+    }
+    // Best pairs first; among equals prefer the same position (keeps
+    // "Ali Hassan" / "Hassan Ali" from crossing when both orders fit).
+    candidates.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.abs_diff(a.2).cmp(&b.1.abs_diff(b.2)))
+    });
+    for &(sim, i, j, how) in candidates.iter() {
+        if is_set(q_used, i) || is_set(n_used, j) {
+            continue;
+        }
+        q_used |= 1 << i;
+        n_used |= 1 << j;
+        pairs.push(Pair {
+            query: i,
+            listed: j..j + 1,
+            sim,
+            how,
+        });
+    }
+    // Then joined words with a typo, then initials of adjacent words.
+    join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, true, w);
+    join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
+    initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
+    initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
+    (q_used, n_used)
+}
+
+/// Step 5: one hard typo in a name whose other parts agree. The rest agrees
+/// when a rare word met exactly (or as a spelling variant; a common word,
+/// when the typo is in a word of `hard_typo_common_anchor_chars` letters or
+/// more) and every other
+/// distinctive query part met at least as closely as `full_org_match_sim`;
+/// then the one weak pair, or the one query word left unpaired and a listed
+/// word left unpaired, that are a hard typo apart ([`is_hard_typo`]) count
+/// as `sim_hard_typo`. Two weak parts are two differences: nothing changes.
+fn hard_typo(
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    q_used: &mut u32,
+    n_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    w: &Weights,
+) {
+    // A rare word met exactly anchors any typo; a common one only a typo
+    // in a longer word.
+    let mut rare_anchor = false;
+    let mut common_anchor = false;
+    let mut weak: Option<usize> = None;
+    for (k, p) in pairs.iter().enumerate() {
+        let t = &qt[p.query];
+        if !is_distinctive(t.kind) {
+            continue;
+        }
+        if p.sim >= w.sim_variant {
+            rare_anchor |= t.kind == TokenKind::Word && !t.common;
+            common_anchor |= t.kind == TokenKind::Word;
+        } else if p.sim < w.sim_hard_typo && p.listed.len() == 1 && weak.is_none() {
+            weak = Some(k);
+        } else if p.sim < w.full_org_match_sim {
+            return;
+        }
+    }
+    if !rare_anchor && !common_anchor {
+        return;
+    }
+    let anchored = |t: &PreparedToken| rare_anchor || t.chars >= w.hard_typo_common_anchor_chars;
+    let q_left = |i: usize| !is_set(*q_used, i) && is_distinctive(qt[i].kind);
+    let mut q_unpaired = (0..qt.len()).filter(|&i| q_left(i));
+    match (weak, q_unpaired.next(), q_unpaired.next()) {
+        (Some(k), None, _) => {
+            let p = &mut pairs[k];
+            if anchored(&qt[p.query]) && is_hard_typo(&qt[p.query], &nt[p.listed.start], w) {
+                p.sim = w.sim_hard_typo;
+                p.how = TokenMatch::Typo;
+            }
+        }
+        (None, Some(i), None) if anchored(&qt[i]) => {
+            if let Some(j) =
+                (0..nt.len()).find(|&j| !is_set(*n_used, j) && is_hard_typo(&qt[i], &nt[j], w))
+            {
+                *q_used |= 1 << i;
+                *n_used |= 1 << j;
+                pairs.push(Pair {
+                    query: i,
+                    listed: j..j + 1,
+                    sim: w.sim_hard_typo,
+                    how: TokenMatch::Typo,
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the pairs add up to.
+struct Tally {
+    /// Σ similarity × weight over the pairs.
+    num: f64,
+    /// Σ weight over the pairs.
+    den: f64,
+    /// Distinctive listed parts met by a distinctive query part, closely enough.
+    distinctive_matches: usize,
+    /// The same for rare (not common) query words.
+    rare_matches: usize,
+    surname_matched: bool,
+    legal_matched: bool,
+    /// Every distinctive pair close to exact.
+    all_close: bool,
+}
+
+impl Tally {
+    fn of(qt: &[PreparedToken], nt: &[PreparedToken], pairs: &[Pair], w: &Weights) -> Tally {
+        let mut t = Tally {
+            num: 0.0,
+            den: 0.0,
+            distinctive_matches: 0,
+            rare_matches: 0,
+            surname_matched: false,
+            legal_matched: false,
+            all_close: true,
+        };
+        for p in pairs {
+            let qtok = &qt[p.query];
+            let wq = w.token_weight(qtok);
+            let wn: f64 = nt[p.listed.clone()]
+                .iter()
+                .map(|t| w.token_weight(t))
+                .sum::<f64>()
+                / p.listed.len() as f64;
+            let pw = (wq + wn) / 2.0;
+            t.num += p.sim * pw;
+            t.den += pw;
+            if is_distinctive(qtok.kind) && p.sim >= w.distinctive_match_sim {
+                // A query word written as several listed words ("vladimirputin")
+                // matched each of them.
+                t.distinctive_matches += nt[p.listed.clone()]
+                    .iter()
+                    .filter(|t| is_distinctive(t.kind))
+                    .count()
+                    .max(1);
+                if wq >= w.weight_word && qtok.kind == TokenKind::Word {
+                    t.rare_matches += 1;
+                }
+            }
+            if p.sim < w.full_org_match_sim && is_distinctive(qtok.kind) {
+                t.all_close = false;
+            }
+            t.surname_matched |= nt[p.listed.clone()].iter().any(|t| t.surname);
+            t.legal_matched |= qtok.kind == TokenKind::LegalForm;
+        }
+        t
+    }
+}
+
+fn is_legal(t: &PreparedToken) -> bool {
+    t.kind == TokenKind::LegalForm
+}
+
+/// Organisations, or names that carry a legal form.
+fn org_like(qt: &[PreparedToken], nt: &[PreparedToken], kind: PartyKind) -> bool {
+    !kind.person && (kind.org || qt.iter().chain(nt).any(is_legal))
+}
+
+/// `den` plus the cost of every part left unpaired, query parts first.
+fn add_unpaired_costs(
+    mut den: f64,
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    q_used: u32,
+    n_used: u32,
+    w: &Weights,
+    kind: PartyKind,
+) -> f64 {
+    let strict = (kind.org && !kind.person) || qt.iter().any(|t| t.syllabic);
+    // A person's middle names (between the first and last query parts that
+    // matched) are often left out of a listing, as father's and grandfather's
+    // names are in Arabic names: they cost what an unmatched listed part costs.
+    // Not when the listing has a name part of its own left over: then the
+    // two middle names differ (Demidovich / Gennadievich).
+    let first_matched = q_used.trailing_zeros() as usize;
+    let last_matched = 31usize.saturating_sub(q_used.leading_zeros() as usize);
+    let listed_left_over = nt
+        .iter()
+        .enumerate()
+        .any(|(j, t)| !is_set(n_used, j) && t.kind == TokenKind::Word);
+    // When both names carry legal-form words, the ones left unpaired are
+    // the same form written another way ("Limited Liability Company" / "LLC",
+    // a reordered or misspelt phrase) or a different form, which the
+    // legal-form feature judges: they cost nothing here.
+    let both_legal = qt.iter().any(is_legal) && nt.iter().any(is_legal);
+    let costs = |t: &PreparedToken| t.kind != TokenKind::Honorific && !(both_legal && is_legal(t));
+    let org_like = org_like(qt, nt, kind);
+    // A place on one side only; two different places are a difference
+    // (Government of Estonia / Government of Ethiopia).
+    let place_left = |v: &[PreparedToken], used: u32| {
+        v.iter()
+            .enumerate()
+            .any(|(i, t)| t.place && !is_set(used, i))
+    };
+    let one_sided_place = place_left(qt, q_used) != place_left(nt, n_used);
+    let unmatched_weight = |t: &PreparedToken| {
+        if org_like && one_sided_place && t.place {
+            w.weight_place_in_org
+        } else {
+            w.token_weight(t)
+        }
+    };
+    for (i, t) in qt.iter().enumerate() {
+        if !is_set(q_used, i) && costs(t) {
+            // Names written in Arabic script also append them after the
+            // family name ("Saleh Mohammad Kakar Akhtar Mohammad").
+            let middle = kind.person
+                && !strict
+                && !listed_left_over
+                && i > first_matched
+                && (i < last_matched || t.abjad);
+            let cost = if middle {
+                w.unmatched_query_middle_cost
+            } else {
+                w.unmatched_query_cost
+            };
+            den += cost * unmatched_weight(t);
+        }
+    }
+    let listed_cost = if strict {
+        w.unmatched_listed_cost_strict
+    } else {
+        w.unmatched_listed_cost
+    };
+    // A listed person's middle names (between two listed parts that matched,
+    // in natural order: given names, then the surname) are the names a
+    // customer most often leaves out. Not when the query has a name part of
+    // its own left over: then the middle names differ.
+    let query_left_over = qt
+        .iter()
+        .enumerate()
+        .any(|(i, t)| !is_set(q_used, i) && t.kind == TokenKind::Word);
+    let natural = |j: usize| j + if nt[j].surname { 64 } else { 0 };
+    let (first_listed, last_listed) = (0..nt.len())
+        .filter(|&j| is_set(n_used, j) && is_distinctive(nt[j].kind))
+        .fold((usize::MAX, 0), |(lo, hi), j| {
+            (lo.min(natural(j)), hi.max(natural(j)))
+        });
+    for (j, t) in nt.iter().enumerate() {
+        if !is_set(n_used, j) && costs(t) {
+            let middle = kind.person
+                && !strict
+                && !query_left_over
+                && natural(j) > first_listed
+                && natural(j) < last_listed;
+            let cost = if middle {
+                w.unmatched_listed_middle_cost
+            } else {
+                listed_cost
+            };
+            den += cost * unmatched_weight(t);
+        }
+    }
+    den
+}
+
+/// Words that mark the next word as a father's name in an Arabic
+/// genealogical chain (nasab): "bin", "ibn", "bint" and the Maghreb "ben",
+/// "ould" (Mauritanian, "son of").
+fn is_nasab_marker(t: &PreparedToken) -> bool {
+    matches!(
+        t.raw.as_str(),
+        "bin" | "ibn" | "bint" | "binti" | "ben" | "bent" | "ould"
+    )
+}
+
+/// The longest chain read: the given name and this many fathers, less one.
+const MAX_NASAB: usize = 8;
+
+/// The nasab chain of a name's given names (the parts before a listed
+/// surname's comma are left out): the first word, then each word after a
+/// marker. Returns the token positions and the chain's length.
+fn nasab_chain(v: &[PreparedToken]) -> ([usize; MAX_NASAB], usize) {
+    let mut chain = [0usize; MAX_NASAB];
+    let mut n = 0;
+    let mut after_marker = false;
+    for (i, t) in v.iter().enumerate() {
+        if t.surname {
+            continue;
+        }
+        if is_nasab_marker(t) {
+            after_marker = n > 0;
+            continue;
+        }
+        if t.kind == TokenKind::Word && (n == 0 || after_marker) && n < MAX_NASAB {
+            chain[n] = i;
+            n += 1;
+        }
+        after_marker = false;
+    }
+    (chain, n)
+}
+
+/// Two chains with a father each, compared place by place: a place whose
+/// names met each other agrees; one whose query name met the listed chain
+/// in another place is another order (SALMAN BIN MUHAMMAD / MUHAMMAD BIN
+/// SALMAN), unless it is the end of the shorter chain meeting a later
+/// father (a generation left out); one where neither name met anything is
+/// two different fathers. A chain that is only shorter does not conflict.
+fn nasab_conflict(qt: &[PreparedToken], nt: &[PreparedToken], pairs: &[Pair]) -> bool {
+    let (qc, qn) = nasab_chain(qt);
+    let (nc, nn) = nasab_chain(nt);
+    if qn < 2 || nn < 2 {
+        return false;
+    }
+    let listed_of = |q: usize| {
+        pairs
+            .iter()
+            .find(|p| p.query == q)
+            .map(|p| p.listed.clone())
+    };
+    let listed_paired = |j: usize| pairs.iter().any(|p| p.listed.contains(&j));
+    for k in 0..qn.min(nn) {
+        match listed_of(qc[k]) {
+            Some(r) if r.contains(&nc[k]) => {}
+            Some(r) => {
+                let place = nc[..nn].iter().position(|&j| r.contains(&j));
+                let shorter_end = k + 1 == qn.min(nn);
+                if place.is_some_and(|m| m < k || !shorter_end) {
+                    return true;
+                }
+            }
+            None if !listed_paired(nc[k]) && k > 0 => return true,
+            None => {}
+        }
+    }
+    false
+}
+
+/// Every distinctive part of `v` is among `used`.
+fn all_distinctive_used(v: &[PreparedToken], used: u32) -> bool {
+    v.iter()
+        .enumerate()
+        .all(|(i, t)| !is_distinctive(t.kind) || is_set(used, i))
+}
+
+/// An organisation whose every name part matched nearly exactly, on both
+/// sides, is named in full ("North Group Holding Corp.", "DA Group 22"):
+/// common words are then not a weak match, unless the whole name is one
+/// generic word ("Bank", "Trading").
+fn full_org_match(
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    q_used: u32,
+    n_used: u32,
+    tally: &Tally,
+    kind: PartyKind,
+) -> bool {
+    kind.org
+        && !kind.person
+        && tally.all_close
+        && tally.distinctive_matches >= 1
+        && all_distinctive_used(qt, q_used)
+        && all_distinctive_used(nt, n_used)
+        && (tally.distinctive_matches >= 2
+            || qt
+                .iter()
+                .any(|t| is_distinctive(t.kind) && t.kind != TokenKind::Initial && !t.generic))
+}
+
+/// The legal-form family of a canonical form: private limited companies
+/// (LLC, GmbH, Ltd), joint-stock and public companies (JSC, AG, PLC),
+/// partnerships, limited-liability partnerships, free-zone entities. "Co"
+/// and "Inc" say only that it is a company: they fit any family.
+fn legal_family(canonical: &str) -> Option<u8> {
+    match canonical {
+        "llc" | "ltd" => Some(1),
+        "jsc" | "plc" => Some(2),
+        "lp" => Some(3),
+        "llp" => Some(4),
+        "fze" => Some(5),
+        _ => None,
+    }
+}
+
+/// Both names state their legal form, each read whole, and the forms are of
+/// different families (AG vs GmbH). A name with legal words the text step
+/// could not read as one phrase (a typo, a reordered phrase) does not
+/// conflict: its form is not known for sure.
+fn legal_forms_conflict(qt: &[PreparedToken], nt: &[PreparedToken]) -> bool {
+    let families = |v: &[PreparedToken]| -> Option<u8> {
+        let mut bits = 0u8;
+        for t in v.iter().filter(|t| t.kind == TokenKind::LegalForm) {
+            if !t.canonical_legal_form {
+                return None;
+            }
+            if let Some(f) = legal_family(&t.text) {
+                bits |= 1 << f;
+            }
+        }
+        (bits != 0).then_some(bits)
+    };
+    match (families(qt), families(nt)) {
+        (Some(a), Some(b)) => a & b == 0,
+        _ => false,
+    }
+}
+
+/// True when the tokens written one after the other spell `word`.
+fn concat_equals(parts: &[PreparedToken], word: &str) -> bool {
+    let mut rest = word.as_bytes();
+    for p in parts {
+        match rest.strip_prefix(p.raw.as_bytes()) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Matches each unused token of `one` against 2 to 4 adjacent unused tokens
+/// of `two` written together ("alqaida" / "al qaida", "asp" / "a s p",
+/// "platonovich" / "plat ono vich"). `swapped` says `one` is the listed side.
+fn join_adjacent(
+    one: &[PreparedToken],
+    two: &[PreparedToken],
+    one_used: &mut u32,
+    two_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    swapped: bool,
+    allow_typo: bool,
+    w: &Weights,
+) {
+    let two = &two[..two.len().min(MAX_TOKENS)];
+    // Only tokens of `two` still free can be joined; two are needed.
+    let free_two = two.len() as u32 - (*two_used & mask(two.len())).count_ones();
+    if free_two < 2 || (*one_used & mask(one.len())).count_ones() as usize == one.len() {
+        return;
+    }
+    // Byte lengths of `two` summed from the left: a window's length is one subtraction.
+    let mut prefix = [0usize; MAX_TOKENS + 1];
+    for (k, x) in two.iter().enumerate() {
+        prefix[k + 1] = prefix[k] + x.raw.len();
+    }
+    // How many letters a joined word may be off.
+    let slack = if allow_typo {
+        w.joined_typo_max_edits
+    } else {
+        0
+    };
+    // The shortest and longest spans any window of `two` can have: most
+    // tokens fall outside and need no window at all.
+    let spans = (2..=MAX_JOINED_WORDS.min(two.len()))
+        .flat_map(|len| (0..=two.len() - len).map(move |j| (j, len)));
+    let (shortest, longest) = spans.fold((usize::MAX, 0), |(lo, hi), (j, len)| {
+        let total = prefix[j + len] - prefix[j];
+        (lo.min(total), hi.max(total))
+    });
+    for (i, t) in one.iter().enumerate() {
+        if is_set(*one_used, i)
+            || t.raw.len() < 2
+            || t.raw.len() + slack < shortest
+            || t.raw.len() > longest + slack
+        {
+            continue;
+        }
+        'window: for len in 2..=MAX_JOINED_WORDS {
+            for j in 0..two.len().saturating_sub(len - 1) {
+                let total = prefix[j + len] - prefix[j];
+                if total.abs_diff(t.raw.len()) > slack {
+                    continue;
+                }
+                let window = ((1u32 << len) - 1) << j;
+                if *two_used & window != 0 {
+                    continue;
+                }
+                let parts = &two[j..j + len];
+                let exact = total == t.raw.len() && concat_equals(parts, &t.raw);
+                let ok = exact
+                    // Not for syllables romanised from Chinese or Korean:
+                    // a letter more or less is another syllable.
+                    || (allow_typo
+                        && total >= w.joined_typo_min_chars
+                        && !t.syllabic
+                        && !parts[0].syllabic
+                        && {
+                        let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
+                        bounded_distance(&joined, &t.raw, w.joined_typo_max_edits).is_some()
+                    });
+                if !ok {
+                    continue;
+                }
+                *one_used |= 1 << i;
+                *two_used |= window;
+                // One letter off weighs less in a long word, and is expected
+                // between romanisations of Arabic or Hebrew.
+                let sim = if exact || t.abjad || parts[0].abjad {
+                    w.sim_joined
+                } else if total >= w.joined_typo_long_chars {
+                    w.sim_joined_typo_long
+                } else {
+                    w.sim_joined_typo
+                };
+                push_span_pair(pairs, swapped, i, j..j + len, sim, TokenMatch::Joined);
+                break 'window;
+            }
+        }
+    }
+}
+
+/// Records token `single` of one side met by the adjacent tokens `span` of
+/// the other; `swapped` says `single` is on the listed side, and then each
+/// query token of the span is recorded against it.
+fn push_span_pair(
+    pairs: &mut Vec<Pair>,
+    swapped: bool,
+    single: usize,
+    span: std::ops::Range<usize>,
+    sim: f64,
+    how: TokenMatch,
+) {
+    if swapped {
+        for query in span {
+            pairs.push(Pair {
+                query,
+                listed: single..single + 1,
+                sim,
+                how,
+            });
+        }
+    } else {
+        pairs.push(Pair {
+            query: single,
+            listed: span,
+            sim,
+            how,
+        });
+    }
+}
+
+/// Matches each unused word of `one` (two to five letters, not a syllable
+/// romanised from Chinese or Korean) against as many adjacent unused words
+/// of `two` whose first letters spell it ("pla" / "peoples liberation army",
+/// "jc" / "jean claude"); particles and legal forms inside the run are
+/// skipped ("bank of america" / "boa" is not spelled, "ba" is).
+/// `swapped` says `one` is the listed side.
+fn initials_of_adjacent(
+    one: &[PreparedToken],
+    two: &[PreparedToken],
+    one_used: &mut u32,
+    two_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    swapped: bool,
+    w: &Weights,
+) {
+    let two = &two[..two.len().min(MAX_TOKENS)];
+    for (i, t) in one.iter().enumerate() {
+        let letters = t.raw.as_bytes();
+        if is_set(*one_used, i)
+            || t.kind != TokenKind::Word
+            || t.syllabic
+            || !(w.initials_min_letters..=w.initials_max_letters).contains(&letters.len())
+        {
+            continue;
+        }
+        'start: for j in 0..two.len() {
+            let mut k = j;
+            let mut spelled = 0;
+            let mut window = 0u32;
+            while spelled < letters.len() {
+                let Some(x) = two.get(k) else {
+                    continue 'start;
+                };
+                if is_set(*two_used, k) {
+                    continue 'start;
+                }
+                window |= 1 << k;
+                k += 1;
+                if !matches!(x.kind, TokenKind::Word | TokenKind::Initial) {
+                    if spelled == 0 {
+                        continue 'start;
+                    }
+                    continue;
+                }
+                if x.syllabic || x.raw.as_bytes().first() != letters.get(spelled) {
+                    continue 'start;
+                }
+                spelled += 1;
+            }
+            *one_used |= 1 << i;
+            *two_used |= window;
+            push_span_pair(
+                pairs,
+                swapped,
+                i,
+                j..k,
+                w.sim_initials,
+                TokenMatch::Initials,
+            );
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::PreparedName;
+    use crate::matching::DEFAULT_WEIGHTS;
+
+    const PERSON: PartyKind = PartyKind {
+        org: false,
+        person: true,
+    };
+
+    /// Aligns the primary variants of two person names.
+    fn person(query: &str, listed: &str) -> (Alignment, Vec<Pair>) {
+        let q = PreparedName::new(query, Some(false));
+        let n = PreparedName::new(listed, Some(false));
+        let mut scratch = Scratch::default();
+        let a = align(
+            &q.variants[0],
+            &n.variants[0],
+            &DEFAULT_WEIGHTS,
+            PERSON,
+            &mut scratch,
+        );
+        (a, scratch.pairs)
+    }
+
+    fn typo_pairs(pairs: &[Pair]) -> usize {
+        pairs.iter().filter(|p| p.how == TokenMatch::Typo).count()
+    }
+
+    #[test]
+    fn one_hard_typo_counts_when_the_rest_agrees() {
+        let w = &DEFAULT_WEIGHTS;
+        for (query, listed) in [
+            ("Yosef NAYAD", "AYAD, Yosef"),   // at the first letter
+            ("Charlie HAN", "THAN, Charlie"), // a short part
+            ("EEgor KORNET", "KORNET, Igor"), // sound-alike
+            ("Dragan ZTANKOV", "STANKOV, Dragan"),
+        ] {
+            let (a, pairs) = person(query, listed);
+            assert_eq!(typo_pairs(&pairs), 1, "{query} / {listed}: {pairs:?}");
+            assert!(!a.single_part, "{query}");
+            assert!(a.score > w.threshold, "{query}: {}", a.score);
+        }
+    }
+
+    #[test]
+    fn no_hard_typo_without_agreement_or_with_two_differences() {
+        for (query, listed) in [
+            // Nothing else met: the typo is all there is.
+            ("Medwedchuk", "Medvedchuk"),
+            // Two parts off.
+            ("Dragan ZTANKOVIC Petar", "STANKOVIC, Dragan Betar"),
+            // Two letters off in a short part.
+            ("Charlie HIN", "THAN, Charlie"),
+        ] {
+            let (_, pairs) = person(query, listed);
+            assert_eq!(typo_pairs(&pairs), 0, "{query} / {listed}: {pairs:?}");
+        }
+    }
+
+    #[test]
+    fn nasab_chains_that_name_other_fathers_conflict() {
+        for (query, listed) in [
+            ("Salman bin Muhammad", "Muhammad bin Salman"),
+            ("Ahmed ben Ali ben Salah", "Ahmed ben Omar ben Salah"),
+            ("Mohamed ould Abdallahi", "Mohamed ould Brahim"),
+        ] {
+            let (a, _) = person(query, listed);
+            assert!(a.nasab_conflict, "{query} / {listed}");
+        }
+        for (query, listed) in [
+            // A chain that is only shorter.
+            ("Ahmed ben Ali", "Ahmed ben Ali ben Salah"),
+            (
+                "Usama bin Muhammad",
+                "BIN LADIN, Usama bin Muhammad bin Awad",
+            ),
+            // The family name before the comma is not a father.
+            ("Osama bin Laden", "BIN LADIN, Usama bin Muhammad bin Awad"),
+            // No chain on one side.
+            ("Salman Muhammad", "Muhammad bin Salman"),
+        ] {
+            let (a, _) = person(query, listed);
+            assert!(!a.nasab_conflict, "{query} / {listed}");
+        }
+    }
+}

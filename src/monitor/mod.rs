@@ -1,0 +1,1792 @@
+//! Ongoing monitoring: a stored customer base, screened at every write and
+//! rescreened at every list change, with alerts, analyst decisions, a risk
+//! rating, a hash-chained audit trail and webhook events from a durable
+//! outbox.
+//!
+//! - [`customer`]: the customer record and its digests.
+//! - [`blocking`]: which (customer, listed party) pairs are scored; the same
+//!   relation from either side, so a delta rescreen equals a full one.
+//! - [`store`]: the storage traits; [`sqlite`] the embedded backend.
+//! - [`audit`]: the hash chain; [`risk`]: the rating; [`webhooks`]: delivery.
+//!
+//! [`Monitor`] ties them together. Writes screen the customer against the
+//! generation the monitor has caught up with ([`Generation`]); when the
+//! service swaps in a new index, [`Monitor::advance`] switches writes to it
+//! and rescreens only what the change can affect: every listed party added
+//! or changed (and every one whose keys weigh differently now) is screened
+//! against the customer index (reverse screening), every customer whose
+//! name has a token whose commonness changed is screened forward, and
+//! alerts on removed parties close as `delisted`.
+
+pub mod audit;
+pub mod blocking;
+pub mod customer;
+pub mod risk;
+pub mod sqlite;
+pub mod store;
+pub mod webhooks;
+
+use crate::matching::{MatchResult, ScreenOptions};
+use crate::model::Entity;
+use crate::service::Served;
+use blocking::{BlockingWeights, CustomerIndex, EntityTable, Key, customer_keys};
+use customer::Customer;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+use store::*;
+use time::OffsetDateTime;
+
+/// Loads the entities of an earlier version of a list (`list`, `version`).
+pub type LoadVersion<'a> = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>, String> + 'a;
+
+/// Most customers in one bulk write.
+pub const MAX_BULK: usize = 100_000;
+/// Customers written in one transaction of a bulk write.
+const WRITE_CHUNK: usize = 500;
+
+/// The `[monitor]` table of the configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// Keep customers and rescreen them (on by default).
+    pub enabled: bool,
+    /// The database file; default `<data dir>/monitor/monitor.db`.
+    pub database: Option<PathBuf>,
+    /// Lists and collections customers are screened against.
+    pub lists: Vec<String>,
+    /// Alert threshold; default the matcher's.
+    pub threshold: Option<f64>,
+    /// A `true_match` decision needs a second, different analyst to confirm.
+    pub four_eyes: bool,
+    pub risk: risk::RiskRules,
+    pub webhooks: webhooks::WebhookSettings,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            enabled: true,
+            database: None,
+            lists: vec![crate::matching::COLLECTION_DEFAULT.to_string()],
+            threshold: None,
+            four_eyes: false,
+            risk: risk::RiskRules::default(),
+            webhooks: webhooks::WebhookSettings::default(),
+        }
+    }
+}
+
+impl MonitorConfig {
+    /// Checks values that would fail later in a less clear way.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if let Some(t) = self.threshold
+            && !(0.0..=1.0).contains(&t)
+        {
+            return Err(format!("threshold {t} is outside [0, 1]"));
+        }
+        if self.lists.is_empty() {
+            return Err("lists is empty: name the lists or collections to screen customers against (default: [\"default\"])".into());
+        }
+        self.webhooks.check()
+    }
+
+    /// The database path under a data directory.
+    pub fn database_path(&self, data_dir: &Path) -> PathBuf {
+        self.database
+            .clone()
+            .unwrap_or_else(|| data_dir.join("monitor").join("monitor.db"))
+    }
+}
+
+/// The lists' generation the monitor has caught up with.
+pub struct Generation {
+    pub served: Arc<Served>,
+    pub table: EntityTable,
+    /// Token keys (their weight follows the scorer's commonness).
+    token_keys: HashSet<Key>,
+    /// `{list id: version}`.
+    pub versions: BTreeMap<String, String>,
+    /// `{entity id: match fingerprint}` of monitored parties, for alerts.
+    ord_of: HashMap<String, u32>,
+}
+
+impl std::fmt::Debug for Generation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generation")
+            .field("versions", &self.versions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Generation {
+    /// Prepares a served generation for monitoring: its blocking table over
+    /// the monitored lists.
+    pub fn new(served: Arc<Served>, lists: &[String], weights: BlockingWeights) -> Generation {
+        let index = served.matcher.index();
+        let monitored: Option<BTreeSet<String>> =
+            served.matcher.resolve_lists(lists).unwrap_or_default();
+        let table = EntityTable::build(index, weights, |e| {
+            monitored
+                .as_ref()
+                .is_none_or(|m| e.datasets.iter().any(|d| m.contains(d)))
+        });
+        let mut token_keys = HashSet::new();
+        for e in index.entities() {
+            for k in crate::index::entity_keys(e) {
+                if k.starts_with("t:") {
+                    token_keys.insert(blocking::key_of(&k));
+                }
+            }
+        }
+        let ord_of = (0..table.len() as u32)
+            .filter_map(|o| table.id(o).map(|id| (id.to_string(), o)))
+            .collect();
+        Generation {
+            versions: served.versions(None),
+            served,
+            table,
+            token_keys,
+            ord_of,
+        }
+    }
+
+    fn entity(&self, id: &str) -> Option<&Entity> {
+        self.served
+            .matcher
+            .index()
+            .entity_by_id(id)
+            .map(|e| &e.entity)
+    }
+
+    fn version_tag(&self, e: &Entity) -> String {
+        let list = e.datasets.first().cloned().unwrap_or_default();
+        let v = self.versions.get(&list).cloned().unwrap_or_default();
+        format!("{list}@{v}")
+    }
+}
+
+/// A pair found at or above the threshold.
+#[derive(Debug, Clone)]
+struct Found {
+    entity_id: String,
+    list: String,
+    caption: String,
+    score: f64,
+    explanation: serde_json::Value,
+    entity_fp: String,
+    version_tag: String,
+}
+
+/// What one customer write did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteOutcome {
+    pub id: String,
+    /// `created`, `updated` or `unchanged` (`superseded` in a bulk write:
+    /// a later row has the same id); absent on error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<WriteStatus>)]
+    pub status: Option<String>,
+    /// The customer's active alerts after the write.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<Alert>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<risk::RiskRating>)]
+    pub risk: Option<serde_json::Value>,
+    /// `{list id: version}` the customer was screened against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_versions: Option<BTreeMap<String, String>>,
+    /// Why the row was not stored (bulk writes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The values of [`WriteOutcome::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum WriteStatus {
+    Created,
+    Updated,
+    Unchanged,
+    Superseded,
+}
+
+/// What a bulk write did.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkReport {
+    pub received: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: usize,
+    /// Ids given more than once: the last row wins.
+    pub duplicates: Vec<String>,
+    pub alerts_opened: usize,
+    pub results: Vec<WriteOutcome>,
+}
+
+/// What a rescreen did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RescreenReport {
+    /// `delta`, `full` or `none`.
+    #[schema(value_type = RescreenKind)]
+    pub kind: String,
+    pub from: BTreeMap<String, String>,
+    pub to: BTreeMap<String, String>,
+    pub entities_added: usize,
+    pub entities_removed: usize,
+    pub entities_changed: usize,
+    /// Listed parties screened against the customers.
+    pub entities_screened: usize,
+    /// Customers screened against the lists.
+    pub customers_screened: usize,
+    pub alerts_opened: usize,
+    pub alerts_updated: usize,
+    pub alerts_delisted: usize,
+    pub seconds: f64,
+}
+
+/// The values of [`RescreenReport::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum RescreenKind {
+    Delta,
+    Full,
+    None,
+}
+
+/// An analyst's decision on an alert.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"decision": "false_positive", "reason": "different person: passport checked"}))]
+pub struct DecisionRequest {
+    /// `escalate`, `true_match` or `false_positive`.
+    #[schema(value_type = DecisionKind)]
+    pub decision: String,
+    /// Why (goes into the audit trail).
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
+    pub reason: String,
+    /// The alert's revision the analyst saw; a different one is a conflict.
+    #[serde(default, deserialize_with = "crate::json::opt_whole_number")]
+    pub revision: Option<i64>,
+}
+
+/// The values of [`DecisionRequest::decision`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Escalate,
+    TrueMatch,
+    FalsePositive,
+}
+
+impl DecisionKind {
+    pub const ALL: [&'static str; 3] = ["escalate", "true_match", "false_positive"];
+}
+
+/// A stored customer as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    pub id: String,
+    /// The record as stored.
+    #[schema(value_type = Customer)]
+    pub record: serde_json::Value,
+    /// Counts every change of the record.
+    pub revision: i64,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// When the customer itself was last screened (null: not yet).
+    #[schema(format = DateTime)]
+    pub last_screened_at: Option<String>,
+    /// `{list id: version}` of the customer's own last screening.
+    pub last_screened_versions: BTreeMap<String, String>,
+    /// The versions every customer is kept screened against (delta
+    /// rescreens included).
+    pub monitored_against: BTreeMap<String, String>,
+    #[schema(value_type = Option<risk::RiskRating>)]
+    pub risk: Option<serde_json::Value>,
+    /// The customer's alerts (in `GET /v1/customers/{id}`; null in lists).
+    pub alerts: Option<Vec<Alert>>,
+}
+
+/// Counters for the metrics.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorStats {
+    pub last_rescreen: Option<RescreenReport>,
+    pub rescreens: u64,
+    pub rescreen_failures: u64,
+}
+
+/// The monitor: store, customer index and the generation writes screen against.
+pub struct Monitor {
+    store: Arc<dyn MonitorStore>,
+    config: MonitorConfig,
+    weights: BlockingWeights,
+    jurisdictions: Arc<dyn risk::JurisdictionSource>,
+    generation: RwLock<Option<Arc<Generation>>>,
+    /// Held (shared) by a write while it screens and commits; taken
+    /// exclusively to switch generations, so no write straddles a switch.
+    gate: RwLock<()>,
+    customers: RwLock<CustomerIndex>,
+    /// One rescreen at a time.
+    rescreening: Mutex<()>,
+    ready: AtomicBool,
+    stats: Mutex<MonitorStats>,
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor")
+            .field("store", &self.store.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn internal(e: impl std::fmt::Display) -> MonitorError {
+    MonitorError::Internal(e.to_string())
+}
+
+const STATE_VERSIONS: &str = "list_versions";
+const STATE_CONFIG: &str = "config_hash";
+const SYSTEM: &str = "system";
+
+impl Monitor {
+    /// A monitor over a store.
+    pub fn new(store: Arc<dyn MonitorStore>, config: MonitorConfig) -> Monitor {
+        Monitor {
+            store,
+            config,
+            weights: blocking::DEFAULT_BLOCKING,
+            jurisdictions: Arc::new(risk::BuiltinJurisdictions),
+            generation: RwLock::new(None),
+            gate: RwLock::new(()),
+            customers: RwLock::new(CustomerIndex::default()),
+            rescreening: Mutex::new(()),
+            ready: AtomicBool::new(false),
+            stats: Mutex::new(MonitorStats::default()),
+        }
+    }
+
+    /// Opens the SQLite store the configuration names under `data_dir`.
+    pub fn open(config: MonitorConfig, data_dir: &Path) -> Result<Monitor> {
+        let path = config.database_path(data_dir);
+        let store = sqlite::SqliteStore::open(&path, sqlite::SqliteOptions::default())?;
+        Ok(Monitor::new(Arc::new(store), config))
+    }
+
+    /// Uses another source of jurisdiction lists for the risk rating.
+    pub fn with_jurisdictions(mut self, j: Arc<dyn risk::JurisdictionSource>) -> Monitor {
+        self.jurisdictions = j;
+        self
+    }
+
+    pub fn store(&self) -> &Arc<dyn MonitorStore> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &MonitorConfig {
+        &self.config
+    }
+
+    pub fn stats(&self) -> MonitorStats {
+        lock(&self.stats).clone()
+    }
+
+    /// The generation writes screen against.
+    pub fn generation(&self) -> Option<Arc<Generation>> {
+        self.generation
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// True once the customer index is loaded and a generation is set.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire) && self.generation().is_some()
+    }
+
+    fn threshold(&self, served: &Served) -> f64 {
+        self.config
+            .threshold
+            .unwrap_or(served.matcher.weights().threshold)
+    }
+
+    /// The hash of everything that decides the monitor's alerts: the
+    /// matcher's weights and threshold, the blocking weights, the lists
+    /// screened, the risk rules and the program version. A change means a
+    /// full rescreen.
+    pub fn config_hash(&self, served: &Served) -> String {
+        use sha2::{Digest, Sha256};
+        let text = format!(
+            "{}|{:?}|{}|{:?}|{:?}|{}",
+            env!("CARGO_PKG_VERSION"),
+            served.matcher.weights(),
+            self.threshold(served),
+            self.weights,
+            self.config.lists,
+            self.config.risk.hash(self.jurisdictions.as_ref()),
+        );
+        hex::encode(Sha256::digest(text.as_bytes()))[..16].to_string()
+    }
+
+    fn opts(&self, served: &Served) -> ScreenOptions {
+        let threshold = self.threshold(served);
+        ScreenOptions {
+            threshold: Some(threshold),
+            limit: crate::matching::MAX_LIMIT,
+            min_score: threshold,
+        }
+    }
+
+    fn unavailable_if_not_ready(&self) -> Result<Arc<Generation>> {
+        if !self.ready.load(Ordering::Acquire) {
+            return Err(MonitorError::Unavailable(
+                "the monitor is starting (loading the customer index); retry shortly".into(),
+            ));
+        }
+        self.generation().ok_or_else(|| {
+            MonitorError::Unavailable(
+                "no list index is loaded yet, so customers cannot be screened; retry shortly"
+                    .into(),
+            )
+        })
+    }
+
+    /// Loads the customer index from the store (at start).
+    pub fn load_customer_index(&self) -> Result<usize> {
+        use rayon::prelude::*;
+        let mut index = CustomerIndex::default();
+        let mut after = 0u32;
+        let mut n = 0;
+        loop {
+            let batch = self.store.scan_customers(after, 5000)?;
+            let Some(last) = batch.last() else { break };
+            after = last.ord;
+            let keyed: Vec<(u32, Vec<Key>)> = batch
+                .par_iter()
+                .filter_map(|c| {
+                    let cust: Customer = serde_json::from_str(&c.record).ok()?;
+                    Some((c.ord, customer_keys(&cust.queries())))
+                })
+                .collect();
+            for (ord, keys) in keyed {
+                index.add(ord, &keys);
+            }
+            n += batch.len();
+        }
+        *self.customers.write().unwrap_or_else(|p| p.into_inner()) = index;
+        self.ready.store(true, Ordering::Release);
+        Ok(n)
+    }
+
+    // ----- screening -----
+
+    /// Screens a customer forward: its keys and the pairs at or above the threshold.
+    fn screen_forward(&self, g: &Generation, c: &Customer) -> (Vec<Key>, Vec<Found>) {
+        let queries = c.queries();
+        let keys = customer_keys(&queries);
+        let ords = g.table.candidates(&keys);
+        let ids: Vec<&str> = ords.iter().filter_map(|&o| g.table.id(o)).collect();
+        let found = self.score_pairs(g, &queries, &ids);
+        (keys, found)
+    }
+
+    /// Scores a customer's names against listed parties; the best score per party.
+    fn score_pairs(
+        &self,
+        g: &Generation,
+        queries: &[crate::matching::Query],
+        ids: &[&str],
+    ) -> Vec<Found> {
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        let opts = self.opts(&g.served);
+        let mut best: BTreeMap<String, MatchResult> = BTreeMap::new();
+        for q in queries {
+            let Ok(results) = g.served.matcher.score_against(q, ids, &opts) else {
+                continue;
+            };
+            for r in results.into_iter().filter(|r| r.is_match) {
+                match best.get(&r.entity.id) {
+                    Some(b) if b.score >= r.score => {}
+                    _ => {
+                        best.insert(r.entity.id.clone(), r);
+                    }
+                }
+            }
+        }
+        best.into_values()
+            .filter_map(|r| {
+                let e = g.entity(&r.entity.id)?;
+                Some(Found {
+                    list: e.datasets.first().cloned().unwrap_or_default(),
+                    caption: e.caption.clone(),
+                    entity_fp: customer::match_fingerprint(e),
+                    version_tag: g.version_tag(e),
+                    explanation: serde_json::to_value(&r.explanation).unwrap_or_default(),
+                    score: r.score,
+                    entity_id: r.entity.id,
+                })
+            })
+            .collect()
+    }
+
+    /// Screens a listed party against the customers (reverse): every
+    /// customer (with its current record) whose pair scores at or above the threshold.
+    fn screen_reverse(&self, g: &Generation, ord: u32) -> Result<Vec<(StoredCustomer, Found)>> {
+        let Some(id) = g.table.id(ord) else {
+            return Ok(Vec::new());
+        };
+        if !g.table.is_monitored(ord) {
+            return Ok(Vec::new());
+        }
+        let weighted = g.table.weighted_keys(ord);
+        let candidates = self
+            .customers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .candidates(&weighted, self.weights.min_weight);
+        let mut out = Vec::new();
+        for chunk in candidates.chunks(256) {
+            for stored in self.store.customers_by_ord(chunk)? {
+                let Ok(c) = serde_json::from_str::<Customer>(&stored.record) else {
+                    continue;
+                };
+                let queries = c.queries();
+                let keys = customer_keys(&queries);
+                if g.table.pair_weight(&keys, ord) < self.weights.min_weight {
+                    continue;
+                }
+                if let Some(f) = self.score_pairs(g, &queries, &[id]).into_iter().next() {
+                    out.push((stored, f));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    // ----- writes -----
+
+    /// Writes customers (create or replace), screening each at once. Rows
+    /// that fail validation get their error; the others are stored. Ids
+    /// given twice: the last row wins, and the id is reported.
+    pub fn put_customers(
+        &self,
+        rows: Vec<std::result::Result<Customer, String>>,
+        actor: &str,
+    ) -> Result<BulkReport> {
+        use rayon::prelude::*;
+        let mut report = BulkReport {
+            received: rows.len(),
+            ..BulkReport::default()
+        };
+        if rows.len() > MAX_BULK {
+            return Err(MonitorError::Invalid(format!(
+                "{} customers in one request; the limit is {MAX_BULK}",
+                rows.len()
+            )));
+        }
+        // Last row of each id wins.
+        let mut last: HashMap<String, usize> = HashMap::new();
+        let mut dup: BTreeSet<String> = BTreeSet::new();
+        for (i, r) in rows.iter().enumerate() {
+            if let Ok(c) = r
+                && let Some(id) = &c.id
+                && last.insert(id.clone(), i).is_some()
+            {
+                dup.insert(id.clone());
+            }
+        }
+        report.duplicates = dup.into_iter().collect();
+        let mut slots: Vec<Option<WriteOutcome>> = vec![None; rows.len()];
+        let mut valid: Vec<(usize, Customer)> = Vec::new();
+        for (i, r) in rows.into_iter().enumerate() {
+            let row_id = |c: &Customer| c.id.clone().unwrap_or_else(|| format!("#{}", i + 1));
+            match r {
+                Err(e) => {
+                    slots[i] = Some(WriteOutcome::error(format!("#{}", i + 1), e));
+                }
+                Ok(c) => match c.validate() {
+                    Err(e) => slots[i] = Some(WriteOutcome::error(row_id(&c), e.to_string())),
+                    Ok(()) => {
+                        let id = c.id.clone().unwrap_or_default();
+                        if last.get(&id) == Some(&i) {
+                            valid.push((i, c));
+                        } else {
+                            slots[i] = Some(WriteOutcome {
+                                status: Some("superseded".into()),
+                                ..WriteOutcome::error(id, String::new())
+                            });
+                            if let Some(s) = slots[i].as_mut() {
+                                s.error = Some("the same id is given again later in this request; the later row is kept".into());
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        for chunk in valid.chunks(WRITE_CHUNK) {
+            // Each chunk is screened and stored under one generation (a list
+            // update may switch generations between chunks: each customer
+            // records the versions its own screening ran against).
+            let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+            let g = self.unavailable_if_not_ready()?;
+            let config_hash = self.config_hash(&g.served);
+            let screened: Vec<(usize, &Customer, Vec<Key>, Vec<Found>)> = chunk
+                .par_iter()
+                .map(|(i, c)| {
+                    let (keys, found) = self.screen_forward(&g, c);
+                    (*i, c, keys, found)
+                })
+                .collect();
+            let mut outcomes: Vec<(usize, WriteOutcome, u32, Vec<Key>, usize)> = Vec::new();
+            self.store.transaction(&mut |tx| {
+                outcomes.clear();
+                for (i, c, keys, found) in &screened {
+                    let (outcome, ord, opened) =
+                        self.write_customer(tx, &g, c, found, actor, &config_hash)?;
+                    outcomes.push((*i, outcome, ord, keys.clone(), opened));
+                }
+                Ok(())
+            })?;
+            let mut index = self.customers.write().unwrap_or_else(|p| p.into_inner());
+            for (i, outcome, ord, keys, opened) in outcomes {
+                match outcome.status.as_deref() {
+                    Some("created") => report.created += 1,
+                    Some("updated") => report.updated += 1,
+                    _ => report.unchanged += 1,
+                }
+                if outcome.status.as_deref() != Some("unchanged") {
+                    index.add(ord, &keys);
+                }
+                report.alerts_opened += opened;
+                slots[i] = Some(outcome);
+            }
+        }
+        report.results = slots.into_iter().flatten().collect();
+        report.errors = report
+            .results
+            .iter()
+            .filter(|r| r.error.is_some() && r.status.is_none())
+            .count();
+        Ok(report)
+    }
+
+    /// Stores one screened customer, reconciles its alerts and rates it.
+    fn write_customer(
+        &self,
+        tx: &mut dyn Tx,
+        g: &Generation,
+        c: &Customer,
+        found: &[Found],
+        actor: &str,
+        config_hash: &str,
+    ) -> Result<(WriteOutcome, u32, usize)> {
+        let id = c.id.clone().unwrap_or_default();
+        let record = c.canonical_json();
+        let digest = c.digest();
+        let at = now();
+        let before = tx.customer(&id)?;
+        if let Some(b) = &before
+            && b.digest == digest
+            && b.screened_versions == g.versions
+        {
+            let alerts = tx.customer_alerts(&id)?;
+            return Ok((
+                WriteOutcome {
+                    id,
+                    status: Some("unchanged".into()),
+                    alerts: Some(
+                        alerts
+                            .into_iter()
+                            .filter(|a| a.status.is_active())
+                            .collect(),
+                    ),
+                    risk: b.risk.clone(),
+                    list_versions: Some(b.screened_versions.clone()),
+                    error: None,
+                },
+                b.ord,
+                0,
+            ));
+        }
+        let match_fp = c.match_fingerprint();
+        let name = c.display_name();
+        let ord = tx.put_customer(&CustomerRow {
+            id: &id,
+            record: &record,
+            digest: &digest,
+            match_fp: &match_fp,
+            name: &name,
+            segment: c.segment.as_deref(),
+            tags: &c.tags,
+            at,
+            screened_versions: &g.versions,
+            risk: None,
+        })?;
+        let results: Vec<serde_json::Value> = found
+            .iter()
+            .map(|f| serde_json::json!({"entity": f.entity_id, "score": f.score}))
+            .collect();
+        tx.append_audit(
+            &AuditEntry {
+                kind: "customer.upserted".into(),
+                actor: actor.to_string(),
+                subject: Some(format!("customer:{id}")),
+                payload: serde_json::json!({
+                    "digest": digest,
+                    "created": before.is_none(),
+                    "screening": {
+                        "inputDigest": digest,
+                        "listVersions": g.versions,
+                        "configHash": config_hash,
+                        "results": results,
+                    }
+                }),
+            },
+            at,
+        )?;
+        let counts = self.reconcile_customer(tx, &id, &match_fp, found, actor, at)?;
+        let risk = self.rate(tx, &id, c)?;
+        let alerts = tx.customer_alerts(&id)?;
+        Ok((
+            WriteOutcome {
+                id,
+                status: Some(
+                    if before.is_some() {
+                        "updated"
+                    } else {
+                        "created"
+                    }
+                    .into(),
+                ),
+                alerts: Some(
+                    alerts
+                        .into_iter()
+                        .filter(|a| a.status.is_active())
+                        .collect(),
+                ),
+                risk: Some(risk),
+                list_versions: Some(g.versions.clone()),
+                error: None,
+            },
+            ord,
+            counts.0,
+        ))
+    }
+
+    /// Recomputes and stores a customer's rating.
+    fn rate(&self, tx: &mut dyn Tx, id: &str, c: &Customer) -> Result<serde_json::Value> {
+        let alerts = tx.customer_alerts(id)?;
+        let rating = self.config.risk.rate(
+            &c.countries,
+            &c.addresses,
+            c.segment.as_deref(),
+            &alerts,
+            self.jurisdictions.as_ref(),
+        );
+        let value = serde_json::to_value(&rating).map_err(internal)?;
+        tx.set_risk(id, &value)?;
+        Ok(value)
+    }
+
+    fn rerate(&self, tx: &mut dyn Tx, id: &str) -> Result<()> {
+        if let Some(stored) = tx.customer(id)?
+            && let Ok(c) = serde_json::from_str::<Customer>(&stored.record)
+        {
+            self.rate(tx, id, &c)?;
+        }
+        Ok(())
+    }
+
+    /// Records an alert change in the audit trail and the outbox.
+    fn log_alert(
+        &self,
+        tx: &mut dyn Tx,
+        kind: &str,
+        alert: &Alert,
+        actor: &str,
+        extra: serde_json::Value,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let payload = serde_json::json!({
+            "alertId": alert.id,
+            "customerId": alert.customer_id,
+            "entityId": alert.entity_id,
+            "list": alert.list,
+            "status": alert.status,
+            "score": alert.score,
+            "matching": alert.matching,
+            "raisedBy": alert.raised_by,
+            "revision": alert.revision,
+            "previousAlertId": alert.previous_alert_id,
+            "change": extra,
+        });
+        self.record_event(
+            tx,
+            AuditEntry {
+                kind: kind.to_string(),
+                actor: actor.to_string(),
+                subject: Some(format!("alert:{}", alert.id)),
+                payload,
+            },
+            Some(&alert.customer_id),
+            at,
+        )
+    }
+
+    /// Appends a record to the audit trail and queues it as an event (its
+    /// id `evt-<seq>`) for every webhook endpoint, in the same transaction.
+    fn record_event(
+        &self,
+        tx: &mut dyn Tx,
+        entry: AuditEntry,
+        customer_id: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let record = tx.append_audit(&entry, at)?;
+        let id = format!("evt-{}", record.seq);
+        let event = Event {
+            payload: serde_json::json!({"id": id, "type": entry.kind, "createdAt": record.at, "data": entry.payload}),
+            id,
+            kind: entry.kind,
+            customer_id: customer_id.map(str::to_string),
+        };
+        tx.enqueue_event(&event, &self.config.webhooks.endpoint_names(), at)
+    }
+
+    /// Applies one found pair; returns (opened, updated).
+    fn upsert_pair(
+        &self,
+        tx: &mut dyn Tx,
+        customer_id: &str,
+        customer_fp: &str,
+        f: &Found,
+        actor: &str,
+        at: OffsetDateTime,
+    ) -> Result<(usize, usize)> {
+        let current = tx.current_alert(customer_id, &f.entity_id)?;
+        let open_new = |tx: &mut dyn Tx, previous: Option<&Alert>| -> Result<(usize, usize)> {
+            let mut a = Alert {
+                id: 0,
+                customer_id: customer_id.to_string(),
+                entity_id: f.entity_id.clone(),
+                list: f.list.clone(),
+                entity_caption: f.caption.clone(),
+                status: AlertStatus::Open,
+                score: f.score,
+                matching: true,
+                explanation: Some(f.explanation.clone()),
+                raised_by: f.version_tag.clone(),
+                last_seen_in: f.version_tag.clone(),
+                entity_fp: f.entity_fp.clone(),
+                customer_fp: customer_fp.to_string(),
+                previous_alert_id: previous.map(|p| p.id),
+                pending_true_match_by: None,
+                revision: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            a.id = tx.insert_alert(&a)?;
+            tx.add_history(&HistoryEntry {
+                alert_id: a.id,
+                action: "opened".into(),
+                status_before: None,
+                status_after: AlertStatus::Open,
+                actor: actor.to_string(),
+                reason: previous.map(|p| {
+                    format!(
+                        "follows alert {} ({}): the customer or the listed party changed",
+                        p.id,
+                        p.status.as_str()
+                    )
+                }),
+                at,
+            })?;
+            self.log_alert(tx, "alert.opened", &a, actor, serde_json::Value::Null, at)?;
+            Ok((1, 0))
+        };
+        match current {
+            None => open_new(tx, None),
+            Some(a) if a.status.is_active() => {
+                let changed = (a.score - f.score).abs() > 1e-9
+                    || !a.matching
+                    || a.entity_fp != f.entity_fp
+                    || a.customer_fp != customer_fp;
+                if !changed {
+                    return Ok((0, 0));
+                }
+                let mut b = a.clone();
+                b.score = f.score;
+                b.matching = true;
+                b.explanation = Some(f.explanation.clone());
+                b.entity_fp = f.entity_fp.clone();
+                b.customer_fp = customer_fp.to_string();
+                b.entity_caption = f.caption.clone();
+                b.last_seen_in = f.version_tag.clone();
+                b.revision += 1;
+                b.updated_at = at;
+                tx.update_alert(&b)?;
+                tx.add_history(&HistoryEntry {
+                    alert_id: b.id,
+                    action: "rescored".into(),
+                    status_before: Some(a.status),
+                    status_after: b.status,
+                    actor: actor.to_string(),
+                    reason: Some(format!("score {:.4} → {:.4}", a.score, b.score)),
+                    at,
+                })?;
+                self.log_alert(
+                    tx,
+                    "alert.updated",
+                    &b,
+                    actor,
+                    serde_json::json!({"scoreBefore": a.score, "matchingBefore": a.matching}),
+                    at,
+                )?;
+                Ok((0, 1))
+            }
+            Some(a) if a.status == AlertStatus::FalsePositive => {
+                if a.entity_fp == f.entity_fp && a.customer_fp == customer_fp {
+                    Ok((0, 0))
+                } else {
+                    open_new(tx, Some(&a))
+                }
+            }
+            Some(a) if a.status == AlertStatus::TrueMatch => Ok((0, 0)),
+            Some(a) => open_new(tx, Some(&a)),
+        }
+    }
+
+    /// Marks an active alert whose pair no longer scores as not matching.
+    fn unmatch(&self, tx: &mut dyn Tx, a: &Alert, actor: &str, at: OffsetDateTime) -> Result<bool> {
+        if !a.status.is_active() || !a.matching {
+            return Ok(false);
+        }
+        let mut b = a.clone();
+        b.matching = false;
+        b.revision += 1;
+        b.updated_at = at;
+        tx.update_alert(&b)?;
+        tx.add_history(&HistoryEntry {
+            alert_id: b.id,
+            action: "no_longer_matching".into(),
+            status_before: Some(a.status),
+            status_after: b.status,
+            actor: actor.to_string(),
+            reason: Some("the pair no longer scores at or above the threshold".into()),
+            at,
+        })?;
+        self.log_alert(
+            tx,
+            "alert.updated",
+            &b,
+            actor,
+            serde_json::json!({"matchingBefore": true}),
+            at,
+        )?;
+        Ok(true)
+    }
+
+    /// Reconciles one customer's alerts with what a forward screening found.
+    fn reconcile_customer(
+        &self,
+        tx: &mut dyn Tx,
+        customer_id: &str,
+        customer_fp: &str,
+        found: &[Found],
+        actor: &str,
+        at: OffsetDateTime,
+    ) -> Result<(usize, usize)> {
+        let mut counts = (0, 0);
+        for f in found {
+            let (o, u) = self.upsert_pair(tx, customer_id, customer_fp, f, actor, at)?;
+            counts.0 += o;
+            counts.1 += u;
+        }
+        let found_ids: HashSet<&str> = found.iter().map(|f| f.entity_id.as_str()).collect();
+        for a in tx.customer_alerts(customer_id)? {
+            if !found_ids.contains(a.entity_id.as_str()) && self.unmatch(tx, &a, actor, at)? {
+                counts.1 += 1;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Deletes a customer: the record goes, its alerts close as
+    /// `customer_deleted` and lose their explanations; the audit trail keeps
+    /// the record's digest.
+    pub fn delete_customer(&self, id: &str, actor: &str) -> Result<bool> {
+        customer::check_id(id).map_err(|e| MonitorError::Invalid(e.to_string()))?;
+        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+        let mut deleted = false;
+        self.store.transaction(&mut |tx| {
+            let Some(before) = tx.customer(id)? else {
+                deleted = false;
+                return Ok(());
+            };
+            let at = now();
+            for a in tx.customer_alerts(id)? {
+                let mut b = a.clone();
+                b.explanation = None;
+                b.revision += 1;
+                b.updated_at = at;
+                if a.status.is_active() {
+                    b.status = AlertStatus::CustomerDeleted;
+                }
+                tx.update_alert(&b)?;
+                tx.add_history(&HistoryEntry {
+                    alert_id: b.id,
+                    action: "customer_deleted".into(),
+                    status_before: Some(a.status),
+                    status_after: b.status,
+                    actor: actor.to_string(),
+                    reason: None,
+                    at,
+                })?;
+                self.log_alert(tx, "alert.updated", &b, actor, serde_json::json!({"customerDeleted": true}), at)?;
+            }
+            tx.delete_customer(id)?;
+            tx.append_audit(
+                &AuditEntry {
+                    kind: "customer.deleted".into(),
+                    actor: actor.to_string(),
+                    subject: Some(format!("customer:{id}")),
+                    payload: serde_json::json!({"digest": before.digest, "revision": before.revision}),
+                },
+                at,
+            )?;
+            deleted = true;
+            Ok(())
+        })?;
+        Ok(deleted)
+    }
+
+    /// Records an analyst's decision on an alert.
+    pub fn decide(&self, alert_id: i64, req: &DecisionRequest, analyst: &str) -> Result<Alert> {
+        let reason = req.reason.trim();
+        if reason.is_empty() {
+            return Err(MonitorError::Invalid(
+                "reason is required: say why (it goes into the audit trail)".into(),
+            ));
+        }
+        if reason.chars().count() > 4000 {
+            return Err(MonitorError::Invalid(
+                "reason is longer than 4000 characters".into(),
+            ));
+        }
+        let action = req.decision.as_str();
+        if !DecisionKind::ALL.contains(&action) {
+            return Err(MonitorError::Invalid(format!(
+                "unknown decision '{action}' (use escalate, true_match or false_positive)"
+            )));
+        }
+        let mut out: Option<Alert> = None;
+        self.store.transaction(&mut |tx| {
+            let a = tx.alert_for_update(alert_id)?.ok_or_else(|| {
+                MonitorError::NotFound(format!("no alert {alert_id}"))
+            })?;
+            if !a.status.is_active() {
+                return Err(MonitorError::Conflict(format!(
+                    "alert {alert_id} is closed ({}); no decision can be made on it",
+                    a.status.as_str()
+                )));
+            }
+            if let Some(r) = req.revision
+                && r != a.revision
+            {
+                return Err(MonitorError::Conflict(format!(
+                    "alert {alert_id} changed meanwhile (revision {} now, the decision was made on {r}); reload it and decide again",
+                    a.revision
+                )));
+            }
+            let at = now();
+            let mut b = a.clone();
+            let action_done: &str;
+            match action {
+                "escalate" => {
+                    if a.status == AlertStatus::Escalated {
+                        return Err(MonitorError::Conflict(format!(
+                            "alert {alert_id} is already escalated"
+                        )));
+                    }
+                    b.status = AlertStatus::Escalated;
+                    b.pending_true_match_by = None;
+                    action_done = "escalate";
+                }
+                "false_positive" => {
+                    b.status = AlertStatus::FalsePositive;
+                    b.pending_true_match_by = None;
+                    action_done = "false_positive";
+                }
+                _ => {
+                    if self.config.four_eyes {
+                        match &a.pending_true_match_by {
+                            None => {
+                                b.pending_true_match_by = Some(analyst.to_string());
+                                action_done = "true_match_proposed";
+                            }
+                            Some(first) if first == analyst => {
+                                return Err(MonitorError::Conflict(format!(
+                                    "alert {alert_id}: {analyst} already proposed true_match; four-eyes needs a second, different analyst to confirm"
+                                )));
+                            }
+                            Some(_) => {
+                                b.status = AlertStatus::TrueMatch;
+                                action_done = "true_match_confirmed";
+                            }
+                        }
+                    } else {
+                        b.status = AlertStatus::TrueMatch;
+                        action_done = "true_match";
+                    }
+                }
+            }
+            b.revision += 1;
+            b.updated_at = at;
+            tx.update_alert(&b)?;
+            tx.add_history(&HistoryEntry {
+                alert_id,
+                action: action_done.to_string(),
+                status_before: Some(a.status),
+                status_after: b.status,
+                actor: analyst.to_string(),
+                reason: Some(reason.to_string()),
+                at,
+            })?;
+            self.log_alert(
+                tx,
+                "alert.updated",
+                &b,
+                analyst,
+                serde_json::json!({"decision": action_done, "reason": reason, "statusBefore": a.status}),
+                at,
+            )?;
+            self.rerate(tx, &b.customer_id)?;
+            out = Some(b);
+            Ok(())
+        })?;
+        out.ok_or_else(|| internal("decision not recorded"))
+    }
+
+    // ----- rescreens -----
+
+    /// Sets the generation without rescreening (first start on an empty
+    /// database, or after a rescreen brought every customer to it).
+    fn switch_to(&self, g: Arc<Generation>) {
+        let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        *self.generation.write().unwrap_or_else(|p| p.into_inner()) = Some(g);
+    }
+
+    fn record_state(&self, g: &Generation, report: &RescreenReport) -> Result<()> {
+        let versions = serde_json::to_string(&g.versions).map_err(internal)?;
+        let hash = self.config_hash(&g.served);
+        let at = now();
+        self.store.transaction(&mut |tx| {
+            tx.set_state(STATE_VERSIONS, &versions)?;
+            tx.set_state(STATE_CONFIG, &hash)?;
+            if report.kind != "none" {
+                let payload = serde_json::to_value(report).map_err(internal)?;
+                self.record_event(
+                    tx,
+                    AuditEntry {
+                        kind: "rescreen.completed".into(),
+                        actor: SYSTEM.into(),
+                        subject: None,
+                        payload: serde_json::json!({"report": payload, "configHash": hash}),
+                    },
+                    None,
+                    at,
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    fn log_list_updates(
+        &self,
+        from: &BTreeMap<String, String>,
+        to: &BTreeMap<String, String>,
+        counts: &BTreeMap<String, (usize, usize, usize)>,
+    ) -> Result<()> {
+        let at = now();
+        let lists: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
+        self.store.transaction(&mut |tx| {
+            for l in &lists {
+                if from.get(*l) == to.get(*l) {
+                    continue;
+                }
+                let (a, r, c) = counts.get(*l).copied().unwrap_or_default();
+                let payload = serde_json::json!({"list": l, "from": from.get(*l), "to": to.get(*l), "added": a, "removed": r, "changed": c});
+                self.record_event(
+                    tx,
+                    AuditEntry {
+                        kind: "list.updated".into(),
+                        actor: SYSTEM.into(),
+                        subject: Some(format!("list:{l}")),
+                        payload,
+                    },
+                    None,
+                    at,
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Brings the monitor to a served generation: at first start, adopts
+    /// it (or rescreens everything when customers exist from before); when
+    /// the lists changed, a delta rescreen from the previous generation
+    /// (`previous`, else rebuilt with `load_version`); when the
+    /// configuration changed, or the previous versions cannot be loaded, a
+    /// full rescreen.
+    pub fn advance(
+        &self,
+        served: Arc<Served>,
+        previous: Option<Arc<Generation>>,
+        load_version: &LoadVersion<'_>,
+    ) -> Result<RescreenReport> {
+        let _one = lock(&self.rescreening);
+        let start = Instant::now();
+        let g = Arc::new(Generation::new(served, &self.config.lists, self.weights));
+        let recorded_versions: Option<BTreeMap<String, String>> = self
+            .store
+            .state(STATE_VERSIONS)?
+            .and_then(|s| serde_json::from_str(&s).ok());
+        let recorded_hash = self.store.state(STATE_CONFIG)?;
+        let hash = self.config_hash(&g.served);
+        let previous = previous.or_else(|| self.generation());
+        let result = match (recorded_versions, recorded_hash) {
+            (None, _) if self.store.count_customers()? == 0 => {
+                self.switch_to(Arc::clone(&g));
+                Ok(RescreenReport {
+                    kind: "none".into(),
+                    to: g.versions.clone(),
+                    ..RescreenReport::default()
+                })
+            }
+            (Some(v), Some(h)) if h == hash && v == g.versions => {
+                self.switch_to(Arc::clone(&g));
+                Ok(RescreenReport {
+                    kind: "none".into(),
+                    from: v,
+                    to: g.versions.clone(),
+                    ..RescreenReport::default()
+                })
+            }
+            (Some(v), Some(h)) if h == hash => {
+                let old = match previous {
+                    Some(p) if p.versions == v => Some(p),
+                    _ => self.rebuild_generation(&v, load_version),
+                };
+                match old {
+                    Some(old) => self.delta(&old, &g),
+                    None => self.full(&g, "full"),
+                }
+            }
+            _ => self.full(&g, "full"),
+        };
+        let mut stats = lock(&self.stats);
+        match result {
+            Ok(mut report) => {
+                report.seconds = start.elapsed().as_secs_f64();
+                drop(stats);
+                self.record_state(&g, &report)?;
+                let mut stats = lock(&self.stats);
+                if report.kind != "none" {
+                    stats.rescreens += 1;
+                    stats.last_rescreen = Some(report.clone());
+                }
+                tracing::info!(kind = %report.kind, seconds = report.seconds, opened = report.alerts_opened, "monitor caught up with the lists");
+                Ok(report)
+            }
+            Err(e) => {
+                stats.rescreen_failures += 1;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs a full rescreen against the current generation now.
+    pub fn rescreen_full(&self) -> Result<RescreenReport> {
+        let _one = lock(&self.rescreening);
+        let g = self
+            .generation()
+            .ok_or_else(|| MonitorError::Unavailable("no list index is loaded yet".into()))?;
+        let start = Instant::now();
+        let mut report = self.full(&g, "full")?;
+        report.seconds = start.elapsed().as_secs_f64();
+        self.record_state(&g, &report)?;
+        let mut stats = lock(&self.stats);
+        stats.rescreens += 1;
+        stats.last_rescreen = Some(report.clone());
+        Ok(report)
+    }
+
+    /// The generation of some earlier list versions, rebuilt from the source.
+    fn rebuild_generation(
+        &self,
+        versions: &BTreeMap<String, String>,
+        load_version: &LoadVersion<'_>,
+    ) -> Option<Arc<Generation>> {
+        let current = self.generation();
+        let sanctions = current
+            .as_ref()
+            .map(|g| g.served.matcher.index().sanctions_lists().clone())
+            .unwrap_or_default();
+        let mut lists = Vec::new();
+        for (id, v) in versions {
+            let entities = match load_version(id, v) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(list = %id, version = %v, error = %e, "earlier list version not loadable; a full rescreen follows");
+                    return None;
+                }
+            };
+            lists.push((
+                crate::index::LoadedList {
+                    id: id.clone(),
+                    version: v.clone(),
+                    entities: entities.len(),
+                },
+                entities,
+            ));
+        }
+        let index = crate::index::ScreeningIndex::build(lists, sanctions).ok()?;
+        let served = served_of(index, versions);
+        Some(Arc::new(Generation::new(
+            Arc::new(served),
+            &self.config.lists,
+            self.weights,
+        )))
+    }
+
+    /// Full rescreen: every customer screened forward against `g`.
+    fn full(&self, g: &Arc<Generation>, kind: &str) -> Result<RescreenReport> {
+        use rayon::prelude::*;
+        self.switch_to(Arc::clone(g));
+        let mut report = RescreenReport {
+            kind: kind.to_string(),
+            to: g.versions.clone(),
+            ..RescreenReport::default()
+        };
+        let mut after = 0u32;
+        loop {
+            let batch = self.store.scan_customers(after, 2000)?;
+            let Some(last) = batch.last() else { break };
+            after = last.ord;
+            let screened: Vec<(StoredCustomer, Vec<Found>)> = batch
+                .into_par_iter()
+                .filter_map(|s| {
+                    let c: Customer = serde_json::from_str(&s.record).ok()?;
+                    let (_, found) = self.screen_forward(g, &c);
+                    Some((s, found))
+                })
+                .collect();
+            report.customers_screened += screened.len();
+            let (o, u) = self.apply_customers(g, &screened)?;
+            report.alerts_opened += o;
+            report.alerts_updated += u;
+        }
+        // Alerts on parties no longer listed.
+        report.alerts_delisted += self.delist_missing(g)?;
+        Ok(report)
+    }
+
+    /// Applies forward screenings of customers (skipping any written meanwhile).
+    fn apply_customers(
+        &self,
+        g: &Generation,
+        screened: &[(StoredCustomer, Vec<Found>)],
+    ) -> Result<(usize, usize)> {
+        let mut counts = (0, 0);
+        let rules = self.config.risk.hash(self.jurisdictions.as_ref());
+        for chunk in screened.chunks(WRITE_CHUNK) {
+            let mut c2 = (0, 0);
+            self.store.transaction(&mut |tx| {
+                c2 = (0, 0);
+                let at = now();
+                for (s, found) in chunk {
+                    let Some(current) = tx.customer(&s.id)? else {
+                        continue;
+                    };
+                    if current.revision != s.revision {
+                        continue;
+                    }
+                    let (o, u) =
+                        self.reconcile_customer(tx, &s.id, &s.match_fp, found, SYSTEM, at)?;
+                    // Rated again when its alerts changed or the rules did.
+                    let rules_changed = s
+                        .risk
+                        .as_ref()
+                        .and_then(|r| r.get("rules"))
+                        .and_then(|r| r.as_str())
+                        != Some(rules.as_str());
+                    if o + u > 0 || rules_changed {
+                        self.rerate(tx, &s.id)?;
+                    }
+                    c2.0 += o;
+                    c2.1 += u;
+                }
+                let _ = g;
+                Ok(())
+            })?;
+            counts.0 += c2.0;
+            counts.1 += c2.1;
+        }
+        Ok(counts)
+    }
+
+    /// Closes as `delisted` the active alerts whose party is not in `g`.
+    fn delist_missing(&self, g: &Generation) -> Result<usize> {
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for a in self.store.all_current_alerts()? {
+            if a.status.is_active() && !g.ord_of.contains_key(&a.entity_id) {
+                ids.insert(a.entity_id);
+            }
+        }
+        self.delist(g, &ids.into_iter().collect::<Vec<_>>())
+    }
+
+    fn delist(&self, g: &Generation, entity_ids: &[String]) -> Result<usize> {
+        let mut n = 0;
+        for chunk in entity_ids.chunks(200) {
+            let mut c = 0;
+            self.store.transaction(&mut |tx| {
+                c = 0;
+                let at = now();
+                for id in chunk {
+                    for a in tx.entity_alerts(id)? {
+                        if !a.status.is_active() {
+                            continue;
+                        }
+                        let mut b = a.clone();
+                        b.status = AlertStatus::Delisted;
+                        b.matching = false;
+                        b.revision += 1;
+                        b.updated_at = at;
+                        tx.update_alert(&b)?;
+                        tx.add_history(&HistoryEntry {
+                            alert_id: b.id,
+                            action: "delisted".into(),
+                            status_before: Some(a.status),
+                            status_after: b.status,
+                            actor: SYSTEM.into(),
+                            reason: Some(format!(
+                                "{} is no longer on its list ({})",
+                                id,
+                                g.versions
+                                    .get(&a.list)
+                                    .map(|v| format!("{}@{v}", a.list))
+                                    .unwrap_or_else(|| format!("{} not loaded", a.list))
+                            )),
+                            at,
+                        })?;
+                        self.log_alert(
+                            tx,
+                            "alert.updated",
+                            &b,
+                            SYSTEM,
+                            serde_json::json!({"delisted": true}),
+                            at,
+                        )?;
+                        self.rerate(tx, &b.customer_id)?;
+                        c += 1;
+                    }
+                }
+                Ok(())
+            })?;
+            n += c;
+        }
+        Ok(n)
+    }
+
+    /// Delta rescreen from `old` to `new` (see the module doc).
+    fn delta(&self, old: &Arc<Generation>, new: &Arc<Generation>) -> Result<RescreenReport> {
+        use rayon::prelude::*;
+        self.switch_to(Arc::clone(new));
+        let old_entities = old.served.matcher.index().entities().map(|e| &e.entity);
+        let new_entities = new.served.matcher.index().entities().map(|e| &e.entity);
+        let changes = crate::model::diff::diff(old_entities, new_entities);
+        let mut report = RescreenReport {
+            kind: "delta".into(),
+            from: old.versions.clone(),
+            to: new.versions.clone(),
+            entities_added: changes.added.len(),
+            entities_removed: changes.removed.len(),
+            entities_changed: changes.changed.len(),
+            ..RescreenReport::default()
+        };
+        let mut per_list: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+        let list_of = |id: &str| id.split(':').next().unwrap_or("").to_string();
+        for e in &changes.added {
+            per_list.entry(list_of(&e.id)).or_default().0 += 1;
+        }
+        for id in &changes.removed {
+            per_list.entry(list_of(id)).or_default().1 += 1;
+        }
+        for e in &changes.changed {
+            per_list.entry(list_of(&e.id)).or_default().2 += 1;
+        }
+        self.log_list_updates(&old.versions, &new.versions, &per_list)?;
+
+        // Keys whose weight changed: their parties' pairs may have changed;
+        // tokens whose commonness changed change scores on both sides.
+        let changed_keys = old.table.changed_weights(&new.table);
+        let flipped_tokens: HashSet<Key> = changed_keys
+            .iter()
+            .copied()
+            .filter(|k| new.token_keys.contains(k) || old.token_keys.contains(k))
+            .collect();
+        let mut parties: BTreeSet<u32> = BTreeSet::new();
+        for e in changes.added.iter().chain(changes.changed.iter()) {
+            if let Some(&o) = new.ord_of.get(&e.id) {
+                parties.insert(o);
+            }
+        }
+        if !changed_keys.is_empty() {
+            parties.extend(new.table.parties_with(&changed_keys));
+        }
+        let parties: Vec<u32> = parties.into_iter().collect();
+        report.entities_screened = parties.len();
+        for chunk in parties.chunks(64) {
+            let found: Vec<(u32, Vec<(StoredCustomer, Found)>)> = chunk
+                .par_iter()
+                .map(|&o| self.screen_reverse(new, o).map(|f| (o, f)))
+                .collect::<Result<_>>()?;
+            let (o, u) = self.apply_entities(new, &found)?;
+            report.alerts_opened += o;
+            report.alerts_updated += u;
+        }
+        if !flipped_tokens.is_empty() {
+            let ords = self
+                .customers
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .customers_with(&flipped_tokens);
+            for chunk in ords.chunks(2000) {
+                let screened: Vec<(StoredCustomer, Vec<Found>)> = self
+                    .store
+                    .customers_by_ord(chunk)?
+                    .into_par_iter()
+                    .filter_map(|s| {
+                        let c: Customer = serde_json::from_str(&s.record).ok()?;
+                        let (_, found) = self.screen_forward(new, &c);
+                        Some((s, found))
+                    })
+                    .collect();
+                report.customers_screened += screened.len();
+                let (o, u) = self.apply_customers(new, &screened)?;
+                report.alerts_opened += o;
+                report.alerts_updated += u;
+            }
+        }
+        report.alerts_delisted = self.delist(new, &changes.removed)?;
+        Ok(report)
+    }
+
+    /// Applies reverse screenings of listed parties.
+    fn apply_entities(
+        &self,
+        g: &Generation,
+        found: &[(u32, Vec<(StoredCustomer, Found)>)],
+    ) -> Result<(usize, usize)> {
+        let mut counts = (0, 0);
+        self.store.transaction(&mut |tx| {
+            counts = (0, 0);
+            let at = now();
+            for (ord, pairs) in found {
+                let Some(entity_id) = g.table.id(*ord) else {
+                    continue;
+                };
+                let mut seen: HashSet<String> = HashSet::new();
+                for (s, f) in pairs {
+                    let Some(current) = tx.customer(&s.id)? else {
+                        continue;
+                    };
+                    if current.revision != s.revision {
+                        // Written meanwhile: that write screened it against this generation.
+                        seen.insert(s.id.clone());
+                        continue;
+                    }
+                    seen.insert(s.id.clone());
+                    let (o, u) = self.upsert_pair(tx, &s.id, &s.match_fp, f, SYSTEM, at)?;
+                    if o + u > 0 {
+                        self.rerate(tx, &s.id)?;
+                    }
+                    counts.0 += o;
+                    counts.1 += u;
+                }
+                for a in tx.entity_alerts(entity_id)? {
+                    if !seen.contains(&a.customer_id) && self.unmatch(tx, &a, SYSTEM, at)? {
+                        counts.1 += 1;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(counts)
+    }
+
+    // ----- reads -----
+
+    /// A customer with its record, alerts, rating and screening state.
+    pub fn customer_view(&self, id: &str) -> Result<Option<CustomerView>> {
+        let Some(s) = self.store.customer(id)? else {
+            return Ok(None);
+        };
+        let alerts = self.store.list_alerts(&AlertFilter {
+            customer: Some(id.to_string()),
+            limit: 1000,
+            ..AlertFilter::default()
+        })?;
+        Ok(Some(self.describe_customer(&s, Some(alerts.items))))
+    }
+
+    /// The JSON shape of a customer.
+    pub fn describe_customer(
+        &self,
+        s: &StoredCustomer,
+        alerts: Option<Vec<Alert>>,
+    ) -> CustomerView {
+        let record: serde_json::Value = serde_json::from_str(&s.record).unwrap_or_default();
+        // A delta rescreen covers every customer: the base's screening is
+        // the later of the customer's own and the monitor's generation.
+        let g = self.generation();
+        let (versions, at) = match &g {
+            Some(g) => (g.versions.clone(), None::<String>),
+            None => (s.screened_versions.clone(), None),
+        };
+        let _ = at;
+        CustomerView {
+            id: s.id.clone(),
+            record,
+            revision: s.revision,
+            created_at: sqlite::time_text(s.created_at),
+            updated_at: sqlite::time_text(s.updated_at),
+            last_screened_at: s.screened_at.map(sqlite::time_text),
+            last_screened_versions: s.screened_versions.clone(),
+            monitored_against: versions,
+            risk: s.risk.clone(),
+            alerts,
+        }
+    }
+
+    /// Verifies the whole audit chain.
+    pub fn verify_audit(&self) -> Result<audit::VerifyReport> {
+        let mut v = audit::Verifier::new();
+        let mut after = 0;
+        loop {
+            let batch = self.store.audit_after(after, 10_000)?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            for r in &batch {
+                if !v.check(r) {
+                    return Ok(v.finish());
+                }
+            }
+        }
+        Ok(v.finish())
+    }
+}
+
+impl WriteOutcome {
+    fn error(id: String, e: String) -> WriteOutcome {
+        WriteOutcome {
+            id,
+            status: None,
+            alerts: None,
+            risk: None,
+            list_versions: None,
+            error: Some(e),
+        }
+    }
+}
+
+/// A served generation around an index built outside the service (the CLI,
+/// rebuilt earlier versions).
+pub fn served_of(
+    index: crate::index::ScreeningIndex,
+    versions: &BTreeMap<String, String>,
+) -> Served {
+    let lists = versions
+        .iter()
+        .map(|(id, v)| {
+            (
+                id.clone(),
+                crate::service::ListVersion {
+                    id: id.clone(),
+                    version: v.clone(),
+                    entities: index.lists().get(id).map_or(0, |l| l.entities),
+                    published: None,
+                    fetched_at: None,
+                    sha256: None,
+                    source_urls: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    Served {
+        matcher: crate::matching::Matcher::new(Arc::new(index)),
+        lists,
+        built_at: now(),
+        generation: 0,
+    }
+}
+
+/// Follows the service: catches up at start, then after every swap.
+/// Returns when the service's channel closes.
+pub async fn follow(monitor: Arc<Monitor>, service: Arc<crate::service::Service>) {
+    let mut rx = service.subscribe();
+    {
+        let m = Arc::clone(&monitor);
+        match tokio::task::spawn_blocking(move || m.load_customer_index()).await {
+            Ok(Ok(n)) => tracing::info!(customers = n, "monitor customer index loaded"),
+            Ok(Err(e)) => tracing::error!(error = %e, "monitor customer index not loaded"),
+            Err(e) => tracing::error!(error = %e, "monitor start failed"),
+        }
+    }
+    loop {
+        let served = rx.borrow_and_update().clone();
+        if let Some(served) = served {
+            let m = Arc::clone(&monitor);
+            let source = Arc::clone(service.source());
+            let done = tokio::task::spawn_blocking(move || {
+                let load = move |list: &str, version: &str| {
+                    source.load(list, version).map_err(|e| e.to_string())
+                };
+                m.advance(served, None, &load)
+            })
+            .await;
+            match done {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "monitor rescreen failed; it is retried at the next list change or on request")
+                }
+                Err(e) => tracing::error!(error = %e, "monitor rescreen task failed"),
+            }
+        }
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}

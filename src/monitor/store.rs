@@ -1,0 +1,429 @@
+//! The monitor's storage, behind two traits so that a second backend
+//! (PostgreSQL, for several replicas) can follow the embedded SQLite one.
+//!
+//! The rules (what a decision may do, when an alert opens, what the audit
+//! trail and the webhook outbox receive) live in backend-neutral code that
+//! runs inside [`MonitorStore::transaction`] on a [`Tx`]: row reads and
+//! writes of one transaction. A backend provides atomic transactions in
+//! which [`Tx::alert_for_update`] locks the alert it returns (a row lock in
+//! PostgreSQL; SQLite's single writer does it for the whole transaction),
+//! one current alert per (customer, entity) pair (a unique constraint), and
+//! one audit chain in commit order ([`Tx::append_audit`] links each record
+//! to the last one). Reads outside a transaction see committed data only.
+//! No type here is SQLite's.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// Errors of the monitor and its store.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MonitorError {
+    /// Writes cannot be made now (disk full, read-only data directory,
+    /// database locked): answered 503; reads go on.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state (a closed alert, a
+    /// decision made meanwhile): answered 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request is not valid: answered 422.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database cannot be used by this build (newer schema, damage).
+    #[error("{0}")]
+    Schema(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T> = std::result::Result<T, MonitorError>;
+
+/// The status of an alert.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    Escalated,
+    TrueMatch,
+    FalsePositive,
+    Delisted,
+    CustomerDeleted,
+}
+
+impl AlertStatus {
+    pub const ALL: [AlertStatus; 6] = [
+        AlertStatus::Open,
+        AlertStatus::Escalated,
+        AlertStatus::TrueMatch,
+        AlertStatus::FalsePositive,
+        AlertStatus::Delisted,
+        AlertStatus::CustomerDeleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Escalated => "escalated",
+            AlertStatus::TrueMatch => "true_match",
+            AlertStatus::FalsePositive => "false_positive",
+            AlertStatus::Delisted => "delisted",
+            AlertStatus::CustomerDeleted => "customer_deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlertStatus> {
+        AlertStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Open or escalated: an analyst still has to decide.
+    pub fn is_active(self) -> bool {
+        matches!(self, AlertStatus::Open | AlertStatus::Escalated)
+    }
+}
+
+/// One alert: a (customer, listed entity) pair that scored at or above the
+/// threshold, and what analysts decided about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub id: i64,
+    pub customer_id: String,
+    pub entity_id: String,
+    /// The list the entity is on.
+    pub list: String,
+    pub entity_caption: String,
+    pub status: AlertStatus,
+    pub score: f64,
+    /// False once the pair no longer scores at or above the threshold (the
+    /// entity or the customer changed); the alert stays for the analyst.
+    pub matching: bool,
+    /// The matcher's explanation, as in `/v1/screen` results; null once
+    /// the customer is erased.
+    #[schema(value_type = Option<Object>)]
+    pub explanation: Option<serde_json::Value>,
+    /// `<list>@<version>` that raised the alert.
+    pub raised_by: String,
+    /// `<list>@<version>` of the last screening that saw the pair.
+    pub last_seen_in: String,
+    #[serde(skip)]
+    pub entity_fp: String,
+    #[serde(skip)]
+    pub customer_fp: String,
+    /// The earlier alert on the same pair (e.g. a false positive that no
+    /// longer holds because a side changed).
+    pub previous_alert_id: Option<i64>,
+    /// Four-eyes: the analyst whose `true_match` waits for a second one.
+    pub pending_true_match_by: Option<String>,
+    /// Counts every change; a decision may name the revision it was made on.
+    pub revision: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One analyst decision (or system change) in an alert's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub alert_id: i64,
+    /// `escalate`, `true_match`, `false_positive`, `confirm_pending`, or a
+    /// system change (`opened`, `rescored`, `no_longer_matching`,
+    /// `delisted`, `customer_deleted`).
+    pub action: String,
+    pub status_before: Option<AlertStatus>,
+    pub status_after: AlertStatus,
+    pub actor: String,
+    pub reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
+/// A customer as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCustomer {
+    /// The store's number for the customer (the customer index's key).
+    pub ord: u32,
+    pub id: String,
+    /// The record, as [`super::customer::Customer::canonical_json`].
+    pub record: String,
+    pub digest: String,
+    pub match_fp: String,
+    pub name: String,
+    pub segment: Option<String>,
+    pub revision: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub screened_at: Option<OffsetDateTime>,
+    /// `{list id: version}` of the customer's own last screening.
+    pub screened_versions: BTreeMap<String, String>,
+    pub risk: Option<serde_json::Value>,
+}
+
+/// What [`Tx::put_customer`] writes.
+#[derive(Debug, Clone)]
+pub struct CustomerRow<'a> {
+    pub id: &'a str,
+    pub record: &'a str,
+    pub digest: &'a str,
+    pub match_fp: &'a str,
+    pub name: &'a str,
+    pub segment: Option<&'a str>,
+    pub tags: &'a [String],
+    pub at: OffsetDateTime,
+    pub screened_versions: &'a BTreeMap<String, String>,
+    pub risk: Option<&'a serde_json::Value>,
+}
+
+/// An entry to append to the audit trail (the backend adds the sequence
+/// number, the time and the chain hashes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub kind: String,
+    pub actor: String,
+    /// What the record is about: `customer:<id>`, `alert:<id>`, `list:<id>`.
+    pub subject: Option<String>,
+    pub payload: serde_json::Value,
+}
+
+/// One record of the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    pub seq: i64,
+    /// RFC 3339, as hashed.
+    pub at: String,
+    pub kind: String,
+    pub actor: String,
+    pub subject: Option<String>,
+    /// The payload as stored and hashed (compact JSON).
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A webhook event as queued in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The idempotency id (stable across retries).
+    pub id: String,
+    pub kind: String,
+    /// Events of one customer are delivered in order.
+    pub customer_id: Option<String>,
+    pub payload: serde_json::Value,
+}
+
+/// The state of one delivery of one event to one endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub id: i64,
+    pub event_id: String,
+    pub kind: String,
+    pub endpoint: String,
+    pub customer_id: Option<String>,
+    /// `pending`, `delivered` or `failed` (gave up: older than the maximum age).
+    #[schema(value_type = DeliveryStatus)]
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub delivered_at: Option<OffsetDateTime>,
+    #[serde(skip)]
+    pub payload: String,
+}
+
+/// The states of a delivery, as `Delivery::status` holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [&'static str; 3] = ["pending", "delivered", "failed"];
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeliveryOutcome {
+    Delivered,
+    /// Try again at this time.
+    Retry {
+        at: OffsetDateTime,
+        error: String,
+    },
+    /// Give up (too old).
+    Failed {
+        error: String,
+    },
+}
+
+/// A page of results and the cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of the alert list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlertFilter {
+    pub statuses: Vec<AlertStatus>,
+    pub list: Option<String>,
+    pub customer: Option<String>,
+    pub entity: Option<String>,
+    /// Changed at or after this time.
+    pub since: Option<OffsetDateTime>,
+    /// Only alerts with a lower id (the cursor).
+    pub before_id: Option<i64>,
+    pub limit: usize,
+}
+
+/// Filters of the customer list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerFilter {
+    pub segment: Option<String>,
+    pub tag: Option<String>,
+    pub risk: Option<String>,
+    /// Only customers with an active alert.
+    pub with_open_alerts: bool,
+    /// Only customers whose id sorts after this (the cursor).
+    pub after_id: Option<String>,
+    pub limit: usize,
+}
+
+/// Filters of the delivery list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeliveryFilter {
+    pub status: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: usize,
+}
+
+/// The row operations of one transaction.
+pub trait Tx {
+    fn customer(&mut self, id: &str) -> Result<Option<StoredCustomer>>;
+    /// Creates or replaces a customer (revision + 1); returns its ordinal.
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32>;
+    /// Records the customer's own screening (when, against which versions).
+    fn set_screened(
+        &mut self,
+        id: &str,
+        at: OffsetDateTime,
+        versions: &BTreeMap<String, String>,
+    ) -> Result<()>;
+    fn set_risk(&mut self, id: &str, risk: &serde_json::Value) -> Result<()>;
+    /// Removes the customer's record (erasure).
+    fn delete_customer(&mut self, id: &str) -> Result<bool>;
+
+    /// An alert, locked for the rest of the transaction.
+    fn alert_for_update(&mut self, id: i64) -> Result<Option<Alert>>;
+    /// The current alert of a pair, locked.
+    fn current_alert(&mut self, customer_id: &str, entity_id: &str) -> Result<Option<Alert>>;
+    /// The current alerts of a customer.
+    fn customer_alerts(&mut self, customer_id: &str) -> Result<Vec<Alert>>;
+    /// The current alerts on an entity.
+    fn entity_alerts(&mut self, entity_id: &str) -> Result<Vec<Alert>>;
+    /// Inserts an alert as the pair's current one (an earlier current alert
+    /// of the pair stops being current); returns its id.
+    fn insert_alert(&mut self, alert: &Alert) -> Result<i64>;
+    fn update_alert(&mut self, alert: &Alert) -> Result<()>;
+    fn add_history(&mut self, entry: &HistoryEntry) -> Result<()>;
+
+    /// Appends to the audit trail, linked to the last record.
+    fn append_audit(&mut self, entry: &AuditEntry, at: OffsetDateTime) -> Result<AuditRecord>;
+    /// Queues an event for every configured endpoint (the outbox).
+    fn enqueue_event(
+        &mut self,
+        event: &Event,
+        endpoints: &[String],
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    fn set_state(&mut self, key: &str, value: &str) -> Result<()>;
+}
+
+/// A monitor store: transactions, and the reads the API and the jobs need.
+pub trait MonitorStore: Send + Sync {
+    /// Runs `f` in one transaction, committed (durably) when it returns
+    /// `Ok`, rolled back otherwise.
+    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+
+    /// A description for logs and errors (path or URL, without secrets).
+    fn describe(&self) -> String;
+    /// Whether writes can be made (false: read-only, or the last write failed
+    /// for lack of space).
+    fn writable(&self) -> bool;
+
+    fn customer(&self, id: &str) -> Result<Option<StoredCustomer>>;
+    /// Customers by ordinal (missing ones are left out).
+    fn customers_by_ord(&self, ords: &[u32]) -> Result<Vec<StoredCustomer>>;
+    /// Customers in ordinal order after `after` (for full rescreens and
+    /// building the customer index).
+    fn scan_customers(&self, after: u32, limit: usize) -> Result<Vec<StoredCustomer>>;
+    fn list_customers(&self, filter: &CustomerFilter) -> Result<Page<StoredCustomer>>;
+    fn count_customers(&self) -> Result<u64>;
+
+    fn alert(&self, id: i64) -> Result<Option<Alert>>;
+    fn alert_history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
+    /// Alerts newest first.
+    fn list_alerts(&self, filter: &AlertFilter) -> Result<Page<Alert>>;
+    /// Alert counts per status under the filter (its status filter ignored).
+    fn alert_counts(&self, filter: &AlertFilter) -> Result<BTreeMap<AlertStatus, u64>>;
+    /// Active alerts per list.
+    fn active_alerts_by_list(&self) -> Result<BTreeMap<String, u64>>;
+    /// Every current alert (for comparing rescreens).
+    fn all_current_alerts(&self) -> Result<Vec<Alert>>;
+
+    /// Audit records with `seq > after`, at most `limit`.
+    fn audit_after(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>>;
+
+    fn state(&self, key: &str) -> Result<Option<String>>;
+
+    /// Takes up to `limit` deliveries that are due, in order per customer,
+    /// leasing them for `lease` so no other worker takes them meanwhile.
+    fn claim_deliveries(
+        &self,
+        now: OffsetDateTime,
+        lease: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<Delivery>>;
+    fn finish_delivery(
+        &self,
+        id: i64,
+        outcome: &DeliveryOutcome,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    fn list_deliveries(&self, filter: &DeliveryFilter) -> Result<Page<Delivery>>;
+    /// Deliveries not yet delivered nor given up.
+    fn delivery_backlog(&self) -> Result<u64>;
+}

@@ -1,0 +1,227 @@
+//! Generic organisation words of Russian, Ukrainian, Belarusian and Chinese
+//! names translated into the English the lists use, for one more spelling
+//! of an organisation's name: "558 АВИАЦИОННЫЙ РЕМОНТНЫЙ ЗАВОД" is listed as
+//! "558 AIRCRAFT REPAIR PLANT", "…电子科技有限公司" as "… ELECTRONICS
+//! TECHNOLOGY CO., LTD.". The name's own words (558, Kalashnikov, 恒邦) are
+//! romanised as usual. (Arabic and Persian words are translated by the
+//! Arabic-script system, `arabic::GLOSSES`.)
+//!
+//! Sources: the meanings are dictionary meanings (Wiktionary's Russian,
+//! Ukrainian, Belarusian and Chinese entries for each word); where English
+//! has several, the one the OFAC and UK lists use for these bodies is taken
+//! (завод "plant", авиационный "aircraft", 有限公司 "co ltd").
+
+use super::super::script::{Script, char_script};
+
+/// Cyrillic word stems (folded, lower case) and their English: a word that
+/// starts with the stem and has at most [`MAX_ENDING`] letters more (a case
+/// or gender ending) is translated. Stems of three letters or fewer must be
+/// the whole word.
+const CYRILLIC: &[(&str, &str)] = &[
+    // Russian
+    ("завод", "plant"),
+    ("фабрик", "factory"),
+    ("научно", "scientific"),
+    ("научн", "scientific"),
+    ("исследовательск", "research"),
+    ("институт", "institute"),
+    ("университет", "university"),
+    ("академи", "academy"),
+    ("банк", "bank"),
+    ("концерн", "concern"),
+    ("фонд", "fund"),
+    ("компани", "company"),
+    ("корпораци", "corporation"),
+    ("холдинг", "holding"),
+    ("международн", "international"),
+    ("судоходн", "shipping"),
+    ("технологи", "technology"),
+    ("технологическ", "technology"),
+    ("электрон", "electronics"),
+    ("торгов", "trading"),
+    ("авиационн", "aircraft"),
+    ("ремонтн", "repair"),
+    ("государственн", "state"),
+    ("федеральн", "federal"),
+    ("унитарн", "unitary"),
+    ("предприяти", "enterprise"),
+    ("морск", "marine"),
+    ("порт", "port"),
+    ("транспорт", "transport"),
+    ("систем", "systems"),
+    ("навигационн", "navigation"),
+    ("конструкторск", "design"),
+    ("бюро", "bureau"),
+    ("центр", "center"),
+    ("инвестици", "investment"),
+    ("российск", "russian"),
+    ("кредитн", "credit"),
+    ("развити", "development"),
+    ("реконструкци", "reconstruction"),
+    ("министерств", "ministry"),
+    ("оборон", "defense"),
+    ("войск", "troops"),
+    ("военн", "military"),
+    ("частн", "private"),
+    ("движени", "movement"),
+    ("организаци", "organization"),
+    ("общественн", "public"),
+    ("нефт", "oil"),
+    ("энергети", "energy"),
+    ("строительн", "construction"),
+    ("промышленн", "industrial"),
+    ("химическ", "chemical"),
+    ("биологическ", "biological"),
+    // Ukrainian
+    ("інститут", "institute"),
+    ("дослідн", "research"),
+    ("науков", "scientific"),
+    ("державн", "state"),
+    ("підприємств", "enterprise"),
+    ("компані", "company"),
+    ("авіаційн", "aircraft"),
+    ("ремонтн", "repair"),
+    // Belarusian
+    ("рамонтн", "repair"),
+    ("авіяцыйн", "aircraft"),
+    ("навуков", "scientific"),
+    ("дзяржаўн", "state"),
+    ("прадпрыемств", "enterprise"),
+    ("кампані", "company"),
+];
+
+/// Letters a Cyrillic word may have beyond its stem (-ый, -ого, -ами …).
+const MAX_ENDING: usize = 4;
+
+/// Chinese words (simplified and traditional) and their English, longest
+/// first where one contains another.
+const HAN: &[(&str, &str)] = &[
+    ("有限责任公司", "company limited"),
+    ("有限責任公司", "company limited"),
+    ("股份有限公司", "co ltd"),
+    ("有限公司", "co ltd"),
+    ("公司", "company"),
+    ("集团", "group"),
+    ("集團", "group"),
+    ("银行", "bank"),
+    ("銀行", "bank"),
+    ("科技", "technology"),
+    ("技术", "technology"),
+    ("技術", "technology"),
+    ("电子", "electronics"),
+    ("電子", "electronics"),
+    ("贸易", "trading"),
+    ("貿易", "trading"),
+    ("国际", "international"),
+    ("國際", "international"),
+    ("航运", "shipping"),
+    ("航運", "shipping"),
+    ("船务", "shipping"),
+    ("船務", "shipping"),
+    ("研究所", "research institute"),
+    ("研究院", "research institute"),
+    ("工厂", "factory"),
+    ("工廠", "factory"),
+    ("控股", "holdings"),
+    ("实业", "industrial"),
+    ("實業", "industrial"),
+    ("发展", "development"),
+    ("發展", "development"),
+    ("物流", "logistics"),
+    ("能源", "energy"),
+    ("石油", "petroleum"),
+    ("化工", "chemical"),
+    ("进出口", "import export"),
+    ("進出口", "import export"),
+    ("投资", "investment"),
+    ("投資", "investment"),
+];
+
+/// The folded name with its generic organisation words in English, or
+/// `None` when it has none.
+pub fn translated(folded: &str) -> Option<String> {
+    let mut out = String::with_capacity(folded.len() + 16);
+    let mut changed = false;
+    for word in folded.split(' ') {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if let Some(en) = cyrillic_word(word) {
+            out.push_str(en);
+            changed = true;
+        } else if word.chars().any(|c| char_script(c) == Script::Han) {
+            changed |= han_words(word, &mut out);
+        } else {
+            out.push_str(word);
+        }
+    }
+    changed.then_some(out)
+}
+
+fn cyrillic_word(word: &str) -> Option<&'static str> {
+    let letters = word.chars().count();
+    CYRILLIC.iter().find_map(|&(stem, en)| {
+        let stem_letters = stem.chars().count();
+        let fits = if stem_letters <= 3 {
+            word == stem
+        } else {
+            word.starts_with(stem) && letters <= stem_letters + MAX_ENDING
+        };
+        fits.then_some(en)
+    })
+}
+
+/// Writes `word` with its known Chinese words in English (set apart by
+/// spaces); whether any was found.
+fn han_words(word: &str, out: &mut String) -> bool {
+    let mut rest = word;
+    let mut changed = false;
+    while let Some(c) = rest.chars().next() {
+        if let Some(&(zh, en)) = HAN.iter().find(|(zh, _)| rest.starts_with(zh)) {
+            out.push(' ');
+            out.push_str(en);
+            out.push(' ');
+            rest = &rest[zh.len()..];
+            changed = true;
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cyrillic_organisation_words() {
+        assert_eq!(
+            translated("558 авиационный ремонтный завод").as_deref(),
+            Some("558 aircraft repair plant")
+        );
+        assert_eq!(
+            translated("558 авіяцыйны рамонтны завод").as_deref(),
+            Some("558 aircraft repair plant")
+        );
+        assert_eq!(
+            translated("концерн калашников").as_deref(),
+            Some("concern калашников")
+        );
+        // Person names are left alone.
+        assert_eq!(translated("владимир путин"), None);
+        // A longer word that only starts like a stem is not translated.
+        assert_eq!(translated("газпром"), None);
+        assert_eq!(translated("банкротов"), None);
+    }
+
+    #[test]
+    fn chinese_organisation_words() {
+        assert_eq!(
+            translated("信諾電子科技有限公司").as_deref(),
+            Some("信諾 electronics  technology  co ltd ")
+        );
+        assert_eq!(translated("习近平"), None);
+    }
+}
