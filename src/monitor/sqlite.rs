@@ -1007,6 +1007,17 @@ impl MonitorStore for SqliteStore {
         })
     }
 
+    fn release_delivery_leases(&self) -> Result<()> {
+        self.write(|conn| {
+            conn.execute(
+                "UPDATE deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL",
+                [],
+            )
+            .map_err(self.err())?;
+            Ok(())
+        })
+    }
+
     fn claim_deliveries(
         &self,
         now: OffsetDateTime,

@@ -409,6 +409,11 @@ pub trait MonitorStore: Send + Sync {
 
     fn state(&self, key: &str) -> Result<Option<String>>;
 
+    /// Ends every lease on deliveries: called when the only worker starts,
+    /// so deliveries claimed by a process that died (kill -9 mid-send) are
+    /// sent again at once rather than after their lease runs out.
+    fn release_delivery_leases(&self) -> Result<()>;
+
     /// Takes up to `limit` deliveries that are due, in order per customer,
     /// leasing them for `lease` so no other worker takes them meanwhile.
     fn claim_deliveries(

@@ -145,6 +145,12 @@ pub async fn run(
         }
     };
     let max_age = Duration::from_secs(settings.max_age_secs);
+    // The embedded database has one worker, this one: leases left from
+    // before a crash belong to no one.
+    let s = Arc::clone(&store);
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.release_delivery_leases()).await {
+        tracing::warn!(error = %e, "webhook delivery leases not released");
+    }
     loop {
         let s = Arc::clone(&store);
         let claimed = tokio::task::spawn_blocking(move || {

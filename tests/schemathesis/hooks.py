@@ -11,6 +11,25 @@ import json
 
 import schemathesis
 
+try:
+    # Hypothesis names a filter by parsing its lambda's source file; on
+    # CPython 3.11 that parse can fail deep in the call stack with
+    # "SystemError: AST constructor recursion depth mismatch" (a CPython
+    # bug), which aborts the whole phase. The name is only for messages.
+    from hypothesis.internal import lambda_sources as _lambda_sources
+
+    _describe = _lambda_sources.lambda_description
+
+    def _lambda_description(f):
+        try:
+            return _describe(f)
+        except (SystemError, RecursionError):
+            return "lambda"
+
+    _lambda_sources.lambda_description = _lambda_description
+except (ImportError, AttributeError):
+    pass
+
 
 @schemathesis.serializer("application/x-ndjson")
 def ndjson(ctx, value):
