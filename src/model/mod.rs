@@ -569,6 +569,33 @@ impl Entity {
             .flat_map(move |p| self.get(p).iter().map(move |v| (*p, v.as_str())))
     }
 
+    /// The values of one property of the party's listing: its `Sanction`
+    /// entity, where [`ftm::conform`] moves the programme, dates, authority,
+    /// reasons and source URL the publisher gave.
+    pub fn listing(&self, property: &str) -> &[String] {
+        self.linked(LinkedSchema::Sanction)
+            .next()
+            .map(|s| s.get(property))
+            .unwrap_or(&[])
+    }
+
+    /// The party's crypto wallets as `CUR:key` (or the bare key when the
+    /// publisher gave no currency), from its linked `CryptoWallet` entities.
+    pub fn wallets(&self) -> Vec<String> {
+        self.linked(LinkedSchema::CryptoWallet)
+            .flat_map(|w| {
+                let keys = w.get(prop::PUBLIC_KEY);
+                match w.get(prop::CURRENCY) {
+                    [] => keys.to_vec(),
+                    curs => curs
+                        .iter()
+                        .flat_map(|c| keys.iter().map(move |k| format!("{c}:{k}")))
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
     /// The linked entities of one schema.
     pub fn linked(&self, schema: LinkedSchema) -> impl Iterator<Item = &Linked> {
         self.linked.iter().filter(move |l| l.schema == schema)
