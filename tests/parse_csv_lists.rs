@@ -214,7 +214,10 @@ fn csl_rows_sharing_an_entity_number_get_distinct_ids() {
         let e = find(&list, id);
         assert_eq!(e.caption, "BANK BELVEB OJSC");
         assert_eq!(e.schema, Schema::Organization);
-        assert_eq!(e.listing(prop::PROGRAM).first().map(String::as_str), Some(sub_list));
+        assert_eq!(
+            e.listing(prop::PROGRAM).first().map(String::as_str),
+            Some(sub_list)
+        );
         assert_eq!(e.get(prop::SWIFT_BIC), ["BELBBY2X"]);
         assert_eq!(e.get(prop::TAX_NUMBER), ["7750004150"]);
         assert_eq!(e.get(prop::INCORPORATION_DATE), ["1991-12-23"]);

@@ -295,10 +295,7 @@ fn composite_saddam_hussein_and_a_wallet_and_a_range() {
     // 1996; citizen Tajikistan; Gender Male; Digital Currency Address - XBT
     // 17a5bpKvEp1j1Trs4qTbcNZrby53JbaS9C."
     let e = entity(&parsed, "us_ofac_sdn:31811");
-    assert_eq!(
-        e.wallets(),
-        ["XBT:17a5bpKvEp1j1Trs4qTbcNZrby53JbaS9C"]
-    );
+    assert_eq!(e.wallets(), ["XBT:17a5bpKvEp1j1Trs4qTbcNZrby53JbaS9C"]);
     assert_eq!(e.get(prop::CITIZENSHIP), ["tj"]);
     assert_eq!(e.get(prop::BIRTH_DATE), ["1996-03-02"]);
 

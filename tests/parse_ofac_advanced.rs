@@ -72,8 +72,16 @@ fn advanced_person_with_year_of_birth() {
     assert_eq!(e.get(prop::BIRTH_DATE), ["1962"]);
     assert_eq!(e.get(prop::BIRTH_PLACE), ["Shati"]);
     assert_eq!(e.listing(prop::PROGRAM), ["NS-PLC"]);
-    assert!(e.listing(prop::LISTING_DATE).iter().any(|v| v == "2014-10-10"));
-    assert!(e.listing(prop::LISTING_DATE).iter().any(|v| v == "2006-04-12"));
+    assert!(
+        e.listing(prop::LISTING_DATE)
+            .iter()
+            .any(|v| v == "2014-10-10")
+    );
+    assert!(
+        e.listing(prop::LISTING_DATE)
+            .iter()
+            .any(|v| v == "2006-04-12")
+    );
     assert!(has(
         e,
         prop::NOTES,
@@ -289,7 +297,10 @@ fn enhanced_organization_entries_with_other_scripts() {
     assert_eq!(e.get(prop::EMAIL), ["adm@vniigaz.gazprom.ru"]);
     assert_eq!(e.get(prop::WEBSITE), ["www.vniigaz.ru"]);
     assert_eq!(e.get(prop::INCORPORATION_DATE), ["1999-06-30"]);
-    assert_eq!(e.listing(prop::PROGRAM), ["UKRAINE-EO13662", "RUSSIA-EO14024"]);
+    assert_eq!(
+        e.listing(prop::PROGRAM),
+        ["UKRAINE-EO13662", "RUSSIA-EO14024"]
+    );
     assert_eq!(e.listing(prop::LISTING_DATE), ["2016-09-01"]);
     assert!(has(
         e,
@@ -371,7 +382,11 @@ fn enhanced_agrees_with_the_legacy_consolidated_xml() {
             .skip(1)
             .filter_map(|p| p.split("</program>").next().map(str::to_string))
             .collect();
-        let ours: HashSet<&str> = e.listing(prop::PROGRAM).iter().map(String::as_str).collect();
+        let ours: HashSet<&str> = e
+            .listing(prop::PROGRAM)
+            .iter()
+            .map(String::as_str)
+            .collect();
         let theirs: HashSet<&str> = programs.iter().map(String::as_str).collect();
         assert_eq!(ours, theirs, "programs of {uid}");
         seen += 1;

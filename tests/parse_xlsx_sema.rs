@@ -364,7 +364,10 @@ fn au_previous_names_and_per_alias_details() {
         ])
     );
     assert_eq!(
-        e.listing(prop::LISTING_DATE).iter().cloned().collect::<BTreeSet<String>>(),
+        e.listing(prop::LISTING_DATE)
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<String>>(),
         strings(&["2001-01-25", "2014-05-16"])
     );
     assert_eq!(e.get(prop::MODIFIED_AT), ["2014-05-19"]);

@@ -757,7 +757,10 @@ fn seco_programs_and_places_are_resolved() {
     let files = [SourceFile::new("ch.xml", doc.as_bytes().to_vec())];
     let p = parse::parse(Format::ChSecoXml, "ch_seco_sanctions", &files).unwrap();
     let e = entity(&p, "ch_seco_sanctions:9");
-    assert_eq!(e.listing("program"), ["Ordinance on measures against Belarus"]);
+    assert_eq!(
+        e.listing("program"),
+        ["Ordinance on measures against Belarus"]
+    );
     assert_eq!(e.get("address"), ["Street 1, Minsk, Belarus"]);
     assert_eq!(e.get("country"), ["by"]);
     assert_eq!(e.get("birthPlace"), ["Minsk, Belarus"]);

@@ -399,7 +399,7 @@ impl Linked {
 
 /// Adds a cleaned value to a property map, keeping values unique.
 fn push_value(properties: &mut BTreeMap<String, Vec<String>>, property: &str, value: &str) -> bool {
-    let value = collapse_whitespace(value);
+    let value = clean_value(value);
     if value.is_empty() {
         return false;
     }
@@ -531,7 +531,7 @@ impl Entity {
     /// Adds a value to a property: whitespace is collapsed, empty values and
     /// exact duplicates are skipped. The first `name` added becomes the caption.
     pub fn add(&mut self, property: &str, value: &str) {
-        let value = collapse_whitespace(value);
+        let value = clean_value(value);
         if value.is_empty() {
             return;
         }
@@ -648,6 +648,23 @@ impl Entity {
             }
         }
     }
+}
+
+/// A property value as FtM keeps it: composed (Unicode NFC), without the
+/// characters FtM's text cleaning deletes (control characters, zero-width
+/// and direction marks, soft hyphens, byte-order marks), whitespace
+/// collapsed. A value kept any other way would change in the library's
+/// round trip (`tests/ftm_valid.rs`).
+pub fn clean_value(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let invisible = |c: char| {
+        matches!(c,
+            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{84}'
+            | '\u{86}'..='\u{9f}' | '\u{ad}' | '\u{61c}' | '\u{200b}'..='\u{200f}'
+            | '\u{2060}'..='\u{2064}' | '\u{feff}')
+    };
+    let kept: String = s.nfc().filter(|c| !invisible(*c)).collect();
+    collapse_whitespace(&kept)
 }
 
 /// Collapses runs of Unicode whitespace (including NBSP) into one space and trims.

@@ -7,8 +7,9 @@
 //! not a letter or digit (`CMIC-EO13959` → `cmic`, `eo13959`). Topics the
 //! source itself gives (an FtM export's `topics`) are kept. A party no row
 //! gives a topic to (a user's own list, an OpenSanctions export without
-//! topics) is a person of interest, `poi`. README.md ("Topics") shows the
-//! table to users.
+//! topics) is a person of interest, `poi`. docs/API.md ("Topics") shows
+//! the table to users as [`table_markdown`] writes it (a test holds the
+//! document to it).
 
 use super::{Entity, LinkedSchema, prop};
 
@@ -96,6 +97,36 @@ pub const FTM_TOPICS: &[&str] = &[
 pub fn is_topic(t: &str) -> bool {
     FTM_TOPICS.contains(&t)
 }
+
+/// The first topic of a `topics` filter that FtM does not know: the one
+/// check every caller of the filter (the query, `/match`, `/search`) runs.
+pub fn first_unknown(topics: &[String]) -> Option<&str> {
+    topics.iter().map(String::as_str).find(|t| !is_topic(t))
+}
+
+/// Whether a party carries any of the `wanted` topics (every party passes
+/// an empty filter).
+pub fn passes(e: &Entity, wanted: &[String]) -> bool {
+    wanted.is_empty() || e.get(prop::TOPICS).iter().any(|t| wanted.contains(t))
+}
+
+/// A FollowTheMoney topic in the OpenAPI document: a string of
+/// [`FTM_TOPICS`].
+pub struct Topic;
+
+impl utoipa::PartialSchema for Topic {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(FTM_TOPICS.iter().copied()))
+            .description(Some(
+                "A FollowTheMoney topic (docs/API.md, \"Topics\", says which lists and programmes give which).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Topic {}
 
 /// The topic of a party that no rule gives a topic to.
 pub const FALLBACK: &str = "poi";
@@ -209,6 +240,38 @@ pub static RULES: &[Rule] = &[
         topics: &["invest.ban"],
     },
 ];
+
+/// The mapping as a Markdown table, the form docs/API.md shows.
+pub fn table_markdown() -> String {
+    let code = |items: &[&str]| {
+        items
+            .iter()
+            .map(|i| match *i {
+                "custom:" => "`custom:<name>`".to_string(),
+                i => format!("`{i}`"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::from("| Lists | Programme words | Topics |\n|---|---|---|\n");
+    for rule in RULES {
+        let words = if rule.programme.is_empty() {
+            "(every party)".to_string()
+        } else {
+            code(rule.programme)
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            code(rule.lists),
+            words,
+            code(rule.topics)
+        ));
+    }
+    out.push_str(&format!(
+        "| any list, where no row gives a topic | | `{FALLBACK}` |\n"
+    ));
+    out
+}
 
 fn rule_has_list(rule: &Rule, list: &str) -> bool {
     rule.lists

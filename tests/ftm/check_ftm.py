@@ -26,8 +26,9 @@ import sys
 import followthemoney
 from followthemoney import model
 from followthemoney.types import registry
+from followthemoney.types.common import PropertyType
 
-MAX_PROBLEMS = 200
+MAX_PROBLEMS = int(__import__("os").environ.get("FTM_MAX_PROBLEMS", "200"))
 
 
 class Report:
@@ -43,6 +44,19 @@ class Report:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(f"{where}: {message}")
+
+
+def valid(prop, value):
+    """The library's validation of the value for the property. The type's
+    check holds values to the type's length; a property that sets its own
+    limit (CryptoWallet.publicKey: 512) is held to that instead, as the
+    entity proxy does."""
+    if prop.type.validate(value, format=prop.format):
+        return True
+    if type(prop.type).validate is not PropertyType.validate:
+        return False
+    cleaned = prop.type.clean_text(value, format=prop.format)
+    return cleaned is not None and 0 < len(cleaned) <= prop.max_length
 
 
 def check_entity(data, report, where, skip_props=()):
@@ -71,7 +85,7 @@ def check_entity(data, report, where, skip_props=()):
             if not isinstance(value, str):
                 report.problem(where, f"{name}: {value!r} is not a string")
                 continue
-            if not prop.type.validate(value, format=prop.format):
+            if not valid(prop, value):
                 report.problem(where, f"{name} ({prop.type.name}): invalid value {value!r}")
                 continue
             cleaned = prop.type.clean_text(value, format=prop.format)
