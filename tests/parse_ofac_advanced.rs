@@ -71,9 +71,17 @@ fn advanced_person_with_year_of_birth() {
     // DatePeriod 1962-01-01 .. 1962-12-31 is the year 1962.
     assert_eq!(e.get(prop::BIRTH_DATE), ["1962"]);
     assert_eq!(e.get(prop::BIRTH_PLACE), ["Shati"]);
-    assert_eq!(e.get(prop::PROGRAM), ["NS-PLC"]);
-    assert!(has(e, prop::LISTING_DATE, "2014-10-10"));
-    assert!(has(e, prop::LISTING_DATE, "2006-04-12"));
+    assert_eq!(e.listing(prop::PROGRAM), ["NS-PLC"]);
+    assert!(
+        e.listing(prop::LISTING_DATE)
+            .iter()
+            .any(|v| v == "2014-10-10")
+    );
+    assert!(
+        e.listing(prop::LISTING_DATE)
+            .iter()
+            .any(|v| v == "2006-04-12")
+    );
     assert!(has(
         e,
         prop::NOTES,
@@ -104,16 +112,16 @@ fn advanced_person_with_passport_citizenship_and_gender() {
     ));
     // The address location has only a country (Turkey).
     assert_eq!(e.get(prop::COUNTRY), ["tr"]);
-    assert_eq!(e.get(prop::PROGRAM), ["FSE-IR"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2019-02-07"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["FSE-IR"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2019-02-07"]);
 
     let e = entity(&parsed, "17526");
     assert_eq!(e.get(prop::NAME), ["Halis Bektas"]);
     assert_eq!(e.get(prop::BIRTH_DATE), ["1966-02-13"]);
     assert_eq!(e.get(prop::CITIZENSHIP), ["ch"]);
     assert_eq!(e.get(prop::PASSPORT_NUMBER), ["X0906223"]);
-    assert_eq!(e.get(prop::PROGRAM), ["SYRIA", "FSE-SY"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2014-12-17"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["SYRIA", "FSE-SY"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2014-12-17"]);
 }
 
 #[test]
@@ -151,8 +159,8 @@ fn advanced_organization_with_weak_aliases_documents_and_address() {
         "Executive Order 13662 Directive Determination: Subject to Directive 3"
     ));
     assert!(has(e, prop::NOTES, "Owned or Controlled By: ROSTEC"));
-    assert_eq!(e.get(prop::PROGRAM), ["UKRAINE-EO13662"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2015-12-22"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["UKRAINE-EO13662"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2015-12-22"]);
 
     let e = entity(&parsed, "17013");
     assert_eq!(e.get(prop::NAME), ["VTB BANK OAO"]);
@@ -213,8 +221,8 @@ fn enhanced_person_entries() {
     assert_eq!(e.get(prop::ALIAS), ["Ismail HANIYA", "Ismaeel HANIYYA"]);
     assert_eq!(e.get(prop::BIRTH_DATE), ["1962"]);
     assert_eq!(e.get(prop::BIRTH_PLACE), ["Shati"]);
-    assert_eq!(e.get(prop::PROGRAM), ["NS-PLC"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2006-04-12", "2014-10-10"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["NS-PLC"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2006-04-12", "2014-10-10"]);
 
     let e = entity(&parsed, "50476");
     assert_eq!(e.get(prop::NAME), ["Michel Joseph MARTELLY"]);
@@ -249,8 +257,8 @@ fn enhanced_person_entries() {
     );
     // The fourth address is only "Dominican Republic".
     assert_eq!(e.get(prop::COUNTRY), ["us", "ht", "do"]);
-    assert_eq!(e.get(prop::PROGRAM), ["ILLICIT-DRUGS-EO14059"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2024-08-20"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["ILLICIT-DRUGS-EO14059"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2024-08-20"]);
 }
 
 #[test]
@@ -289,8 +297,11 @@ fn enhanced_organization_entries_with_other_scripts() {
     assert_eq!(e.get(prop::EMAIL), ["adm@vniigaz.gazprom.ru"]);
     assert_eq!(e.get(prop::WEBSITE), ["www.vniigaz.ru"]);
     assert_eq!(e.get(prop::INCORPORATION_DATE), ["1999-06-30"]);
-    assert_eq!(e.get(prop::PROGRAM), ["UKRAINE-EO13662", "RUSSIA-EO14024"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2016-09-01"]);
+    assert_eq!(
+        e.listing(prop::PROGRAM),
+        ["UKRAINE-EO13662", "RUSSIA-EO14024"]
+    );
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2016-09-01"]);
     assert!(has(
         e,
         prop::NOTES,
@@ -306,8 +317,8 @@ fn enhanced_organization_entries_with_other_scripts() {
         prop::ADDRESS,
         "PO Box 309, Ugland House, Grand Cayman, KY1-1104, Cayman Islands"
     ));
-    assert_eq!(e.get(prop::PROGRAM), ["CMIC-EO13959"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2021-12-16"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["CMIC-EO13959"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2021-12-16"]);
     assert!(has(e, prop::NOTES, "Effective Date (CMIC): 2022-02-14"));
 
     let e = entity(&parsed, "17013");
@@ -371,7 +382,11 @@ fn enhanced_agrees_with_the_legacy_consolidated_xml() {
             .skip(1)
             .filter_map(|p| p.split("</program>").next().map(str::to_string))
             .collect();
-        let ours: HashSet<&str> = e.get(prop::PROGRAM).iter().map(String::as_str).collect();
+        let ours: HashSet<&str> = e
+            .listing(prop::PROGRAM)
+            .iter()
+            .map(String::as_str)
+            .collect();
         let theirs: HashSet<&str> = programs.iter().map(String::as_str).collect();
         assert_eq!(ours, theirs, "programs of {uid}");
         seen += 1;
@@ -463,7 +478,7 @@ const ADV_DOC: &str = r#"<?xml version="1.0" encoding="utf-8"?>
   <IDRegDocuments>
     <IDRegDocument ID="700" IDRegDocTypeID="1626" IdentityID="2001">
       <Comment />
-      <IDRegistrationNo>IMO 9000001</IDRegistrationNo>
+      <IDRegistrationNo>IMO 9000003</IDRegistrationNo>
       <IssuingAuthority />
     </IDRegDocument>
   </IDRegDocuments>
@@ -588,16 +603,16 @@ fn advanced_ranges_other_scripts_and_vessels() {
     assert_eq!(v.schema, Schema::Vessel);
     assert_eq!(v.get(prop::NAME), ["EXAMPLE CARRIER & CO"]);
     assert_eq!(v.get(prop::PREVIOUS_NAME), ["OLD EXAMPLE"]);
-    assert_eq!(v.get(prop::IMO_NUMBER), ["9000001"]);
+    assert_eq!(v.get(prop::IMO_NUMBER), ["9000003"]);
     assert_eq!(v.get(prop::FLAG), ["ir"]);
     assert_eq!(v.get(prop::CALL_SIGN), ["9BXX1"]);
     assert_eq!(v.get(prop::TYPE), ["Crude Oil Tanker"]);
     assert_eq!(
-        v.get(prop::CRYPTO_WALLET),
+        v.wallets(),
         ["ETH:0x00000000000000000000000000000000000000aa"]
     );
-    assert_eq!(v.get(prop::PROGRAM), ["IRAN"]);
-    assert_eq!(v.get(prop::LISTING_DATE), ["2019-09-04"]);
+    assert_eq!(v.listing(prop::PROGRAM), ["IRAN"]);
+    assert_eq!(v.listing(prop::LISTING_DATE), ["2019-09-04"]);
 }
 
 #[test]
@@ -739,7 +754,7 @@ const ENH_DOC: &str = r#"<?xml version="1.0" encoding="utf-8"?>
       <identityDocuments>
         <identityDocument id="700">
           <type refId="1626">Vessel Registration Identification</type>
-          <documentNumber>IMO 9000001</documentNumber>
+          <documentNumber>IMO 9000003</documentNumber>
           <isValid>true</isValid>
         </identityDocument>
       </identityDocuments>
@@ -777,10 +792,10 @@ fn enhanced_ranges_other_scripts_and_vessels() {
         "birth date approximate: circa 1960, 1961, 1962"
     ));
     assert_eq!(e.get(prop::GENDER), ["male"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2006-04-12"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2006-04-12"]);
     let v = entity(&parsed, "5001");
     assert_eq!(v.schema, Schema::Vessel);
-    assert_eq!(v.get(prop::IMO_NUMBER), ["9000001"]);
+    assert_eq!(v.get(prop::IMO_NUMBER), ["9000003"]);
     assert_eq!(v.get(prop::FLAG), ["ir"]);
     assert_eq!(v.get(prop::MMSI), ["422000001"]);
 }

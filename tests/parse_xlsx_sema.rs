@@ -128,8 +128,8 @@ fn ofsi_person_with_weak_aliases_and_numbered_documents() {
         ["Bunatwiete 23, Hamburg, 21073, Germany"]
     );
     assert_eq!(e.get(prop::COUNTRY), ["de"]);
-    assert_eq!(e.get(prop::PROGRAM), ["ISIL (Da'esh) and Al-Qaida"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2002-10-01"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["ISIL (Da'esh) and Al-Qaida"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2002-10-01"]);
     assert_eq!(e.get(prop::MODIFIED_AT), ["2022-01-12"]);
     assert!(has_note(e, "UK Sanctions List Ref: AQD0300"));
     assert!(has_note(e, "UK Sanctions List date designated: 2002-09-30"));
@@ -169,8 +169,8 @@ fn ofsi_entity_with_non_latin_name_and_variations() {
         e.get(prop::REGISTRATION_NUMBER),
         ["Kazakhstan BIN - 170440031562"]
     );
-    assert_eq!(e.get(prop::PROGRAM), ["Russia"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2024-11-07"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["Russia"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2024-11-07"]);
     assert_eq!(e.get(prop::MODIFIED_AT), ["2025-01-09"]);
     assert!(has_note(e, "UK Sanctions List Ref: RUS2305"));
 }
@@ -200,12 +200,14 @@ fn ofsi_ship_with_imo() {
     assert_eq!(e.get(prop::TYPE), ["Oil tanker"]);
     assert_eq!(e.get(prop::TONNAGE), ["1220"]);
     assert_eq!(e.get(prop::BUILD_DATE), ["1987"]);
-    assert_eq!(e.get(prop::OWNER), ["Chonmyong Shipping Co"]);
+    // FtM's `owner` refers to an entity: the publisher's free text is a note.
+    assert!(e.get(prop::OWNER).is_empty());
+    assert!(has_note(e, "owner: Chonmyong Shipping Co"));
     assert_eq!(
-        e.get(prop::PROGRAM),
+        e.listing(prop::PROGRAM),
         ["Democratic People's Republic of Korea"]
     );
-    assert_eq!(e.get(prop::LISTING_DATE), ["2018-04-03"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2018-04-03"]);
     assert_eq!(e.get(prop::MODIFIED_AT), ["2020-12-31"]);
     assert!(has_note(e, "UK Sanctions List Ref: DPR0096"));
     assert!(has_note(e, "UK Sanctions List date designated: 2018-03-30"));
@@ -237,7 +239,7 @@ fn ofsi_group_without_primary_name_row() {
         e.get(prop::ADDRESS),
         ["Ulitsa Krasnoznamennaya Street 1, Volsk-18, Saratov Oblast, Shikhany, 412918, Russia"]
     );
-    assert_eq!(e.get(prop::PROGRAM), ["Chemical Weapons"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["Chemical Weapons"]);
 }
 
 /// The Excel re-saved 2023 file: same layout, header on row 2 under the
@@ -260,7 +262,7 @@ fn ofsi_2023_file() {
     );
     let ship = entity(p, "gb_hmt_sanctions:13647");
     assert_eq!(ship.schema, Schema::Vessel);
-    assert_eq!(ship.get(prop::LISTING_DATE), ["2018-04-03"]);
+    assert_eq!(ship.listing(prop::LISTING_DATE), ["2018-04-03"]);
     assert_eq!(ship.get(prop::ALIAS).len(), 8);
 }
 
@@ -305,8 +307,8 @@ fn au_primary_and_original_script_rows_merge() {
     );
     assert_eq!(e.get(prop::CITIZENSHIP), ["af"]);
     assert!(e.get(prop::ADDRESS).is_empty(), "the address is 'NA'");
-    assert_eq!(e.get(prop::PROGRAM), ["1988 (Taliban)"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2001-01-25"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["1988 (Taliban)"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2001-01-25"]);
     assert_eq!(e.get(prop::MODIFIED_AT), ["2014-12-15"]);
 }
 
@@ -362,7 +364,10 @@ fn au_previous_names_and_per_alias_details() {
         ])
     );
     assert_eq!(
-        set(e, prop::LISTING_DATE),
+        e.listing(prop::LISTING_DATE)
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<String>>(),
         strings(&["2001-01-25", "2014-05-16"])
     );
     assert_eq!(e.get(prop::MODIFIED_AT), ["2014-05-19"]);
@@ -395,8 +400,8 @@ fn au_entity_with_addresses_and_imo() {
     );
     assert_eq!(e.get(prop::COUNTRY), ["kp"]);
     assert_eq!(e.get(prop::IMO_NUMBER), ["1790183"]);
-    assert_eq!(e.get(prop::PROGRAM), ["1718 (DPRK)"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2014-07-28"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["1718 (DPRK)"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2014-07-28"]);
     assert_eq!(e.get(prop::MODIFIED_AT), ["2022-08-03"]);
     assert!(e.get(prop::BIRTH_DATE).is_empty());
 }
@@ -426,12 +431,12 @@ fn sema_person() {
     assert_eq!(e.get(prop::FIRST_NAME), ["Aleksandr Grigoryevich"]);
     assert_eq!(e.get(prop::LAST_NAME), ["Lukashenko"]);
     assert_eq!(e.get(prop::BIRTH_DATE), ["1954-08-30"]);
-    assert_eq!(e.get(prop::PROGRAM), ["Belarus"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["Belarus"]);
     assert!(
         e.get(prop::NATIONALITY).is_empty(),
         "the regime is not a nationality"
     );
-    assert_eq!(e.get(prop::LISTING_DATE), ["2020-09-28"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2020-09-28"]);
     assert!(has_note(
         e,
         "Canadian sanctions regime: Belarus / Bélarus; Schedule 1, Part 1; Item 8"
@@ -454,7 +459,7 @@ fn sema_person_with_aliases_in_two_scripts() {
         ]
     );
     assert!(e.get(prop::WEAK_ALIAS).is_empty());
-    assert_eq!(e.get(prop::LISTING_DATE), ["2024-04-12"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2024-04-12"]);
 
     let e = entity(ca_sema(), "ca_dfatd_sema_sanctions:hta-p1-1");
     assert_eq!(e.get(prop::NAME), ["Yahya Sinwar"]);
@@ -463,7 +468,7 @@ fn sema_person_with_aliases_in_two_scripts() {
         ["Yehya Sinwar", "Abu Ibrahim", "يحيى السنوار"]
     );
     assert_eq!(e.get(prop::BIRTH_DATE), ["1962-10-29"]);
-    assert_eq!(e.get(prop::PROGRAM), ["Hamas Terrorist Attacks"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["Hamas Terrorist Attacks"]);
 }
 
 #[test]
@@ -475,8 +480,8 @@ fn sema_vessel_with_imo() {
     assert_eq!(e.get(prop::TYPE), ["General Cargo / Multi Purpose"]);
     assert_eq!(e.get(prop::BUILD_DATE), ["1980"]);
     assert!(e.get(prop::BIRTH_DATE).is_empty());
-    assert_eq!(e.get(prop::PROGRAM), ["Russia"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2025-02-21"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["Russia"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2025-02-21"]);
 }
 
 #[test]
@@ -485,7 +490,7 @@ fn sema_organisations() {
     assert_eq!(e.schema, Schema::Organization);
     assert_eq!(e.get(prop::NAME), ["VEB"]);
     assert_eq!(e.get(prop::ALIAS), ["ВЭБ", "Vnesheconombank", "VEB.RF"]);
-    assert_eq!(e.get(prop::LISTING_DATE), ["2022-02-24"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2022-02-24"]);
 
     let e = entity(ca_sema(), "ca_dfatd_sema_sanctions:sd-p2-3");
     assert_eq!(e.get(prop::NAME), ["Defence Industries System"]);
@@ -500,16 +505,16 @@ fn sema_organisations() {
             "منظومة الصناعية الدفاعية"
         ]
     );
-    assert_eq!(e.get(prop::PROGRAM), ["Sudan"]);
+    assert_eq!(e.listing(prop::PROGRAM), ["Sudan"]);
 
     // A regime that is not a country, and a record without a schedule.
     let e = entity(ca_sema(), "ca_dfatd_sema_sanctions:jvcfor-1");
     assert_eq!(e.get(prop::NAME), ["Nicolás MADURO MOROS"]);
     assert_eq!(
-        e.get(prop::PROGRAM),
+        e.listing(prop::PROGRAM),
         ["Justice for Victims of Corrupt Foreign Officials Regulations (JVCFOR)"]
     );
-    assert_eq!(e.get(prop::LISTING_DATE), ["2017-11-03"]);
+    assert_eq!(e.listing(prop::LISTING_DATE), ["2017-11-03"]);
 }
 
 // ---------------------------------------------------------------- detection

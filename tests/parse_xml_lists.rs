@@ -83,9 +83,9 @@ fn un_qdi_001_with_original_script_name() {
     assert_eq!(e.get("birthDate"), ["1963-04-11", "1960-04-11"]);
     assert_eq!(e.get("birthPlace"), ["Monufia Governate, Egypt"]);
     assert_eq!(e.get("nationality"), ["eg"]);
-    assert_eq!(e.get("listingDate"), ["2001-01-25"]);
+    assert_eq!(e.listing("listingDate"), ["2001-01-25"]);
     assert_eq!(e.get("modifiedAt"), ["2022-11-08"]);
-    assert_eq!(e.get("program"), ["Al-Qaida (QD)"]);
+    assert_eq!(e.listing("program"), ["Al-Qaida (QD)"]);
     assert!(has_note(
         e,
         "alias Muhamad Ibrahim Makkawi: DOB: a) 11 Apr. 1960 b) 11 Apr. 1963. POB: Egypt. Nationality: Egypt"
@@ -131,7 +131,7 @@ fn un_birth_date_range() {
     );
     assert_eq!(e.get("country"), ["ml"]);
     assert_eq!(e.get("nationality"), ["ml"]);
-    assert_eq!(e.get("listingDate"), ["2013-02-22"]);
+    assert_eq!(e.listing("listingDate"), ["2013-02-22"]);
     assert_eq!(e.get("modifiedAt"), ["2023-02-02"]);
 }
 
@@ -170,7 +170,7 @@ fn un_approximate_birth_date_titles_and_passport() {
         e,
         "Passport SE-011697: issuing country Afghanistan; issued 1988-01-25; issued in Kabul, Afghanistan; expired on 23 Feb. 2000"
     ));
-    assert_eq!(e.get("program"), ["Taliban (TA)"]);
+    assert_eq!(e.listing("program"), ["Taliban (TA)"]);
 }
 
 #[test]
@@ -212,9 +212,9 @@ fn un_entity_with_padded_reference_number() {
     );
     assert_eq!(e.get("country"), ["kp"]);
     assert_eq!(e.get("swiftBic"), ["DCBKKPPY"]);
-    assert_eq!(e.get("listingDate"), ["2016-03-02"]);
+    assert_eq!(e.listing("listingDate"), ["2016-03-02"]);
     assert_eq!(e.get("modifiedAt"), ["2022-07-26"]);
-    assert_eq!(e.get("program"), ["DPRK (KP)"]);
+    assert_eq!(e.listing("program"), ["DPRK (KP)"]);
     assert!(e.get("firstName").is_empty());
 }
 
@@ -230,7 +230,7 @@ fn un_2025_is_an_older_publication_with_the_same_ids() {
     assert_eq!(p.published.as_deref(), Some("2025-04-19"));
     let e = entity(&p, "un_sc_sanctions:QDi.001");
     assert_eq!(e.get("name"), ["MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE"]);
-    assert_eq!(e.get("listingDate"), ["2001-01-25"]);
+    assert_eq!(e.listing("listingDate"), ["2001-01-25"]);
 }
 
 #[test]
@@ -281,11 +281,11 @@ fn eu_11_sample_entries() {
     assert_eq!(e.get("citizenship"), ["iq"]);
     assert_eq!(e.get("birthDate"), ["1937-04-28"]);
     assert_eq!(e.get("birthPlace"), ["al-Awja, near Tikrit, IRAQ"]);
-    assert_eq!(e.get("program"), ["IRQ"]);
+    assert_eq!(e.listing("program"), ["IRQ"]);
     // The listing act: regulationType="regulation" entryIntoForceDate="2003-07-07".
-    assert_eq!(e.get("listingDate"), ["2003-07-07"]);
+    assert_eq!(e.listing("listingDate"), ["2003-07-07"]);
     assert_eq!(
-        e.get("sourceUrl"),
+        e.listing("sourceUrl"),
         ["http://eur-lex.europa.eu/LexUriServ/LexUriServ.do?uri=OJ:L:2003:169:0006:0023:EN:PDF"]
     );
     assert!(has_note(e, "UNSC RESOLUTION 1483"));
@@ -311,8 +311,8 @@ fn eu_11_sample_entries() {
     assert_eq!(e.get("birthDate"), ["1965-04-14", "1964-03-01"]);
     assert_eq!(e.get("birthPlace"), ["PAKISTAN"]);
     assert_eq!(e.get("passportNumber"), ["488555"]);
-    assert_eq!(e.get("program"), ["TERR"]);
-    assert!(e.get("listingDate").is_empty());
+    assert_eq!(e.listing("program"), ["TERR"]);
+    assert!(e.listing("listingDate").is_empty());
 
     let e = entity(&p, "eu_fsf:330");
     assert_eq!(e.schema, Schema::Organization);
@@ -323,14 +323,14 @@ fn eu_11_sample_entries() {
             .any(|a| a == "Организация за подпомагане на Ulema, Пакистан")
     );
     assert_eq!(e.get("alias").len(), 11);
-    assert_eq!(e.get("listingDate"), ["2001-10-06"]);
+    assert_eq!(e.listing("listingDate"), ["2001-10-06"]);
     assert_eq!(e.get("address").len(), 11);
     assert_eq!(
         e.get("address")[0],
         "302b-40 Good Earth Court, Opposite Pia Planitarium, Block 13a, Gushan-I Igbal, Karachi, PAKISTAN"
     );
     assert_eq!(e.get("country"), ["pk"]);
-    assert!(e.get("phone").iter().any(|p| p == "0300- 820 91 99"));
+    assert!(has_note(e, "phone: 0300- 820 91 99"));
     assert!(has_note(e, "fax: 662 38 14"));
 
     let e = entity(&p, "eu_fsf:980");
@@ -390,8 +390,8 @@ fn eu_11_weak_alias_and_circa_birth_date() {
         e,
         "National identification card 12AB34567: country FRANCE; known to be expired"
     ));
-    assert_eq!(e.get("listingDate"), ["2020-05-06"]);
-    assert_eq!(e.get("program"), ["TEST"]);
+    assert_eq!(e.listing("listingDate"), ["2020-05-06"]);
+    assert_eq!(e.listing("program"), ["TEST"]);
 }
 
 #[test]
@@ -431,7 +431,7 @@ fn eu_10_partial_file_entries() {
     assert_eq!(e.get("birthDate"), ["1924-02-21"]);
     assert_eq!(e.get("birthPlace"), ["Kutama"]);
     assert_eq!(e.get("passportNumber"), ["AD001095"]);
-    assert_eq!(e.get("program"), ["ZWE"]);
+    assert_eq!(e.listing("program"), ["ZWE"]);
     assert!(has_note(
         e,
         "Entity is sanctioned in regime 310/2002 (OJ L50) of programme ZWE, in regime 314/2004 (OJ L55) of programme ZWE"
@@ -454,7 +454,7 @@ fn eu_10_partial_file_entries() {
     assert_eq!(e.get("address"), ["[Bavaria], DEU"]);
     assert_eq!(e.get("country"), ["de"]);
     assert_eq!(e.get("idNumber"), ["A 0141062"]);
-    assert_eq!(e.get("program"), ["TAQA"]);
+    assert_eq!(e.listing("program"), ["TAQA"]);
     assert!(has_note(
         e,
         "Temporary Travel Document A 0141062: country DEU; [revoked by issuer](german travel document (‘reiseausweis’) . revoked as at sep.2012.)"
@@ -565,10 +565,10 @@ fn uk_sample_entries() {
     assert_eq!(e.get("address"), ["Darul Aman, Kabul, Afghanistan"]);
     assert_eq!(e.get("country"), ["af"]);
     assert_eq!(
-        e.get("program"),
+        e.listing("program"),
         ["The Afghanistan (Sanctions) (EU Exit) Regulations 2020"]
     );
-    assert_eq!(e.get("listingDate"), ["2001-01-31"]);
+    assert_eq!(e.listing("listingDate"), ["2001-01-31"]);
     assert_eq!(e.get("modifiedAt"), ["2026-04-29"]);
     assert!(has_note(e, "OFSI group ID: 7270"));
     assert!(has_note(e, "UN reference number: TAi.007"));
@@ -605,7 +605,7 @@ fn uk_sample_entries() {
         ]
     );
     assert!(has_note(e, "type of entity: Terrorist Group"));
-    assert_eq!(e.get("listingDate"), ["2022-03-07"]);
+    assert_eq!(e.listing("listingDate"), ["2022-03-07"]);
 
     let e = entity(&p, "gb_fcdo_sanctions:DPR0075");
     assert_eq!(e.schema, Schema::Vessel);
@@ -616,10 +616,12 @@ fn uk_sample_entries() {
     assert_eq!(e.get("type"), ["Bulk Carrier"]);
     assert_eq!(e.get("tonnage"), ["7078"]);
     assert_eq!(e.get("buildDate"), ["2011"]);
-    assert_eq!(e.get("owner"), ["Global United Shipping India"]);
+    // FtM's `owner` refers to an entity: the publisher's free text is a note.
+    assert!(e.get("owner").is_empty());
+    assert!(has_note(e, "owner: Global United Shipping India"));
     assert!(has_note(e, "previous flag: India"));
     assert!(has_note(e, "length: 134.5"));
-    assert_eq!(e.get("listingDate"), ["2017-10-03"]);
+    assert_eq!(e.listing("listingDate"), ["2017-10-03"]);
 
     // The synthetic designation without UniqueID is kept, with a derived id.
     let e = p
@@ -628,7 +630,7 @@ fn uk_sample_entries() {
         .find(|e| e.caption == "No Unique Id")
         .expect("the designation without UniqueID");
     assert!(e.id.starts_with("gb_fcdo_sanctions:x-"), "{}", e.id);
-    assert_eq!(keys(e), ["lastName", "name", "notes"]);
+    assert_eq!(keys(e), ["lastName", "name", "notes", "topics"]);
 }
 
 // ------------------------------------------------------------------ SECO
@@ -641,7 +643,7 @@ fn seco_sample_entries() {
     let delisted: Vec<&str> = p
         .entities
         .iter()
-        .filter(|e| !e.get("delistingDate").is_empty())
+        .filter(|e| !e.listing("endDate").is_empty())
         .map(|e| e.id.as_str())
         .collect();
     assert_eq!(
@@ -673,10 +675,10 @@ fn seco_sample_entries() {
         e.get("address"),
         ["President's Sports Club, ул. Старовиленская, 4, 220029"]
     );
-    assert_eq!(e.get("delistingDate"), ["2016-03-01"]);
+    assert_eq!(e.listing("endDate"), ["2016-03-01"]);
     assert_eq!(e.get("modifiedAt"), ["2016-03-01"]);
     // <modification modification-type="listed"> carries no date here.
-    assert!(e.get("listingDate").is_empty());
+    assert!(e.listing("listingDate").is_empty());
     assert!(has_note(e, "de-listed by SECO on 2016-03-01"));
     assert!(has_note(
         e,
@@ -690,7 +692,7 @@ fn seco_sample_entries() {
     // <day-month-year year="1978" quality="low">
     assert_eq!(e.get("birthDate"), ["1978"]);
     assert!(has_note(e, "birth date 1978: low quality"));
-    assert_eq!(e.get("delistingDate"), ["2016-03-01"]);
+    assert_eq!(e.listing("endDate"), ["2016-03-01"]);
 
     let e = entity(&p, "ch_seco_sanctions:44348");
     assert_eq!(e.schema, Schema::Organization);
@@ -699,14 +701,14 @@ fn seco_sample_entries() {
         e.get("alias"),
         ["МЗКТ - Минский завод колёсных тягачей", "VOLAT"]
     );
-    assert_eq!(e.get("listingDate"), ["2021-03-22"]);
+    assert_eq!(e.listing("listingDate"), ["2021-03-22"]);
     assert_eq!(e.get("modifiedAt"), ["2026-05-22"]);
     assert_eq!(e.get("phone"), ["+375 (17) 330-17-09"]);
     assert_eq!(e.get("email"), ["link@mzkt.by"]);
     assert_eq!(e.get("website"), ["www.mzkt.by"]);
     assert_eq!(e.get("registrationNumber"), ["100534485"]);
     assert_eq!(e.get("address"), ["150 Partizansky Ave., 220021"]);
-    assert!(e.get("delistingDate").is_empty());
+    assert!(e.listing("endDate").is_empty());
 
     let e = entity(&p, "ch_seco_sanctions:85396");
     assert_eq!(e.get("name"), ["Dzmitry Mihaylavych Zamulevich"]);
@@ -715,14 +717,14 @@ fn seco_sample_entries() {
     assert_eq!(e.get("birthDate"), ["1974-05-07"]);
     assert_eq!(e.get("passportNumber"), ["BM2229283"]);
     assert_eq!(e.get("idNumber"), ["3070574E057PB8"]);
-    assert_eq!(e.get("listingDate"), ["2024-12-24"]);
+    assert_eq!(e.listing("listingDate"), ["2024-12-24"]);
 
     let e = entity(&p, "ch_seco_sanctions:34461");
     assert_eq!(e.schema, Schema::Vessel);
     assert_eq!(e.get("name"), ["Hui Chon"]);
     assert_eq!(e.get("alias"), ["Hwang Gum San 2"]);
     assert_eq!(e.get("imoNumber"), ["8405270"]);
-    assert_eq!(e.get("listingDate"), ["2016-05-18"]);
+    assert_eq!(e.listing("listingDate"), ["2016-05-18"]);
 
     let e = entity(&p, "ch_seco_sanctions:52941");
     assert_eq!(e.get("name"), ["Maria Vladimirovna Vorontsova"]);
@@ -738,7 +740,7 @@ fn seco_sample_entries() {
     );
     assert_eq!(e.get("nationality"), ["ru"]);
     assert_eq!(e.get("birthDate"), ["1985-04-28"]);
-    assert_eq!(e.get("listingDate"), ["2022-04-13"]);
+    assert_eq!(e.listing("listingDate"), ["2022-04-13"]);
 }
 
 /// SECO programme headers and places (absent from the sample) are resolved,
@@ -755,7 +757,10 @@ fn seco_programs_and_places_are_resolved() {
     let files = [SourceFile::new("ch.xml", doc.as_bytes().to_vec())];
     let p = parse::parse(Format::ChSecoXml, "ch_seco_sanctions", &files).unwrap();
     let e = entity(&p, "ch_seco_sanctions:9");
-    assert_eq!(e.get("program"), ["Ordinance on measures against Belarus"]);
+    assert_eq!(
+        e.listing("program"),
+        ["Ordinance on measures against Belarus"]
+    );
     assert_eq!(e.get("address"), ["Street 1, Minsk, Belarus"]);
     assert_eq!(e.get("country"), ["by"]);
     assert_eq!(e.get("birthPlace"), ["Minsk, Belarus"]);

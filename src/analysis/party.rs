@@ -55,12 +55,12 @@ impl PreparedEntity {
             }
         }
         let mut identifiers: Vec<String> = Vec::new();
-        for p in prop::IDENTIFIER_PROPS {
-            for v in entity.get(p) {
-                let n = normalize_identifier(v);
-                if n.len() >= MIN_IDENTIFIER_CHARS && !identifiers.contains(&n) {
-                    identifiers.push(n);
-                }
+        // Wallet keys live on linked CryptoWallet entities: `identifiers()`
+        // gathers them with the party's own identifier properties.
+        for v in entity.identifiers() {
+            let n = normalize_identifier(&v);
+            if n.len() >= MIN_IDENTIFIER_CHARS && !identifiers.contains(&n) {
+                identifiers.push(n);
             }
         }
         PreparedEntity {

@@ -111,6 +111,7 @@ impl From<QueryError> for ApiError {
             QueryError::FieldTooLong { .. } => "field_too_long",
             QueryError::UnknownSchema(_) => "unknown_schema",
             QueryError::InvalidListId(_) => "invalid_list_id",
+            QueryError::UnknownTopic(_) => "unknown_topic",
             QueryError::ListNotLoaded { .. } => "list_not_loaded",
             QueryError::NoListToSearch(_) => "no_list_to_search",
             QueryError::NoNameTokens => "invalid_name",

@@ -121,6 +121,7 @@ pub fn full_entity<'a>(served: &'a Served, m: &MatchResult) -> Cow<'a, Entity> {
             caption: m.entity.caption.clone(),
             datasets: m.entity.datasets.clone(),
             properties: BTreeMap::new(),
+            linked: Vec::new(),
         }),
     }
 }
@@ -168,7 +169,7 @@ pub struct ScreenResponse<'a> {
     ),
     responses(
         (status = 200, description = "The results, best first.", body = ScreenResponse),
-        (status = 422, description = "A field has the wrong type or an unknown name; the name is empty, too long or has nothing to screen; a list is not loaded or not a list; nothing is left to search; threshold or limit out of range.", body = ErrorBody),
+        (status = 422, description = "A field has the wrong type or an unknown name; the name is empty, too long or has nothing to screen; a list is not loaded or not a list; a topic is not an FtM topic; nothing is left to search; threshold or limit out of range.", body = ErrorBody),
         (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
     )
 )]
@@ -249,7 +250,8 @@ pub async fn compare(
     let (a, b) = (record("a", &body.a)?, record("b", &body.b)?);
     for (side, q) in [("a", &a), ("b", &b)] {
         q.validate().map_err(|e| tag_side(side, e.into()))?;
-        if q.threshold.is_some() || q.limit.is_some() || !q.lists.is_empty() {
+        if q.threshold.is_some() || q.limit.is_some() || !q.lists.is_empty() || !q.topics.is_empty()
+        {
             return Err(tag_side(
                 side,
                 ApiError::unprocessable(

@@ -328,6 +328,19 @@ fn dataset_scope(
     })
 }
 
+/// The `topics` parameter (repeatable), checked like the query's field; a
+/// topic FtM does not know is a 400 naming it, as a bad dataset filter is.
+fn topics_param(params: &Params) -> Result<Vec<String>, ApiError> {
+    let topics = params.all("topics");
+    crate::matching::query::check_topics(&topics).map_err(|e| {
+        let mut e = ApiError::from(e);
+        e.status = StatusCode::BAD_REQUEST;
+        e.detail = format!("topics: {}", e.detail);
+        e
+    })?;
+    Ok(topics)
+}
+
 /// `{name: value}` of a yente feature result.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FeatureResult {
@@ -525,6 +538,7 @@ fn merge(
         ("include_dataset" = Option<Vec<String>>, Query, description = "Only these lists (repeatable)."),
         ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable)."),
         ("exclude_schema" = Option<Vec<String>>, Query, description = "Not these schemata (repeatable)."),
+        ("topics" = Option<Vec<crate::model::topics::Topic>>, Query, description = "Only parties with any of these FtM topics (repeatable)."),
         ("exclude_entity_ids" = Option<Vec<String>>, Query, description = "Not these entity ids (repeatable).")
     ),
     request_body(
@@ -533,7 +547,7 @@ fn merge(
     ),
     responses(
         (status = 200, description = "One response per query key.", body = MatchResponse),
-        (status = 400, description = "A bad query parameter, or `include_dataset` / `exclude_dataset` naming a list that is not loaded or leaving nothing to search.", body = ErrorBody),
+        (status = 400, description = "A bad query parameter: `include_dataset` / `exclude_dataset` naming a list that is not loaded or leaving nothing to search, or an unknown topic.", body = ErrorBody),
         (status = 404, description = "The dataset is not loaded.", body = ErrorBody),
         (status = 413, description = "Too many queries or screenings.", body = ErrorBody),
         (status = 422, description = "A query cannot be screened (no name, name too long, unknown schema); the detail names the query key.", body = ErrorBody),
@@ -561,6 +575,7 @@ pub async fn match_entities(
         opts.min_score = cutoff;
     }
     let exclude_ids: BTreeSet<String> = params.all("exclude_entity_ids").into_iter().collect();
+    let topics = topics_param(&params)?;
     let exclude_schemas: BTreeSet<String> = params.all("exclude_schema").into_iter().collect();
     if body.queries.len() > limits.max_batch {
         return Err(ApiError::too_large(
@@ -585,8 +600,11 @@ pub async fn match_entities(
     let mut plan: Vec<Planned> = Vec::with_capacity(body.queries.len());
     let mut screenings = 0;
     for (key, ex) in &body.queries {
-        let (queries, echo, warnings) =
+        let (mut queries, echo, warnings) =
             example_queries(key, ex, &lists, limits.max_names_per_query)?;
+        for q in &mut queries {
+            q.topics.clone_from(&topics);
+        }
         screenings += queries.len();
         plan.push((key.clone(), queries, echo, warnings));
     }
@@ -707,11 +725,12 @@ pub struct SearchResponse<'a> {
         ("schema" = Option<String>, Query, description = "Only this schema."),
         ("countries" = Option<Vec<String>>, Query, description = "Countries of the party (repeatable)."),
         ("include_dataset" = Option<Vec<String>>, Query, description = "Only these lists (repeatable)."),
-        ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable).")
+        ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable)."),
+        ("topics" = Option<Vec<crate::model::topics::Topic>>, Query, description = "Only parties with any of these FtM topics (repeatable).")
     ),
     responses(
         (status = 200, description = "Entities resembling the name.", body = SearchResponse),
-        (status = 400, description = "Missing `q`, or a bad parameter or dataset filter.", body = ErrorBody),
+        (status = 400, description = "Missing `q`, or a bad parameter, dataset filter or topic.", body = ErrorBody),
         (status = 404, description = "The dataset is not loaded.", body = ErrorBody),
         (status = 422, description = "The name cannot be searched, or limit + offset is out of range.", body = ErrorBody),
         (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
@@ -765,6 +784,7 @@ pub async fn search(
         schema: schema.map(|s| s.as_str().to_string()),
         countries: params.all("countries"),
         lists: scope,
+        topics: topics_param(&params)?,
         ..Query::default()
     };
     query.validate()?;

@@ -467,11 +467,14 @@ impl ScreeningIndex {
 
     /// The entities most likely to match the query, best first (by the
     /// retrieval score, not the final score). `lists` restricts the search;
-    /// `None` searches every list.
+    /// `None` searches every list. `topics`, when not empty, keeps the
+    /// parties carrying any of them (filtered during retrieval, so a rare
+    /// topic is not crowded out by namesakes without it).
     pub fn candidates(
         &self,
         q: &PreparedQuery,
         lists: Option<&BTreeSet<String>>,
+        topics: &[String],
         limit: usize,
     ) -> Result<Vec<u32>, IndexError> {
         let f = self.fields;
@@ -512,17 +515,26 @@ impl ScreeningIndex {
             (bits, lists)
         });
         let beyond_64 = self.lists.len() > 64;
-        let keep = |ord: u32| match &wanted {
-            None => true,
-            Some((bits, lists)) => {
-                self.list_bits
-                    .get(ord as usize)
-                    .is_some_and(|b| b & bits != 0)
-                    || (beyond_64
-                        && self
-                            .entity(ord)
-                            .is_some_and(|e| e.entity.datasets.iter().any(|d| lists.contains(d))))
-            }
+        let of_topics = |ord: u32| {
+            topics.is_empty()
+                || self
+                    .entity(ord)
+                    .is_some_and(|e| crate::model::topics::passes(&e.entity, topics))
+        };
+        let keep = |ord: u32| {
+            of_topics(ord)
+                && match &wanted {
+                    None => true,
+                    Some((bits, lists)) => {
+                        self.list_bits
+                            .get(ord as usize)
+                            .is_some_and(|b| b & bits != 0)
+                            || (beyond_64
+                                && self.entity(ord).is_some_and(|e| {
+                                    e.entity.datasets.iter().any(|d| lists.contains(d))
+                                }))
+                    }
+                }
         };
         let searcher = self.reader.searcher();
         Ok(candidates::top_parties(

@@ -498,7 +498,7 @@ mod tests {
             .iter()
             .map(|q| {
                 index
-                    .candidates(&query(q), None, 10)
+                    .candidates(&query(q), None, &[], 10)
                     .expect("candidates")
                     .into_iter()
                     .filter_map(|o| index.entity(o))

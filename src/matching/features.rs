@@ -621,7 +621,7 @@ pub fn schemas_conflict(a: Schema, b: Schema) -> bool {
         Person => 1,
         Organization | Company => 2,
         Vessel => 3,
-        Aircraft => 4,
+        Airplane => 4,
         LegalEntity => 0,
     };
     let (ca, cb) = (class(a), class(b));

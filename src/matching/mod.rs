@@ -221,6 +221,7 @@ impl Matcher {
         let candidates = self.index.candidates(
             &prepared,
             lists.as_ref(),
+            &query.topics,
             (limit * self.weights.candidates_per_result).max(self.weights.min_candidates),
         )?;
         self.index.touch(&candidates);

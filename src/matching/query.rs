@@ -39,7 +39,7 @@ pub const MAX_BIRTH_DATE_CHARS: usize = 64;
 /// Most lists and collections a query may name.
 pub const MAX_LISTS: usize = 64;
 /// Query fields that a record of a comparison may not carry (the JSON names).
-pub const COMPARISON_ONLY: [&str; 3] = ["threshold", "limit", "lists"];
+pub const COMPARISON_ONLY: [&str; 4] = ["threshold", "limit", "lists", "topics"];
 
 /// One party to screen: the body of `POST /v1/screen`, one element of a JSON
 /// batch, one line of NDJSON or of the batch job's JSONL input. Give `name`,
@@ -72,7 +72,7 @@ pub struct Query {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 1000)]
     pub last_name: Option<String>,
-    /// What kind of party: Person, Organization, Company, LegalEntity, Vessel or Aircraft.
+    /// What kind of party: Person, Organization, Company, LegalEntity, Vessel or Airplane (Aircraft accepted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::model::Schema>)]
     pub schema: Option<String>,
@@ -96,6 +96,11 @@ pub struct Query {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(max_items = 64)]
     pub lists: Vec<String>,
+    /// Only listed parties with at least one of these FtM topics (`sanction`,
+    /// `crime.terror`, …); left out: every party.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<crate::model::topics::Topic>, max_items = 32)]
+    pub topics: Vec<String>,
     /// Alert threshold for this party (default {defaults.threshold}).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0.0, maximum = 1.0)]
@@ -141,7 +146,7 @@ pub enum QueryError {
         max: usize,
     },
     #[error(
-        "unknown schema '{0}' (use Person, Organization, Company, Vessel, Aircraft or LegalEntity)"
+        "unknown schema '{0}' (use Person, Organization, Company, Vessel, Airplane (or Aircraft) or LegalEntity)"
     )]
     UnknownSchema(String),
     #[error(
@@ -150,6 +155,10 @@ pub enum QueryError {
     InvalidListId(String),
     #[error("list '{list}' is not loaded; {loaded}")]
     ListNotLoaded { list: String, loaded: String },
+    #[error(
+        "unknown topic '{0}' (use a FollowTheMoney topic such as sanction, crime.terror, export.control, debarment or poi; docs/API.md lists them)"
+    )]
+    UnknownTopic(String),
     #[error("nothing to search: {0}")]
     NoListToSearch(String),
     #[error("the name has no part left to screen once titles and punctuation are set aside")]
@@ -160,6 +169,22 @@ pub enum QueryError {
     TooMany { what: &'static str, count: usize },
     #[error("limit {0} is outside 1..={max}", max = super::MAX_LIMIT)]
     BadLimit(usize),
+}
+
+/// Checks a `topics` filter: at most [`MAX_ATTRIBUTES`] topics, each one
+/// FtM knows. The check of the query's field and of the `topics`
+/// parameters of `/match` and `/search`.
+pub fn check_topics(topics: &[String]) -> Result<(), QueryError> {
+    if topics.len() > MAX_ATTRIBUTES {
+        return Err(QueryError::TooMany {
+            what: "topics",
+            count: topics.len(),
+        });
+    }
+    match crate::model::topics::first_unknown(topics) {
+        Some(t) => Err(QueryError::UnknownTopic(t.chars().take(80).collect())),
+        None => Ok(()),
+    }
 }
 
 /// A query read for scoring, with the warnings about its fields.
@@ -238,6 +263,7 @@ impl Query {
                 count: self.lists.len(),
             });
         }
+        check_topics(&self.topics)?;
         if self.countries.len() > MAX_ATTRIBUTES {
             return Err(QueryError::TooMany {
                 what: "countries",

@@ -50,7 +50,7 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 1000)]
     pub last_name: Option<String>,
-    /// What kind of party: Person, Organization, Company, LegalEntity, Vessel or Aircraft.
+    /// What kind of party: Person, Organization, Company, LegalEntity, Vessel or Airplane (Aircraft accepted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::model::Schema>)]
     pub schema: Option<String>,

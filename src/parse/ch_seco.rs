@@ -186,7 +186,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
         Some("individual") => Schema::Person,
         Some("entity") => Schema::Organization,
         Some(_) if object_type == "vessel" => Schema::Vessel,
-        Some(_) if object_type == "aircraft" => Schema::Aircraft,
+        Some(_) if object_type == "aircraft" => Schema::Airplane,
         _ => Schema::LegalEntity,
     };
     let empty = Node::default();
@@ -213,7 +213,7 @@ fn map_target(list_id: &str, t: &Node, ids: &mut UniqueIds) -> (Entity, Vec<Pend
             "the target has no ssid; its id is derived from its names",
         );
     }
-    if !object_type.is_empty() && !matches!(schema, Schema::Vessel | Schema::Aircraft) {
+    if !object_type.is_empty() && !matches!(schema, Schema::Vessel | Schema::Airplane) {
         e.add(prop::NOTES, &format!("object type: {object_type}"));
     }
 

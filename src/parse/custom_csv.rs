@@ -339,7 +339,7 @@ fn parse_schema(s: &str) -> Result<Schema, String> {
         "organization" | "organisation" | "entity" => Schema::Organization,
         "company" => Schema::Company,
         "vessel" | "ship" => Schema::Vessel,
-        "aircraft" | "airplane" => Schema::Aircraft,
+        "aircraft" | "airplane" => Schema::Airplane,
         _ => {
             return Err(format!(
                 "schema '{s}' is not one of Person, Organization, Company, Vessel, Aircraft, LegalEntity"

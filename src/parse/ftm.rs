@@ -8,7 +8,9 @@
 //! …) are not entities of their own; the facts they hold about a party are
 //! folded into it when the file contains both: an `Address` referenced by a
 //! party's `addressEntity` adds its `full` text to `address` and its
-//! `country`; a `Sanction` adds `program`, `listingDate`/`startDate` and its
+//! `country`, and the reference is dropped (screener keeps addresses as the
+//! `address` text, not as Address entities; a reference to an Address the
+//! file lacks stays, and the FtM step makes it a note); a `Sanction` adds `program`, `listingDate`/`startDate` and its
 //! `reason` (notes) to its `entity`; a `Passport` / `Identification` adds its
 //! `number` to its `holder`'s `passportNumber` / `idNumber`; a `CryptoWallet`
 //! adds `CUR:publicKey` to its `holder`'s `cryptoWallet`. Other non-party
@@ -28,6 +30,9 @@ use super::csv_util::{Table, imo_digits, lower_column, record_line, split_list};
 use super::dates;
 use super::{Location, ParseError, ParsedList, SourceFile, decode_text};
 use crate::countries;
+
+/// FtM's reference from a party to its `Address` entities.
+const ADDRESS_ENTITY: &str = "addressEntity";
 use crate::model::{Entity, Schema, prop};
 use csv::StringRecord;
 use serde::Deserialize;
@@ -93,13 +98,19 @@ pub fn parse_json(list_id: &str, files: &[SourceFile]) -> Result<ParsedList, Par
             &mut folds,
         )?;
     }
-    // Parties' addressEntity references, resolved against the Address lines.
+    // Parties' addressEntity references, resolved against the Address lines:
+    // a resolved reference becomes the party's `address` text (and country),
+    // as screener keeps addresses; one whose Address is not in the file is
+    // kept as written (and ends up a note: it names nothing screener has).
     for e in &mut out.entities {
-        let refs: Vec<String> = e.get("addressEntity").to_vec();
+        let refs = e.properties.remove(ADDRESS_ENTITY).unwrap_or_default();
         for r in refs {
-            if let Some((full, country)) = addresses.get(&r) {
-                e.add_all(prop::ADDRESS, full.iter().map(String::as_str));
-                e.add_all(prop::COUNTRY, country.iter().map(String::as_str));
+            match addresses.get(&r) {
+                Some((full, country)) => {
+                    e.add_all(prop::ADDRESS, full.iter().map(String::as_str));
+                    e.add_all(prop::COUNTRY, country.iter().map(String::as_str));
+                }
+                None => e.add(ADDRESS_ENTITY, &r),
             }
         }
     }

@@ -279,8 +279,23 @@ impl fmt::Display for Format {
     }
 }
 
-/// Parses a file set of a known format into entities of list `list_id`.
+/// Parses a file set of a known format into entities of list `list_id`,
+/// each shaped to FollowTheMoney's model ([`crate::model::ftm::conform`]).
 pub fn parse(
+    format: Format,
+    list_id: &str,
+    files: &[SourceFile],
+) -> Result<ParsedList, ParseError> {
+    let mut parsed = parse_as_written(format, list_id, files)?;
+    for e in &mut parsed.entities {
+        crate::model::ftm::conform(e);
+    }
+    Ok(parsed)
+}
+
+/// [`parse`] without the FtM step: the parties with every fact as a property,
+/// as the parser wrote them (for tests that compare the two).
+pub fn parse_as_written(
     format: Format,
     list_id: &str,
     files: &[SourceFile],

@@ -96,7 +96,7 @@ pub(crate) fn schema_of(kind: &str) -> Schema {
         "individual" | "person" => Schema::Person,
         "entity" | "organization" | "organisation" => Schema::Organization,
         "vessel" => Schema::Vessel,
-        "aircraft" => Schema::Aircraft,
+        "aircraft" => Schema::Airplane,
         _ => Schema::LegalEntity,
     }
 }

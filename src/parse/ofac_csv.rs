@@ -295,7 +295,7 @@ fn build(list_id: &str, p: &Primary) -> Entity {
     let schema = match sdn_type.to_ascii_lowercase().as_str() {
         "individual" => Schema::Person,
         "vessel" => Schema::Vessel,
-        "aircraft" => Schema::Aircraft,
+        "aircraft" => Schema::Airplane,
         "" | "entity" => Schema::Organization,
         _ => Schema::LegalEntity,
     };

@@ -82,7 +82,7 @@ impl EntryData {
             "individual" => Schema::Person,
             "entity" | "" => Schema::Organization,
             "vessel" => Schema::Vessel,
-            "aircraft" => Schema::Aircraft,
+            "aircraft" => Schema::Airplane,
             _ => Schema::LegalEntity,
         };
         let mut e = Entity::new(list_id, &self.uid, schema);

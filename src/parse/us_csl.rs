@@ -115,7 +115,7 @@ fn parse_row(
         "Individual" => Schema::Person,
         "Entity" => Schema::Organization,
         "Vessel" => Schema::Vessel,
-        "Aircraft" => Schema::Aircraft,
+        "Aircraft" => Schema::Airplane,
         _ => Schema::LegalEntity,
     };
     let mut e = Entity::new(list_id, &id, schema);

@@ -111,7 +111,7 @@ impl Lookups {
                     out.imos.entry(digits).or_default().push(ord);
                 }
             }
-            let vessel = matches!(e.entity.schema, Schema::Vessel | Schema::Aircraft);
+            let vessel = matches!(e.entity.schema, Schema::Vessel | Schema::Airplane);
             let person = e.entity.schema == Schema::Person;
             for (_, name) in &e.names {
                 for v in &name.variants {

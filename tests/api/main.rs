@@ -1424,8 +1424,10 @@ async fn real_un_list_refresh_changes_and_screening() {
             .is_some_and(|a| a.iter().any(|x| x == "محمد صلاح الدين عبدالحليم زيدان")),
         "{b}"
     );
+    // The listing is the party's Sanction entity, nested as yente nests it.
+    assert_eq!(b["properties"]["sanctions"][0]["schema"], "Sanction", "{b}");
     assert!(
-        b["properties"]["listingDate"]
+        b["properties"]["sanctions"][0]["properties"]["listingDate"]
             .as_array()
             .is_some_and(|a| a.iter().any(|x| x == "2001-01-25")),
         "{b}"
