@@ -214,9 +214,7 @@ impl Matcher {
         } = query.prepare()?;
         self.index.stats().mark_common(&mut prepared.name);
         let lists = self.resolve_lists(&query.lists)?;
-        if prepared.name.is_empty() {
-            return Err(QueryError::NoNameTokens.into());
-        }
+        nothing_to_screen(&prepared)?;
         let limit = opts.limit.clamp(1, MAX_LIMIT);
         let candidates = self.index.candidates(
             &prepared,
@@ -300,9 +298,7 @@ impl Matcher {
             ..
         } = query.prepare()?;
         self.index.stats().mark_common(&mut prepared.name);
-        if prepared.name.is_empty() {
-            return Err(QueryError::NoNameTokens.into());
-        }
+        nothing_to_screen(&prepared)?;
         let ords: Vec<u32> = entity_ids
             .iter()
             .filter_map(|id| self.index.ord_of(id))
@@ -413,6 +409,16 @@ fn query_as_entity(q: &Query) -> Result<(Entity, Vec<Warning>), QueryError> {
         e.add(prop::ID_NUMBER, id);
     }
     Ok((e, warnings))
+}
+
+/// A query needs a name with a part to compare, or an identifier: one
+/// with neither is refused, never answered as if clean.
+fn nothing_to_screen(q: &PreparedQuery) -> Result<(), QueryError> {
+    match (q.name.is_empty(), q.identifiers.is_empty()) {
+        (false, _) | (true, false) => Ok(()),
+        (true, true) if q.name.original.trim().is_empty() => Err(QueryError::NoIdentifier),
+        (true, true) => Err(QueryError::NoNameTokens),
+    }
 }
 
 /// Analyses a query once (see [`Query::prepare`]).
