@@ -11,6 +11,7 @@
 //! only then swaps; any failure leaves the old generation serving and is
 //! recorded per list for `/v1/lists` and the metrics.
 
+use crate::index::persist::{IndexStore, Plan};
 use crate::index::{LoadedList, ScreeningIndex};
 use crate::matching::Matcher;
 use crate::model::Entity;
@@ -103,6 +104,10 @@ pub trait IndexSource: Send + Sync + 'static {
     fn refresh<'a>(&'a self, list_id: &'a str) -> BoxFuture<'a, RefreshOutcome>;
     /// What changed between `since` and the list's current version.
     fn changes(&self, list_id: &str, since: &str) -> Result<ListChanges, SourceError>;
+    /// Where built indexes are kept between starts, if anywhere.
+    fn stored_indexes(&self) -> Option<IndexStore> {
+        None
+    }
 }
 
 /// One immutable generation of the served index.
@@ -507,6 +512,13 @@ impl Service {
     fn build_generation(&self) -> Result<Option<Served>, String> {
         let lists = self.source.lists();
         let previous = self.served();
+        let stored = self.source.stored_indexes();
+        if let Some(served) = stored
+            .as_ref()
+            .and_then(|stored| self.load_stored_generation(stored, &lists, previous.as_deref()))
+        {
+            return Ok(Some(served));
+        }
         let mut input: Vec<(LoadedList, Vec<Entity>)> = Vec::new();
         let mut versions = BTreeMap::new();
         let mut sanctions = BTreeSet::new();
@@ -568,7 +580,11 @@ impl Service {
                 None => Ok(None),
             };
         }
-        let index = ScreeningIndex::build(input, sanctions).map_err(|e| e.to_string())?;
+        let index = match &stored {
+            Some(stored) => stored.build(input, sanctions),
+            None => ScreeningIndex::build(input, sanctions),
+        }
+        .map_err(|e| e.to_string())?;
         let generation = previous.map_or(1, |p| p.generation + 1);
         Ok(Some(Served {
             matcher: Matcher::new(Arc::new(index)),
@@ -576,6 +592,55 @@ impl Service {
             built_at: OffsetDateTime::now_utc(),
             generation,
         }))
+    }
+
+    /// The next generation read back from a stored index, when one was built
+    /// from the current version of every list (none of them rejected).
+    fn load_stored_generation(
+        &self,
+        stored: &IndexStore,
+        lists: &[SourceList],
+        previous: Option<&Served>,
+    ) -> Option<Served> {
+        let current: Vec<&ListVersion> = lists.iter().filter_map(|l| l.current.as_ref()).collect();
+        if current.is_empty() {
+            return None;
+        }
+        {
+            let rejected = lock(&self.rejected);
+            if current
+                .iter()
+                .any(|v| rejected.contains(&(v.id.clone(), v.version.clone())))
+            {
+                return None;
+            }
+        }
+        let sanctions = lists
+            .iter()
+            .filter(|l| l.sanctions && l.current.is_some())
+            .map(|l| l.id.clone())
+            .collect();
+        let plan = Plan::new(
+            current.iter().map(|v| LoadedList {
+                id: v.id.clone(),
+                version: v.version.clone(),
+                entities: v.entities,
+            }),
+            sanctions,
+        );
+        let index = stored.load(&plan)?;
+        for v in &current {
+            self.clear_list_error(&v.id);
+        }
+        Some(Served {
+            matcher: Matcher::new(Arc::new(index)),
+            lists: current
+                .into_iter()
+                .map(|v| (v.id.clone(), v.clone()))
+                .collect(),
+            built_at: OffsetDateTime::now_utc(),
+            generation: previous.map_or(1, |p| p.generation + 1),
+        })
     }
 
     fn set_list_error(&self, id: &str, msg: &str) {
@@ -1269,6 +1334,10 @@ impl IndexSource for StoreSource {
         self.store
             .load_entities(list_id, version)
             .map_err(|e| Self::store_error(list_id, e))
+    }
+
+    fn stored_indexes(&self) -> Option<IndexStore> {
+        Some(IndexStore::of_data_dir(self.store.root()))
     }
 
     fn refresh<'a>(&'a self, list_id: &'a str) -> BoxFuture<'a, RefreshOutcome> {

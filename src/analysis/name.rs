@@ -12,7 +12,7 @@ pub const MAX_TOKENS: usize = 24;
 const _: () = assert!(MAX_TOKENS <= 32);
 
 /// One token with its keys.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedToken {
     /// The token as folded and romanised ("mohamed").
     pub raw: String,
@@ -125,7 +125,7 @@ pub fn is_patronymic(t: &str) -> bool {
 }
 
 /// One Latin rendering of a name.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedVariant {
     pub tokens: Vec<PreparedToken>,
     /// The distinctive tokens (no honorifics, particles, legal forms) joined
@@ -134,7 +134,7 @@ pub struct PreparedVariant {
 }
 
 /// A name with all its variants.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedName {
     pub original: String,
     pub script: Script,

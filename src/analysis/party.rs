@@ -11,11 +11,15 @@ use std::collections::HashMap;
 /// (too short to identify anyone: "12", "n/a").
 pub const MIN_IDENTIFIER_CHARS: usize = 4;
 
-/// A listed party made ready for scoring.
-#[derive(Debug, Clone)]
+/// A listed party made ready for scoring. It is kept on disk with the built
+/// index (`index::persist`) in a compact binary form; the listed record
+/// itself is kept as its JSON, the entity model's own format.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PreparedEntity {
+    #[serde(with = "entity_as_json")]
     pub entity: Entity,
     /// Every name with the property it came from.
+    #[serde(with = "names_by_property")]
     pub names: Vec<(&'static str, PreparedName)>,
     pub birth_dates: Vec<String>,
     pub countries: Vec<String>,
@@ -73,6 +77,52 @@ impl PreparedEntity {
     /// The listed variants in the order of [`PreparedEntity::variant_ids`].
     pub fn variants(&self) -> impl Iterator<Item = &PreparedVariant> {
         self.names.iter().flat_map(|(_, n)| n.variants.iter())
+    }
+}
+
+/// Stores the listed record as JSON text inside the binary form: the model's
+/// serde shape is made for JSON (optional fields, value unions).
+mod entity_as_json {
+    use crate::model::Entity;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
+
+    pub fn serialize<S: Serializer>(entity: &Entity, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(entity).map_err(S::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Entity, D::Error> {
+        let json = <&str>::deserialize(d)?;
+        serde_json::from_str(json).map_err(D::Error::custom)
+    }
+}
+
+/// Stores each name's property by name, and reads it back as the model's
+/// own constant (an unknown property is an error: the data is not ours).
+mod names_by_property {
+    use super::PreparedName;
+    use crate::model::prop;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(
+        names: &[(&'static str, PreparedName)],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(names.iter().map(|(p, n)| (*p, n)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<(&'static str, PreparedName)>, D::Error> {
+        let stored = Vec::<(String, PreparedName)>::deserialize(d)?;
+        stored
+            .into_iter()
+            .map(
+                |(p, n)| match prop::NAME_PROPS.iter().find(|known| **known == p) {
+                    Some(known) => Ok((*known, n)),
+                    None => Err(D::Error::custom(format!("'{p}' is not a name property"))),
+                },
+            )
+            .collect()
     }
 }
 

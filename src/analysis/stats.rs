@@ -13,7 +13,7 @@ pub const COMMON_TOKEN_PARTIES_PER_USE: u32 = 1000;
 pub const COMMON_TOKEN_MIN_PARTIES: u32 = 40;
 
 /// How often tokens occur among the listed names; rare tokens weigh more.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TokenStats {
     doc_freq: HashMap<String, u32>,
     common_from: u32,

@@ -54,10 +54,9 @@ struct PairResult {
 }
 
 pub fn run(ctx: &Context, args: CompareArgs) -> CliResult {
-    let matcher = ctx.matcher_or_none();
-    let cmp = |a: &Query, b: &Query| match &matcher {
-        Some(m) => m.compare(a, b, Some(args.threshold)),
-        None => screener::matching::compare(a, b, Some(args.threshold)),
+    let stats = ctx.token_stats_or_none().unwrap_or_default();
+    let cmp = |a: &Query, b: &Query| {
+        screener::matching::compare_using(a, b, &stats, Some(args.threshold))
     };
     if let (Some(input), Some(output)) = (&args.input, &args.output) {
         let file = std::fs::File::open(input)

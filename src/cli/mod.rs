@@ -240,12 +240,17 @@ impl Context {
         Ok(screener::matching::Matcher::new(std::sync::Arc::new(index)))
     }
 
-    /// The matcher when lists are stored, else `None` (compare works without lists).
-    pub fn matcher_or_none(&self) -> Option<screener::matching::Matcher> {
+    /// The token statistics of the stored lists (read alone from the
+    /// stored index), else `None`: compare works without lists.
+    pub fn token_stats_or_none(&self) -> Option<screener::analysis::TokenStats> {
         if !self.data_dir.exists() {
             return None;
         }
-        self.matcher().ok()
+        let store = self.open_store(None).ok()?;
+        if store.lists().iter().all(|l| l.current.is_none()) {
+            return None;
+        }
+        screener::index::stats_from_store(&store, self.sanctions_ids().ok()?).ok()
     }
 }
 

@@ -7,6 +7,7 @@
 //! middle name still leaves enough keys in common.
 
 mod candidates;
+pub mod persist;
 
 use crate::analysis::{
     PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids, is_distinctive,
@@ -40,6 +41,10 @@ const MAX_SHARE_OF_LOOSE_KEY: f32 = 0.03;
 pub enum IndexError {
     #[error("search index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("stored index: {0}")]
+    Io(std::io::Error),
+    #[error("stored index damaged: {0}")]
+    Stored(String),
 }
 
 /// A list loaded into the index.
@@ -217,41 +222,37 @@ fn prefixed_keys(identifiers: &[String], names: &NameKeys) -> Vec<String> {
     out
 }
 
-fn schema() -> (Schema, Fields) {
+/// The tantivy schema: the party ordinal, its lists, and one field per kind
+/// of key.
+fn schema() -> Schema {
     let mut b = Schema::builder();
     let keys = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer("raw")
             .set_index_option(IndexRecordOption::WithFreqs),
     );
-    let ord = b.add_u64_field("ord", INDEXED | tantivy::schema::FAST);
-    let list = b.add_text_field("list", STRING);
-    let tok = b.add_text_field("tok", keys.clone());
-    let skel = b.add_text_field("skel", keys.clone());
-    let phon = b.add_text_field("phon", keys.clone());
-    let gram = b.add_text_field("gram", keys.clone());
-    let ident = b.add_text_field("ident", STRING);
-    (
-        b.build(),
-        Fields {
-            ord,
-            list,
-            tok,
-            skel,
-            phon,
-            gram,
-            ident,
-        },
-    )
+    b.add_u64_field("ord", INDEXED | tantivy::schema::FAST);
+    b.add_text_field("list", STRING);
+    for kind in ["tok", "skel", "phon", "gram"] {
+        b.add_text_field(kind, keys.clone());
+    }
+    b.add_text_field("ident", STRING);
+    b.build()
 }
 
-impl ScreeningIndex {
-    /// Builds the index from every loaded list's entities.
-    /// `sanctions_lists` names the lists that form the `sanctions` collection.
-    pub fn build(
-        lists: Vec<(LoadedList, Vec<Entity>)>,
-        sanctions_lists: BTreeSet<String>,
-    ) -> Result<ScreeningIndex, IndexError> {
+/// The parties of a set of loaded lists, analysed for scoring: the part of
+/// an index that does not live in tantivy.
+pub(crate) struct Parties {
+    lists: BTreeMap<String, LoadedList>,
+    /// In ordinal order (the `ord` field of each tantivy document).
+    entities: Vec<PreparedEntity>,
+    stats: TokenStats,
+}
+
+impl Parties {
+    /// Analyses every name once, counts the tokens over all lists, marks the
+    /// common ones and gives equal name variants one id.
+    fn prepare(lists: Vec<(LoadedList, Vec<Entity>)>) -> Parties {
         use rayon::prelude::*;
         let mut loaded = BTreeMap::new();
         let mut all: Vec<Entity> = Vec::new();
@@ -268,13 +269,20 @@ impl ScreeningIndex {
             }
         });
         assign_variant_ids(&mut entities);
-        let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
+        Parties {
+            lists: loaded,
+            entities,
+            stats,
+        }
+    }
+
+    /// Writes one tantivy document per party into `index` (made with
+    /// [`schema`]) and returns each party's key counts by kind.
+    fn write_keys(&self, index: &Index) -> Result<Vec<[u32; 4]>, IndexError> {
+        let fields = fields_of(&index.schema())?;
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 100_000_000)?;
-        let mut by_id = HashMap::with_capacity(entities.len());
-        let mut counts: [Vec<u32>; 4] = Default::default();
-        for (ord, e) in entities.iter().enumerate() {
-            by_id.insert(e.entity.id.clone(), ord as u32);
+        let mut counts = Vec::with_capacity(self.entities.len());
+        for (ord, e) in self.entities.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_u64(fields.ord, ord as u64);
             for l in &e.entity.datasets {
@@ -284,31 +292,79 @@ impl ScreeningIndex {
             for (_, n) in &e.names {
                 keys.add_name(n);
             }
-            for t in &keys.tok {
-                doc.add_text(fields.tok, t);
-            }
-            for t in &keys.skel {
-                doc.add_text(fields.skel, t);
-            }
-            for t in &keys.phon {
-                doc.add_text(fields.phon, t);
-            }
-            for t in &keys.gram {
-                doc.add_text(fields.gram, t);
+            for (field, values) in [
+                (fields.tok, &keys.tok),
+                (fields.skel, &keys.skel),
+                (fields.phon, &keys.phon),
+                (fields.gram, &keys.gram),
+            ] {
+                for v in values {
+                    doc.add_text(field, v);
+                }
             }
             for id in &e.identifiers {
                 doc.add_text(fields.ident, id);
             }
-            for (c, n) in counts
-                .iter_mut()
-                .zip([&keys.tok, &keys.skel, &keys.phon, &keys.gram])
-            {
-                c.push(n.len() as u32);
-            }
+            counts.push([&keys.tok, &keys.skel, &keys.phon, &keys.gram].map(|k| k.len() as u32));
             writer.add_document(doc)?;
         }
         writer.commit()?;
-        let reader = index.reader()?;
+        writer.wait_merging_threads()?;
+        Ok(counts)
+    }
+}
+
+/// The fields of an index made with [`schema`] (also one read from disk).
+fn fields_of(schema: &Schema) -> Result<Fields, IndexError> {
+    let field = |name: &str| schema.get_field(name).map_err(IndexError::from);
+    Ok(Fields {
+        ord: field("ord")?,
+        list: field("list")?,
+        tok: field("tok")?,
+        skel: field("skel")?,
+        phon: field("phon")?,
+        gram: field("gram")?,
+        ident: field("ident")?,
+    })
+}
+
+impl ScreeningIndex {
+    /// Builds the index from every loaded list's entities, in memory.
+    /// `sanctions_lists` names the lists that form the `sanctions` collection.
+    pub fn build(
+        lists: Vec<(LoadedList, Vec<Entity>)>,
+        sanctions_lists: BTreeSet<String>,
+    ) -> Result<ScreeningIndex, IndexError> {
+        let parties = Parties::prepare(lists);
+        let index = Index::create_in_ram(schema());
+        let key_counts = parties.write_keys(&index)?;
+        ScreeningIndex::assemble(index, parties, key_counts, sanctions_lists)
+    }
+
+    /// Puts a built index together from its parts: the tantivy index of the
+    /// parties' keys, the prepared parties in ordinal order, and the number
+    /// of keys of each kind (token, skeleton, sound, trigram) per party.
+    fn assemble(
+        index: Index,
+        parties: Parties,
+        key_counts: Vec<[u32; 4]>,
+        sanctions_lists: BTreeSet<String>,
+    ) -> Result<ScreeningIndex, IndexError> {
+        let Parties {
+            lists: loaded,
+            entities,
+            stats,
+        } = parties;
+        let fields = fields_of(&index.schema())?;
+        let by_id = entities
+            .iter()
+            .enumerate()
+            .map(|(ord, e)| (e.entity.id.clone(), ord as u32))
+            .collect();
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
         let searcher = reader.searcher();
         let mut doc_ords = Vec::new();
         for seg in searcher.segment_readers() {
@@ -319,12 +375,12 @@ impl ScreeningIndex {
                     .collect(),
             );
         }
-        let [tok, skel, phon, gram] = counts;
+        let column = |k: usize| key_counts.iter().map(|c| c[k]).collect::<Vec<u32>>();
         let norms = KeyNorms {
-            tok: FieldNorms::from_counts(&tok),
-            skel: FieldNorms::from_counts(&skel),
-            phon: FieldNorms::from_counts(&phon),
-            gram: FieldNorms::from_counts(&gram),
+            tok: FieldNorms::from_counts(&column(0)),
+            skel: FieldNorms::from_counts(&column(1)),
+            phon: FieldNorms::from_counts(&column(2)),
+            gram: FieldNorms::from_counts(&column(3)),
             ident: FieldNorms::flat(),
         };
         let list_bits = entities
@@ -489,28 +545,57 @@ pub enum LoadError {
     Index(#[from] IndexError),
 }
 
-/// Builds the index from the current (last good) version of every stored
-/// list. `sanctions_lists` names the `sanctions` collection (from the catalog).
+/// What an index of the current (last good) version of every stored list
+/// is built from. `sanctions_lists` names the `sanctions` collection.
+pub fn plan_of_store(
+    store: &crate::snapshot::Store,
+    sanctions_lists: BTreeSet<String>,
+) -> persist::Plan {
+    let current = store.lists().into_iter().filter_map(|status| {
+        let meta = status.current?;
+        Some(LoadedList {
+            id: status.id,
+            version: meta.version,
+            entities: meta.entities,
+        })
+    });
+    persist::Plan::new(current, sanctions_lists)
+}
+
+/// The index of the current (last good) version of every stored list:
+/// read back from the data directory when it was built before, else built
+/// and stored there for the next start (see [`persist`]).
 pub fn build_from_store(
     store: &crate::snapshot::Store,
     sanctions_lists: BTreeSet<String>,
 ) -> Result<ScreeningIndex, LoadError> {
-    let mut lists = Vec::new();
-    for status in store.lists() {
-        let Some(meta) = status.current else {
-            continue;
-        };
-        let entities = store.load_entities(&status.id, &meta.version)?;
-        lists.push((
-            LoadedList {
-                id: status.id.clone(),
-                version: meta.version.clone(),
+    let plan = plan_of_store(store, sanctions_lists);
+    persist::IndexStore::of_data_dir(store.root()).load_or_build(&plan, || {
+        let mut lists = Vec::new();
+        for (id, version, _) in &plan.lists {
+            let entities = store.load_entities(id, version)?;
+            let info = LoadedList {
+                id: id.clone(),
+                version: version.clone(),
                 entities: entities.len(),
-            },
-            entities,
-        ));
+            };
+            lists.push((info, entities));
+        }
+        Ok::<_, LoadError>(lists)
+    })
+}
+
+/// The token statistics of the current versions' index (all `compare`
+/// needs): read alone when the index is stored, else from a build.
+pub fn stats_from_store(
+    store: &crate::snapshot::Store,
+    sanctions_lists: BTreeSet<String>,
+) -> Result<TokenStats, LoadError> {
+    let plan = plan_of_store(store, sanctions_lists.clone());
+    match persist::IndexStore::of_data_dir(store.root()).load_stats(&plan) {
+        Some(stats) => Ok(stats),
+        None => Ok(build_from_store(store, sanctions_lists)?.stats().clone()),
     }
-    Ok(ScreeningIndex::build(lists, sanctions_lists)?)
 }
 
 #[cfg(test)]

@@ -349,6 +349,17 @@ pub fn compare(a: &Query, b: &Query, threshold: Option<f64>) -> Result<Compariso
     compare_with(a, b, &TokenStats::default(), &DEFAULT_WEIGHTS, threshold)
 }
 
+/// Compares two records with token weights from the loaded lists'
+/// statistics (see `index::stats_from_store`), without the index itself.
+pub fn compare_using(
+    a: &Query,
+    b: &Query,
+    stats: &TokenStats,
+    threshold: Option<f64>,
+) -> Result<Comparison, QueryError> {
+    compare_with(a, b, stats, &DEFAULT_WEIGHTS, threshold)
+}
+
 fn compare_with(
     a: &Query,
     b: &Query,

@@ -12,6 +12,9 @@
 //!         raw/<file name>             the files exactly as imported
 //!         entities.jsonl              one model::Entity as JSON per line
 //!         meta.json                   VersionMeta
+//! <data>/index/<key>/                 the index built from the current
+//!                                     versions, kept for the next start
+//!                                     (see crate::index::persist)
 //! <data>/monitor/monitor.db           the monitor's SQLite database (WAL:
 //!     monitor.db-wal, monitor.db-shm) customers, alerts, audit, outbox
 //!                                     (see crate::monitor)
