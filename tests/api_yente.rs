@@ -183,8 +183,13 @@ fn check_match_shape(body: &Value, keys: &[&str], limit: u64) -> serde_json::Map
             .as_array()
             .unwrap_or_else(|| panic!("{k}: results"));
         assert!(results.len() as u64 <= limit, "{k}");
-        assert_eq!(r["total"]["value"], results.len(), "{k}");
-        assert_eq!(r["total"]["relation"], "eq", "{k}");
+        // Matches above the cutoff: at least those returned.
+        let total = r["total"]["value"].as_u64().expect("total.value");
+        assert!(total >= results.len() as u64, "{k}: total {total}");
+        assert!(
+            matches!(r["total"]["relation"].as_str(), Some("eq" | "gte")),
+            "{k}"
+        );
         assert!(r["query"]["schema"].is_string(), "{k}");
         assert!(r["query"]["properties"].is_object(), "{k}");
         assert!(
@@ -555,5 +560,46 @@ async fn search_entities_and_catalog() {
     assert!(
         current.contains(&"default") && current.contains(&"us_ofac_sdn"),
         "{current:?}"
+    );
+}
+
+/// `total.value` counts the matches at or above the cutoff, not the results
+/// returned: a client sees that a list was cut at `limit`.
+#[actix_web::test]
+async fn total_counts_matches_above_the_cutoff_not_those_returned() {
+    let app = app!(state(ServerConfig::default()));
+    let body =
+        json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["Mohammed Ali"]}}}});
+    let (s, wide) = post!(app, "/match/default?limit=50&cutoff=0.5", &body);
+    assert_eq!(s, StatusCode::OK, "{wide}");
+    let all = wide["responses"]["q"]["results"]
+        .as_array()
+        .expect("results")
+        .len();
+    assert!(all > 2, "{all} results at cutoff 0.5: {wide}");
+    let (s, cut) = post!(app, "/match/default?limit=2&cutoff=0.5", &body);
+    assert_eq!(s, StatusCode::OK, "{cut}");
+    let r = &cut["responses"]["q"];
+    assert_eq!(r["results"].as_array().map(Vec::len), Some(2), "{cut}");
+    let total = r["total"]["value"].as_u64().expect("total.value") as usize;
+    assert!(total > 2, "total {total}: the cut is not visible: {cut}");
+    // Counted among the candidates retrieved for this limit: a lower bound.
+    assert_eq!(r["total"]["relation"], "gte", "{cut}");
+    let wide_total = wide["responses"]["q"]["total"]["value"]
+        .as_u64()
+        .expect("total") as usize;
+    assert!(wide_total >= all, "{wide_total} < {all}");
+    // A name nothing else resembles: every match counted, exactly.
+    let one = json!({"queries": {"q": {"schema": "Vessel", "properties": {"imoNumber": ["IMO9187629"]}}}});
+    let (s, b) = post!(app, "/match/default?limit=1", &one);
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["responses"]["q"]["total"]["relation"], "eq", "{b}");
+    let exact = b["responses"]["q"]["total"]["value"].clone();
+    let (_, all) = post!(app, "/match/default?limit=20", &one);
+    let listed = all["responses"]["q"]["results"].as_array().map(Vec::len);
+    assert_eq!(exact.as_u64().map(|v| v as usize), listed, "{all}");
+    assert!(
+        listed > Some(1),
+        "the vessel is listed more than once: {all}"
     );
 }

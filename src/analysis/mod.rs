@@ -18,7 +18,8 @@ pub use name::{
     MAX_TOKENS, MAX_VARIANTS, PreparedName, PreparedToken, PreparedVariant, is_distinctive,
 };
 pub use party::{
-    IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, normalize_identifier,
+    IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, compact_identifier,
+    identifier_forms, imo_check_digit_ok, looks_like_bic, normalize_identifier,
 };
 pub use query::PreparedQuery;
 pub use stats::TokenStats;

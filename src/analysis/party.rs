@@ -58,9 +58,10 @@ impl PreparedEntity {
         // Wallet keys live on linked CryptoWallet entities: `identifiers()`
         // gathers them with the party's own identifier properties.
         for v in entity.identifiers() {
-            let n = normalize_identifier(&v);
-            if n.len() >= MIN_IDENTIFIER_CHARS && !identifiers.contains(&n) {
-                identifiers.push(n);
+            for n in identifier_forms(&v) {
+                if n.len() >= MIN_IDENTIFIER_CHARS && !identifiers.contains(&n) {
+                    identifiers.push(n);
+                }
             }
         }
         PreparedEntity {
@@ -187,17 +188,74 @@ fn variant_hash(v: &PreparedVariant) -> u64 {
     h.finish()
 }
 
-/// Identifiers compare on upper-case letters and digits only
-/// ("AB 123-456" = "ab123456"); a `CUR:` prefix of crypto wallets is dropped.
+/// An identifier's letters and digits, upper case ("AB 123-456" →
+/// "AB123456"): the form every identifier is compared in, before the
+/// canonical forms of [`normalize_identifier`]. The payments screening
+/// reads BICs with it too.
+pub fn compact_identifier(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// An identifier in the normal form FollowTheMoney compares: letters and
+/// digits only, upper case ([`compact_identifier`]); a `CUR:` prefix of
+/// crypto wallets dropped; an IMO number without its `IMO` prefix
+/// ("IMO 9187629" = "9187629"); a BIC11 of the head office (`XXX` branch)
+/// as its BIC8 ("deutdeffxxx" = "DEUTDEFF").
 pub fn normalize_identifier(s: &str) -> String {
     let s = match s.split_once(':') {
         Some((cur, rest)) if cur.len() <= 5 && rest.len() >= 20 => rest,
         _ => s,
     };
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    let mut n = compact_identifier(s);
+    if let Some(digits) = n.strip_prefix("IMO")
+        && digits.len() == 7
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        n = digits.to_string();
+    }
+    if n.len() == 11 && n.ends_with("XXX") && looks_like_bic(&n) {
+        n.truncate(8);
+    }
+    n
+}
+
+/// The forms an identifier is looked up and compared under: its normal
+/// form and, for a BIC11 of a branch, the BIC8 of its institution (a
+/// branch is the bank, not another party).
+pub fn identifier_forms(s: &str) -> Vec<String> {
+    let n = normalize_identifier(s);
+    let bic8 = (n.len() == 11 && looks_like_bic(&n)).then(|| n[..8].to_string());
+    std::iter::once(n).chain(bic8).collect()
+}
+
+/// The shape of a compacted BIC: four letters (the institution), a country
+/// code, two letters or digits (the location), and for a BIC11 three more
+/// (the branch).
+pub fn looks_like_bic(n: &str) -> bool {
+    let b = n.as_bytes();
+    (b.len() == 8 || b.len() == 11)
+        && b[..6].iter().all(u8::is_ascii_uppercase)
+        && crate::countries::is_code(&n[4..6].to_ascii_lowercase())
+        && b[6..].iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// An IMO number's check digit: the first six digits weighted 7 down to 2,
+/// summed; the last digit of the sum is the seventh digit. `None` when `n`
+/// is not `IMO` (optional) and seven digits.
+pub fn imo_check_digit_ok(n: &str) -> Option<bool> {
+    let digits = n.strip_prefix("IMO").unwrap_or(n);
+    let d: Vec<u32> = digits
+        .chars()
+        .map(|c| c.to_digit(10))
+        .collect::<Option<_>>()?;
+    if d.len() != 7 {
+        return None;
+    }
+    let sum: u32 = d[..6].iter().zip((2..=7).rev()).map(|(x, w)| x * w).sum();
+    Some(sum % 10 == d[6])
 }
 
 /// Hashes `u64` keys (variant hashes, packed ids) with one multiplication:
@@ -219,5 +277,28 @@ impl std::hash::Hasher for IdHasher {
     fn write_u64(&mut self, x: u64) {
         let h = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.0 = h ^ (h >> 29);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_in_ftm_normal_form() {
+        assert_eq!(normalize_identifier("IMO 9187629"), "9187629");
+        assert_eq!(normalize_identifier("imo9187629"), "9187629");
+        assert_eq!(normalize_identifier("9187629"), "9187629");
+        // Not an IMO number: the prefix stays.
+        assert_eq!(normalize_identifier("IMO91876"), "IMO91876");
+        assert_eq!(normalize_identifier("deut de ff xxx"), "DEUTDEFF");
+        assert_eq!(normalize_identifier("DEUTDEFF500"), "DEUTDEFF500");
+        assert_eq!(identifier_forms("DEUTDEFF500"), ["DEUTDEFF500", "DEUTDEFF"]);
+        // Eleven characters ending XXX, but no country code where a BIC has one.
+        assert_eq!(normalize_identifier("ABCD99EFXXX"), "ABCD99EFXXX");
+        assert_eq!(normalize_identifier("A-123 456/7"), "A1234567");
+        assert_eq!(imo_check_digit_ok("IMO9187629"), Some(true));
+        assert_eq!(imo_check_digit_ok("9187628"), Some(false));
+        assert_eq!(imo_check_digit_ok("918762"), None);
     }
 }

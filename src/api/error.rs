@@ -115,6 +115,7 @@ impl From<QueryError> for ApiError {
             QueryError::ListNotLoaded { .. } => "list_not_loaded",
             QueryError::NoListToSearch(_) => "no_list_to_search",
             QueryError::NoNameTokens => "invalid_name",
+            QueryError::NoIdentifier => "invalid_identifier",
             QueryError::BadThreshold(_) => "invalid_threshold",
             QueryError::BadLimit(0) => "invalid_limit",
             QueryError::BadLimit(_) => "limit_too_large",

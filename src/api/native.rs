@@ -188,7 +188,9 @@ pub async fn screen(
         Ok::<_, ApiError>((query, lists, results))
     })
     .await??;
-    let Screening { matches, warnings } = results;
+    let Screening {
+        matches, warnings, ..
+    } = results;
     let alerts = u64::from(matches.iter().any(|m| m.is_match));
     state.metrics.screened(Api::Screen, 1, alerts);
     let response = ScreenResponse {

@@ -212,11 +212,12 @@ fn describe_ndjson_bodies(doc: &mut Value) {
 const NAME_FIELDS: [&str; 5] = ["name", "firstName", "middleName", "fatherName", "lastName"];
 
 /// A query needs a name: `name`, or at least one name part that is not
-/// blank. serde cannot say "one of these", so it is written into the schema
-/// here, next to the rule's one implementation ([`crate::matching::Query::validate`]).
+/// blank; or, without a name, at least one identifier. serde cannot say
+/// "one of these", so it is written into the schema here, next to the
+/// rule's one implementation ([`crate::matching::Query::validate`]).
 fn state_name_requirement(doc: &mut Value) {
     if let Some(query) = doc.pointer_mut("/components/schemas/Query") {
-        let any_of: Vec<Value> = NAME_FIELDS
+        let mut any_of: Vec<Value> = NAME_FIELDS
             .iter()
             .map(|f| {
                 let mut props = Map::new();
@@ -224,6 +225,10 @@ fn state_name_requirement(doc: &mut Value) {
                 json!({"required": [f], "properties": props})
             })
             .collect();
+        any_of.push(json!({
+            "required": ["identifiers"],
+            "properties": {"identifiers": {"minItems": 1}}
+        }));
         query["anyOf"] = Value::Array(any_of);
     }
     // Each alias of a stored customer is screened like a name: not blank.
@@ -824,7 +829,9 @@ mod tests {
             .iter()
             .filter_map(|b| b["required"][0].as_str())
             .collect();
-        assert_eq!(required, NAME_FIELDS);
+        let mut expected = NAME_FIELDS.to_vec();
+        expected.push("identifiers");
+        assert_eq!(required, expected);
         let record = &doc["components"]["schemas"]["CompareRecord"];
         for f in crate::matching::query::COMPARISON_ONLY {
             assert!(

@@ -490,13 +490,14 @@ fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static str, FeatureD
     docs
 }
 
-/// Merges the results of several screenings of one example: best score per entity.
+/// Merges the results of several screenings of one example: best score per
+/// entity, the best `limit`; and the number of distinct entities before the cut.
 fn merge(
     results: Vec<Vec<MatchResult>>,
     exclude_ids: &BTreeSet<String>,
     exclude_schemas: &BTreeSet<String>,
     limit: usize,
-) -> Vec<MatchResult> {
+) -> (Vec<MatchResult>, usize) {
     let mut best: HashMap<String, MatchResult> = HashMap::new();
     for m in results.into_iter().flatten() {
         if exclude_ids.contains(&m.entity.id) || exclude_schemas.contains(m.entity.schema.as_str())
@@ -516,8 +517,9 @@ fn merge(
             .total_cmp(&a.score)
             .then_with(|| a.entity.id.cmp(&b.entity.id))
     });
+    let distinct = out.len();
     out.truncate(limit);
-    out
+    (out, distinct)
 }
 
 /// Match entities (yente)
@@ -631,12 +633,22 @@ pub async fn match_entities(
             .par_iter()
             .map(|(i, q)| (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from)))
             .collect();
-        let mut per_query: Vec<Vec<Vec<MatchResult>>> = plan.iter().map(|_| Vec::new()).collect();
+        let mut per_query: Vec<(Vec<Vec<MatchResult>>, usize, bool)> =
+            plan.iter().map(|_| (Vec::new(), 0, true)).collect();
         let mut plan = plan;
         for (i, r) in screened {
-            let Screening { matches, warnings } = r?;
-            if let (Some(slot), Some((_, _, _, out))) = (per_query.get_mut(i), plan.get_mut(i)) {
+            let Screening {
+                matches,
+                total,
+                total_exact,
+                warnings,
+            } = r?;
+            if let (Some((slot, most, exact)), Some((_, _, _, out))) =
+                (per_query.get_mut(i), plan.get_mut(i))
+            {
                 slot.push(matches);
+                *most = (*most).max(total);
+                *exact &= total_exact;
                 // The same field warns once, whichever name it was screened with.
                 for w in warnings {
                     if !out.contains(&w) {
@@ -650,8 +662,24 @@ pub async fn match_entities(
     .await??;
     let mut responses = BTreeMap::new();
     let mut alerts = 0;
-    for ((key, _, echo, warnings), per) in plan.into_iter().zip(results) {
-        let merged = merge(per, &exclude_ids, &exclude_schemas, limit);
+    for ((key, _, echo, warnings), (per, most, counted_all)) in plan.into_iter().zip(results) {
+        let screenings = per.len();
+        let (merged, distinct) = merge(per, &exclude_ids, &exclude_schemas, limit);
+        // Matches at or above the cutoff, not just those returned. One
+        // screening that scored every candidate there was, without
+        // exclusions, knows the exact number; otherwise (the candidate pool
+        // for the limit filled, several names x birth dates, exclusions)
+        // it is a lower bound.
+        let exact =
+            counted_all && screenings == 1 && exclude_ids.is_empty() && exclude_schemas.is_empty();
+        let total = Total {
+            value: if exact {
+                most
+            } else {
+                distinct.max(most.saturating_sub(exclude_ids.len()))
+            },
+            relation: if exact { "eq" } else { "gte" },
+        };
         alerts += u64::from(merged.iter().any(|m| m.is_match));
         let scored: Vec<ScoredEntity> = merged
             .iter()
@@ -672,10 +700,7 @@ pub async fn match_entities(
             key,
             EntityMatches {
                 status: 200,
-                total: Total {
-                    value: scored.len(),
-                    relation: "eq",
-                },
+                total,
                 results: scored,
                 query: echo,
                 warnings,

@@ -112,6 +112,7 @@ fn property_label(p: &str) -> &str {
         "alias" => "the alias",
         "weakAlias" => "the weak alias",
         "previousName" => "the former name",
+        super::score::IDENTIFIER_ONLY => "by identifier alone (no name given)",
         other => other,
     }
 }

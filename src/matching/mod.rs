@@ -107,6 +107,15 @@ pub struct MatchResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Screening {
     pub matches: Vec<MatchResult>,
+    /// How many candidates scored at least the cutoff (`min_score`, or the
+    /// threshold if lower) before the cut at `limit`: more than
+    /// `matches.len()` when the list was cut.
+    #[serde(skip)]
+    pub total: usize,
+    /// False when the candidates retrieved filled the pool for `limit`:
+    /// more parties may score above the cutoff, `total` is a lower bound.
+    #[serde(skip)]
+    pub total_exact: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }
@@ -214,25 +223,27 @@ impl Matcher {
         } = query.prepare()?;
         self.index.stats().mark_common(&mut prepared.name);
         let lists = self.resolve_lists(&query.lists)?;
-        if prepared.name.is_empty() {
-            return Err(QueryError::NoNameTokens.into());
-        }
+        nothing_to_screen(&prepared)?;
         let limit = opts.limit.clamp(1, MAX_LIMIT);
-        let candidates = self.index.candidates(
-            &prepared,
-            lists.as_ref(),
-            &query.topics,
-            (limit * self.weights.candidates_per_result).max(self.weights.min_candidates),
-        )?;
+        let pool = (limit * self.weights.candidates_per_result).max(self.weights.min_candidates);
+        let candidates = self
+            .index
+            .candidates(&prepared, lists.as_ref(), &query.topics, pool)?;
+        let total_exact = candidates.len() < pool;
         self.index.touch(&candidates);
-        let matches = self.rank(&prepared, candidates, threshold, opts.min_score, limit);
-        Ok(Screening { matches, warnings })
+        let (matches, total) = self.rank(&prepared, candidates, threshold, opts.min_score, limit);
+        Ok(Screening {
+            matches,
+            total,
+            total_exact,
+            warnings,
+        })
     }
 
     /// Scores the given parties (ordinals) cheaply, keeps the best `limit`
     /// at or above `min_score` (or the threshold, if lower), and explains
     /// those: the results, best first (equal scores: by the tiebreak, then
-    /// by ordinal).
+    /// by ordinal); and how many scored at least the cutoff before the cut.
     fn rank(
         &self,
         prepared: &PreparedQuery,
@@ -240,7 +251,7 @@ impl Matcher {
         threshold: f64,
         min_score: f64,
         limit: usize,
-    ) -> Vec<MatchResult> {
+    ) -> (Vec<MatchResult>, usize) {
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
         let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
@@ -260,6 +271,7 @@ impl Matcher {
                 .then_with(|| b.1.total_cmp(&a.1))
                 .then_with(|| a.2.cmp(&b.2))
         });
+        let total = scored.len();
         scored.truncate(limit);
         let results = scored
             .into_iter()
@@ -276,7 +288,7 @@ impl Matcher {
             })
             .collect();
         SCORE_CACHE.with(|c| c.set(cache));
-        results
+        (results, total)
     }
 
     /// Scores one party against the listed parties named (by entity id)
@@ -301,14 +313,14 @@ impl Matcher {
             ..
         } = query.prepare()?;
         self.index.stats().mark_common(&mut prepared.name);
-        if prepared.name.is_empty() {
-            return Err(QueryError::NoNameTokens.into());
-        }
+        nothing_to_screen(&prepared)?;
         let ords: Vec<u32> = entity_ids
             .iter()
             .filter_map(|id| self.index.ord_of(id))
             .collect();
-        Ok(self.rank(&prepared, ords, threshold, opts.min_score, usize::MAX))
+        Ok(self
+            .rank(&prepared, ords, threshold, opts.min_score, usize::MAX)
+            .0)
     }
 
     /// Screens many parties in parallel over the cores; results keep the input order.
@@ -425,6 +437,16 @@ fn query_as_entity(q: &Query) -> Result<(Entity, Vec<Warning>), QueryError> {
         e.add(prop::ID_NUMBER, id);
     }
     Ok((e, warnings))
+}
+
+/// A query needs a name with a part to compare, or an identifier: one
+/// with neither is refused, never answered as if clean.
+fn nothing_to_screen(q: &PreparedQuery) -> Result<(), QueryError> {
+    match (q.name.is_empty(), q.identifiers.is_empty()) {
+        (false, _) | (true, false) => Ok(()),
+        (true, true) if q.name.original.trim().is_empty() => Err(QueryError::NoIdentifier),
+        (true, true) => Err(QueryError::NoNameTokens),
+    }
 }
 
 /// Analyses a query once (see [`Query::prepare`]).

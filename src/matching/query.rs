@@ -16,7 +16,8 @@
 
 use super::warning::Warning;
 use crate::analysis::{
-    MAX_TOKENS, MIN_IDENTIFIER_CHARS, PreparedName, PreparedQuery, normalize_identifier,
+    MAX_TOKENS, MIN_IDENTIFIER_CHARS, PreparedName, PreparedQuery, compact_identifier,
+    identifier_forms, imo_check_digit_ok,
 };
 use crate::model::Schema;
 use crate::text::Script;
@@ -163,6 +164,11 @@ pub enum QueryError {
     NoListToSearch(String),
     #[error("the name has no part left to screen once titles and punctuation are set aside")]
     NoNameTokens,
+    /// No name, and none of the identifiers can be compared (see the warnings).
+    #[error(
+        "no name given, and no identifier left to screen: identifiers need at least {MIN_IDENTIFIER_CHARS} letters or digits"
+    )]
+    NoIdentifier,
     #[error("threshold {0} is outside [0, 1]")]
     BadThreshold(f64),
     #[error("too many {what}: {count} (limit {MAX_ATTRIBUTES})")]
@@ -223,6 +229,11 @@ impl Query {
         std::borrow::Cow::Owned(parts.join(" "))
     }
 
+    /// At least one identifier that is not blank: enough to screen without a name.
+    pub fn has_identifier(&self) -> bool {
+        self.identifiers.iter().any(|i| !i.trim().is_empty())
+    }
+
     /// Every text field within its documented length.
     fn check_lengths(&self) -> Result<(), QueryError> {
         let fields = [
@@ -249,12 +260,13 @@ impl Query {
         let name = self.full_name();
         let chars = name.chars().count();
         if name.trim().is_empty() {
-            return Err(QueryError::EmptyName);
-        }
-        if chars > MAX_NAME_CHARS {
+            // No name: the identifiers alone are screened, if there are any.
+            if !self.has_identifier() {
+                return Err(QueryError::EmptyName);
+            }
+        } else if chars > MAX_NAME_CHARS {
             return Err(QueryError::NameTooLong(chars));
-        }
-        if !name.chars().any(char::is_alphanumeric) {
+        } else if !name.chars().any(char::is_alphanumeric) {
             return Err(QueryError::NoLetters);
         }
         if self.lists.len() > MAX_LISTS {
@@ -470,7 +482,8 @@ fn read_countries(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
     codes
 }
 
-/// Identifiers normalised; too short or too long ones with a warning.
+/// Identifiers in their normal forms ([`identifier_forms`]); too short or
+/// too long ones left out with a warning, a malformed IMO number kept with one.
 fn read_identifiers(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
     let mut ids = Vec::new();
     for i in raw {
@@ -485,7 +498,8 @@ fn read_identifiers(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
             ));
             continue;
         }
-        let n = normalize_identifier(i);
+        let forms = identifier_forms(i);
+        let n = &forms[0];
         if n.len() < MIN_IDENTIFIER_CHARS {
             out.push(Warning::new(
                 "identifiers",
@@ -494,7 +508,26 @@ fn read_identifiers(raw: &[String], out: &mut Vec<Warning>) -> Vec<String> {
             ));
             continue;
         }
-        ids.push(n);
+        let compact = compact_identifier(i);
+        if compact.starts_with("IMO") {
+            let problem = match imo_check_digit_ok(&compact) {
+                Some(true) => None,
+                Some(false) => Some("an IMO number whose check digit does not match"),
+                None => Some("marked IMO but not an IMO number (IMO and seven digits)"),
+            };
+            if let Some(problem) = problem {
+                out.push(Warning::new(
+                    "identifiers",
+                    i,
+                    format!("{problem}: compared as written, a typo will not match"),
+                ));
+            }
+        }
+        for n in forms {
+            if !ids.contains(&n) {
+                ids.push(n);
+            }
+        }
     }
     ids
 }

@@ -177,6 +177,9 @@ pub fn score_entity_cached(
         org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
         person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
     };
+    if q.name.variants.is_empty() {
+        return identifier_only(q, e, w, threshold, explain, kind);
+    }
     let best = best_name(q, e, w, kind, cache)?;
     let ev = best.evidence(q, e, kind);
     let name_score = best.alignment.score;
@@ -202,6 +205,67 @@ pub fn score_entity_cached(
         tiebreak,
     })
 }
+
+/// A query without a name (identifiers, and perhaps a birth date or
+/// country): no name to align, so the score starts from a name similarity
+/// of 0 and only the party-stage features move it, as they would any score:
+/// an identifier that matches exactly (`identifier`) lifts it to its floor,
+/// and birth date, country and schema raise or lower it from there. The
+/// party's first name stands as the matched name in the explanation.
+fn identifier_only(
+    q: &PreparedQuery,
+    e: &PreparedEntity,
+    w: &Weights,
+    threshold: f64,
+    explain: bool,
+    kind: PartyKind,
+) -> Option<Scored> {
+    let (prop_name, listed) = e.names.first()?;
+    let alignment = Alignment::default();
+    let ev = Evidence {
+        query: q,
+        party: e,
+        kind,
+        property: prop_name,
+        listed,
+        alignment: &alignment,
+    };
+    let mut qualifiers = Vec::new();
+    let score = features::apply(
+        Some(Stage::Party),
+        &ev,
+        0.0,
+        w,
+        explain.then_some(&mut qualifiers),
+    )
+    .clamp(0.0, 1.0);
+    let explanation = explain.then(|| {
+        let mut x = Explanation {
+            matched_name: listed.original.clone(),
+            matched_property: IDENTIFIER_ONLY.to_string(),
+            query_form: String::new(),
+            listed_form: String::new(),
+            tokens: Vec::new(),
+            unmatched_query: Vec::new(),
+            unmatched_listed: Vec::new(),
+            name_score: 0.0,
+            qualifiers,
+            score: round3(score),
+            threshold,
+            summary: String::new(),
+        };
+        x.summarise();
+        x
+    });
+    Some(Scored {
+        score: round3(score),
+        explanation,
+        tiebreak: 0.0,
+    })
+}
+
+/// `matchedProperty` of a query screened without a name.
+pub const IDENTIFIER_ONLY: &str = "identifierOnly";
 
 /// The explanation of a scored party: the best pair of names aligned again
 /// to have its pairs, and the features that applied.
@@ -297,5 +361,44 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod identifier_only_tests {
+    use super::*;
+    use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
+    use crate::model::Entity;
+
+    fn vessel() -> PreparedEntity {
+        let mut e = Entity::new("test", "v1", Schema::Vessel);
+        e.add(prop::NAME, "SEA STAR");
+        e.add(prop::IMO_NUMBER, "IMO 9187629");
+        PreparedEntity::new(e)
+    }
+
+    #[test]
+    fn an_exact_identifier_alone_reaches_the_identifier_floor() {
+        let w = &DEFAULT_WEIGHTS;
+        let e = vessel();
+        for id in ["IMO9187629", "9187629", "imo 9187629"] {
+            let q = Query {
+                identifiers: vec![id.into()],
+                ..Query::default()
+            };
+            let pq = prepare_query(&q).expect("identifier-only query").query;
+            let s = score_entity(&pq, &e, w, w.threshold, true).expect("scored");
+            assert_eq!(s.score, round3(w.identifier_match_floor), "{id}");
+            let x = s.explanation.expect("explained");
+            assert_eq!(x.matched_property, IDENTIFIER_ONLY);
+            assert_eq!(x.qualifiers[0].feature, "identifier");
+        }
+        let other = Query {
+            identifiers: vec!["9187628".into()],
+            ..Query::default()
+        };
+        let pq = prepare_query(&other).expect("identifier-only query").query;
+        let s = score_entity(&pq, &e, w, w.threshold, false).expect("scored");
+        assert!(s.score < w.threshold, "{}", s.score);
     }
 }

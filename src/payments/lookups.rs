@@ -76,14 +76,6 @@ fn key_of(t: &PreparedToken) -> u64 {
 /// Shortest single-token organisation name looked for in free text.
 const MIN_SINGLE_NAME_CHARS: usize = 5;
 
-/// Upper case, letters and digits only.
-pub fn normalise_bic(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
 impl Lookups {
     /// Builds the tables from every party of the index.
     pub fn build(index: &ScreeningIndex) -> Lookups {
@@ -92,7 +84,8 @@ impl Lookups {
         for (ord, e) in index.entities().enumerate() {
             let ord = ord as u32;
             for b in e.entity.get(prop::SWIFT_BIC) {
-                let bic = normalise_bic(b);
+                // Compact, not normal form: a BIC11 keeps its branch (looked up by BIC8).
+                let bic = crate::analysis::compact_identifier(b);
                 if (bic.len() == 8 || bic.len() == 11)
                     && let Some(bic8) = bic.get(..8)
                 {
@@ -106,8 +99,8 @@ impl Lookups {
                 }
             }
             for imo in e.entity.get(prop::IMO_NUMBER) {
-                let digits: String = imo.chars().filter(char::is_ascii_digit).collect();
-                if digits.len() == 7 {
+                let digits = crate::analysis::normalize_identifier(imo);
+                if digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit()) {
                     out.imos.entry(digits).or_default().push(ord);
                 }
             }
