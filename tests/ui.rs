@@ -637,3 +637,45 @@ async fn the_api_stays_json_and_the_document_has_no_console_route() {
             .starts_with("application/json")
     );
 }
+
+#[actix_web::test]
+async fn customers_imported_from_the_form_are_screened_under_the_analysts_name() {
+    let s = setup();
+    let app = app!(&s);
+    let ana = sign_in(&app, ANA).await;
+    let p = send(&app, ana.get("/ui/customers/import")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let lines = "{\"id\": \"c-1\", \"name\": \"Viktor Bout\", \"birthDate\": \"1967\"}\n{\"id\": \"c-2\", \"name\": \"Maria Jose Fernandez Lopez\"}\n{\"id\": \"c-3\"}\n";
+    let p = send(
+        &app,
+        ana.post(
+            "/ui/customers/import",
+            &[("csrf", &ana.csrf), ("customers", lines)],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("3 customers: 2 created"), "{}", p.body);
+    assert!(p.body.contains("1 errors; 1 alerts opened"), "{}", p.body);
+    assert!(p.body.contains("BOUT"), "the alert is linked: {}", p.body);
+    let stored = s
+        .monitor
+        .store()
+        .customer("c-1")
+        .expect("read")
+        .expect("c-1");
+    assert_eq!(stored.revision, 1);
+    let p = send(&app, ana.get("/ui/audit?q=customer:c-1")).await;
+    assert!(p.body.contains("<td>ana</td>"), "{}", p.body);
+    // Without the token nothing is imported.
+    let p = send(
+        &app,
+        ana.post(
+            "/ui/customers/import",
+            &[("customers", "{\"id\": \"c-9\", \"name\": \"X Y\"}")],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, 403);
+    assert!(s.monitor.store().customer("c-9").expect("read").is_none());
+}

@@ -1,10 +1,13 @@
-//! Customers: the list (`/ui/customers`) and one customer's page
+//! Customers: the list (`/ui/customers`), the import form
+//! (`/ui/customers/import`) and one customer's page
 //! (`/ui/customers/{id}`): the record, the risk rating with its reasons, the
 //! alerts and the history of decisions on them.
 
 use super::page::{self, Nav, when, when_text};
 use super::{UiError, blocking, field, monitor, record_caller, session};
 use crate::api::AppState;
+use crate::monitor::MAX_BULK;
+use crate::monitor::customer::Customer;
 use crate::monitor::store::{CustomerFilter, HistoryEntry, MonitorError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
@@ -56,6 +59,7 @@ pub async fn list(
     let seg = segment.unwrap_or_default();
     let rk = risk.unwrap_or_default();
     let body = html! {
+        p { a href="/ui/customers/import" { "Import customers" } }
         form.filters method="get" action="/ui/customers" {
             div.field { label for="c-segment" { "Segment" } input #c-segment type="text" name="segment" value=(seg); }
             div.field {
@@ -211,4 +215,104 @@ pub async fn detail(
         Nav::Customers,
         body,
     ))
+}
+
+fn import_form(csrf: &str, text: &str) -> Markup {
+    html! {
+        form.import method="post" action="/ui/customers/import" {
+            input type="hidden" name="csrf" value=(csrf);
+            label for="customers" { "Customers, one JSON object per line (or a JSON array), as POST /v1/customers takes them" }
+            textarea #customers name="customers" rows="10" required spellcheck="false" { (text) }
+            button type="submit" { "Import and screen" }
+        }
+    }
+}
+
+/// `GET /ui/customers/import`.
+pub async fn import_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, UiError> {
+    let (_, s) = session(&state, &req)?;
+    record_caller(&req, &s);
+    monitor(&state)?;
+    let example =
+        r#"{"id": "c-1", "name": "Viktor Bout", "birthDate": "1967-01-13", "countries": ["ru"]}"#;
+    let body = html! {
+        (import_form(&s.csrf, ""))
+        p.hint { "Example: " code { (example) } }
+    };
+    Ok(page::layout("Import customers", &s, Nav::Customers, body))
+}
+
+/// `POST /ui/customers/import`: each customer is stored and screened at
+/// once, under the analyst's name, by the same call `POST /v1/customers` makes.
+pub async fn import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: super::FormFields,
+) -> Result<HttpResponse, UiError> {
+    let (_, s) = session(&state, &req)?;
+    super::check_csrf(&s, &form, "/ui/customers/import")?;
+    record_caller(&req, &s);
+    let m = monitor(&state)?;
+    let text = field(&form, "customers").unwrap_or("").to_string();
+    let trimmed = text.trim();
+    let rows: Vec<Result<Customer, String>> = if trimmed.starts_with('[') {
+        match serde_json::from_str::<Vec<Value>>(trimmed) {
+            Ok(items) => items
+                .into_iter()
+                .map(|v| serde_json::from_value(v).map_err(|e| format!("invalid customer: {e}")))
+                .collect(),
+            Err(e) => vec![Err(format!("not a JSON array: {e}"))],
+        }
+    } else {
+        trimmed
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str::<Customer>(l.trim())
+                    .map_err(|e| format!("line {}: invalid customer: {e}", i + 1))
+            })
+            .collect()
+    };
+    if rows.is_empty() {
+        return Err(UiError::BadRequest("The form holds no customer.".into()));
+    }
+    if rows.len() > MAX_BULK {
+        return Err(UiError::BadRequest(format!(
+            "More than {MAX_BULK} customers: use POST /v1/customers for large imports."
+        )));
+    }
+    let analyst = s.analyst.clone();
+    let report = blocking(move || m.put_customers(rows, &analyst)).await??;
+    let body = html! {
+        p.success role="status" {
+            (report.received) " customers: " (report.created) " created, " (report.updated) " updated, "
+            (report.unchanged) " unchanged, " (report.errors) " errors; " (report.alerts_opened) " alerts opened."
+        }
+        div.scroll {
+            table {
+                caption.visually-hidden { "Import results" }
+                thead { tr { th scope="col" { "Customer" } th scope="col" { "Outcome" } th scope="col" { "Alerts" } } }
+                tbody {
+                    @for r in &report.results {
+                        tr {
+                            td.name { @if r.error.is_none() { a href={ "/ui/customers/" (page::segment(&r.id)) } { (r.id) } } @else { (r.id) } }
+                            td { @if let Some(e) = &r.error { span.error { (e) } } @else { (r.status.clone().unwrap_or_default()) } }
+                            td {
+                                @for a in r.alerts.iter().flatten() {
+                                    a href={ "/ui/alerts/" (a.id) } { "#" (a.id) } " " span dir="auto" { (a.entity_caption) } " "
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Import more" }
+        (import_form(&s.csrf, ""))
+    };
+    Ok(page::layout("Import customers", &s, Nav::Customers, body))
 }

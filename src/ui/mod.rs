@@ -7,7 +7,7 @@
 //! - `/ui/sign-in`, `/ui/sign-out` ([`signin`]);
 //! - `/ui/screen?name=…` ([`screen`]);
 //! - `/ui/alerts?status=…&sort=…`, `/ui/alerts/{id}` and its decision form ([`alerts`]);
-//! - `/ui/customers`, `/ui/customers/{id}` ([`customers`]);
+//! - `/ui/customers`, `/ui/customers/{id}`, `/ui/customers/import` ([`customers`]);
 //! - `/ui/lists` ([`lists`]);
 //! - `/ui/audit?q=…`, `/ui/audit/verify` ([`audit`]).
 //!
@@ -274,7 +274,7 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, UiError> {
 /// Mounts the console under `/ui` (called from [`crate::api::app_config`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let form = web::FormConfig::default()
-        .limit(64 * 1024)
+        .limit(2 * 1024 * 1024)
         .error_handler(|e, _| {
             UiError::BadRequest(format!("The form could not be read: {e}")).into()
         });
@@ -298,6 +298,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/alerts/{id}", web::get().to(alerts::detail))
             .route("/alerts/{id}/decision", web::post().to(alerts::decide))
             .route("/customers", web::get().to(customers::list))
+            .route("/customers/import", web::get().to(customers::import_page))
+            .route("/customers/import", web::post().to(customers::import))
             .route("/customers/{id}", web::get().to(customers::detail))
             .route("/lists", web::get().to(lists::page))
             .route("/audit", web::get().to(audit::page))
