@@ -429,30 +429,32 @@ fn decision_form(view: &AlertView, csrf: &str, four_eyes: bool, reason: &str) ->
         form.decision #decide method="post" action={ "/ui/alerts/" (a.id) "/decision" } {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="revision" value=(a.revision);
-            fieldset {
-                legend { "Decision" }
+            div.decision-box {
                 @if let Some(by) = &a.pending_true_match_by {
                     p.notice role="status" {
                         "True match proposed by " strong { (by) } ". "
                         @if four_eyes { "Four-eyes: a second, different analyst confirms it by choosing True match." }
                     }
                 }
-                div.choice {
-                    input #d-fp type="radio" name="decision" value="false_positive" required;
-                    label for="d-fp" { "False positive" }
-                }
-                @if a.status != AlertStatus::Escalated {
+                fieldset.choices {
+                    legend { "Decision" }
                     div.choice {
-                        input #d-esc type="radio" name="decision" value="escalate";
-                        label for="d-esc" { "Escalate" }
+                        input #d-fp type="radio" name="decision" value="false_positive" required;
+                        label for="d-fp" { "False positive" }
                     }
-                }
-                div.choice {
-                    input #d-tm type="radio" name="decision" value="true_match";
-                    label for="d-tm" {
-                        @if a.pending_true_match_by.is_some() { "True match (confirm)" }
-                        @else if four_eyes { "True match (a second analyst confirms)" }
-                        @else { "True match" }
+                    @if a.status != AlertStatus::Escalated {
+                        div.choice {
+                            input #d-esc type="radio" name="decision" value="escalate";
+                            label for="d-esc" { "Escalate" }
+                        }
+                    }
+                    div.choice {
+                        input #d-tm type="radio" name="decision" value="true_match";
+                        label for="d-tm" {
+                            @if a.pending_true_match_by.is_some() { "True match (confirm)" }
+                            @else if four_eyes { "True match (a second analyst confirms)" }
+                            @else { "True match" }
+                        }
                     }
                 }
                 label for="reason" { "Reason (required, goes into the audit trail)" }
