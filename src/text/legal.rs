@@ -474,10 +474,40 @@ fn is_single_legal_word(t: &str) -> bool {
             ws.iter().any(|&(w, wm)| {
                 (mask & !wm).count_ones() <= 1
                     && (wm & !mask).count_ones() <= 1
-                    && (w == t || strsim::osa_distance(w, t) <= 1)
+                    && (w == t || within_one_edit(w, t))
             })
         })
     })
+}
+
+/// True when `a` and `b` are at most one edit apart in the optimal string
+/// alignment sense: equal, or one letter replaced, added, removed, or two
+/// neighbours swapped. Linear and without allocation for ASCII (names are
+/// checked against the legal-word table for every query token).
+fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        one_edit(a.as_bytes(), b.as_bytes())
+    } else {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        one_edit(&a, &b)
+    }
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match a.len() as isize - b.len() as isize {
+        0 if p == a.len() => true,
+        0 => {
+            a[p + 1..] == b[p + 1..]
+                || (p + 1 < a.len()
+                    && a[p] == b[p + 1]
+                    && a[p + 1] == b[p]
+                    && a[p + 2..] == b[p + 2..])
+        }
+        1 => a[p + 1..] == b[p..],
+        -1 => a[p..] == b[p + 1..],
+        _ => false,
+    }
 }
 
 /// Legal-form words a typo is corrected to (besides [`LEGAL_WORDS`]).
@@ -493,10 +523,7 @@ fn legal_word_one_edit_from(t: &str) -> Option<&'static str> {
     let sounded = t.contains("ee").then(|| t.replace("ee", "i"));
     let close = |w: &str| {
         w.len().abs_diff(t.len()) <= 2
-            && (strsim::osa_distance(w, t) <= 1
-                || sounded
-                    .as_deref()
-                    .is_some_and(|s| strsim::osa_distance(w, s) <= 1))
+            && (within_one_edit(w, t) || sounded.as_deref().is_some_and(|s| within_one_edit(w, s)))
     };
     if LEGAL_WORDS.contains(&t) || CORRECTABLE_FORMS.contains(&t) {
         return None;
@@ -592,6 +619,30 @@ mod tests {
         assert_eq!(find("anglo caribbean co ltd", 2), Some((2, "ltd")));
         assert_eq!(find("banco s a", 1), Some((2, "jsc")));
         assert_eq!(find("x gmbh co kg", 1), Some((3, "lp")));
+    }
+
+    /// Every pair of words up to four letters over a small alphabet (one
+    /// letter not ASCII) against the full distance.
+    #[test]
+    fn one_edit_agrees_with_the_distance_on_every_short_pair() {
+        let mut words = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|w| ["a", "b", "é"].map(|c| format!("{w}{c}")))
+                .collect();
+            words.extend(last.iter().cloned());
+        }
+        let mut near = 0;
+        for a in &words {
+            for b in &words {
+                let expected = strsim::osa_distance(a, b) <= 1;
+                assert_eq!(within_one_edit(a, b), expected, "{a:?} {b:?}");
+                near += usize::from(expected);
+            }
+        }
+        assert!(near > 1000, "{near}");
     }
 
     /// `is_legal_word` as it was first written: a scan of the whole table.
