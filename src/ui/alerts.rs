@@ -4,7 +4,7 @@
 //! under the signed-in analyst's name.
 
 use super::page::{self, Agreement, Nav, agreement, agreement_badge, when};
-use super::{FormFields, UiError, blocking, check_csrf, field, monitor, record_caller, session};
+use super::{FormFields, UiError, blocking, check_csrf, field, monitor, session};
 use crate::api::AppState;
 use crate::api::monitor::{AlertView, alert_view};
 use crate::model::{Entity, prop};
@@ -143,7 +143,6 @@ pub async fn queue(
     q: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     let m = monitor(&state)?;
     let p = QueueParams::read(&q);
     let now = OffsetDateTime::now_utc();
@@ -476,7 +475,6 @@ async fn render_detail(
     reason: &str,
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(state, req)?;
-    record_caller(req, &s);
     let m = monitor(state)?;
     let id = alert_id(raw_id)?;
     let worker = m.clone();

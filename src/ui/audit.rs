@@ -4,7 +4,7 @@
 //! hits or [`SCAN`] records, giving the place to continue from.
 
 use super::page::{self, Nav, when_text};
-use super::{UiError, blocking, field, monitor, record_caller, session};
+use super::{UiError, blocking, field, monitor, session};
 use crate::api::AppState;
 use crate::monitor::store::{AuditRecord, MonitorError};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -33,7 +33,6 @@ pub async fn page(
     q: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     let m = monitor(&state)?;
     let needle = field(&q, "q").unwrap_or("").trim().to_string();
     let since: i64 = match field(&q, "since").filter(|v| !v.is_empty()) {
@@ -110,7 +109,6 @@ pub async fn page(
 /// `GET /ui/audit/verify`: checks every record's hash and link.
 pub async fn verify(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     let m = monitor(&state)?;
     let report = blocking(move || m.verify_audit()).await??;
     let body = html! {

@@ -4,7 +4,7 @@
 //! alerts and the history of decisions on them.
 
 use super::page::{self, Nav, when, when_text};
-use super::{UiError, blocking, field, monitor, record_caller, session};
+use super::{UiError, blocking, field, monitor, session};
 use crate::api::AppState;
 use crate::monitor::MAX_BULK;
 use crate::monitor::customer::Customer;
@@ -28,7 +28,6 @@ pub async fn list(
     q: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     let m = monitor(&state)?;
     let get = |k: &str| {
         field(&q, k)
@@ -101,7 +100,6 @@ pub async fn detail(
     path: web::Path<String>,
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     let m = monitor(&state)?;
     let id = path.into_inner();
     let wanted = id.clone();
@@ -234,7 +232,6 @@ pub async fn import_page(
     req: HttpRequest,
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     monitor(&state)?;
     let example =
         r#"{"id": "c-1", "name": "Viktor Bout", "birthDate": "1967-01-13", "countries": ["ru"]}"#;
@@ -254,7 +251,6 @@ pub async fn import(
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
     super::check_csrf(&s, &form, "/ui/customers/import")?;
-    record_caller(&req, &s);
     let m = monitor(&state)?;
     let text = field(&form, "customers").unwrap_or("").to_string();
     let trimmed = text.trim();

@@ -4,7 +4,7 @@
 //! week when it has none), or when a newer stored version is not served.
 
 use super::page::{self, Nav, when};
-use super::{UiError, record_caller, session};
+use super::{UiError, session};
 use crate::api::AppState;
 use crate::api::native::list_overview;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,7 +17,6 @@ const STALE_WITHOUT_INTERVAL: time::Duration = time::Duration::days(7);
 /// `GET /ui/lists`.
 pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     let (served, lists) = list_overview(&state).await?;
     let now = OffsetDateTime::now_utc();
     let body = html! {

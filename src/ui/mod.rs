@@ -153,15 +153,22 @@ fn here(req: &HttpRequest) -> String {
     }
 }
 
-/// The signed-in analyst of a request: no cookie sends to sign-in; an
-/// unknown or expired session is a 403 page.
+/// The signed-in analyst of a request (recorded as its caller for the
+/// access log): no cookie sends to sign-in; an unknown or expired session
+/// is a 403 page.
 pub fn session(state: &AppState, req: &HttpRequest) -> Result<(String, Session), UiError> {
     let Some(cookie) = req.cookie(session::COOKIE) else {
         return Err(UiError::SignIn { next: here(req) });
     };
     let id = cookie.value().to_string();
     match state.console.get(&id) {
-        Some(s) => Ok((id, s)),
+        Some(s) => {
+            req.extensions_mut().insert(crate::api::Principal {
+                name: s.analyst.clone(),
+                admin: s.admin,
+            });
+            Ok((id, s))
+        }
         None => Err(UiError::expired(&here(req))),
     }
 }
@@ -306,12 +313,4 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/audit/verify", web::get().to(audit::verify))
             .default_service(web::to(not_found)),
     );
-}
-
-/// The analyst's session on a request handled by the console (for the access log).
-pub fn record_caller(req: &HttpRequest, session: &Session) {
-    req.extensions_mut().insert(crate::api::Principal {
-        name: session.analyst.clone(),
-        admin: session.admin,
-    });
 }

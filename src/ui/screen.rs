@@ -3,7 +3,7 @@
 //! through the same checks and the same matcher call as `POST /v1/screen`.
 
 use super::page::{self, Nav};
-use super::{UiError, blocking, field, record_caller, session};
+use super::{UiError, blocking, field, session};
 use crate::api::AppState;
 use crate::api::error::ApiError;
 use crate::api::native::{checked_query, full_entity};
@@ -78,7 +78,6 @@ pub async fn page(
     q: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, UiError> {
     let (_, s) = session(&state, &req)?;
-    record_caller(&req, &s);
     let served = state.service.served();
     let loaded: Vec<String> = served
         .as_ref()

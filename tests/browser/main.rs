@@ -8,59 +8,16 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+use common::serve::{Served, free_port, screener, wait_ready};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 const ANALYST_KEY: &str = "ui-analyst-key-7c2d9e4f1a3b5c60";
 const ADMIN_TOKEN: &str = "ui-admin-token-3e8f0a2b4c6d8e1f";
 
 fn here() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-fn screener(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_screener"));
-    c.env("SCREENER_DATA_DIR", data)
-        .env("NO_COLOR", "1")
-        .env_remove("SCREENER_CONFIG")
-        .env_remove("SCREENER_API_KEYS")
-        .env_remove("RUST_LOG");
-    c
-}
-
-/// Stops the service when the test ends, however it ends.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn wait_ready(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while Instant::now() < deadline {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            let _ = s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = s.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("the service did not become ready on port {port}");
 }
 
 fn import(data: &Path, list: &str, files: &[PathBuf]) {
