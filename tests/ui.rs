@@ -69,11 +69,15 @@ struct Setup {
 }
 
 fn setup() -> Setup {
+    setup_with(MonitorConfig::default())
+}
+
+fn setup_with(config: MonitorConfig) -> Setup {
     let dir = tempfile::tempdir().expect("tmp");
     let service = service();
     let store =
         SqliteStore::open(&dir.path().join("monitor.db"), SqliteOptions::default()).expect("store");
-    let monitor = Arc::new(Monitor::new(Arc::new(store), MonitorConfig::default()));
+    let monitor = Arc::new(Monitor::new(Arc::new(store), config));
     monitor.load_customer_index().expect("index");
     monitor
         .advance(
@@ -678,4 +682,78 @@ async fn customers_imported_from_the_form_are_screened_under_the_analysts_name()
     .await;
     assert_eq!(p.status, 403);
     assert!(s.monitor.store().customer("c-9").expect("read").is_none());
+}
+
+#[actix_web::test]
+async fn four_eyes_a_true_match_waits_for_a_second_analyst() {
+    let s = setup_with(MonitorConfig {
+        four_eyes: true,
+        ..MonitorConfig::default()
+    });
+    let app = app!(&s);
+    let alert = first_alert(
+        &put_customer(
+            &app,
+            "c-bout",
+            json!({"name": "Viktor Bout", "birthDate": "1967-01-13"}),
+        )
+        .await,
+    );
+    let ana = sign_in(&app, ANA).await;
+    let bob = sign_in(&app, BOB).await;
+    let uri = format!("/ui/alerts/{alert}/decision");
+    let decide = |who: &Analyst| {
+        who.post(
+            &uri,
+            &[
+                ("csrf", who.csrf.as_str()),
+                ("decision", "true_match"),
+                ("reason", "passport matches"),
+            ],
+        )
+    };
+    let p = send(&app, decide(&ana)).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = send(&app, bob.get(&format!("/ui/alerts/{alert}"))).await;
+    assert!(
+        p.body
+            .contains("True match proposed by <strong>ana</strong>"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("True match (confirm)"));
+    // The same analyst cannot confirm.
+    let p = send(&app, decide(&ana)).await;
+    assert_eq!(p.status, 409, "{}", p.body);
+    assert!(
+        p.body
+            .contains("four-eyes needs a second, different analyst"),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        s.monitor
+            .store()
+            .alert(alert)
+            .expect("read")
+            .expect("alert")
+            .status,
+        AlertStatus::Open
+    );
+    let p = send(&app, decide(&bob)).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let a = s
+        .monitor
+        .store()
+        .alert(alert)
+        .expect("read")
+        .expect("alert");
+    assert_eq!(a.status, AlertStatus::TrueMatch);
+    let p = send(&app, ana.get(&format!("/ui/alerts/{alert}"))).await;
+    assert!(
+        p.body
+            .contains("This alert is closed (True match) by <strong>bob</strong>"),
+        "{}",
+        p.body
+    );
 }
