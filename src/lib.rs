@@ -4,7 +4,7 @@
 //! (download) → `parse` (publisher formats → [`model::Entity`]) → `snapshot`
 //! (validated list versions on disk) → `text` → `analysis` (names as tokens
 //! and keys) → `index` (name keys in tantivy) → `matching` (candidates,
-//! scores, explanations) → `api` / the CLI.
+//! scores, explanations) → `api` / `ui` (the analyst console) / the CLI.
 
 pub mod analysis;
 pub mod api;
@@ -24,3 +24,4 @@ pub mod service;
 pub mod snapshot;
 pub mod sources;
 pub mod text;
+pub mod ui;

@@ -88,9 +88,11 @@ pub async fn gateway(
     };
     state.metrics.leave();
 
-    // Every error is JSON, whoever produced it.
+    // Every error is JSON, whoever produced it (the console's are HTML
+    // pages: it makes its own).
     let status = res.status();
-    if status.is_client_error() || status.is_server_error() {
+    let console = path == "/ui" || path.starts_with("/ui/");
+    if (status.is_client_error() || status.is_server_error()) && !console {
         let is_json = res
             .headers()
             .get(header::CONTENT_TYPE)

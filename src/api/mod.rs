@@ -10,7 +10,8 @@
 //!   `POST /v1/screen/payment` and `POST /v1/screen/payments` ([`payments`]);
 //! - yente-compatible: `POST /match/{dataset}`, `GET /search/{dataset}`,
 //!   `GET /entities/{id}`, `GET /catalog`;
-//! - operations: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs`.
+//! - operations: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs`;
+//! - the analyst console under `/ui` (HTML pages, [`crate::ui`]).
 //!
 //! Tests build the app with `App::new().configure(app_config(state))`;
 //! [`run_server`] is what `screener serve` runs.
@@ -54,6 +55,8 @@ pub struct AppState {
     docs: std::sync::Mutex<Option<(u64, Arc<openapi::Rendered>)>>,
     /// Ongoing monitoring, when on.
     pub monitor: Option<Arc<crate::monitor::Monitor>>,
+    /// The analyst console's sessions ([`crate::ui`]).
+    pub console: crate::ui::Console,
 }
 
 impl std::fmt::Debug for AppState {
@@ -88,6 +91,7 @@ impl AppState {
             service,
             config,
             monitor,
+            console: crate::ui::Console::default(),
         })
     }
 
@@ -313,6 +317,8 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                             );
                             e.register(scope, batch.then(|| limits.batch_body()));
                         }
+                        // The analyst console (HTML, not in the OpenAPI document).
+                        crate::ui::configure(scope);
                     })
                     .default_service(web::to(ops::not_found)),
             );

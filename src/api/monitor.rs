@@ -648,6 +648,7 @@ pub async fn list_alerts(
         since: time_param(&params, "since")?,
         before_id,
         limit: page_size(&params)?,
+        ..AlertFilter::default()
     };
     let body = blocking(move || {
         let page = m.store().list_alerts(&filter)?;
@@ -667,6 +668,28 @@ fn alert_id(raw: &str) -> Result<i64, ApiError> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| ApiError::not_found("unknown_alert", format!("no alert '{raw}'")))
+}
+
+/// An alert with its history and the pair's earlier alerts (the API's
+/// `GET /v1/alerts/{id}` and the console's alert page).
+pub fn alert_view(m: &Monitor, id: i64) -> Result<Option<AlertView>, MonitorError> {
+    let Some(alert) = m.store().alert(id)? else {
+        return Ok(None);
+    };
+    let history = m.store().alert_history(id)?;
+    let mut earlier = Vec::new();
+    let mut prev = alert.previous_alert_id;
+    while let Some(p) = prev {
+        let Some(a) = m.store().alert(p)? else { break };
+        prev = a.previous_alert_id;
+        let history = m.store().alert_history(p)?;
+        earlier.push(EarlierAlert { alert: a, history });
+    }
+    Ok(Some(AlertView {
+        alert,
+        history,
+        earlier,
+    }))
 }
 
 /// Get an alert
@@ -690,26 +713,7 @@ pub async fn get_alert(
 ) -> Result<HttpResponse, ApiError> {
     let m = monitor(&state)?;
     let id = alert_id(&path.into_inner())?;
-    let body = blocking(move || {
-        let Some(alert) = m.store().alert(id)? else {
-            return Ok(None);
-        };
-        let history = m.store().alert_history(id)?;
-        let mut earlier = Vec::new();
-        let mut prev = alert.previous_alert_id;
-        while let Some(p) = prev {
-            let Some(a) = m.store().alert(p)? else { break };
-            prev = a.previous_alert_id;
-            let history = m.store().alert_history(p)?;
-            earlier.push(EarlierAlert { alert: a, history });
-        }
-        Ok::<_, MonitorError>(Some(AlertView {
-            alert,
-            history,
-            earlier,
-        }))
-    })
-    .await??;
+    let body = blocking(move || alert_view(&m, id)).await??;
     body.map(|b| HttpResponse::Ok().json(b))
         .ok_or_else(|| ApiError::not_found("unknown_alert", format!("no alert {id}")))
 }

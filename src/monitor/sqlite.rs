@@ -785,9 +785,42 @@ fn alert_where(f: &AlertFilter, with_status: bool) -> (String, Vec<rusqlite::typ
         args.push(Value::Text(time_text(t)));
         clauses.push(format!("updated_at >= ?{}", args.len()));
     }
-    if with_status && let Some(b) = f.before_id {
-        args.push(Value::Integer(b));
-        clauses.push(format!("id < ?{}", args.len()));
+    if let Some(seg) = &f.segment {
+        args.push(Value::Text(seg.clone()));
+        clauses.push(format!(
+            "customer_id IN (SELECT id FROM customers WHERE segment = ?{})",
+            args.len()
+        ));
+    }
+    if let Some(risk) = &f.risk {
+        args.push(Value::Text(risk.clone()));
+        clauses.push(format!(
+            "customer_id IN (SELECT id FROM customers WHERE risk_level = ?{})",
+            args.len()
+        ));
+    }
+    if let Some(t) = f.created_before {
+        args.push(Value::Text(time_text(t)));
+        clauses.push(format!("created_at < ?{}", args.len()));
+    }
+    if with_status {
+        match (f.order, f.before_id, f.below_score) {
+            (AlertOrder::Score, _, Some((score, id))) => {
+                args.push(Value::Real(score));
+                args.push(Value::Integer(id));
+                let (s, i) = (args.len() - 1, args.len());
+                clauses.push(format!("(score < ?{s} OR (score = ?{s} AND id < ?{i}))"));
+            }
+            (AlertOrder::Newest, Some(b), _) => {
+                args.push(Value::Integer(b));
+                clauses.push(format!("id < ?{}", args.len()));
+            }
+            (AlertOrder::Oldest, Some(b), _) => {
+                args.push(Value::Integer(b));
+                clauses.push(format!("id > ?{}", args.len()));
+            }
+            _ => {}
+        }
     }
     (clauses.join(" AND "), args)
 }
@@ -926,8 +959,13 @@ impl MonitorStore for SqliteStore {
     fn list_alerts(&self, f: &AlertFilter) -> Result<Page<Alert>> {
         let (clause, mut args) = alert_where(f, true);
         args.push(rusqlite::types::Value::Integer(f.limit as i64 + 1));
+        let order = match f.order {
+            AlertOrder::Newest => "id DESC",
+            AlertOrder::Oldest => "id ASC",
+            AlertOrder::Score => "score DESC, id DESC",
+        };
         let sql = format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts WHERE {clause} ORDER BY id DESC LIMIT ?{}",
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE {clause} ORDER BY {order} LIMIT ?{}",
             args.len()
         );
         let items = self.read(|c| {
@@ -935,7 +973,10 @@ impl MonitorStore for SqliteStore {
                 .query_map(rusqlite::params_from_iter(args), alert_row)?
                 .collect()
         })?;
-        Ok(page(items, f.limit, |a: &Alert| a.id.to_string()))
+        Ok(match f.order {
+            AlertOrder::Score => page(items, f.limit, |a: &Alert| format!("{}:{}", a.score, a.id)),
+            _ => page(items, f.limit, |a: &Alert| a.id.to_string()),
+        })
     }
 
     fn alert_counts(&self, f: &AlertFilter) -> Result<BTreeMap<AlertStatus, u64>> {

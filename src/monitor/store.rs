@@ -304,9 +304,30 @@ pub struct AlertFilter {
     pub entity: Option<String>,
     /// Changed at or after this time.
     pub since: Option<OffsetDateTime>,
-    /// Only alerts with a lower id (the cursor).
+    /// Only alerts with a lower id (the cursor of [`AlertOrder::Newest`]).
     pub before_id: Option<i64>,
+    /// Only alerts of customers in this segment.
+    pub segment: Option<String>,
+    /// Only alerts of customers with this risk rating.
+    pub risk: Option<String>,
+    /// Only alerts raised before this time (older than an age).
+    pub created_before: Option<OffsetDateTime>,
+    pub order: AlertOrder,
+    /// The cursor of [`AlertOrder::Score`]: alerts after this (score, id).
+    pub below_score: Option<(f64, i64)>,
     pub limit: usize,
+}
+
+/// The order of an alert list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AlertOrder {
+    /// Newest first (by id); the cursor is the last id.
+    #[default]
+    Newest,
+    /// Oldest first (by id); the cursor is the last id.
+    Oldest,
+    /// Highest score first, then newest; the cursor is `score:id`.
+    Score,
 }
 
 /// Filters of the customer list.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod python;
+pub mod serve;
 
 use screener::parse::{self, ParsedList, SourceFile};
 use screener::sources::manifest::{Manifest, ManifestSet};

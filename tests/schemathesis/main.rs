@@ -10,59 +10,16 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use common::serve::{Served, free_port, screener, wait_ready};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 const API_KEY: &str = "st-api-key-5b1c0e7d9a2f4c68";
 const ADMIN_TOKEN: &str = "st-admin-token-0d8e6a4b2c9f7e13";
 
 fn here() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis")
-}
-
-fn screener(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_screener"));
-    c.env("SCREENER_DATA_DIR", data)
-        .env("NO_COLOR", "1")
-        .env_remove("SCREENER_CONFIG")
-        .env_remove("SCREENER_API_KEYS")
-        .env_remove("RUST_LOG");
-    c
-}
-
-/// Stops the service when the test ends, however it ends.
-struct Service(Child);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn wait_ready(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            let _ = s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = s.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("the service did not become ready on port {port}");
 }
 
 #[test]
@@ -100,7 +57,7 @@ fn the_served_api_keeps_its_openapi_contract_under_schemathesis() {
 
     let port = free_port();
     let log = std::fs::File::create(tmp.path().join("serve.log")).expect("log file");
-    let _service = Service(
+    let _service = Served(
         screener(&data)
             .args(["serve", "--no-refresh", "--listen"])
             .arg(format!("127.0.0.1:{port}"))
