@@ -25,7 +25,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "screener",
-        description = "Sanctions and watchlist screening. The native API is under `/v1`; a yente-compatible API (for clients of OpenSanctions' yente) is under `/match`, `/search`, `/entities` and `/catalog`. Every error is JSON: `{\"error\": code, \"detail\": text}`."
+        description = "Sanctions and watchlist screening. The native API is under `/v1`; a yente-compatible API (for clients of OpenSanctions' yente) is under `/match`, `/search`, `/entities`, `/catalog`, `/algorithms`, `/manifest` and `/updatez`, and the W3C reconciliation API (OpenRefine) under `/reconcile`. Every error is JSON: `{\"error\": code, \"detail\": text}`."
     ),
     paths(
         super::native::screen,
