@@ -36,8 +36,8 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && groupadd --system screener \
- && useradd --system --gid screener --home-dir /data --shell /usr/sbin/nologin screener \
+ && groupadd --system --gid 10001 screener \
+ && useradd --system --uid 10001 --gid screener --home-dir /data --shell /usr/sbin/nologin screener \
  && mkdir -p /data \
  && chown screener:screener /data
 COPY --from=build /usr/local/bin/screener /usr/local/bin/screener
