@@ -104,12 +104,21 @@ pub trait IndexSource: Send + Sync + 'static {
     fn refresh<'a>(&'a self, list_id: &'a str) -> BoxFuture<'a, RefreshOutcome>;
     /// What changed between `since` and the list's current version.
     fn changes(&self, list_id: &str, since: &str) -> Result<ListChanges, SourceError>;
+    /// The stored versions of a list up to its current one, oldest first.
+    /// Empty when the source keeps no history.
+    fn versions(&self, list_id: &str) -> Vec<ListVersion> {
+        let _ = list_id;
+        Vec::new()
+    }
     /// The version of a list that was current at `at`: the newest stored
     /// version taken at or before it. `None` when the source keeps no
     /// history or every version is newer.
     fn version_at(&self, list_id: &str, at: OffsetDateTime) -> Option<String> {
-        let _ = (list_id, at);
-        None
+        self.versions(list_id)
+            .into_iter()
+            .filter(|v| v.fetched_at.is_some_and(|t| t <= at))
+            .max_by_key(|v| v.fetched_at)
+            .map(|v| v.version)
     }
     /// Where built indexes are kept between starts, if anywhere.
     fn stored_indexes(&self) -> Option<IndexStore> {
@@ -974,16 +983,17 @@ impl MemorySource {
 }
 
 impl IndexSource for MemorySource {
-    fn version_at(&self, list_id: &str, at: OffsetDateTime) -> Option<String> {
+    fn versions(&self, list_id: &str) -> Vec<ListVersion> {
         let inner = lock(&self.inner);
-        let l = inner.lists.get(list_id)?;
-        let current = l.current?;
-        l.versions
-            .get(..=current)?
+        let Some(l) = inner.lists.get(list_id) else {
+            return Vec::new();
+        };
+        l.current
+            .and_then(|c| l.versions.get(..=c))
+            .unwrap_or_default()
             .iter()
-            .filter(|(v, _)| v.fetched_at.is_some_and(|t| t <= at))
-            .max_by_key(|(v, _)| v.fetched_at)
-            .map(|(v, _)| v.version.clone())
+            .map(|(v, _)| v.clone())
+            .collect()
     }
 
     fn lists(&self) -> Vec<SourceList> {
@@ -1309,13 +1319,12 @@ impl StoreSource {
 }
 
 impl IndexSource for StoreSource {
-    fn version_at(&self, list_id: &str, at: OffsetDateTime) -> Option<String> {
+    fn versions(&self, list_id: &str) -> Vec<ListVersion> {
         self.store
             .versions(list_id)
-            .into_iter()
-            .filter(|v| v.fetched_at <= at)
-            .max_by_key(|v| v.fetched_at)
-            .map(|v| v.version)
+            .iter()
+            .map(Self::version_of)
+            .collect()
     }
 
     fn lists(&self) -> Vec<SourceList> {

@@ -826,7 +826,8 @@ async fn catalog_versions_etag_and_manifest() {
 }
 
 /// `POST /updatez` takes the admin token as yente's `token` parameter (or
-/// as Bearer); without it, or with an API key, it is 403.
+/// as Bearer); with an API key or a wrong token it is 403, as in yente;
+/// without any credential 401, as every admin route answers.
 #[actix_web::test]
 async fn updatez_needs_the_admin_token() {
     let open = app!(state(ServerConfig::default()));
@@ -844,8 +845,9 @@ async fn updatez_needs_the_admin_token() {
         ..ServerConfig::default()
     };
     let app = app!(state(cfg));
+    let (s, b) = send(&app, test::TestRequest::post().uri("/updatez").to_request()).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "no credential: {b}");
     for uri in [
-        "/updatez",
         "/updatez?token=client-key-0123456789",
         "/updatez?token=wrong",
     ] {

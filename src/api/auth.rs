@@ -134,16 +134,21 @@ fn basic_token(header: &str) -> Option<String> {
 /// The query parameter that carries an API key, as yente clients send it.
 pub const API_KEY_PARAM: &str = "api_key";
 
-/// The secret a request presents: from its `Authorization` header (Bearer,
-/// ApiKey or Basic), or else from the `api_key` query parameter.
-pub fn presented_token(header: Option<&str>, query: &str) -> Option<String> {
+/// The query parameter that carries the admin token on admin routes, as
+/// yente's `/updatez` takes its update token.
+pub const ADMIN_TOKEN_PARAM: &str = "token";
+
+/// The secret a request to a route of `access` presents: from its
+/// `Authorization` header (Bearer, ApiKey or Basic), or else from the
+/// `api_key` query parameter (or, on an admin route, `token`).
+pub fn presented_token(access: Access, header: Option<&str>, query: &str) -> Option<String> {
     if let Some(h) = header {
         return bearer_token(h)
             .map(str::to_string)
             .or_else(|| basic_token(h));
     }
     form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == API_KEY_PARAM)
+        .find(|(k, _)| k == API_KEY_PARAM || (access == Access::Admin && k == ADMIN_TOKEN_PARAM))
         .map(|(_, v)| v.trim().to_string())
         .filter(|v| !v.is_empty())
 }
@@ -178,11 +183,6 @@ impl Auth {
             }
         }
         found
-    }
-
-    /// Whether `token` is the admin token (false when none is configured).
-    pub fn is_admin(&self, token: &str) -> bool {
-        !token.is_empty() && self.is_admin_token(token)
     }
 
     fn is_admin_token(&self, token: &str) -> bool {
@@ -257,7 +257,7 @@ pub async fn guard(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let token = presented_token(header, req.query_string());
+    let token = presented_token(access, header, req.query_string());
     match state.auth.authorize(access, token.as_deref()) {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
@@ -309,20 +309,29 @@ mod tests {
             basic("key-0123"),
         ] {
             assert_eq!(
-                presented_token(Some(&header), "").as_deref(),
+                presented_token(Access::Api, Some(&header), "").as_deref(),
                 Some("key-0123"),
                 "{header}"
             );
         }
-        assert_eq!(presented_token(Some("Basic !!!"), ""), None);
-        assert_eq!(presented_token(Some(&basic(":")), ""), None);
+        assert_eq!(presented_token(Access::Api, Some("Basic !!!"), ""), None);
+        assert_eq!(presented_token(Access::Api, Some(&basic(":")), ""), None);
         assert_eq!(
-            presented_token(None, "limit=5&api_key=key%2D0123").as_deref(),
+            presented_token(Access::Api, None, "limit=5&api_key=key%2D0123").as_deref(),
             Some("key-0123")
         );
-        assert_eq!(presented_token(None, "api_key="), None);
+        assert_eq!(presented_token(Access::Api, None, "api_key="), None);
+        // `token` is yente's admin parameter: read on admin routes only.
+        assert_eq!(presented_token(Access::Api, None, "token=key-0123"), None);
+        assert_eq!(
+            presented_token(Access::Admin, None, "token=key-0123").as_deref(),
+            Some("key-0123")
+        );
         // A header wins over the query, so a bad header is never rescued.
-        assert_eq!(presented_token(Some("Digest x"), "api_key=key-0123"), None);
+        assert_eq!(
+            presented_token(Access::Api, Some("Digest x"), "api_key=key-0123"),
+            None
+        );
     }
 
     #[test]

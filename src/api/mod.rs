@@ -299,8 +299,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::new("/catalog", Api).get(yente::catalog),
         Endpoint::new("/algorithms", Api).get(yente_meta::algorithms),
         Endpoint::new("/manifest", Api).get(yente_meta::manifest),
-        // Checks yente's `token` parameter itself (the admin token).
-        Endpoint::new("/updatez", Public).post(yente_meta::updatez),
+        // The admin token, also as yente's `token` parameter.
+        Endpoint::new("/updatez", Admin).post(yente_meta::updatez),
         // W3C reconciliation API (OpenRefine).
         Endpoint::new("/reconcile", Api)
             .get(reconcile::reconcile_default_get)

@@ -231,8 +231,9 @@ pub struct StatusResponse {
 /// Force an index update (yente)
 ///
 /// Looks for new versions of every list now, like `POST /v1/admin/refresh`.
-/// Needs the admin token, as yente's `token` parameter or as
-/// `Authorization: Bearer`; without one configured the route is refused.
+/// An admin route: the admin token as yente's `token` parameter or as
+/// `Authorization: Bearer` (401 without a credential, 403 with another one
+/// or when no admin token is configured).
 /// With `sync=true` the answer waits for the refresh.
 #[utoipa::path(
     post,
@@ -244,7 +245,8 @@ pub struct StatusResponse {
     ),
     responses(
         (status = 200, description = "Refreshed (sync) or started.", body = StatusResponse),
-        (status = 403, description = "No token, or not the admin token.", body = ErrorBody),
+        (status = 401, description = "No credential.", body = ErrorBody),
+        (status = 403, description = "Not the admin token, or none is configured.", body = ErrorBody),
         (status = 409, description = "A refresh is already running.", body = ErrorBody),
     )
 )]
@@ -253,20 +255,7 @@ pub async fn updatez(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string())?;
-    params.only(&["token", "sync"])?;
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(super::auth::bearer_token);
-    let token = params.get("token").or(header).unwrap_or("");
-    if !state.auth.is_admin(token) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "invalid_token",
-            "invalid token: /updatez needs the admin token (SCREENER_ADMIN_TOKEN) as `token` or as Authorization: Bearer",
-        ));
-    }
+    params.only(&[super::auth::ADMIN_TOKEN_PARAM, "sync"])?;
     let sync = params.bool("sync")?.unwrap_or(false);
     let request = RefreshRequest {
         lists: None,
