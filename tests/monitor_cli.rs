@@ -3,6 +3,9 @@
 //! rescreen, and only the new alerts, each naming the version that raised it.
 //! Also the CLI's export commands and its one-line errors.
 
+mod common;
+
+use common::postgres::Backend;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,9 +35,23 @@ fn screener_dir() -> PathBuf {
         .to_path_buf()
 }
 
-#[test]
-fn the_readme_worked_example_raises_only_the_new_alerts() {
+/// The commands on the backend: nothing for SQLite (the file in the data
+/// directory), `SCREENER_DATABASE_URL` for PostgreSQL.
+fn on(backend: Backend, c: &mut Command, tmp: &Path, url: &mut Option<String>) {
+    match backend {
+        Backend::Sqlite => {
+            c.env_remove("SCREENER_DATABASE_URL");
+        }
+        Backend::Postgres => {
+            let u = url.get_or_insert_with(|| backend.new_database(tmp));
+            c.env("SCREENER_DATABASE_URL", u.as_str());
+        }
+    }
+}
+
+fn the_readme_worked_example_raises_only_the_new_alerts(backend: Backend) {
     let tmp = tempfile::tempdir().expect("tmp");
+    let mut url = None;
     // The example refers to ../shared as the README's reader has it.
     std::os::unix::fs::symlink(
         shared().canonicalize().expect("shared"),
@@ -48,7 +65,9 @@ fn the_readme_worked_example_raises_only_the_new_alerts() {
         screener_dir().display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("bash")
+    let mut bash = Command::new("bash");
+    on(backend, &mut bash, tmp.path(), &mut url);
+    let out = bash
         .args(["-euo", "pipefail", "-c", &readme_example()])
         .current_dir(&work)
         .env("PATH", path)
@@ -103,7 +122,14 @@ fn the_readme_worked_example_raises_only_the_new_alerts() {
     // Exports: the records as imported, the audit trail as JSONL.
     let bin = env!("CARGO_BIN_EXE_screener");
     let data = work.join("data");
-    let o = Command::new(bin)
+    // The monitor's data went to the backend under test, and only there.
+    assert_eq!(
+        data.join("monitor/monitor.db").exists(),
+        backend == Backend::Sqlite
+    );
+    let mut cmd = Command::new(bin);
+    on(backend, &mut cmd, tmp.path(), &mut url);
+    let o = cmd
         .args([
             "--data-dir",
             data.to_str().expect("utf8"),
@@ -115,7 +141,9 @@ fn the_readme_worked_example_raises_only_the_new_alerts() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(text.lines().count(), 4, "{text}");
     assert!(text.contains("\"tags\":[\"vip\"]"), "{text}");
-    let o = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    on(backend, &mut cmd, tmp.path(), &mut url);
+    let o = cmd
         .args([
             "--data-dir",
             data.to_str().expect("utf8"),
@@ -131,7 +159,9 @@ fn the_readme_worked_example_raises_only_the_new_alerts() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(text.lines().count(), 3, "{text}");
     // A decision on a closed alert: one line, non-zero exit.
-    let o = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    on(backend, &mut cmd, tmp.path(), &mut url);
+    let o = cmd
         .args([
             "--data-dir",
             data.to_str().expect("utf8"),
@@ -150,3 +180,4 @@ fn the_readme_worked_example_raises_only_the_new_alerts() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("closed"), "{err}");
 }
+crate::on_both_backends!(the_readme_worked_example_raises_only_the_new_alerts);
