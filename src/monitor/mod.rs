@@ -393,6 +393,9 @@ pub struct Monitor {
     /// One rescreen at a time.
     rescreening: Mutex<()>,
     ready: AtomicBool,
+    /// Why the customer index could not be loaded yet (the database
+    /// unreachable at start): what a write answers meanwhile.
+    load_error: Mutex<Option<String>>,
     stats: Mutex<MonitorStats>,
 }
 
@@ -433,6 +436,7 @@ impl Monitor {
             customers: RwLock::new(CustomerIndex::default()),
             rescreening: Mutex::new(()),
             ready: AtomicBool::new(false),
+            load_error: Mutex::new(None),
             stats: Mutex::new(MonitorStats::default()),
         }
     }
@@ -511,7 +515,12 @@ impl Monitor {
     fn unavailable_if_not_ready(&self) -> Result<Arc<Generation>> {
         if !self.ready.load(Ordering::Acquire) {
             return Err(MonitorError::Unavailable(
-                "the monitor is starting (loading the customer index); retry shortly".into(),
+                match lock(&self.load_error).as_ref() {
+                    Some(e) => format!("the monitor cannot load its customers yet: {e}"),
+                    None => {
+                        "the monitor is starting (loading the customer index); retry shortly".into()
+                    }
+                },
             ));
         }
         self.generation().ok_or_else(|| {
@@ -529,7 +538,13 @@ impl Monitor {
         let mut after = 0u32;
         let mut n = 0;
         loop {
-            let batch = self.store.scan_customers(after, 5000)?;
+            let batch = match self.store.scan_customers(after, 5000) {
+                Ok(b) => b,
+                Err(e) => {
+                    *lock(&self.load_error) = Some(e.to_string());
+                    return Err(e);
+                }
+            };
             let Some(last) = batch.last() else { break };
             after = last.ord;
             let keyed: Vec<(u32, Vec<Key>)> = batch
@@ -545,6 +560,7 @@ impl Monitor {
             n += batch.len();
         }
         *self.customers.write().unwrap_or_else(|p| p.into_inner()) = index;
+        *lock(&self.load_error) = None;
         self.ready.store(true, Ordering::Release);
         Ok(n)
     }

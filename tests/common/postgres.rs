@@ -1,7 +1,8 @@
 //! The monitor's two backends for tests: SQLite in a temporary directory,
 //! and PostgreSQL in a throwaway cluster started once per test binary.
 //!
-//! The cluster lives in `target/pg-<pid>`: `initdb` there, the server
+//! The cluster lives in `target/pg-<pid>-<n>` (in the temporary folder
+//! when `nobody` could not reach `target/`): `initdb` there, the server
 //! listening only on a Unix socket in that folder (no TCP port), each test
 //! on a fresh database. A watcher process stops the server and removes the
 //! folder when the test binary exits, however it exits. initdb refuses to
@@ -137,6 +138,13 @@ fn find_bin() -> PathBuf {
     })
 }
 
+/// Whether every folder down to `dir` lets other users pass.
+fn others_can_enter(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    dir.ancestors()
+        .all(|d| std::fs::metadata(d).map_or(true, |m| m.permissions().mode() & 0o001 != 0))
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
@@ -161,7 +169,13 @@ impl Cluster {
     /// Starts a cluster of its own (for a test that stops and starts it).
     pub fn start() -> Cluster {
         let bin = find_bin();
-        let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+        let run_as = is_root().then_some("nobody");
+        let mut target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+        if run_as.is_some() && !others_can_enter(&target) {
+            // A checkout under a private folder (root's home): `nobody`
+            // could not reach it.
+            target = std::env::temp_dir();
+        }
         let dir = target.join(format!(
             "pg-{}-{}",
             std::process::id(),
@@ -169,7 +183,6 @@ impl Cluster {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("cluster folder");
-        let run_as = is_root().then_some("nobody");
         if let Some(user) = run_as {
             let ok = Command::new("chown")
                 .arg(format!("{user}:"))
