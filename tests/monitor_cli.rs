@@ -17,11 +17,14 @@ fn shared() -> PathBuf {
 
 /// The shell block under "Worked example" in the README.
 fn readme_example() -> String {
+    readme_block("### Worked example")
+}
+
+/// The first shell block under a heading of the README.
+fn readme_block(heading: &str) -> String {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README");
-    let start = readme
-        .find("### Worked example")
-        .expect("worked example section");
+    let start = readme.find(heading).expect("README section");
     let rest = &readme[start..];
     let open = rest.find("```sh\n").expect("sh block") + "```sh\n".len();
     let close = rest[open..].find("\n```").expect("block end");
@@ -181,3 +184,46 @@ fn the_readme_worked_example_raises_only_the_new_alerts(backend: Backend) {
     assert!(err.contains("closed"), "{err}");
 }
 crate::on_both_backends!(the_readme_worked_example_raises_only_the_new_alerts);
+
+/// The README's PostgreSQL block, run as written but for the URL, which
+/// names a fresh database of the test cluster.
+#[test]
+fn the_readme_postgresql_example_keeps_the_monitor_in_the_shared_database() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::os::unix::fs::symlink(
+        shared().canonicalize().expect("shared"),
+        tmp.path().join("shared"),
+    )
+    .expect("link");
+    let work = tmp.path().join("work");
+    std::fs::create_dir(&work).expect("work");
+    let url = Backend::Postgres.new_database(tmp.path());
+    let block = readme_block("### PostgreSQL");
+    let written = "'postgres://screener@%2Fvar%2Frun%2Fpostgresql/monitor'";
+    assert!(block.contains(written), "{block}");
+    let script = block.replace(written, &format!("'{url}'"));
+    let path = format!(
+        "{}:{}",
+        screener_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(&work)
+        .env("PATH", path)
+        .env("SCREENER_DATA_DIR", work.join("data"))
+        .env_remove("SCREENER_CONFIG")
+        .env_remove("SCREENER_DATABASE_URL")
+        .output()
+        .expect("bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 alerts opened"), "{stdout}");
+    assert!(stdout.contains("us_ofac_sdn:8279"), "{stdout}");
+    assert!(stdout.contains("audit trail intact:"), "{stdout}");
+    // Nothing went to a SQLite file; the customer is in PostgreSQL.
+    assert!(!work.join("data/monitor/monitor.db").exists());
+    let store = common::postgres::open(&url);
+    assert_eq!(store.count_customers().expect("count"), 1);
+}
