@@ -104,6 +104,13 @@ pub trait IndexSource: Send + Sync + 'static {
     fn refresh<'a>(&'a self, list_id: &'a str) -> BoxFuture<'a, RefreshOutcome>;
     /// What changed between `since` and the list's current version.
     fn changes(&self, list_id: &str, since: &str) -> Result<ListChanges, SourceError>;
+    /// The version of a list that was current at `at`: the newest stored
+    /// version taken at or before it. `None` when the source keeps no
+    /// history or every version is newer.
+    fn version_at(&self, list_id: &str, at: OffsetDateTime) -> Option<String> {
+        let _ = (list_id, at);
+        None
+    }
     /// Where built indexes are kept between starts, if anywhere.
     fn stored_indexes(&self) -> Option<IndexStore> {
         None
@@ -967,6 +974,18 @@ impl MemorySource {
 }
 
 impl IndexSource for MemorySource {
+    fn version_at(&self, list_id: &str, at: OffsetDateTime) -> Option<String> {
+        let inner = lock(&self.inner);
+        let l = inner.lists.get(list_id)?;
+        let current = l.current?;
+        l.versions
+            .get(..=current)?
+            .iter()
+            .filter(|(v, _)| v.fetched_at.is_some_and(|t| t <= at))
+            .max_by_key(|(v, _)| v.fetched_at)
+            .map(|(v, _)| v.version.clone())
+    }
+
     fn lists(&self) -> Vec<SourceList> {
         let inner = lock(&self.inner);
         inner
@@ -1290,6 +1309,15 @@ impl StoreSource {
 }
 
 impl IndexSource for StoreSource {
+    fn version_at(&self, list_id: &str, at: OffsetDateTime) -> Option<String> {
+        self.store
+            .versions(list_id)
+            .into_iter()
+            .filter(|v| v.fetched_at <= at)
+            .max_by_key(|v| v.fetched_at)
+            .map(|v| v.version)
+    }
+
     fn lists(&self) -> Vec<SourceList> {
         let stored = self.store.lists();
         let mut out: BTreeMap<String, SourceList> = BTreeMap::new();

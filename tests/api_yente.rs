@@ -106,8 +106,18 @@ fn check_entity_shape(e: &Value) {
         let values = v
             .as_array()
             .unwrap_or_else(|| panic!("property {k} is not a list: {e}"));
+        // yente's `EntityProperties`: strings, or nested adjacent entities
+        // (the listing under `sanctions`, wallets under `cryptoWallets`).
+        let nested = |n: &Value| {
+            n["id"].is_string() && n["schema"].is_string() && n["properties"].is_object()
+        };
         assert!(
-            !values.is_empty() && values.iter().all(Value::is_string),
+            !values.is_empty()
+                && if matches!(k.as_str(), "sanctions" | "cryptoWallets") {
+                    values.iter().all(nested)
+                } else {
+                    values.iter().all(Value::is_string)
+                },
             "{k}: {v}"
         );
     }
@@ -374,7 +384,7 @@ async fn dataset_scoping_and_query_parameters() {
             .as_str()
             .is_some_and(|d| d.contains("no_such_list"))
     );
-    let (s, b) = post!(app, "/match/default?limit=500", q.clone());
+    let (s, b) = post!(app, "/match/default?limit=501", q.clone());
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(b["error"], "limit_too_large");
     let (s, b) = post!(
@@ -536,7 +546,7 @@ async fn search_entities_and_catalog() {
     let sdn = find("us_ofac_sdn");
     assert_eq!(sdn["load"], true);
     assert_eq!(sdn["entity_count"], 14965);
-    assert_eq!(sdn["version"], "2024-05-03");
+    assert_eq!(sdn["screener_version"], "2024-05-03");
     assert_eq!(find("un_sc_sanctions")["entity_count"], 1003);
     let sanctions = find("sanctions");
     let children: Vec<&str> = sanctions["children"]
@@ -602,4 +612,356 @@ async fn total_counts_matches_above_the_cutoff_not_those_returned() {
         listed > Some(1),
         "the vessel is listed more than once: {all}"
     );
+}
+
+/// yente's `limit` goes to 500 on `/match` and `/search`; above it is a 422,
+/// as FastAPI's validation answers yente's bound.
+#[actix_web::test]
+async fn limit_up_to_500_like_yente() {
+    let app = app!(state(ServerConfig::default()));
+    let body =
+        json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["Mohammad Ali"]}}}});
+    let (s, b) = post!(
+        app,
+        "/match/default?limit=500&threshold=0.3&cutoff=0.3",
+        &body
+    );
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["limit"], 500, "{b}");
+    let n = b["responses"]["q"]["results"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(
+        n > 100,
+        "a common name at cutoff 0.3 fills more than the old bound of 100: {n}"
+    );
+    let (s, b) = post!(app, "/match/default?limit=501", &body);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = get!(app, "/search/default?q=Mohammad&limit=500");
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = get!(app, "/search/default?q=Mohammad&limit=400&offset=101");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+}
+
+/// `/algorithms` in yente's `AlgorithmResponse` shape; yente's names are
+/// accepted on `/match`, a name neither knows is 400; `weights` and
+/// `config` (which yente's algorithms read and this matcher has no use for)
+/// come back as warnings, never silently dropped.
+#[actix_web::test]
+async fn algorithms_config_and_weights() {
+    let app = app!(state(ServerConfig::default()));
+    let (s, b) = get!(app, "/algorithms");
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let names: Vec<&str> = b["algorithms"]
+        .as_array()
+        .expect("algorithms")
+        .iter()
+        .map(|a| {
+            assert!(a["description"].is_string(), "{a}");
+            let features = a["features"].as_object().expect("features");
+            assert!(features.contains_key("name"), "{a}");
+            for (f, doc) in features {
+                assert!(
+                    doc["coefficient"].is_number() && doc["description"].is_string(),
+                    "{f}: {doc}"
+                );
+            }
+            a["name"].as_str().expect("name")
+        })
+        .collect();
+    for name in [
+        "logic-v1",
+        "logic-v2",
+        "regression-v1",
+        "name-based",
+        "name-qualified",
+    ] {
+        assert!(names.contains(&name), "{name} not in {names:?}");
+    }
+    let default = b["default"].as_str().expect("default");
+    assert!(names.contains(&default) && b["best"].is_string(), "{b}");
+
+    let body =
+        json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["Vladimir Putin"]}}}});
+    let (s, plain) = post!(app, "/match/default", &body);
+    assert_eq!(s, StatusCode::OK, "{plain}");
+    for name in names.iter().chain(["LOGIC-V1"].iter()) {
+        let (s, b) = post!(app, &format!("/match/default?algorithm={name}"), &body);
+        assert_eq!(s, StatusCode::OK, "{name}: {b}");
+        assert_eq!(
+            b["responses"]["q"]["results"][0]["id"], plain["responses"]["q"]["results"][0]["id"],
+            "{name}"
+        );
+    }
+    let (s, b) = post!(app, "/match/default?algorithm=magic-v9", &body);
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert!(
+        b["detail"].as_str().is_some_and(|d| d.contains("magic-v9")),
+        "{b}"
+    );
+
+    let tuned = json!({
+        "queries": body["queries"],
+        "weights": {"name_literal_match": 0.9},
+        "config": {"nm_number_mismatch": 0.5}
+    });
+    let (s, b) = post!(app, "/match/default", &tuned);
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let warnings = b["responses"]["q"]["warnings"]
+        .as_array()
+        .expect("a warning");
+    for (field, value) in [
+        ("weights", "name_literal_match"),
+        ("config", "nm_number_mismatch"),
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w["field"] == field && w["value"] == value),
+            "{field}: {b}"
+        );
+    }
+    assert_eq!(
+        b["responses"]["q"]["results"][0]["score"],
+        plain["responses"]["q"]["results"][0]["score"]
+    );
+}
+
+/// `/catalog` versions parse as yente's (`YYYYMMDDhhmmss-<suffix>`), carry
+/// `last_change` and `updated_at`, show no local path, and the answer has an
+/// `ETag` that `If-None-Match` turns into a 304. `/manifest` lists the same
+/// lists, also without local paths.
+#[actix_web::test]
+async fn catalog_versions_etag_and_manifest() {
+    let app = app!(state(ServerConfig::default()));
+    let res = test::call_service(&app, test::TestRequest::get().uri("/catalog").to_request()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let etag = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("ETag")
+        .to_string();
+    let raw = test::read_body(res).await;
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let shared = screener::eval::default_manifest_for_tests();
+    let shared_dir = shared
+        .parent()
+        .expect("lists-raw")
+        .to_string_lossy()
+        .to_string();
+    assert!(
+        !text.contains(&shared_dir),
+        "a local path in the catalog: {text}"
+    );
+    let c: Value = serde_json::from_slice(&raw).expect("json");
+    for d in c["datasets"].as_array().expect("datasets") {
+        let v = d["version"].as_str().expect("version");
+        let (stamp, suffix) = v.split_once('-').unwrap_or_else(|| panic!("{v}"));
+        assert!(
+            stamp.len() == 14 && stamp.bytes().all(|b| b.is_ascii_digit()) && !suffix.is_empty(),
+            "{v}"
+        );
+        // A real time: month 1-12, day 1-31, hour < 24.
+        let num = |r: std::ops::Range<usize>| stamp[r].parse::<u32>().expect("digits");
+        assert!(
+            (1..=12).contains(&num(4..6)) && (1..=31).contains(&num(6..8)) && num(8..10) < 24,
+            "{v}"
+        );
+        if d["load"] == true {
+            assert_eq!(d["index_version"], d["version"], "{d}");
+        }
+        assert!(
+            d["last_change"].is_string() && d["updated_at"].is_string(),
+            "{d}"
+        );
+        if let Some(url) = d["url"].as_str() {
+            assert!(url.starts_with("http"), "{d}");
+        }
+    }
+    let sdn = c["datasets"]
+        .as_array()
+        .and_then(|ds| ds.iter().find(|d| d["name"] == "us_ofac_sdn"))
+        .expect("sdn");
+    assert!(
+        sdn["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("20240503")),
+        "{sdn}"
+    );
+
+    let res = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/catalog")
+            .insert_header((header::IF_NONE_MATCH, etag.clone()))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    assert!(test::read_body(res).await.is_empty());
+    let res = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/catalog")
+            .insert_header((header::IF_NONE_MATCH, "\"something-else\""))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let (s, m) = get!(app, "/manifest");
+    assert_eq!(s, StatusCode::OK, "{m}");
+    assert!(!m.to_string().contains(&shared_dir), "{m}");
+    let names: Vec<&str> = m["datasets"]
+        .as_array()
+        .expect("datasets")
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"us_ofac_sdn") && names.contains(&"un_sc_sanctions"),
+        "{names:?}"
+    );
+}
+
+/// `POST /updatez` takes the admin token as yente's `token` parameter (or
+/// as Bearer); without it, or with an API key, it is 403.
+#[actix_web::test]
+async fn updatez_needs_the_admin_token() {
+    let open = app!(state(ServerConfig::default()));
+    let (s, b) = send(
+        &open,
+        test::TestRequest::post()
+            .uri("/updatez?token=x")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no admin token configured: {b}");
+    let cfg = ServerConfig {
+        api_keys: vec![ApiKey::new("client", "client-key-0123456789")],
+        admin_token: Some(screener::api::config::Secret::new("admin-token-0123456789")),
+        ..ServerConfig::default()
+    };
+    let app = app!(state(cfg));
+    for uri in [
+        "/updatez",
+        "/updatez?token=client-key-0123456789",
+        "/updatez?token=wrong",
+    ] {
+        let (s, b) = send(&app, test::TestRequest::post().uri(uri).to_request()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{uri}: {b}");
+    }
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/updatez?token=admin-token-0123456789&sync=true")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "ok");
+}
+
+/// yente's other credential forms: HTTP Basic (key as password or as user)
+/// and `?api_key=`; a wrong key in either is 401.
+#[actix_web::test]
+async fn basic_auth_and_api_key_parameter() {
+    use base64::Engine;
+    let cfg = ServerConfig {
+        api_keys: vec![ApiKey::new("marble", "marble-key-0123456789")],
+        ..ServerConfig::default()
+    };
+    let app = app!(state(cfg));
+    let body =
+        json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["John Doe"]}}}});
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    for (what, value) in [
+        (
+            "password",
+            format!("Basic {}", b64("marble:marble-key-0123456789")),
+        ),
+        ("user", format!("Basic {}", b64("marble-key-0123456789:"))),
+    ] {
+        let req = test::TestRequest::post()
+            .uri("/match/default")
+            .insert_header((header::AUTHORIZATION, value))
+            .set_json(body.clone())
+            .to_request();
+        let (s, b) = send(&app, req).await;
+        assert_eq!(s, StatusCode::OK, "{what}: {b}");
+    }
+    let wrong = format!("Basic {}", b64("marble:not-the-key-0123456789"));
+    let req = test::TestRequest::post()
+        .uri("/match/default")
+        .insert_header((header::AUTHORIZATION, wrong))
+        .set_json(body.clone())
+        .to_request();
+    assert_eq!(send(&app, req).await.0, StatusCode::UNAUTHORIZED);
+    let (s, b) = post!(app, "/match/default?api_key=marble-key-0123456789", &body);
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = get!(app, "/catalog?api_key=marble-key-0123456789");
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = get!(
+        app,
+        "/v1/entities/us_ofac_sdn:25308?api_key=marble-key-0123456789"
+    );
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a route that refuses unknown parameters takes api_key: {b}"
+    );
+    let (s, _) = post!(app, "/match/default?api_key=wrong-key-0123456789", &body);
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+/// yente's entity shape nests the listing and the wallets under
+/// `properties` (`sanctions`, `cryptoWallets`); `/entities/{id}/adjacent`
+/// gives the party without them and the linked entities beside it.
+/// us_ofac_sdn:25308 (YAN, Xiaobing) has six XBT addresses in sdn.csv.
+#[actix_web::test]
+async fn nested_and_adjacent_entities() {
+    let app = app!(state(ServerConfig::default()));
+    let (s, e) = get!(app, "/entities/us_ofac_sdn:25308");
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let wallets = e["properties"]["cryptoWallets"]
+        .as_array()
+        .expect("nested wallets");
+    assert_eq!(wallets.len(), 6, "{e}");
+    assert!(
+        wallets.iter().any(|w| w["schema"] == "CryptoWallet"
+            && w["properties"]["publicKey"][0] == "12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h"),
+        "{e}"
+    );
+    let sanctions = e["properties"]["sanctions"]
+        .as_array()
+        .expect("nested sanction");
+    assert_eq!(sanctions[0]["schema"], "Sanction", "{e}");
+
+    let (s, a) = get!(app, "/entities/us_ofac_sdn:25308/adjacent?limit=2");
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["entity"]["id"], "us_ofac_sdn:25308");
+    assert!(
+        a["entity"]["properties"].get("cryptoWallets").is_none(),
+        "{a}"
+    );
+    assert!(a["entity"]["properties"]["name"].is_array(), "{a}");
+    let w = &a["adjacent"]["cryptoWallets"];
+    assert_eq!(w["total"]["value"], 6, "{a}");
+    assert_eq!(w["results"].as_array().map(Vec::len), Some(2), "{a}");
+    assert_eq!(a["adjacent"]["sanctions"]["total"]["value"], 1, "{a}");
+    let (s, _) = get!(app, "/entities/us_ofac_sdn:does-not-exist/adjacent");
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = get!(app, "/entities/us_ofac_sdn:25308/adjacent?limit=0");
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // An identifier-only query by one of the wallet addresses finds him.
+    let body = json!({"queries": {"w": {"schema": "Person", "properties": {"cryptoWallet": ["12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h"]}}}});
+    let (s, b) = post!(app, "/match/default", &body);
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        b["responses"]["w"]["results"][0]["id"], "us_ofac_sdn:25308",
+        "{b}"
+    );
+    assert_eq!(b["responses"]["w"]["results"][0]["match"], true, "{b}");
 }

@@ -4,8 +4,12 @@
 //! was percent-decoded, never on the raw request path. A request that matches
 //! no route reaches no handler at all.
 //!
-//! Credentials are `Authorization: Bearer <secret>` (or the `ApiKey <secret>`
-//! scheme of OpenSanctions clients). API keys carry a name (who is calling,
+//! Credentials are `Authorization: Bearer <secret>`, or the forms yente and
+//! OpenSanctions clients send: the `ApiKey <secret>` scheme, HTTP Basic with
+//! the secret as the password (or as the user name when the password is
+//! empty), and an `api_key` query parameter (only when no `Authorization`
+//! header is sent; the access log records paths without their query, so the
+//! secret is not written there). API keys carry a name (who is calling,
 //! recorded as the [`Principal`] in the request's extensions for handlers
 //! and the access log); the admin token is separate and only it opens admin
 //! routes: an API key never does. Secrets are kept only as SHA-256 digests, a
@@ -109,6 +113,41 @@ pub fn bearer_token(header: &str) -> Option<&str> {
     (scheme_ok && !token.is_empty()).then_some(token)
 }
 
+/// The secret of an `Authorization: Basic` value: the password, or the user
+/// name when the password is empty (clients differ in where they put an API
+/// key).
+fn basic_token(header: &str) -> Option<String> {
+    use base64::Engine;
+    let (scheme, encoded) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':').unwrap_or((text.as_str(), ""));
+    let token = if password.is_empty() { user } else { password };
+    (!token.is_empty()).then(|| token.to_string())
+}
+
+/// The query parameter that carries an API key, as yente clients send it.
+pub const API_KEY_PARAM: &str = "api_key";
+
+/// The secret a request presents: from its `Authorization` header (Bearer,
+/// ApiKey or Basic), or else from the `api_key` query parameter.
+pub fn presented_token(header: Option<&str>, query: &str) -> Option<String> {
+    if let Some(h) = header {
+        return bearer_token(h)
+            .map(str::to_string)
+            .or_else(|| basic_token(h));
+    }
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == API_KEY_PARAM)
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 fn unauthorized(detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
 }
@@ -141,16 +180,22 @@ impl Auth {
         found
     }
 
+    /// Whether `token` is the admin token (false when none is configured).
+    pub fn is_admin(&self, token: &str) -> bool {
+        !token.is_empty() && self.is_admin_token(token)
+    }
+
     fn is_admin_token(&self, token: &str) -> bool {
         self.admin
             .as_ref()
             .is_some_and(|a| digest_eq(a, &digest(token.as_bytes())))
     }
 
-    /// Decides a request to a route of the given access level from its
-    /// `Authorization` header value: the caller, or the error to answer.
-    pub fn authorize(&self, access: Access, header: Option<&str>) -> Result<Principal, ApiError> {
-        let token = header.and_then(bearer_token);
+    /// Decides a request to a route of the given access level from the
+    /// secret it presents ([`presented_token`]): the caller, or the error to
+    /// answer.
+    pub fn authorize(&self, access: Access, token: Option<&str>) -> Result<Principal, ApiError> {
+        let token = token.filter(|t| !t.is_empty());
         match access {
             Access::Public => Ok(Principal::anonymous()),
             Access::Api => {
@@ -212,7 +257,8 @@ pub async fn guard(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match state.auth.authorize(access, header) {
+    let token = presented_token(header, req.query_string());
+    match state.auth.authorize(access, token.as_deref()) {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
             Ok(next.call(req).await?.map_into_boxed_body())
@@ -245,12 +291,47 @@ mod tests {
     }
 
     #[test]
+    fn presented_tokens() {
+        // "client:key-0123" and ":key-0123" and "key-0123:" in base64.
+        let basic = |s: &str| {
+            use base64::Engine;
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(s)
+            )
+        };
+        for header in [
+            "Bearer key-0123".to_string(),
+            "ApiKey key-0123".to_string(),
+            basic("client:key-0123"),
+            basic(":key-0123"),
+            basic("key-0123:"),
+            basic("key-0123"),
+        ] {
+            assert_eq!(
+                presented_token(Some(&header), "").as_deref(),
+                Some("key-0123"),
+                "{header}"
+            );
+        }
+        assert_eq!(presented_token(Some("Basic !!!"), ""), None);
+        assert_eq!(presented_token(Some(&basic(":")), ""), None);
+        assert_eq!(
+            presented_token(None, "limit=5&api_key=key%2D0123").as_deref(),
+            Some("key-0123")
+        );
+        assert_eq!(presented_token(None, "api_key="), None);
+        // A header wins over the query, so a bad header is never rescued.
+        assert_eq!(presented_token(Some("Digest x"), "api_key=key-0123"), None);
+    }
+
+    #[test]
     fn api_keys_and_admin_token() {
         use Access::*;
         let open = Auth::new(&[], None);
         assert_eq!(open.authorize(Api, None).expect("open").name, "anonymous");
         assert_eq!(
-            open.authorize(Admin, Some("Bearer x")).unwrap_err().code,
+            open.authorize(Admin, Some("x")).unwrap_err().code,
             "admin_disabled"
         );
 
@@ -262,14 +343,14 @@ mod tests {
             Some(&Secret::new("admin-0123456789abc")),
         );
         let p = auth
-            .authorize(Api, Some("Bearer key-two-0123456789"))
+            .authorize(Api, Some("key-two-0123456789"))
             .expect("key");
         assert_eq!((p.name.as_str(), p.admin), ("batch", false));
         let p = auth
-            .authorize(Api, Some("Bearer admin-0123456789abc"))
+            .authorize(Api, Some("admin-0123456789abc"))
             .expect("admin works as a key");
         assert!(p.admin);
-        let e = auth.authorize(Api, Some("Bearer key-three")).unwrap_err();
+        let e = auth.authorize(Api, Some("key-three")).unwrap_err();
         assert_eq!(e.status, StatusCode::UNAUTHORIZED);
         assert_eq!(
             auth.authorize(Api, None).unwrap_err().status,
@@ -277,15 +358,13 @@ mod tests {
         );
         assert!(auth.authorize(Public, None).is_ok());
         assert!(
-            auth.authorize(Admin, Some("Bearer admin-0123456789abc"))
+            auth.authorize(Admin, Some("admin-0123456789abc"))
                 .expect("admin")
                 .admin
         );
         // An API key never opens an admin route.
         for key in ["key-one-0123456789", "key-two-0123456789"] {
-            let e = auth
-                .authorize(Admin, Some(&format!("Bearer {key}")))
-                .unwrap_err();
+            let e = auth.authorize(Admin, Some(key)).unwrap_err();
             assert_eq!(e.status, StatusCode::FORBIDDEN);
         }
         assert_eq!(

@@ -82,7 +82,7 @@ fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
     tag = "native",
     params(
         ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Alert threshold for every row (0-1)."),
-        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Results per row.")
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 500, description = "Results per row.")
     ),
     request_body(
         content(

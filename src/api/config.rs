@@ -596,7 +596,7 @@ mod tests {
         let names: Vec<&str> = cfg.api_keys.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, ["key-1", "crm"]);
         assert_eq!(cfg.limits.max_batch, 50);
-        assert_eq!(cfg.limits.max_limit, 100);
+        assert_eq!(cfg.limits.max_limit, 500);
         cfg.apply_env(&env_of(&[
             ("SCREENER_LISTEN", "127.0.0.1:9100"),
             (

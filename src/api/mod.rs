@@ -30,6 +30,7 @@ pub mod ops;
 pub mod params;
 pub mod payments;
 pub mod yente;
+pub mod yente_meta;
 
 use crate::service::{IndexSource, ManifestSource, Served, Service};
 use actix_web::http::Method;
@@ -292,8 +293,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         // yente-compatible API.
         Endpoint::new("/match/{dataset}", Api).post(yente::match_entities),
         Endpoint::new("/search/{dataset}", Api).get(yente::search),
+        Endpoint::new("/entities/{id:.*}/adjacent", Api).get(yente_meta::adjacent),
         Endpoint::new("/entities/{id:.*}", Api).get(yente::entity),
         Endpoint::new("/catalog", Api).get(yente::catalog),
+        Endpoint::new("/algorithms", Api).get(yente_meta::algorithms),
+        Endpoint::new("/manifest", Api).get(yente_meta::manifest),
+        // Checks yente's `token` parameter itself (the admin token).
+        Endpoint::new("/updatez", Public).post(yente_meta::updatez),
     ]
 }
 

@@ -77,10 +77,12 @@ impl Params {
 
     /// Fails on a parameter not in `known`.
     pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
+        // `api_key` is a credential (read by the auth middleware), never a
+        // parameter of the route.
         match self
             .pairs
             .iter()
-            .find(|(k, _)| !known.contains(&k.as_str()))
+            .find(|(k, _)| !known.contains(&k.as_str()) && k != super::auth::API_KEY_PARAM)
         {
             Some((k, _)) => Err(bad(
                 k,

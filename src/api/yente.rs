@@ -1,11 +1,13 @@
 //! The yente-compatible API (the shape of OpenSanctions' yente service), so
 //! existing clients of that API can switch without code changes:
 //! `POST /match/{dataset}`, `GET /search/{dataset}`, `GET /entities/{id}`,
-//! `GET /catalog`. `{dataset}` is a loaded list id or a collection
-//! (`default` = every loaded list, `sanctions` = the official sanctions lists).
+//! `GET /catalog` (the service endpoints beside them are in `yente_meta`).
+//! `{dataset}` is a loaded list id or a collection (`default` = every loaded
+//! list, `sanctions` = the official sanctions lists).
 //!
 //! Like yente, request bodies tolerate fields this service does not use
-//! (`weights`, `config`, unknown properties). Unlike a lenient service, a
+//! (unknown properties; `weights` and `config`, which come back as a
+//! warning on each query's response). Unlike a lenient service, a
 //! query that cannot be screened (no name, a name over the length limit, an
 //! unknown schema) fails the whole request with a 4xx naming the query key:
 //! a client that ignores per-query status must not take "not screened" for
@@ -90,10 +92,12 @@ pub struct EntityExample {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MatchBody {
     pub queries: BTreeMap<String, EntityExample>,
-    /// yente scoring weights: accepted and ignored (this matcher has its own).
+    /// yente scoring weights: read, not applied (the calibrated feature
+    /// table scores); each query's response then carries a warning saying so.
     #[serde(default)]
     pub weights: BTreeMap<String, f64>,
-    /// yente algorithm configuration: accepted and ignored.
+    /// yente algorithm configuration: read, not applied (screener's matcher
+    /// takes none); each query's response carries a warning saying so.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub config: serde_json::Map<String, Value>,
@@ -387,7 +391,11 @@ pub struct YenteEntity<'a> {
     id: &'a str,
     caption: &'a str,
     schema: Schema,
-    properties: &'a BTreeMap<String, Vec<String>>,
+    /// The party's properties with its linked `Sanction` and `CryptoWallet`
+    /// entities nested under `sanctions` / `cryptoWallets`, as yente nests
+    /// adjacent entities (`nested=true`).
+    #[schema(value_type = HashMap<String, Vec<crate::model::PropertyValue>>)]
+    pub(super) properties: Properties<'a>,
     datasets: &'a [String],
     #[schema(value_type = Vec<String>)]
     referents: [&'a str; 0],
@@ -402,7 +410,25 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
         .ok()
 }
 
-fn yente_entity<'a>(served: &Served, e: &'a Entity) -> YenteEntity<'a> {
+/// An entity's `properties` object: with the linked entities nested, or the
+/// party's own properties only (the `entity` of an adjacency answer, whose
+/// linked entities come beside it).
+#[derive(Debug)]
+pub enum Properties<'a> {
+    Nested(&'a Entity),
+    Own(&'a BTreeMap<String, Vec<String>>),
+}
+
+impl Serialize for Properties<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Properties::Nested(e) => crate::model::NestedProperties(e).serialize(s),
+            Properties::Own(p) => p.serialize(s),
+        }
+    }
+}
+
+pub(super) fn yente_entity<'a>(served: &Served, e: &'a Entity) -> YenteEntity<'a> {
     let last_seen = e
         .datasets
         .iter()
@@ -413,7 +439,7 @@ fn yente_entity<'a>(served: &Served, e: &'a Entity) -> YenteEntity<'a> {
         id: &e.id,
         caption: &e.caption,
         schema: e.schema,
-        properties: &e.properties,
+        properties: Properties::Nested(e),
         datasets: &e.datasets,
         referents: [],
         target: true,
@@ -441,6 +467,16 @@ pub struct Total {
     value: usize,
     #[schema(value_type = String)]
     relation: &'static str,
+}
+
+impl Total {
+    /// A count known exactly.
+    pub fn exact(value: usize) -> Total {
+        Total {
+            value,
+            relation: "eq",
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -475,7 +511,7 @@ pub struct MatchResponse<'a> {
 }
 
 /// The feature documentation, from the scorer's feature table.
-fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static str, FeatureDoc> {
+pub(super) fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static str, FeatureDoc> {
     use crate::matching::features::{FEATURES, NAME_SIMILARITY};
     let (name, description) = NAME_SIMILARITY;
     let doc = |description, coefficient| FeatureDoc {
@@ -536,12 +572,14 @@ fn merge(
         ("dataset" = String, Path, description = "A loaded list id or a collection (`default`, `sanctions`).", example = "default"),
         ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Match threshold (0-1)."),
         ("cutoff" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Lowest score returned (0-1)."),
-        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Results per query (default 5)."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 500, description = "Results per query (default 5)."),
         ("include_dataset" = Option<Vec<String>>, Query, description = "Only these lists (repeatable)."),
         ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable)."),
         ("exclude_schema" = Option<Vec<String>>, Query, description = "Not these schemata (repeatable)."),
         ("topics" = Option<Vec<crate::model::topics::Topic>>, Query, description = "Only parties with any of these FtM topics (repeatable)."),
-        ("exclude_entity_ids" = Option<Vec<String>>, Query, description = "Not these entity ids (repeatable).")
+        ("exclude_entity_ids" = Option<Vec<String>>, Query, description = "Not these entity ids (repeatable)."),
+        ("algorithm" = Option<String>, Query, description = "yente's algorithm name; every accepted name (GET /algorithms) is answered by screener's matcher. Another name is 400."),
+        ("changed_since" = Option<String>, Query, description = "Only entities added or changed since this UTC time (YYYY-MM-DD, optionally THH, THH:MM, THH:MM:SS); otherwise 422.")
     ),
     request_body(
         content = MatchBody,
@@ -549,10 +587,10 @@ fn merge(
     ),
     responses(
         (status = 200, description = "One response per query key.", body = MatchResponse),
-        (status = 400, description = "A bad query parameter: `include_dataset` / `exclude_dataset` naming a list that is not loaded or leaving nothing to search, or an unknown topic.", body = ErrorBody),
+        (status = 400, description = "An unknown `algorithm`, or a bad query parameter: `include_dataset` / `exclude_dataset` naming a list that is not loaded or leaving nothing to search, or an unknown topic.", body = ErrorBody),
         (status = 404, description = "The dataset is not loaded.", body = ErrorBody),
         (status = 413, description = "Too many queries or screenings.", body = ErrorBody),
-        (status = 422, description = "A query cannot be screened (no name, name too long, unknown schema); the detail names the query key.", body = ErrorBody),
+        (status = 422, description = "A query cannot be screened (no name, name too long, unknown schema; the detail names the query key), or `changed_since` is not a date.", body = ErrorBody),
         (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
     )
 )]
@@ -563,6 +601,8 @@ pub async fn match_entities(
     Json(body): Json<MatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string())?;
+    super::yente_meta::check_algorithm(&params)?;
+    let tuning_warnings = super::yente_meta::tuning_warnings(&body.weights, &body.config);
     let limits = &state.config.limits;
     let limit = params.usize("limit")?.unwrap_or(5);
     let threshold = params.f64("threshold")?;
@@ -596,14 +636,26 @@ pub async fn match_entities(
         &params.all("include_dataset"),
         &params.all("exclude_dataset"),
     )?;
+    let (scope, changed) = match super::yente_meta::changed_since_param(&params)? {
+        None => (scope, None),
+        Some(since) => {
+            let c = super::yente_meta::changed_since_scope(&state, &served, scope, since).await?;
+            (c.lists.clone(), Some(c))
+        }
+    };
     let scope_set: BTreeSet<String> = scope.iter().cloned().collect();
+    // Nothing changed since `changed_since` in any list of the scope: every
+    // query is answered with no result (the lists were looked at: their
+    // change sets are empty), never screened against "no list".
+    let nothing_changed = changed.is_some() && scope.is_empty();
     let lists = scope;
     type Planned = (String, Vec<Query>, QueryOut, Vec<Warning>);
     let mut plan: Vec<Planned> = Vec::with_capacity(body.queries.len());
     let mut screenings = 0;
     for (key, ex) in &body.queries {
-        let (mut queries, echo, warnings) =
+        let (mut queries, echo, mut warnings) =
             example_queries(key, ex, &lists, limits.max_names_per_query)?;
+        warnings.extend(tuning_warnings.iter().cloned());
         for q in &mut queries {
             q.topics.clone_from(&topics);
         }
@@ -621,6 +673,9 @@ pub async fn match_entities(
     }
     // Room for results that the exclusions remove afterwards.
     opts.limit = (limit + exclude_ids.len()).min(limits.max_limit).max(limit);
+    if changed.as_ref().is_some_and(|c| !c.only.is_empty()) {
+        opts.limit = limits.max_limit.max(limit);
+    }
     let worker = Arc::clone(&served);
     let (plan, results) = blocking(move || {
         use rayon::prelude::*;
@@ -629,20 +684,30 @@ pub async fn match_entities(
             .enumerate()
             .flat_map(|(i, (_, qs, _, _))| qs.iter().map(move |q| (i, q)))
             .collect();
-        let screened: Vec<(usize, Result<Screening, ApiError>)> = flat
-            .par_iter()
-            .map(|(i, q)| (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from)))
-            .collect();
+        let screened: Vec<(usize, Result<Screening, ApiError>)> = if nothing_changed {
+            Vec::new()
+        } else {
+            flat.par_iter()
+                .map(|(i, q)| (*i, worker.matcher.screen(q, &opts).map_err(ApiError::from)))
+                .collect()
+        };
         let mut per_query: Vec<(Vec<Vec<MatchResult>>, usize, bool)> =
             plan.iter().map(|_| (Vec::new(), 0, true)).collect();
         let mut plan = plan;
         for (i, r) in screened {
             let Screening {
-                matches,
-                total,
-                total_exact,
+                mut matches,
+                mut total,
+                mut total_exact,
                 warnings,
             } = r?;
+            // Only what changed since `changed_since` in a partly changed
+            // list; the count is then of what is left, a lower bound.
+            if let Some(c) = changed.as_ref().filter(|c| !c.only.is_empty()) {
+                matches.retain(|m| c.keeps(&m.entity.id));
+                total = matches.len();
+                total_exact = false;
+            }
             if let (Some((slot, most, exact)), Some((_, _, _, out))) =
                 (per_query.get_mut(i), plan.get_mut(i))
             {
@@ -745,13 +810,14 @@ pub struct SearchResponse<'a> {
     params(
         ("dataset" = String, Path, description = "A loaded list id or a collection.", example = "default"),
         ("q" = String, Query, description = "A name.", example = "Bout"),
-        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Results (default 10)."),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 500, description = "Results (default 10); limit + offset at most 500."),
         ("offset" = Option<usize>, Query, description = "Skip this many."),
         ("schema" = Option<String>, Query, description = "Only this schema."),
         ("countries" = Option<Vec<String>>, Query, description = "Countries of the party (repeatable)."),
         ("include_dataset" = Option<Vec<String>>, Query, description = "Only these lists (repeatable)."),
         ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable)."),
-        ("topics" = Option<Vec<crate::model::topics::Topic>>, Query, description = "Only parties with any of these FtM topics (repeatable).")
+        ("topics" = Option<Vec<crate::model::topics::Topic>>, Query, description = "Only parties with any of these FtM topics (repeatable)."),
+        ("changed_since" = Option<String>, Query, description = "Only entities added or changed since this UTC time (YYYY-MM-DD, optionally THH, THH:MM, THH:MM:SS); otherwise 422.")
     ),
     responses(
         (status = 200, description = "Entities resembling the name.", body = SearchResponse),
@@ -804,6 +870,14 @@ pub async fn search(
         &params.all("include_dataset"),
         &params.all("exclude_dataset"),
     )?;
+    let changed = match super::yente_meta::changed_since_param(&params)? {
+        None => None,
+        Some(since) => Some(
+            super::yente_meta::changed_since_scope(&state, &served, scope.clone(), since).await?,
+        ),
+    };
+    let scope = changed.as_ref().map_or(scope, |c| c.lists.clone());
+    let nothing_changed = scope.is_empty();
     let query = Query {
         name: q,
         schema: schema.map(|s| s.as_str().to_string()),
@@ -815,12 +889,23 @@ pub async fn search(
     query.validate()?;
     let opts = ScreenOptions {
         threshold: Some(SEARCH_MIN_SCORE),
-        limit: limit + offset,
+        limit: if changed.as_ref().is_some_and(|c| !c.only.is_empty()) {
+            max
+        } else {
+            limit + offset
+        },
         min_score: SEARCH_MIN_SCORE,
     };
     let worker = Arc::clone(&served);
-    let results =
-        blocking(move || worker.matcher.screen(&query, &opts).map(|s| s.matches)).await??;
+    let mut results = if nothing_changed {
+        // `changed_since` after every version: nothing changed to search.
+        Vec::new()
+    } else {
+        blocking(move || worker.matcher.screen(&query, &opts).map(|s| s.matches)).await??
+    };
+    if let Some(c) = &changed {
+        results.retain(|m| c.keeps(&m.entity.id));
+    }
     state.metrics.screened(Api::Search, 1, 0);
     let hits: Vec<SearchHit> = results
         .iter()
@@ -881,12 +966,19 @@ pub struct DatasetOut {
     url: Option<String>,
     load: bool,
     entities_url: Option<String>,
+    /// yente's form: `YYYYMMDDhhmmss-<suffix>` (the time the version was
+    /// taken, then the first characters of its content hash).
     version: String,
     index_version: Option<String>,
     index_current: bool,
     children: Vec<String>,
     entity_count: usize,
+    /// When the data last changed (the version's time).
+    last_change: Option<String>,
+    /// When the service last looked for a new version.
     updated_at: Option<String>,
+    /// screener's own version name (a screener extension).
+    screener_version: Option<String>,
     #[serde(rename = "type")]
     #[schema(value_type = String)]
     kind: &'static str,
@@ -909,7 +1001,10 @@ pub struct CatalogResponse {
     tag = "yente",
     responses((status = 200, description = "Lists and collections.", body = CatalogResponse))
 )]
-pub async fn catalog(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn catalog(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let (served, lists) = list_overview(&state).await?;
     let mut datasets = Vec::new();
     let mut current = Vec::new();
@@ -918,15 +1013,19 @@ pub async fn catalog(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     let mut sanction_children = Vec::new();
     let (mut all_count, mut sanction_count) = (0, 0);
     for l in &lists {
-        let version = l
-            .version
-            .clone()
-            .or_else(|| l.pending_version.clone())
+        let own_version = l.version.clone().or_else(|| l.pending_version.clone());
+        let version = own_version
+            .as_deref()
+            .map(|v| yente_version(v, l.fetched_at, l.sha256.as_deref().unwrap_or(v)))
             .unwrap_or_default();
-        let updated_at = l
+        let last_change = l
             .fetched_at
             .and_then(rfc3339)
             .or_else(|| l.published.clone());
+        let updated_at = l
+            .last_attempt
+            .and_then(rfc3339)
+            .or_else(|| last_change.clone());
         if l.loaded {
             current.push(l.id.clone());
             all_children.push(l.id.clone());
@@ -943,20 +1042,28 @@ pub async fn catalog(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
             name: l.id.clone(),
             title: l.title.clone().unwrap_or_else(|| l.id.clone()),
             summary: None,
-            url: l.source_urls.first().cloned(),
+            url: super::yente_meta::public_urls(&l.source_urls)
+                .into_iter()
+                .next(),
             load: l.loaded,
             entities_url: None,
+            index_version: l.loaded.then(|| version.clone()),
             version,
-            index_version: l.version.clone(),
             index_current: l.loaded && l.pending_version.is_none(),
             children: Vec::new(),
             entity_count: if l.loaded { l.entities.unwrap_or(0) } else { 0 },
+            last_change,
             updated_at,
+            screener_version: own_version,
             kind: "source",
         });
     }
     let built = served.as_ref().and_then(|s| rfc3339(s.built_at));
-    let generation = served.as_ref().map_or(0, |s| s.generation).to_string();
+    // A collection's version is its index generation's: when it was built,
+    // then the generation number.
+    let generation = served.as_ref().map_or_else(String::new, |s| {
+        format!("{}-g{}", yente_stamp(s.built_at), s.generation)
+    });
     for (name, title, children, count) in [
         (
             crate::matching::COLLECTION_DEFAULT,
@@ -986,16 +1093,84 @@ pub async fn catalog(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
             index_current: served.is_some(),
             children,
             entity_count: count,
+            last_change: built.clone(),
             updated_at: built.clone(),
+            screener_version: None,
             kind: "collection",
         });
     }
-    Ok(HttpResponse::Ok().json(CatalogResponse {
+    let body = serde_json::to_vec(&CatalogResponse {
         datasets,
         current,
         index_stale: !outdated.is_empty(),
         outdated,
-    }))
+    })
+    .map_err(|e| ApiError::internal(format!("catalog: {e}")))?;
+    // A strong validator of the body: clients poll the catalog to learn of
+    // new versions, and a 304 spares them the download.
+    let etag = format!("\"{}\"", &crate::snapshot::sha256_hex(&body)[..32]);
+    let unchanged = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut out = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    out.insert_header((actix_web::http::header::ETAG, etag));
+    Ok(if unchanged {
+        out.finish()
+    } else {
+        out.content_type("application/json").body(body)
+    })
+}
+
+/// `YYYYMMDDhhmmss` of a time (UTC), the stamp of yente's version strings.
+fn yente_stamp(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// A list version as yente writes versions (`YYYYMMDDhhmmss-<suffix>`,
+/// which clients parse as a time): screener's version names
+/// (`20261126T074000Z-01234567`) keep their time and hash; any other name
+/// (a manifest's date, `2024-05-03`) takes its date when it starts with
+/// one, else the time the version was taken, and the first eight
+/// characters of the content hash.
+pub fn yente_version(version: &str, taken: Option<time::OffsetDateTime>, sha256: &str) -> String {
+    let digits: String = version
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "-TZ:".contains(*c))
+        .filter(char::is_ascii_digit)
+        .collect();
+    let stamp = match digits.len() {
+        14.. => digits[..14].to_string(),
+        8 => format!("{digits}000000"),
+        _ => taken.map_or_else(|| "19700101000000".to_string(), yente_stamp),
+    };
+    let suffix: String = match version.rsplit_once('-') {
+        Some((head, hash))
+            if head.ends_with('Z') && hash.chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            hash.to_string()
+        }
+        _ => sha256
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect(),
+    };
+    format!("{stamp}-{suffix}")
 }
 
 #[cfg(test)]
@@ -1005,6 +1180,24 @@ mod tests {
     fn ex(schema: &str, props: Value) -> EntityExample {
         serde_json::from_value(serde_json::json!({"schema": schema, "properties": props}))
             .expect("example")
+    }
+
+    #[test]
+    fn yente_versions_start_with_a_time() {
+        let taken = time::macros::datetime!(2026-11-26 07:40:00 UTC);
+        assert_eq!(
+            yente_version("20261126T074000Z-01234567", Some(taken), "ffff"),
+            "20261126074000-01234567"
+        );
+        assert_eq!(
+            yente_version("2024-05-03", Some(taken), "abcdef0123456789"),
+            "20240503000000-abcdef01"
+        );
+        assert_eq!(
+            yente_version("v7", Some(taken), "abcdef0123456789"),
+            "20261126074000-abcdef01"
+        );
+        assert_eq!(yente_stamp(taken), "20261126074000");
     }
 
     #[test]

@@ -69,8 +69,8 @@ impl Default for ScreenOptions {
     }
 }
 
-/// Upper bound on `limit`.
-pub const MAX_LIMIT: usize = 100;
+/// Upper bound on `limit`: 500 results per party, as yente allows.
+pub const MAX_LIMIT: usize = 500;
 
 /// The listed party of a result, in brief.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

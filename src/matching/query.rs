@@ -112,7 +112,7 @@ pub struct Query {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::json::opt_whole_number"
     )]
-    #[schema(minimum = 1, maximum = 100)]
+    #[schema(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
 }
 

@@ -48,6 +48,10 @@ pub type LoadVersion<'a> = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>
 pub const MAX_BULK: usize = 100_000;
 /// Customers written in one transaction of a bulk write.
 const WRITE_CHUNK: usize = 500;
+/// The most listed parties one customer's screening reports (the matcher's
+/// limit before the API allowed 500; a customer with more hits than this is
+/// one an analyst escalates anyway).
+const MATCHES_PER_CUSTOMER: usize = 100;
 
 /// The `[monitor]` table of the configuration.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -507,7 +511,7 @@ impl Monitor {
         let threshold = self.threshold(served);
         ScreenOptions {
             threshold: Some(threshold),
-            limit: crate::matching::MAX_LIMIT,
+            limit: MATCHES_PER_CUSTOMER,
             min_score: threshold,
         }
     }

@@ -105,8 +105,7 @@ pub async fn submit(
         });
     }
     let key = field(&form, "key").unwrap_or("").trim();
-    let header = format!("Bearer {key}");
-    let principal = match state.auth.authorize(Access::Api, Some(&header)) {
+    let principal = match state.auth.authorize(Access::Api, Some(key)) {
         // An open API takes any key as "anonymous": not a name to decide under.
         Ok(p) if !key.is_empty() && (state.auth.keys_required() || p.admin) => p,
         _ => {

@@ -1667,3 +1667,114 @@ proptest::proptest! {
 // Last: it uses the macros above.
 mod first_run;
 mod not_screened;
+
+/// yente's `changed_since` on `/match`: only entities added or changed since
+/// the time are screened; a list whose served version is older drops out;
+/// with nothing changed the answer is empty results (the change sets were
+/// looked at), and a time before every version keeps everything. A value
+/// that is not a date is 422.
+#[actix_web::test]
+async fn match_changed_since() {
+    use std::time::{Duration as StdDuration, SystemTime, UNIX_EPOCH};
+    let source = fixture_source();
+    let state = state_for(Arc::clone(&source), test_config()).await;
+    let app = app!(state);
+    // A whole second strictly after v1 was taken, and v2 taken after it.
+    let since = {
+        std::thread::sleep(StdDuration::from_millis(1100));
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        time::OffsetDateTime::from_unix_timestamp(secs as i64).expect("time")
+    };
+    std::thread::sleep(StdDuration::from_millis(1100));
+    source.publish("us_ofac_sdn", "v2", ofac_v2());
+    let (s, b) = call!(
+        app,
+        test::TestRequest::post()
+            .uri("/v1/admin/refresh?list=us_ofac_sdn&wait=true")
+            .insert_header((header::AUTHORIZATION, format!("Bearer {ADMIN}")))
+    );
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let stamp = since
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]"
+        ))
+        .expect("format");
+    let body = json!({"queries": {
+        "changed": {"schema": "Person", "properties": {"name": ["Jong Un KIM"]}},
+        "added": {"schema": "Person", "properties": {"name": ["Mahmoud Khaled AL ZAHAR"]}},
+        "unchanged": {"schema": "Person", "properties": {"name": ["Viktor Anatolijevitch BOUT"]}},
+        "other_list": {"schema": "Person", "properties": {"name": ["MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE"]}}
+    }});
+    let top = |b: &Value, key: &str| b["responses"][key]["results"][0]["id"].clone();
+    let (s, all) = call!(app, post_json("/match/default", body.clone()));
+    assert_eq!(s, StatusCode::OK, "{all}");
+    assert_eq!(top(&all, "unchanged"), "us_ofac_sdn:8279", "{all}");
+    assert_eq!(top(&all, "other_list"), "un_sc_sanctions:QDi.001", "{all}");
+
+    let (s, b) = call!(
+        app,
+        post_json(
+            &format!("/match/default?changed_since={stamp}"),
+            body.clone()
+        )
+    );
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(top(&b, "changed"), "us_ofac_sdn:20157", "{b}");
+    assert_eq!(top(&b, "added"), "us_ofac_sdn:9647", "{b}");
+    for key in ["unchanged", "other_list"] {
+        assert_eq!(b["responses"][key]["results"], json!([]), "{key}: {b}");
+    }
+    // `/search` takes the same filter.
+    let (s, b) = call!(app, get("/search/default?q=Jong%20Un%20KIM"));
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(
+        b["results"].as_array().is_some_and(|r| !r.is_empty()),
+        "{b}"
+    );
+    for (q, found) in [("Jong%20Un%20KIM", true), ("Viktor%20BOUT", false)] {
+        let (s, b) = call!(
+            app,
+            get(&format!("/search/default?q={q}&changed_since={stamp}"))
+        );
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let ids: Vec<&str> = b["results"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|e| e["id"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(ids.contains(&"us_ofac_sdn:20157"), found, "{q}: {b}");
+        assert!(!ids.contains(&"us_ofac_sdn:8279"), "{q}: {b}");
+    }
+    // Before every version: nothing is known unchanged, everything stays.
+    let (s, b) = call!(
+        app,
+        post_json("/match/default?changed_since=2001-01-01", body.clone())
+    );
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(top(&b, "unchanged"), "us_ofac_sdn:8279", "{b}");
+    assert_eq!(top(&b, "other_list"), "un_sc_sanctions:QDi.001", "{b}");
+    // After the last version: no list changed since; empty, not an error.
+    let (s, b) = call!(
+        app,
+        post_json("/match/default?changed_since=2999-01-01T00", body.clone())
+    );
+    assert_eq!(s, StatusCode::OK, "{b}");
+    for key in ["changed", "added", "unchanged", "other_list"] {
+        assert_eq!(b["responses"][key]["results"], json!([]), "{key}: {b}");
+        assert_eq!(b["responses"][key]["total"]["value"], 0, "{key}: {b}");
+    }
+    for bad in [
+        "yesterday",
+        "2024-13-01",
+        "2024-01-01T25",
+        "2024-01-01T10:00:00:00",
+    ] {
+        let (s, b) = call!(
+            app,
+            post_json(&format!("/match/default?changed_since={bad}"), body.clone())
+        );
+        assert_error(s, &b, 422, "invalid_changed_since");
+    }
+}
