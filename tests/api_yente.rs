@@ -965,3 +965,131 @@ async fn nested_and_adjacent_entities() {
     );
     assert_eq!(b["responses"]["w"]["results"][0]["match"], true, "{b}");
 }
+
+/// The requests Marble's yente client sends (checkmarble/marble-backend,
+/// repositories/opensanctions_repository.go), decoded into the fields its
+/// httpmodels read:
+/// - `GET /readyz` as the health check;
+/// - `GET /catalog`: `datasets[].{name, title, load, index_version,
+///   children}`, and the `default` dataset's `index_version` cut at the
+///   first `-` and parsed as `20060102150405` (its freshness check);
+/// - `POST /match/default?include_dataset=…&threshold=0.70&cutoff=0.70&limit=N`
+///   with the body from Go's `json.Encoder` (a trailing newline, query keys
+///   that are UUIDs, `properties` as lists of strings) and no
+///   `Content-Type` (Go's `http.NewRequest` sets none); the answer's
+///   `responses[key].total.value` against `len(results)` (its "partial"
+///   flag) and `results[].{id, schema, datasets, properties.name}`;
+/// - `GET /entities/{id}` to enrich a match;
+/// - credentials as Basic auth (self-hosted) or `?api_key=` (SaaS).
+#[actix_web::test]
+async fn marble_client_requests() {
+    use base64::Engine;
+    let cfg = ServerConfig {
+        api_keys: vec![ApiKey::new("marble", "marble-key-0123456789")],
+        ..ServerConfig::default()
+    };
+    let app = app!(state(cfg));
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("marble:marble-key-0123456789")
+    );
+    let (s, _) = get!(app, "/readyz");
+    assert_eq!(s, StatusCode::OK);
+
+    let req = test::TestRequest::get()
+        .uri("/catalog")
+        .insert_header((header::AUTHORIZATION, basic.clone()))
+        .to_request();
+    let (s, catalog) = send(&app, req).await;
+    assert_eq!(s, StatusCode::OK, "{catalog}");
+    for d in catalog["datasets"].as_array().expect("datasets") {
+        assert!(
+            d["name"].is_string() && d["title"].is_string() && d["load"].is_boolean(),
+            "{d}"
+        );
+        assert!(
+            d["index_version"].is_string() || d["index_version"].is_null(),
+            "{d}"
+        );
+        assert!(d["children"].is_array(), "{d}");
+    }
+    let default = catalog["datasets"]
+        .as_array()
+        .and_then(|ds| ds.iter().find(|d| d["name"] == "default"))
+        .expect("default dataset");
+    let version = default["index_version"].as_str().expect("index_version");
+    let stamp = version.split('-').next().expect("stamp");
+    let parsed = time::PrimitiveDateTime::parse(
+        stamp,
+        time::macros::format_description!("[year][month][day][hour][minute][second]"),
+    );
+    assert!(
+        parsed.is_ok(),
+        "Marble parses {version} as 20060102150405: {parsed:?}"
+    );
+
+    let key = "0b9f4b7e-8a53-4c55-9d57-3c1b7f8de2a1";
+    let body = format!(
+        "{}\n",
+        json!({"queries": {key: {"schema": "Person", "properties": {"name": ["Arkady Romanovich Rotenberg"], "birthDate": ["1951-12-15"]}}}})
+    );
+    let uri = "/match/default?include_dataset=us_ofac_sdn&include_dataset=gb_hmt_sanctions&threshold=0.70&cutoff=0.70&limit=1";
+    let req = test::TestRequest::post()
+        .uri(uri)
+        .insert_header((header::AUTHORIZATION, basic.clone()))
+        .set_payload(body.clone())
+        .to_request();
+    assert!(req.head().headers.get(header::CONTENT_TYPE).is_none());
+    let (s, b) = send(&app, req).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let r = &b["responses"][key];
+    let results = r["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{b}");
+    let total = r["total"]["value"].as_u64().expect("total.value");
+    assert!(
+        total > results.len() as u64,
+        "two lists name him: Marble must see the answer as partial: {b}"
+    );
+    let first = &results[0];
+    assert!(
+        first["id"].is_string() && first["schema"] == "Person",
+        "{first}"
+    );
+    assert!(
+        first["datasets"].as_array().is_some_and(|d| !d.is_empty()),
+        "{first}"
+    );
+    assert!(
+        first["properties"]["name"][0]
+            .as_str()
+            .is_some_and(|n| n.to_uppercase().contains("ROTENBERG")),
+        "{first}"
+    );
+    // Enrichment, self-hosted (Basic) and SaaS (api_key) style.
+    let id = first["id"].as_str().expect("id").to_string();
+    let req = test::TestRequest::get()
+        .uri(&format!("/entities/{id}"))
+        .insert_header((header::AUTHORIZATION, basic))
+        .to_request();
+    let (s, e) = send(&app, req).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert_eq!(e["id"], id.as_str());
+    let (s, e) = get!(
+        app,
+        &format!("/entities/{id}?api_key=marble-key-0123456789")
+    );
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let req = test::TestRequest::post()
+        .uri(&format!("{uri}&api_key=marble-key-0123456789"))
+        .set_payload(body)
+        .to_request();
+    let (s, b) = send(&app, req).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // A body declared as something else than JSON is still refused.
+    let req = test::TestRequest::post()
+        .uri("/match/default?api_key=marble-key-0123456789")
+        .insert_header((header::CONTENT_TYPE, "text/plain"))
+        .set_payload("{}")
+        .to_request();
+    assert_eq!(send(&app, req).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}

@@ -94,12 +94,19 @@ pub fn limit_of(req: &HttpRequest) -> Result<BodyLimit, ApiError> {
         .ok_or_else(|| ApiError::internal("no body limit configured"))
 }
 
-/// Fails unless the body is declared as JSON (`application/json` or `*/*+json`).
+/// Fails unless the body is declared as JSON (`application/json` or
+/// `*/*+json`) or its type is not declared at all: some yente clients (Go's
+/// `http.NewRequest` with a buffer, as Marble sends `/match`) send JSON with
+/// no `Content-Type`, and yente reads it as JSON. A body declared as
+/// anything else is 415.
 pub fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
-    let is_json =
-        req.mime_type().ok().flatten().is_some_and(|m| {
-            m.subtype() == mime::JSON || m.suffix().is_some_and(|s| s == mime::JSON)
-        });
+    let is_json = match req.mime_type() {
+        Ok(None) => !req
+            .headers()
+            .contains_key(actix_web::http::header::CONTENT_TYPE),
+        Ok(Some(m)) => m.subtype() == mime::JSON || m.suffix().is_some_and(|s| s == mime::JSON),
+        Err(_) => false,
+    };
     if is_json {
         Ok(())
     } else {

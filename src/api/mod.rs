@@ -29,6 +29,7 @@ pub mod openapi;
 pub mod ops;
 pub mod params;
 pub mod payments;
+pub mod reconcile;
 pub mod yente;
 pub mod yente_meta;
 
@@ -300,6 +301,19 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::new("/manifest", Api).get(yente_meta::manifest),
         // Checks yente's `token` parameter itself (the admin token).
         Endpoint::new("/updatez", Public).post(yente_meta::updatez),
+        // W3C reconciliation API (OpenRefine).
+        Endpoint::new("/reconcile", Api)
+            .get(reconcile::reconcile_default_get)
+            .post(reconcile::reconcile_default),
+        Endpoint::new("/reconcile/{dataset}", Api)
+            .get(reconcile::reconcile_get)
+            .post(reconcile::reconcile),
+        Endpoint::new("/reconcile/{dataset}/suggest/entity", Api).get(reconcile::suggest_entity),
+        Endpoint::new("/reconcile/{dataset}/suggest/type", Api).get(reconcile::suggest_type),
+        Endpoint::new("/reconcile/{dataset}/suggest/property", Api)
+            .get(reconcile::suggest_property),
+        Endpoint::new("/reconcile/{dataset}/extend/propose", Api).get(reconcile::extend_propose),
+        Endpoint::new("/reconcile/{dataset}/preview", Api).get(reconcile::preview),
     ]
 }
 
@@ -319,7 +333,11 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
                             // Batches take larger bodies.
                             let batch = matches!(
                                 e.path,
-                                "/match/{dataset}" | "/v1/screen/batch" | "/v1/screen/payments"
+                                "/match/{dataset}"
+                                    | "/v1/screen/batch"
+                                    | "/v1/screen/payments"
+                                    | "/reconcile"
+                                    | "/reconcile/{dataset}"
                             );
                             e.register(scope, batch.then(|| limits.batch_body()));
                         }

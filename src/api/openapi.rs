@@ -25,7 +25,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "screener",
-        description = "Sanctions and watchlist screening. The native API is under `/v1`; a yente-compatible API (for clients of OpenSanctions' yente) is under `/match`, `/search`, `/entities` and `/catalog`. Every error is JSON: `{\"error\": code, \"detail\": text}`."
+        description = "Sanctions and watchlist screening. The native API is under `/v1`; a yente-compatible API (for clients of OpenSanctions' yente) is under `/match`, `/search`, `/entities`, `/catalog`, `/algorithms`, `/manifest` and `/updatez`, and the W3C reconciliation API (OpenRefine) under `/reconcile`. Every error is JSON: `{\"error\": code, \"detail\": text}`."
     ),
     paths(
         super::native::screen,
@@ -45,6 +45,15 @@ use utoipa::OpenApi;
         super::yente_meta::manifest,
         super::yente_meta::updatez,
         super::yente_meta::adjacent,
+        super::reconcile::reconcile_default,
+        super::reconcile::reconcile_default_get,
+        super::reconcile::reconcile_get,
+        super::reconcile::reconcile,
+        super::reconcile::suggest_entity,
+        super::reconcile::suggest_type,
+        super::reconcile::suggest_property,
+        super::reconcile::extend_propose,
+        super::reconcile::preview,
         super::monitor::list_customers,
         super::monitor::post_customers,
         super::monitor::get_customer,
@@ -147,7 +156,9 @@ fn constrain_parameters(doc: &mut Value) {
     let not_blank = json!({"minLength": 1, "pattern": "\\S"});
     let rules = [
         ("/v1/entities/{id}", "id", entity_id.clone()),
-        ("/entities/{id}", "id", entity_id),
+        ("/entities/{id}", "id", entity_id.clone()),
+        ("/entities/{id}/adjacent", "id", entity_id.clone()),
+        ("/reconcile/{dataset}/preview", "id", entity_id),
         (
             "/v1/lists/{id}/changes",
             "id",
@@ -155,6 +166,11 @@ fn constrain_parameters(doc: &mut Value) {
         ),
         ("/v1/lists/{id}/changes", "since", not_blank.clone()),
         ("/search/{dataset}", "q", not_blank),
+        (
+            "/reconcile/{dataset}/extend/propose",
+            "type",
+            json!({"enum": ["Thing", "Person", "Organization", "Company", "Vessel", "Airplane", "LegalEntity"]}),
+        ),
     ];
     for (path, name, patch) in rules {
         let Some(ops) = doc

@@ -74,7 +74,7 @@ const MAX_DATES: usize = 4;
 /// Most values per property.
 const MAX_VALUES: usize = 64;
 /// Lowest score `/search` returns.
-const SEARCH_MIN_SCORE: f64 = 0.3;
+pub(super) const SEARCH_MIN_SCORE: f64 = 0.3;
 
 /// One query of a `/match` body: an FtM-shaped example entity.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -159,7 +159,7 @@ fn prop_values(key: &str, prop: &str, v: &Value) -> Result<Vec<String>, ApiError
 
 /// The screenings one example needs (one per name and birth date), its
 /// echo, and the warnings about names left out.
-fn example_queries(
+pub(super) fn example_queries(
     key: &str,
     ex: &EntityExample,
     lists: &[String],
@@ -296,7 +296,7 @@ fn example_queries(
 /// select (never empty). A `{dataset}` that is not loaded is a 404, as in
 /// yente; a bad `include_dataset` / `exclude_dataset`, or a choice that
 /// leaves nothing to search, a 400 naming it.
-fn dataset_scope(
+pub(super) fn dataset_scope(
     served: &Served,
     dataset: &str,
     include: &[String],
@@ -528,7 +528,7 @@ pub(super) fn matcher_docs(w: &crate::matching::Weights) -> BTreeMap<&'static st
 
 /// Merges the results of several screenings of one example: best score per
 /// entity, the best `limit`; and the number of distinct entities before the cut.
-fn merge(
+pub(super) fn merge(
     results: Vec<Vec<MatchResult>>,
     exclude_ids: &BTreeSet<String>,
     exclude_schemas: &BTreeSet<String>,
