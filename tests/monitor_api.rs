@@ -4,7 +4,10 @@
 //! alerts, unknown decisions, concurrent decisions, a list update during a
 //! bulk import, a full disk, a read-only data directory, a newer schema).
 
+mod common;
+
 use actix_web::{App, test, web};
+use common::postgres::Backend;
 use screener::api::config::{ApiKey, ServerConfig};
 use screener::api::{AppState, app_config};
 use screener::model::{Entity, Schema, prop};
@@ -48,6 +51,22 @@ struct Setup {
 
 async fn setup_with(config: MonitorConfig, options: SqliteOptions) -> Setup {
     let dir = tempfile::tempdir().expect("tmp");
+    let store = SqliteStore::open(&dir.path().join("monitor.db"), options).expect("store");
+    setup_store(Arc::new(store), config, dir).await
+}
+
+/// A monitor on a new database of the backend.
+async fn setup_on(backend: Backend, config: MonitorConfig) -> Setup {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = backend.store(dir.path());
+    setup_store(store, config, dir).await
+}
+
+async fn setup_store(
+    store: Arc<dyn screener::monitor::store::MonitorStore>,
+    config: MonitorConfig,
+    dir: tempfile::TempDir,
+) -> Setup {
     let source = Arc::new(MemorySource::new());
     source.add_list("us_ofac_sdn", "v1", true, list_v1());
     let service = Arc::new(Service::new(
@@ -55,13 +74,14 @@ async fn setup_with(config: MonitorConfig, options: SqliteOptions) -> Setup {
         RefreshSettings::default(),
     ));
     service.load_initial().await;
-    let store = SqliteStore::open(&dir.path().join("monitor.db"), options).expect("store");
-    let monitor = Arc::new(Monitor::new(Arc::new(store), config));
-    monitor.load_customer_index().expect("index");
+    let monitor = Arc::new(Monitor::new(store, config));
     let served = service.served().expect("served");
-    monitor
-        .advance(served, None, &|_: &str, _: &str| Err("none".to_string()))
-        .expect("adopt");
+    common::postgres::blocking(|| {
+        monitor.load_customer_index().expect("index");
+        monitor
+            .advance(served, None, &|_: &str, _: &str| Err("none".to_string()))
+            .expect("adopt");
+    });
     Setup {
         service,
         source,
@@ -70,8 +90,8 @@ async fn setup_with(config: MonitorConfig, options: SqliteOptions) -> Setup {
     }
 }
 
-async fn setup() -> Setup {
-    setup_with(MonitorConfig::default(), SqliteOptions::default()).await
+async fn setup(backend: Backend) -> Setup {
+    setup_on(backend, MonitorConfig::default()).await
 }
 
 fn state(s: &Setup) -> web::Data<AppState> {
@@ -110,9 +130,8 @@ macro_rules! call {
     }};
 }
 
-#[actix_web::test]
-async fn a_write_is_screened_at_once_and_decisions_hold_until_a_side_changes() {
-    let s = setup().await;
+async fn a_write_is_screened_at_once_and_decisions_hold_until_a_side_changes(backend: Backend) {
+    let s = setup(backend).await;
     let app = app!(&s);
     let (st, body) = call!(
         &app,
@@ -227,7 +246,7 @@ async fn a_write_is_screened_at_once_and_decisions_hold_until_a_side_changes() {
     assert_eq!(b["alerts"].as_array().map(Vec::len), Some(0), "{b}");
     assert_eq!(b["risk"]["level"], "low");
     // A full rescreen leaves it quiet too.
-    let report = s.monitor.rescreen_full().expect("rescreen");
+    let report = common::postgres::blocking(|| s.monitor.rescreen_full()).expect("rescreen");
     assert_eq!(report.alerts_opened, 0, "{report:?}");
 
     // The customer's birth date changes: a new alert, linked to the decision.
@@ -309,10 +328,10 @@ async fn a_write_is_screened_at_once_and_decisions_hold_until_a_side_changes() {
         "{text}"
     );
 }
+crate::on_both_backends!(async a_write_is_screened_at_once_and_decisions_hold_until_a_side_changes);
 
-#[actix_web::test]
-async fn bulk_writes_report_duplicates_and_bad_rows_and_store_the_rest() {
-    let s = setup().await;
+async fn bulk_writes_report_duplicates_and_bad_rows_and_store_the_rest(backend: Backend) {
+    let s = setup(backend).await;
     let app = app!(&s);
     let (st, b) = call!(
         &app,
@@ -378,10 +397,10 @@ async fn bulk_writes_report_duplicates_and_bad_rows_and_store_the_rest() {
     assert!(a["explanation"].is_null());
     assert_eq!(s.monitor.verify_audit().expect("verify").problem, None);
 }
+crate::on_both_backends!(async bulk_writes_report_duplicates_and_bad_rows_and_store_the_rest);
 
-#[actix_web::test]
-async fn two_concurrent_decisions_one_wins_the_other_conflicts() {
-    let s = setup().await;
+async fn two_concurrent_decisions_one_wins_the_other_conflicts(backend: Backend) {
+    let s = setup(backend).await;
     let r = s
         .monitor
         .put_customers(vec![Ok(cust("k-1", "Usama bin Ladin"))], "ana")
@@ -433,17 +452,20 @@ async fn two_concurrent_decisions_one_wins_the_other_conflicts() {
             "ana",
         )
         .expect("first");
-    let stale = s.monitor.decide(
-        alert.id,
-        &DecisionRequest {
-            decision: "false_positive".into(),
-            reason: "r".into(),
-            revision: Some(alert.revision),
-        },
-        "bob",
-    );
+    let stale = common::postgres::blocking(|| {
+        s.monitor.decide(
+            alert.id,
+            &DecisionRequest {
+                decision: "false_positive".into(),
+                reason: "r".into(),
+                revision: Some(alert.revision),
+            },
+            "bob",
+        )
+    });
     assert!(matches!(stale, Err(MonitorError::Conflict(_))), "{stale:?}");
 }
+crate::on_both_backends!(async two_concurrent_decisions_one_wins_the_other_conflicts);
 
 fn cust(id: &str, name: &str) -> Customer {
     Customer {
@@ -453,14 +475,13 @@ fn cust(id: &str, name: &str) -> Customer {
     }
 }
 
-#[actix_web::test]
-async fn four_eyes_needs_a_second_analyst_for_a_true_match() {
-    let s = setup_with(
+async fn four_eyes_needs_a_second_analyst_for_a_true_match(backend: Backend) {
+    let s = setup_on(
+        backend,
         MonitorConfig {
             four_eyes: true,
             ..MonitorConfig::default()
         },
-        SqliteOptions::default(),
     )
     .await;
     let app = app!(&s);
@@ -503,6 +524,7 @@ async fn four_eyes_needs_a_second_analyst_for_a_true_match() {
     let (_, c) = call!(&app, "GET", "/v1/customers/f-1", ANA, None);
     assert_eq!(c["risk"]["level"], "prohibited");
 }
+crate::on_both_backends!(async four_eyes_needs_a_second_analyst_for_a_true_match);
 
 #[actix_web::test]
 async fn a_full_disk_refuses_writes_with_503_and_reads_and_screening_go_on() {
@@ -669,9 +691,8 @@ async fn a_database_of_a_newer_schema_is_refused_with_a_clear_message() {
     assert_eq!(v, 99);
 }
 
-#[actix_web::test]
-async fn a_list_update_during_a_bulk_import_both_complete() {
-    let s = setup().await;
+async fn a_list_update_during_a_bulk_import_both_complete(backend: Backend) {
+    let s = setup(backend).await;
     // v2 adds a party that some imported customers match.
     let mut v2 = list_v1();
     v2.push(person(
@@ -718,13 +739,14 @@ async fn a_list_update_during_a_bulk_import_both_complete() {
         .count();
     assert_eq!(kadyrov, 30, "{delta:?}");
     // And a full rescreen finds nothing more.
-    let full = s.monitor.rescreen_full().expect("full");
+    let full = common::postgres::blocking(|| s.monitor.rescreen_full()).expect("full");
     assert_eq!(
         (full.alerts_opened, full.alerts_updated),
         (0, 0),
         "{full:?}"
     );
 }
+crate::on_both_backends!(async a_list_update_during_a_bulk_import_both_complete);
 
 #[actix_web::test]
 async fn a_changed_audit_record_is_named_by_verify() {
@@ -931,9 +953,8 @@ fn request_schema<'a>(doc: &'a Value, method: &str, route: &str) -> &'a Value {
     &doc["paths"][route][method]["requestBody"]["content"]["application/json"]["schema"]
 }
 
-#[actix_web::test]
-async fn every_answer_of_the_monitoring_routes_is_documented_with_its_body() {
-    let s = setup().await;
+async fn every_answer_of_the_monitoring_routes_is_documented_with_its_body(backend: Backend) {
+    let s = setup(backend).await;
     let app = app!(&s);
     let doc = screener::api::openapi::document(&ServerConfig {
         api_keys: vec![ApiKey::new("ana", ANA)],
@@ -1179,3 +1200,4 @@ async fn every_answer_of_the_monitoring_routes_is_documented_with_its_body() {
         assert_eq!(limit["schema"]["maximum"], 1000, "{route}");
     }
 }
+crate::on_both_backends!(async every_answer_of_the_monitoring_routes_is_documented_with_its_body);

@@ -4,10 +4,12 @@
 //! then the list moves to its 2024 version (thousands of parties added,
 //! removed and changed, token frequencies crossing the commonness line).
 
+mod common;
+
+use common::postgres::Backend;
 use screener::index::{LoadedList, ScreeningIndex};
 use screener::model::Entity;
 use screener::monitor::customer::Customer;
-use screener::monitor::sqlite::{SqliteOptions, SqliteStore};
 use screener::monitor::store::{Alert, AlertStatus};
 use screener::monitor::{Monitor, MonitorConfig, served_of};
 use screener::sources::manifest::Manifest;
@@ -86,9 +88,8 @@ fn customers() -> Vec<Customer> {
     out
 }
 
-fn monitor(dir: &std::path::Path) -> Monitor {
-    let store = SqliteStore::open(&dir.join("m.db"), SqliteOptions::default()).expect("store");
-    let m = Monitor::new(Arc::new(store), MonitorConfig::default());
+fn monitor(backend: Backend, dir: &std::path::Path) -> Monitor {
+    let m = Monitor::new(backend.store(dir), MonitorConfig::default());
     m.load_customer_index().expect("index");
     m
 }
@@ -112,8 +113,7 @@ fn matching(alerts: &[Alert]) -> BTreeSet<(String, String, i64)> {
         .collect()
 }
 
-#[test]
-fn delta_rescreen_equals_full_rescreen_on_the_dev_sets() {
+fn delta_rescreen_equals_full_rescreen_on_the_dev_sets(backend: Backend) {
     let (v1, old) = ofac("2021-07-07");
     let (v2, new) = ofac("2024-05-03");
     let g1 = served(&v1, old);
@@ -123,7 +123,7 @@ fn delta_rescreen_equals_full_rescreen_on_the_dev_sets() {
 
     // A: customers screened at the 2021 list, then a delta to 2024.
     let dir_a = tempfile::tempdir().expect("tmp");
-    let a = monitor(dir_a.path());
+    let a = monitor(backend, dir_a.path());
     a.advance(Arc::clone(&g1), None, &no_load)
         .expect("adopt v1");
     let written = a.put_customers(rows.clone(), "test").expect("write");
@@ -152,7 +152,7 @@ fn delta_rescreen_equals_full_rescreen_on_the_dev_sets() {
 
     // B: the same customers screened at 2024 from scratch.
     let dir_b = tempfile::tempdir().expect("tmp");
-    let b = monitor(dir_b.path());
+    let b = monitor(backend, dir_b.path());
     b.advance(Arc::clone(&g2), None, &no_load)
         .expect("adopt v2");
     b.put_customers(rows, "test").expect("write");
@@ -187,3 +187,4 @@ fn delta_rescreen_equals_full_rescreen_on_the_dev_sets() {
     let chain = a.verify_audit().expect("verify");
     assert_eq!(chain.problem, None);
 }
+crate::on_both_backends!(delta_rescreen_equals_full_rescreen_on_the_dev_sets);

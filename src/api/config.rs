@@ -28,6 +28,11 @@ pub struct ServeArgs {
     /// Do not refresh lists on a schedule (POST /v1/admin/refresh still works).
     #[arg(long)]
     pub no_refresh: bool,
+    /// The monitor database: a `postgres://` URL (shared by several
+    /// replicas) or a SQLite file (env SCREENER_DATABASE_URL; default the
+    /// file in the data directory).
+    #[arg(long, value_name = "URL|FILE")]
+    pub database: Option<String>,
 }
 
 /// A secret string: compared, never printed.
@@ -374,6 +379,9 @@ impl ServerConfig {
                 }
             };
         }
+        if let Some(v) = get("SCREENER_DATABASE_URL") {
+            self.monitor.set_database(&v);
+        }
         if let Some(v) = get("SCREENER_CORS_ORIGINS") {
             self.cors.allow_origins = v
                 .split(',')
@@ -398,6 +406,14 @@ impl ServerConfig {
         }
         if args.no_refresh {
             self.refresh.enabled = false;
+        }
+        if let Some(v) = args
+            .database
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            self.monitor.set_database(v);
         }
     }
 

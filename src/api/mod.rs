@@ -406,29 +406,10 @@ pub fn open_monitor(
     if !config.monitor.enabled {
         return Ok(None);
     }
-    let path = config.monitor.database_path(&config.data_dir);
-    let opened = crate::monitor::sqlite::SqliteStore::open(
-        &path,
-        crate::monitor::sqlite::SqliteOptions::default(),
-    );
-    let store = match opened {
-        Ok(s) => s,
-        // A data directory that cannot be written: serve reads only.
-        Err(crate::monitor::store::MonitorError::Unavailable(e)) if path.exists() => {
-            tracing::warn!(error = %e, "monitor database opened read-only");
-            crate::monitor::sqlite::SqliteStore::open(
-                &path,
-                crate::monitor::sqlite::SqliteOptions {
-                    read_only: true,
-                    ..Default::default()
-                },
-            )
-            .map_err(|e| ServeError::Monitor(e.to_string()))?
-        }
-        Err(e) => return Err(ServeError::Monitor(e.to_string())),
-    };
+    let store = crate::monitor::open_store(&config.monitor, &config.data_dir, true)
+        .map_err(|e| ServeError::Monitor(e.to_string()))?;
     Ok(Some(Arc::new(crate::monitor::Monitor::new(
-        Arc::new(store),
+        store,
         config.monitor.clone(),
     ))))
 }

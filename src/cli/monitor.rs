@@ -2,7 +2,8 @@
 //! `screener alerts [decide]`, `screener monitor rescreen` and
 //! `screener audit verify|export`. They work on the monitor database in the
 //! data directory directly (a running `serve` may share it: SQLite
-//! serialises the writers).
+//! serialises the writers), or on the PostgreSQL database `--database`
+//! names.
 
 use super::{CliError, CliResult, Context};
 use clap::{Args, Subcommand};
@@ -27,16 +28,30 @@ pub struct MonitorOpts {
     /// The `serve` configuration file whose `[monitor]` table applies (env SCREENER_CONFIG).
     #[arg(long, env = "SCREENER_CONFIG", value_name = "FILE", global = true)]
     config: Option<PathBuf>,
+    /// The monitor database: a `postgres://` URL or a SQLite file (env
+    /// SCREENER_DATABASE_URL; default the file in the data directory).
+    #[arg(
+        long,
+        env = "SCREENER_DATABASE_URL",
+        value_name = "URL|FILE",
+        global = true,
+        hide_env_values = true
+    )]
+    database: Option<String>,
 }
 
 impl MonitorOpts {
     fn monitor_config(&self) -> Result<MonitorConfig, CliError> {
-        match &self.config {
+        let mut config = match &self.config {
             Some(p) => screener::api::config::ServerConfig::from_file(p)
                 .map(|c| c.monitor)
-                .map_err(|e| CliError::new(e.to_string())),
-            None => Ok(MonitorConfig::default()),
+                .map_err(|e| CliError::new(e.to_string()))?,
+            None => MonitorConfig::default(),
+        };
+        if let Some(d) = self.database.as_deref().filter(|d| !d.trim().is_empty()) {
+            config.set_database(d.trim());
         }
+        Ok(config)
     }
 
     /// The monitor database, without the lists (for reads and decisions).

@@ -21,6 +21,7 @@
 pub mod audit;
 pub mod blocking;
 pub mod customer;
+pub mod postgres;
 pub mod risk;
 pub mod sqlite;
 pub mod store;
@@ -58,7 +59,8 @@ const MATCHES_PER_CUSTOMER: usize = 100;
 pub struct MonitorConfig {
     /// Keep customers and rescreen them (on by default).
     pub enabled: bool,
-    /// The database file; default `<data dir>/monitor/monitor.db`.
+    /// The database: a SQLite file (default `<data dir>/monitor/monitor.db`)
+    /// or a `postgres://` URL (a database several replicas share).
     pub database: Option<PathBuf>,
     /// Lists and collections customers are screened against.
     pub lists: Vec<String>,
@@ -103,6 +105,56 @@ impl MonitorConfig {
         self.database
             .clone()
             .unwrap_or_else(|| data_dir.join("monitor").join("monitor.db"))
+    }
+
+    /// The database the configuration names: a `postgres://` URL selects
+    /// PostgreSQL, anything else is a SQLite file.
+    pub fn backend(&self, data_dir: &Path) -> Database {
+        match self.database.as_deref().and_then(Path::to_str) {
+            Some(url) if postgres::is_postgres_url(url) => Database::Postgres(url.to_string()),
+            _ => Database::Sqlite(self.database_path(data_dir)),
+        }
+    }
+
+    /// Names the database: a `postgres://` URL or a SQLite file path.
+    pub fn set_database(&mut self, database: &str) {
+        self.database = Some(PathBuf::from(database));
+    }
+}
+
+/// Where the monitor keeps its data.
+#[derive(Clone, PartialEq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    /// The URL (it may hold a password: never printed).
+    Postgres(String),
+}
+
+/// Opens the store the configuration names: the one place the backend is
+/// chosen. `read_only_fallback`: a SQLite file in a data directory that
+/// cannot be written is opened read-only (reads go on) rather than refused.
+pub fn open_store(
+    config: &MonitorConfig,
+    data_dir: &Path,
+    read_only_fallback: bool,
+) -> Result<Arc<dyn MonitorStore>> {
+    match config.backend(data_dir) {
+        Database::Postgres(url) => Ok(Arc::new(postgres::PostgresStore::connect(
+            &url,
+            postgres::PostgresOptions::default(),
+        )?)),
+        Database::Sqlite(path) => match sqlite::SqliteStore::open(&path, Default::default()) {
+            Ok(s) => Ok(Arc::new(s)),
+            Err(MonitorError::Unavailable(e)) if read_only_fallback && path.exists() => {
+                tracing::warn!(error = %e, "monitor database opened read-only");
+                let options = sqlite::SqliteOptions {
+                    read_only: true,
+                    ..Default::default()
+                };
+                Ok(Arc::new(sqlite::SqliteStore::open(&path, options)?))
+            }
+            Err(e) => Err(e),
+        },
     }
 }
 
@@ -345,6 +397,9 @@ pub struct Monitor {
     /// One rescreen at a time.
     rescreening: Mutex<()>,
     ready: AtomicBool,
+    /// Why the customer index could not be loaded yet (the database
+    /// unreachable at start): what a write answers meanwhile.
+    load_error: Mutex<Option<String>>,
     stats: Mutex<MonitorStats>,
 }
 
@@ -385,15 +440,16 @@ impl Monitor {
             customers: RwLock::new(CustomerIndex::default()),
             rescreening: Mutex::new(()),
             ready: AtomicBool::new(false),
+            load_error: Mutex::new(None),
             stats: Mutex::new(MonitorStats::default()),
         }
     }
 
-    /// Opens the SQLite store the configuration names under `data_dir`.
+    /// Opens the store the configuration names (SQLite under `data_dir`
+    /// by default, or PostgreSQL).
     pub fn open(config: MonitorConfig, data_dir: &Path) -> Result<Monitor> {
-        let path = config.database_path(data_dir);
-        let store = sqlite::SqliteStore::open(&path, sqlite::SqliteOptions::default())?;
-        Ok(Monitor::new(Arc::new(store), config))
+        let store = open_store(&config, data_dir, false)?;
+        Ok(Monitor::new(store, config))
     }
 
     /// Uses another source of jurisdiction lists for the risk rating.
@@ -463,7 +519,12 @@ impl Monitor {
     fn unavailable_if_not_ready(&self) -> Result<Arc<Generation>> {
         if !self.ready.load(Ordering::Acquire) {
             return Err(MonitorError::Unavailable(
-                "the monitor is starting (loading the customer index); retry shortly".into(),
+                match lock(&self.load_error).as_ref() {
+                    Some(e) => format!("the monitor cannot load its customers yet: {e}"),
+                    None => {
+                        "the monitor is starting (loading the customer index); retry shortly".into()
+                    }
+                },
             ));
         }
         self.generation().ok_or_else(|| {
@@ -481,7 +542,13 @@ impl Monitor {
         let mut after = 0u32;
         let mut n = 0;
         loop {
-            let batch = self.store.scan_customers(after, 5000)?;
+            let batch = match self.store.scan_customers(after, 5000) {
+                Ok(b) => b,
+                Err(e) => {
+                    *lock(&self.load_error) = Some(e.to_string());
+                    return Err(e);
+                }
+            };
             let Some(last) = batch.last() else { break };
             after = last.ord;
             let keyed: Vec<(u32, Vec<Key>)> = batch
@@ -497,6 +564,7 @@ impl Monitor {
             n += batch.len();
         }
         *self.customers.write().unwrap_or_else(|p| p.into_inner()) = index;
+        *lock(&self.load_error) = None;
         self.ready.store(true, Ordering::Release);
         Ok(n)
     }
@@ -1763,10 +1831,24 @@ pub async fn follow(monitor: Arc<Monitor>, service: Arc<crate::service::Service>
     let mut rx = service.subscribe();
     {
         let m = Arc::clone(&monitor);
-        match tokio::task::spawn_blocking(move || m.load_customer_index()).await {
-            Ok(Ok(n)) => tracing::info!(customers = n, "monitor customer index loaded"),
-            Ok(Err(e)) => tracing::error!(error = %e, "monitor customer index not loaded"),
-            Err(e) => tracing::error!(error = %e, "monitor start failed"),
+        // A database that cannot be reached yet (a shared one starting
+        // later than this replica) is tried again until it answers;
+        // meanwhile monitor writes answer 503.
+        let mut wait = std::time::Duration::from_millis(500);
+        loop {
+            let m = Arc::clone(&m);
+            match tokio::task::spawn_blocking(move || m.load_customer_index()).await {
+                Ok(Ok(n)) => tracing::info!(customers = n, "monitor customer index loaded"),
+                Ok(Err(MonitorError::Unavailable(e))) => {
+                    tracing::warn!(error = %e, "monitor customer index not loaded yet; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(std::time::Duration::from_secs(5));
+                    continue;
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "monitor customer index not loaded"),
+                Err(e) => tracing::error!(error = %e, "monitor start failed"),
+            }
+            break;
         }
     }
     loop {

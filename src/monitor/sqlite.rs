@@ -158,23 +158,8 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-const TIME_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-);
-
-/// A time as stored: UTC, microseconds, fixed width (sorts as text).
-pub fn time_text(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(TIME_FORMAT)
-        .unwrap_or_default()
-}
-
-fn parse_time(s: &str) -> OffsetDateTime {
-    time::PrimitiveDateTime::parse(s, TIME_FORMAT)
-        .map(|t| t.assume_utc())
-        .or_else(|_| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
+pub use super::store::time_text;
+use super::store::{json_text, page, parse_time};
 
 fn sql_error(path: &Path, e: rusqlite::Error) -> MonitorError {
     use rusqlite::ErrorCode::*;
@@ -428,10 +413,6 @@ fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
         delivered_at: r.get::<_, Option<String>>(10)?.map(|s| parse_time(&s)),
         payload: r.get(11)?,
     })
-}
-
-fn json_text(v: &serde_json::Value) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
 struct SqliteTx<'a> {
@@ -748,85 +729,30 @@ impl Tx for SqliteTx<'_> {
     }
 }
 
-fn page<T>(mut items: Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> Page<T> {
-    let more = items.len() > limit;
-    items.truncate(limit);
-    let next_cursor = if more { items.last().map(cursor) } else { None };
-    Page { items, next_cursor }
+/// SQLite's spelling of the shared filter builders.
+const DIALECT: Dialect = Dialect {
+    placeholder: |i| format!("?{i}"),
+    is_current: "is_current = 1",
+};
+
+fn sql_values(args: Vec<SqlArg>) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    args.into_iter()
+        .map(|a| match a {
+            SqlArg::Text(s) => Value::Text(s),
+            SqlArg::Int(i) => Value::Integer(i),
+            SqlArg::Real(r) => Value::Real(r),
+        })
+        .collect()
 }
 
-/// Builds the WHERE clause of an alert filter (`status` left out when asked).
 fn alert_where(f: &AlertFilter, with_status: bool) -> (String, Vec<rusqlite::types::Value>) {
-    use rusqlite::types::Value;
-    let mut clauses = vec!["is_current = 1".to_string()];
-    let mut args: Vec<Value> = Vec::new();
-    if with_status && !f.statuses.is_empty() {
-        let marks: Vec<String> = f
-            .statuses
-            .iter()
-            .map(|s| {
-                args.push(Value::Text(s.as_str().to_string()));
-                format!("?{}", args.len())
-            })
-            .collect();
-        clauses.push(format!("status IN ({})", marks.join(", ")));
-    }
-    for (col, v) in [
-        ("list", &f.list),
-        ("customer_id", &f.customer),
-        ("entity_id", &f.entity),
-    ] {
-        if let Some(v) = v {
-            args.push(Value::Text(v.clone()));
-            clauses.push(format!("{col} = ?{}", args.len()));
-        }
-    }
-    if let Some(t) = f.since {
-        args.push(Value::Text(time_text(t)));
-        clauses.push(format!("updated_at >= ?{}", args.len()));
-    }
-    if let Some(seg) = &f.segment {
-        args.push(Value::Text(seg.clone()));
-        clauses.push(format!(
-            "customer_id IN (SELECT id FROM customers WHERE segment = ?{})",
-            args.len()
-        ));
-    }
-    if let Some(risk) = &f.risk {
-        args.push(Value::Text(risk.clone()));
-        clauses.push(format!(
-            "customer_id IN (SELECT id FROM customers WHERE risk_level = ?{})",
-            args.len()
-        ));
-    }
-    if let Some(t) = f.created_before {
-        args.push(Value::Text(time_text(t)));
-        clauses.push(format!("created_at < ?{}", args.len()));
-    }
-    if with_status {
-        match (f.order, f.before_id, f.below_score) {
-            (AlertOrder::Score, _, Some((score, id))) => {
-                args.push(Value::Real(score));
-                args.push(Value::Integer(id));
-                let (s, i) = (args.len() - 1, args.len());
-                clauses.push(format!("(score < ?{s} OR (score = ?{s} AND id < ?{i}))"));
-            }
-            (AlertOrder::Newest, Some(b), _) => {
-                args.push(Value::Integer(b));
-                clauses.push(format!("id < ?{}", args.len()));
-            }
-            (AlertOrder::Oldest, Some(b), _) => {
-                args.push(Value::Integer(b));
-                clauses.push(format!("id > ?{}", args.len()));
-            }
-            _ => {}
-        }
-    }
-    (clauses.join(" AND "), args)
+    let (clause, args) = alert_filter_sql(f, with_status, &DIALECT);
+    (clause, sql_values(args))
 }
 
 impl MonitorStore for SqliteStore {
-    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+    fn transaction(&self, f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send)) -> Result<()> {
         self.write(|conn| {
             let mut tx = SqliteTx {
                 conn,
@@ -880,40 +806,10 @@ impl MonitorStore for SqliteStore {
     }
 
     fn list_customers(&self, f: &CustomerFilter) -> Result<Page<StoredCustomer>> {
-        use rusqlite::types::Value;
-        let mut clauses = vec!["1 = 1".to_string()];
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(s) = &f.segment {
-            args.push(Value::Text(s.clone()));
-            clauses.push(format!("segment = ?{}", args.len()));
-        }
-        if let Some(r) = &f.risk {
-            args.push(Value::Text(r.clone()));
-            clauses.push(format!("risk_level = ?{}", args.len()));
-        }
-        if let Some(t) = &f.tag {
-            args.push(Value::Text(t.clone()));
-            clauses.push(format!(
-                "id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})",
-                args.len()
-            ));
-        }
-        if f.with_open_alerts {
-            clauses.push("id IN (SELECT customer_id FROM alerts WHERE is_current = 1 AND status IN ('open', 'escalated'))".into());
-        }
-        if let Some(a) = &f.after_id {
-            args.push(Value::Text(a.clone()));
-            clauses.push(format!("id > ?{}", args.len()));
-        }
-        args.push(Value::Integer(f.limit as i64 + 1));
-        let sql = format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE {} ORDER BY id LIMIT ?{}",
-            clauses.join(" AND "),
-            args.len()
-        );
+        let (sql, args) = customer_filter_sql(f, CUSTOMER_COLUMNS, &DIALECT);
         let items = self.read(|c| {
             c.prepare(&sql)?
-                .query_map(rusqlite::params_from_iter(args), customer_row)?
+                .query_map(rusqlite::params_from_iter(sql_values(args)), customer_row)?
                 .collect()
         })?;
         Ok(page(items, f.limit, |c: &StoredCustomer| c.id.clone()))
@@ -1120,26 +1016,10 @@ impl MonitorStore for SqliteStore {
     }
 
     fn list_deliveries(&self, f: &DeliveryFilter) -> Result<Page<Delivery>> {
-        use rusqlite::types::Value;
-        let mut clauses = vec!["1 = 1".to_string()];
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(s) = &f.status {
-            args.push(Value::Text(s.clone()));
-            clauses.push(format!("status = ?{}", args.len()));
-        }
-        if let Some(b) = f.before_id {
-            args.push(Value::Integer(b));
-            clauses.push(format!("id < ?{}", args.len()));
-        }
-        args.push(Value::Integer(f.limit as i64 + 1));
-        let sql = format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {} ORDER BY id DESC LIMIT ?{}",
-            clauses.join(" AND "),
-            args.len()
-        );
+        let (sql, args) = delivery_filter_sql(f, DELIVERY_COLUMNS, &DIALECT);
         let items = self.read(|c| {
             c.prepare(&sql)?
-                .query_map(rusqlite::params_from_iter(args), delivery_row)?
+                .query_map(rusqlite::params_from_iter(sql_values(args)), delivery_row)?
                 .collect()
         })?;
         Ok(page(items, f.limit, |d: &Delivery| d.id.to_string()))

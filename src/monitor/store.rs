@@ -397,7 +397,8 @@ pub trait Tx {
 pub trait MonitorStore: Send + Sync {
     /// Runs `f` in one transaction, committed (durably) when it returns
     /// `Ok`, rolled back otherwise.
-    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// `f` is `Send`: a backend may run it on a thread of its own.
+    fn transaction(&self, f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send)) -> Result<()>;
 
     /// A description for logs and errors (path or URL, without secrets).
     fn describe(&self) -> String;
@@ -452,4 +453,204 @@ pub trait MonitorStore: Send + Sync {
     fn list_deliveries(&self, filter: &DeliveryFilter) -> Result<Page<Delivery>>;
     /// Deliveries not yet delivered nor given up.
     fn delivery_backlog(&self) -> Result<u64>;
+}
+
+// ----- helpers shared by the SQL backends -----
+
+const TIME_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
+
+/// A time as stored: UTC, microseconds, fixed width (sorts as text).
+pub fn time_text(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(TIME_FORMAT)
+        .unwrap_or_default()
+}
+
+/// Reads a time written by [`time_text`] (or any RFC 3339 time).
+pub(crate) fn parse_time(s: &str) -> OffsetDateTime {
+    time::PrimitiveDateTime::parse(s, TIME_FORMAT)
+        .map(|t| t.assume_utc())
+        .or_else(|_| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A JSON value as stored (compact text).
+pub(crate) fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Cuts a list fetched with `limit + 1` rows into a page and its cursor.
+pub(crate) fn page<T>(mut items: Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> Page<T> {
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next_cursor = if more { items.last().map(cursor) } else { None };
+    Page { items, next_cursor }
+}
+
+/// A bound value of a filter query, converted by each backend.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SqlArg {
+    Text(String),
+    Int(i64),
+    Real(f64),
+}
+
+/// How a backend spells what the filter builders write.
+pub(crate) struct Dialect {
+    /// The placeholder of the n-th argument (1-based): `?1`, `$1`.
+    pub placeholder: fn(usize) -> String,
+    /// The condition "the pair's current alert".
+    pub is_current: &'static str,
+}
+
+struct Clauses<'a> {
+    d: &'a Dialect,
+    clauses: Vec<String>,
+    args: Vec<SqlArg>,
+}
+
+impl Clauses<'_> {
+    /// Binds `arg` and returns its placeholder.
+    fn bind(&mut self, arg: SqlArg) -> String {
+        self.args.push(arg);
+        (self.d.placeholder)(self.args.len())
+    }
+}
+
+/// The WHERE clause of an alert filter (`status` and the cursor left out
+/// when `with_status` is false, for counts per status).
+pub(crate) fn alert_filter_sql(
+    f: &AlertFilter,
+    with_status: bool,
+    d: &Dialect,
+) -> (String, Vec<SqlArg>) {
+    let mut q = Clauses {
+        d,
+        clauses: vec![d.is_current.to_string()],
+        args: Vec::new(),
+    };
+    if with_status && !f.statuses.is_empty() {
+        let marks: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| q.bind(SqlArg::Text(s.as_str().to_string())))
+            .collect();
+        q.clauses.push(format!("status IN ({})", marks.join(", ")));
+    }
+    for (col, v) in [
+        ("list", &f.list),
+        ("customer_id", &f.customer),
+        ("entity_id", &f.entity),
+    ] {
+        if let Some(v) = v {
+            let m = q.bind(SqlArg::Text(v.clone()));
+            q.clauses.push(format!("{col} = {m}"));
+        }
+    }
+    if let Some(t) = f.since {
+        let m = q.bind(SqlArg::Text(time_text(t)));
+        q.clauses.push(format!("updated_at >= {m}"));
+    }
+    for (col, v) in [("segment", &f.segment), ("risk_level", &f.risk)] {
+        if let Some(v) = v {
+            let m = q.bind(SqlArg::Text(v.clone()));
+            q.clauses.push(format!(
+                "customer_id IN (SELECT id FROM customers WHERE {col} = {m})"
+            ));
+        }
+    }
+    if let Some(t) = f.created_before {
+        let m = q.bind(SqlArg::Text(time_text(t)));
+        q.clauses.push(format!("created_at < {m}"));
+    }
+    if with_status {
+        match (f.order, f.before_id, f.below_score) {
+            (AlertOrder::Score, _, Some((score, id))) => {
+                let s = q.bind(SqlArg::Real(score));
+                let i = q.bind(SqlArg::Int(id));
+                q.clauses
+                    .push(format!("(score < {s} OR (score = {s} AND id < {i}))"));
+            }
+            (AlertOrder::Newest, Some(b), _) => {
+                let m = q.bind(SqlArg::Int(b));
+                q.clauses.push(format!("id < {m}"));
+            }
+            (AlertOrder::Oldest, Some(b), _) => {
+                let m = q.bind(SqlArg::Int(b));
+                q.clauses.push(format!("id > {m}"));
+            }
+            _ => {}
+        }
+    }
+    (q.clauses.join(" AND "), q.args)
+}
+
+/// The query of a customer list page (`limit + 1` rows, by id).
+pub(crate) fn customer_filter_sql(
+    f: &CustomerFilter,
+    columns: &str,
+    d: &Dialect,
+) -> (String, Vec<SqlArg>) {
+    let mut q = Clauses {
+        d,
+        clauses: vec!["1 = 1".to_string()],
+        args: Vec::new(),
+    };
+    for (col, v) in [("segment", &f.segment), ("risk_level", &f.risk)] {
+        if let Some(v) = v {
+            let m = q.bind(SqlArg::Text(v.clone()));
+            q.clauses.push(format!("{col} = {m}"));
+        }
+    }
+    if let Some(t) = &f.tag {
+        let m = q.bind(SqlArg::Text(t.clone()));
+        q.clauses.push(format!(
+            "id IN (SELECT customer_id FROM customer_tags WHERE tag = {m})"
+        ));
+    }
+    if f.with_open_alerts {
+        q.clauses.push(format!(
+            "id IN (SELECT customer_id FROM alerts WHERE {} AND status IN ('open', 'escalated'))",
+            d.is_current
+        ));
+    }
+    if let Some(a) = &f.after_id {
+        let m = q.bind(SqlArg::Text(a.clone()));
+        q.clauses.push(format!("id > {m}"));
+    }
+    let limit = q.bind(SqlArg::Int(f.limit as i64 + 1));
+    let sql = format!(
+        "SELECT {columns} FROM customers WHERE {} ORDER BY id LIMIT {limit}",
+        q.clauses.join(" AND ")
+    );
+    (sql, q.args)
+}
+
+/// The query of a delivery list page (`limit + 1` rows, newest first).
+pub(crate) fn delivery_filter_sql(
+    f: &DeliveryFilter,
+    columns: &str,
+    d: &Dialect,
+) -> (String, Vec<SqlArg>) {
+    let mut q = Clauses {
+        d,
+        clauses: vec!["1 = 1".to_string()],
+        args: Vec::new(),
+    };
+    if let Some(s) = &f.status {
+        let m = q.bind(SqlArg::Text(s.clone()));
+        q.clauses.push(format!("status = {m}"));
+    }
+    if let Some(b) = f.before_id {
+        let m = q.bind(SqlArg::Int(b));
+        q.clauses.push(format!("id < {m}"));
+    }
+    let limit = q.bind(SqlArg::Int(f.limit as i64 + 1));
+    let sql = format!(
+        "SELECT {columns} FROM deliveries WHERE {} ORDER BY id DESC LIMIT {limit}",
+        q.clauses.join(" AND ")
+    );
+    (sql, q.args)
 }

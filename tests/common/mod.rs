@@ -2,6 +2,7 @@
 //! development sets live (outside the repository, in `../shared`).
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod python;
 pub mod serve;
 

@@ -1,0 +1,1127 @@
+//! The shared store: one PostgreSQL database that any number of `serve`
+//! replicas (and the monitor CLI commands) use at once.
+//!
+//! - The driver is `postgres`, the blocking face of tokio-postgres, with an
+//!   r2d2 pool: the store traits are synchronous and called from blocking
+//!   threads, as with SQLite (never from an async worker thread: the
+//!   driver's own runtime cannot run inside another). Connections are plain (loopback or a Unix
+//!   socket; no OpenSSL anywhere); a broken connection is dropped at
+//!   check-out and the pool opens a new one, so the store comes back on
+//!   its own when the database does.
+//! - Versioned migrations in `migrations/postgres/NNN_*.sql`, recorded in
+//!   `monitor_schema` and applied in one transaction under an advisory lock:
+//!   replicas starting together migrate once, the others wait and find
+//!   nothing to do. A database of a newer version than this build knows is
+//!   never written: every write transaction checks the version (under a
+//!   shared hold of the same lock) and answers [`MonitorError::Schema`].
+//! - Every write transaction holds the audit chain's lock (a
+//!   transaction-scoped advisory lock) from its start to its commit, so the
+//!   audit records form one chain in commit order and no two replicas fork
+//!   it; row locks could not deadlock against it. Write transactions are
+//!   thus serial, as SQLite's single writer is; the screening they record
+//!   runs before them, in parallel on every replica.
+//! - [`Tx::alert_for_update`] and [`Tx::current_alert`] lock the row
+//!   (`FOR UPDATE`); a partial unique index keeps one current alert per
+//!   (customer, entity). A transaction that loses a race on it, or meets a
+//!   serialization failure or deadlock, is run again (a bounded number of
+//!   times) and then sees the winner's row.
+//! - Webhook deliveries are claimed with leases (`FOR UPDATE SKIP LOCKED`):
+//!   each event is sent once per endpoint whichever replica's worker takes
+//!   it, and a lease that runs out (a replica died mid-send) frees it.
+//! - A database that cannot be reached answers [`MonitorError::Unavailable`]
+//!   (503), reads and writes alike, until it is back.
+
+use super::audit;
+use super::store::*;
+use postgres::types::ToSql;
+use postgres::{NoTls, Row};
+use r2d2_postgres::{PostgresConnectionManager, r2d2};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// The schema, one migration per version (version = position + 1).
+pub const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/001_monitor.sql")];
+
+/// Advisory lock keys: migrations (exclusive; writers hold it shared) and
+/// the audit chain (every write transaction).
+const MIGRATION_LOCK: i64 = 0x5343_524e_0000_0001;
+const CHAIN_LOCK: i64 = 0x5343_524e_0000_0002;
+
+/// Runs of one transaction that meets a serialization failure, a deadlock
+/// or a lost race on a unique key.
+const ATTEMPTS: u32 = 5;
+
+/// Options of [`PostgresStore::connect`].
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    /// Most connections held open.
+    pub pool_size: u32,
+    /// How long a request waits for a connection before answering 503.
+    pub connect_timeout: Duration,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        PostgresOptions {
+            pool_size: 16,
+            connect_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+type Manager = PostgresConnectionManager<NoTls>;
+type Conn = r2d2::PooledConnection<Manager>;
+
+/// The pool, closed on a thread of its own: closing a connection blocks on
+/// the driver's runtime, which cannot run on an async thread (where the
+/// last handle on the store may be dropped).
+struct Pool(Option<r2d2::Pool<Manager>>);
+
+impl Pool {
+    fn get(&self) -> std::result::Result<Conn, String> {
+        match &self.0 {
+            Some(p) => p.get().map_err(|e| e.to_string()),
+            None => Err("the store is closed".into()),
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+/// The PostgreSQL monitor store.
+pub struct PostgresStore {
+    /// The URL without its password.
+    describe: String,
+    pool: Pool,
+    /// The schema was migrated (or found newer) since this process started.
+    checked: AtomicBool,
+    /// The last write failed because the database could not be used.
+    degraded: AtomicBool,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("database", &self.describe)
+            .finish()
+    }
+}
+
+/// Runs `f` where the blocking driver may block: on a thread of its own
+/// when this thread belongs to an async runtime (the driver's own runtime
+/// cannot start inside another), else here. The API calls the store from
+/// blocking threads; this keeps any other caller working too.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// Whether a text names a PostgreSQL database (rather than a SQLite file).
+pub fn is_postgres_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// A connection string's user, hosts and database, without the password.
+fn describe(config: &postgres::Config) -> String {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                postgres::config::Host::Tcp(h) => h.clone(),
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            };
+            match config.get_ports().get(i).or(config.get_ports().first()) {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            }
+        })
+        .collect();
+    format!(
+        "postgres://{}@{}/{}",
+        config.get_user().unwrap_or(""),
+        hosts.join(","),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+/// What went wrong, and whether running the transaction again may help.
+struct PgFailure {
+    error: MonitorError,
+    retry: bool,
+}
+
+fn classify(describe: &str, e: &postgres::Error) -> PgFailure {
+    use postgres::error::SqlState;
+    let unavailable = |what: String| PgFailure {
+        error: MonitorError::Unavailable(what),
+        retry: false,
+    };
+    let Some(db) = e.as_db_error() else {
+        let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
+        if e.is_closed() || io || e.to_string().contains("connect") {
+            return unavailable(format!(
+                "the monitor database {describe} cannot be reached ({e}); monitor writes are refused until it is back"
+            ));
+        }
+        return PgFailure {
+            error: MonitorError::Internal(format!("monitor database {describe}: {e}")),
+            retry: false,
+        };
+    };
+    let code = db.code();
+    if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED {
+        return PgFailure {
+            error: MonitorError::Unavailable(format!(
+                "the monitor database {describe} is busy ({}); retry",
+                db.message()
+            )),
+            retry: true,
+        };
+    }
+    if *code == SqlState::UNIQUE_VIOLATION {
+        return PgFailure {
+            error: MonitorError::Conflict(format!("conflicting write: {}", db.message())),
+            retry: true,
+        };
+    }
+    if *code == SqlState::DISK_FULL || *code == SqlState::INSUFFICIENT_RESOURCES {
+        return unavailable(format!(
+            "the monitor database {describe} is full ({}); writes are refused until space is freed, reads go on",
+            db.message()
+        ));
+    }
+    if *code == SqlState::READ_ONLY_SQL_TRANSACTION {
+        return unavailable(format!(
+            "the monitor database {describe} is read-only ({}); writes are refused, reads go on",
+            db.message()
+        ));
+    }
+    let class = code.code().get(..2).unwrap_or("");
+    // 08: connection exceptions; 57: operator intervention (shutdown,
+    // cannot connect now); 53: insufficient resources.
+    if matches!(class, "08" | "57" | "53") {
+        return unavailable(format!(
+            "the monitor database {describe} cannot be used now ({}); monitor writes are refused until it is back",
+            db.message()
+        ));
+    }
+    if matches!(class, "42") {
+        return PgFailure {
+            error: MonitorError::Schema(format!(
+                "the monitor database {describe} does not have the schema this build expects: {}",
+                db.message()
+            )),
+            retry: false,
+        };
+    }
+    PgFailure {
+        error: MonitorError::Internal(format!("monitor database {describe}: {}", db.message())),
+        retry: false,
+    }
+}
+
+fn newer_schema(describe: &str, version: i64) -> MonitorError {
+    MonitorError::Schema(format!(
+        "the monitor database {describe} has schema version {version}, newer than this build of screener knows ({}): a newer release migrated it; this process refuses to write to it (upgrade it to that release)",
+        MIGRATIONS.len()
+    ))
+}
+
+/// Applies pending migrations in one transaction under the migration lock
+/// (a second process waits for it, then finds nothing to do).
+fn migrate(describe: &str, conn: &mut postgres::Client) -> Result<()> {
+    let err = |e: postgres::Error| classify(describe, &e).error;
+    let mut tx = conn.transaction().map_err(err)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(err)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS monitor_schema (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .map_err(err)?;
+    let version: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0)::BIGINT FROM monitor_schema",
+            &[],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(err)?;
+    if version > MIGRATIONS.len() as i64 {
+        return Err(newer_schema(describe, version));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let target = i as i64 + 1;
+        tx.batch_execute(sql).map_err(|e| {
+            MonitorError::Schema(format!(
+                "migrating the monitor database {describe} to schema version {target} failed: {e}"
+            ))
+        })?;
+        tx.execute(
+            "INSERT INTO monitor_schema (version, applied_at) VALUES ($1, $2)",
+            &[&target, &time_text(OffsetDateTime::now_utc())],
+        )
+        .map_err(err)?;
+        tracing::info!(database = %describe, version = target, "monitor database migrated");
+    }
+    tx.commit().map_err(err)
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://…`), applying pending
+    /// migrations. A database that cannot be reached now is not an error:
+    /// the store answers 503 until it is, and migrates then. A database of
+    /// a newer schema version is refused.
+    pub fn connect(url: &str, options: PostgresOptions) -> Result<PostgresStore> {
+        let mut config: postgres::Config = url.parse().map_err(|e| {
+            MonitorError::Invalid(format!(
+                "the database URL is not a valid PostgreSQL URL: {e}"
+            ))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.connect_timeout);
+        }
+        config.application_name("screener");
+        let describe = describe(&config);
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(options.connect_timeout)
+            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
+        let pool = Pool(Some(pool));
+        let store = PostgresStore {
+            describe,
+            pool,
+            checked: AtomicBool::new(false),
+            degraded: AtomicBool::new(false),
+        };
+        match off_runtime(|| store.conn().map(drop)) {
+            Ok(()) => {}
+            Err(MonitorError::Unavailable(e)) => {
+                tracing::warn!(error = %e, "monitor database not reachable at start; monitor writes answer 503 until it is");
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(store)
+    }
+
+    /// A connection from the pool, the schema checked once per process.
+    fn conn(&self) -> Result<Conn> {
+        let mut conn = self.pool.get().map_err(|e| {
+            MonitorError::Unavailable(format!(
+                "the monitor database {} cannot be reached ({e}); monitor writes are refused until it is back",
+                self.describe
+            ))
+        })?;
+        if !self.checked.load(Ordering::Acquire) {
+            match migrate(&self.describe, &mut conn) {
+                Ok(()) => self.checked.store(true, Ordering::Release),
+                // Newer: reads go on, every write is refused (checked again
+                // in each write transaction).
+                Err(MonitorError::Schema(e)) if e.contains("newer than this build") => {
+                    self.checked.store(true, Ordering::Release);
+                    return Err(MonitorError::Schema(e));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(conn)
+    }
+
+    /// A connection for reading (a newer schema does not stop reads).
+    fn read<T: Send>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> std::result::Result<T, postgres::Error> + Send,
+    ) -> Result<T> {
+        off_runtime(|| {
+            let mut conn = match self.conn() {
+                Ok(c) => c,
+                Err(MonitorError::Schema(_)) => self.conn()?,
+                Err(e) => return Err(e),
+            };
+            f(&mut conn).map_err(|e| classify(&self.describe, &e).error)
+        })
+    }
+
+    /// Runs a write of its own (outside [`MonitorStore::transaction`]).
+    fn write<T: Send>(
+        &self,
+        f: impl FnOnce(&mut postgres::Transaction<'_>) -> std::result::Result<T, postgres::Error> + Send,
+    ) -> Result<T> {
+        let out = off_runtime(|| {
+            let mut conn = self.conn()?;
+            let err = |e: postgres::Error| classify(&self.describe, &e).error;
+            let mut tx = conn.transaction().map_err(err)?;
+            let v = f(&mut tx).map_err(err)?;
+            tx.commit().map_err(err)?;
+            Ok(v)
+        });
+        self.note(&out);
+        out
+    }
+
+    fn note<T>(&self, out: &Result<T>) {
+        match out {
+            Err(MonitorError::Unavailable(_)) | Err(MonitorError::Schema(_)) => {
+                self.degraded.store(true, Ordering::Relaxed)
+            }
+            Ok(_) => self.degraded.store(false, Ordering::Relaxed),
+            Err(_) => {}
+        }
+    }
+
+    /// Runs a write transaction, again after a retryable failure.
+    fn run(&self, f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send)) -> Result<()> {
+        let mut attempt = 1;
+        loop {
+            let mut conn = self.conn()?;
+            match self.run_once(&mut conn, f) {
+                Ok(()) => return Ok(()),
+                Err(PgFailure { retry: true, .. }) if attempt < ATTEMPTS => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(5 * u64::from(attempt)));
+                }
+                Err(PgFailure { error, .. }) => return Err(error),
+            }
+        }
+    }
+
+    /// One run of a write transaction: the locks, the version check, `f`,
+    /// the commit.
+    fn run_once(
+        &self,
+        conn: &mut postgres::Client,
+        f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send),
+    ) -> std::result::Result<(), PgFailure> {
+        let fail = |e: postgres::Error| classify(&self.describe, &e);
+        let mut tx = conn.transaction().map_err(fail)?;
+        let answers = tx
+            .simple_query(&format!(
+                "SELECT pg_advisory_xact_lock_shared({MIGRATION_LOCK}); SELECT pg_advisory_xact_lock({CHAIN_LOCK}); SELECT max(version) FROM monitor_schema"
+            ))
+            .map_err(fail)?;
+        let version = answers
+            .iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => r.get(0),
+                _ => None,
+            })
+            .filter_map(|v| v.parse::<i64>().ok())
+            .next_back()
+            .unwrap_or(0);
+        if version != MIGRATIONS.len() as i64 {
+            return Err(PgFailure {
+                error: if version > MIGRATIONS.len() as i64 {
+                    newer_schema(&self.describe, version)
+                } else {
+                    MonitorError::Schema(format!(
+                        "the monitor database {} has schema version {version}, this build needs {}",
+                        self.describe,
+                        MIGRATIONS.len()
+                    ))
+                },
+                retry: false,
+            });
+        }
+        let mut pg = PgTx {
+            tx: &mut tx,
+            describe: &self.describe,
+            retry: false,
+        };
+        if let Err(error) = f(&mut pg) {
+            let retry = pg.retry;
+            return Err(PgFailure { error, retry });
+        }
+        tx.commit().map_err(fail)
+    }
+}
+
+const CUSTOMER_COLUMNS: &str = "ord, id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk";
+
+fn customer_row(r: &Row) -> std::result::Result<StoredCustomer, postgres::Error> {
+    let versions: String = r.try_get(11)?;
+    let risk: Option<String> = r.try_get(12)?;
+    Ok(StoredCustomer {
+        ord: u32::try_from(r.try_get::<_, i64>(0)?).unwrap_or(u32::MAX),
+        id: r.try_get(1)?,
+        record: r.try_get(2)?,
+        digest: r.try_get(3)?,
+        match_fp: r.try_get(4)?,
+        name: r.try_get(5)?,
+        segment: r.try_get(6)?,
+        revision: r.try_get(7)?,
+        created_at: parse_time(r.try_get(8)?),
+        updated_at: parse_time(r.try_get(9)?),
+        screened_at: r.try_get::<_, Option<&str>>(10)?.map(parse_time),
+        screened_versions: serde_json::from_str(&versions).unwrap_or_default(),
+        risk: risk.and_then(|r| serde_json::from_str(&r).ok()),
+    })
+}
+
+const ALERT_COLUMNS: &str = "id, customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, pending_true_match_by, revision, created_at, updated_at";
+
+fn alert_row(r: &Row) -> std::result::Result<Alert, postgres::Error> {
+    let status: &str = r.try_get(5)?;
+    let explanation: Option<&str> = r.try_get(8)?;
+    Ok(Alert {
+        id: r.try_get(0)?,
+        customer_id: r.try_get(1)?,
+        entity_id: r.try_get(2)?,
+        list: r.try_get(3)?,
+        entity_caption: r.try_get(4)?,
+        status: AlertStatus::parse(status).unwrap_or(AlertStatus::Open),
+        score: r.try_get(6)?,
+        matching: r.try_get(7)?,
+        explanation: explanation.and_then(|e| serde_json::from_str(e).ok()),
+        raised_by: r.try_get(9)?,
+        last_seen_in: r.try_get(10)?,
+        entity_fp: r.try_get(11)?,
+        customer_fp: r.try_get(12)?,
+        previous_alert_id: r.try_get(13)?,
+        pending_true_match_by: r.try_get(14)?,
+        revision: r.try_get(15)?,
+        created_at: parse_time(r.try_get(16)?),
+        updated_at: parse_time(r.try_get(17)?),
+    })
+}
+
+const DELIVERY_COLUMNS: &str = "id, event_id, kind, endpoint, customer_id, status, attempts, last_error, created_at, next_attempt_at, delivered_at, payload";
+
+fn delivery_row(r: &Row) -> std::result::Result<Delivery, postgres::Error> {
+    Ok(Delivery {
+        id: r.try_get(0)?,
+        event_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        endpoint: r.try_get(3)?,
+        customer_id: r.try_get(4)?,
+        status: r.try_get(5)?,
+        attempts: r.try_get(6)?,
+        last_error: r.try_get(7)?,
+        created_at: parse_time(r.try_get(8)?),
+        next_attempt_at: r.try_get::<_, Option<&str>>(9)?.map(parse_time),
+        delivered_at: r.try_get::<_, Option<&str>>(10)?.map(parse_time),
+        payload: r.try_get(11)?,
+    })
+}
+
+fn rows<T>(
+    rows: Vec<Row>,
+    f: fn(&Row) -> std::result::Result<T, postgres::Error>,
+) -> std::result::Result<Vec<T>, postgres::Error> {
+    rows.iter().map(f).collect()
+}
+
+/// PostgreSQL's spelling of the shared filter builders.
+const DIALECT: Dialect = Dialect {
+    placeholder: |i| format!("${i}"),
+    is_current: "is_current",
+};
+
+fn bound(args: &[SqlArg]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter()
+        .map(|a| -> &(dyn ToSql + Sync) {
+            match a {
+                SqlArg::Text(s) => s,
+                SqlArg::Int(i) => i,
+                SqlArg::Real(r) => r,
+            }
+        })
+        .collect()
+}
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+    describe: &'a str,
+    /// The last error may go away when the transaction runs again.
+    retry: bool,
+}
+
+impl PgTx<'_, '_> {
+    fn fail(&mut self, e: postgres::Error) -> MonitorError {
+        let f = classify(self.describe, &e);
+        self.retry |= f.retry;
+        f.error
+    }
+
+    fn query<T>(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        f: fn(&Row) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<Vec<T>> {
+        match self.tx.query(sql, params).and_then(|r| rows(r, f)) {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        match self.tx.execute(sql, params) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn alerts(&mut self, clause: &str, arg: &str) -> Result<Vec<Alert>> {
+        self.query(
+            &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE {clause} ORDER BY id"),
+            &[&arg],
+            alert_row,
+        )
+    }
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn customer(&mut self, id: &str) -> Result<Option<StoredCustomer>> {
+        Ok(self
+            .query(
+                &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"),
+                &[&id],
+                customer_row,
+            )?
+            .pop())
+    }
+
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32> {
+        let at = time_text(row.at);
+        let versions = serde_json::to_string(row.screened_versions).unwrap_or_default();
+        let risk_level = row
+            .risk
+            .and_then(|r| r.get("level"))
+            .and_then(|l| l.as_str());
+        let risk = row.risk.map(json_text);
+        let ord: Vec<i64> = self.query(
+            "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $7, $8, $9, $10)
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record, digest = excluded.digest,
+               match_fp = excluded.match_fp, name = excluded.name, segment = excluded.segment,
+               revision = customers.revision + 1, updated_at = excluded.updated_at,
+               screened_at = excluded.screened_at, screened_versions = excluded.screened_versions,
+               risk_level = excluded.risk_level, risk = excluded.risk
+             RETURNING ord",
+            &[
+                &row.id,
+                &row.record,
+                &row.digest,
+                &row.match_fp,
+                &row.name,
+                &row.segment,
+                &at,
+                &versions,
+                &risk_level,
+                &risk,
+            ],
+            |r| r.try_get(0),
+        )?;
+        self.execute(
+            "DELETE FROM customer_tags WHERE customer_id = $1",
+            &[&row.id],
+        )?;
+        for tag in row.tags {
+            self.execute(
+                "INSERT INTO customer_tags (tag, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[tag, &row.id],
+            )?;
+        }
+        ord.first()
+            .and_then(|o| u32::try_from(*o).ok())
+            .ok_or_else(|| MonitorError::Internal("customer numbers are exhausted".into()))
+    }
+
+    fn set_screened(
+        &mut self,
+        id: &str,
+        at: OffsetDateTime,
+        versions: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let versions = serde_json::to_string(versions).unwrap_or_default();
+        self.execute(
+            "UPDATE customers SET screened_at = $2, screened_versions = $3 WHERE id = $1",
+            &[&id, &time_text(at), &versions],
+        )?;
+        Ok(())
+    }
+
+    fn set_risk(&mut self, id: &str, risk: &serde_json::Value) -> Result<()> {
+        let level = risk.get("level").and_then(|l| l.as_str());
+        self.execute(
+            "UPDATE customers SET risk_level = $2, risk = $3 WHERE id = $1",
+            &[&id, &level, &json_text(risk)],
+        )?;
+        Ok(())
+    }
+
+    fn delete_customer(&mut self, id: &str) -> Result<bool> {
+        self.execute("DELETE FROM customer_tags WHERE customer_id = $1", &[&id])?;
+        let n = self.execute("DELETE FROM customers WHERE id = $1", &[&id])?;
+        Ok(n > 0)
+    }
+
+    fn alert_for_update(&mut self, id: i64) -> Result<Option<Alert>> {
+        Ok(self
+            .query(
+                &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = $1 FOR UPDATE"),
+                &[&id],
+                alert_row,
+            )?
+            .pop())
+    }
+
+    fn current_alert(&mut self, customer_id: &str, entity_id: &str) -> Result<Option<Alert>> {
+        Ok(self
+            .query(
+                &format!(
+                    "SELECT {ALERT_COLUMNS} FROM alerts WHERE customer_id = $1 AND entity_id = $2 AND is_current FOR UPDATE"
+                ),
+                &[&customer_id, &entity_id],
+                alert_row,
+            )?
+            .pop())
+    }
+
+    fn customer_alerts(&mut self, customer_id: &str) -> Result<Vec<Alert>> {
+        self.alerts("customer_id = $1 AND is_current", customer_id)
+    }
+
+    fn entity_alerts(&mut self, entity_id: &str) -> Result<Vec<Alert>> {
+        self.alerts("entity_id = $1 AND is_current", entity_id)
+    }
+
+    fn insert_alert(&mut self, a: &Alert) -> Result<i64> {
+        self.execute(
+            "UPDATE alerts SET is_current = FALSE WHERE customer_id = $1 AND entity_id = $2 AND is_current",
+            &[&a.customer_id, &a.entity_id],
+        )?;
+        let id: Vec<i64> = self.query(
+            "INSERT INTO alerts (customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, is_current, pending_true_match_by, revision, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, TRUE, $14, $15, $16, $17) RETURNING id",
+            &[
+                &a.customer_id,
+                &a.entity_id,
+                &a.list,
+                &a.entity_caption,
+                &a.status.as_str(),
+                &a.score,
+                &a.matching,
+                &a.explanation.as_ref().map(json_text),
+                &a.raised_by,
+                &a.last_seen_in,
+                &a.entity_fp,
+                &a.customer_fp,
+                &a.previous_alert_id,
+                &a.pending_true_match_by,
+                &a.revision,
+                &time_text(a.created_at),
+                &time_text(a.updated_at),
+            ],
+            |r| r.try_get(0),
+        )?;
+        id.first()
+            .copied()
+            .ok_or_else(|| MonitorError::Internal("the new alert has no id".into()))
+    }
+
+    fn update_alert(&mut self, a: &Alert) -> Result<()> {
+        self.execute(
+            "UPDATE alerts SET entity_caption = $2, status = $3, score = $4, matching = $5, explanation = $6,
+               last_seen_in = $7, entity_fp = $8, customer_fp = $9, pending_true_match_by = $10,
+               revision = $11, updated_at = $12, list = $13 WHERE id = $1",
+            &[
+                &a.id,
+                &a.entity_caption,
+                &a.status.as_str(),
+                &a.score,
+                &a.matching,
+                &a.explanation.as_ref().map(json_text),
+                &a.last_seen_in,
+                &a.entity_fp,
+                &a.customer_fp,
+                &a.pending_true_match_by,
+                &a.revision,
+                &time_text(a.updated_at),
+                &a.list,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn add_history(&mut self, h: &HistoryEntry) -> Result<()> {
+        self.execute(
+            "INSERT INTO alert_history (alert_id, action, status_before, status_after, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &h.alert_id,
+                &h.action,
+                &h.status_before.map(AlertStatus::as_str),
+                &h.status_after.as_str(),
+                &h.actor,
+                &h.reason,
+                &time_text(h.at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn append_audit(&mut self, entry: &AuditEntry, at: OffsetDateTime) -> Result<AuditRecord> {
+        // The transaction holds the chain lock since its start: the last
+        // record is the last committed one, and stays so until this commits.
+        let last: Vec<(i64, String)> = self.query(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            &[],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+        )?;
+        let record = audit::link(
+            last.first().map(|(s, h)| (*s, h.as_str())),
+            time_text(at),
+            &entry.kind,
+            &entry.actor,
+            entry.subject.as_deref(),
+            json_text(&entry.payload),
+        );
+        self.execute(
+            "INSERT INTO audit (seq, at, kind, actor, subject, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &record.seq,
+                &record.at,
+                &record.kind,
+                &record.actor,
+                &record.subject,
+                &record.payload,
+                &record.prev_hash,
+                &record.hash,
+            ],
+        )?;
+        Ok(record)
+    }
+
+    fn enqueue_event(
+        &mut self,
+        event: &Event,
+        endpoints: &[String],
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let payload = json_text(&event.payload);
+        let at = time_text(at);
+        for endpoint in endpoints {
+            self.execute(
+                "INSERT INTO deliveries (event_id, kind, endpoint, customer_id, payload, status, created_at, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (event_id, endpoint) DO NOTHING",
+                &[
+                    &event.id,
+                    &event.kind,
+                    endpoint,
+                    &event.customer_id,
+                    &payload,
+                    &at,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
+        self.execute(
+            "INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+}
+
+impl MonitorStore for PostgresStore {
+    fn transaction(&self, f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send)) -> Result<()> {
+        let out = off_runtime(|| self.run(f));
+        self.note(&out);
+        out
+    }
+
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn writable(&self) -> bool {
+        !self.degraded.load(Ordering::Relaxed)
+    }
+
+    fn customer(&self, id: &str) -> Result<Option<StoredCustomer>> {
+        self.read(|c| {
+            let r = c.query(
+                &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"),
+                &[&id],
+            )?;
+            rows(r, customer_row)
+        })
+        .map(|mut v| v.pop())
+    }
+
+    fn customers_by_ord(&self, ords: &[u32]) -> Result<Vec<StoredCustomer>> {
+        let keys: Vec<i64> = ords.iter().map(|o| i64::from(*o)).collect();
+        let found = self.read(|c| {
+            let r = c.query(
+                &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE ord = ANY($1)"),
+                &[&keys],
+            )?;
+            rows(r, customer_row)
+        })?;
+        let mut by_ord: HashMap<u32, StoredCustomer> =
+            found.into_iter().map(|c| (c.ord, c)).collect();
+        Ok(ords.iter().filter_map(|o| by_ord.remove(o)).collect())
+    }
+
+    fn scan_customers(&self, after: u32, limit: usize) -> Result<Vec<StoredCustomer>> {
+        self.read(|c| {
+            let r = c.query(
+                &format!(
+                    "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE ord > $1 ORDER BY ord LIMIT $2"
+                ),
+                &[&i64::from(after), &(limit as i64)],
+            )?;
+            rows(r, customer_row)
+        })
+    }
+
+    fn list_customers(&self, f: &CustomerFilter) -> Result<Page<StoredCustomer>> {
+        let (sql, args) = customer_filter_sql(f, CUSTOMER_COLUMNS, &DIALECT);
+        let items = self.read(|c| rows(c.query(&sql, &bound(&args))?, customer_row))?;
+        Ok(page(items, f.limit, |c: &StoredCustomer| c.id.clone()))
+    }
+
+    fn count_customers(&self) -> Result<u64> {
+        self.read(|c| {
+            c.query_one("SELECT count(*) FROM customers", &[])?
+                .try_get::<_, i64>(0)
+        })
+        .map(|n| n as u64)
+    }
+
+    fn alert(&self, id: i64) -> Result<Option<Alert>> {
+        self.read(|c| {
+            rows(
+                c.query(
+                    &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = $1"),
+                    &[&id],
+                )?,
+                alert_row,
+            )
+        })
+        .map(|mut v| v.pop())
+    }
+
+    fn alert_history(&self, id: i64) -> Result<Vec<HistoryEntry>> {
+        self.read(|c| {
+            c.query(
+                "SELECT alert_id, action, status_before, status_after, actor, reason, at FROM alert_history WHERE alert_id = $1 ORDER BY id",
+                &[&id],
+            )?
+            .iter()
+            .map(|r| {
+                let before: Option<&str> = r.try_get(2)?;
+                let after: &str = r.try_get(3)?;
+                Ok(HistoryEntry {
+                    alert_id: r.try_get(0)?,
+                    action: r.try_get(1)?,
+                    status_before: before.and_then(AlertStatus::parse),
+                    status_after: AlertStatus::parse(after).unwrap_or(AlertStatus::Open),
+                    actor: r.try_get(4)?,
+                    reason: r.try_get(5)?,
+                    at: parse_time(r.try_get(6)?),
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn list_alerts(&self, f: &AlertFilter) -> Result<Page<Alert>> {
+        let (clause, mut args) = alert_filter_sql(f, true, &DIALECT);
+        args.push(SqlArg::Int(f.limit as i64 + 1));
+        let order = match f.order {
+            AlertOrder::Newest => "id DESC",
+            AlertOrder::Oldest => "id ASC",
+            AlertOrder::Score => "score DESC, id DESC",
+        };
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE {clause} ORDER BY {order} LIMIT ${}",
+            args.len()
+        );
+        let items = self.read(|c| rows(c.query(&sql, &bound(&args))?, alert_row))?;
+        Ok(match f.order {
+            AlertOrder::Score => page(items, f.limit, |a: &Alert| format!("{}:{}", a.score, a.id)),
+            _ => page(items, f.limit, |a: &Alert| a.id.to_string()),
+        })
+    }
+
+    fn alert_counts(&self, f: &AlertFilter) -> Result<BTreeMap<AlertStatus, u64>> {
+        let (clause, args) = alert_filter_sql(f, false, &DIALECT);
+        let sql = format!("SELECT status, count(*) FROM alerts WHERE {clause} GROUP BY status");
+        let counted: Vec<(String, i64)> = self.read(|c| {
+            c.query(&sql, &bound(&args))?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect()
+        })?;
+        let mut out: BTreeMap<AlertStatus, u64> =
+            AlertStatus::ALL.iter().map(|s| (*s, 0)).collect();
+        for (s, n) in counted {
+            if let Some(s) = AlertStatus::parse(&s) {
+                out.insert(s, n as u64);
+            }
+        }
+        Ok(out)
+    }
+
+    fn active_alerts_by_list(&self) -> Result<BTreeMap<String, u64>> {
+        self.read(|c| {
+            c.query(
+                "SELECT list, count(*) FROM alerts WHERE is_current AND status IN ('open', 'escalated') GROUP BY list",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get::<_, String>(0)?, r.try_get::<_, i64>(1)? as u64)))
+            .collect()
+        })
+    }
+
+    fn all_current_alerts(&self) -> Result<Vec<Alert>> {
+        self.read(|c| {
+            rows(
+                c.query(
+                    &format!(
+                        "SELECT {ALERT_COLUMNS} FROM alerts WHERE is_current ORDER BY customer_id, entity_id"
+                    ),
+                    &[],
+                )?,
+                alert_row,
+            )
+        })
+    }
+
+    fn audit_after(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>> {
+        self.read(|c| {
+            c.query(
+                "SELECT seq, at, kind, actor, subject, payload, prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&after, &(limit as i64)],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: r.try_get(0)?,
+                    at: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    actor: r.try_get(3)?,
+                    subject: r.try_get(4)?,
+                    payload: r.try_get(5)?,
+                    prev_hash: r.try_get(6)?,
+                    hash: r.try_get(7)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn state(&self, key: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            c.query("SELECT value FROM state WHERE key = $1", &[&key])?
+                .first()
+                .map(|r| r.try_get(0))
+                .transpose()
+        })
+    }
+
+    /// Does nothing: with several replicas, a worker that starts must not
+    /// take the deliveries another replica is sending. A lease of a replica
+    /// that died runs out on its own.
+    fn release_delivery_leases(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn claim_deliveries(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Delivery>> {
+        let now_s = time_text(now);
+        let until = time_text(now + lease);
+        let mut claimed = self.write(|tx| {
+            // The oldest pending delivery of each (endpoint, customer) that
+            // is due and not leased: later events of a customer wait for
+            // it. Rows another worker is claiming right now are skipped.
+            let r = tx.query(
+                &format!(
+                    "WITH due AS (
+                       SELECT d.id FROM deliveries d
+                       WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+                         AND (d.lease_until IS NULL OR d.lease_until <= $1)
+                         AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.endpoint = d.endpoint
+                             AND e.customer_id IS NOT DISTINCT FROM d.customer_id
+                             AND e.status = 'pending' AND e.id < d.id)
+                       ORDER BY d.id LIMIT $2
+                       FOR UPDATE OF d SKIP LOCKED)
+                     UPDATE deliveries SET lease_until = $3 FROM due WHERE deliveries.id = due.id
+                     RETURNING {}",
+                    DELIVERY_COLUMNS
+                        .split(", ")
+                        .map(|c| format!("deliveries.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                &[&now_s, &(limit as i64), &until],
+            )?;
+            rows(r, delivery_row)
+        })?;
+        claimed.sort_by_key(|d| d.id);
+        Ok(claimed)
+    }
+
+    fn finish_delivery(
+        &self,
+        id: i64,
+        outcome: &DeliveryOutcome,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let now_s = time_text(now);
+        self.write(|tx| {
+            match outcome {
+                DeliveryOutcome::Delivered => tx.execute(
+                    "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1",
+                    &[&id, &now_s],
+                ),
+                DeliveryOutcome::Retry { at, error } => tx.execute(
+                    "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1",
+                    &[&id, &time_text(*at), error],
+                ),
+                DeliveryOutcome::Failed { error } => tx.execute(
+                    "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, lease_until = NULL, last_error = $2 WHERE id = $1",
+                    &[&id, error],
+                ),
+            }
+            .map(|_| ())
+        })
+    }
+
+    fn list_deliveries(&self, f: &DeliveryFilter) -> Result<Page<Delivery>> {
+        let (sql, args) = delivery_filter_sql(f, DELIVERY_COLUMNS, &DIALECT);
+        let items = self.read(|c| rows(c.query(&sql, &bound(&args))?, delivery_row))?;
+        Ok(page(items, f.limit, |d: &Delivery| d.id.to_string()))
+    }
+
+    fn delivery_backlog(&self) -> Result<u64> {
+        self.read(|c| {
+            c.query_one(
+                "SELECT count(*) FROM deliveries WHERE status = 'pending'",
+                &[],
+            )?
+            .try_get::<_, i64>(0)
+        })
+        .map(|n| n as u64)
+    }
+}
