@@ -757,3 +757,97 @@ async fn four_eyes_a_true_match_waits_for_a_second_analyst() {
         p.body
     );
 }
+
+/// The Lists page links each list to its changes: the stored versions (the
+/// older flagged) and, between the two real OFAC SDN file sets of 2021-07-07
+/// and 2024-05-03 (the manifest's composite set), the entities added
+/// (27207, PYON Kwang Chol, is in the 2024 file only; more than 200 were
+/// added, so the page says how many more), changed with the properties that changed (16669,
+/// ROTENBERG Arkady: his name gained "Romanovich" and a second programme)
+/// and removed; an unknown version is a clear 400 page.
+#[actix_web::test]
+async fn lists_page_shows_the_changes_between_two_versions() {
+    let manifest = common::manifest();
+    let parse = |file: &str| {
+        let set = common::set_with_file(&manifest, file);
+        common::parse_set(&manifest, set).entities
+    };
+    let source = Arc::new(MemorySource::new());
+    source.add_list(
+        "us_ofac_sdn",
+        "2021-07-07",
+        true,
+        parse("ofac_sdn_csv/2021-07-07/sdn.csv"),
+    );
+    let service = Arc::new(Service::new(
+        Arc::clone(&source) as Arc<dyn screener::service::IndexSource>,
+        RefreshSettings::default(),
+    ));
+    service.load_initial().await;
+    source.publish(
+        "us_ofac_sdn",
+        "2024-05-03",
+        parse("ofac_sdn_csv/composite-2024-05-03+2025-12-24/sdn.csv"),
+    );
+    service
+        .refresh(screener::service::RefreshRequest {
+            lists: None,
+            rebuild: false,
+        })
+        .await;
+    let cfg = ServerConfig {
+        api_keys: vec![ApiKey::new("ana", ANA)],
+        workers: Some(1),
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(service, cfg);
+    let app = test::init_service(App::new().configure(app_config(state))).await;
+    let ana = sign_in(&app, ANA).await;
+    let lists = send(&app, ana.get("/ui/lists")).await;
+    assert!(
+        lists
+            .body
+            .contains("href=\"/ui/lists/us_ofac_sdn/changes\""),
+        "{}",
+        lists.body
+    );
+    let p = send(&app, ana.get("/ui/lists/us_ofac_sdn/changes")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_console_headers(&p, "changes");
+    assert!(
+        p.body
+            .contains("Changes from <code>2021-07-07</code> to <code>2024-05-03</code>"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("older"), "the 2021 version is flagged");
+    let section = |title: &str| {
+        let start = p.body.find(title).unwrap_or_else(|| panic!("{title}"));
+        let rest = &p.body[start..];
+        rest[..rest.find("</ul>").unwrap_or(rest.len())].to_string()
+    };
+    let added = section("<h3>Added (");
+    assert!(added.contains("us_ofac_sdn:27207"), "{added}");
+    assert!(
+        p.body.contains("… and "),
+        "the page says how many more were added"
+    );
+    let changed = section("<h3>Changed (");
+    let rotenberg = changed
+        .split("<li")
+        .find(|li| li.contains("us_ofac_sdn:16669"))
+        .unwrap_or_else(|| panic!("16669 not among the changed: {changed}"));
+    assert!(
+        rotenberg.contains("name") && rotenberg.contains("sanctions"),
+        "{rotenberg}"
+    );
+    let removed = section("<h3>Removed (");
+    assert!(!removed.contains("us_ofac_sdn:16669"), "{removed}");
+    let bad = send(
+        &app,
+        ana.get("/ui/lists/us_ofac_sdn/changes?from=1999-01-01"),
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(bad.body.contains("1999-01-01"), "{}", bad.body);
+}

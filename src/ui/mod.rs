@@ -309,6 +309,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/customers/import", web::post().to(customers::import))
             .route("/customers/{id}", web::get().to(customers::detail))
             .route("/lists", web::get().to(lists::page))
+            .route("/lists/{list}/changes", web::get().to(lists::changes))
             .route("/audit", web::get().to(audit::page))
             .route("/audit/verify", web::get().to(audit::verify))
             .default_service(web::to(not_found)),
