@@ -8,34 +8,19 @@
 //! `DataCatalogModel`). Expected entities were looked up in the source files
 //! (OFAC SDN sdn.csv 2024-05-03, UN consolidated XML 2026-02-27).
 
+mod common;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{App, test, web};
 use screener::api::config::{ApiKey, ServerConfig};
 use screener::api::{AppState, app_config};
-use screener::service::{ManifestSource, RefreshSettings, Service};
+use screener::service::Service;
 use serde_json::{Value, json};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-/// The service over every default list, built once for the whole file.
 fn service() -> Arc<Service> {
-    static S: OnceLock<Arc<Service>> = OnceLock::new();
-    Arc::clone(S.get_or_init(|| {
-        std::thread::spawn(|| {
-            let source = ManifestSource::open(&screener::eval::default_manifest_for_tests())
-                .unwrap_or_else(|e| panic!("{e}"));
-            let service = Arc::new(Service::new(Arc::new(source), RefreshSettings::default()));
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            let report = rt.block_on(service.load_initial());
-            assert!(report.rebuilt, "{report:?}");
-            service
-        })
-        .join()
-        .expect("index built")
-    }))
+    common::default_service()
 }
 
 fn state(cfg: ServerConfig) -> web::Data<AppState> {

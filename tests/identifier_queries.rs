@@ -7,32 +7,18 @@
 //! SOVCOMBANK, SWIFT/BIC SOMRRUM1KST; 7263 JULAIDAN, Wa'el Hamza, Passport
 //! A-992535.
 
+mod common;
+
 use actix_web::http::StatusCode;
 use actix_web::{App, test};
 use screener::api::config::ServerConfig;
 use screener::api::{AppState, app_config};
-use screener::service::{ManifestSource, RefreshSettings, Service};
+use screener::service::Service;
 use serde_json::{Value, json};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 fn service() -> Arc<Service> {
-    static S: OnceLock<Arc<Service>> = OnceLock::new();
-    Arc::clone(S.get_or_init(|| {
-        std::thread::spawn(|| {
-            let source = ManifestSource::open(&screener::eval::default_manifest_for_tests())
-                .unwrap_or_else(|e| panic!("{e}"));
-            let service = Arc::new(Service::new(Arc::new(source), RefreshSettings::default()));
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            let report = rt.block_on(service.load_initial());
-            assert!(report.rebuilt, "{report:?}");
-            service
-        })
-        .join()
-        .expect("index built")
-    }))
+    common::default_service()
 }
 
 async fn post(path: &str, body: Value) -> (StatusCode, Value) {

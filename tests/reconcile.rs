@@ -16,29 +16,14 @@ use actix_web::http::header;
 use actix_web::{App, test};
 use screener::api::config::ServerConfig;
 use screener::api::{AppState, app_config};
-use screener::service::{ManifestSource, RefreshSettings, Service};
+use screener::service::Service;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 fn service() -> Arc<Service> {
-    static S: OnceLock<Arc<Service>> = OnceLock::new();
-    Arc::clone(S.get_or_init(|| {
-        std::thread::spawn(|| {
-            let source = ManifestSource::open(&screener::eval::default_manifest_for_tests())
-                .unwrap_or_else(|e| panic!("{e}"));
-            let service = Arc::new(Service::new(Arc::new(source), RefreshSettings::default()));
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(service.load_initial());
-            service
-        })
-        .join()
-        .expect("index built")
-    }))
+    common::default_service()
 }
 
 macro_rules! app {
@@ -93,7 +78,7 @@ fn here() -> PathBuf {
 }
 
 /// Validates each (schema name, document) with the pinned jsonschema.
-fn validate(docs: &[(&str, &Value)]) {
+fn check(docs: &[(&str, &Value)]) -> (bool, String) {
     let python = common::python::venv_python("jsonschema", &here().join("requirements.txt"))
         .unwrap_or_else(|e| panic!("the JSON Schema validator is not available: {e}"));
     let dir = tempfile::tempdir().expect("tempdir");
@@ -106,12 +91,18 @@ fn validate(docs: &[(&str, &Value)]) {
         cmd.arg(format!("{schema}={}", path.display()));
     }
     let out = cmd.output().expect("run validate.py");
-    assert!(
-        out.status.success(),
-        "not valid by the reconciliation API schemas:\n{}{}",
+    let report = format!(
+        "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    (out.status.success(), report)
+}
+
+/// Asserts each (schema name, document) is valid.
+fn validate(docs: &[(&str, &Value)]) {
+    let (ok, report) = check(docs);
+    assert!(ok, "not valid by the reconciliation API schemas:\n{report}");
 }
 
 #[actix_web::test]
@@ -312,39 +303,16 @@ async fn unknown_dataset_and_the_schemas_bite() {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{}", String::from_utf8_lossy(&b));
-    let python = common::python::venv_python("jsonschema", &here().join("requirements.txt"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let bad = dir.path().join("bad.json");
     // A candidate without a score, a manifest without 0.2.
-    std::fs::write(&bad, r#"{"q0": {"result": [{"id": "x", "name": "y"}]}}"#).expect("write");
-    let out = Command::new(&python)
-        .arg(here().join("validate.py"))
-        .arg(here().join("schemas"))
-        .arg(format!("reconciliation-result-batch={}", bad.display()))
-        .output()
-        .expect("run");
-    assert!(
-        !out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    std::fs::write(
-        &bad,
-        r#"{"versions": ["0.1"], "name": "n", "identifierSpace": "i", "schemaSpace": "s"}"#,
-    )
-    .expect("write");
-    let out = Command::new(&python)
-        .arg(here().join("validate.py"))
-        .arg(here().join("schemas"))
-        .arg(format!("manifest={}", bad.display()))
-        .output()
-        .expect("run");
-    assert!(
-        !out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let no_score = serde_json::json!({"q0": {"result": [{"id": "x", "name": "y"}]}});
+    let old_version = serde_json::json!({"versions": ["0.1"], "name": "n", "identifierSpace": "i", "schemaSpace": "s"});
+    for (schema, doc) in [
+        ("reconciliation-result-batch", &no_score),
+        ("manifest", &old_version),
+    ] {
+        let (ok, report) = check(&[(schema, doc)]);
+        assert!(!ok, "{schema} accepted {doc}: {report}");
+    }
 }
 
 /// Bad input: a batch over `limits.max_batch` (1,000) is refused with 413

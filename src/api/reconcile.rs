@@ -371,8 +371,7 @@ async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string())?;
     // The dataset must exist even for the manifest.
-    let served = state.served()?;
-    super::yente::dataset_scope(&served, &dataset, &[], &[])?;
+    check_dataset(&state, &dataset)?;
     match operation(&params, &body)? {
         Some(("queries", raw)) => reconcile_queries(&state, &dataset, &raw).await,
         Some((_, raw)) => extend(&state, &raw),

@@ -636,13 +636,8 @@ pub async fn match_entities(
         &params.all("include_dataset"),
         &params.all("exclude_dataset"),
     )?;
-    let (scope, changed) = match super::yente_meta::changed_since_param(&params)? {
-        None => (scope, None),
-        Some(since) => {
-            let c = super::yente_meta::changed_since_scope(&state, &served, scope, since).await?;
-            (c.lists.clone(), Some(c))
-        }
-    };
+    let changed = super::yente_meta::changed_since(&state, &served, &params, &scope).await?;
+    let scope = changed.as_ref().map_or(scope, |c| c.lists.clone());
     let scope_set: BTreeSet<String> = scope.iter().cloned().collect();
     // Nothing changed since `changed_since` in any list of the scope: every
     // query is answered with no result (the lists were looked at: their
@@ -870,12 +865,7 @@ pub async fn search(
         &params.all("include_dataset"),
         &params.all("exclude_dataset"),
     )?;
-    let changed = match super::yente_meta::changed_since_param(&params)? {
-        None => None,
-        Some(since) => Some(
-            super::yente_meta::changed_since_scope(&state, &served, scope.clone(), since).await?,
-        ),
-    };
+    let changed = super::yente_meta::changed_since(&state, &served, &params, &scope).await?;
     let scope = changed.as_ref().map_or(scope, |c| c.lists.clone());
     let nothing_changed = scope.is_empty();
     let query = Query {

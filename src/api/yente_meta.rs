@@ -379,7 +379,7 @@ impl ChangedSince {
 /// yente's `changed_since` (`YYYY-MM-DD`, optionally `Thh`, `:mm`, `:ss`;
 /// UTC), as a time; a value of another form is 422, as yente's pattern
 /// check answers it.
-pub fn changed_since_param(params: &Params) -> Result<Option<time::OffsetDateTime>, ApiError> {
+fn changed_since_param(params: &Params) -> Result<Option<time::OffsetDateTime>, ApiError> {
     let Some(raw) = params.get("changed_since").map(str::trim) else {
         return Ok(None);
     };
@@ -415,6 +415,22 @@ pub fn changed_since_param(params: &Params) -> Result<Option<time::OffsetDateTim
     Ok(Some(time::PrimitiveDateTime::new(date, clock).assume_utc()))
 }
 
+/// The `changed_since` filter of a request over a scope of lists: `None`
+/// when the parameter is absent, else what [`changed_since_scope`] leaves.
+pub async fn changed_since(
+    state: &AppState,
+    served: &crate::service::Served,
+    params: &Params,
+    scope: &[String],
+) -> Result<Option<ChangedSince>, ApiError> {
+    match changed_since_param(params)? {
+        None => Ok(None),
+        Some(since) => Ok(Some(
+            changed_since_scope(state, served, scope, since).await?,
+        )),
+    }
+}
+
 /// Narrows a scope of lists to what changed since `since`: a list whose
 /// served version was taken at or before then is left out (nothing in it
 /// changed since); a list whose version current then is stored keeps the
@@ -422,14 +438,14 @@ pub fn changed_since_param(params: &Params) -> Result<Option<time::OffsetDateTim
 /// list with no version that old (all of it is newer), or whose source
 /// keeps no history, stays whole, so the filter never hides an entity it
 /// cannot prove unchanged.
-pub async fn changed_since_scope(
+async fn changed_since_scope(
     state: &AppState,
     served: &crate::service::Served,
-    scope: Vec<String>,
+    scope: &[String],
     since: time::OffsetDateTime,
 ) -> Result<ChangedSince, ApiError> {
     let mut out = ChangedSince::default();
-    for list in scope {
+    for list in scope.iter().cloned() {
         let Some(served_version) = served.lists.get(&list) else {
             continue;
         };

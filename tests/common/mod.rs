@@ -9,6 +9,7 @@ pub mod serve;
 use screener::parse::{self, ParsedList, SourceFile};
 use screener::sources::manifest::{Manifest, ManifestSet};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 /// `../shared` next to the checkout, or `$SCREENER_SHARED`.
 pub fn shared_dir() -> PathBuf {
@@ -50,4 +51,27 @@ pub fn set_with_file<'a>(manifest: &'a Manifest, needle: &str) -> &'a ManifestSe
         .iter()
         .find(|s| s.files.iter().any(|f| f.contains(needle)))
         .unwrap_or_else(|| panic!("no manifest set with a file matching {needle}"))
+}
+
+/// A service over every default list of `MANIFEST.toml`, built once per
+/// test binary (on its own thread, so async tests can call it).
+pub fn default_service() -> Arc<screener::service::Service> {
+    use screener::service::{ManifestSource, RefreshSettings, Service};
+    static S: OnceLock<Arc<Service>> = OnceLock::new();
+    Arc::clone(S.get_or_init(|| {
+        std::thread::spawn(|| {
+            let source = ManifestSource::open(&screener::eval::default_manifest_for_tests())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let service = Arc::new(Service::new(Arc::new(source), RefreshSettings::default()));
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let report = rt.block_on(service.load_initial());
+            assert!(report.rebuilt, "{report:?}");
+            service
+        })
+        .join()
+        .expect("index built")
+    }))
 }
