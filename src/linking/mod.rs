@@ -41,6 +41,7 @@
 use crate::analysis::party::{imo_check_digit_ok, looks_like_bic, normalize_identifier};
 use crate::model::{Entity, LinkedSchema, Schema, list_id, prop};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Buckets with more records than this are not evidence (an identifier or
@@ -160,6 +161,36 @@ impl Links {
             out.push((r, party));
         }
         out
+    }
+}
+
+impl Party {
+    /// The party as the lists in scope know it: the merged entity and
+    /// referents of its records whose list `in_scope` keeps (`record`
+    /// finds a record by id). Borrowed when every record is in scope; the
+    /// record itself, without referents, when only one is.
+    pub fn scoped<'a>(
+        &'a self,
+        in_scope: impl Fn(&str) -> bool,
+        record: impl Fn(&str) -> Option<&'a Entity>,
+    ) -> (Cow<'a, Entity>, Cow<'a, [String]>) {
+        let kept: Vec<&String> = self
+            .referents
+            .iter()
+            .filter(|r| list_id::of_entity_id(r).is_some_and(&in_scope))
+            .collect();
+        if kept.len() == self.referents.len() {
+            return (Cow::Borrowed(&self.entity), Cow::Borrowed(&self.referents));
+        }
+        let members: Vec<&Entity> = kept.iter().filter_map(|r| record(r)).collect();
+        match members.as_slice() {
+            [one] => (Cow::Borrowed(*one), Cow::Borrowed(&[])),
+            [] => (Cow::Borrowed(&self.entity), Cow::Borrowed(&self.referents)),
+            _ => (
+                Cow::Owned(merge_entities(&self.id, &members)),
+                Cow::Owned(members.iter().map(|e| e.id.clone()).collect()),
+            ),
+        }
     }
 }
 
