@@ -9,7 +9,7 @@ mod common;
 
 use actix_web::cookie::Cookie;
 use actix_web::{App, test, web};
-use screener::api::config::{ApiKey, ServerConfig};
+use screener::api::config::{ApiKey, Secret, ServerConfig};
 use screener::api::{AppState, app_config};
 use screener::monitor::sqlite::{SqliteOptions, SqliteStore};
 use screener::monitor::store::AlertStatus;
@@ -245,6 +245,11 @@ fn assert_console_headers(p: &Page, what: &str) {
     assert_eq!(h("x-content-type-options"), "nosniff", "{what}");
     assert_eq!(h("referrer-policy"), "no-referrer", "{what}");
     assert!(
+        h("server-timing").starts_with("app;dur="),
+        "{what}: server-timing {}",
+        h("server-timing")
+    );
+    assert!(
         h("content-type").starts_with("text/html"),
         "{what}: {}",
         h("content-type")
@@ -352,6 +357,16 @@ async fn every_page_renders_for_a_signed_in_analyst() {
     ] {
         assert!(p.body.contains(needle), "{needle}: {}", p.body);
     }
+
+    // Times: UTC in the page and on hover (the script localises the text).
+    let t = p.body.find("<time datetime=\"").expect("a <time> element");
+    let tag = &p.body[t..t + p.body[t..].find('>').expect("tag end")];
+    assert!(
+        tag.contains("Z\" title=\"") && tag.ends_with(" UTC\""),
+        "{tag}"
+    );
+    // The keys of the decision form are named on the page.
+    assert!(p.body.contains("Ctrl+Enter records it"), "{}", p.body);
 
     // The customer, the lists, the audit trail and its verification.
     let p = send(&app, ana.get("/ui/customers/c-bout")).await;
@@ -850,4 +865,129 @@ async fn lists_page_shows_the_changes_between_two_versions() {
     .await;
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert!(bad.body.contains("1999-01-01"), "{}", bad.body);
+}
+
+/// The customer is erased while an analyst has the alert open: their
+/// decision is refused with a page saying the alert was closed meanwhile,
+/// by whom and how, and the alert stays closed.
+#[actix_web::test]
+async fn a_decision_on_an_alert_closed_meanwhile_says_so() {
+    let s = setup();
+    let app = app!(&s);
+    let alert = first_alert(
+        &put_customer(
+            &app,
+            "c-bout",
+            json!({"name": "Viktor Bout", "birthDate": "1967"}),
+        )
+        .await,
+    );
+    let bob = sign_in(&app, BOB).await;
+    let page = send(&app, bob.get(&format!("/ui/alerts/{alert}"))).await;
+    let revision = hidden(&page.body, "revision");
+    let deleted = send(
+        &app,
+        test::TestRequest::delete()
+            .uri("/v1/customers/c-bout")
+            .insert_header(("authorization", format!("Bearer {ANA}"))),
+    )
+    .await;
+    assert!(deleted.status < 300, "{}", deleted.body);
+    let p = send(
+        &app,
+        bob.post(
+            &format!("/ui/alerts/{alert}/decision"),
+            &[
+                ("csrf", &bob.csrf),
+                ("decision", "false_positive"),
+                ("reason", "different person"),
+                ("revision", &revision),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, 409, "{}", p.body);
+    assert_console_headers(&p, "closed meanwhile");
+    assert!(
+        p.body
+            .contains("This alert was closed meanwhile (Customer deleted)."),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("Closed by <strong>ana</strong>"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("href=\"/ui/alerts\""), "a way back");
+    let a = s
+        .monitor
+        .store()
+        .alert(alert)
+        .expect("read")
+        .expect("alert");
+    assert_eq!(a.status, AlertStatus::CustomerDeleted);
+    assert!(
+        !s.monitor
+            .store()
+            .alert_history(alert)
+            .expect("history")
+            .iter()
+            .any(|h| h.actor == "bob"),
+        "bob's decision was not recorded"
+    );
+}
+
+/// With no API key and no admin token the console would be open to anyone
+/// and could not say who decided: every page, sign-in included, is a 503
+/// saying how to configure keys. An admin token alone signs in (as admin).
+#[actix_web::test]
+async fn without_keys_the_console_is_closed_and_says_how_to_open_it() {
+    let open = AppState::new(
+        service(),
+        ServerConfig {
+            workers: Some(1),
+            ..ServerConfig::default()
+        },
+    );
+    let app = test::init_service(App::new().configure(app_config(open))).await;
+    for uri in ["/ui/alerts", "/ui/sign-in", "/ui/screen?name=Viktor+Bout"] {
+        let p = send(&app, test::TestRequest::get().uri(uri)).await;
+        assert_eq!(p.status, 503, "{uri}: {}", p.body);
+        assert_console_headers(&p, uri);
+        assert!(p.body.contains("SCREENER_API_KEYS"), "{uri}: {}", p.body);
+        assert!(!p.body.contains("name=\"key\""), "{uri}: no sign-in form");
+    }
+    // A sign-in attempt with any key starts no session.
+    let p = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/ui/sign-in")
+            .cookie(Cookie::new("screener_sign_in", "t"))
+            .set_form([("csrf", "t"), ("key", "anything-at-all-123")]),
+    )
+    .await;
+    assert_eq!(p.status, 503, "{}", p.body);
+    assert!(!p.cookies.iter().any(|c| c.name() == "screener_session"));
+    // The API itself stays as configured (open): only the console closes.
+    let p = send(&app, test::TestRequest::get().uri("/v1/lists")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+
+    let admin_only = AppState::new(
+        service(),
+        ServerConfig {
+            admin_token: Some(Secret::new("console-admin-token-0123456789")),
+            workers: Some(1),
+            ..ServerConfig::default()
+        },
+    );
+    let app = test::init_service(App::new().configure(app_config(admin_only))).await;
+    let admin = sign_in(&app, "console-admin-token-0123456789").await;
+    let p = send(&app, admin.get("/ui/screen")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("Signed in as <strong>admin</strong>"),
+        "{}",
+        p.body
+    );
 }
