@@ -991,3 +991,93 @@ async fn without_keys_the_console_is_closed_and_says_how_to_open_it() {
         p.body
     );
 }
+
+/// The console's indexes (SQLite migration 2): a database made by the
+/// first schema is upgraded in place, keeps its alerts, and the queue's
+/// queries (status, score, list, age, and the counts per status) are
+/// answered from the new partial indexes, never by reading every alert row.
+#[actix_web::test]
+async fn the_queue_is_served_by_the_console_indexes_after_an_upgrade() {
+    use screener::monitor::sqlite::MIGRATIONS;
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("monitor.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.execute(
+            "INSERT INTO alerts (customer_id, entity_id, list, entity_caption, status, score, matching, raised_by, last_seen_in, entity_fp, customer_fp, is_current, revision, created_at, updated_at)
+             VALUES ('c-1', 'us_ofac_sdn:1', 'us_ofac_sdn', 'X', 'open', 0.9, 1, 'us_ofac_sdn@1', 'us_ofac_sdn@1', '', '', 1, 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            [],
+        )
+        .expect("an alert of schema 1");
+    }
+    let store = SqliteStore::open(&path, SqliteOptions::default()).expect("upgrade");
+    let open = screener::monitor::store::MonitorStore::list_alerts(
+        &store,
+        &screener::monitor::store::AlertFilter {
+            statuses: vec![AlertStatus::Open],
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .expect("queue");
+    assert_eq!(open.items.len(), 1, "the alert survived the upgrade");
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, MIGRATIONS.len() as i64);
+    let plan = |sql: &str| -> String {
+        let mut st = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect(sql);
+        let rows: Vec<String> = st
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .map(|r| r.expect("row"))
+            .collect();
+        rows.join(" | ")
+    };
+    let cur = "FROM alerts WHERE is_current = 1";
+    for (sql, index) in [
+        (
+            format!("SELECT status, count(*) {cur} GROUP BY status"),
+            "COVERING INDEX alerts_queue_status",
+        ),
+        (
+            format!(
+                "SELECT status, count(*) {cur} AND created_at < '2026-06-01' AND customer_id IN (SELECT id FROM customers WHERE segment = 'retail') GROUP BY status"
+            ),
+            "COVERING INDEX alerts_queue_status",
+        ),
+        (
+            format!("SELECT status, count(*) {cur} AND list = 'x' GROUP BY status"),
+            "COVERING INDEX alerts_queue_list",
+        ),
+        (
+            format!("SELECT * {cur} AND status IN ('open') ORDER BY id DESC LIMIT 51"),
+            "alerts_queue_status",
+        ),
+        (
+            format!(
+                "SELECT * {cur} AND status IN ('open') AND created_at < '2026-06-01' ORDER BY id DESC LIMIT 51"
+            ),
+            "alerts_queue_status",
+        ),
+        (
+            format!("SELECT * {cur} AND status IN ('open') ORDER BY score DESC, id DESC LIMIT 51"),
+            "alerts_queue_status_score",
+        ),
+        (
+            format!("SELECT * {cur} ORDER BY score DESC, id DESC LIMIT 51"),
+            "alerts_queue_score",
+        ),
+    ] {
+        let p = plan(&sql);
+        assert!(p.contains(index), "{sql}: {p}");
+        assert!(!p.contains("TEMP B-TREE FOR ORDER BY"), "{sql} sorts: {p}");
+    }
+}
