@@ -19,7 +19,10 @@ use std::time::Duration;
 
 /// The schema, one migration per version (version = position + 1): every
 /// file of `migrations/postgres/`, in order.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/001_monitor.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/001_monitor.sql"),
+    include_str!("../migrations/postgres/004_list_versions.sql"),
+];
 
 /// Advisory lock key of migrations (exclusive; writers hold it shared).
 pub const MIGRATION_LOCK: i64 = 0x5343_524e_0000_0001;
