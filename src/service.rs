@@ -248,6 +248,9 @@ pub struct Service {
     started: Instant,
     /// Every generation swapped in, for subscribers (the monitor).
     swaps: tokio::sync::watch::Sender<Option<Arc<Served>>>,
+    /// `{list id: current version}` as the source last stated it (see
+    /// [`Service::pending`]).
+    latest: Mutex<BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -277,7 +280,27 @@ impl Service {
             counters: Mutex::new(ServiceCounters::default()),
             started: Instant::now(),
             swaps: tokio::sync::watch::Sender::new(None),
+            latest: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// The lists whose current version, as the source last stated it (a
+    /// replica published it to the shared database, or an import stored
+    /// it), is not the one served here: `{list id: that version}`. Empty
+    /// while this replica is up to date; a version being loaded shows for
+    /// a moment, one that stays was rejected here (see `/v1/lists`).
+    pub fn pending(&self) -> BTreeMap<String, String> {
+        let served = self.served();
+        lock(&self.latest)
+            .iter()
+            .filter(|(id, version)| {
+                served
+                    .as_ref()
+                    .and_then(|s| s.lists.get(*id))
+                    .is_none_or(|v| &v.version != *version)
+            })
+            .map(|(id, v)| (id.clone(), v.clone()))
+            .collect()
     }
 
     /// The generation being served, if an index has been built.
@@ -692,6 +715,10 @@ impl Service {
     /// True when the source holds a last good version of some list that is
     /// not the one served (and that was not rejected before).
     pub fn drifted(&self, lists: &[SourceList]) -> bool {
+        *lock(&self.latest) = lists
+            .iter()
+            .filter_map(|l| Some((l.id.clone(), l.current.as_ref()?.version.clone())))
+            .collect();
         let served = self.served();
         let rejected = lock(&self.rejected);
         lists.iter().any(|l| {

@@ -71,6 +71,16 @@ struct Replica {
 
 impl Replica {
     fn start(publisher: &Publisher, url: &str, options: SharedOptions) -> Replica {
+        Replica::start_with(publisher, url, options, true)
+    }
+
+    /// `follow: false`: no background task (the test swaps by hand).
+    fn start_with(
+        publisher: &Publisher,
+        url: &str,
+        options: SharedOptions,
+        follow: bool,
+    ) -> Replica {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(Store::open(dir.path()).expect("store"));
         let fetcher = Fetcher::new(FetchConfig {
@@ -92,7 +102,9 @@ impl Replica {
             },
         ));
         let (stop, rx) = tokio::sync::watch::channel(false);
-        service.spawn_background(rx);
+        if follow {
+            service.spawn_background(rx);
+        }
         Replica {
             service,
             stop,
@@ -303,4 +315,80 @@ async fn a_dead_leader_blocks_no_longer_than_its_lease() {
     assert!(err.to_string().contains("lease"), "{err}");
     assert_eq!(count(&url, "list_versions"), 1);
     blocking(move || drop(db));
+}
+
+/// `GET /readyz` and `GET /metrics` of a replica: status, JSON / text.
+async fn ops(service: &Arc<Service>) -> (serde_json::Value, String) {
+    use actix_web::{App, test};
+    let state = screener::api::AppState::new(
+        Arc::clone(service),
+        screener::api::config::ServerConfig::default(),
+    );
+    let app = test::init_service(App::new().configure(screener::api::app_config(state))).await;
+    let res = test::call_service(&app, test::TestRequest::get().uri("/readyz").to_request()).await;
+    assert_eq!(res.status(), 200);
+    let ready: serde_json::Value = test::read_body_json(res).await;
+    let res = test::call_service(&app, test::TestRequest::get().uri("/metrics").to_request()).await;
+    assert_eq!(res.status(), 200);
+    let metrics = String::from_utf8(test::read_body(res).await.to_vec()).expect("utf-8");
+    (ready, metrics)
+}
+
+/// `/readyz` and `/metrics` say which version a replica serves, and which
+/// newer one another replica published that it has not swapped in yet.
+#[actix_web::test]
+async fn readyz_and_metrics_report_served_and_pending_versions() {
+    let publisher = Publisher::start(raw("un_consolidated/2025-04-19/consolidated.xml")).await;
+    let url = blocking(|| cluster().new_database());
+    let a = Replica::start(&publisher, &url, SharedOptions::default());
+    let v1 = new_version(&a.refresh().await);
+    // B swaps only when the test says so.
+    let b = Replica::start_with(&publisher, &url, SharedOptions::default(), false);
+    b.service.load_initial().await;
+    assert_eq!(b.serves().as_deref(), Some(v1.as_str()));
+
+    publisher.replace(raw("un_consolidated/2026-02-27/consolidated.xml"));
+    let v2 = new_version(&a.refresh().await);
+    let lists = b.service.source().lists();
+    assert!(b.service.drifted(&lists));
+    let (ready, metrics) = ops(&b.service).await;
+    assert_eq!(ready["lists"][UN], v1.as_str(), "{ready}");
+    assert_eq!(ready["pending"][UN], v2.as_str(), "{ready}");
+    assert!(
+        metrics.contains(&format!(
+            "screener_list_info{{list=\"{UN}\",version=\"{v1}\""
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "screener_list_pending_info{{list=\"{UN}\",version=\"{v2}\"}} 1"
+        )),
+        "{metrics}"
+    );
+
+    let report = b
+        .service
+        .refresh(RefreshRequest {
+            lists: Some(vec![]),
+            rebuild: false,
+        })
+        .await;
+    assert!(report.rebuilt, "{report:?}");
+    let (ready, metrics) = ops(&b.service).await;
+    assert_eq!(ready["lists"][UN], v2.as_str(), "{ready}");
+    assert_eq!(ready["pending"], serde_json::json!({}), "{ready}");
+    assert!(
+        metrics.contains(&format!(
+            "screener_list_info{{list=\"{UN}\",version=\"{v2}\""
+        )),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("screener_list_pending_info{"),
+        "{metrics}"
+    );
+    // A, which published v2, serves it too.
+    let (ready, _) = ops(&a.service).await;
+    assert_eq!(ready["lists"][UN], v2.as_str(), "{ready}");
 }
