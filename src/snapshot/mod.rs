@@ -25,6 +25,11 @@
 //! A version is written into a `.tmp-*` directory, flushed, renamed into
 //! `versions/`, and only then made current by atomically replacing `current`
 //! (see [`fsio`]). [`Store::open`] removes what a crash left half-done.
+//!
+//! Replicas sharing a PostgreSQL database share the versions through it
+//! ([`shared`]): the database says which version is current and holds the
+//! raw files; this directory is each replica's working copy, which takes a
+//! version published by another replica in with [`Store::adopt`].
 
 pub mod fsio;
 pub mod shared;
