@@ -564,6 +564,7 @@ impl Service {
     /// Builds the next generation (blocking). `Ok(None)`: no list has a version.
     fn build_generation(&self) -> Result<Option<Served>, String> {
         let lists = self.source.lists();
+        self.note_latest(&lists);
         let previous = self.served();
         let stored = self.source.stored_indexes();
         if let Some(served) = stored
@@ -712,13 +713,18 @@ impl Service {
         }
     }
 
-    /// True when the source holds a last good version of some list that is
-    /// not the one served (and that was not rejected before).
-    pub fn drifted(&self, lists: &[SourceList]) -> bool {
+    /// Keeps the current versions the source stated, for [`Service::pending`].
+    fn note_latest(&self, lists: &[SourceList]) {
         *lock(&self.latest) = lists
             .iter()
             .filter_map(|l| Some((l.id.clone(), l.current.as_ref()?.version.clone())))
             .collect();
+    }
+
+    /// True when the source holds a last good version of some list that is
+    /// not the one served (and that was not rejected before).
+    pub fn drifted(&self, lists: &[SourceList]) -> bool {
+        self.note_latest(lists);
         let served = self.served();
         let rejected = lock(&self.rejected);
         lists.iter().any(|l| {
@@ -1419,17 +1425,36 @@ impl StoreSource {
             return self.store.lists();
         };
         match shared.db.lists() {
-            Ok(lists) => lists
-                .into_iter()
-                .map(|l| crate::snapshot::ListStatus {
-                    id: l.id,
-                    current: l.current,
-                    last_error: l.last_error,
-                    last_error_at: l.last_error_at,
-                    last_attempt: l.last_attempt,
-                    last_success: l.last_success,
-                })
-                .collect(),
+            Ok(lists) => {
+                let mut out: BTreeMap<String, crate::snapshot::ListStatus> = lists
+                    .into_iter()
+                    .filter(|l| l.current.is_some() || l.last_error.is_some())
+                    .map(|l| {
+                        let status = crate::snapshot::ListStatus {
+                            id: l.id,
+                            current: l.current,
+                            last_error: l.last_error,
+                            last_error_at: l.last_error_at,
+                            last_attempt: l.last_attempt,
+                            last_success: l.last_success,
+                        };
+                        (status.id.clone(), status)
+                    })
+                    .collect();
+                // Lists no replica published (imported by hand here, or
+                // loaded before the database was named) are served from
+                // this store until one is.
+                for local in self.store.lists() {
+                    match out.get_mut(&local.id) {
+                        Some(s) if s.current.is_none() => s.current = local.current,
+                        Some(_) => {}
+                        None => {
+                            out.insert(local.id.clone(), local);
+                        }
+                    }
+                }
+                out.into_values().collect()
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "the shared list versions cannot be read; serving this replica's copies");
                 self.store.lists()
@@ -1440,21 +1465,29 @@ impl StoreSource {
     /// Makes sure this store holds a version published to the shared
     /// database (adopting it: the same parser on the published files).
     fn ensure_local(&self, list_id: &str, version: &str) -> Result<(), SourceError> {
-        let Some(shared) = &self.shared else {
-            return Ok(());
-        };
-        if self.store.version(list_id, version).is_ok() {
+        match &self.shared {
+            Some(shared) => Self::adopt_from(&self.store, &shared.db, list_id, version),
+            None => Ok(()),
+        }
+    }
+
+    fn adopt_from(
+        store: &crate::snapshot::Store,
+        db: &crate::snapshot::shared::SharedVersions,
+        list_id: &str,
+        version: &str,
+    ) -> Result<(), SourceError> {
+        if store.version(list_id, version).is_ok() {
             return Ok(());
         }
-        let (meta, files) = shared
-            .db
+        let (meta, files) = db
             .version(list_id, version)
             .map_err(|e| SourceError::Failed(e.to_string()))?
             .ok_or_else(|| SourceError::UnknownVersion {
                 list: list_id.to_string(),
                 version: version.to_string(),
             })?;
-        self.store
+        store
             .adopt(&meta, files)
             .map_err(|e| Self::store_error(list_id, e))?;
         tracing::info!(list = %list_id, %version, "adopted a version published by another replica");
@@ -1523,19 +1556,31 @@ impl StoreSource {
     ) -> RefreshOutcome {
         let failed = |error: String| RefreshOutcome::Failed { error };
         // Compare with (and validate against) the version the replicas
-        // serve, not an older copy of this store.
-        let current = match shared.db.lists() {
-            Ok(lists) => lists
+        // serve, not an older copy of this store (adopting it may parse:
+        // off the async thread).
+        let (store, db, id) = (
+            Arc::clone(&self.store),
+            Arc::clone(&shared.db),
+            list.id.clone(),
+        );
+        let synced = tokio::task::spawn_blocking(move || {
+            let current = db
+                .lists()
+                .map_err(|e| e.to_string())?
                 .into_iter()
-                .find(|l| l.id == list.id)
-                .and_then(|l| l.current),
-            Err(e) => return failed(e.to_string()),
+                .find(|l| l.id == id)
+                .and_then(|l| l.current);
+            if let Some(c) = &current {
+                Self::adopt_from(&store, &db, &id, &c.version).map_err(|e| e.to_string())?;
+            }
+            Ok::<_, String>(current)
+        })
+        .await;
+        let current = match synced {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return failed(e),
+            Err(e) => return failed(format!("the sync task failed: {e}")),
         };
-        if let Some(c) = &current
-            && let Err(e) = self.ensure_local(&list.id, &c.version)
-        {
-            return failed(e.to_string());
-        }
         let meta = match self.fetcher.fetch_list(&self.store, list).await {
             Ok(crate::fetch::FetchOutcome::New(m)) => m,
             Ok(crate::fetch::FetchOutcome::Unchanged(m)) => {

@@ -74,6 +74,25 @@ impl Replica {
         Replica::start_with(publisher, url, options, true)
     }
 
+    /// A replica whose data directory holds `custom:mine` (imported by hand)
+    /// before it starts.
+    fn start_with_custom_list(publisher: &Publisher, url: &str) -> Replica {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Store::open(dir.path())
+            .expect("store")
+            .import(
+                "custom:mine",
+                None,
+                vec![screener::parse::SourceFile::new(
+                    "mine.csv",
+                    b"id,name\nm-1,Jane Roe\nm-2,John Doe\n".to_vec(),
+                )],
+                screener::snapshot::ImportOrigin::default(),
+            )
+            .expect("import");
+        Replica::start_in(dir, publisher, url, SharedOptions::default(), true)
+    }
+
     /// `follow: false`: no background task (the test swaps by hand).
     fn start_with(
         publisher: &Publisher,
@@ -82,6 +101,16 @@ impl Replica {
         follow: bool,
     ) -> Replica {
         let dir = tempfile::tempdir().expect("tempdir");
+        Replica::start_in(dir, publisher, url, options, follow)
+    }
+
+    fn start_in(
+        dir: tempfile::TempDir,
+        publisher: &Publisher,
+        url: &str,
+        options: SharedOptions,
+        follow: bool,
+    ) -> Replica {
         let store = Arc::new(Store::open(dir.path()).expect("store"));
         let fetcher = Fetcher::new(FetchConfig {
             timeout: Duration::from_secs(20),
@@ -391,4 +420,31 @@ async fn readyz_and_metrics_report_served_and_pending_versions() {
     // A, which published v2, serves it too.
     let (ready, _) = ops(&a.service).await;
     assert_eq!(ready["lists"][UN], v2.as_str(), "{ready}");
+}
+
+/// A list imported by hand into one replica's data directory (no replica
+/// publishes it) is served by that replica beside the shared ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_imported_by_hand_is_served_beside_the_shared_ones() {
+    let publisher = Publisher::start(raw("un_consolidated/2025-04-19/consolidated.xml")).await;
+    let url = blocking(|| cluster().new_database());
+    let a = Replica::start_with_custom_list(&publisher, &url);
+    let b = Replica::start(&publisher, &url, SharedOptions::default());
+    let v1 = new_version(&b.refresh().await);
+    a.wait_for(&v1, Duration::from_secs(10)).await;
+    let served = a.service.served().expect("a serves");
+    assert!(
+        served.lists.contains_key("custom:mine"),
+        "{:?}",
+        served.lists
+    );
+    assert!(
+        served
+            .matcher
+            .index()
+            .entity_by_id("custom:mine:m-1")
+            .is_some()
+    );
+    let served = b.service.served().expect("b serves");
+    assert!(!served.lists.contains_key("custom:mine"));
 }
