@@ -11,6 +11,7 @@ pub mod persist;
 
 use crate::analysis::{
     PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids, is_distinctive,
+    share_token_text,
 };
 use crate::model::Entity;
 use crate::text::TokenKind;
@@ -269,6 +270,7 @@ impl Parties {
             }
         });
         assign_variant_ids(&mut entities);
+        share_token_text(&mut entities);
         Parties {
             lists: loaded,
             entities,
