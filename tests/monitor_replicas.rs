@@ -45,17 +45,22 @@ fn entities() -> Vec<Entity> {
 }
 
 fn served() -> Arc<screener::service::Served> {
+    served_at("v1", entities())
+}
+
+/// The list at a version holding these entities.
+fn served_at(version: &str, entities: Vec<Entity>) -> Arc<screener::service::Served> {
     let list = LoadedList {
         id: "us_ofac_sdn".into(),
-        version: "v1".into(),
-        entities: 2,
+        version: version.into(),
+        entities: entities.len(),
     };
     let index = ScreeningIndex::build(
-        vec![(list, entities())],
+        vec![(list, entities)],
         BTreeSet::from(["us_ofac_sdn".to_string()]),
     )
     .expect("index");
-    let versions = BTreeMap::from([("us_ofac_sdn".to_string(), "v1".to_string())]);
+    let versions = BTreeMap::from([("us_ofac_sdn".to_string(), version.to_string())]);
     Arc::new(served_of(index, &versions))
 }
 
@@ -93,6 +98,50 @@ fn a_write_on_one_replica_is_read_on_the_other_at_once() {
     let alerts = b.store().all_current_alerts().expect("alerts");
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].entity_id, "us_ofac_sdn:8279");
+}
+
+#[test]
+fn a_delta_rescreen_on_one_replica_screens_the_customers_written_on_another() {
+    let url = cluster().new_database();
+    let (a, b) = (replica(&url), replica(&url));
+    // Neither name is on the list at v1.
+    let gone = a
+        .put_customers(vec![Ok(cust("c-gone", "Alexander Lukashenko"))], "test")
+        .expect("write");
+    assert_eq!(gone.alerts_opened, 0);
+    assert_eq!(b.catch_up().expect("catch up"), 1, "b indexes a's customer");
+    assert_eq!(b.catch_up().expect("catch up"), 0, "and reads it once");
+    assert!(a.delete_customer("c-gone", "test").expect("delete"));
+    // Written after b's last catch-up: only the rescreen's own catch-up
+    // can tell b of it.
+    let new = a
+        .put_customers(vec![Ok(cust("c-new", "Ramzan Kadyrov"))], "test")
+        .expect("write");
+    assert_eq!(new.alerts_opened, 0);
+    // v2 lists both: b's delta rescreen screens the two new parties
+    // against b's customer index.
+    let mut v2 = entities();
+    v2.push(person("20001", "Ramzan Akhmadovich KADYROV", "1976-10-05"));
+    v2.push(person(
+        "20002",
+        "Alexander Grigoryevich LUKASHENKO",
+        "1954-08-30",
+    ));
+    let report = b
+        .advance(served_at("v2", v2), None, &|_: &str, _: &str| {
+            Err("none".to_string())
+        })
+        .expect("rescreen");
+    assert_eq!(report.kind, "delta");
+    assert_eq!(report.entities_added, 2);
+    let alerts = b.store().all_current_alerts().expect("alerts");
+    let pairs: Vec<(&str, &str)> = alerts
+        .iter()
+        .map(|x| (x.customer_id.as_str(), x.entity_id.as_str()))
+        .collect();
+    // A's live customer alerted on b; the deleted one not screened.
+    assert_eq!(pairs, vec![("c-new", "us_ofac_sdn:20001")]);
+    assert_eq!(report.alerts_opened, 1);
 }
 
 #[test]

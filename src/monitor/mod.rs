@@ -17,6 +17,10 @@
 //! against the customer index (reverse screening), every customer whose
 //! name has a token whose commonness changed is screened forward, and
 //! alerts on removed parties close as `delisted`.
+//!
+//! Several replicas may share one database: each keeps its own customer
+//! index, and [`Monitor::catch_up`] adds the customers the others wrote
+//! (read by change number) before every rescreen and every few seconds.
 
 pub mod audit;
 pub mod blocking;
@@ -43,6 +47,10 @@ use time::OffsetDateTime;
 
 /// Loads the entities of an earlier version of a list (`list`, `version`).
 pub type LoadVersion<'a> = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>, String> + 'a;
+
+/// How often a replica reads the customers other replicas wrote (and
+/// before every rescreen).
+const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Most customers in one bulk write.
 pub const MAX_BULK: usize = 100_000;
@@ -374,6 +382,17 @@ pub struct CustomerView {
     pub alerts: Option<Vec<Alert>>,
 }
 
+/// How far a replica's customer index has read the customer changes
+/// other replicas write (see [`Monitor::catch_up`]).
+#[derive(Debug, Default)]
+struct CatchUp {
+    /// Every change up to this number is in the index.
+    after: i64,
+    /// Changes above `after` this process wrote and indexed itself: skipped
+    /// when read back.
+    own: BTreeSet<i64>,
+}
+
 /// Counters for the metrics.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -394,6 +413,8 @@ pub struct Monitor {
     /// exclusively to switch generations, so no write straddles a switch.
     gate: RwLock<()>,
     customers: RwLock<CustomerIndex>,
+    /// How far the customer index has read the store's customer changes.
+    caught_up: Mutex<CatchUp>,
     /// One rescreen at a time.
     rescreening: Mutex<()>,
     ready: AtomicBool,
@@ -438,6 +459,7 @@ impl Monitor {
             generation: RwLock::new(None),
             gate: RwLock::new(()),
             customers: RwLock::new(CustomerIndex::default()),
+            caught_up: Mutex::new(CatchUp::default()),
             rescreening: Mutex::new(()),
             ready: AtomicBool::new(false),
             load_error: Mutex::new(None),
@@ -539,6 +561,15 @@ impl Monitor {
     pub fn load_customer_index(&self) -> Result<usize> {
         use rayon::prelude::*;
         let mut index = CustomerIndex::default();
+        // Read first: changes made during the scan are read again by
+        // `catch_up` (a customer indexed twice is only a duplicate entry).
+        let changed_up_to = match self.store.last_customer_change() {
+            Ok(n) => n,
+            Err(e) => {
+                *lock(&self.load_error) = Some(e.to_string());
+                return Err(e);
+            }
+        };
         let mut after = 0u32;
         let mut n = 0;
         loop {
@@ -564,8 +595,48 @@ impl Monitor {
             n += batch.len();
         }
         *self.customers.write().unwrap_or_else(|p| p.into_inner()) = index;
+        *lock(&self.caught_up) = CatchUp {
+            after: changed_up_to,
+            own: BTreeSet::new(),
+        };
         *lock(&self.load_error) = None;
         self.ready.store(true, Ordering::Release);
+        Ok(n)
+    }
+
+    /// Adds to the customer index the customers other replicas (processes
+    /// sharing the database) created or changed since the last catch-up, so
+    /// that a rescreen here screens them too. Run before every rescreen and
+    /// regularly by [`follow`]. A deleted customer needs nothing: the store
+    /// no longer returns it. Returns how many changes were indexed.
+    pub fn catch_up(&self) -> Result<usize> {
+        use rayon::prelude::*;
+        if !self.ready.load(Ordering::Acquire) {
+            return Ok(0);
+        }
+        let mut state = lock(&self.caught_up);
+        let mut n = 0;
+        loop {
+            let batch = self.store.customers_changed_after(state.after, 5000)?;
+            let Some((last, _)) = batch.last() else { break };
+            let last = *last;
+            let keyed: Vec<(u32, Vec<Key>)> = batch
+                .par_iter()
+                .filter(|(change, _)| !state.own.contains(change))
+                .filter_map(|(_, c)| {
+                    let cust: Customer = serde_json::from_str(&c.record).ok()?;
+                    Some((c.ord, customer_keys(&cust.queries())))
+                })
+                .collect();
+            n += keyed.len();
+            let mut index = self.customers.write().unwrap_or_else(|p| p.into_inner());
+            for (ord, keys) in keyed {
+                index.add(ord, &keys);
+            }
+            drop(index);
+            state.after = last;
+            state.own = state.own.split_off(&(last + 1));
+        }
         Ok(n)
     }
 
@@ -731,15 +802,25 @@ impl Monitor {
                 })
                 .collect();
             let mut outcomes: Vec<(usize, WriteOutcome, u32, Vec<Key>, usize)> = Vec::new();
+            let mut changes: Vec<i64> = Vec::new();
             self.store.transaction(&mut |tx| {
                 outcomes.clear();
+                changes.clear();
                 for (i, c, keys, found) in &screened {
-                    let (outcome, ord, opened) =
+                    let (outcome, (ord, change), opened) =
                         self.write_customer(tx, &g, c, found, actor, &config_hash)?;
                     outcomes.push((*i, outcome, ord, keys.clone(), opened));
+                    if change > 0 {
+                        changes.push(change);
+                    }
                 }
                 Ok(())
             })?;
+            // Indexed here: `catch_up` skips them (those it already read
+            // are indexed twice, which is harmless). Locked in its order.
+            let mut state = lock(&self.caught_up);
+            let after = state.after;
+            state.own.extend(changes.into_iter().filter(|&c| c > after));
             let mut index = self.customers.write().unwrap_or_else(|p| p.into_inner());
             for (i, outcome, ord, keys, opened) in outcomes {
                 match outcome.status.as_deref() {
@@ -772,7 +853,7 @@ impl Monitor {
         found: &[Found],
         actor: &str,
         config_hash: &str,
-    ) -> Result<(WriteOutcome, u32, usize)> {
+    ) -> Result<(WriteOutcome, (u32, i64), usize)> {
         let id = c.id.clone().unwrap_or_default();
         let record = c.canonical_json();
         let digest = c.digest();
@@ -797,13 +878,13 @@ impl Monitor {
                     list_versions: Some(b.screened_versions.clone()),
                     error: None,
                 },
-                b.ord,
+                (b.ord, 0),
                 0,
             ));
         }
         let match_fp = c.match_fingerprint();
         let name = c.display_name();
-        let ord = tx.put_customer(&CustomerRow {
+        let put = tx.put_customer(&CustomerRow {
             id: &id,
             record: &record,
             digest: &digest,
@@ -861,7 +942,7 @@ impl Monitor {
                 list_versions: Some(g.versions.clone()),
                 error: None,
             },
-            ord,
+            put,
             counts.0,
         ))
     }
@@ -1339,6 +1420,7 @@ impl Monitor {
     ) -> Result<RescreenReport> {
         let _one = lock(&self.rescreening);
         let start = Instant::now();
+        self.catch_up()?;
         let g = Arc::new(Generation::new(served, &self.config.lists, self.weights));
         let recorded_versions: Option<BTreeMap<String, String>> = self
             .store
@@ -1404,6 +1486,7 @@ impl Monitor {
         let g = self
             .generation()
             .ok_or_else(|| MonitorError::Unavailable("no list index is loaded yet".into()))?;
+        self.catch_up()?;
         let start = Instant::now();
         let mut report = self.full(&g, "full")?;
         report.seconds = start.elapsed().as_secs_f64();
@@ -1871,8 +1954,28 @@ pub async fn follow(monitor: Arc<Monitor>, service: Arc<crate::service::Service>
                 Err(e) => tracing::error!(error = %e, "monitor rescreen task failed"),
             }
         }
-        if rx.changed().await.is_err() {
-            return;
+        // Meanwhile, the customer index learns the other replicas' writes.
+        let mut tick = tokio::time::interval(CATCH_UP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                changed = rx.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    break;
+                }
+                _ = tick.tick() => {
+                    let m = Arc::clone(&monitor);
+                    match tokio::task::spawn_blocking(move || m.catch_up()).await {
+                        Ok(Ok(n)) if n > 0 => tracing::debug!(customers = n, "customer index caught up with other replicas"),
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => tracing::warn!(error = %e, "customer index could not catch up; tried again shortly"),
+                        Err(e) => tracing::error!(error = %e, "customer index catch-up failed"),
+                    }
+                }
+            }
         }
     }
 }

@@ -25,6 +25,11 @@
 //!   (customer, entity). A transaction that loses a race on it, or meets a
 //!   serialization failure or deadlock, is run again (a bounded number of
 //!   times) and then sees the winner's row.
+//! - Every write of a customer's record takes the next number of the
+//!   `customer_changes` sequence (`change_seq`); as write transactions
+//!   commit in lock order, a replica reading the changes after the last
+//!   number it saw misses none ([`MonitorStore::customers_changed_after`]):
+//!   that is how its customer index learns the other replicas' writes.
 //! - Webhook deliveries are claimed with leases (`FOR UPDATE SKIP LOCKED`):
 //!   each event is sent once per endpoint whichever replica's worker takes
 //!   it, and a lease that runs out (a replica died mid-send) frees it.
@@ -42,7 +47,10 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// The schema, one migration per version (version = position + 1).
-pub const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/001_monitor.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/001_monitor.sql"),
+    include_str!("../../migrations/postgres/002_customer_changes.sql"),
+];
 
 /// Advisory lock keys: migrations (exclusive; writers hold it shared) and
 /// the audit chain (every write transaction).
@@ -592,7 +600,7 @@ impl Tx for PgTx<'_, '_> {
             .pop())
     }
 
-    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32> {
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<(u32, i64)> {
         let at = time_text(row.at);
         let versions = serde_json::to_string(row.screened_versions).unwrap_or_default();
         let risk_level = row
@@ -600,15 +608,16 @@ impl Tx for PgTx<'_, '_> {
             .and_then(|r| r.get("level"))
             .and_then(|l| l.as_str());
         let risk = row.risk.map(json_text);
-        let ord: Vec<i64> = self.query(
+        let ord: Vec<(i64, i64)> = self.query(
             "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $7, $8, $9, $10)
              ON CONFLICT (id) DO UPDATE SET record = excluded.record, digest = excluded.digest,
                match_fp = excluded.match_fp, name = excluded.name, segment = excluded.segment,
                revision = customers.revision + 1, updated_at = excluded.updated_at,
                screened_at = excluded.screened_at, screened_versions = excluded.screened_versions,
-               risk_level = excluded.risk_level, risk = excluded.risk
-             RETURNING ord",
+               risk_level = excluded.risk_level, risk = excluded.risk,
+               change_seq = nextval('customer_changes')
+             RETURNING ord, change_seq",
             &[
                 &row.id,
                 &row.record,
@@ -634,7 +643,7 @@ impl Tx for PgTx<'_, '_> {
             )?;
         }
         ord.first()
-            .and_then(|o| u32::try_from(*o).ok())
+            .and_then(|(o, change)| u32::try_from(*o).ok().map(|o| (o, *change)))
             .ok_or_else(|| MonitorError::Internal("customer numbers are exhausted".into()))
     }
 
@@ -724,7 +733,7 @@ impl Tx for PgTx<'_, '_> {
                 &time_text(a.created_at),
                 &time_text(a.updated_at),
             ],
-            |r| r.try_get(0),
+            |r| Ok((r.try_get::<_, i64>(0)?, r.try_get::<_, i64>(1)?)),
         )?;
         id.first()
             .copied()
@@ -901,6 +910,34 @@ impl MonitorStore for PostgresStore {
                 .try_get::<_, i64>(0)
         })
         .map(|n| n as u64)
+    }
+
+    fn customers_changed_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, StoredCustomer)>> {
+        self.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT {CUSTOMER_COLUMNS}, change_seq FROM customers WHERE change_seq > $1 ORDER BY change_seq LIMIT $2"
+                ),
+                &[&after, &(limit as i64)],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(13)?, customer_row(r)?)))
+            .collect()
+        })
+    }
+
+    fn last_customer_change(&self) -> Result<i64> {
+        self.read(|c| {
+            c.query_one(
+                "SELECT coalesce(max(change_seq), 0)::BIGINT FROM customers",
+                &[],
+            )?
+            .try_get(0)
+        })
     }
 
     fn alert(&self, id: i64) -> Result<Option<Alert>> {

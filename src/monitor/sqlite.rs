@@ -451,7 +451,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(self.err())
     }
 
-    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32> {
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<(u32, i64)> {
         let at = time_text(row.at);
         let versions = serde_json::to_string(row.screened_versions).unwrap_or_default();
         let risk_level = row
@@ -503,6 +503,7 @@ impl Tx for SqliteTx<'_> {
                 .map_err(self.err())?;
         }
         u32::try_from(ord)
+            .map(|o| (o, 0))
             .map_err(|_| MonitorError::Internal("customer numbers are exhausted".into()))
     }
 
@@ -818,6 +819,15 @@ impl MonitorStore for SqliteStore {
     fn count_customers(&self) -> Result<u64> {
         self.read(|c| c.query_row("SELECT count(*) FROM customers", [], |r| r.get::<_, i64>(0)))
             .map(|n| n as u64)
+    }
+
+    /// Nothing: one process writes a SQLite file and indexes its own writes.
+    fn customers_changed_after(&self, _: i64, _: usize) -> Result<Vec<(i64, StoredCustomer)>> {
+        Ok(Vec::new())
+    }
+
+    fn last_customer_change(&self) -> Result<i64> {
+        Ok(0)
     }
 
     fn alert(&self, id: i64) -> Result<Option<Alert>> {

@@ -354,8 +354,10 @@ pub struct DeliveryFilter {
 /// The row operations of one transaction.
 pub trait Tx {
     fn customer(&mut self, id: &str) -> Result<Option<StoredCustomer>>;
-    /// Creates or replaces a customer (revision + 1); returns its ordinal.
-    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32>;
+    /// Creates or replaces a customer (revision + 1); returns its ordinal
+    /// and its change number (see [`MonitorStore::customers_changed_after`];
+    /// 0 where the backend keeps none).
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<(u32, i64)>;
     /// Records the customer's own screening (when, against which versions).
     fn set_screened(
         &mut self,
@@ -414,6 +416,19 @@ pub trait MonitorStore: Send + Sync {
     fn scan_customers(&self, after: u32, limit: usize) -> Result<Vec<StoredCustomer>>;
     fn list_customers(&self, filter: &CustomerFilter) -> Result<Page<StoredCustomer>>;
     fn count_customers(&self) -> Result<u64>;
+    /// The customers created or changed since change number `after`, by
+    /// change number, at most `limit`, each with its change number: how a
+    /// replica's customer index catches up with the writes of the others.
+    /// A change number is given at every write of a customer's record, in
+    /// commit order. A backend only one process writes (SQLite) keeps none
+    /// and returns nothing: its process indexes its own writes.
+    fn customers_changed_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, StoredCustomer)>>;
+    /// The highest change number given so far (0: none).
+    fn last_customer_change(&self) -> Result<i64>;
 
     fn alert(&self, id: i64) -> Result<Option<Alert>>;
     fn alert_history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
