@@ -919,8 +919,7 @@ impl Monitor {
             at,
         )?;
         let counts = self.reconcile_customer(tx, &id, &match_fp, found, actor, at)?;
-        let risk = self.rate(tx, &id, c)?;
-        let alerts = tx.customer_alerts(&id)?;
+        let (risk, alerts) = self.rate(tx, &id, c)?;
         Ok((
             WriteOutcome {
                 id,
@@ -947,8 +946,14 @@ impl Monitor {
         ))
     }
 
-    /// Recomputes and stores a customer's rating.
-    fn rate(&self, tx: &mut dyn Tx, id: &str, c: &Customer) -> Result<serde_json::Value> {
+    /// Recomputes and stores a customer's rating; returns it with the
+    /// customer's current alerts it was made from.
+    fn rate(
+        &self,
+        tx: &mut dyn Tx,
+        id: &str,
+        c: &Customer,
+    ) -> Result<(serde_json::Value, Vec<Alert>)> {
         let alerts = tx.customer_alerts(id)?;
         let rating = self.config.risk.rate(
             &c.countries,
@@ -959,7 +964,7 @@ impl Monitor {
         );
         let value = serde_json::to_value(&rating).map_err(internal)?;
         tx.set_risk(id, &value)?;
-        Ok(value)
+        Ok((value, alerts))
     }
 
     fn rerate(&self, tx: &mut dyn Tx, id: &str) -> Result<()> {

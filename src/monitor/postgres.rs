@@ -30,6 +30,9 @@
 //!   commit in lock order, a replica reading the changes after the last
 //!   number it saw misses none ([`MonitorStore::customers_changed_after`]):
 //!   that is how its customer index learns the other replicas' writes.
+//! - A write transaction's statements are prepared once per connection
+//!   and kept ([`PostgresOptions::statement_cache`]): one round trip per
+//!   statement instead of two.
 //! - Webhook deliveries are claimed with leases (`FOR UPDATE SKIP LOCKED`):
 //!   each event is sent once per endpoint whichever replica's worker takes
 //!   it, and a lease that runs out (a replica died mid-send) frees it.
@@ -68,6 +71,10 @@ pub struct PostgresOptions {
     pub pool_size: u32,
     /// How long a request waits for a connection before answering 503.
     pub connect_timeout: Duration,
+    /// Keep the statements of write transactions prepared on each
+    /// connection (off: prepared at every use, for a pooler in transaction
+    /// mode that cannot keep them, and to measure what they save).
+    pub statement_cache: bool,
 }
 
 impl Default for PostgresOptions {
@@ -75,12 +82,43 @@ impl Default for PostgresOptions {
         PostgresOptions {
             pool_size: 16,
             connect_timeout: Duration::from_secs(3),
+            statement_cache: true,
         }
     }
 }
 
-type Manager = PostgresConnectionManager<NoTls>;
 type Conn = r2d2::PooledConnection<Manager>;
+
+/// A connection and the statements a write transaction prepared on it:
+/// each statement is parsed and planned once per connection, and a write
+/// then costs one round trip per statement instead of two.
+struct Client {
+    client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+/// The pool's connection manager: `r2d2_postgres`'s, around a [`Client`].
+struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Client;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<Client, postgres::Error> {
+        Ok(Client {
+            client: self.0.connect()?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, c: &mut Client) -> std::result::Result<(), postgres::Error> {
+        self.0.is_valid(&mut c.client)
+    }
+
+    fn has_broken(&self, c: &mut Client) -> bool {
+        self.0.has_broken(&mut c.client)
+    }
+}
 
 /// The pool, closed on a thread of its own: closing a connection blocks on
 /// the driver's runtime, which cannot run on an async thread (where the
@@ -113,6 +151,8 @@ pub struct PostgresStore {
     checked: AtomicBool,
     /// The last write failed because the database could not be used.
     degraded: AtomicBool,
+    /// [`PostgresOptions::statement_cache`].
+    statement_cache: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -305,13 +345,14 @@ impl PostgresStore {
             .max_size(options.pool_size.max(1))
             .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
-            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
+            .build_unchecked(Manager(PostgresConnectionManager::new(config, NoTls)));
         let pool = Pool(Some(pool));
         let store = PostgresStore {
             describe,
             pool,
             checked: AtomicBool::new(false),
             degraded: AtomicBool::new(false),
+            statement_cache: options.statement_cache,
         };
         match off_runtime(|| store.conn().map(drop)) {
             Ok(()) => {}
@@ -332,7 +373,7 @@ impl PostgresStore {
             ))
         })?;
         if !self.checked.load(Ordering::Acquire) {
-            match migrate(&self.describe, &mut conn) {
+            match migrate(&self.describe, &mut conn.client) {
                 Ok(()) => self.checked.store(true, Ordering::Release),
                 // Newer: reads go on, every write is refused (checked again
                 // in each write transaction).
@@ -357,7 +398,7 @@ impl PostgresStore {
                 Err(MonitorError::Schema(_)) => self.conn()?,
                 Err(e) => return Err(e),
             };
-            f(&mut conn).map_err(|e| classify(&self.describe, &e).error)
+            f(&mut conn.client).map_err(|e| classify(&self.describe, &e).error)
         })
     }
 
@@ -369,7 +410,7 @@ impl PostgresStore {
         let out = off_runtime(|| {
             let mut conn = self.conn()?;
             let err = |e: postgres::Error| classify(&self.describe, &e).error;
-            let mut tx = conn.transaction().map_err(err)?;
+            let mut tx = conn.client.transaction().map_err(err)?;
             let v = f(&mut tx).map_err(err)?;
             tx.commit().map_err(err)?;
             Ok(v)
@@ -408,11 +449,12 @@ impl PostgresStore {
     /// the commit.
     fn run_once(
         &self,
-        conn: &mut postgres::Client,
+        conn: &mut Client,
         f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send),
     ) -> std::result::Result<(), PgFailure> {
         let fail = |e: postgres::Error| classify(&self.describe, &e);
-        let mut tx = conn.transaction().map_err(fail)?;
+        let Client { client, statements } = conn;
+        let mut tx = client.transaction().map_err(fail)?;
         let answers = tx
             .simple_query(&format!(
                 "SELECT pg_advisory_xact_lock_shared({MIGRATION_LOCK}); SELECT pg_advisory_xact_lock({CHAIN_LOCK}); SELECT max(version) FROM monitor_schema"
@@ -443,11 +485,17 @@ impl PostgresStore {
         }
         let mut pg = PgTx {
             tx: &mut tx,
+            statements,
+            cache: self.statement_cache,
+            last_audit: None,
             describe: &self.describe,
             retry: false,
         };
         if let Err(error) = f(&mut pg) {
             let retry = pg.retry;
+            // A failed statement may be one whose plan went stale (another
+            // replica migrated the schema): prepared again next time.
+            statements.clear();
             return Err(PgFailure { error, retry });
         }
         tx.commit().map_err(fail)
@@ -549,6 +597,13 @@ fn bound(args: &[SqlArg]) -> Vec<&(dyn ToSql + Sync)> {
 
 struct PgTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
+    /// The connection's prepared statements, by text.
+    statements: &'a mut HashMap<String, postgres::Statement>,
+    /// Use `statements` (else each statement is prepared at every use).
+    cache: bool,
+    /// The last audit record this transaction appended (it holds the
+    /// chain's lock: no other can follow it meanwhile).
+    last_audit: Option<(i64, String)>,
     describe: &'a str,
     /// The last error may go away when the transaction runs again.
     retry: bool,
@@ -561,20 +616,46 @@ impl PgTx<'_, '_> {
         f.error
     }
 
+    /// The statement of `sql`, prepared on this connection once.
+    fn statement(
+        &mut self,
+        sql: &str,
+    ) -> std::result::Result<postgres::Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
     fn query<T>(
         &mut self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
         f: fn(&Row) -> std::result::Result<T, postgres::Error>,
     ) -> Result<Vec<T>> {
-        match self.tx.query(sql, params).and_then(|r| rows(r, f)) {
+        let done = if self.cache {
+            self.statement(sql)
+                .and_then(|st| self.tx.query(&st, params))
+        } else {
+            self.tx.query(sql, params)
+        }
+        .and_then(|r| rows(r, f));
+        match done {
             Ok(v) => Ok(v),
             Err(e) => Err(self.fail(e)),
         }
     }
 
     fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
-        match self.tx.execute(sql, params) {
+        let done = if self.cache {
+            self.statement(sql)
+                .and_then(|st| self.tx.execute(&st, params))
+        } else {
+            self.tx.execute(sql, params)
+        };
+        match done {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
         }
@@ -608,7 +689,7 @@ impl Tx for PgTx<'_, '_> {
             .and_then(|r| r.get("level"))
             .and_then(|l| l.as_str());
         let risk = row.risk.map(json_text);
-        let ord: Vec<(i64, i64)> = self.query(
+        let ord: Vec<(i64, i64, i64)> = self.query(
             "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $7, $8, $9, $10)
              ON CONFLICT (id) DO UPDATE SET record = excluded.record, digest = excluded.digest,
@@ -617,7 +698,7 @@ impl Tx for PgTx<'_, '_> {
                screened_at = excluded.screened_at, screened_versions = excluded.screened_versions,
                risk_level = excluded.risk_level, risk = excluded.risk,
                change_seq = nextval('customer_changes')
-             RETURNING ord, change_seq",
+             RETURNING ord, change_seq, revision",
             &[
                 &row.id,
                 &row.record,
@@ -630,12 +711,15 @@ impl Tx for PgTx<'_, '_> {
                 &risk_level,
                 &risk,
             ],
-            |r| r.try_get(0),
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
         )?;
-        self.execute(
-            "DELETE FROM customer_tags WHERE customer_id = $1",
-            &[&row.id],
-        )?;
+        // A new customer (revision 1) has no tags yet.
+        if ord.first().is_some_and(|(_, _, revision)| *revision > 1) {
+            self.execute(
+                "DELETE FROM customer_tags WHERE customer_id = $1",
+                &[&row.id],
+            )?;
+        }
         for tag in row.tags {
             self.execute(
                 "INSERT INTO customer_tags (tag, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -643,7 +727,7 @@ impl Tx for PgTx<'_, '_> {
             )?;
         }
         ord.first()
-            .and_then(|(o, change)| u32::try_from(*o).ok().map(|o| (o, *change)))
+            .and_then(|(o, change, _)| u32::try_from(*o).ok().map(|o| (o, *change)))
             .ok_or_else(|| MonitorError::Internal("customer numbers are exhausted".into()))
     }
 
@@ -733,7 +817,7 @@ impl Tx for PgTx<'_, '_> {
                 &time_text(a.created_at),
                 &time_text(a.updated_at),
             ],
-            |r| Ok((r.try_get::<_, i64>(0)?, r.try_get::<_, i64>(1)?)),
+            |r| r.try_get(0),
         )?;
         id.first()
             .copied()
@@ -783,11 +867,14 @@ impl Tx for PgTx<'_, '_> {
     fn append_audit(&mut self, entry: &AuditEntry, at: OffsetDateTime) -> Result<AuditRecord> {
         // The transaction holds the chain lock since its start: the last
         // record is the last committed one, and stays so until this commits.
-        let last: Vec<(i64, String)> = self.query(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            &[],
-            |r| Ok((r.try_get(0)?, r.try_get(1)?)),
-        )?;
+        let last: Vec<(i64, String)> = match self.last_audit.take() {
+            Some(last) => vec![last],
+            None => self.query(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                &[],
+                |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+            )?,
+        };
         let record = audit::link(
             last.first().map(|(s, h)| (*s, h.as_str())),
             time_text(at),
@@ -809,6 +896,7 @@ impl Tx for PgTx<'_, '_> {
                 &record.hash,
             ],
         )?;
+        self.last_audit = Some((record.seq, record.hash.clone()));
         Ok(record)
     }
 
