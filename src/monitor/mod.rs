@@ -52,6 +52,79 @@ pub type LoadVersion<'a> = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>
 /// before every rescreen).
 const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Customers (by ordinal) in one chunk of a full rescreen; listed parties
+/// in one chunk of a delta.
+const RESCREEN_CHUNK: u32 = 2000;
+const PARTY_CHUNK: usize = 64;
+/// How long a replica holds a rescreen chunk before another may take it.
+const RESCREEN_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often a replica waiting for the chunks others hold looks again.
+const JOB_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long a rescreen waits for a database it lost before it gives up
+/// (it is planned again at the next list change or on request, and goes on
+/// from the chunks done).
+pub const OUTAGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The work of one chunk of a rescreen, as the job table holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChunkWork {
+    /// Listed parties (entity ids) screened against the customer index.
+    Parties(Vec<String>),
+    /// Customers (ordinals) screened forward.
+    Customers(Vec<u32>),
+    /// Customers with an ordinal in `(after, last]` screened forward.
+    Range(u32, u32),
+    /// Active alerts on these parties (gone from their lists) closed as delisted.
+    Delist(Vec<String>),
+    /// Active alerts on every party not in the generation closed as delisted.
+    DelistMissing,
+}
+
+/// Waiting out a database lost mid-rescreen.
+#[derive(Debug, Default)]
+struct Outage {
+    since: Option<Instant>,
+}
+
+impl Outage {
+    /// Sleeps a little before the next try; an error once the database has
+    /// been gone longer than [`OUTAGE_PATIENCE`].
+    fn wait(&mut self, error: &str) -> Result<()> {
+        let since = *self.since.get_or_insert_with(Instant::now);
+        let gone = since.elapsed();
+        if gone > OUTAGE_PATIENCE {
+            return Err(MonitorError::Unavailable(format!(
+                "the monitor database was unreachable for {} s mid-rescreen ({error}); the rescreen goes on from the chunks done at the next list change or on request",
+                gone.as_secs()
+            )));
+        }
+        tracing::warn!(error = %error, seconds = gone.as_secs(), "monitor database lost mid-rescreen; waiting for it");
+        std::thread::sleep((gone / 4).clamp(
+            std::time::Duration::from_millis(100),
+            std::time::Duration::from_secs(2),
+        ));
+        Ok(())
+    }
+}
+
+/// A name for this process's monitor in rescreen jobs: the host (the pod,
+/// on Kubernetes), the process and a number within it.
+fn replica_name() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "screener".into());
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Most customers in one bulk write.
 pub const MAX_BULK: usize = 100_000;
 /// Customers written in one transaction of a bulk write.
@@ -314,6 +387,10 @@ pub struct RescreenReport {
     pub alerts_updated: usize,
     pub alerts_delisted: usize,
     pub seconds: f64,
+    /// The rescreen job (`GET /v1/monitor/rescreens/{id}`), shared by the
+    /// replicas that worked it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<i64>,
 }
 
 /// The values of [`RescreenReport::kind`].
@@ -417,6 +494,12 @@ pub struct Monitor {
     caught_up: Mutex<CatchUp>,
     /// One rescreen at a time.
     rescreening: Mutex<()>,
+    /// This monitor's name in rescreen jobs.
+    replica: String,
+    /// How long it holds a rescreen chunk.
+    lease: std::time::Duration,
+    /// Customers in one chunk of a rescreen.
+    chunk: u32,
     ready: AtomicBool,
     /// Why the customer index could not be loaded yet (the database
     /// unreachable at start): what a write answers meanwhile.
@@ -461,6 +544,9 @@ impl Monitor {
             customers: RwLock::new(CustomerIndex::default()),
             caught_up: Mutex::new(CatchUp::default()),
             rescreening: Mutex::new(()),
+            replica: replica_name(),
+            lease: RESCREEN_LEASE,
+            chunk: RESCREEN_CHUNK,
             ready: AtomicBool::new(false),
             load_error: Mutex::new(None),
             stats: Mutex::new(MonitorStats::default()),
@@ -478,6 +564,30 @@ impl Monitor {
     pub fn with_jurisdictions(mut self, j: Arc<dyn risk::JurisdictionSource>) -> Monitor {
         self.jurisdictions = j;
         self
+    }
+
+    /// Names this monitor in rescreen jobs (default: host, process, number).
+    pub fn with_replica_name(mut self, name: &str) -> Monitor {
+        self.replica = name.to_string();
+        self
+    }
+
+    /// How long this monitor holds a rescreen chunk before another replica
+    /// may take it over (default 60 s).
+    pub fn with_rescreen_lease(mut self, lease: std::time::Duration) -> Monitor {
+        self.lease = lease;
+        self
+    }
+
+    /// Customers in one chunk of a rescreen (default 2000).
+    pub fn with_rescreen_chunk(mut self, customers: u32) -> Monitor {
+        self.chunk = customers.max(1);
+        self
+    }
+
+    /// This monitor's name in rescreen jobs.
+    pub fn replica_name(&self) -> &str {
+        &self.replica
     }
 
     pub fn store(&self) -> &Arc<dyn MonitorStore> {
@@ -1362,7 +1472,13 @@ impl Monitor {
         self.store.transaction(&mut |tx| {
             tx.set_state(STATE_VERSIONS, &versions)?;
             tx.set_state(STATE_CONFIG, &hash)?;
-            if report.kind != "none" {
+            // Of the replicas that worked a job, the first to record it
+            // closes it and tells of it.
+            let first = match report.job {
+                Some(job) => tx.finish_rescreen_job(job, at)?,
+                None => true,
+            };
+            if report.kind != "none" && first {
                 let payload = serde_json::to_value(report).map_err(internal)?;
                 self.record_event(
                     tx,
@@ -1382,13 +1498,14 @@ impl Monitor {
 
     fn log_list_updates(
         &self,
+        tx: &mut dyn Tx,
         from: &BTreeMap<String, String>,
         to: &BTreeMap<String, String>,
         counts: &BTreeMap<String, (usize, usize, usize)>,
+        at: OffsetDateTime,
     ) -> Result<()> {
-        let at = now();
         let lists: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
-        self.store.transaction(&mut |tx| {
+        {
             for l in &lists {
                 if from.get(*l) == to.get(*l) {
                     continue;
@@ -1408,7 +1525,7 @@ impl Monitor {
                 )?;
             }
             Ok(())
-        })
+        }
     }
 
     /// Brings the monitor to a served generation: at first start, adopts
@@ -1459,10 +1576,10 @@ impl Monitor {
                 };
                 match old {
                     Some(old) => self.delta(&old, &g),
-                    None => self.full(&g, "full"),
+                    None => self.full(&g, "full", false),
                 }
             }
-            _ => self.full(&g, "full"),
+            _ => self.full(&g, "full", false),
         };
         let mut stats = lock(&self.stats);
         match result {
@@ -1493,7 +1610,7 @@ impl Monitor {
             .ok_or_else(|| MonitorError::Unavailable("no list index is loaded yet".into()))?;
         self.catch_up()?;
         let start = Instant::now();
-        let mut report = self.full(&g, "full")?;
+        let mut report = self.full(&g, "full", true)?;
         report.seconds = start.elapsed().as_secs_f64();
         self.record_state(&g, &report)?;
         let mut stats = lock(&self.stats);
@@ -1540,36 +1657,219 @@ impl Monitor {
         )))
     }
 
-    /// Full rescreen: every customer screened forward against `g`.
-    fn full(&self, g: &Arc<Generation>, kind: &str) -> Result<RescreenReport> {
-        use rayon::prelude::*;
+    /// Full rescreen: every customer screened forward against `g`, in
+    /// chunks of ordinals any replica may take (`unique`: see
+    /// [`Monitor::run_rescreen`]).
+    fn full(&self, g: &Arc<Generation>, kind: &str, unique: bool) -> Result<RescreenReport> {
         self.switch_to(Arc::clone(g));
-        let mut report = RescreenReport {
+        let last = self
+            .customers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .max_ord();
+        let mut chunks = Vec::new();
+        let mut after = 0u32;
+        while after < last {
+            let upto = after.saturating_add(self.chunk).min(last);
+            chunks.push(ChunkWork::Range(after, upto));
+            after = upto;
+        }
+        // Customers numbered after the index's last (written meanwhile).
+        chunks.push(ChunkWork::Range(last, u32::MAX));
+        // Alerts on parties no longer listed.
+        chunks.push(ChunkWork::DelistMissing);
+        let report = RescreenReport {
             kind: kind.to_string(),
             to: g.versions.clone(),
             ..RescreenReport::default()
         };
-        let mut after = 0u32;
-        loop {
-            let batch = self.store.scan_customers(after, 2000)?;
-            let Some(last) = batch.last() else { break };
-            after = last.ord;
-            let screened: Vec<(StoredCustomer, Vec<Found>)> = batch
-                .into_par_iter()
-                .filter_map(|s| {
-                    let c: Customer = serde_json::from_str(&s.record).ok()?;
-                    let (_, found) = self.screen_forward(g, &c);
-                    Some((s, found))
-                })
-                .collect();
-            report.customers_screened += screened.len();
-            let (o, u) = self.apply_customers(g, &screened)?;
-            report.alerts_opened += o;
-            report.alerts_updated += u;
+        self.run_rescreen(g, report, &chunks, None, unique)
+    }
+
+    /// Runs a planned rescreen as a job of chunks that every replica
+    /// planning the same rescreen shares (`unique`: a job of its own, as a
+    /// rescreen asked for on one replica). The replica that creates the job
+    /// records the list updates with it, in one transaction.
+    fn run_rescreen(
+        &self,
+        g: &Arc<Generation>,
+        mut report: RescreenReport,
+        chunks: &[ChunkWork],
+        list_updates: Option<&BTreeMap<String, (usize, usize, usize)>>,
+        unique: bool,
+    ) -> Result<RescreenReport> {
+        use sha2::{Digest, Sha256};
+        let work: Vec<String> = chunks
+            .iter()
+            .map(|c| serde_json::to_string(c).map_err(internal))
+            .collect::<Result<_>>()?;
+        let mut key = format!(
+            "{}|{:?}|{:?}|{}",
+            report.kind,
+            report.from,
+            report.to,
+            self.config_hash(&g.served)
+        );
+        if unique {
+            key.push_str(&format!(
+                "|{}|{}",
+                self.replica,
+                now().unix_timestamp_nanos()
+            ));
         }
-        // Alerts on parties no longer listed.
-        report.alerts_delisted += self.delist_missing(g)?;
+        let key = hex::encode(Sha256::digest(key.as_bytes()));
+        let mut job = (0, false);
+        self.store.transaction(&mut |tx| {
+            let at = now();
+            job = tx.start_rescreen_job(
+                &NewRescreenJob {
+                    key: &key,
+                    kind: &report.kind,
+                    from: &report.from,
+                    to: &report.to,
+                    chunks: &work,
+                },
+                at,
+            )?;
+            if job.1
+                && let Some(counts) = list_updates
+            {
+                self.log_list_updates(tx, &report.from, &report.to, counts, at)?;
+            }
+            Ok(())
+        })?;
+        let progress = self.work_job(g, job.0)?;
+        report.job = Some(job.0);
+        report.entities_screened = progress.counts.entities_screened as usize;
+        report.customers_screened = progress.counts.customers_screened as usize;
+        report.alerts_opened = progress.counts.alerts_opened as usize;
+        report.alerts_updated = progress.counts.alerts_updated as usize;
+        report.alerts_delisted = progress.counts.alerts_delisted as usize;
         Ok(report)
+    }
+
+    /// Works a job's chunks until all are done, by this replica or others
+    /// (a chunk whose lease runs out is taken over); returns its progress.
+    /// The database lost meanwhile is waited for (up to
+    /// [`OUTAGE_PATIENCE`]): the chunk in hand is done again when it is
+    /// back, and alert writes being idempotent, nothing is doubled.
+    fn work_job(&self, g: &Arc<Generation>, job: i64) -> Result<RescreenProgress> {
+        let mut outage = Outage::default();
+        loop {
+            let claimed =
+                match self
+                    .store
+                    .claim_rescreen_chunk(job, &self.replica, now(), self.lease)
+                {
+                    Ok(c) => c,
+                    Err(MonitorError::Unavailable(e)) => {
+                        outage.wait(&e)?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+            let Some(chunk) = claimed else {
+                let progress = match self.store.rescreen_progress(job, now()) {
+                    Ok(p) => p.ok_or_else(|| internal(format!("rescreen job {job} is gone")))?,
+                    Err(MonitorError::Unavailable(e)) => {
+                        outage.wait(&e)?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                if progress.chunks_done >= progress.chunks_total {
+                    return Ok(progress);
+                }
+                // Chunks other replicas hold: wait for them, or for their
+                // leases to run out.
+                std::thread::sleep(JOB_POLL);
+                continue;
+            };
+            let work: ChunkWork = serde_json::from_str(&chunk.work)
+                .map_err(|e| internal(format!("rescreen job {job}, chunk {}: {e}", chunk.chunk)))?;
+            loop {
+                let done = self.work_chunk(g, &work).and_then(|counts| {
+                    self.store
+                        .finish_rescreen_chunk(&chunk, &self.replica, &counts, now())
+                });
+                match done {
+                    Ok(_) => break,
+                    Err(MonitorError::Unavailable(e)) => outage.wait(&e)?,
+                    Err(e) => return Err(e),
+                }
+            }
+            outage = Outage::default();
+        }
+    }
+
+    /// Does one chunk of a rescreen against `g`.
+    fn work_chunk(&self, g: &Arc<Generation>, work: &ChunkWork) -> Result<ChunkCounts> {
+        use rayon::prelude::*;
+        let mut counts = ChunkCounts::default();
+        match work {
+            ChunkWork::Parties(ids) => {
+                let ords: Vec<u32> = ids
+                    .iter()
+                    .filter_map(|id| g.ord_of.get(id).copied())
+                    .collect();
+                counts.entities_screened = ords.len() as u64;
+                let found: Vec<(u32, Vec<(StoredCustomer, Found)>)> = ords
+                    .par_iter()
+                    .map(|&o| self.screen_reverse(g, o).map(|f| (o, f)))
+                    .collect::<Result<_>>()?;
+                let (o, u) = self.apply_entities(g, &found)?;
+                counts.alerts_opened += o as u64;
+                counts.alerts_updated += u as u64;
+            }
+            ChunkWork::Customers(ords) => {
+                let batch = self.store.customers_by_ord(ords)?;
+                self.screen_customers(g, batch, &mut counts)?;
+            }
+            ChunkWork::Range(after, last) => {
+                let mut after = *after;
+                while after < *last {
+                    let batch = self.store.scan_customers(after, 2000)?;
+                    let Some(end) = batch.last().map(|c| c.ord) else {
+                        break;
+                    };
+                    let batch: Vec<StoredCustomer> =
+                        batch.into_iter().filter(|c| c.ord <= *last).collect();
+                    self.screen_customers(g, batch, &mut counts)?;
+                    after = end;
+                }
+            }
+            ChunkWork::Delist(ids) => counts.alerts_delisted = self.delist(g, ids)? as u64,
+            ChunkWork::DelistMissing => counts.alerts_delisted = self.delist_missing(g)? as u64,
+        }
+        Ok(counts)
+    }
+
+    /// Screens stored customers forward and applies what was found.
+    fn screen_customers(
+        &self,
+        g: &Generation,
+        batch: Vec<StoredCustomer>,
+        counts: &mut ChunkCounts,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let screened: Vec<(StoredCustomer, Vec<Found>)> = batch
+            .into_par_iter()
+            .filter_map(|s| {
+                let c: Customer = serde_json::from_str(&s.record).ok()?;
+                let (_, found) = self.screen_forward(g, &c);
+                Some((s, found))
+            })
+            .collect();
+        counts.customers_screened += screened.len() as u64;
+        let (o, u) = self.apply_customers(g, &screened)?;
+        counts.alerts_opened += o as u64;
+        counts.alerts_updated += u as u64;
+        Ok(())
+    }
+
+    /// A rescreen job and how far it is.
+    pub fn rescreen_progress(&self, job: i64) -> Result<Option<RescreenProgress>> {
+        self.store.rescreen_progress(job, now())
     }
 
     /// Applies forward screenings of customers (skipping any written meanwhile).
@@ -1682,12 +1982,11 @@ impl Monitor {
 
     /// Delta rescreen from `old` to `new` (see the module doc).
     fn delta(&self, old: &Arc<Generation>, new: &Arc<Generation>) -> Result<RescreenReport> {
-        use rayon::prelude::*;
         self.switch_to(Arc::clone(new));
         let old_entities = old.served.matcher.index().entities().map(|e| &e.entity);
         let new_entities = new.served.matcher.index().entities().map(|e| &e.entity);
         let changes = crate::model::diff::diff(old_entities, new_entities);
-        let mut report = RescreenReport {
+        let report = RescreenReport {
             kind: "delta".into(),
             from: old.versions.clone(),
             to: new.versions.clone(),
@@ -1707,7 +2006,6 @@ impl Monitor {
         for e in &changes.changed {
             per_list.entry(list_of(&e.id)).or_default().2 += 1;
         }
-        self.log_list_updates(&old.versions, &new.versions, &per_list)?;
 
         // Keys whose weight changed: their parties' pairs may have changed;
         // tokens whose commonness changed change scores on both sides.
@@ -1726,16 +2024,13 @@ impl Monitor {
         if !changed_keys.is_empty() {
             parties.extend(new.table.parties_with(&changed_keys));
         }
-        let parties: Vec<u32> = parties.into_iter().collect();
-        report.entities_screened = parties.len();
-        for chunk in parties.chunks(64) {
-            let found: Vec<(u32, Vec<(StoredCustomer, Found)>)> = chunk
-                .par_iter()
-                .map(|&o| self.screen_reverse(new, o).map(|f| (o, f)))
-                .collect::<Result<_>>()?;
-            let (o, u) = self.apply_entities(new, &found)?;
-            report.alerts_opened += o;
-            report.alerts_updated += u;
+        let mut chunks: Vec<ChunkWork> = Vec::new();
+        let ids: Vec<String> = parties
+            .into_iter()
+            .filter_map(|o| new.table.id(o).map(str::to_string))
+            .collect();
+        for c in ids.chunks(PARTY_CHUNK) {
+            chunks.push(ChunkWork::Parties(c.to_vec()));
         }
         if !flipped_tokens.is_empty() {
             let ords = self
@@ -1743,25 +2038,14 @@ impl Monitor {
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
                 .customers_with(&flipped_tokens);
-            for chunk in ords.chunks(2000) {
-                let screened: Vec<(StoredCustomer, Vec<Found>)> = self
-                    .store
-                    .customers_by_ord(chunk)?
-                    .into_par_iter()
-                    .filter_map(|s| {
-                        let c: Customer = serde_json::from_str(&s.record).ok()?;
-                        let (_, found) = self.screen_forward(new, &c);
-                        Some((s, found))
-                    })
-                    .collect();
-                report.customers_screened += screened.len();
-                let (o, u) = self.apply_customers(new, &screened)?;
-                report.alerts_opened += o;
-                report.alerts_updated += u;
+            for c in ords.chunks(self.chunk as usize) {
+                chunks.push(ChunkWork::Customers(c.to_vec()));
             }
         }
-        report.alerts_delisted = self.delist(new, &changes.removed)?;
-        Ok(report)
+        for c in changes.removed.chunks(200) {
+            chunks.push(ChunkWork::Delist(c.to_vec()));
+        }
+        self.run_rescreen(new, report, &chunks, Some(&per_list), false)
     }
 
     /// Applies reverse screenings of listed parties.

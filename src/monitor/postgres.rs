@@ -53,6 +53,7 @@ use time::OffsetDateTime;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/001_monitor.sql"),
     include_str!("../../migrations/postgres/002_customer_changes.sql"),
+    include_str!("../../migrations/postgres/003_rescreen_jobs.sql"),
 ];
 
 /// Advisory lock keys: migrations (exclusive; writers hold it shared) and
@@ -925,6 +926,49 @@ impl Tx for PgTx<'_, '_> {
         Ok(())
     }
 
+    fn start_rescreen_job(
+        &mut self,
+        job: &NewRescreenJob<'_>,
+        at: OffsetDateTime,
+    ) -> Result<(i64, bool)> {
+        let from = serde_json::to_string(job.from).unwrap_or_default();
+        let to = serde_json::to_string(job.to).unwrap_or_default();
+        let created: Vec<i64> = self.query(
+            "INSERT INTO rescreen_jobs (key, kind, from_versions, to_versions, status, started_at)
+             VALUES ($1, $2, $3, $4, 'running', $5)
+             ON CONFLICT (key) WHERE status = 'running' DO NOTHING RETURNING id",
+            &[&job.key, &job.kind, &from, &to, &time_text(at)],
+            |r| r.try_get(0),
+        )?;
+        if let Some(id) = created.first() {
+            let work: Vec<&str> = job.chunks.iter().map(String::as_str).collect();
+            self.execute(
+                "INSERT INTO rescreen_chunks (job_id, chunk, work, status)
+                 SELECT $1, n, w, 'pending' FROM unnest($2::TEXT[]) WITH ORDINALITY AS t (w, n)",
+                &[id, &work],
+            )?;
+            return Ok((*id, true));
+        }
+        let found: Vec<i64> = self.query(
+            "SELECT id FROM rescreen_jobs WHERE key = $1 AND status = 'running'",
+            &[&job.key],
+            |r| r.try_get(0),
+        )?;
+        found
+            .first()
+            .map(|id| (*id, false))
+            .ok_or_else(|| MonitorError::Internal("the running rescreen job vanished".into()))
+    }
+
+    fn finish_rescreen_job(&mut self, id: i64, at: OffsetDateTime) -> Result<bool> {
+        let n = self.execute(
+            "UPDATE rescreen_jobs SET status = 'done', finished_at = $2 WHERE id = $1 AND status = 'running'
+               AND NOT EXISTS (SELECT 1 FROM rescreen_chunks WHERE job_id = $1 AND status <> 'done')",
+            &[&id, &time_text(at)],
+        )?;
+        Ok(n == 1)
+    }
+
     fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
         self.execute(
             "INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -1237,6 +1281,120 @@ impl MonitorStore for PostgresStore {
         let (sql, args) = delivery_filter_sql(f, DELIVERY_COLUMNS, &DIALECT);
         let items = self.read(|c| rows(c.query(&sql, &bound(&args))?, delivery_row))?;
         Ok(page(items, f.limit, |d: &Delivery| d.id.to_string()))
+    }
+
+    fn claim_rescreen_chunk(
+        &self,
+        job: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+    ) -> Result<Option<RescreenChunk>> {
+        let now_s = time_text(now);
+        let until = time_text(now + lease);
+        self.write(|tx| {
+            // Rows another replica is claiming right now are skipped.
+            let r = tx.query(
+                "WITH next AS (
+                   SELECT job_id, chunk FROM rescreen_chunks
+                   WHERE job_id = $1 AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $2)
+                   ORDER BY chunk LIMIT 1
+                   FOR UPDATE SKIP LOCKED)
+                 UPDATE rescreen_chunks c SET leased_by = $3, lease_until = $4, attempts = c.attempts + 1
+                 FROM next WHERE c.job_id = next.job_id AND c.chunk = next.chunk
+                 RETURNING c.job_id, c.chunk, c.work",
+                &[&job, &now_s, &worker, &until],
+            )?;
+            r.first()
+                .map(|r| {
+                    Ok(RescreenChunk {
+                        job_id: r.try_get(0)?,
+                        chunk: r.try_get(1)?,
+                        work: r.try_get(2)?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn finish_rescreen_chunk(
+        &self,
+        chunk: &RescreenChunk,
+        worker: &str,
+        counts: &ChunkCounts,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let counts = serde_json::to_string(counts).unwrap_or_default();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE rescreen_chunks SET status = 'done', done_by = $3, done_at = $4, counts = $5, lease_until = NULL
+                 WHERE job_id = $1 AND chunk = $2 AND status = 'pending' AND leased_by = $3",
+                &[&chunk.job_id, &chunk.chunk, &worker, &time_text(now), &counts],
+            )
+        })
+        .map(|n| n == 1)
+    }
+
+    fn rescreen_progress(&self, job: i64, now: OffsetDateTime) -> Result<Option<RescreenProgress>> {
+        let now_s = time_text(now);
+        let (head, chunks) = self.read(|c| {
+            let head = c.query(
+                "SELECT id, kind, status, from_versions, to_versions, started_at, finished_at FROM rescreen_jobs WHERE id = $1",
+                &[&job],
+            )?;
+            let chunks = c.query(
+                "SELECT status, leased_by, lease_until, done_by, counts FROM rescreen_chunks WHERE job_id = $1",
+                &[&job],
+            )?;
+            let head = head
+                .first()
+                .map(|r| -> std::result::Result<_, postgres::Error> {
+                    Ok((
+                        r.try_get::<_, i64>(0)?,
+                        r.try_get::<_, String>(1)?,
+                        r.try_get::<_, String>(2)?,
+                        r.try_get::<_, String>(3)?,
+                        r.try_get::<_, String>(4)?,
+                        r.try_get::<_, String>(5)?,
+                        r.try_get::<_, Option<String>>(6)?,
+                    ))
+                })
+                .transpose()?;
+            let chunks = chunks
+                .iter()
+                .map(|r| {
+                    let status: String = r.try_get(0)?;
+                    let lease_until: Option<String> = r.try_get(2)?;
+                    let leased_by: Option<String> = r.try_get(1)?;
+                    Ok(ChunkState {
+                        done: status == "done",
+                        leased_by: leased_by.filter(|_| lease_until.is_some_and(|u| u > now_s)),
+                        done_by: r.try_get(3)?,
+                        counts: r
+                            .try_get::<_, Option<String>>(4)?
+                            .and_then(|c| serde_json::from_str(&c).ok())
+                            .unwrap_or_default(),
+                    })
+                })
+                .collect::<std::result::Result<Vec<_>, postgres::Error>>()?;
+            Ok((head, chunks))
+        })?;
+        Ok(
+            head.map(|(id, kind, status, from, to, started_at, finished_at)| {
+                progress_of(
+                    JobHead {
+                        id,
+                        kind,
+                        status,
+                        from: serde_json::from_str(&from).unwrap_or_default(),
+                        to: serde_json::from_str(&to).unwrap_or_default(),
+                        started_at,
+                        finished_at,
+                    },
+                    &chunks,
+                )
+            }),
+        )
     }
 
     fn delivery_backlog(&self) -> Result<u64> {
