@@ -21,6 +21,9 @@
 //! cargo bench --bench console -- [--customers 1000000] [--alerts 100000] [--requests 100] [--browser]
 //! ```
 
+#[path = "support/bench_args.rs"]
+mod bench_args;
+use bench_args::*;
 use screener::api::AppState;
 use screener::api::config::{ApiKey, ServerConfig};
 use screener::monitor::customer::Customer;
@@ -41,40 +44,6 @@ const KEY: &str = "console-bench-analyst-key-0123456789";
 const REAL: usize = 2_000;
 const BATCH: usize = 10_000;
 
-/// A small deterministic generator (no dependency needed for a benchmark).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() as usize) % v.len()]
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn arg(name: &str) -> Option<String> {
-    let mut args = std::env::args();
-    while let Some(a) = args.next() {
-        if a == name {
-            return args.next();
-        }
-    }
-    None
-}
-
-fn flag(name: &str) -> bool {
-    std::env::args().any(|a| a == name)
-}
-
-/// The real OFAC SDN (2021-07-07) and UN lists, served.
 fn service() -> Arc<Service> {
     let manifest = screener::eval::default_manifest_for_tests();
     let m = screener::sources::manifest::Manifest::load(&manifest).expect("manifest");
