@@ -64,6 +64,16 @@ fn bench(c: &mut Criterion) {
         .collect();
     latency_distribution("screen_one_non_latin", &matcher, &non_latin, &opts);
     batch_throughput(&matcher, &queries, &opts);
+    // Linking every default list's records into parties, as each index
+    // build does (issue 13: under 5 s).
+    let records: Vec<&screener::model::Entity> =
+        matcher.index().entities().map(|p| &p.entity).collect();
+    let mut group = c.benchmark_group("linking");
+    group.sample_size(10);
+    group.bench_function("link_every_default_list", |b| {
+        b.iter(|| black_box(screener::linking::Links::compute(records.iter().copied()).len()))
+    });
+    group.finish();
     let mut i = 0usize;
     c.bench_function("screen_one_mixed", |b| {
         b.iter(|| {

@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage: `sources` (catalog) → `fetch`
 //! (download) → `parse` (publisher formats → [`model::Entity`]) → `snapshot`
 //! (validated list versions on disk) → `text` → `analysis` (names as tokens
-//! and keys) → `index` (name keys in tantivy) → `matching` (candidates,
+//! and keys) → `linking` (one party's records across lists) → `index`
+//! (name keys in tantivy) → `matching` (candidates,
 //! scores, explanations) → `api` / `ui` (the analyst console) / the CLI.
 
 pub mod analysis;
@@ -14,6 +15,7 @@ pub mod fetch;
 pub mod index;
 pub mod json;
 pub mod jurisdictions;
+pub mod linking;
 pub mod logging;
 pub mod matching;
 pub mod model;

@@ -87,6 +87,8 @@ pub struct ScreeningIndex {
     /// (lists past the 64th are checked by name).
     list_bits: Vec<u64>,
     fields: Fields,
+    /// The parties that several lists' records form (see [`crate::linking`]).
+    links: crate::linking::Links,
 }
 
 #[derive(Debug, Default)]
@@ -402,7 +404,9 @@ impl ScreeningIndex {
                 })
             })
             .collect();
+        let links = crate::linking::Links::compute(entities.iter().map(|e| &e.entity));
         Ok(ScreeningIndex {
+            links,
             entities,
             by_id,
             stats,
@@ -426,6 +430,11 @@ impl ScreeningIndex {
 
     pub fn lists(&self) -> &BTreeMap<String, LoadedList> {
         &self.lists
+    }
+
+    /// The parties linked across the loaded lists.
+    pub fn links(&self) -> &crate::linking::Links {
+        &self.links
     }
 
     pub fn sanctions_lists(&self) -> &BTreeSet<String> {

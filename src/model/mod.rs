@@ -682,9 +682,59 @@ pub fn collapse_whitespace(s: &str) -> String {
     out
 }
 
+/// A UN Security Council reference number in the form the UN writes it
+/// (`QDi.001`, `QDe.004`, `IRi.012`, `KPi.033`): the committee's two
+/// letters in upper case, `i` (individual) or `e` (entity), a dot and at
+/// least three digits. Case, spaces and trailing dots are forgiven
+/// ("qdi. 1." → `QDi.001`); `None` for anything else, such as the retired
+/// Taliban form `TI.A.109.01`. Parsers store it in [`prop::UNSC_ID`], the
+/// evidence [`crate::linking`] links the lists' records of one party by.
+pub fn un_reference(raw: &str) -> Option<String> {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = compact.trim_end_matches(['.', ',', ';', ')']);
+    let compact = compact.trim_start_matches('(');
+    let b = compact.as_bytes();
+    if b.len() < 5 || !b[..2].iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let kind = b[2].to_ascii_lowercase();
+    if !matches!(kind, b'i' | b'e') || b[3] != b'.' {
+        return None;
+    }
+    let digits = &compact[4..];
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|d| d.is_ascii_digit()) {
+        return None;
+    }
+    let number: u32 = digits.parse().ok()?;
+    Some(format!(
+        "{}{}.{number:03}",
+        compact[..2].to_ascii_uppercase(),
+        kind as char
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn un_references_are_normalised() {
+        for (raw, want) in [
+            ("QDi.001", Some("QDi.001")),
+            (" qdi. 1. ", Some("QDi.001")),
+            ("QDE.004", Some("QDe.004")),
+            ("IRi.012.", Some("IRi.012")),
+            ("(KPi.033)", Some("KPi.033")),
+            ("CDe.0010", Some("CDe.010")),
+            ("TI.A.109.01", None),
+            ("QDx.001", None),
+            ("QD.001", None),
+            ("QDi.", None),
+            ("", None),
+        ] {
+            assert_eq!(un_reference(raw).as_deref(), want, "{raw}");
+        }
+    }
 
     #[test]
     fn add_trims_dedups_and_sets_caption() {

@@ -224,6 +224,9 @@ fn map_v11(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
     }
     if let Some(un) = r.attr("unitedNationId") {
         e.add(prop::NOTES, &format!("UN reference {un}"));
+        if let Some(un) = crate::model::un_reference(un) {
+            e.add(prop::UNSC_ID, &un);
+        }
     }
     e.add(prop::NOTES, r.attr_or_empty("designationDetails"));
     for remark in r.children_named("remark") {

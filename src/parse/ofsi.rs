@@ -521,6 +521,11 @@ fn add_other_information(e: &mut Entity, text: &str) {
                     e.add(prop::NOTES, &format!("UK Sanctions List Ref: {reference}"));
                 }
             }
+            "UN Ref" => {
+                if let Some(un) = un_reference_at_start(value) {
+                    e.add(prop::UNSC_ID, &un);
+                }
+            }
             "Gender" => {
                 let g = value.to_ascii_lowercase();
                 if g == "male" || g == "female" {
@@ -574,6 +579,20 @@ fn add_other_information(e: &mut Entity, text: &str) {
             _ => {}
         }
     }
+}
+
+/// The UN reference number a "(UN Ref):" fact starts with ("CDi. 037.
+/// Listed pursuant to …" → `CDi.037`): the text up to the end of the
+/// number, normalised by [`crate::model::un_reference`].
+fn un_reference_at_start(value: &str) -> Option<String> {
+    let (dot, _) = value.char_indices().find(|(_, c)| *c == '.')?;
+    let after = value.get(dot + 1..)?;
+    let digits_start = after.len() - after.trim_start().len();
+    let digits_len = after[digits_start..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    crate::model::un_reference(value.get(..dot + 1 + digits_start + digits_len)?)
 }
 
 /// Whitespace/comma/semicolon separated tokens, without numbering markers.

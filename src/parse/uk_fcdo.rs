@@ -150,6 +150,9 @@ fn map_designation(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
             &format!("sanctions imposed: {}", sanctions.replace('|', ", ")),
         );
     }
+    if let Some(un) = crate::model::un_reference(r.child_text("UNReferenceNumber")) {
+        e.add(prop::UNSC_ID, &un);
+    }
     for (field, label) in [
         ("DesignationSource", "designation source"),
         ("OFSIGroupID", "OFSI group ID"),

@@ -82,6 +82,9 @@ fn map_record(list_id: &str, r: &Node, ids: &mut UniqueIds) -> Entity {
         xml::derived_id(&r.name, &name_parts)
     };
     let mut e = Entity::new(list_id, &ids.claim(&source_id), schema);
+    if let Some(un) = crate::model::un_reference(reference) {
+        e.add(prop::UNSC_ID, &un);
+    }
     if reference.is_empty() {
         e.add(
             prop::NOTES,
