@@ -12,6 +12,9 @@
 //! cargo bench --bench monitor -- [--customers 100000] [--put-rate 200] [--put-seconds 10]
 //! ```
 
+#[path = "support/bench_args.rs"]
+mod bench_args;
+use bench_args::*;
 use screener::index::{LoadedList, ScreeningIndex};
 use screener::model::{Entity, prop};
 use screener::monitor::customer::Customer;
@@ -20,22 +23,6 @@ use screener::monitor::{Monitor, MonitorConfig, served_of};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A small deterministic generator (no dependency needed for a benchmark).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() as usize) % v.len()]
-    }
-}
 
 fn rss_mb() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -138,16 +125,6 @@ fn updated_lists(lists: &[(LoadedList, Vec<Entity>)]) -> Vec<(LoadedList, Vec<En
     info.entities = entities.len();
     info.version = "bench-v2".into();
     out
-}
-
-fn arg(name: &str) -> Option<String> {
-    let mut args = std::env::args();
-    while let Some(a) = args.next() {
-        if a == name {
-            return args.next();
-        }
-    }
-    None
 }
 
 fn main() {

@@ -22,6 +22,7 @@ pub mod model;
 pub mod monitor;
 pub mod parse;
 pub mod payments;
+pub mod pg;
 pub mod service;
 pub mod snapshot;
 pub mod sources;

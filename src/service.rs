@@ -68,6 +68,9 @@ pub enum RefreshOutcome {
     Unchanged,
     /// Download, parse or validation failed; the last good version stays.
     Failed { error: String },
+    /// Another replica sharing the database fetches this list (or just
+    /// did); its version reaches this one when published.
+    Skipped { reason: String },
 }
 
 /// The difference between a past version and the current one.
@@ -122,6 +125,13 @@ pub trait IndexSource: Send + Sync + 'static {
     }
     /// Where built indexes are kept between starts, if anywhere.
     fn stored_indexes(&self) -> Option<IndexStore> {
+        None
+    }
+    /// Changes whenever another process may have made a new version
+    /// current (a replica published one to the shared database): the
+    /// service then looks for versions to swap in at once instead of at its
+    /// next tick. `None` when nothing else publishes.
+    fn watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
 }
@@ -238,6 +248,9 @@ pub struct Service {
     started: Instant,
     /// Every generation swapped in, for subscribers (the monitor).
     swaps: tokio::sync::watch::Sender<Option<Arc<Served>>>,
+    /// `{list id: current version}` as the source last stated it (see
+    /// [`Service::pending`]).
+    latest: Mutex<BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -267,7 +280,27 @@ impl Service {
             counters: Mutex::new(ServiceCounters::default()),
             started: Instant::now(),
             swaps: tokio::sync::watch::Sender::new(None),
+            latest: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// The lists whose current version, as the source last stated it (a
+    /// replica published it to the shared database, or an import stored
+    /// it), is not the one served here: `{list id: that version}`. Empty
+    /// while this replica is up to date; a version being loaded shows for
+    /// a moment, one that stays was rejected here (see `/v1/lists`).
+    pub fn pending(&self) -> BTreeMap<String, String> {
+        let served = self.served();
+        lock(&self.latest)
+            .iter()
+            .filter(|(id, version)| {
+                served
+                    .as_ref()
+                    .and_then(|s| s.lists.get(*id))
+                    .is_none_or(|v| &v.version != *version)
+            })
+            .map(|(id, v)| (id.clone(), v.clone()))
+            .collect()
     }
 
     /// The generation being served, if an index has been built.
@@ -457,6 +490,10 @@ impl Service {
                 entry.consecutive_failures = 0;
                 tracing::debug!(list = %id, "list unchanged");
             }
+            RefreshOutcome::Skipped { reason } => {
+                entry.consecutive_failures = 0;
+                tracing::debug!(list = %id, %reason, "list refresh skipped");
+            }
             RefreshOutcome::Failed { error } => {
                 entry.refresh_failures += 1;
                 entry.consecutive_failures = entry.consecutive_failures.saturating_add(1);
@@ -527,6 +564,7 @@ impl Service {
     /// Builds the next generation (blocking). `Ok(None)`: no list has a version.
     fn build_generation(&self) -> Result<Option<Served>, String> {
         let lists = self.source.lists();
+        self.note_latest(&lists);
         let previous = self.served();
         let stored = self.source.stored_indexes();
         if let Some(served) = stored
@@ -675,9 +713,18 @@ impl Service {
         }
     }
 
+    /// Keeps the current versions the source stated, for [`Service::pending`].
+    fn note_latest(&self, lists: &[SourceList]) {
+        *lock(&self.latest) = lists
+            .iter()
+            .filter_map(|l| Some((l.id.clone(), l.current.as_ref()?.version.clone())))
+            .collect();
+    }
+
     /// True when the source holds a last good version of some list that is
     /// not the one served (and that was not rejected before).
     pub fn drifted(&self, lists: &[SourceList]) -> bool {
+        self.note_latest(lists);
         let served = self.served();
         let rejected = lock(&self.rejected);
         lists.iter().any(|l| {
@@ -702,7 +749,14 @@ impl Service {
                 match rt.get(&l.id).and_then(|r| r.last_attempt) {
                     Some(at) => {
                         let failures = rt.get(&l.id).map_or(0, |r| r.consecutive_failures);
-                        at.elapsed() >= retry_interval(interval, failures)
+                        let wait = retry_interval(interval, failures);
+                        // The source's record counts too: a replica sharing
+                        // the database may have fetched the list since.
+                        at.elapsed() >= wait
+                            && l.last_attempt.is_none_or(|at| {
+                                let since = now - at;
+                                since.is_negative() || since.unsigned_abs() >= wait
+                            })
                     }
                     None => match (l.current.as_ref(), l.last_attempt) {
                         // Never fetched: due at once.
@@ -733,15 +787,21 @@ impl Service {
             if let Some(e) = &report.error {
                 tracing::error!(error = %e, "initial index build failed");
             }
+            let mut published = this.source.watch();
             if !this.settings.enabled {
                 tracing::info!(
                     "scheduled refresh is off; lists refresh only on POST /v1/admin/refresh"
                 );
-                return;
+                if published.is_none() {
+                    return;
+                }
             }
             loop {
                 let lists = this.blocking_lists().await;
-                let due = this.due_lists(&lists, OffsetDateTime::now_utc());
+                let due = match this.settings.enabled {
+                    true => this.due_lists(&lists, OffsetDateTime::now_utc()),
+                    false => Vec::new(),
+                };
                 if !due.is_empty() || this.drifted(&lists) {
                     tracing::info!(lists = ?due, "scheduled refresh");
                     let report = this
@@ -760,9 +820,20 @@ impl Service {
                         tracing::error!("{}", this.not_ready_detail());
                     }
                 }
+                let told = async {
+                    match published.as_mut() {
+                        Some(rx) => rx.changed().await.is_ok(),
+                        None => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     _ = tokio::time::sleep(this.settings.tick) => {}
                     _ = stop.changed() => break,
+                    open = told => {
+                        if !open {
+                            published = None;
+                        }
+                    }
                 }
                 if *stop.borrow() {
                     break;
@@ -1266,16 +1337,30 @@ impl IndexSource for ManifestSource {
 /// The production source: the versioned store in the data directory, with
 /// the fetcher downloading catalog lists into it. Lists imported by hand
 /// (`screener import`, custom lists) are served too; they are not fetched.
+///
+/// With a shared database ([`StoreSource::with_shared`]) the database
+/// decides which version of each list is current: one replica at a time
+/// fetches a list and publishes the version it stored, the others adopt it
+/// into their own store when they load it (see [`crate::snapshot::shared`]).
 pub struct StoreSource {
     store: Arc<crate::snapshot::Store>,
     fetcher: crate::fetch::Fetcher,
     catalog: crate::sources::Catalog,
+    shared: Option<Shared>,
+}
+
+/// The shared database of a [`StoreSource`], and its follower.
+struct Shared {
+    db: Arc<crate::snapshot::shared::SharedVersions>,
+    published: tokio::sync::watch::Receiver<u64>,
+    _follower: crate::snapshot::shared::Follower,
 }
 
 impl std::fmt::Debug for StoreSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreSource")
             .field("root", &self.store.root())
+            .field("shared", &self.shared.as_ref().map(|s| &s.db))
             .finish_non_exhaustive()
     }
 }
@@ -1290,7 +1375,23 @@ impl StoreSource {
             store,
             fetcher,
             catalog,
+            shared: None,
         }
+    }
+
+    /// Shares the list versions through a database with other replicas, and
+    /// starts following what they publish.
+    pub fn with_shared(mut self, db: Arc<crate::snapshot::shared::SharedVersions>) -> StoreSource {
+        let (tx, rx) = tokio::sync::watch::channel(0u64);
+        let follower = db.follow(move || {
+            tx.send_modify(|n| *n += 1);
+        });
+        self.shared = Some(Shared {
+            db,
+            published: rx,
+            _follower: follower,
+        });
+        self
     }
 
     fn version_of(meta: &crate::snapshot::VersionMeta) -> ListVersion {
@@ -1316,19 +1417,213 @@ impl StoreSource {
             other => SourceError::Failed(other.to_string()),
         }
     }
+
+    /// The lists as the store holds them: the shared database's record
+    /// when there is one (this store's own when it cannot be reached).
+    fn stored(&self) -> Vec<crate::snapshot::ListStatus> {
+        let Some(shared) = &self.shared else {
+            return self.store.lists();
+        };
+        match shared.db.lists() {
+            Ok(lists) => {
+                let mut out: BTreeMap<String, crate::snapshot::ListStatus> = lists
+                    .into_iter()
+                    .filter(|l| l.current.is_some() || l.last_error.is_some())
+                    .map(|l| {
+                        let status = crate::snapshot::ListStatus {
+                            id: l.id,
+                            current: l.current,
+                            last_error: l.last_error,
+                            last_error_at: l.last_error_at,
+                            last_attempt: l.last_attempt,
+                            last_success: l.last_success,
+                        };
+                        (status.id.clone(), status)
+                    })
+                    .collect();
+                // Lists no replica published (imported by hand here, or
+                // loaded before the database was named) are served from
+                // this store until one is.
+                for local in self.store.lists() {
+                    match out.get_mut(&local.id) {
+                        Some(s) if s.current.is_none() => s.current = local.current,
+                        Some(_) => {}
+                        None => {
+                            out.insert(local.id.clone(), local);
+                        }
+                    }
+                }
+                out.into_values().collect()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the shared list versions cannot be read; serving this replica's copies");
+                self.store.lists()
+            }
+        }
+    }
+
+    /// Makes sure this store holds a version published to the shared
+    /// database (adopting it: the same parser on the published files).
+    fn ensure_local(&self, list_id: &str, version: &str) -> Result<(), SourceError> {
+        match &self.shared {
+            Some(shared) => Self::adopt_from(&self.store, &shared.db, list_id, version),
+            None => Ok(()),
+        }
+    }
+
+    fn adopt_from(
+        store: &crate::snapshot::Store,
+        db: &crate::snapshot::shared::SharedVersions,
+        list_id: &str,
+        version: &str,
+    ) -> Result<(), SourceError> {
+        if store.version(list_id, version).is_ok() {
+            return Ok(());
+        }
+        let (meta, files) = db
+            .version(list_id, version)
+            .map_err(|e| SourceError::Failed(e.to_string()))?
+            .ok_or_else(|| SourceError::UnknownVersion {
+                list: list_id.to_string(),
+                version: version.to_string(),
+            })?;
+        store
+            .adopt(&meta, files)
+            .map_err(|e| Self::store_error(list_id, e))?;
+        tracing::info!(list = %list_id, %version, "adopted a version published by another replica");
+        Ok(())
+    }
+
+    /// Fetches one catalog list as the leader of it among the replicas
+    /// sharing the database: skips when another replica leads it or just
+    /// did; else brings this store up to the shared current version,
+    /// fetches into it, publishes what is new, and gives the lease back.
+    async fn refresh_shared(
+        &self,
+        shared: &Shared,
+        list: &crate::sources::ListSource,
+    ) -> RefreshOutcome {
+        use crate::snapshot::shared::Lead;
+        let db = Arc::clone(&shared.db);
+        let id = list.id.clone();
+        let lead = tokio::task::spawn_blocking(move || {
+            let since = db.now_micros()?;
+            db.lead(&id, since)
+        })
+        .await;
+        let lease = match lead {
+            Ok(Ok(Lead::Leading(lease))) => lease,
+            Ok(Ok(Lead::Held { holder })) => {
+                return RefreshOutcome::Skipped {
+                    reason: format!("replica {holder} is fetching this list"),
+                };
+            }
+            Ok(Ok(Lead::Done)) => {
+                return RefreshOutcome::Skipped {
+                    reason: "another replica has just fetched this list".into(),
+                };
+            }
+            Ok(Err(e)) => {
+                return RefreshOutcome::Failed {
+                    error: e.to_string(),
+                };
+            }
+            Err(e) => {
+                return RefreshOutcome::Failed {
+                    error: format!("the lease task failed: {e}"),
+                };
+            }
+        };
+        let outcome = self.fetch_and_publish(shared, list, &lease).await;
+        let error = match &outcome {
+            RefreshOutcome::Failed { error } => Some(error.clone()),
+            _ => None,
+        };
+        let db = Arc::clone(&shared.db);
+        let finished =
+            tokio::task::spawn_blocking(move || db.finish(&lease, error.as_deref())).await;
+        if let Ok(Err(e)) = finished {
+            tracing::warn!(list = %list.id, error = %e, "cannot give the fetch lease back; it runs out by itself");
+        }
+        outcome
+    }
+
+    async fn fetch_and_publish(
+        &self,
+        shared: &Shared,
+        list: &crate::sources::ListSource,
+        lease: &crate::snapshot::shared::Lease,
+    ) -> RefreshOutcome {
+        let failed = |error: String| RefreshOutcome::Failed { error };
+        // Compare with (and validate against) the version the replicas
+        // serve, not an older copy of this store (adopting it may parse:
+        // off the async thread).
+        let (store, db, id) = (
+            Arc::clone(&self.store),
+            Arc::clone(&shared.db),
+            list.id.clone(),
+        );
+        let synced = tokio::task::spawn_blocking(move || {
+            let current = db
+                .lists()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .find(|l| l.id == id)
+                .and_then(|l| l.current);
+            if let Some(c) = &current {
+                Self::adopt_from(&store, &db, &id, &c.version).map_err(|e| e.to_string())?;
+            }
+            Ok::<_, String>(current)
+        })
+        .await;
+        let current = match synced {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return failed(e),
+            Err(e) => return failed(format!("the sync task failed: {e}")),
+        };
+        let meta = match self.fetcher.fetch_list(&self.store, list).await {
+            Ok(crate::fetch::FetchOutcome::New(m)) => m,
+            Ok(crate::fetch::FetchOutcome::Unchanged(m)) => {
+                if current.as_ref().is_some_and(|c| c.version == m.version) {
+                    return RefreshOutcome::Unchanged;
+                }
+                // This replica's copy is current here but not yet shared
+                // (the first replica on a new database): publish it.
+                m
+            }
+            Err(e) => return failed(e.to_string()),
+        };
+        let mut files = Vec::with_capacity(meta.files.len());
+        for f in &meta.files {
+            match self.store.read_raw(&meta.list_id, &meta.version, &f.name) {
+                Ok(data) => files.push(crate::parse::SourceFile::new(&f.name, data)),
+                Err(e) => return failed(e.to_string()),
+            }
+        }
+        let db = Arc::clone(&shared.db);
+        let (lease, version) = (lease.clone(), meta.version.clone());
+        match tokio::task::spawn_blocking(move || db.publish(&lease, &meta, &files)).await {
+            Ok(Ok(())) => RefreshOutcome::New { version },
+            Ok(Err(e)) => failed(e.to_string()),
+            Err(e) => failed(format!("the publish task failed: {e}")),
+        }
+    }
 }
 
 impl IndexSource for StoreSource {
     fn versions(&self, list_id: &str) -> Vec<ListVersion> {
-        self.store
-            .versions(list_id)
-            .iter()
-            .map(Self::version_of)
-            .collect()
+        let metas = match &self.shared {
+            Some(shared) => shared.db.versions(list_id).unwrap_or_else(|e| {
+                tracing::warn!(list = %list_id, error = %e, "cannot read the shared versions");
+                Vec::new()
+            }),
+            None => self.store.versions(list_id),
+        };
+        metas.iter().map(Self::version_of).collect()
     }
 
     fn lists(&self) -> Vec<SourceList> {
-        let stored = self.store.lists();
+        let stored = self.stored();
         let mut out: BTreeMap<String, SourceList> = BTreeMap::new();
         for l in self.catalog.lists.iter().filter(|l| l.auto_fetch) {
             out.insert(
@@ -1368,6 +1663,7 @@ impl IndexSource for StoreSource {
     }
 
     fn load(&self, list_id: &str, version: &str) -> Result<Vec<Entity>, SourceError> {
+        self.ensure_local(list_id, version)?;
         self.store
             .load_entities(list_id, version)
             .map_err(|e| Self::store_error(list_id, e))
@@ -1377,6 +1673,10 @@ impl IndexSource for StoreSource {
         Some(IndexStore::of_data_dir(self.store.root()))
     }
 
+    fn watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.shared.as_ref().map(|s| s.published.clone())
+    }
+
     fn refresh<'a>(&'a self, list_id: &'a str) -> BoxFuture<'a, RefreshOutcome> {
         Box::pin(async move {
             let Some(list) = self.catalog.get(list_id) else {
@@ -1384,6 +1684,9 @@ impl IndexSource for StoreSource {
                 // after every refresh picks those up.
                 return RefreshOutcome::Unchanged;
             };
+            if let Some(shared) = &self.shared {
+                return self.refresh_shared(shared, list).await;
+            }
             match self.fetcher.fetch_list(&self.store, list).await {
                 Ok(crate::fetch::FetchOutcome::New(m)) => {
                     RefreshOutcome::New { version: m.version }
@@ -1397,10 +1700,17 @@ impl IndexSource for StoreSource {
     }
 
     fn changes(&self, list_id: &str, since: &str) -> Result<ListChanges, SourceError> {
-        let current = self
-            .store
-            .current(list_id)
-            .ok_or_else(|| SourceError::UnknownList(list_id.to_string()))?;
+        let current = match &self.shared {
+            Some(_) => self
+                .stored()
+                .into_iter()
+                .find(|l| l.id == list_id)
+                .and_then(|l| l.current),
+            None => self.store.current(list_id),
+        }
+        .ok_or_else(|| SourceError::UnknownList(list_id.to_string()))?;
+        self.ensure_local(list_id, since)?;
+        self.ensure_local(list_id, &current.version)?;
         let c = self
             .store
             .changes(list_id, since, &current.version)

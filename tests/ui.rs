@@ -9,7 +9,7 @@ mod common;
 
 use actix_web::cookie::Cookie;
 use actix_web::{App, test, web};
-use screener::api::config::{ApiKey, ServerConfig};
+use screener::api::config::{ApiKey, Secret, ServerConfig};
 use screener::api::{AppState, app_config};
 use screener::monitor::sqlite::{SqliteOptions, SqliteStore};
 use screener::monitor::store::AlertStatus;
@@ -245,6 +245,11 @@ fn assert_console_headers(p: &Page, what: &str) {
     assert_eq!(h("x-content-type-options"), "nosniff", "{what}");
     assert_eq!(h("referrer-policy"), "no-referrer", "{what}");
     assert!(
+        h("server-timing").starts_with("app;dur="),
+        "{what}: server-timing {}",
+        h("server-timing")
+    );
+    assert!(
         h("content-type").starts_with("text/html"),
         "{what}: {}",
         h("content-type")
@@ -352,6 +357,16 @@ async fn every_page_renders_for_a_signed_in_analyst() {
     ] {
         assert!(p.body.contains(needle), "{needle}: {}", p.body);
     }
+
+    // Times: UTC in the page and on hover (the script localises the text).
+    let t = p.body.find("<time datetime=\"").expect("a <time> element");
+    let tag = &p.body[t..t + p.body[t..].find('>').expect("tag end")];
+    assert!(
+        tag.contains("Z\" title=\"") && tag.ends_with(" UTC\""),
+        "{tag}"
+    );
+    // The keys of the decision form are named on the page.
+    assert!(p.body.contains("Ctrl+Enter records it"), "{}", p.body);
 
     // The customer, the lists, the audit trail and its verification.
     let p = send(&app, ana.get("/ui/customers/c-bout")).await;
@@ -850,4 +865,219 @@ async fn lists_page_shows_the_changes_between_two_versions() {
     .await;
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert!(bad.body.contains("1999-01-01"), "{}", bad.body);
+}
+
+/// The customer is erased while an analyst has the alert open: their
+/// decision is refused with a page saying the alert was closed meanwhile,
+/// by whom and how, and the alert stays closed.
+#[actix_web::test]
+async fn a_decision_on_an_alert_closed_meanwhile_says_so() {
+    let s = setup();
+    let app = app!(&s);
+    let alert = first_alert(
+        &put_customer(
+            &app,
+            "c-bout",
+            json!({"name": "Viktor Bout", "birthDate": "1967"}),
+        )
+        .await,
+    );
+    let bob = sign_in(&app, BOB).await;
+    let page = send(&app, bob.get(&format!("/ui/alerts/{alert}"))).await;
+    let revision = hidden(&page.body, "revision");
+    let deleted = send(
+        &app,
+        test::TestRequest::delete()
+            .uri("/v1/customers/c-bout")
+            .insert_header(("authorization", format!("Bearer {ANA}"))),
+    )
+    .await;
+    assert!(deleted.status < 300, "{}", deleted.body);
+    let p = send(
+        &app,
+        bob.post(
+            &format!("/ui/alerts/{alert}/decision"),
+            &[
+                ("csrf", &bob.csrf),
+                ("decision", "false_positive"),
+                ("reason", "different person"),
+                ("revision", &revision),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, 409, "{}", p.body);
+    assert_console_headers(&p, "closed meanwhile");
+    assert!(
+        p.body
+            .contains("This alert was closed meanwhile (Customer deleted)."),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("Closed by <strong>ana</strong>"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("href=\"/ui/alerts\""), "a way back");
+    let a = s
+        .monitor
+        .store()
+        .alert(alert)
+        .expect("read")
+        .expect("alert");
+    assert_eq!(a.status, AlertStatus::CustomerDeleted);
+    assert!(
+        !s.monitor
+            .store()
+            .alert_history(alert)
+            .expect("history")
+            .iter()
+            .any(|h| h.actor == "bob"),
+        "bob's decision was not recorded"
+    );
+}
+
+/// With no API key and no admin token the console would be open to anyone
+/// and could not say who decided: every page, sign-in included, is a 503
+/// saying how to configure keys. An admin token alone signs in (as admin).
+#[actix_web::test]
+async fn without_keys_the_console_is_closed_and_says_how_to_open_it() {
+    let open = AppState::new(
+        service(),
+        ServerConfig {
+            workers: Some(1),
+            ..ServerConfig::default()
+        },
+    );
+    let app = test::init_service(App::new().configure(app_config(open))).await;
+    for uri in ["/ui/alerts", "/ui/sign-in", "/ui/screen?name=Viktor+Bout"] {
+        let p = send(&app, test::TestRequest::get().uri(uri)).await;
+        assert_eq!(p.status, 503, "{uri}: {}", p.body);
+        assert_console_headers(&p, uri);
+        assert!(p.body.contains("SCREENER_API_KEYS"), "{uri}: {}", p.body);
+        assert!(!p.body.contains("name=\"key\""), "{uri}: no sign-in form");
+    }
+    // A sign-in attempt with any key starts no session.
+    let p = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/ui/sign-in")
+            .cookie(Cookie::new("screener_sign_in", "t"))
+            .set_form([("csrf", "t"), ("key", "anything-at-all-123")]),
+    )
+    .await;
+    assert_eq!(p.status, 503, "{}", p.body);
+    assert!(!p.cookies.iter().any(|c| c.name() == "screener_session"));
+    // The API itself stays as configured (open): only the console closes.
+    let p = send(&app, test::TestRequest::get().uri("/v1/lists")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+
+    let admin_only = AppState::new(
+        service(),
+        ServerConfig {
+            admin_token: Some(Secret::new("console-admin-token-0123456789")),
+            workers: Some(1),
+            ..ServerConfig::default()
+        },
+    );
+    let app = test::init_service(App::new().configure(app_config(admin_only))).await;
+    let admin = sign_in(&app, "console-admin-token-0123456789").await;
+    let p = send(&app, admin.get("/ui/screen")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("Signed in as <strong>admin</strong>"),
+        "{}",
+        p.body
+    );
+}
+
+/// The console's indexes (SQLite migration 2): a database made by the
+/// first schema is upgraded in place, keeps its alerts, and the queue's
+/// queries (status, score, list, age, and the counts per status) are
+/// answered from the new partial indexes, never by reading every alert row.
+#[actix_web::test]
+async fn the_queue_is_served_by_the_console_indexes_after_an_upgrade() {
+    use screener::monitor::sqlite::MIGRATIONS;
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("monitor.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.execute(
+            "INSERT INTO alerts (customer_id, entity_id, list, entity_caption, status, score, matching, raised_by, last_seen_in, entity_fp, customer_fp, is_current, revision, created_at, updated_at)
+             VALUES ('c-1', 'us_ofac_sdn:1', 'us_ofac_sdn', 'X', 'open', 0.9, 1, 'us_ofac_sdn@1', 'us_ofac_sdn@1', '', '', 1, 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            [],
+        )
+        .expect("an alert of schema 1");
+    }
+    let store = SqliteStore::open(&path, SqliteOptions::default()).expect("upgrade");
+    let open = screener::monitor::store::MonitorStore::list_alerts(
+        &store,
+        &screener::monitor::store::AlertFilter {
+            statuses: vec![AlertStatus::Open],
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .expect("queue");
+    assert_eq!(open.items.len(), 1, "the alert survived the upgrade");
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, MIGRATIONS.len() as i64);
+    let plan = |sql: &str| -> String {
+        let mut st = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect(sql);
+        let rows: Vec<String> = st
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .map(|r| r.expect("row"))
+            .collect();
+        rows.join(" | ")
+    };
+    let cur = "FROM alerts WHERE is_current = 1";
+    for (sql, index) in [
+        (
+            format!("SELECT status, count(*) {cur} GROUP BY status"),
+            "COVERING INDEX alerts_queue_status",
+        ),
+        (
+            format!(
+                "SELECT status, count(*) {cur} AND created_at < '2026-06-01' AND customer_id IN (SELECT id FROM customers WHERE segment = 'retail') GROUP BY status"
+            ),
+            "COVERING INDEX alerts_queue_status",
+        ),
+        (
+            format!("SELECT status, count(*) {cur} AND list = 'x' GROUP BY status"),
+            "COVERING INDEX alerts_queue_list",
+        ),
+        (
+            format!("SELECT * {cur} AND status IN ('open') ORDER BY id DESC LIMIT 51"),
+            "alerts_queue_status",
+        ),
+        (
+            format!(
+                "SELECT * {cur} AND status IN ('open') AND created_at < '2026-06-01' ORDER BY id DESC LIMIT 51"
+            ),
+            "alerts_queue_status",
+        ),
+        (
+            format!("SELECT * {cur} AND status IN ('open') ORDER BY score DESC, id DESC LIMIT 51"),
+            "alerts_queue_status_score",
+        ),
+        (
+            format!("SELECT * {cur} ORDER BY score DESC, id DESC LIMIT 51"),
+            "alerts_queue_score",
+        ),
+    ] {
+        let p = plan(&sql);
+        assert!(p.contains(index), "{sql}: {p}");
+        assert!(!p.contains("TEMP B-TREE FOR ORDER BY"), "{sql} sorts: {p}");
+    }
 }

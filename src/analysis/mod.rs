@@ -7,19 +7,22 @@
 //! - [`stats`]: how often each token occurs among the loaded lists;
 //! - [`party`]: a listed party with its names, birth dates, countries and
 //!   identifiers ready for scoring, and the ids of its distinct name variants;
-//! - [`query`]: the query's side of the same.
+//! - [`query`]: the query's side of the same;
+//! - [`sym`]: the shared text of token keys, which recur across millions of names.
 
 pub mod name;
 pub mod party;
 pub mod query;
 pub mod stats;
+pub mod sym;
 
 pub use name::{
     MAX_TOKENS, MAX_VARIANTS, PreparedName, PreparedToken, PreparedVariant, is_distinctive,
 };
 pub use party::{
     IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, compact_identifier,
-    identifier_forms, imo_check_digit_ok, looks_like_bic, normalize_identifier,
+    identifier_forms, imo_check_digit_ok, looks_like_bic, normalize_identifier, share_token_text,
 };
 pub use query::PreparedQuery;
 pub use stats::TokenStats;
+pub use sym::{Interner, Sym};

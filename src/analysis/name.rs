@@ -2,6 +2,7 @@
 //! names, once per query for the query), with every token's comparison keys
 //! computed up front so scoring does no text work.
 
+use super::sym::Sym;
 use crate::text::{self, Script, TokenKind};
 
 /// At most this many Latin variants of one name take part in scoring.
@@ -15,14 +16,14 @@ const _: () = assert!(MAX_TOKENS <= 32);
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedToken {
     /// The token as folded and romanised ("mohamed").
-    pub raw: String,
+    pub raw: Sym,
     /// The canonical form of frequent transliteration variants ("muhammad").
-    pub text: String,
+    pub text: Sym,
     pub kind: TokenKind,
     /// Phonetic key (empty for very short tokens).
-    pub phon: String,
+    pub phon: Sym,
     /// Vowel-tolerant consonant skeleton.
-    pub skel: String,
+    pub skel: Sym,
     /// Romanised from a script that does not write short vowels (Arabic,
     /// Hebrew): compare on the skeleton.
     pub abjad: bool,
@@ -65,11 +66,11 @@ impl PreparedToken {
         let mut sorted: Vec<char> = raw.chars().collect();
         sorted.sort_unstable();
         PreparedToken {
-            phon: text::phonetic_key(&canonical),
-            skel: text::skeleton(&canonical),
+            phon: text::phonetic_key(&canonical).into(),
+            skel: text::skeleton(&canonical).into(),
             canonical_legal_form: kind == TokenKind::LegalForm
                 && text::is_canonical_legal_form(&canonical),
-            text: canonical,
+            text: canonical.into(),
             kind,
             abjad,
             surname,
@@ -82,7 +83,7 @@ impl PreparedToken {
             letter_bits: text::letter_bits(raw),
             collapsed_hash: hash_of(collapse_repeats(raw).as_str()),
             sorted_hash: hash_of(sorted.as_slice()),
-            raw: raw.to_string(),
+            raw: raw.into(),
         }
     }
 }

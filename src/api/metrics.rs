@@ -427,6 +427,20 @@ fn render_service(out: &mut String, service: &Service) {
             }
         }
     }
+    header(
+        out,
+        "screener_list_pending_info",
+        "gauge",
+        "A newer current version of a list than the one served (published by another replica, or imported), until it is swapped in (value always 1).",
+    );
+    for (id, version) in service.pending() {
+        let _ = writeln!(
+            out,
+            "screener_list_pending_info{{list=\"{}\",version=\"{}\"}} 1",
+            esc(&id),
+            esc(&version)
+        );
+    }
     let runtime = service.runtime();
     header(
         out,

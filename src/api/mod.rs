@@ -389,11 +389,19 @@ pub fn open_source(config: &ServerConfig) -> Result<Arc<dyn IndexSource>, ServeE
             .map_err(|e| ServeError::Source(e.to_string()))?;
             let fetcher = crate::fetch::Fetcher::new(crate::fetch::FetchConfig::default())
                 .map_err(|e| ServeError::Source(e.to_string()))?;
-            Ok(Arc::new(crate::service::StoreSource::new(
-                Arc::new(store),
-                fetcher,
-                catalog,
-            )))
+            let mut source = crate::service::StoreSource::new(Arc::new(store), fetcher, catalog);
+            // A shared PostgreSQL database shares the list versions too.
+            if let crate::monitor::Database::Postgres(url) =
+                config.monitor.backend(&config.data_dir)
+            {
+                let shared = crate::snapshot::shared::SharedVersions::connect(
+                    &url,
+                    crate::snapshot::shared::SharedOptions::default(),
+                )
+                .map_err(|e| ServeError::Source(e.to_string()))?;
+                source = source.with_shared(Arc::new(shared));
+            }
+            Ok(Arc::new(source))
         }
     }
 }

@@ -36,6 +36,11 @@ pub struct Ready {
     entities: usize,
     /// `{list id: version}` served.
     lists: BTreeMap<String, String>,
+    /// Lists with a newer current version than the one served here
+    /// (published by another replica sharing the database, or imported):
+    /// `{list id: that version}`. Empty while this replica is up to date; a
+    /// version stays here when this replica rejected it.
+    pending: BTreeMap<String, String>,
 }
 
 /// An index is served
@@ -53,6 +58,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             generation: s.generation,
             entities: s.matcher.index().len(),
             lists: s.versions(None),
+            pending: state.service.pending(),
         }),
         None => state.not_ready().to_response(),
     }

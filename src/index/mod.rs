@@ -11,11 +11,12 @@ pub mod persist;
 
 use crate::analysis::{
     PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids, is_distinctive,
+    share_token_text,
 };
 use crate::model::Entity;
 use crate::text::TokenKind;
 use candidates::{FieldNorms, Key};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use tantivy::columnar::Column;
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -70,7 +71,10 @@ struct Fields {
 /// new one and swaps it in).
 pub struct ScreeningIndex {
     entities: Vec<PreparedEntity>,
-    by_id: HashMap<String, u32>,
+    /// Party ordinals in the order of their entity ids: an id is found by
+    /// binary search over the entities' own ids, without a second copy of
+    /// every id in a map.
+    by_id: Vec<u32>,
     stats: TokenStats,
     lists: BTreeMap<String, LoadedList>,
     sanctions_lists: BTreeSet<String>,
@@ -271,6 +275,7 @@ impl Parties {
             }
         });
         assign_variant_ids(&mut entities);
+        share_token_text(&mut entities);
         Parties {
             lists: loaded,
             entities,
@@ -358,11 +363,14 @@ impl ScreeningIndex {
             stats,
         } = parties;
         let fields = fields_of(&index.schema())?;
-        let by_id = entities
-            .iter()
-            .enumerate()
-            .map(|(ord, e)| (e.entity.id.clone(), ord as u32))
-            .collect();
+        let mut by_id: Vec<u32> = (0..entities.len() as u32).collect();
+        // Stable: of parties with one id, the last one listed is found.
+        by_id.sort_by(|&a, &b| {
+            entities[a as usize]
+                .entity
+                .id
+                .cmp(&entities[b as usize].entity.id)
+        });
         let reader = index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
@@ -463,11 +471,14 @@ impl ScreeningIndex {
 
     /// The ordinal of an entity id.
     pub fn ord_of(&self, id: &str) -> Option<u32> {
-        self.by_id.get(id).copied()
+        let id_of = |ord: u32| self.entities[ord as usize].entity.id.as_str();
+        let end = self.by_id.partition_point(|&o| id_of(o) <= id);
+        let last = *self.by_id.get(end.checked_sub(1)?)?;
+        (id_of(last) == id).then_some(last)
     }
 
     pub fn entity_by_id(&self, id: &str) -> Option<&PreparedEntity> {
-        self.by_id.get(id).and_then(|o| self.entity(*o))
+        self.ord_of(id).and_then(|o| self.entity(o))
     }
 
     pub fn entities(&self) -> impl Iterator<Item = &PreparedEntity> {
@@ -623,6 +634,7 @@ pub fn stats_from_store(
 pub(crate) mod tests {
     use super::*;
     use crate::model::{Schema, prop};
+    use std::collections::HashMap;
 
     fn party(list: &str, id: &str, schema: Schema, names: &[(&str, &str)]) -> Entity {
         let mut e = Entity::new(list, id, schema);
@@ -687,6 +699,27 @@ pub(crate) mod tests {
             (list("un_sc_sanctions", &b), b),
         ];
         ScreeningIndex::build(lists, BTreeSet::new()).expect("in-memory index")
+    }
+
+    #[test]
+    fn every_party_is_found_by_its_id_and_nothing_else() {
+        let index = index();
+        for (ord, e) in index.entities().enumerate() {
+            assert_eq!(index.ord_of(&e.entity.id), Some(ord as u32));
+            assert_eq!(
+                index.entity_by_id(&e.entity.id).map(|f| &f.entity.id),
+                Some(&e.entity.id)
+            );
+        }
+        for missing in [
+            "",
+            "us_ofac_sdn:3",
+            "us_ofac_sdn:",
+            "zz:1",
+            "un_sc_sanctions:QDi.10",
+        ] {
+            assert_eq!(index.ord_of(missing), None, "{missing}");
+        }
     }
 
     #[test]

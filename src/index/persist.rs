@@ -365,7 +365,8 @@ fn read_index(dir: &Path, plan: &Plan) -> Result<ScreeningIndex, IndexError> {
         .par_iter()
         .map(|c| postcard::from_bytes(c))
         .collect::<Result<_, _>>()?;
-    let entities: Vec<PreparedEntity> = chunks.into_iter().flatten().collect();
+    let mut entities: Vec<PreparedEntity> = chunks.into_iter().flatten().collect();
+    crate::analysis::share_token_text(&mut entities);
     let expected: usize = plan.lists.iter().map(|(_, _, n)| n).sum();
     let key_counts = read_key_counts(dir)?;
     if entities.len() != expected || key_counts.len() != expected {

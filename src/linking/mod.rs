@@ -244,7 +244,7 @@ impl Facts {
         let mut birth_dates: Vec<String> = e
             .get(prop::BIRTH_DATE)
             .iter()
-            .filter(|d| is_full_date(d))
+            .filter(|d| crate::model::ftm::is_full_date(d))
             .cloned()
             .collect();
         birth_dates.sort();
@@ -303,16 +303,6 @@ impl Facts {
             names,
         }
     }
-}
-
-fn is_full_date(d: &str) -> bool {
-    let b = d.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// An identifier's normal form when it is strong enough to link records.

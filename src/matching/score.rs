@@ -289,7 +289,7 @@ fn explanation(
         .pairs
         .iter()
         .map(|p| TokenExplanation {
-            query: qv.tokens[p.query].raw.clone(),
+            query: qv.tokens[p.query].raw.to_string(),
             listed: nv.tokens[p.listed.clone()]
                 .iter()
                 .map(|t| t.raw.as_str())
@@ -304,7 +304,7 @@ fn explanation(
             .iter()
             .enumerate()
             .filter(|(i, t)| !is_set(used, *i) && t.kind != TokenKind::Honorific)
-            .map(|(_, t)| t.raw.clone())
+            .map(|(_, t)| t.raw.to_string())
             .collect()
     };
     let a = &best.alignment;

@@ -507,6 +507,11 @@ pub fn value_ok(kind: Kind, max: usize, property: &str, v: &str) -> bool {
     }
 }
 
+/// A full `YYYY-MM-DD` date, a real calendar date.
+pub fn is_full_date(v: &str) -> bool {
+    v.len() == 10 && is_date(v)
+}
+
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (a real calendar date), optionally
 /// followed by a time (`T…`).
 pub fn is_date(v: &str) -> bool {

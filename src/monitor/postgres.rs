@@ -33,68 +33,21 @@
 
 use super::audit;
 use super::store::*;
+use crate::pg::{Conn, MIGRATION_LOCK, MigrateError, Pool, off_runtime};
+pub use crate::pg::{MIGRATIONS, PostgresOptions, is_postgres_url};
+use postgres::Row;
 use postgres::types::ToSql;
-use postgres::{NoTls, Row};
-use r2d2_postgres::{PostgresConnectionManager, r2d2};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// The schema, one migration per version (version = position + 1).
-pub const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/001_monitor.sql")];
-
-/// Advisory lock keys: migrations (exclusive; writers hold it shared) and
-/// the audit chain (every write transaction).
-const MIGRATION_LOCK: i64 = 0x5343_524e_0000_0001;
+/// Advisory lock key of the audit chain (every write transaction).
 const CHAIN_LOCK: i64 = 0x5343_524e_0000_0002;
 
 /// Runs of one transaction that meets a serialization failure, a deadlock
 /// or a lost race on a unique key.
 const ATTEMPTS: u32 = 5;
-
-/// Options of [`PostgresStore::connect`].
-#[derive(Debug, Clone)]
-pub struct PostgresOptions {
-    /// Most connections held open.
-    pub pool_size: u32,
-    /// How long a request waits for a connection before answering 503.
-    pub connect_timeout: Duration,
-}
-
-impl Default for PostgresOptions {
-    fn default() -> Self {
-        PostgresOptions {
-            pool_size: 16,
-            connect_timeout: Duration::from_secs(3),
-        }
-    }
-}
-
-type Manager = PostgresConnectionManager<NoTls>;
-type Conn = r2d2::PooledConnection<Manager>;
-
-/// The pool, closed on a thread of its own: closing a connection blocks on
-/// the driver's runtime, which cannot run on an async thread (where the
-/// last handle on the store may be dropped).
-struct Pool(Option<r2d2::Pool<Manager>>);
-
-impl Pool {
-    fn get(&self) -> std::result::Result<Conn, String> {
-        match &self.0 {
-            Some(p) => p.get().map_err(|e| e.to_string()),
-            None => Err("the store is closed".into()),
-        }
-    }
-}
-
-impl Drop for Pool {
-    fn drop(&mut self) {
-        if let Some(pool) = self.0.take() {
-            let _ = std::thread::spawn(move || drop(pool)).join();
-        }
-    }
-}
 
 /// The PostgreSQL monitor store.
 pub struct PostgresStore {
@@ -115,47 +68,6 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
-/// Runs `f` where the blocking driver may block: on a thread of its own
-/// when this thread belongs to an async runtime (the driver's own runtime
-/// cannot start inside another), else here. The API calls the store from
-/// blocking threads; this keeps any other caller working too.
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return f();
-    }
-    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
-}
-
-/// Whether a text names a PostgreSQL database (rather than a SQLite file).
-pub fn is_postgres_url(s: &str) -> bool {
-    s.starts_with("postgres://") || s.starts_with("postgresql://")
-}
-
-/// A connection string's user, hosts and database, without the password.
-fn describe(config: &postgres::Config) -> String {
-    let hosts: Vec<String> = config
-        .get_hosts()
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let host = match h {
-                postgres::config::Host::Tcp(h) => h.clone(),
-                postgres::config::Host::Unix(p) => p.display().to_string(),
-            };
-            match config.get_ports().get(i).or(config.get_ports().first()) {
-                Some(p) => format!("{host}:{p}"),
-                None => host,
-            }
-        })
-        .collect();
-    format!(
-        "postgres://{}@{}/{}",
-        config.get_user().unwrap_or(""),
-        hosts.join(","),
-        config.get_dbname().unwrap_or("")
-    )
-}
-
 /// What went wrong, and whether running the transaction again may help.
 struct PgFailure {
     error: MonitorError,
@@ -169,8 +81,7 @@ fn classify(describe: &str, e: &postgres::Error) -> PgFailure {
         retry: false,
     };
     let Some(db) = e.as_db_error() else {
-        let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
-        if e.is_closed() || io || e.to_string().contains("connect") {
+        if crate::pg::is_connection_lost(e) {
             return unavailable(format!(
                 "the monitor database {describe} cannot be reached ({e}); monitor writes are refused until it is back"
             ));
@@ -239,42 +150,16 @@ fn newer_schema(describe: &str, version: i64) -> MonitorError {
     ))
 }
 
-/// Applies pending migrations in one transaction under the migration lock
-/// (a second process waits for it, then finds nothing to do).
+/// Applies pending migrations (see [`crate::pg::migrate`]).
 fn migrate(describe: &str, conn: &mut postgres::Client) -> Result<()> {
-    let err = |e: postgres::Error| classify(describe, &e).error;
-    let mut tx = conn.transaction().map_err(err)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(err)?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS monitor_schema (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
-    )
-    .map_err(err)?;
-    let version: i64 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0)::BIGINT FROM monitor_schema",
-            &[],
-        )
-        .and_then(|r| r.try_get(0))
-        .map_err(err)?;
-    if version > MIGRATIONS.len() as i64 {
-        return Err(newer_schema(describe, version));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-        let target = i as i64 + 1;
-        tx.batch_execute(sql).map_err(|e| {
-            MonitorError::Schema(format!(
-                "migrating the monitor database {describe} to schema version {target} failed: {e}"
-            ))
-        })?;
-        tx.execute(
-            "INSERT INTO monitor_schema (version, applied_at) VALUES ($1, $2)",
-            &[&target, &time_text(OffsetDateTime::now_utc())],
-        )
-        .map_err(err)?;
-        tracing::info!(database = %describe, version = target, "monitor database migrated");
-    }
-    tx.commit().map_err(err)
+    let applied_at = time_text(OffsetDateTime::now_utc());
+    crate::pg::migrate(describe, conn, &applied_at).map_err(|e| match e {
+        MigrateError::Db(e) => classify(describe, &e).error,
+        MigrateError::Newer(version) => newer_schema(describe, version),
+        MigrateError::Failed { version, error } => MonitorError::Schema(format!(
+            "migrating the monitor database {describe} to schema version {version} failed: {error}"
+        )),
+    })
 }
 
 impl PostgresStore {
@@ -283,22 +168,11 @@ impl PostgresStore {
     /// the store answers 503 until it is, and migrates then. A database of
     /// a newer schema version is refused.
     pub fn connect(url: &str, options: PostgresOptions) -> Result<PostgresStore> {
-        let mut config: postgres::Config = url.parse().map_err(|e| {
+        let (pool, describe) = Pool::new(url, &options).map_err(|e| {
             MonitorError::Invalid(format!(
                 "the database URL is not a valid PostgreSQL URL: {e}"
             ))
         })?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(options.connect_timeout);
-        }
-        config.application_name("screener");
-        let describe = describe(&config);
-        let pool = r2d2::Pool::builder()
-            .max_size(options.pool_size.max(1))
-            .min_idle(Some(0))
-            .connection_timeout(options.connect_timeout)
-            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
-        let pool = Pool(Some(pool));
         let store = PostgresStore {
             describe,
             pool,

@@ -27,7 +27,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use time::OffsetDateTime;
 
 /// The schema, one migration per version (version = position + 1).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE customers (
     ord INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -126,7 +127,20 @@ CREATE TABLE state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"#];
+"#,
+    // 2. The analyst console's queue at 100,000 alerts (issue 14). Every queue
+    // query and count is on current alerts (`is_current = 1`), so each index
+    // leads with it; an alert row is large (its explanation spills onto
+    // overflow pages), so each index also carries what the queue filters on
+    // (status, list, age, customer): the counts per status and the filters are
+    // answered from the index alone, and only the page's own rows are read.
+    r#"
+CREATE INDEX alerts_queue_status ON alerts(is_current, status, id, created_at, customer_id);
+CREATE INDEX alerts_queue_list ON alerts(is_current, list, status, id, created_at, customer_id);
+CREATE INDEX alerts_queue_status_score ON alerts(is_current, status, score, id);
+CREATE INDEX alerts_queue_score ON alerts(is_current, score, id);
+"#,
+];
 
 /// Options of [`SqliteStore::open`].
 #[derive(Debug, Clone, Default)]

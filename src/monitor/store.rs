@@ -556,9 +556,16 @@ pub(crate) fn alert_filter_sql(
     for (col, v) in [("segment", &f.segment), ("risk_level", &f.risk)] {
         if let Some(v) = v {
             let m = q.bind(SqlArg::Text(v.clone()));
-            q.clauses.push(format!(
-                "customer_id IN (SELECT id FROM customers WHERE {col} = {m})"
-            ));
+            // A page stops after `limit` rows: look each candidate's
+            // customer up. Counts read every alert: match against the
+            // segment's customers once (a million probes cost more).
+            q.clauses.push(if with_status {
+                format!(
+                    "EXISTS (SELECT 1 FROM customers c WHERE c.id = alerts.customer_id AND c.{col} = {m})"
+                )
+            } else {
+                format!("customer_id IN (SELECT id FROM customers WHERE {col} = {m})")
+            });
         }
     }
     if let Some(t) = f.created_before {

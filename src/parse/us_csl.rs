@@ -391,16 +391,6 @@ fn id_kind(label: &str) -> IdKind {
     Prop(prop::ID_NUMBER)
 }
 
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
 /// Adds one `ids` record: "[CC, ][issue/expiry dates, ]value, Type".
 fn add_id(e: &mut Entity, record: &str) {
     let parts: Vec<&str> = record.split(',').map(str::trim).collect();
@@ -419,7 +409,11 @@ fn add_id(e: &mut Entity, record: &str) {
         qualifiers.push(first);
         values = &values[1..];
     }
-    while values.len() >= 2 && values.first().is_some_and(|v| is_iso_date(v)) {
+    while values.len() >= 2
+        && values
+            .first()
+            .is_some_and(|v| crate::model::ftm::is_full_date(v))
+    {
         qualifiers.extend(values.first());
         values = &values[1..];
     }

@@ -25,8 +25,14 @@
 //! A version is written into a `.tmp-*` directory, flushed, renamed into
 //! `versions/`, and only then made current by atomically replacing `current`
 //! (see [`fsio`]). [`Store::open`] removes what a crash left half-done.
+//!
+//! Replicas sharing a PostgreSQL database share the versions through it
+//! ([`shared`]): the database says which version is current and holds the
+//! raw files; this directory is each replica's working copy, which takes a
+//! version published by another replica in with [`Store::adopt`].
 
 pub mod fsio;
+pub mod shared;
 pub mod validate;
 
 use crate::model::Entity;
@@ -608,8 +614,57 @@ impl Store {
             names: parsed.entities.iter().map(Entity::name_count).sum(),
             previous: current.as_ref().map(|c| c.version.clone()),
         };
-        self.write_version(list, &meta, &files, &parsed.entities)?;
+        self.write_version(list, &meta, &files, &parsed.entities, true)?;
         Ok(ImportOutcome::New(meta))
+    }
+
+    /// Stores a version validated elsewhere (another replica published it to
+    /// the shared database, see [`shared`]) under its own name and record:
+    /// the raw files are parsed again with this store's parser, and the
+    /// result must have the entity count the record states. It becomes
+    /// current when it is newer than the current version. Nothing happens
+    /// when the version is here already (besides becoming current).
+    pub fn adopt(&self, meta: &VersionMeta, files: Vec<SourceFile>) -> Result<(), StoreError> {
+        let list = self.list_dir(&meta.list_id)?;
+        if !sources::is_plain_file_name(&meta.version) {
+            return Err(StoreError::UnknownVersion {
+                list_id: meta.list_id.clone(),
+                version: meta.version.clone(),
+            });
+        }
+        let _lock = self.lock(&list)?;
+        let current = self.read_current_name(&list)?;
+        let newer = current.as_deref().is_none_or(|c| meta.version.as_str() > c);
+        if list.version(&meta.version).is_dir() {
+            if newer {
+                let path = list.current();
+                fsio::replace_file(&path, format!("{}\n", meta.version).as_bytes())
+                    .map_err(io_err("write", &path))?;
+            }
+            return Ok(());
+        }
+        let kept = "the version is not adopted".to_string();
+        let parsed = (self.config.parser)(meta.format, &meta.list_id, &files).map_err(|error| {
+            StoreError::Parse {
+                list_id: meta.list_id.clone(),
+                format: meta.format,
+                error: Box::new(error),
+                kept: kept.clone(),
+            }
+        })?;
+        if parsed.entities.len() != meta.entities {
+            return Err(StoreError::Rejected {
+                list_id: meta.list_id.clone(),
+                reason: format!(
+                    "version {}: {} entities parsed from its files, its record states {}",
+                    meta.version,
+                    parsed.entities.len(),
+                    meta.entities
+                ),
+                kept,
+            });
+        }
+        self.write_version(&list, meta, &files, &parsed.entities, newer)
     }
 
     fn write_version(
@@ -618,6 +673,7 @@ impl Store {
         meta: &VersionMeta,
         files: &[SourceFile],
         entities: &[Entity],
+        make_current: bool,
     ) -> Result<(), StoreError> {
         let versions = list.versions();
         fsio::create_dir_durable(&versions).map_err(io_err("create", &versions))?;
@@ -638,6 +694,9 @@ impl Store {
         if let Err(e) = fsio::publish_dir(&tmp, &target) {
             let _ = fs::remove_dir_all(&tmp);
             return Err(io_err("store", &target)(e));
+        }
+        if !make_current {
+            return Ok(());
         }
         let current = list.current();
         if let Err(e) = fsio::replace_file(&current, format!("{}\n", meta.version).as_bytes()) {

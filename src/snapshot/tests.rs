@@ -572,3 +572,51 @@ fn concurrent_imports_of_one_list_are_serialised() {
         versions[3].version
     );
 }
+
+/// A version published by another replica: stored here under its own name
+/// and record, current when newer, parsed again with this store's parser;
+/// files that do not give the recorded count are refused.
+#[test]
+fn adopted_versions_keep_their_name_and_are_parsed_again() {
+    let leader_dir = tempfile::tempdir().unwrap();
+    let leader = Store::open_with(leader_dir.path(), config()).unwrap();
+    let v1 = import(&leader, people(0..10)).unwrap().meta().clone();
+    let v2 = import(&leader, people(0..12)).unwrap().meta().clone();
+    let raw = |m: &VersionMeta| file(leader.read_raw(&m.list_id, &m.version, "list.txt").unwrap());
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(dir.path(), config()).unwrap();
+    store.adopt(&v2, raw(&v2)).unwrap();
+    assert_eq!(store.current(&v2.list_id), Some(v2.clone()));
+    assert_eq!(
+        store.load_entities(&v2.list_id, &v2.version).unwrap(),
+        leader.load_entities(&v2.list_id, &v2.version).unwrap()
+    );
+    // An older version is stored for diffs, and stays not current.
+    store.adopt(&v1, raw(&v1)).unwrap();
+    assert_eq!(
+        store.current(&v1.list_id).map(|m| m.version),
+        Some(v2.version.clone())
+    );
+    assert_eq!(
+        store
+            .changes(&v1.list_id, &v1.version, &v2.version)
+            .unwrap()
+            .added
+            .len(),
+        2
+    );
+    // Files that do not hold what the record says are refused.
+    let mut forged = v2.clone();
+    forged.version = next_version_name(now_utc(), Some(&v2.version), &v2.sha256);
+    let err = store.adopt(&forged, file(people(0..3))).unwrap_err();
+    assert!(err.to_string().contains("3 entities"), "{err}");
+    assert_eq!(
+        store.current(&v2.list_id).map(|m| m.version),
+        Some(v2.version)
+    );
+    // The store reopens cleanly (the refused version left nothing behind).
+    drop(store);
+    let store = Store::open_with(dir.path(), config()).unwrap();
+    assert_eq!(store.versions(&forged.list_id).len(), 2);
+}

@@ -459,6 +459,7 @@ fn decision_form(view: &AlertView, csrf: &str, four_eyes: bool, reason: &str) ->
                 label for="reason" { "Reason (required, goes into the audit trail)" }
                 textarea #reason name="reason" rows="3" required maxlength="4000" dir="auto" { (reason) }
                 button type="submit" { "Record decision" }
+                p.hint { "Keys: d goes to the decision, arrow keys choose, Tab to the reason, Ctrl+Enter records it; n opens the next open alert." }
             }
         }
     }
@@ -604,14 +605,30 @@ pub async fn decide(
                 .finish())
         }
         Err(MonitorError::Conflict(detail)) => {
-            let hist = blocking(move || m.store().alert_history(id)).await??;
+            let (hist, now) = blocking(move || {
+                Ok::<_, MonitorError>((m.store().alert_history(id)?, m.store().alert(id)?))
+            })
+            .await??;
             let first = last_decision(&hist).cloned();
+            // Closed by something other than a decision (the customer was
+            // erased, the party delisted): say what closed it and when.
+            let closed_by = match (&first, hist.last()) {
+                (None, Some(h)) if !h.status_after.is_active() => Some(h.clone()),
+                _ => None,
+            };
             let msg = html! {
                 div.error role="alert" {
-                    p { "Your decision was not recorded: " (detail) "." }
+                    @if let Some(a) = now.as_ref().filter(|a| !a.status.is_active()) {
+                        p { strong { "This alert was closed meanwhile (" (status_label(a.status)) ")." } " Your decision was not recorded." }
+                    } @else {
+                        p { "Your decision was not recorded: " (detail) "." }
+                    }
                     @if let Some(h) = first {
                         p { "Decided first by " strong { (h.actor) } " on " (when(h.at)) ": " strong { (h.action) }
                             @if let Some(r) = &h.reason { " — " q dir="auto" { (r) } } }
+                    }
+                    @if let Some(h) = closed_by {
+                        p { "Closed by " strong { (h.actor) } " on " (when(h.at)) ": " strong { (h.action) } }
                     }
                 }
             };

@@ -14,8 +14,11 @@
 //! HTML is written with maud (checked at compile time, every value escaped).
 //! The stylesheet and the small script are embedded in the binary: no CDN,
 //! no Node, works air-gapped. Every response carries a strict
-//! Content-Security-Policy (no inline script or style), `nosniff` and
-//! `no-referrer`; every error is an HTML page with a way back.
+//! Content-Security-Policy (no inline script or style), `nosniff`,
+//! `no-referrer` and a `Server-Timing` header with the time the page took;
+//! every error is an HTML page with a way back. With no API key and no admin
+//! token configured, every page is a 503 saying how to configure one: the
+//! console never opens to anyone who finds it.
 
 pub mod alerts;
 pub mod audit;
@@ -51,6 +54,9 @@ pub enum UiError {
         message: String,
         back: String,
     },
+    /// No credential can sign in (no API key and no admin token is
+    /// configured): the console refuses to serve rather than open up.
+    Closed,
     NotFound(String),
     BadRequest(String),
     Unavailable(String),
@@ -62,6 +68,9 @@ impl std::fmt::Display for UiError {
         match self {
             UiError::SignIn { .. } => f.write_str("sign in first"),
             UiError::Forbidden { message, .. } => f.write_str(message),
+            UiError::Closed => f.write_str(
+                "The console is closed: no API keys are configured, so it cannot tell analysts apart or record who decided. Configure a named key for each analyst (SCREENER_API_KEYS=ana=<key>,bob=<key>, or api_keys in the configuration file; the admin token signs in too, as admin) and restart; each analyst signs in with their key, and their name goes on their decisions.",
+            ),
             UiError::NotFound(m)
             | UiError::BadRequest(m)
             | UiError::Unavailable(m)
@@ -85,6 +94,7 @@ impl actix_web::ResponseError for UiError {
         match self {
             UiError::SignIn { .. } => StatusCode::SEE_OTHER,
             UiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            UiError::Closed => StatusCode::SERVICE_UNAVAILABLE,
             UiError::NotFound(_) => StatusCode::NOT_FOUND,
             UiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             UiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -101,6 +111,11 @@ impl actix_web::ResponseError for UiError {
                     .finish();
             }
             UiError::Forbidden { back, .. } => ("Not allowed", back.clone(), "Sign in again"),
+            UiError::Closed => (
+                "Console not configured",
+                "/ui/sign-in".to_string(),
+                "Try again after configuring",
+            ),
             UiError::NotFound(_) => ("Not found", "/ui/alerts".to_string(), "To the alert queue"),
             UiError::BadRequest(_) => (
                 "Cannot do that",
@@ -157,6 +172,7 @@ fn here(req: &HttpRequest) -> String {
 /// access log): no cookie sends to sign-in; an unknown or expired session
 /// is a 403 page.
 pub fn session(state: &AppState, req: &HttpRequest) -> Result<(String, Session), UiError> {
+    signin::open_for_sign_in(state)?;
     let Some(cookie) = req.cookie(session::COOKIE) else {
         return Err(UiError::SignIn { next: here(req) });
     };
@@ -211,6 +227,7 @@ async fn headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
     let mut res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
     let is_html = res
@@ -247,6 +264,12 @@ async fn headers(
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // The server's time for the page (read by benches/console.rs and the
+    // browser's Navigation Timing).
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={ms:.1}")) {
+        h.insert(header::HeaderName::from_static("server-timing"), v);
+    }
     Ok(res)
 }
 

@@ -2,7 +2,9 @@
 //! (or the admin token); the session records the key's configured name, and
 //! that name goes on every decision. The sign-in form has no session yet, so
 //! its CSRF check is a double submit: a random token in a cookie and the
-//! same token in the form.
+//! same token in the form. With no API key and no admin token configured
+//! nobody can be told apart, so the console is closed: every page, this one
+//! included, is a 503 saying how to configure keys ([`open_for_sign_in`]).
 
 use super::page;
 use super::session::{COOKIE, SIGN_IN_COOKIE, random_token};
@@ -43,17 +45,11 @@ fn form_page(
     status: StatusCode,
     next: &str,
     message: Option<&str>,
-    can_sign_in: bool,
 ) -> Result<HttpResponse, UiError> {
     let token = random_token().map_err(UiError::Internal)?;
     let body = html! {
         @if let Some(m) = message {
             p.error role="alert" { (m) }
-        }
-        @if !can_sign_in {
-            p.error role="alert" {
-                "No API keys are configured (SCREENER_API_KEYS), so the console cannot tell analysts apart. Configure named keys to sign in (the admin token works too)."
-            }
         }
         form.signin method="post" action="/ui/sign-in" {
             input type="hidden" name="csrf" value=(token);
@@ -70,9 +66,14 @@ fn form_page(
     Ok(res)
 }
 
-/// Whether any credential can sign in (named API keys or the admin token).
-fn can_sign_in(state: &AppState) -> bool {
-    state.auth.keys_required() || state.config.admin_token.is_some()
+/// The console serves only when some credential can sign in (named API
+/// keys or the admin token); otherwise [`UiError::Closed`].
+pub fn open_for_sign_in(state: &AppState) -> Result<(), UiError> {
+    if state.auth.keys_required() || state.config.admin_token.is_some() {
+        Ok(())
+    } else {
+        Err(UiError::Closed)
+    }
 }
 
 /// `GET /ui/sign-in?next=`.
@@ -81,8 +82,9 @@ pub async fn form(
     req: HttpRequest,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, UiError> {
+    open_for_sign_in(&state)?;
     let next = safe_next(field(&query, "next"));
-    form_page(&req, StatusCode::OK, &next, None, can_sign_in(&state))
+    form_page(&req, StatusCode::OK, &next, None)
 }
 
 /// `POST /ui/sign-in`: checks the key, starts a session, goes to `next`.
@@ -91,6 +93,7 @@ pub async fn submit(
     req: HttpRequest,
     form: FormFields,
 ) -> Result<HttpResponse, UiError> {
+    open_for_sign_in(&state)?;
     let next = safe_next(field(&form, "next"));
     let sent = field(&form, "csrf").unwrap_or("");
     let expected = req.cookie(SIGN_IN_COOKIE);
@@ -114,7 +117,6 @@ pub async fn submit(
                 StatusCode::UNAUTHORIZED,
                 &next,
                 Some("That key is not valid. Use an API key configured for this server."),
-                can_sign_in(&state),
             );
         }
     };

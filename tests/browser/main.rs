@@ -125,7 +125,13 @@ fn an_analysts_day_in_headless_chromium() {
         shots.display()
     );
     assert!(stdout.contains("[walk] done"), "{stdout}");
-    for shot in ["05-queue.png", "07-alert.png", "10-audit.png"] {
+    for shot in [
+        "05-queue.png",
+        "05-queue-390.png",
+        "07-alert.png",
+        "07-alert-390.png",
+        "10-audit.png",
+    ] {
         assert!(shots.join(shot).exists(), "{shot} saved");
     }
 }

@@ -1,7 +1,9 @@
 // The analyst console's only script (progressive: every page works without it).
 // - Shows each <time datetime> in the analyst's time zone; UTC stays on hover.
 // - Keyboard: in the queue, j / k move between alerts and Enter opens one;
-//   on an alert, n opens the next open alert and d goes to the decision.
+//   on an alert, n opens the next open alert, d goes to the decision
+//   (arrow keys choose, Tab to the reason), and Ctrl+Enter (Cmd+Enter)
+//   records it.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -21,11 +23,20 @@ document.addEventListener("DOMContentLoaded", function () {
     links.forEach(function (l, i) { l.closest("tr").classList.toggle("current", i === at); });
     links[at].focus();
   };
+  var decide = document.getElementById("decide");
   document.addEventListener("keydown", function (e) {
+    if (decide && e.key === "Enter" && (e.ctrlKey || e.metaKey) && decide.contains(e.target)) {
+      e.preventDefault();
+      if (decide.reportValidity()) { decide.requestSubmit(); }
+      return;
+    }
     if (typing(e)) { return; }
     if (links.length && (e.key === "j" || e.key === "ArrowDown")) { move(at + 1); e.preventDefault(); }
     else if (links.length && (e.key === "k" || e.key === "ArrowUp")) { move(at - 1); e.preventDefault(); }
     else if (e.key === "n") { var n = document.getElementById("next-alert"); if (n) { n.click(); } }
-    else if (e.key === "d") { var f = document.querySelector("#decide input[name=decision]"); if (f) { f.focus(); e.preventDefault(); } }
+    else if (e.key === "d" && decide) {
+      var f = decide.querySelector("input[name=decision]:checked") || decide.querySelector("input[name=decision]");
+      if (f) { f.focus(); e.preventDefault(); }
+    }
   });
 });
