@@ -574,3 +574,156 @@ async fn openapi_documents_the_result_grouping_and_the_party() {
         doc["components"]["schemas"]
     );
 }
+
+/// Sends a monitor request with the analyst's key: (status, JSON).
+async fn monitor_call(
+    app: &impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+    method: &str,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = web_test::TestRequest::default()
+        .method(method.parse().expect("method"))
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {key}")));
+    if let Some(b) = body {
+        req = req.set_json(b);
+    }
+    let (s, v) = call(app, req.to_request()).await;
+    (s.as_u16(), v)
+}
+
+/// A decision on an alert on one record of a party applies to the
+/// customer's alerts on the party's other records (issue 13 item 3,
+/// point 4): Zidane as the UN, the EU, the UK and Australia list him
+/// (real records), beside an unrelated UN record with a similar name.
+#[actix_web::test]
+async fn a_decision_on_one_record_of_a_party_applies_to_its_other_records() {
+    use screener::api::config::ApiKey;
+    use screener::monitor::sqlite::{SqliteOptions, SqliteStore};
+    use screener::monitor::{Monitor, MonitorConfig};
+    use screener::service::{MemorySource, RefreshSettings, Service};
+    use std::sync::Arc;
+    const ANA: &str = "analyst-ana-0123456789";
+
+    let pick = |list: &str, ids: &[&str]| -> Vec<Entity> {
+        parse_default(list)
+            .into_iter()
+            .filter(|e| ids.contains(&e.id.as_str()))
+            .collect()
+    };
+    let source = Arc::new(MemorySource::new());
+    let un = pick("un_sc_sanctions", &["un_sc_sanctions:QDi.001"]);
+    assert_eq!(un.len(), 1);
+    source.add_list("un_sc_sanctions", "v1", true, un);
+    for (list, id) in [
+        ("eu_fsf", "eu_fsf:750"),
+        ("gb_hmt_sanctions", "gb_hmt_sanctions:7424"),
+        ("au_dfat_sanctions", "au_dfat_sanctions:149"),
+    ] {
+        let records = pick(list, &[id]);
+        assert_eq!(records.len(), 1, "{id}");
+        source.add_list(list, "v1", true, records);
+    }
+    // Another person with the same surname, on a list of its own.
+    let mut other = Entity::new("us_ofac_sdn", "z-1", Schema::Person);
+    other.add(prop::NAME, "Mohammed Salahaldin ZIDANE");
+    other.finish();
+    source.add_list("us_ofac_sdn", "v1", true, vec![other]);
+    let service = Arc::new(Service::new(
+        Arc::clone(&source) as _,
+        RefreshSettings::default(),
+    ));
+    service.load_initial().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let store =
+        SqliteStore::open(&dir.path().join("monitor.db"), SqliteOptions::default()).expect("store");
+    let monitor = Arc::new(Monitor::new(Arc::new(store), MonitorConfig::default()));
+    let served = service.served().expect("served");
+    monitor.load_customer_index().expect("index");
+    monitor
+        .advance(served, None, &|_: &str, _: &str| Err("none".to_string()))
+        .expect("adopt");
+    let cfg = ServerConfig {
+        api_keys: vec![ApiKey::new("ana", ANA)],
+        workers: Some(1),
+        ..ServerConfig::default()
+    };
+    let state = AppState::with_monitor(Arc::clone(&service), cfg, Some(Arc::clone(&monitor)));
+    let app = web_test::init_service(App::new().configure(app_config(state))).await;
+
+    let (st, b) = monitor_call(
+        &app,
+        "PUT",
+        "/v1/customers/k-1",
+        ANA,
+        Some(json!({"name": ZIDANE, "schema": "Person"})),
+    )
+    .await;
+    assert_eq!(st, 201, "{b}");
+    let alerts: BTreeMap<String, i64> = b["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter_map(|a| Some((a["entityId"].as_str()?.to_string(), a["id"].as_i64()?)))
+        .collect();
+    let party = [
+        "au_dfat_sanctions:149",
+        "eu_fsf:750",
+        "gb_hmt_sanctions:7424",
+        "un_sc_sanctions:QDi.001",
+    ];
+    // The EU record is not in the monitor's default collection.
+    let party: Vec<&str> = party
+        .into_iter()
+        .filter(|id| alerts.contains_key(*id))
+        .collect();
+    assert_eq!(party.len(), 3, "{b}");
+    assert!(alerts.contains_key("us_ofac_sdn:z-1"), "{b}");
+    let (st, d) = monitor_call(
+        &app,
+        "POST",
+        &format!("/v1/alerts/{}/decision", alerts["gb_hmt_sanctions:7424"]),
+        ANA,
+        Some(json!({"decision": "false_positive", "reason": "customer born 1990 in Lyon"})),
+    )
+    .await;
+    assert_eq!(st, 200, "{d}");
+    assert_eq!(d["status"], "false_positive");
+    for id in party {
+        let (st, a) = monitor_call(
+            &app,
+            "GET",
+            &format!("/v1/alerts/{}", alerts[id]),
+            ANA,
+            None,
+        )
+        .await;
+        assert_eq!(st, 200, "{a}");
+        assert_eq!(a["alert"]["status"], "false_positive", "{id}: {a}");
+        if id != "gb_hmt_sanctions:7424" {
+            // Its own history entry says where the decision came from.
+            let text = a.to_string();
+            assert!(
+                text.contains(&format!("as alert {}", alerts["gb_hmt_sanctions:7424"]))
+                    && text.contains("NK-QDi.001"),
+                "{id}: {a}"
+            );
+        }
+    }
+    // The other Zidane is not the party: his alert stays open.
+    let (_, a) = monitor_call(
+        &app,
+        "GET",
+        &format!("/v1/alerts/{}", alerts["us_ofac_sdn:z-1"]),
+        ANA,
+        None,
+    )
+    .await;
+    assert_eq!(a["alert"]["status"], "open", "{a}");
+}
