@@ -727,3 +727,31 @@ async fn a_decision_on_one_record_of_a_party_applies_to_its_other_records() {
     .await;
     assert_eq!(a["alert"]["status"], "open", "{a}");
 }
+
+/// The wrong links the precision check found (issue 13 item 3, point 5):
+/// an identifier one publisher gives to several of its own records (an
+/// owner's tax number on each of his shops, one passport number on two UN
+/// listings) is no evidence, so those records stay apart.
+#[test]
+fn an_identifier_one_list_gives_to_two_records_links_nothing() {
+    let service = common::default_service();
+    let served = service.served().expect("served");
+    let links = served.matcher.index().links();
+    let party = |id: &str| links.party_of(id).map(|p| p.id.clone());
+    let apart = |a: &str, b: &str| {
+        let (pa, pb) = (party(a), party(b));
+        assert!(pa.is_none() || pa != pb, "{a} and {b} are one party {pa:?}");
+    };
+    // Guatemalan tax number 844191-K on two shops of one owner, in SDN and CSL.
+    apart("us_ofac_sdn:26796", "us_trade_csl:26797");
+    apart("us_ofac_sdn:26797", "us_trade_csl:26796");
+    // Mozambican tax number 300000436 on two companies of one group.
+    apart("us_ofac_sdn:11794", "us_trade_csl:11795");
+    // Passport 6620505 on two UN listings (IRi.003 and IRi.041).
+    apart("us_ofac_sdn:13106", "un_sc_sanctions:IRi.003");
+    apart("us_ofac_sdn:13106", "gb_hmt_sanctions:16164");
+    // A tax number each list gives once still links.
+    let sovtech = party("us_ofac_sdn:36409");
+    assert!(sovtech.is_some(), "SOVREMENNYE TEKHNOLOGII is linked");
+    assert_eq!(sovtech, party("us_trade_csl:36409"));
+}
