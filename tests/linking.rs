@@ -567,7 +567,15 @@ async fn openapi_documents_the_result_grouping_and_the_party() {
         "{results}"
     );
     let out = doc["components"]["schemas"]["EntityOut"].to_string();
-    assert!(out.contains("\"party\"") && out.contains("Party"), "{out}");
+    assert!(
+        out.contains("\"party\"") && out.contains("#/components/schemas/LinkedParty"),
+        "{out}"
+    );
+    // Its own name: the payment API's `Party` is another schema.
+    let linked = &doc["components"]["schemas"]["LinkedParty"]["required"];
+    assert!(linked.to_string().contains("referents"), "{linked}");
+    let payment = doc["components"]["schemas"]["Party"].to_string();
+    assert!(!payment.contains("referents"), "{payment}");
     assert!(
         doc["components"]["schemas"]["Evidence"].is_object(),
         "{}",

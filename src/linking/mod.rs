@@ -79,6 +79,7 @@ pub struct Link {
 
 /// Records of several lists that are one party.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LinkedParty)]
 pub struct Party {
     /// The derived id (see the module documentation).
     pub id: String,
