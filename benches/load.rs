@@ -11,11 +11,13 @@
 //!
 //! ```text
 //! cargo bench --bench load -- [--seconds 10] [--connections 64] [--rate 2000] [--refresh]
-//!                             [--payments]
+//!                             [--payments] [--records]
 //!                             [--url http://127.0.0.1:8080 --admin-token T --server-pid PID]
 //! ```
 //! `--payments` sends payment messages to `POST /v1/screen/payment` instead
 //! (typical pacs.008 messages, see `benches/support/payment_messages.rs`).
+//! `--records` asks `/v1/screen?results=records` (one result per list
+//! record, no folding into parties) instead of the default merged results.
 //! `--rate` offers a fixed load (requests/s over all connections, each
 //! request's latency counted from its due time); without it every
 //! connection sends its next request as soon as the last is answered.
@@ -47,6 +49,8 @@ struct Options {
     refresh: bool,
     /// Payment messages to /v1/screen/payment instead of names to /v1/screen.
     payments: bool,
+    /// `/v1/screen?results=records`: results not folded into parties.
+    records: bool,
     url: Option<String>,
     admin_token: Option<String>,
     server_pid: Option<u32>,
@@ -59,6 +63,7 @@ fn parse_args() -> Result<Options, String> {
         rate: None,
         refresh: false,
         payments: false,
+        records: false,
         url: None,
         admin_token: None,
         server_pid: None,
@@ -88,6 +93,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "--refresh" => o.refresh = true,
             "--payments" => o.payments = true,
+            "--records" => o.records = true,
             "--url" => o.url = Some(value("--url")?),
             "--admin-token" => o.admin_token = Some(value("--admin-token")?),
             "--server-pid" => {
@@ -257,7 +263,12 @@ fn run() -> Result<(), String> {
             .collect();
         (messages, "/v1/screen/payment", "application/xml")
     } else {
-        (queries()?, "/v1/screen", "application/json")
+        let route = if opts.records {
+            "/v1/screen?results=records"
+        } else {
+            "/v1/screen"
+        };
+        (queries()?, route, "application/json")
     };
     let bodies = Arc::new(bodies);
     let (base, handle, admin_token, pid) = match &opts.url {

@@ -91,7 +91,16 @@ fn screened(b: &Value) -> Vec<String> {
     }
     matches
         .iter()
-        .filter_map(|m| m["entity"]["id"].as_str().map(str::to_string))
+        .flat_map(|m| ids_of(&m["entity"]["id"], &m["referents"]))
+        .collect()
+}
+
+/// A result's own id and the records it merges (results are merged per
+/// party by default).
+fn ids_of(id: &Value, referents: &Value) -> Vec<String> {
+    std::iter::once(id)
+        .chain(referents.as_array().into_iter().flatten())
+        .filter_map(|v| v.as_str().map(str::to_string))
         .collect()
 }
 
@@ -107,7 +116,7 @@ fn yente_ids(results: &Value) -> Vec<String> {
     }
     results
         .iter()
-        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .flat_map(|r| ids_of(&r["id"], &r["referents"]))
         .collect()
 }
 

@@ -109,6 +109,16 @@ pub struct MatchOut<'a> {
     #[serde(rename = "match")]
     pub is_match: bool,
     pub explanation: &'a Explanation,
+    /// With `results=parties`, the list-specific ids of the party this
+    /// result stands for (its `entity` is then the merged party, scored by
+    /// its best-scoring record); absent for a party listed once.
+    #[serde(skip_serializing_if = "no_referents")]
+    #[schema(value_type = Vec<String>)]
+    pub referents: Cow<'a, [String]>,
+}
+
+fn no_referents(r: &[String]) -> bool {
+    r.is_empty()
 }
 
 /// The full entity of a result (from the index generation that produced it).
@@ -134,8 +144,66 @@ pub fn match_outs<'a>(served: &'a Served, results: &'a [MatchResult]) -> Vec<Mat
             score: m.score,
             is_match: m.is_match,
             explanation: &m.explanation,
+            referents: Cow::Borrowed(&[]),
         })
         .collect()
+}
+
+/// The results folded into parties ([`crate::linking::Links::fold`]): one
+/// result per party, its merged entity, the score and explanation of its
+/// best-scoring record; merged over the lists searched (`lists`, all when
+/// `None`).
+pub fn party_outs<'a>(
+    served: &'a Served,
+    results: &'a [MatchResult],
+    lists: Option<&BTreeSet<String>>,
+) -> Vec<MatchOut<'a>> {
+    let index = served.matcher.index();
+    index
+        .links()
+        .fold(results.iter().collect(), |m| m.entity.id.as_str())
+        .into_iter()
+        .map(|(m, party)| {
+            let (entity, referents) = match party {
+                Some(p) => p.scoped(
+                    |l| lists.is_none_or(|s| s.contains(l)),
+                    |id| index.entity_by_id(id).map(|e| &e.entity),
+                ),
+                None => (full_entity(served, m), Cow::Borrowed(&[][..])),
+            };
+            MatchOut {
+                entity,
+                score: m.score,
+                is_match: m.is_match,
+                explanation: &m.explanation,
+                referents,
+            }
+        })
+        .collect()
+}
+
+/// How `POST /v1/screen` returns a party listed by several publishers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultGrouping {
+    /// One result per party (the default): its records merged, `referents`
+    /// naming them, scored by the best of them.
+    Parties,
+    /// One result per list record, as each publisher lists it.
+    Records,
+}
+
+impl ResultGrouping {
+    fn of(params: &Params) -> Result<ResultGrouping, ApiError> {
+        match params.get("results") {
+            None | Some("parties") => Ok(ResultGrouping::Parties),
+            Some("records") => Ok(ResultGrouping::Records),
+            Some(other) => Err(ApiError::unprocessable(
+                "invalid_parameter",
+                format!("results '{other}' is neither 'parties' nor 'records'"),
+            )),
+        }
+    }
 }
 
 /// The answer of `POST /v1/screen`.
@@ -163,6 +231,9 @@ pub struct ScreenResponse<'a> {
     post,
     path = "/v1/screen",
     tag = "native",
+    params(
+        ("results" = inline(Option<ResultGrouping>), Query, description = "`parties` (default): a party that several lists name is one result, its records merged and listed in `referents`, so an analyst clears it once. `records`: one result per list record.")
+    ),
     request_body(
         content = Query,
         example = json!({"name": "Abu Bakr al-Baghdadi", "schema": "Person", "birthDate": "1971", "countries": ["iq"], "lists": ["sanctions"], "threshold": 0.8, "limit": 5})
@@ -178,7 +249,9 @@ pub async fn screen(
     req: HttpRequest,
     Json(Object(query)): Json<Object<Query>>,
 ) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string())?.only(&[])?;
+    let params = Params::parse(req.query_string())?;
+    params.only(&["results"])?;
+    let grouping = ResultGrouping::of(&params)?;
     let served = state.served()?;
     let query = checked_query(&state, &served, &ScreenOptions::default(), query)?;
     let worker = Arc::clone(&served);
@@ -196,7 +269,10 @@ pub async fn screen(
     let response = ScreenResponse {
         query,
         list_versions: served.versions(lists.as_ref()),
-        matches: match_outs(&served, &matches),
+        matches: match grouping {
+            ResultGrouping::Parties => party_outs(&served, &matches, lists.as_ref()),
+            ResultGrouping::Records => match_outs(&served, &matches),
+        },
         warnings,
     };
     Ok(HttpResponse::Ok().json(response))
@@ -335,9 +411,9 @@ pub fn lookup_entity(state: &AppState, id: &str) -> Result<(Arc<Served>, Entity)
     get,
     path = "/v1/entities/{id}",
     tag = "native",
-    params(("id" = String, Path, description = "Entity id: `<list id>:<source id>`.", example = "un_sc_sanctions:QDi.001")),
+    params(("id" = String, Path, description = "Entity id: `<list id>:<source id>`, or a party id `NK-…`.", example = "un_sc_sanctions:QDi.001")),
     responses(
-        (status = 200, description = "The entity with every property.", body = Entity),
+        (status = 200, description = "The entity with every property; for a party of several lists' records (an `NK-` id, or one of its records) also `party` with its referents and the evidence of each link.", body = EntityOut),
         (status = 400, description = "The id is not of the form `<list id>:<source id>`.", body = ErrorBody),
         (status = 404, description = "No entity with this id in the loaded lists.", body = ErrorBody),
         (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
@@ -349,8 +425,35 @@ pub async fn entity(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string())?.only(&[])?;
-    let (_, entity) = lookup_entity(&state, &path.into_inner())?;
-    Ok(HttpResponse::Ok().json(entity))
+    let id = path.into_inner();
+    let served = state.served()?;
+    // A party id (`NK-…`) gives the merged party; a record of a party
+    // gives the record and the party it belongs to.
+    let links = served.matcher.index().links();
+    if let Some(p) = links.resolve(&id).filter(|p| p.id == id) {
+        return Ok(HttpResponse::Ok().json(EntityOut {
+            entity: &p.entity,
+            party: Some(p),
+        }));
+    }
+    let (served, entity) = lookup_entity(&state, &id)?;
+    Ok(HttpResponse::Ok().json(EntityOut {
+        entity: &entity,
+        party: served.matcher.index().links().party_of(&id),
+    }))
+}
+
+/// The answer of `GET /v1/entities/{id}`: the entity, and the party of
+/// several lists' records it is or belongs to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntityOut<'a> {
+    #[serde(flatten)]
+    #[schema(value_type = Entity)]
+    entity: &'a Entity,
+    /// The party: its id, its records (`referents`) and the links that
+    /// joined them, each with its evidence. Absent for a party listed once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    party: Option<&'a crate::linking::Party>,
 }
 
 /// One list in `GET /v1/lists`.

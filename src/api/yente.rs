@@ -30,6 +30,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -397,8 +398,9 @@ pub struct YenteEntity<'a> {
     #[schema(value_type = HashMap<String, Vec<crate::model::PropertyValue>>)]
     pub(super) properties: Properties<'a>,
     datasets: &'a [String],
-    #[schema(value_type = Vec<String>)]
-    referents: [&'a str; 0],
+    /// The list-specific ids of a party that several lists name (its `id`
+    /// is then the derived `NK-…` id); empty for a party listed once.
+    referents: &'a [String],
     target: bool,
     first_seen: Option<String>,
     last_seen: Option<String>,
@@ -441,13 +443,59 @@ pub(super) fn yente_entity<'a>(served: &Served, e: &'a Entity) -> YenteEntity<'a
         schema: e.schema,
         properties: Properties::Nested(e),
         datasets: &e.datasets,
-        referents: [],
+        referents: &[],
         target: true,
         first_seen: None,
         last_seen,
         last_change: None,
     }
 }
+
+/// A party of several lists' records in yente's `EntityResponse` shape:
+/// the merged entity with its `referents`.
+pub(super) fn yente_party<'a>(served: &Served, p: &'a crate::linking::Party) -> YenteEntity<'a> {
+    YenteEntity {
+        referents: &p.referents,
+        ..yente_entity(served, &p.entity)
+    }
+}
+
+/// What a result shows: the entity (a record, or its party merged over
+/// the lists in scope) and its referents.
+type Shaped<'a> = (Cow<'a, Entity>, Cow<'a, [String]>);
+
+/// The entity a result stands for: its party as the lists in `scope` know
+/// it ([`crate::linking::Party::scoped`]), or the record itself.
+fn shape<'a>(
+    served: &'a Served,
+    m: &MatchResult,
+    party: Option<&'a crate::linking::Party>,
+    scope: &BTreeSet<String>,
+) -> Option<Shaped<'a>> {
+    let index = served.matcher.index();
+    Some(match party {
+        Some(p) => p.scoped(
+            |l| scope.contains(l),
+            |id| index.entity_by_id(id).map(|e| &e.entity),
+        ),
+        None => (
+            Cow::Borrowed(&index.entity_by_id(&m.entity.id)?.entity),
+            Cow::Borrowed(&[][..]),
+        ),
+    })
+}
+
+fn shaped_entity<'a>(served: &Served, s: &'a Shaped<'_>) -> YenteEntity<'a> {
+    YenteEntity {
+        referents: &s.1,
+        ..yente_entity(served, &s.0)
+    }
+}
+
+/// Records screened beyond `limit` on `/match`, so that the results folded
+/// into parties still fill the limit when a party's records are among the
+/// best (a party is listed by at most a few publishers).
+const FOLD_ROOM: usize = 4;
 
 /// A scored result (`ScoredEntityResponse`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -462,7 +510,7 @@ pub struct ScoredEntity<'a> {
     token: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Total {
     value: usize,
     #[schema(value_type = String)]
@@ -666,8 +714,11 @@ pub async fn match_entities(
             ),
         ));
     }
-    // Room for results that the exclusions remove afterwards.
-    opts.limit = (limit + exclude_ids.len()).min(limits.max_limit).max(limit);
+    // Room for results that the exclusions remove afterwards, and for the
+    // records that fold into a party of a better one.
+    opts.limit = (limit + exclude_ids.len() + FOLD_ROOM)
+        .min(limits.max_limit)
+        .max(limit);
     if changed.as_ref().is_some_and(|c| !c.only.is_empty()) {
         opts.limit = limits.max_limit.max(limit);
     }
@@ -720,11 +771,21 @@ pub async fn match_entities(
         Ok::<_, ApiError>((plan, per_query))
     })
     .await??;
-    let mut responses = BTreeMap::new();
+    let mut answered = Vec::with_capacity(plan.len());
     let mut alerts = 0;
     for ((key, _, echo, warnings), (per, most, counted_all)) in plan.into_iter().zip(results) {
         let screenings = per.len();
-        let (merged, distinct) = merge(per, &exclude_ids, &exclude_schemas, limit);
+        // Every record screened, folded into parties (yente returns merged
+        // entities), then cut at the limit.
+        let (merged, distinct) = merge(per, &exclude_ids, &exclude_schemas, usize::MAX);
+        let records = merged.len();
+        alerts += u64::from(merged.iter().any(|m| m.is_match));
+        let folded = served
+            .matcher
+            .index()
+            .links()
+            .fold(merged, |m| m.entity.id.as_str());
+        let folded_away = records - folded.len();
         // Matches at or above the cutoff, not just those returned. One
         // screening that scored every candidate there was, without
         // exclusions, knows the exact number; otherwise (the candidate pool
@@ -732,38 +793,61 @@ pub async fn match_entities(
         // it is a lower bound.
         let exact =
             counted_all && screenings == 1 && exclude_ids.is_empty() && exclude_schemas.is_empty();
+        // Counted in parties: the records folded into another of their
+        // party are not counted again. Exact only when every record at or
+        // above the cutoff was in hand to fold.
+        let exact = exact && most <= records;
         let total = Total {
             value: if exact {
-                most
+                most - folded_away
             } else {
-                distinct.max(most.saturating_sub(exclude_ids.len()))
+                distinct
+                    .max(most.saturating_sub(exclude_ids.len()))
+                    .saturating_sub(folded_away)
             },
             relation: if exact { "eq" } else { "gte" },
         };
-        alerts += u64::from(merged.iter().any(|m| m.is_match));
-        let scored: Vec<ScoredEntity> = merged
+        let shaped: Vec<(MatchResult, Shaped)> = folded
+            .into_iter()
+            // Excluding a party, or any of its records, excludes the party.
+            .filter(|(_, p)| {
+                p.is_none_or(|p| {
+                    !exclude_ids.contains(&p.id)
+                        && !p.referents.iter().any(|r| exclude_ids.contains(r))
+                })
+            })
+            .take(limit)
+            .filter_map(|(m, party)| {
+                let s = shape(&served, &m, party, &scope_set)?;
+                Some((m, s))
+            })
+            .collect();
+        answered.push((key, echo, warnings, total, shaped));
+    }
+    let mut responses = BTreeMap::new();
+    for (key, echo, warnings, total, shaped) in &answered {
+        let scored: Vec<ScoredEntity> = shaped
             .iter()
-            .filter_map(|m| {
-                let e = &served.matcher.index().entity_by_id(&m.entity.id)?.entity;
+            .map(|(m, shaped)| {
                 let (features, explanations) = features_of(&m.explanation);
-                Some(ScoredEntity {
-                    entity: yente_entity(&served, e),
+                ScoredEntity {
+                    entity: shaped_entity(&served, shaped),
                     score: m.score,
                     features,
                     explanations,
                     is_match: m.is_match,
                     token: None,
-                })
+                }
             })
             .collect();
         responses.insert(
-            key,
+            key.clone(),
             EntityMatches {
                 status: 200,
-                total,
+                total: total.clone(),
                 results: scored,
-                query: echo,
-                warnings,
+                query: echo.clone(),
+                warnings: warnings.clone(),
             },
         );
     }
@@ -868,6 +952,7 @@ pub async fn search(
     let changed = super::yente_meta::changed_since(&state, &served, &params, &scope).await?;
     let scope = changed.as_ref().map_or(scope, |c| c.lists.clone());
     let nothing_changed = scope.is_empty();
+    let scope_set: BTreeSet<String> = scope.iter().cloned().collect();
     let query = Query {
         name: q,
         schema: schema.map(|s| s.as_str().to_string()),
@@ -897,16 +982,24 @@ pub async fn search(
         results.retain(|m| c.keeps(&m.entity.id));
     }
     state.metrics.screened(Api::Search, 1, 0);
-    let hits: Vec<SearchHit> = results
+    let kept: Vec<&MatchResult> = results
         .iter()
         .filter(|m| schema.is_none_or(|s| m.entity.schema == s))
+        .collect();
+    let shaped: Vec<(&MatchResult, Shaped)> = served
+        .matcher
+        .index()
+        .links()
+        .fold(kept, |m| m.entity.id.as_str())
+        .into_iter()
         .skip(offset)
-        .filter_map(|m| {
-            let e = &served.matcher.index().entity_by_id(&m.entity.id)?.entity;
-            Some(SearchHit {
-                entity: yente_entity(&served, e),
-                score: m.score,
-            })
+        .filter_map(|(m, party)| Some((m, shape(&served, m, party, &scope_set)?)))
+        .collect();
+    let hits: Vec<SearchHit> = shaped
+        .iter()
+        .map(|(m, shaped)| SearchHit {
+            entity: shaped_entity(&served, shaped),
+            score: m.score,
         })
         .collect();
     Ok(HttpResponse::Ok().json(SearchResponse {
@@ -934,7 +1027,8 @@ pub async fn search(
     tag = "yente",
     params(("id" = String, Path, description = "Entity id.", example = "us_ofac_sdn:7379")),
     responses(
-        (status = 200, description = "The entity.", body = YenteEntity),
+        (status = 200, description = "The entity; for a party id (`NK-…`) the merged party with its `referents`.", body = YenteEntity),
+        (status = 308, description = "The id is a referent of a party that several lists name: `Location` is the party's `/entities/{id}`, as yente redirects referents to their canonical entity."),
         (status = 400, description = "Malformed id.", body = ErrorBody),
         (status = 404, description = "Unknown entity.", body = ErrorBody),
         (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
@@ -942,9 +1036,27 @@ pub async fn search(
 )]
 pub async fn entity(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (served, entity) = lookup_entity(&state, &path.into_inner())?;
+    let id = path.into_inner();
+    let served = state.served()?;
+    if let Some(p) = served.matcher.index().links().resolve(&id) {
+        if p.id == id {
+            return Ok(HttpResponse::Ok().json(yente_party(&served, p)));
+        }
+        // A referent moves to its party for good, as in yente.
+        let query = req.query_string();
+        let location = if query.is_empty() {
+            format!("/entities/{}", p.id)
+        } else {
+            format!("/entities/{}?{query}", p.id)
+        };
+        return Ok(HttpResponse::PermanentRedirect()
+            .insert_header((actix_web::http::header::LOCATION, location))
+            .finish());
+    }
+    let (served, entity) = lookup_entity(&state, &id)?;
     Ok(HttpResponse::Ok().json(yente_entity(&served, &entity)))
 }
 

@@ -18,6 +18,10 @@
 //! 3. an identical full name (`name` or `alias`, folded, tokens in any
 //!    order) together with an identical full birth date (`YYYY-MM-DD`).
 //!
+//! An identifier, or a name with a birth date, that one list gives to two
+//! of its own records is no evidence (a publisher telling two parties
+//! apart that share it: an owner's tax number on each of his shops).
+//!
 //! Groups are built with union-find; every merge is checked against the
 //! whole of both groups, so no chain can join what a direct link could not:
 //! - a group never holds two records of one list (a publisher lists a party
@@ -41,6 +45,7 @@
 use crate::analysis::party::{imo_check_digit_ok, looks_like_bic, normalize_identifier};
 use crate::model::{Entity, LinkedSchema, Schema, list_id, prop};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Buckets with more records than this are not evidence (an identifier or
@@ -74,6 +79,7 @@ pub struct Link {
 
 /// Records of several lists that are one party.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LinkedParty)]
 pub struct Party {
     /// The derived id (see the module documentation).
     pub id: String,
@@ -160,6 +166,36 @@ impl Links {
             out.push((r, party));
         }
         out
+    }
+}
+
+impl Party {
+    /// The party as the lists in scope know it: the merged entity and
+    /// referents of its records whose list `in_scope` keeps (`record`
+    /// finds a record by id). Borrowed when every record is in scope; the
+    /// record itself, without referents, when only one is.
+    pub fn scoped<'a>(
+        &'a self,
+        in_scope: impl Fn(&str) -> bool,
+        record: impl Fn(&str) -> Option<&'a Entity>,
+    ) -> (Cow<'a, Entity>, Cow<'a, [String]>) {
+        let kept: Vec<&String> = self
+            .referents
+            .iter()
+            .filter(|r| list_id::of_entity_id(r).is_some_and(&in_scope))
+            .collect();
+        if kept.len() == self.referents.len() {
+            return (Cow::Borrowed(&self.entity), Cow::Borrowed(&self.referents));
+        }
+        let members: Vec<&Entity> = kept.iter().filter_map(|r| record(r)).collect();
+        match members.as_slice() {
+            [one] => (Cow::Borrowed(*one), Cow::Borrowed(&[])),
+            [] => (Cow::Borrowed(&self.entity), Cow::Borrowed(&self.referents)),
+            _ => (
+                Cow::Owned(merge_entities(&self.id, &members)),
+                Cow::Owned(members.iter().map(|e| e.id.clone()).collect()),
+            ),
+        }
     }
 }
 
@@ -364,6 +400,16 @@ fn buckets(facts: &[Facts]) -> Vec<(Bucket, Vec<usize>)> {
         }
     }
     let keep = |v: &Vec<usize>| v.len() >= 2 && v.len() <= MAX_BUCKET;
+    // An identifier, or a name with a birth date, that one publisher gives
+    // to two of its own records identifies no single party there (an
+    // owner's tax number on each of his businesses): not evidence. The UN
+    // reference is the UN's own key for one listing, so it stays.
+    let one_per_list = |v: &Vec<usize>| {
+        let mut lists: Vec<&str> = v.iter().map(|&i| facts[i].list.as_str()).collect();
+        lists.sort_unstable();
+        lists.windows(2).all(|w| w[0] != w[1])
+    };
+    let keep_distinct = |v: &Vec<usize>| keep(v) && one_per_list(v);
     let mut out: Vec<(Bucket, Vec<usize>)> = Vec::new();
     let mut un: Vec<_> = un.into_iter().filter(|(_, v)| keep(v)).collect();
     un.sort();
@@ -371,13 +417,16 @@ fn buckets(facts: &[Facts]) -> Vec<(Bucket, Vec<usize>)> {
         un.into_iter()
             .map(|(r, v)| (Bucket::UnReference(r.to_string()), v)),
     );
-    let mut ids: Vec<_> = ids.into_iter().filter(|(_, v)| keep(v)).collect();
+    let mut ids: Vec<_> = ids.into_iter().filter(|(_, v)| keep_distinct(v)).collect();
     ids.sort();
     out.extend(
         ids.into_iter()
             .map(|((_, p, v), i)| (Bucket::Identifier(p, v.to_string()), i)),
     );
-    let mut names: Vec<_> = names.into_iter().filter(|(_, v)| keep(v)).collect();
+    let mut names: Vec<_> = names
+        .into_iter()
+        .filter(|(_, v)| keep_distinct(v))
+        .collect();
     names.sort();
     out.extend(
         names
@@ -587,14 +636,31 @@ mod tests {
             "AL RASHID, Ali Hassan",
             &["1970-01-02"],
         );
-        let c = person("us_ofac_sdn", "2", "Ali Hassan Al-Rashid", &["1970-01-02"]);
-        let links = Links::compute([&a, &b, &c]);
+        let links = Links::compute([&a, &b]);
         assert_eq!(links.len(), 1);
         let p = links.resolve("gb_hmt_sanctions:9").expect("linked");
-        assert_eq!(p.referents.len(), 2, "{p:?}");
-        assert!(p.referents.contains(&"gb_hmt_sanctions:9".to_string()));
+        assert_eq!(p.referents, ["gb_hmt_sanctions:9", "us_ofac_sdn:1"]);
         assert!(p.id.starts_with("NK-"));
         assert_eq!(links.resolve(&p.id).map(|q| &q.id), Some(&p.id));
+        // A second OFAC record with that name and date: OFAC itself tells
+        // two parties apart there, so which one the UK means is unknown.
+        let c = person("us_ofac_sdn", "2", "Ali Hassan Al-Rashid", &["1970-01-02"]);
+        assert!(Links::compute([&a, &b, &c]).is_empty());
+    }
+
+    #[test]
+    fn an_identifier_one_list_gives_twice_is_no_evidence() {
+        let shop = |list: &str, id: &str, name: &str| {
+            let mut e = Entity::new(list, id, Schema::Organization);
+            e.add(prop::NAME, name);
+            e.add(prop::TAX_NUMBER, "844191-K");
+            e
+        };
+        let a = shop("us_ofac_sdn", "1", "STAR MARKET");
+        let b = shop("us_ofac_sdn", "2", "CAR AUDIO");
+        let c = shop("us_trade_csl", "2", "CAR AUDIO");
+        assert_eq!(Links::compute([&b, &c]).len(), 1);
+        assert!(Links::compute([&a, &b, &c]).is_empty());
     }
 
     #[test]

@@ -1153,8 +1153,50 @@ impl Monitor {
         Ok(deleted)
     }
 
-    /// Records an analyst's decision on an alert.
+    /// Records an analyst's decision on an alert, and the same decision on
+    /// the customer's open alerts on the other records of its party (the
+    /// lists that name one party: [`crate::linking`]), each with its own
+    /// history entry; one already decided that way is left as it is.
     pub fn decide(&self, alert_id: i64, req: &DecisionRequest, analyst: &str) -> Result<Alert> {
+        let decided = self.decide_one(alert_id, req, analyst)?;
+        let Some(g) = self.generation() else {
+            return Ok(decided);
+        };
+        let Some(party) = g
+            .served
+            .matcher
+            .index()
+            .links()
+            .party_of(&decided.entity_id)
+        else {
+            return Ok(decided);
+        };
+        let why = format!("as alert {alert_id} ({}): {}", party.id, req.reason.trim());
+        let same = DecisionRequest {
+            decision: req.decision.clone(),
+            reason: why.chars().take(4000).collect(),
+            revision: None,
+        };
+        for entity in party.referents.iter().filter(|r| **r != decided.entity_id) {
+            let filter = AlertFilter {
+                customer: Some(decided.customer_id.clone()),
+                entity: Some(entity.clone()),
+                limit: 100,
+                ..AlertFilter::default()
+            };
+            for other in self.store.list_alerts(&filter)?.items {
+                if other.status.is_active() {
+                    match self.decide_one(other.id, &same, analyst) {
+                        Ok(_) | Err(MonitorError::Conflict(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok(decided)
+    }
+
+    fn decide_one(&self, alert_id: i64, req: &DecisionRequest, analyst: &str) -> Result<Alert> {
         let reason = req.reason.trim();
         if reason.is_empty() {
             return Err(MonitorError::Invalid(
