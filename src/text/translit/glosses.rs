@@ -111,6 +111,17 @@ const CYRILLIC: &[(&str, &str)] = &[
     ("металлургическ", "metallurgical"),
     ("торговл", "trade"),
     ("флот", "fleet"),
+    // "named after": ФГУП "НИТИ имени Александрова" is listed as the
+    // ALEXANDROV RESEARCH INSTITUTE OF TECHNOLOGY.
+    ("имени", "of"),
+    ("защит", "defense"),
+    ("федераци", "federation"),
+    ("уральск", "ural"),
+    ("сибирск", "siberian"),
+    ("дальневосточн", "far eastern"),
+    ("северн", "northern"),
+    ("южн", "southern"),
+    ("западн", "western"),
     // Ukrainian
     ("інститут", "institute"),
     ("дослідн", "research"),
@@ -290,6 +301,14 @@ mod tests {
         // abbreviation alone to carry the name ("Группа РТК" alerted
         // against "LLC RTK" on the negatives).
         assert_eq!(translated("группа ртк"), None);
+        assert_eq!(
+            translated("уральский банк реконструкции и развития").as_deref(),
+            Some("ural bank reconstruction и development")
+        );
+        assert_eq!(
+            translated("фгуп нити имени александрова").as_deref(),
+            Some("фгуп нити of александрова")
+        );
         // Person names are left alone.
         assert_eq!(translated("владимир путин"), None);
         // A longer word that only starts like a stem is not translated.
