@@ -840,19 +840,29 @@ mod tests {
         person: true,
     };
 
-    /// Aligns the primary variants of two person names.
-    fn person(query: &str, listed: &str) -> (Alignment, Vec<Pair>) {
-        let q = PreparedName::new(query, Some(false));
-        let n = PreparedName::new(listed, Some(false));
+    const ORG: PartyKind = PartyKind {
+        org: true,
+        person: false,
+    };
+
+    /// Aligns the primary variants of two names of one kind of party.
+    fn aligned(query: &str, listed: &str, kind: PartyKind) -> (Alignment, Vec<Pair>) {
+        let q = PreparedName::new(query, Some(kind.org));
+        let n = PreparedName::new(listed, Some(kind.org));
         let mut scratch = Scratch::default();
         let a = align(
             &q.variants[0],
             &n.variants[0],
             &DEFAULT_WEIGHTS,
-            PERSON,
+            kind,
             &mut scratch,
         );
         (a, scratch.pairs)
+    }
+
+    /// Aligns the primary variants of two person names.
+    fn person(query: &str, listed: &str) -> (Alignment, Vec<Pair>) {
+        aligned(query, listed, PERSON)
     }
 
     fn typo_pairs(pairs: &[Pair]) -> usize {
@@ -861,23 +871,7 @@ mod tests {
 
     #[test]
     fn arabic_words_apart_meet_a_latin_word_joined_on_the_skeleton() {
-        let org = PartyKind {
-            org: true,
-            person: false,
-        };
-        let pairs_of = |query: &str, listed: &str| {
-            let q = PreparedName::new(query, Some(true));
-            let n = PreparedName::new(listed, Some(true));
-            let mut scratch = Scratch::default();
-            let a = align(
-                &q.variants[0],
-                &n.variants[0],
-                &DEFAULT_WEIGHTS,
-                org,
-                &mut scratch,
-            );
-            (a, scratch.pairs)
-        };
+        let pairs_of = |query: &str, listed: &str| aligned(query, listed, ORG);
         // الخليج is "al khalij" in Latin letters; the list writes ALKHALEEJ.
         let (_, pairs) = pairs_of("بنك الخليج", "ALKHALEEJ BANK");
         assert!(
