@@ -6,7 +6,9 @@
 //!    exactly ("alqaida" / "al qaida");
 //! 2. one token with one token, best similarity first
 //!    ([`compare_tokens`]: exact, variant, transliteration, sound, edits…);
-//! 3. joined words one letter off;
+//! 3. joined words one letter off, or, for words romanised from Arabic or
+//!    Hebrew written apart against a Latin word written together, the same
+//!    consonant skeleton ("al khalij" / "alkhaleej");
 //! 4. a word spelling the initials of adjacent words ("pla" / "people's
 //!    liberation army");
 //! 5. one hard typo the rest of the name vouches for: when every other
@@ -641,6 +643,14 @@ fn join_adjacent(
     } else {
         0
     };
+    // Romanised from Arabic or Hebrew, the vowels may differ more.
+    let abjad_slack = if allow_typo {
+        slack.max(w.joined_skeleton_max_len_diff)
+    } else {
+        0
+    };
+    let any_abjad = two.iter().any(|x| x.abjad) || one.iter().any(|x| x.abjad);
+    let wide = if any_abjad { abjad_slack } else { slack };
     // The shortest and longest spans any window of `two` can have: most
     // tokens fall outside and need no window at all.
     let spans = (2..=MAX_JOINED_WORDS.min(two.len()))
@@ -652,15 +662,15 @@ fn join_adjacent(
     for (i, t) in one.iter().enumerate() {
         if is_set(*one_used, i)
             || t.raw.len() < 2
-            || t.raw.len() + slack < shortest
-            || t.raw.len() > longest + slack
+            || t.raw.len() + wide < shortest
+            || t.raw.len() > longest + wide
         {
             continue;
         }
         'window: for len in 2..=MAX_JOINED_WORDS {
             for j in 0..two.len().saturating_sub(len - 1) {
                 let total = prefix[j + len] - prefix[j];
-                if total.abs_diff(t.raw.len()) > slack {
+                if total.abs_diff(t.raw.len()) > wide {
                     continue;
                 }
                 let window = ((1u32 << len) - 1) << j;
@@ -668,6 +678,10 @@ fn join_adjacent(
                     continue;
                 }
                 let parts = &two[j..j + len];
+                let abjad = t.abjad || parts.iter().any(|x| x.abjad);
+                if total.abs_diff(t.raw.len()) > slack && !abjad {
+                    continue;
+                }
                 let exact = total == t.raw.len() && concat_equals(parts, &t.raw);
                 let ok = exact
                     // Not for syllables romanised from Chinese or Korean:
@@ -680,14 +694,24 @@ fn join_adjacent(
                         let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
                         bounded_distance(&joined, &t.raw, w.joined_typo_max_edits).is_some()
                     });
-                if !ok {
+                // Only the Arabic-script words written apart, the Latin
+                // word joined: a letter-by-letter romanisation written as
+                // one word has too few letters to be split safely.
+                let by_skeleton = !ok
+                    && allow_typo
+                    && !t.abjad
+                    && parts.iter().all(|x| x.abjad)
+                    && joined_skeleton_equal(parts, t, w);
+                if !ok && !by_skeleton {
                     continue;
                 }
                 *one_used |= 1 << i;
                 *two_used |= window;
                 // One letter off weighs less in a long word, and is expected
                 // between romanisations of Arabic or Hebrew.
-                let sim = if exact || t.abjad || parts[0].abjad {
+                let sim = if by_skeleton {
+                    w.sim_skeleton
+                } else if exact || t.abjad || parts[0].abjad {
                     w.sim_joined
                 } else if total >= w.joined_typo_long_chars {
                     w.sim_joined_typo_long
@@ -699,6 +723,16 @@ fn join_adjacent(
             }
         }
     }
+}
+
+/// Words romanised from Arabic or Hebrew and written apart (`parts`) have
+/// the consonant skeleton of the Latin `word` written together ("al khalij" /
+/// "alkhaleej"), a skeleton long enough to mean something.
+fn joined_skeleton_equal(parts: &[PreparedToken], word: &PreparedToken, w: &Weights) -> bool {
+    let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
+    let skel = crate::text::skeleton(&joined);
+    let consonants = skel.len() - usize::from(skel.starts_with('a'));
+    consonants >= w.skeleton_long_consonants && skel == crate::text::skeleton(&word.raw)
 }
 
 /// Records token `single` of one side met by the adjacent tokens `span` of
@@ -806,23 +840,59 @@ mod tests {
         person: true,
     };
 
-    /// Aligns the primary variants of two person names.
-    fn person(query: &str, listed: &str) -> (Alignment, Vec<Pair>) {
-        let q = PreparedName::new(query, Some(false));
-        let n = PreparedName::new(listed, Some(false));
+    const ORG: PartyKind = PartyKind {
+        org: true,
+        person: false,
+    };
+
+    /// Aligns the primary variants of two names of one kind of party.
+    fn aligned(query: &str, listed: &str, kind: PartyKind) -> (Alignment, Vec<Pair>) {
+        let q = PreparedName::new(query, Some(kind.org));
+        let n = PreparedName::new(listed, Some(kind.org));
         let mut scratch = Scratch::default();
         let a = align(
             &q.variants[0],
             &n.variants[0],
             &DEFAULT_WEIGHTS,
-            PERSON,
+            kind,
             &mut scratch,
         );
         (a, scratch.pairs)
     }
 
+    /// Aligns the primary variants of two person names.
+    fn person(query: &str, listed: &str) -> (Alignment, Vec<Pair>) {
+        aligned(query, listed, PERSON)
+    }
+
     fn typo_pairs(pairs: &[Pair]) -> usize {
         pairs.iter().filter(|p| p.how == TokenMatch::Typo).count()
+    }
+
+    #[test]
+    fn arabic_words_apart_meet_a_latin_word_joined_on_the_skeleton() {
+        let pairs_of = |query: &str, listed: &str| aligned(query, listed, ORG);
+        // الخليج is "al khalij" in Latin letters; the list writes ALKHALEEJ.
+        let (_, pairs) = pairs_of("بنك الخليج", "ALKHALEEJ BANK");
+        assert!(
+            pairs.iter().any(|p| p.how == TokenMatch::Joined
+                && p.listed.len() == 1
+                && p.sim == DEFAULT_WEIGHTS.sim_skeleton),
+            "{pairs:?}"
+        );
+        // An Arabic-script word written as one does not split on a Latin
+        // name written apart (محدثه, "mhdseh", is not "Mahad Cise").
+        let (_, pairs) = pairs_of("محدثه", "mahad cise");
+        assert!(
+            pairs.iter().all(|p| p.how != TokenMatch::Joined),
+            "{pairs:?}"
+        );
+        // Latin on both sides: the vowels count.
+        let (_, pairs) = pairs_of("al khalij bank", "alkhaleej bank");
+        assert!(
+            pairs.iter().all(|p| p.how != TokenMatch::Joined),
+            "{pairs:?}"
+        );
     }
 
     #[test]

@@ -83,6 +83,12 @@ pub struct Weights {
     pub joined_typo_max_edits: usize,
     pub joined_typo_min_chars: usize,
     pub joined_typo_long_chars: usize,
+    /// Words romanised from Arabic or Hebrew written apart on one side and
+    /// together on the other meet on the same consonant skeleton when their
+    /// lengths differ by at most this many letters (vowels written or not:
+    /// "al khalij" / "alkhaleej"), and the skeleton has at least
+    /// `skeleton_long_consonants` consonants; they count `sim_skeleton`.
+    pub joined_skeleton_max_len_diff: usize,
     /// A word spelling the initials of adjacent words has this many letters.
     pub initials_min_letters: usize,
     pub initials_max_letters: usize,
@@ -213,6 +219,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     joined_typo_max_edits: 1,
     joined_typo_min_chars: 8,
     joined_typo_long_chars: 12,
+    joined_skeleton_max_len_diff: 3,
     initials_min_letters: 2,
     initials_max_letters: 5,
     weight_word: 1.0,

@@ -11,7 +11,10 @@
 //! AG, SA, SpA, NV, AB, AS, Oy, KK, A.Ş.); `plc`; `inc` (Inc, Corp,
 //! Corporation); `co` (Co, Company, Cie, Cia, Kompaniya, Sharikat); `lp`
 //! (LP, KG, limited partnership); `llp`; `fze` (UAE free-zone FZE, FZCO, FZC,
-//! FZ-LLC).
+//! FZ-LLC); `fsue` (Russian state and municipal unitary enterprises: ФГУП,
+//! ГУП, МУП, ФКП, "federal state unitary enterprise"; no family, so it
+//! conflicts with no other form: many were turned into joint-stock
+//! companies under the same name).
 //!
 //! Short forms that are also ordinary words or initials ("sa", "ag", "as",
 //! "co", "ao", "pt", "spa" …) count only as the first or last word of a name
@@ -225,6 +228,33 @@ const FORMS: &[(&str, &str, bool)] = &[
     ("llp", "llp", false),
     ("l l p", "llp", false),
     ("limited liability partnership", "llp", false),
+    // State and municipal unitary enterprises (Russian Civil Code, art. 113
+    // and the law "On state and municipal unitary enterprises", 161-FZ):
+    // ФГУП federal state unitary enterprise (FSUE), ГУП state, МУП
+    // municipal, ФКП federal treasury ("federal state") enterprise.
+    ("fgup", "fsue", false),
+    ("fsue", "fsue", false),
+    ("gup", "fsue", true),
+    ("mup", "fsue", true),
+    ("fkp", "fsue", true),
+    ("federal state unitary enterprise", "fsue", false),
+    ("state unitary enterprise", "fsue", false),
+    ("municipal unitary enterprise", "fsue", false),
+    ("federal state enterprise", "fsue", false),
+    ("federal treasury enterprise", "fsue", false),
+    ("federaln* gosudarstvenn* unitarn* predpri*", "fsue", false),
+    ("gosudarstvenn* unitarn* predpri*", "fsue", false),
+    ("munitsipaln* unitarn* predpri*", "fsue", false),
+    ("federaln* kazenn* predpri*", "fsue", false),
+    // Belarusian (Civil Code of Belarus, arts. 87 and 96): ААТ open and ЗАТ
+    // closed joint-stock company, ТАА limited-liability company.
+    ("aat", "jsc", true),
+    ("zat", "jsc", true),
+    ("taa", "llc", true),
+    ("adkryt* aktsy* tavarystv*", "jsc", false),
+    ("zakryt* aktsy* tavarystv*", "jsc", false),
+    ("aktsy* tavarystv*", "jsc", false),
+    ("tavarystv* z abmezhavan* adkaznas*", "llc", false),
     // UAE free-zone entities.
     ("fze", "fze", false),
     ("fzco", "fze", false),
@@ -239,10 +269,14 @@ const FORMS: &[(&str, &str, bool)] = &[
 
 /// Ambiguous forms that are written before the name (Russian, Ukrainian,
 /// Kazakh, Indonesian); the other ambiguous forms count only at the end.
-const PREFIX_FORMS: &[&str] = &["ao", "a o", "nao", "pat", "prat", "tov", "too", "pt"];
+const PREFIX_FORMS: &[&str] = &[
+    "ao", "a o", "nao", "pat", "prat", "tov", "too", "pt", "gup", "mup", "fkp", "aat", "zat", "taa",
+];
 
 /// The canonical legal-form tokens.
-pub const CANONICAL_FORMS: &[&str] = &["llc", "ltd", "jsc", "plc", "inc", "co", "lp", "llp", "fze"];
+pub const CANONICAL_FORMS: &[&str] = &[
+    "llc", "ltd", "jsc", "plc", "inc", "co", "lp", "llp", "fze", "fsue",
+];
 
 struct Phrase {
     text: &'static str,
@@ -782,6 +816,34 @@ mod tests {
         ] {
             assert!(!is_legal_word(t), "{t}");
         }
+    }
+
+    #[test]
+    fn russian_unitary_enterprises_and_belarusian_forms() {
+        // ФГУП "Нити имени Александрова", romanised.
+        assert_eq!(find("fgup niti imeni aleksandrova", 0), Some((1, "fsue")));
+        assert_eq!(
+            find("federal state unitary enterprise dukhov automatics", 0),
+            Some((4, "fsue"))
+        );
+        assert_eq!(
+            find("federalnoe gosudarstvennoe unitarnoe predpriyatie x", 0),
+            Some((4, "fsue"))
+        );
+        assert_eq!(
+            find("federalnoe kazennoe predpriiatie tambovskii", 0),
+            Some((3, "fsue"))
+        );
+        assert_eq!(find("gup krymtets", 0), Some((1, "fsue")));
+        // ААТ "Пеленг", ЗАТ, ТАА.
+        assert_eq!(find("aat peleng", 0), Some((1, "jsc")));
+        assert_eq!(find("zat atlant telecom", 0), Some((1, "jsc")));
+        assert_eq!(find("taa x", 0), Some((1, "llc")));
+        // Short ones only at the front.
+        assert_eq!(find("ali gup hasan", 1), None);
+        assert_eq!(find("taa", 0), None);
+        // A unitary enterprise conflicts with no family of forms.
+        assert!(is_canonical_legal_form("fsue"));
     }
 
     #[test]

@@ -81,6 +81,21 @@ const GLOSSES: &[(&str, &str)] = &[
     ("متحدون", "united"),
     ("عامة", "general"),
     ("دولية", "international"),
+    ("دولي", "international"),
+    ("اعمال", "works"),
+    ("متقدمة", "advanced"),
+    ("متقدم", "advanced"),
+    ("مصنع", "factory"),
+    ("معهد", "institute"),
+    ("بحوث", "research"),
+    ("ابحاث", "research"),
+    ("تكنولوجيا", "technology"),
+    ("الكترونيات", "electronics"),
+    ("شحن", "shipping"),
+    ("ملاحة", "shipping"),
+    ("محدود", "limited"),
+    ("شرق", "east"),
+    ("اوسط", "middle"),
     // Persian (meanings as in Steingass, "A Comprehensive Persian-English
     // Dictionary", and the English names these bodies carry on the lists).
     ("خاورمیانه", "middle east"),
@@ -110,6 +125,20 @@ const GLOSSES: &[(&str, &str)] = &[
     ("تحقیقات", "research"),
     ("مقاومت", "resistance"),
     ("مسلح", "armed"),
+    ("کارخانه", "factory"),
+    ("کارخانجات", "factories"),
+    ("پژوهشگاه", "research institute"),
+    ("پژوهشکده", "research institute"),
+    ("محدود", "limited"),
+    ("بینالمللی", "international"),
+    ("فناوری", "technology"),
+    ("تکنولوژی", "technology"),
+    ("الکترونیک", "electronics"),
+    ("صنعت", "industry"),
+    ("توسعه", "development"),
+    ("تجاری", "trading"),
+    ("پیشرفته", "advanced"),
+    ("خدمات", "services"),
 ];
 
 /// First names that Persian writes joined to the next (محمدعلی, غلامرضا,
@@ -504,6 +533,19 @@ fn romanise_inner(word: &[char], scheme: usize, gloss: bool, out: &mut String, d
             romanise_inner(word.get(2..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
             return;
         }
+        // The proclitic li- ("for, of") before the article, which then
+        // loses its alif: للأعمال → li al amal; written with the alif, as
+        // some do: لالعمال → li al umal.
+        if n >= 5 && norm.starts_with(&['ل', 'ل']) {
+            out.push_str("li al ");
+            romanise_inner(word.get(2..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
+            return;
+        }
+        if n >= 6 && norm.starts_with(&['ل', 'ا', 'ل']) {
+            out.push_str("li ");
+            romanise_inner(word.get(1..).unwrap_or(&[]), scheme, gloss, out, depth + 1);
+            return;
+        }
         // والمسلمين → wal muslimin
         if n >= 6 && norm.starts_with(&['و', 'ا', 'ل']) {
             out.push_str("wal ");
@@ -716,6 +758,17 @@ mod tests {
     fn persian_organisation_words_translated() {
         assert_eq!(r("خاورمیانه", GLOSS), "middle east");
         assert_eq!(r("کشتیرانی", GLOSS), "shipping");
+    }
+
+    #[test]
+    fn proclitic_li_before_the_article() {
+        // شركة الفاخر للأعمال المتقدمة المحدودة = AL-FAKHER ADVANCED WORKS CO. LTD.
+        assert_eq!(r("للأعمال", GLOSS), "li al works");
+        assert_eq!(r("لألعمال", GLOSS), format!("li al {}", r("عمال", GLOSS)));
+        assert_eq!(r("المتقدمة", GLOSS), "al advanced");
+        assert_eq!(r("للصرافة", STD), format!("li al {}", r("صرافة", STD)));
+        // Short words that start with the letters stay whole.
+        assert!(!r("لاله", STD).contains(' '));
     }
 
     #[test]

@@ -72,6 +72,56 @@ const CYRILLIC: &[(&str, &str)] = &[
     ("промышленн", "industrial"),
     ("химическ", "chemical"),
     ("биологическ", "biological"),
+    ("современн", "modern"),
+    ("арктическ", "arctic"),
+    ("обозрени", "outlook"),
+    ("трейдинг", "trading"),
+    ("казенн", "state"),
+    ("казённ", "state"),
+    ("комбинат", "combine"),
+    ("агентств", "agency"),
+    // The common misspelling of агентство.
+    ("агенств", "agency"),
+    ("социальн", "social"),
+    ("проектировани", "design"),
+    ("молекулярн", "molecular"),
+    ("материал", "materials"),
+    ("автоматик", "automatics"),
+    ("национальн", "national"),
+    ("коммерческ", "commercial"),
+    ("машиностроительн", "machine building"),
+    ("производственн", "production"),
+    ("лизингов", "leasing"),
+    ("страховани", "insurance"),
+    ("экспортн", "export"),
+    ("кредит", "credit"),
+    ("московск", "moscow"),
+    ("всероссийск", "all russian"),
+    ("индустриальн", "industrial"),
+    ("сберегательн", "savings"),
+    ("новое", "new"),
+    ("новый", "new"),
+    ("новая", "new"),
+    ("новые", "new"),
+    ("восточн", "eastern"),
+    ("прям", "direct"),
+    ("венчурн", "venture"),
+    ("объединенн", "united"),
+    ("горно", "mining"),
+    ("металлургическ", "metallurgical"),
+    ("торговл", "trade"),
+    ("флот", "fleet"),
+    // "named after": ФГУП "НИТИ имени Александрова" is listed as the
+    // ALEXANDROV RESEARCH INSTITUTE OF TECHNOLOGY.
+    ("имени", "of"),
+    ("защит", "defense"),
+    ("федераци", "federation"),
+    ("уральск", "ural"),
+    ("сибирск", "siberian"),
+    ("дальневосточн", "far eastern"),
+    ("северн", "northern"),
+    ("южн", "southern"),
+    ("западн", "western"),
     // Ukrainian
     ("інститут", "institute"),
     ("дослідн", "research"),
@@ -88,6 +138,9 @@ const CYRILLIC: &[(&str, &str)] = &[
     ("дзяржаўн", "state"),
     ("прадпрыемств", "enterprise"),
     ("кампані", "company"),
+    ("сучасн", "modern"),
+    ("міжнародн", "international"),
+    ("технологі", "technology"),
 ];
 
 /// Letters a Cyrillic word may have beyond its stem (-ый, -ого, -ами …).
@@ -135,6 +188,29 @@ const HAN: &[(&str, &str)] = &[
     ("進出口", "import export"),
     ("投资", "investment"),
     ("投資", "investment"),
+    ("有限", "limited"),
+    ("基金会", "foundation"),
+    ("基金會", "foundation"),
+    ("基金", "fund"),
+    ("中东", "middle east"),
+    ("中東", "middle east"),
+    ("工业", "industries"),
+    ("工業", "industries"),
+    ("中心", "center"),
+    ("大学", "university"),
+    ("大學", "university"),
+    ("海运", "shipping"),
+    ("海運", "shipping"),
+    ("商贸", "trading"),
+    ("商貿", "trading"),
+    ("半导体", "semiconductor"),
+    ("半導體", "semiconductor"),
+    ("材料", "materials"),
+    ("机械", "machinery"),
+    ("機械", "machinery"),
+    ("设备", "equipment"),
+    ("設備", "equipment"),
+    ("香港", "hong kong"),
 ];
 
 /// The folded name with its generic organisation words in English, or
@@ -209,6 +285,30 @@ mod tests {
             translated("концерн калашников").as_deref(),
             Some("concern калашников")
         );
+        assert_eq!(
+            translated("современный морской арктический транспорт спг").as_deref(),
+            Some("modern marine arctic transport спг")
+        );
+        assert_eq!(
+            translated("федеральное казенное предприятие").as_deref(),
+            Some("federal state enterprise")
+        );
+        assert_eq!(
+            translated("компания структура").as_deref(),
+            Some("company структура")
+        );
+        // "Group" is left out: as a legal word it would leave a short
+        // abbreviation alone to carry the name ("Группа РТК" alerted
+        // against "LLC RTK" on the negatives).
+        assert_eq!(translated("группа ртк"), None);
+        assert_eq!(
+            translated("уральский банк реконструкции и развития").as_deref(),
+            Some("ural bank reconstruction и development")
+        );
+        assert_eq!(
+            translated("фгуп нити имени александрова").as_deref(),
+            Some("фгуп нити of александрова")
+        );
         // Person names are left alone.
         assert_eq!(translated("владимир путин"), None);
         // A longer word that only starts like a stem is not translated.
@@ -221,6 +321,10 @@ mod tests {
         assert_eq!(
             translated("信諾電子科技有限公司").as_deref(),
             Some("信諾 electronics  technology  co ltd ")
+        );
+        assert_eq!(
+            translated("中东石油基金会").as_deref(),
+            Some(" middle east  petroleum  foundation ")
         );
         assert_eq!(translated("习近平"), None);
     }
