@@ -28,7 +28,8 @@ does not decide alone) and the agreement at theta itself, unmapped.
 
 Usage:
   yente_calibration.py --base http://127.0.0.1:8080 --dev ../shared/eval/dev \
-      [--negatives-every 18] [--limit-rows N] [--scores FILE] [--json]
+      [--negatives-every 18] [--limit-rows N] [--scores FILE] [--json] \
+      [--apply 0.7=0.77 ...]
 """
 
 import argparse
@@ -91,6 +92,8 @@ class Screener:
 
 
 def example(schema, name, birth_date=None):
+    """A yente /match example. The dev sets say `Aircraft`, FtM `Airplane`."""
+    schema = "Airplane" if schema == "Aircraft" else schema
     props = {"name": [name]}
     if birth_date:
         props["birthDate"] = [birth_date]
@@ -240,33 +243,32 @@ def best(values, score):
     return next(v for v in values if score(v) == top)
 
 
-def calibrate(sets, default_threshold):
-    thresholds = []
+def calibrate(sets, default_threshold, applied):
+    """Per yente value theta: the screener threshold and cutoff that agree
+    best with yente at theta, the agreement there, at theta itself
+    (unmapped) and at the value `applied` maps theta to (the product's)."""
+    cand = [(r["yente"], r["screener"]) for recs in sets.values() for r in recs if "candidates" not in r]
+    cand += [tuple(p) for recs in sets.values() for r in recs for p in r.get("candidates", [])]
+    thresholds, cutoffs = [], []
     for theta in THETAS:
         mean = lambda t: sum(agreement(recs, theta, t) for recs in sets.values()) / len(sets)
-        t_star = best(GRID, mean)
-        thresholds.append(
-            {
+        cut = lambda c: cutoff_agreement(cand, theta, c)
+        for rows, score, extra in (
+            (thresholds, mean, {"agreement_screener_default": round(mean(default_threshold), 4)}),
+            (cutoffs, cut, {}),
+        ):
+            t_star = best(GRID, score)
+            row = {
                 "yente": theta,
                 "screener": t_star,
-                "agreement_mapped": round(mean(t_star), 4),
-                "agreement_unmapped": round(mean(theta), 4),
-                "agreement_screener_default": round(mean(default_threshold), 4),
+                "agreement_best": round(score(t_star), 4),
+                "agreement_unmapped": round(score(theta), 4),
+                **extra,
             }
-        )
-    cand = [(r["yente"], r["screener"]) for recs in sets.values() for r in recs if "candidates" not in r]
-    cand += [p for recs in sets.values() for r in recs for p in r.get("candidates", [])]
-    cutoffs = []
-    for theta in THETAS:
-        c_star = best(GRID, lambda c: cutoff_agreement(cand, theta, c))
-        cutoffs.append(
-            {
-                "yente": theta,
-                "screener": c_star,
-                "agreement_mapped": round(cutoff_agreement(cand, theta, c_star), 4),
-                "agreement_unmapped": round(cutoff_agreement(cand, theta, theta), 4),
-            }
-        )
+            if theta in applied:
+                row["applied"] = applied[theta]
+                row["agreement_applied"] = round(score(applied[theta]), 4)
+            rows.append(row)
     return thresholds, cutoffs
 
 
@@ -296,6 +298,13 @@ def main():
     ap.add_argument("--default-threshold", type=float, default=0.82)
     ap.add_argument("--scores", help="write every scored record here (JSON lines)")
     ap.add_argument("--json", action="store_true", help="print the tables as one JSON object")
+    ap.add_argument(
+        "--apply",
+        action="append",
+        default=[],
+        metavar="THETA=T",
+        help="the screener value the product maps yente's THETA to: reported beside the best (repeatable)",
+    )
     a = ap.parse_args()
     srv = Screener(a.base)
     n = a.limit_rows or None
@@ -311,7 +320,8 @@ def main():
             for name, recs in sets.items():
                 for r in recs:
                     f.write(json.dumps({"set": name, **r}, ensure_ascii=False) + "\n")
-    thresholds, cutoffs = calibrate(sets, a.default_threshold)
+    applied = {float(k): float(v) for k, v in (x.split("=", 1) for x in a.apply)}
+    thresholds, cutoffs = calibrate(sets, a.default_threshold, applied)
     t70 = next(r["screener"] for r in thresholds if r["yente"] == YENTE_THRESHOLD)
     sets_table = per_set(sets, {"screener_0.70": 0.70, f"screener_{a.default_threshold:.2f}": a.default_threshold, f"screener_{t70:.2f}": t70})
     report = {"thresholds": thresholds, "cutoffs": cutoffs, "sets": sets_table}
