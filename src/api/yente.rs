@@ -656,13 +656,11 @@ pub async fn match_entities(
     let threshold = params.f64("threshold")?;
     let mut opts = super::native::screen_options(&state, threshold, Some(limit))?;
     let cutoff = params.f64("cutoff")?;
-    if let Some(cutoff) = cutoff {
-        if !(0.0..=1.0).contains(&cutoff) {
-            return Err(ApiError::unprocessable(
-                "invalid_cutoff",
-                format!("cutoff {cutoff} is outside [0, 1]"),
-            ));
-        }
+    if let Some(cutoff) = cutoff.filter(|c| !(0.0..=1.0).contains(c)) {
+        return Err(ApiError::unprocessable(
+            "invalid_cutoff",
+            format!("cutoff {cutoff} is outside [0, 1]"),
+        ));
     }
     // Both are on yente's scale, yente's defaults when absent: mapped onto
     // screener's so that a yente client alerts comparably.

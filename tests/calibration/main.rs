@@ -30,7 +30,7 @@ fn field(row: &Value, key: &str) -> f64 {
         .unwrap_or_else(|| panic!("{key} missing in {row}"))
 }
 
-fn row<'a>(rows: &'a Value, theta: f64) -> &'a Value {
+fn row(rows: &Value, theta: f64) -> &Value {
     rows.as_array()
         .and_then(|r| r.iter().find(|x| (field(x, "yente") - theta).abs() < 1e-9))
         .unwrap_or_else(|| panic!("no row for {theta} in {rows}"))
