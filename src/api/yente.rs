@@ -22,7 +22,7 @@ use super::native::{list_overview, lookup_entity};
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::{
-    Explanation, ListRequest, MatchResult, Query, ScreenOptions, Screening, Warning,
+    Explanation, ListRequest, MatchResult, Query, ScreenOptions, Screening, Warning, weights,
 };
 use crate::model::{Entity, Schema};
 use crate::service::Served;
@@ -618,8 +618,8 @@ pub(super) fn merge(
     tag = "yente",
     params(
         ("dataset" = String, Path, description = "A loaded list id or a collection (`default`, `sanctions`).", example = "default"),
-        ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Match threshold (0-1)."),
-        ("cutoff" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Lowest score returned (0-1)."),
+        ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Match threshold (0-1) on yente's score scale, default 0.70 as in yente. Mapped onto screener's score scale by the table measured against yente's own matcher, so that alerting is comparable to yente's (docs/API.md, \"Calibration against yente\"). `score` in the results is screener's; `match` is the decision at the mapped threshold."),
+        ("cutoff" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Lowest score returned (0-1) on yente's score scale, default 0.50 as in yente; mapped like `threshold`."),
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 500, description = "Results per query (default 5)."),
         ("include_dataset" = Option<Vec<String>>, Query, description = "Only these lists (repeatable)."),
         ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these lists (repeatable)."),
@@ -655,15 +655,19 @@ pub async fn match_entities(
     let limit = params.usize("limit")?.unwrap_or(5);
     let threshold = params.f64("threshold")?;
     let mut opts = super::native::screen_options(&state, threshold, Some(limit))?;
-    if let Some(cutoff) = params.f64("cutoff")? {
-        if !(0.0..=1.0).contains(&cutoff) {
-            return Err(ApiError::unprocessable(
-                "invalid_cutoff",
-                format!("cutoff {cutoff} is outside [0, 1]"),
-            ));
-        }
-        opts.min_score = cutoff;
+    let cutoff = params.f64("cutoff")?;
+    if let Some(cutoff) = cutoff.filter(|c| !(0.0..=1.0).contains(c)) {
+        return Err(ApiError::unprocessable(
+            "invalid_cutoff",
+            format!("cutoff {cutoff} is outside [0, 1]"),
+        ));
     }
+    // Both are on yente's scale, yente's defaults when absent: mapped onto
+    // screener's so that a yente client alerts comparably.
+    opts.threshold = Some(weights::from_yente_scale(
+        threshold.unwrap_or(weights::YENTE_THRESHOLD),
+    ));
+    opts.min_score = weights::from_yente_scale(cutoff.unwrap_or(weights::YENTE_CUTOFF));
     let exclude_ids: BTreeSet<String> = params.all("exclude_entity_ids").into_iter().collect();
     let topics = topics_param(&params)?;
     let exclude_schemas: BTreeSet<String> = params.all("exclude_schema").into_iter().collect();

@@ -185,6 +185,44 @@ pub const MAX_FUZZY_EDITS: usize = 3;
 /// (`ScreenOptions::min_score`).
 pub const DEFAULT_MIN_SCORE: f64 = 0.5;
 
+/// yente's default `threshold` and `cutoff` (yente 5.5.0, whose default
+/// algorithm is nomenklatura's logic-v2), on yente's score scale.
+pub const YENTE_THRESHOLD: f64 = 0.70;
+pub const YENTE_CUTOFF: f64 = 0.50;
+
+/// yente's score scale onto screener's: knots `(yente, screener)` of a
+/// monotone piecewise-linear map that the yente routes apply to the
+/// `threshold` and `cutoff` a yente client sends (or yente's defaults when
+/// it sends none). Each screener value is the one whose alert decisions on
+/// the dev sets agree best with yente's at that yente value (mean agreement
+/// over positives_ofac, positives_typos, cross_script, a sample of
+/// negatives_faker and the nomenklatura pairs). Made by
+/// `tests/calibration/yente_calibration.py --base URL --dev ../shared/eval/dev`
+/// against `screener serve --manifest ../shared/lists-raw/MANIFEST.toml`;
+/// the table is in docs/API.md ("Calibration against yente").
+pub const YENTE_SCALE: [(f64, f64); 7] = [
+    (0.0, 0.0),
+    (0.5, 0.62),
+    (0.6, 0.73),
+    (0.7, 0.77),
+    (0.8, 0.90),
+    (0.9, 0.95),
+    (1.0, 1.0),
+];
+
+/// A threshold or cutoff on yente's scale (in [0, 1]) as the screener score
+/// that alerts comparably, by [`YENTE_SCALE`].
+pub fn from_yente_scale(v: f64) -> f64 {
+    let v = v.clamp(0.0, 1.0);
+    YENTE_SCALE
+        .windows(2)
+        .find(|w| v <= w[1].0)
+        .map_or(1.0, |w| {
+            let ((y0, s0), (y1, s1)) = (w[0], w[1]);
+            s0 + (v - y0) / (y1 - y0) * (s1 - s0)
+        })
+}
+
 pub const DEFAULT_WEIGHTS: Weights = Weights {
     threshold: 0.82,
     sim_variant: 0.95,
@@ -315,5 +353,30 @@ impl Weights {
             (3, _) => 0.7,
             _ => 0.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_yente_scale_is_monotone_and_keeps_its_knots_and_ends() {
+        for (y, s) in YENTE_SCALE {
+            assert!((from_yente_scale(y) - s).abs() < 1e-12, "{y} -> {s}");
+        }
+        assert_eq!(from_yente_scale(0.0), 0.0);
+        assert_eq!(from_yente_scale(1.0), 1.0);
+        let mut last = 0.0;
+        for i in 0..=1000 {
+            let s = from_yente_scale(f64::from(i) / 1000.0);
+            assert!(
+                s >= last && (0.0..=1.0).contains(&s),
+                "{i}: {s} after {last}"
+            );
+            last = s;
+        }
+        // Between two knots: on the line that joins them.
+        assert!((from_yente_scale(0.65) - 0.75).abs() < 1e-12);
     }
 }
