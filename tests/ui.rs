@@ -1261,3 +1261,85 @@ async fn an_old_database_gets_its_alerts_segment_and_risk_on_upgrade() {
         assert!(page.contains("INTEGER PRIMARY KEY"), "{page}");
     }
 }
+
+/// The sign-in form's cookie and the session cookie: HttpOnly and
+/// SameSite=Strict always, Secure when the request came over TLS — as the
+/// app reads the connection: its own scheme, or the scheme a TLS-ending
+/// proxy in front of it reports (`X-Forwarded-Proto`, `Forwarded`). Over
+/// plain HTTP a Secure cookie would never come back, so it is not set.
+#[actix_web::test]
+async fn the_session_cookie_is_httponly_strict_and_secure_over_tls() {
+    let s = setup();
+    let app = app!(&s);
+    for (proxy, tls) in [
+        (None, false),
+        (Some(("x-forwarded-proto", "https")), true),
+        (Some(("forwarded", "for=10.0.0.1;proto=https")), true),
+        (Some(("x-forwarded-proto", "http")), false),
+    ] {
+        let with_proxy = |r: test::TestRequest| match proxy {
+            Some(h) => r.insert_header(h),
+            None => r,
+        };
+        let form = send(
+            &app,
+            with_proxy(test::TestRequest::get().uri("/ui/sign-in?next=/ui/alerts")),
+        )
+        .await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        let double = form
+            .cookies
+            .iter()
+            .find(|c| c.name() == "screener_sign_in")
+            .expect("sign-in cookie")
+            .clone();
+        let token = hidden(&form.body, "csrf");
+        let res = send(
+            &app,
+            with_proxy(
+                test::TestRequest::post()
+                    .uri("/ui/sign-in")
+                    .cookie(Cookie::new("screener_sign_in", double.value().to_string()))
+                    .set_form([
+                        ("csrf", token.as_str()),
+                        ("next", "/ui/alerts"),
+                        ("key", ANA),
+                    ]),
+            ),
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let session = res
+            .cookies
+            .iter()
+            .find(|c| c.name() == "screener_session")
+            .expect("session cookie")
+            .clone();
+        for c in [&double, &session] {
+            let what = format!("{} behind {proxy:?}", c.name());
+            assert_eq!(c.http_only(), Some(true), "{what}");
+            assert_eq!(
+                c.same_site(),
+                Some(actix_web::cookie::SameSite::Strict),
+                "{what}"
+            );
+            assert_eq!(c.secure().unwrap_or(false), tls, "{what}: {c}");
+            assert_eq!(c.path(), Some("/ui"), "{what}");
+        }
+        let raw: Vec<String> = res
+            .headers
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect();
+        let sent = raw
+            .iter()
+            .find(|v| v.starts_with("screener_session="))
+            .expect("Set-Cookie of the session");
+        assert!(
+            sent.contains("HttpOnly") && sent.contains("SameSite=Strict"),
+            "{sent}"
+        );
+        assert_eq!(sent.contains("; Secure"), tls, "{sent}");
+    }
+}
