@@ -1,8 +1,10 @@
 //! The analyst console's speed (issue 14, Speed): every page's server time
-//! with 1,000,000 customers and 100,000 alerts in the embedded SQLite store.
+//! with 1,000,000 customers and 100,000 alerts in the embedded SQLite store,
+//! or with `--database postgres://…` in that PostgreSQL database.
 //!
-//! 1. Seeds a monitor database (kept under `target/console-bench/`, reused
-//!    by the next run when its counts are the ones asked for): the real OFAC
+//! 1. Seeds a monitor database (SQLite: kept under `target/console-bench/`;
+//!    either is reused by the next run when its counts are the ones asked
+//!    for, and must be empty otherwise): the real OFAC
 //!    SDN and UN lists are served; 2,000 customers named after listed
 //!    parties are written through [`Monitor::put_customers`], so their
 //!    alerts carry real explanations; the other customers and alerts are
@@ -18,7 +20,7 @@
 //!    the Navigation Timing API's figures. Run by hand, not in CI.
 //!
 //! ```text
-//! cargo bench --bench console -- [--customers 1000000] [--alerts 100000] [--requests 100] [--browser]
+//! cargo bench --bench console -- [--customers 1000000] [--alerts 100000] [--requests 100] [--database postgres://…] [--browser]
 //! ```
 
 #[path = "support/bench_args.rs"]
@@ -27,9 +29,10 @@ use bench_args::*;
 use screener::api::AppState;
 use screener::api::config::{ApiKey, ServerConfig};
 use screener::monitor::customer::Customer;
+use screener::monitor::postgres::{PostgresOptions, PostgresStore, is_postgres_url};
 use screener::monitor::sqlite::{SqliteOptions, SqliteStore};
 use screener::monitor::store::{
-    Alert, AlertFilter, AlertStatus, AuditEntry, CustomerRow, HistoryEntry,
+    Alert, AlertFilter, AlertStatus, AuditEntry, CustomerRow, HistoryEntry, MonitorStore,
 };
 use screener::monitor::{Monitor, MonitorConfig};
 use screener::service::{MemorySource, RefreshSettings, Service};
@@ -276,18 +279,31 @@ fn main() {
     let requests: usize = arg("--requests")
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target/console-bench")
-        .join(format!("{n}-{alerts}"));
-    std::fs::create_dir_all(&dir).expect("bench folder");
+    let database = arg("--database");
 
     let t = Instant::now();
     let service = service();
     let served = service.served().expect("served");
     eprintln!("lists served in {:.1} s", t.elapsed().as_secs_f64());
-    let store =
-        SqliteStore::open(&dir.join("monitor.db"), SqliteOptions::default()).expect("store");
-    let monitor = Arc::new(Monitor::new(Arc::new(store), MonitorConfig::default()));
+    let (store, place): (Arc<dyn MonitorStore>, String) = match &database {
+        Some(url) if is_postgres_url(url) => {
+            let store = PostgresStore::connect(url, PostgresOptions::default()).expect("store");
+            let place = store.describe();
+            (Arc::new(store), place)
+        }
+        Some(other) => panic!("--database {other}: not a postgres:// URL"),
+        None => {
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/console-bench")
+                .join(format!("{n}-{alerts}"));
+            std::fs::create_dir_all(&dir).expect("bench folder");
+            let store = SqliteStore::open(&dir.join("monitor.db"), SqliteOptions::default())
+                .expect("store");
+            (Arc::new(store), dir.display().to_string())
+        }
+    };
+    eprintln!("store: {place}");
+    let monitor = Arc::new(Monitor::new(store, MonitorConfig::default()));
     let stored = monitor.store().count_customers().expect("count");
     if stored == 0 {
         monitor.load_customer_index().expect("index");
@@ -300,13 +316,8 @@ fn main() {
     if stored == 0 {
         seed(&monitor, &served, n, alerts);
     } else {
-        assert_eq!(
-            stored as usize,
-            n,
-            "{} holds another seed: delete it",
-            dir.display()
-        );
-        eprintln!("reusing {}", dir.display());
+        assert_eq!(stored as usize, n, "{place} holds another seed: empty it");
+        eprintln!("reusing {place}");
     }
     let counts = monitor
         .store()
@@ -392,6 +403,10 @@ fn main() {
         (
             "queue: open, segment",
             Box::new(|r| format!("/ui/alerts?status=open&segment={}", r.pick(&SEGMENTS))),
+        ),
+        (
+            "queue: all statuses, segment",
+            Box::new(|r| format!("/ui/alerts?status=all&segment={}", r.pick(&SEGMENTS))),
         ),
         (
             "queue: open, risk",

@@ -22,6 +22,7 @@ use std::time::Duration;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/001_monitor.sql"),
     include_str!("../migrations/postgres/004_list_versions.sql"),
+    include_str!("../migrations/postgres/005_alert_customer_fields.sql"),
 ];
 
 /// Advisory lock key of migrations (exclusive; writers hold it shared).

@@ -526,6 +526,143 @@ async fn four_eyes_needs_a_second_analyst_for_a_true_match(backend: Backend) {
 }
 crate::on_both_backends!(async four_eyes_needs_a_second_analyst_for_a_true_match);
 
+/// The queue's segment and risk filters read the customer's segment and
+/// rating as copied onto its alerts: a change of either (an upsert, alone or
+/// in bulk, a decision that rates the customer again) moves the customer's
+/// alerts between filters at once, the page and the counts per status
+/// alike, and erasure leaves them in no segment and no rating.
+async fn the_queue_filters_follow_a_customers_segment_and_risk(backend: Backend) {
+    use screener::monitor::store::AlertFilter;
+    let s = setup(backend).await;
+    let m = Arc::clone(&s.monitor);
+    // (alert ids of the page, their total in the counts per status)
+    let queue = |segment: Option<&str>, risk: Option<&str>| -> (Vec<i64>, u64) {
+        let f = AlertFilter {
+            segment: segment.map(str::to_string),
+            risk: risk.map(str::to_string),
+            limit: 50,
+            ..AlertFilter::default()
+        };
+        let m = Arc::clone(&m);
+        common::postgres::blocking(move || {
+            let mut ids: Vec<i64> = m
+                .store()
+                .list_alerts(&f)
+                .expect("page")
+                .items
+                .iter()
+                .map(|a| a.id)
+                .collect();
+            ids.sort_unstable();
+            let counted = m.store().alert_counts(&f).expect("counts").values().sum();
+            (ids, counted)
+        })
+    };
+    let customer = |id: &str, name: &str, birth: &str, segment: &str| Customer {
+        birth_date: Some(birth.into()),
+        segment: Some(segment.into()),
+        ..cust(id, name)
+    };
+    let put = |rows: Vec<Customer>| {
+        let m = Arc::clone(&m);
+        common::postgres::blocking(move || {
+            m.put_customers(rows.into_iter().map(Ok).collect(), "ana")
+                .expect("write")
+        })
+    };
+
+    // A bulk write: two listed people in two segments, each with an open
+    // alert, so each rated high.
+    let report = put(vec![
+        customer("s-1", "Viktor Bout", "1967-01-13", "retail"),
+        customer("s-2", "Usama bin Ladin", "1957-03-10", "corporate"),
+    ]);
+    assert_eq!(report.alerts_opened, 2, "{report:?}");
+    let alert_of = |c: &str| -> i64 {
+        let f = AlertFilter {
+            customer: Some(c.to_string()),
+            limit: 10,
+            ..AlertFilter::default()
+        };
+        let m = Arc::clone(&m);
+        common::postgres::blocking(move || m.store().list_alerts(&f).expect("alerts").items)
+            .first()
+            .map(|a| a.id)
+            .expect("an alert")
+    };
+    let (a1, a2) = (alert_of("s-1"), alert_of("s-2"));
+    let both = {
+        let mut v = vec![a1, a2];
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(queue(Some("retail"), None), (vec![a1], 1));
+    assert_eq!(queue(Some("corporate"), None), (vec![a2], 1));
+    assert_eq!(queue(None, Some("high")), (both.clone(), 2));
+    assert_eq!(queue(Some("retail"), Some("high")), (vec![a1], 1));
+    assert_eq!(queue(None, Some("low")), (vec![], 0));
+
+    // A single write moves s-1 to another segment: its alert follows at once.
+    put(vec![customer(
+        "s-1",
+        "Viktor Bout",
+        "1967-01-13",
+        "corporate",
+    )]);
+    assert_eq!(alert_of("s-1"), a1, "the same alert, not a new one");
+    assert_eq!(queue(Some("retail"), None), (vec![], 0));
+    assert_eq!(queue(Some("corporate"), None), (both.clone(), 2));
+
+    // A confirmed match rates s-1 prohibited; a false positive leaves s-2
+    // with no open alert, so low: the risk filter follows both ratings.
+    let decide = |id: i64, decision: &str| {
+        let m = Arc::clone(&m);
+        let req = DecisionRequest {
+            decision: decision.into(),
+            reason: "checked the passport".into(),
+            revision: None,
+        };
+        common::postgres::blocking(move || m.decide(id, &req, "ana").expect("decision"));
+    };
+    decide(a1, "true_match");
+    decide(a2, "false_positive");
+    let stored_risk = |c: &str| {
+        let m = Arc::clone(&m);
+        let c = c.to_string();
+        common::postgres::blocking(move || m.store().customer(&c).expect("customer"))
+            .and_then(|c| c.risk)
+            .map(|r| r["level"].clone())
+    };
+    assert_eq!(stored_risk("s-1"), Some(json!("prohibited")));
+    assert_eq!(stored_risk("s-2"), Some(json!("low")));
+    assert_eq!(queue(None, Some("high")), (vec![], 0));
+    assert_eq!(queue(None, Some("prohibited")), (vec![a1], 1));
+    assert_eq!(queue(Some("corporate"), Some("low")), (vec![a2], 1));
+
+    // Erasure: s-1's alert stays in the queue, in no segment and no rating.
+    let gone = common::postgres::blocking({
+        let m = Arc::clone(&m);
+        move || m.delete_customer("s-1", "ana").expect("erase")
+    });
+    assert!(gone);
+    assert_eq!(
+        queue(None, None).0,
+        both,
+        "the erased customer's alert stays"
+    );
+    assert_eq!(queue(Some("corporate"), None), (vec![a2], 1));
+    assert_eq!(queue(None, Some("prohibited")), (vec![], 0));
+
+    // A new alert takes its customer's segment and rating as they are.
+    put(vec![Customer {
+        segment: Some("sme".into()),
+        ..cust("s-3", "Aleksandr Sergeyevich Lukashenko")
+    }]);
+    let a3 = alert_of("s-3");
+    assert_eq!(queue(Some("sme"), Some("high")), (vec![a3], 1));
+}
+crate::on_both_backends!(async the_queue_filters_follow_a_customers_segment_and_risk);
+
 #[actix_web::test]
 async fn a_full_disk_refuses_writes_with_503_and_reads_and_screening_go_on() {
     // The database is capped at a few pages (SQLite's max_page_count): a
@@ -1201,3 +1338,102 @@ async fn every_answer_of_the_monitoring_routes_is_documented_with_its_body(backe
     }
 }
 crate::on_both_backends!(async every_answer_of_the_monitoring_routes_is_documented_with_its_body);
+
+/// PostgreSQL migration 005: a database at the version before it keeps its
+/// alerts, and each gets its customer's segment and risk level (none when
+/// the customer was erased), which the queue's filters then read.
+#[actix_web::test]
+async fn the_postgres_migration_copies_segment_and_risk_onto_existing_alerts() {
+    // The blocking client cannot run on an async test's thread.
+    common::postgres::blocking(postgres_migration_copies_segment_and_risk);
+}
+
+fn postgres_migration_copies_segment_and_risk() {
+    use screener::monitor::postgres::MIGRATIONS;
+    use screener::monitor::store::AlertFilter;
+    let mine = MIGRATIONS
+        .iter()
+        .position(|m| *m == include_str!("../migrations/postgres/005_alert_customer_fields.sql"))
+        .expect("migration 005 is listed");
+    let url = common::postgres::cluster().new_database();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    c.batch_execute(
+        "CREATE TABLE monitor_schema (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .expect("schema table");
+    for (i, sql) in MIGRATIONS[..mine].iter().enumerate() {
+        c.batch_execute(sql).expect("an older migration");
+        c.execute(
+            "INSERT INTO monitor_schema (version, applied_at) VALUES ($1, 'before')",
+            &[&(i as i64 + 1)],
+        )
+        .expect("version");
+    }
+    for (id, segment, risk) in [("c-1", "retail", "high"), ("c-2", "corporate", "low")] {
+        c.execute(
+            "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, risk_level, risk)
+             VALUES ($1, '{}', $1, $1, $1, $2, 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', $3, '{}')",
+            &[&id, &segment, &risk],
+        )
+        .expect("a customer");
+    }
+    for customer in ["c-1", "c-2", "c-erased"] {
+        c.execute(
+            "INSERT INTO alerts (customer_id, entity_id, list, entity_caption, status, score, matching, raised_by, last_seen_in, entity_fp, customer_fp, is_current, revision, created_at, updated_at)
+             VALUES ($1, 'us_ofac_sdn:1', 'us_ofac_sdn', 'X', 'open', 0.9, TRUE, 'us_ofac_sdn@1', 'us_ofac_sdn@1', '', '', TRUE, 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            &[&customer],
+        )
+        .expect("an alert of the older schema");
+    }
+
+    let store = common::postgres::open(&url);
+    let customers_of = |segment: Option<&str>, risk: Option<&str>| -> Vec<String> {
+        let f = AlertFilter {
+            segment: segment.map(str::to_string),
+            risk: risk.map(str::to_string),
+            limit: 10,
+            ..AlertFilter::default()
+        };
+        let counted: u64 = store.alert_counts(&f).expect("counts").values().sum();
+        let mut page: Vec<String> = store
+            .list_alerts(&f)
+            .expect("page")
+            .items
+            .into_iter()
+            .map(|a| a.customer_id)
+            .collect();
+        page.sort();
+        assert_eq!(counted, page.len() as u64, "{segment:?} {risk:?}");
+        page
+    };
+    assert_eq!(customers_of(None, None), ["c-1", "c-2", "c-erased"]);
+    assert_eq!(customers_of(Some("retail"), None), ["c-1"]);
+    assert_eq!(customers_of(None, Some("low")), ["c-2"]);
+    assert_eq!(
+        customers_of(Some("corporate"), Some("high")),
+        Vec::<String>::new()
+    );
+    let version: i64 = c
+        .query_one("SELECT max(version) FROM monitor_schema", &[])
+        .and_then(|r| r.try_get(0))
+        .expect("version");
+    assert_eq!(version, MIGRATIONS.len() as i64);
+    let copied: Vec<(String, Option<String>, Option<String>)> = c
+        .query(
+            "SELECT customer_id, segment, risk_level FROM alerts ORDER BY customer_id",
+            &[],
+        )
+        .expect("alerts")
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        copied,
+        vec![
+            ("c-1".into(), some("retail"), some("high")),
+            ("c-2".into(), some("corporate"), some("low")),
+            ("c-erased".into(), None, None),
+        ]
+    );
+}

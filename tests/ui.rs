@@ -1049,35 +1049,297 @@ async fn the_queue_is_served_by_the_console_indexes_after_an_upgrade() {
         ),
         (
             format!(
-                "SELECT status, count(*) {cur} AND created_at < '2026-06-01' AND customer_id IN (SELECT id FROM customers WHERE segment = 'retail') GROUP BY status"
+                "SELECT status, count(*) {cur} AND created_at < '2026-06-01' AND segment = 'retail' GROUP BY status"
             ),
-            "COVERING INDEX alerts_queue_status",
+            "COVERING INDEX alerts_queue_segment",
         ),
         (
             format!("SELECT status, count(*) {cur} AND list = 'x' GROUP BY status"),
             "COVERING INDEX alerts_queue_list",
         ),
         (
-            format!("SELECT * {cur} AND status IN ('open') ORDER BY id DESC LIMIT 51"),
+            format!("SELECT id {cur} AND status IN ('open') ORDER BY id DESC LIMIT 51"),
             "alerts_queue_status",
         ),
         (
             format!(
-                "SELECT * {cur} AND status IN ('open') AND created_at < '2026-06-01' ORDER BY id DESC LIMIT 51"
+                "SELECT id {cur} AND status IN ('open') AND created_at < '2026-06-01' ORDER BY id DESC LIMIT 51"
             ),
             "alerts_queue_status",
         ),
         (
-            format!("SELECT * {cur} AND status IN ('open') ORDER BY score DESC, id DESC LIMIT 51"),
+            format!("SELECT id {cur} AND status IN ('open') ORDER BY score DESC, id DESC LIMIT 51"),
             "alerts_queue_status_score",
         ),
         (
-            format!("SELECT * {cur} ORDER BY score DESC, id DESC LIMIT 51"),
+            format!("SELECT id {cur} ORDER BY score DESC, id DESC LIMIT 51"),
             "alerts_queue_score",
         ),
     ] {
         let p = plan(&sql);
         assert!(p.contains(index), "{sql}: {p}");
         assert!(!p.contains("TEMP B-TREE FOR ORDER BY"), "{sql} sorts: {p}");
+    }
+}
+
+/// SQLite migration 3: a database of the schema before it (alerts without
+/// their customer's segment and rating) is upgraded in place; each alert
+/// gets its customer's segment and risk level (none when the customer was
+/// erased), and the queue's segment and risk filters — a page of one
+/// status, of several, of all, by id or by score, with a cursor or an age,
+/// and the counts per status — are answered from the new indexes without
+/// reading the customers table or sorting.
+#[actix_web::test]
+async fn an_old_database_gets_its_alerts_segment_and_risk_on_upgrade() {
+    use screener::monitor::sqlite::MIGRATIONS;
+    use screener::monitor::store::{AlertFilter, AlertOrder, MonitorStore};
+    let mine = MIGRATIONS
+        .iter()
+        .position(|m| m.contains("ALTER TABLE alerts ADD COLUMN segment"))
+        .expect("the migration that copies segment and risk onto alerts");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("monitor.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &MIGRATIONS[..mine] {
+            conn.execute_batch(m).expect("an older schema");
+        }
+        conn.pragma_update(None, "user_version", mine as i64)
+            .expect("version");
+        for (id, segment, risk) in [("c-1", "retail", "high"), ("c-2", "corporate", "low")] {
+            conn.execute(
+                "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, risk_level, risk)
+                 VALUES (?1, '{}', ?1, ?1, ?1, ?2, 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', ?3, '{}')",
+                [id, segment, risk],
+            )
+            .expect("a customer");
+        }
+        for customer in ["c-1", "c-2", "c-erased"] {
+            conn.execute(
+                "INSERT INTO alerts (customer_id, entity_id, list, entity_caption, status, score, matching, raised_by, last_seen_in, entity_fp, customer_fp, is_current, revision, created_at, updated_at)
+                 VALUES (?1, 'us_ofac_sdn:1', 'us_ofac_sdn', 'X', 'open', 0.9, 1, 'us_ofac_sdn@1', 'us_ofac_sdn@1', '', '', 1, 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+                [customer],
+            )
+            .expect("an alert of the older schema");
+        }
+    }
+    let store = SqliteStore::open(&path, SqliteOptions::default()).expect("upgrade");
+    let customers_of = |segment: Option<&str>, risk: Option<&str>| -> Vec<String> {
+        let f = AlertFilter {
+            statuses: vec![AlertStatus::Open],
+            segment: segment.map(str::to_string),
+            risk: risk.map(str::to_string),
+            limit: 10,
+            ..AlertFilter::default()
+        };
+        let counted: u64 = store.alert_counts(&f).expect("counts").values().sum();
+        let page: Vec<String> = store
+            .list_alerts(&f)
+            .expect("page")
+            .items
+            .into_iter()
+            .map(|a| a.customer_id)
+            .collect();
+        assert_eq!(counted, page.len() as u64, "{segment:?} {risk:?}");
+        page
+    };
+    assert_eq!(customers_of(None, None).len(), 3, "every alert survived");
+    assert_eq!(customers_of(Some("retail"), None), ["c-1"]);
+    assert_eq!(customers_of(None, Some("low")), ["c-2"]);
+    assert_eq!(
+        customers_of(Some("retail"), Some("low")),
+        Vec::<String>::new()
+    );
+    let by_score = store
+        .list_alerts(&AlertFilter {
+            risk: Some("high".into()),
+            order: AlertOrder::Score,
+            limit: 10,
+            ..AlertFilter::default()
+        })
+        .expect("by score");
+    assert_eq!(by_score.items.len(), 1);
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let copied: Vec<(String, Option<String>, Option<String>)> = conn
+        .prepare("SELECT customer_id, segment, risk_level FROM alerts ORDER BY customer_id")
+        .expect("select")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        copied,
+        vec![
+            ("c-1".into(), some("retail"), some("high")),
+            ("c-2".into(), some("corporate"), some("low")),
+            ("c-erased".into(), None, None),
+        ]
+    );
+    let plan = |sql: &str| -> String {
+        let mut st = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect(sql);
+        let rows: Vec<String> = st
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .map(|r| r.expect("row"))
+            .collect();
+        rows.join(" | ")
+    };
+    let cur = "FROM alerts WHERE is_current = 1";
+    for (col, index) in [
+        ("segment", "alerts_queue_segment"),
+        ("risk_level", "alerts_queue_risk"),
+    ] {
+        let by = format!("{cur} AND {col} = 'x'");
+        for (sql, used) in [
+            (
+                format!("SELECT status, count(*) {by} GROUP BY status"),
+                format!("COVERING INDEX {index}"),
+            ),
+            (
+                format!(
+                    "SELECT status, count(*) {by} AND created_at < '2026-06-01' GROUP BY status"
+                ),
+                format!("COVERING INDEX {index} "),
+            ),
+            (
+                format!("SELECT id {by} AND status IN ('open') ORDER BY id DESC LIMIT 51"),
+                format!("{index} "),
+            ),
+            (
+                format!(
+                    "SELECT id {by} AND status IN ('open') AND id < 500 ORDER BY id DESC LIMIT 51"
+                ),
+                format!("{index} "),
+            ),
+            (
+                format!(
+                    "SELECT id {by} AND status IN ('open') AND created_at < '2026-06-01' ORDER BY id ASC LIMIT 51"
+                ),
+                format!("{index} "),
+            ),
+            (
+                format!(
+                    "SELECT id {by} AND status IN ('open') ORDER BY score DESC, id DESC LIMIT 51"
+                ),
+                format!("{index}_score"),
+            ),
+            (
+                format!(
+                    "SELECT id {by} AND status IN ('open') AND (score, id) < (0.9, 500) ORDER BY score DESC, id DESC LIMIT 51"
+                ),
+                format!("{index}_score"),
+            ),
+            (
+                format!("SELECT id {by} ORDER BY id DESC LIMIT 51"),
+                format!("{index}_id"),
+            ),
+            (
+                format!(
+                    "SELECT id {by} AND status IN ('open', 'escalated') ORDER BY id DESC LIMIT 51"
+                ),
+                format!("{index}_id"),
+            ),
+        ] {
+            let p = plan(&sql);
+            assert!(p.contains(&used), "{sql}: {p}");
+            assert!(!p.contains("customers"), "{sql} reads customers: {p}");
+            assert!(!p.contains("TEMP B-TREE"), "{sql} sorts: {p}");
+        }
+        // The page's rows, by id, once its ids are found.
+        let page = plan(&format!(
+            "SELECT * FROM alerts WHERE id IN (SELECT id {by} AND status IN ('open') ORDER BY score DESC, id DESC LIMIT 51) ORDER BY score DESC, id DESC"
+        ));
+        assert!(
+            page.contains(&format!("COVERING INDEX {index}_score")),
+            "{page}"
+        );
+        assert!(page.contains("INTEGER PRIMARY KEY"), "{page}");
+    }
+}
+
+/// The sign-in form's cookie and the session cookie: HttpOnly and
+/// SameSite=Strict always, Secure when the request came over TLS — as the
+/// app reads the connection: its own scheme, or the scheme a TLS-ending
+/// proxy in front of it reports (`X-Forwarded-Proto`, `Forwarded`). Over
+/// plain HTTP a Secure cookie would never come back, so it is not set.
+#[actix_web::test]
+async fn the_session_cookie_is_httponly_strict_and_secure_over_tls() {
+    let s = setup();
+    let app = app!(&s);
+    for (proxy, tls) in [
+        (None, false),
+        (Some(("x-forwarded-proto", "https")), true),
+        (Some(("forwarded", "for=10.0.0.1;proto=https")), true),
+        (Some(("x-forwarded-proto", "http")), false),
+    ] {
+        let with_proxy = |r: test::TestRequest| match proxy {
+            Some(h) => r.insert_header(h),
+            None => r,
+        };
+        let form = send(
+            &app,
+            with_proxy(test::TestRequest::get().uri("/ui/sign-in?next=/ui/alerts")),
+        )
+        .await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        let double = form
+            .cookies
+            .iter()
+            .find(|c| c.name() == "screener_sign_in")
+            .expect("sign-in cookie")
+            .clone();
+        let token = hidden(&form.body, "csrf");
+        let res = send(
+            &app,
+            with_proxy(
+                test::TestRequest::post()
+                    .uri("/ui/sign-in")
+                    .cookie(Cookie::new("screener_sign_in", double.value().to_string()))
+                    .set_form([
+                        ("csrf", token.as_str()),
+                        ("next", "/ui/alerts"),
+                        ("key", ANA),
+                    ]),
+            ),
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let session = res
+            .cookies
+            .iter()
+            .find(|c| c.name() == "screener_session")
+            .expect("session cookie")
+            .clone();
+        for c in [&double, &session] {
+            let what = format!("{} behind {proxy:?}", c.name());
+            assert_eq!(c.http_only(), Some(true), "{what}");
+            assert_eq!(
+                c.same_site(),
+                Some(actix_web::cookie::SameSite::Strict),
+                "{what}"
+            );
+            assert_eq!(c.secure().unwrap_or(false), tls, "{what}: {c}");
+            assert_eq!(c.path(), Some("/ui"), "{what}");
+        }
+        let raw: Vec<String> = res
+            .headers
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect();
+        let sent = raw
+            .iter()
+            .find(|v| v.starts_with("screener_session="))
+            .expect("Set-Cookie of the session");
+        assert!(
+            sent.contains("HttpOnly") && sent.contains("SameSite=Strict"),
+            "{sent}"
+        );
+        assert_eq!(sent.contains("; Secure"), tls, "{sent}");
     }
 }

@@ -140,6 +140,27 @@ CREATE INDEX alerts_queue_list ON alerts(is_current, list, status, id, created_a
 CREATE INDEX alerts_queue_status_score ON alerts(is_current, status, score, id);
 CREATE INDEX alerts_queue_score ON alerts(is_current, score, id);
 "#,
+    // 3. The queue filtered by the customer's segment or risk rating at
+    // 1,000,000 customers (issue 14): the filter read the customers table
+    // for every candidate alert. Each alert now carries its customer's
+    // segment and risk level, kept in step by every write that changes them
+    // (a customer's upsert and rating, an alert's insert, erasure), so the
+    // filter is an indexed column of the alert. Indexes: status then id or
+    // score for a page of one status (and, with `created_at`, the counts
+    // per status and the age filter from the index alone); id alone for a
+    // page of every status or of several, read in order rather than sorted.
+    r#"
+ALTER TABLE alerts ADD COLUMN segment TEXT;
+ALTER TABLE alerts ADD COLUMN risk_level TEXT;
+UPDATE alerts SET segment = c.segment, risk_level = c.risk_level
+    FROM customers c WHERE c.id = alerts.customer_id;
+CREATE INDEX alerts_queue_segment ON alerts(is_current, segment, status, id, created_at);
+CREATE INDEX alerts_queue_segment_score ON alerts(is_current, segment, status, score, id);
+CREATE INDEX alerts_queue_segment_id ON alerts(is_current, segment, id);
+CREATE INDEX alerts_queue_risk ON alerts(is_current, risk_level, status, id, created_at);
+CREATE INDEX alerts_queue_risk_score ON alerts(is_current, risk_level, status, score, id);
+CREATE INDEX alerts_queue_risk_id ON alerts(is_current, risk_level, id);
+"#,
 ];
 
 /// Options of [`SqliteStore::open`].
@@ -453,6 +474,25 @@ impl SqliteTx<'_> {
             .map_err(self.err())?;
         Ok(rows)
     }
+
+    /// Copies a customer's segment and risk level onto every alert of the
+    /// customer (none: erased) where they differ, so the queue's filters
+    /// read the alert's own columns.
+    fn alerts_follow_customer(
+        &self,
+        id: &str,
+        segment: Option<&str>,
+        risk_level: Option<&str>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE alerts SET segment = ?2, risk_level = ?3
+                 WHERE customer_id = ?1 AND (segment IS NOT ?2 OR risk_level IS NOT ?3)",
+            )
+            .and_then(|mut st| st.execute(params![id, segment, risk_level]))
+            .map_err(self.err())?;
+        Ok(())
+    }
 }
 
 impl Tx for SqliteTx<'_> {
@@ -504,6 +544,7 @@ impl Tx for SqliteTx<'_> {
                 )
             })
             .map_err(self.err())?;
+        self.alerts_follow_customer(row.id, row.segment, risk_level.as_deref())?;
         self.conn
             .prepare_cached("DELETE FROM customer_tags WHERE customer_id = ?1")
             .and_then(|mut st| st.execute([row.id]))
@@ -542,6 +583,12 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached("UPDATE customers SET risk_level = ?2, risk = ?3 WHERE id = ?1")
             .and_then(|mut st| st.execute(params![id, level, json_text(risk)]))
             .map_err(self.err())?;
+        self.conn
+            .prepare_cached(
+                "UPDATE alerts SET risk_level = ?2 WHERE customer_id = ?1 AND risk_level IS NOT ?2",
+            )
+            .and_then(|mut st| st.execute(params![id, level]))
+            .map_err(self.err())?;
         Ok(())
     }
 
@@ -555,6 +602,7 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached("DELETE FROM customers WHERE id = ?1")
             .and_then(|mut st| st.execute([id]))
             .map_err(self.err())?;
+        self.alerts_follow_customer(id, None, None)?;
         Ok(n > 0)
     }
 
@@ -591,8 +639,10 @@ impl Tx for SqliteTx<'_> {
             .map_err(self.err())?;
         self.conn
             .prepare_cached(
-                "INSERT INTO alerts (customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, is_current, pending_true_match_by, revision, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?15, ?16, ?17) RETURNING id",
+                "INSERT INTO alerts (customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, is_current, pending_true_match_by, revision, created_at, updated_at, segment, risk_level)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?15, ?16, ?17,
+                   (SELECT segment FROM customers WHERE id = ?1), (SELECT risk_level FROM customers WHERE id = ?1))
+                 RETURNING id",
             )
             .and_then(|mut st| {
                 st.query_row(
@@ -874,8 +924,15 @@ impl MonitorStore for SqliteStore {
             AlertOrder::Oldest => "id ASC",
             AlertOrder::Score => "score DESC, id DESC",
         };
+        // The page's ids first, then its rows: an alert row is large (its
+        // explanation spills onto overflow pages, and the columns added by
+        // later migrations sit after it), so the ids are found in an index
+        // that holds every column the filter and the order name, and only
+        // the page's own rows are read. Asked for ids alone, SQLite picks
+        // that covering index; asked for whole rows it may pick an index
+        // that leaves the segment or risk to each row.
         let sql = format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts WHERE {clause} ORDER BY {order} LIMIT ?{}",
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT id FROM alerts WHERE {clause} ORDER BY {order} LIMIT ?{}) ORDER BY {order}",
             args.len()
         );
         let items = self.read(|c| {

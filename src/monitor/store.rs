@@ -306,9 +306,10 @@ pub struct AlertFilter {
     pub since: Option<OffsetDateTime>,
     /// Only alerts with a lower id (the cursor of [`AlertOrder::Newest`]).
     pub before_id: Option<i64>,
-    /// Only alerts of customers in this segment.
+    /// Only alerts of customers in this segment (read from the alert's
+    /// copy of it, which every write of the customer keeps in step).
     pub segment: Option<String>,
-    /// Only alerts of customers with this risk rating.
+    /// Only alerts of customers with this risk rating (the alert's copy).
     pub risk: Option<String>,
     /// Only alerts raised before this time (older than an age).
     pub created_before: Option<OffsetDateTime>,
@@ -355,6 +356,8 @@ pub struct DeliveryFilter {
 pub trait Tx {
     fn customer(&mut self, id: &str) -> Result<Option<StoredCustomer>>;
     /// Creates or replaces a customer (revision + 1); returns its ordinal.
+    /// Every alert of the customer takes its segment and risk level (the
+    /// copies the queue's filters read: [`AlertFilter::segment`]).
     fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32>;
     /// Records the customer's own screening (when, against which versions).
     fn set_screened(
@@ -363,8 +366,10 @@ pub trait Tx {
         at: OffsetDateTime,
         versions: &BTreeMap<String, String>,
     ) -> Result<()>;
+    /// Stores a customer's rating; its alerts take the new level.
     fn set_risk(&mut self, id: &str, risk: &serde_json::Value) -> Result<()>;
-    /// Removes the customer's record (erasure).
+    /// Removes the customer's record (erasure); its alerts keep no segment
+    /// and no risk level.
     fn delete_customer(&mut self, id: &str) -> Result<bool>;
 
     /// An alert, locked for the rest of the transaction.
@@ -376,7 +381,8 @@ pub trait Tx {
     /// The current alerts on an entity.
     fn entity_alerts(&mut self, entity_id: &str) -> Result<Vec<Alert>>;
     /// Inserts an alert as the pair's current one (an earlier current alert
-    /// of the pair stops being current); returns its id.
+    /// of the pair stops being current), with its customer's segment and
+    /// risk level as stored; returns its id.
     fn insert_alert(&mut self, alert: &Alert) -> Result<i64>;
     fn update_alert(&mut self, alert: &Alert) -> Result<()>;
     fn add_history(&mut self, entry: &HistoryEntry) -> Result<()>;
@@ -553,19 +559,12 @@ pub(crate) fn alert_filter_sql(
         let m = q.bind(SqlArg::Text(time_text(t)));
         q.clauses.push(format!("updated_at >= {m}"));
     }
+    // The customer's segment and risk level as copied onto the alert (kept
+    // in step by the backends' writes): an indexed column, never a join.
     for (col, v) in [("segment", &f.segment), ("risk_level", &f.risk)] {
         if let Some(v) = v {
             let m = q.bind(SqlArg::Text(v.clone()));
-            // A page stops after `limit` rows: look each candidate's
-            // customer up. Counts read every alert: match against the
-            // segment's customers once (a million probes cost more).
-            q.clauses.push(if with_status {
-                format!(
-                    "EXISTS (SELECT 1 FROM customers c WHERE c.id = alerts.customer_id AND c.{col} = {m})"
-                )
-            } else {
-                format!("customer_id IN (SELECT id FROM customers WHERE {col} = {m})")
-            });
+            q.clauses.push(format!("{col} = {m}"));
         }
     }
     if let Some(t) = f.created_before {
@@ -577,8 +576,9 @@ pub(crate) fn alert_filter_sql(
             (AlertOrder::Score, _, Some((score, id))) => {
                 let s = q.bind(SqlArg::Real(score));
                 let i = q.bind(SqlArg::Int(id));
-                q.clauses
-                    .push(format!("(score < {s} OR (score = {s} AND id < {i}))"));
+                // A row value: both backends bound an index range on
+                // (score, id) with it.
+                q.clauses.push(format!("(score, id) < ({s}, {i})"));
             }
             (AlertOrder::Newest, Some(b), _) => {
                 let m = q.bind(SqlArg::Int(b));

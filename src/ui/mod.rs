@@ -12,6 +12,11 @@
 //! - `/ui/audit?q=…`, `/ui/audit/verify` ([`audit`]).
 //!
 //! HTML is written with maud (checked at compile time, every value escaped).
+//! Why maud rather than askama: maud's templates are Rust code inside the
+//! handlers, so the compiler checks every value, branch and loop against
+//! the very types each page renders, and a renamed field fails the build.
+//! There are no template files to drift from their structs (askama compiles
+//! its templates too, but from separate files in a language of their own).
 //! The stylesheet and the small script are embedded in the binary: no CDN,
 //! no Node, works air-gapped. Every response carries a strict
 //! Content-Security-Policy (no inline script or style), `nosniff`,
