@@ -748,6 +748,144 @@ async fn a_list_update_during_a_bulk_import_both_complete(backend: Backend) {
 }
 crate::on_both_backends!(async a_list_update_during_a_bulk_import_both_complete);
 
+/// The parties of `small_writes_racing_list_updates_keep_their_alerts`:
+/// (entity, listed name, birth date, a customer's name for them).
+const RACED: [(&str, &str, &str, &str); 5] = [
+    (
+        "9101",
+        "Ramzan Akhmadovich KADYROV",
+        "1976-10-05",
+        "Ramzan Kadyrov",
+    ),
+    ("9102", "Igor Ivanovich SECHIN", "1960-09-07", "Igor Sechin"),
+    (
+        "9103",
+        "Gennadiy Nikolayevich TIMCHENKO",
+        "1952-11-09",
+        "Gennadiy Timchenko",
+    ),
+    (
+        "9104",
+        "Arkady Romanovich ROTENBERG",
+        "1951-12-15",
+        "Arkady Rotenberg",
+    ),
+    (
+        "9105",
+        "Alisher Burkhanovich USMANOV",
+        "1953-09-09",
+        "Alisher Usmanov",
+    ),
+];
+
+/// Many small writes racing delta rescreens: every customer written while
+/// a delta screens its party against the customer index keeps the alert
+/// its own screening raised (a customer the reverse screening did not see
+/// is not taken as no longer matching), and afterwards a full rescreen
+/// finds nothing to change.
+async fn small_writes_racing_list_updates_keep_their_alerts(backend: Backend) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let s = setup(backend).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let m = Arc::clone(&s.monitor);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                // (customer, the party it is named after)
+                let mut written: Vec<(String, String)> = Vec::new();
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) || written.len() < 60 {
+                    let rows: Vec<(String, usize)> = (0..6)
+                        .map(|i| (format!("w{w}-{:05}", n + i), (n + i) % RACED.len()))
+                        .collect();
+                    n += rows.len();
+                    let report = m
+                        .put_customers(
+                            rows.iter()
+                                .map(|(id, p)| Ok(cust(id, RACED[*p].3)))
+                                .collect(),
+                            "writer",
+                        )
+                        .expect("write");
+                    assert_eq!(report.created, 6, "{report:?}");
+                    written.extend(
+                        rows.into_iter()
+                            .map(|(id, p)| (id, format!("us_ofac_sdn:{}", RACED[p].0))),
+                    );
+                }
+                written
+            })
+        })
+        .collect();
+    // Five list versions, each adding one party, each a delta rescreen run
+    // while the writers write.
+    let mut list = list_v1();
+    for (round, (id, name, birth, _)) in RACED.iter().enumerate() {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        list.push(person(id, name, Some(birth)));
+        s.source
+            .publish("us_ofac_sdn", &format!("v{}", round + 2), list.clone());
+        let report = s.service.refresh(RefreshRequest::default()).await;
+        assert!(report.rebuilt, "{report:?}");
+        let served = s.service.served().expect("served");
+        let delta = common::postgres::blocking(|| {
+            s.monitor
+                .advance(served, None, &|_: &str, _: &str| Err(String::new()))
+        })
+        .expect("delta");
+        assert_eq!(
+            (delta.kind.as_str(), delta.entities_added),
+            ("delta", 1),
+            "{delta:?}"
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    stop.store(true, Ordering::Relaxed);
+    let mut written = Vec::new();
+    for w in writers {
+        written.extend(w.join().expect("writer"));
+    }
+    let alerts = s.monitor.store().all_current_alerts().expect("alerts");
+    let mut by_customer: std::collections::HashMap<&str, Vec<_>> = Default::default();
+    for a in &alerts {
+        by_customer
+            .entry(a.customer_id.as_str())
+            .or_default()
+            .push(a);
+    }
+    let mut wrong = Vec::new();
+    for (customer, party) in &written {
+        let mine = by_customer.remove(customer.as_str()).unwrap_or_default();
+        let ok = matches!(mine.as_slice(), [a] if &a.entity_id == party
+            && a.status == AlertStatus::Open && a.matching);
+        if !ok {
+            wrong.push(format!(
+                "{customer} ({party}): {:?}",
+                mine.iter()
+                    .map(|a| (&a.entity_id, a.status, a.matching))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} customers without exactly one open, matching alert on their party: {:?}",
+        wrong.len(),
+        written.len(),
+        &wrong[..wrong.len().min(10)]
+    );
+    assert!(by_customer.is_empty(), "alerts on no written customer");
+    let full = common::postgres::blocking(|| s.monitor.rescreen_full()).expect("full");
+    assert_eq!(
+        (full.alerts_opened, full.alerts_updated),
+        (0, 0),
+        "{} customers: {full:?}",
+        written.len()
+    );
+}
+crate::on_both_backends!(async small_writes_racing_list_updates_keep_their_alerts);
+
 #[actix_web::test]
 async fn a_changed_audit_record_is_named_by_verify() {
     let dir = tempfile::tempdir().expect("tmp");

@@ -806,10 +806,7 @@ impl Monitor {
     /// Screens a listed party against the customers (reverse): every
     /// customer (with its current record) whose pair scores at or above the threshold.
     fn screen_reverse(&self, g: &Generation, ord: u32) -> Result<Vec<(StoredCustomer, Found)>> {
-        let Some(id) = g.table.id(ord) else {
-            return Ok(Vec::new());
-        };
-        if !g.table.is_monitored(ord) {
+        if g.table.id(ord).is_none() || !g.table.is_monitored(ord) {
             return Ok(Vec::new());
         }
         let weighted = g.table.weighted_keys(ord);
@@ -821,20 +818,32 @@ impl Monitor {
         let mut out = Vec::new();
         for chunk in candidates.chunks(256) {
             for stored in self.store.customers_by_ord(chunk)? {
-                let Ok(c) = serde_json::from_str::<Customer>(&stored.record) else {
-                    continue;
-                };
-                let queries = c.queries();
-                let keys = customer_keys(&queries);
-                if g.table.pair_weight(&keys, ord) < self.weights.min_weight {
-                    continue;
-                }
-                if let Some(f) = self.score_pairs(g, &queries, &[id]).into_iter().next() {
+                if let Some(f) = self.score_pair(g, &stored, ord) {
                     out.push((stored, f));
                 }
             }
         }
         Ok(out)
+    }
+
+    /// Scores one stored customer (its record as stored) against one
+    /// listed party exactly as its forward screening would: nothing unless
+    /// the party is monitored, their shared keys weigh enough for the
+    /// blocking, and the pair scores at or above the threshold. Reverse
+    /// screening and a delta's re-scoring of the alerts it did not find
+    /// both use it, so that they agree with a full rescreen.
+    fn score_pair(&self, g: &Generation, stored: &StoredCustomer, ord: u32) -> Option<Found> {
+        let id = g.table.id(ord)?;
+        if !g.table.is_monitored(ord) {
+            return None;
+        }
+        let c = serde_json::from_str::<Customer>(&stored.record).ok()?;
+        let queries = c.queries();
+        let keys = customer_keys(&queries);
+        if g.table.pair_weight(&keys, ord) < self.weights.min_weight {
+            return None;
+        }
+        self.score_pairs(g, &queries, &[id]).into_iter().next()
     }
 
     // ----- writes -----
@@ -2109,28 +2118,68 @@ impl Monitor {
                     let Some(current) = tx.customer(&s.id)? else {
                         continue;
                     };
-                    if current.revision != s.revision {
-                        // Written meanwhile: that write screened it against this generation.
-                        seen.insert(s.id.clone());
-                        continue;
-                    }
                     seen.insert(s.id.clone());
-                    let (o, u) = self.upsert_pair(tx, &s.id, &s.match_fp, f, SYSTEM, at)?;
+                    // Written meanwhile (here or on another replica, whose
+                    // lists may be older): scored again from the record
+                    // as it is now.
+                    let (o, u) = if current.revision == s.revision {
+                        self.upsert_pair(tx, &s.id, &s.match_fp, f, SYSTEM, at)?
+                    } else {
+                        self.rescore_alert(tx, g, &current, *ord, at)?
+                    };
                     if o + u > 0 {
                         self.rerate(tx, &s.id)?;
                     }
                     counts.0 += o;
                     counts.1 += u;
                 }
+                // An alert the reverse screening did not find is not taken
+                // as no longer matching: its customer may have been written
+                // after the screening read the customer index (its own
+                // forward screening raised the alert). Its current record
+                // decides, scored as a forward screening scores it.
                 for a in tx.entity_alerts(entity_id)? {
-                    if !seen.contains(&a.customer_id) && self.unmatch(tx, &a, SYSTEM, at)? {
-                        counts.1 += 1;
+                    if seen.contains(&a.customer_id) || !a.status.is_active() {
+                        continue;
                     }
+                    let Some(current) = tx.customer(&a.customer_id)? else {
+                        continue;
+                    };
+                    let (o, u) = self.rescore_alert(tx, g, &current, *ord, at)?;
+                    if o + u > 0 {
+                        self.rerate(tx, &a.customer_id)?;
+                    }
+                    counts.0 += o;
+                    counts.1 += u;
                 }
             }
             Ok(())
         })?;
         Ok(counts)
+    }
+
+    /// Brings one pair's alert in line with the customer's current record
+    /// scored against party `ord` of `g` ([`Monitor::score_pair`]): kept,
+    /// rescored or opened when it scores, marked no longer matching when
+    /// not. Returns (opened, updated).
+    fn rescore_alert(
+        &self,
+        tx: &mut dyn Tx,
+        g: &Generation,
+        customer: &StoredCustomer,
+        ord: u32,
+        at: OffsetDateTime,
+    ) -> Result<(usize, usize)> {
+        if let Some(f) = self.score_pair(g, customer, ord) {
+            return self.upsert_pair(tx, &customer.id, &customer.match_fp, &f, SYSTEM, at);
+        }
+        let Some(entity_id) = g.table.id(ord) else {
+            return Ok((0, 0));
+        };
+        match tx.current_alert(&customer.id, entity_id)? {
+            Some(a) if self.unmatch(tx, &a, SYSTEM, at)? => Ok((0, 1)),
+            _ => Ok((0, 0)),
+        }
     }
 
     // ----- reads -----
