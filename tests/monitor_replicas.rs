@@ -892,3 +892,59 @@ fn the_database_lost_mid_rescreen_the_rescreen_resumes_and_nothing_is_doubled() 
         "one audit chain"
     );
 }
+
+/// A replica still on v1 writes a customer that only v2 lists, after
+/// another replica's delta to v2 ran: nothing else would screen it against
+/// v2 (the base is recorded at v2, so the first replica's own step to v2
+/// has nothing to do), so the replica that switched screens it at its next
+/// catch-up. The replica still on v1 does not screen the other's v2
+/// customers back to v1.
+#[test]
+fn a_customer_written_on_a_replica_not_yet_switched_is_screened_by_one_that_has() {
+    let url = cluster().new_database();
+    let (a, b) = (replica(&url), replica(&url));
+    let moved = a.advance(v2(), None, &no_earlier).expect("a moves to v2");
+    assert_eq!(moved.kind, "delta");
+    let late = b
+        .put_customers(vec![Ok(cust("c-late", "Ramzan Kadyrov"))], "b")
+        .expect("b writes");
+    assert_eq!(late.alerts_opened, 0, "v1 does not list Kadyrov");
+    let screened = late.results[0].list_versions.clone().expect("versions");
+    assert_eq!(screened["us_ofac_sdn"], "v1");
+    assert_eq!(a.catch_up().expect("a catches up"), 1);
+    let of = |m: &Monitor, id: &str| -> Vec<(String, AlertStatus, bool, i64)> {
+        m.store()
+            .all_current_alerts()
+            .expect("alerts")
+            .into_iter()
+            .filter(|x| x.customer_id == id)
+            .map(|x| (x.entity_id, x.status, x.matching, x.revision))
+            .collect()
+    };
+    assert_eq!(
+        of(&a, "c-late"),
+        vec![("us_ofac_sdn:20001".to_string(), AlertStatus::Open, true, 1)],
+        "a screened b's customer against v2"
+    );
+    // The other way round: a's v2 customer stays as a screened it.
+    let new = a
+        .put_customers(vec![Ok(cust("c-new", "Ramzan Kadyrov"))], "a")
+        .expect("a writes");
+    assert_eq!(new.alerts_opened, 1);
+    assert_eq!(b.catch_up().expect("b catches up"), 1);
+    assert_eq!(
+        of(&b, "c-new"),
+        vec![("us_ofac_sdn:20001".to_string(), AlertStatus::Open, true, 1)],
+        "b, still on v1, left a's v2 customer alone"
+    );
+    // b's own step to v2 finds the base there already; a full rescreen
+    // changes nothing.
+    let b_moved = b.advance(v2(), None, &no_earlier).expect("b moves to v2");
+    assert_eq!(b_moved.kind, "none", "{b_moved:?}");
+    let full = a.rescreen_full().expect("full");
+    assert_eq!(
+        (full.alerts_opened, full.alerts_updated),
+        (0, 0),
+        "{full:?}"
+    );
+}

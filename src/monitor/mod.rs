@@ -486,8 +486,17 @@ pub struct Monitor {
     weights: BlockingWeights,
     jurisdictions: Arc<dyn risk::JurisdictionSource>,
     generation: RwLock<Option<Arc<Generation>>>,
-    /// Held (shared) by a write while it screens and commits; taken
-    /// exclusively to switch generations, so no write straddles a switch.
+    /// The `{list id: version}` sets this monitor's generation has moved
+    /// away from: a customer another replica screened against one of them
+    /// is screened again here by [`Monitor::catch_up`].
+    left: Mutex<BTreeSet<BTreeMap<String, String>>>,
+    /// Held (shared) by a write while it screens and commits, and by
+    /// [`Monitor::catch_up`]; taken exclusively to switch generations, so
+    /// no write or catch-up straddles a switch.
+    ///
+    /// Lock order: `gate`, then `caught_up`, then `customers`. A thread
+    /// holding a later one never waits for an earlier one, and none takes
+    /// `gate` twice (a waiting switch would block the second read).
     gate: RwLock<()>,
     customers: RwLock<CustomerIndex>,
     /// How far the customer index has read the store's customer changes.
@@ -540,6 +549,7 @@ impl Monitor {
             weights: blocking::DEFAULT_BLOCKING,
             jurisdictions: Arc::new(risk::BuiltinJurisdictions),
             generation: RwLock::new(None),
+            left: Mutex::new(BTreeSet::new()),
             gate: RwLock::new(()),
             customers: RwLock::new(CustomerIndex::default()),
             caught_up: Mutex::new(CatchUp::default()),
@@ -716,24 +726,46 @@ impl Monitor {
 
     /// Adds to the customer index the customers other replicas (processes
     /// sharing the database) created or changed since the last catch-up, so
-    /// that a rescreen here screens them too. Run before every rescreen and
-    /// regularly by [`follow`]. A deleted customer needs nothing: the store
-    /// no longer returns it. Returns how many changes were indexed.
+    /// that a rescreen here screens them too. Run before and after every
+    /// rescreen and regularly by [`follow`]. A deleted customer needs
+    /// nothing: the store no longer returns it. Returns how many changes
+    /// were indexed.
+    ///
+    /// A customer another replica screened against list versions this
+    /// monitor has already switched away from (that replica had not
+    /// switched yet) is also screened forward here, against the current
+    /// generation: the delta rescreen that moved the base on may have run
+    /// before that write was committed, and nothing else would screen it
+    /// against the newer lists. A customer screened against versions this
+    /// monitor has not left (the same, or newer ones while this replica is
+    /// still on older lists) is only indexed: a replica never screens a
+    /// customer back to older lists.
+    ///
+    /// Holds the gate (shared) throughout, so the generation cannot switch
+    /// between reading a change and screening it; then `caught_up`, then
+    /// the customer index (the lock order of [`Monitor`]'s fields).
     pub fn catch_up(&self) -> Result<usize> {
         use rayon::prelude::*;
         if !self.ready.load(Ordering::Acquire) {
             return Ok(0);
         }
+        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+        let g = self.generation();
+        let left = lock(&self.left).clone();
         let mut state = lock(&self.caught_up);
         let mut n = 0;
         loop {
             let batch = self.store.customers_changed_after(state.after, 5000)?;
             let Some((last, _)) = batch.last() else { break };
             let last = *last;
-            let keyed: Vec<(u32, Vec<Key>)> = batch
-                .par_iter()
+            let theirs: Vec<&StoredCustomer> = batch
+                .iter()
                 .filter(|(change, _)| !state.own.contains(change))
-                .filter_map(|(_, c)| {
+                .map(|(_, c)| c)
+                .collect();
+            let keyed: Vec<(u32, Vec<Key>)> = theirs
+                .par_iter()
+                .filter_map(|c| {
                     let cust: Customer = serde_json::from_str(&c.record).ok()?;
                     Some((c.ord, customer_keys(&cust.queries())))
                 })
@@ -744,6 +776,23 @@ impl Monitor {
                 index.add(ord, &keys);
             }
             drop(index);
+            if let Some(g) = &g {
+                let stale: Vec<StoredCustomer> = theirs
+                    .into_iter()
+                    .filter(|c| left.contains(&c.screened_versions))
+                    .cloned()
+                    .collect();
+                if !stale.is_empty() {
+                    let mut counts = ChunkCounts::default();
+                    self.screen_customers(g, stale, &mut counts)?;
+                    tracing::debug!(
+                        customers = counts.customers_screened,
+                        opened = counts.alerts_opened,
+                        updated = counts.alerts_updated,
+                        "customers another replica screened against older lists screened again"
+                    );
+                }
+            }
             state.after = last;
             state.own = state.own.split_off(&(last + 1));
         }
@@ -1513,7 +1562,22 @@ impl Monitor {
     /// database, or after a rescreen brought every customer to it).
     fn switch_to(&self, g: Arc<Generation>) {
         let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
-        *self.generation.write().unwrap_or_else(|p| p.into_inner()) = Some(g);
+        let mut current = self.generation.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = current.as_ref() {
+            self.leave(&old.versions, &g.versions);
+        }
+        *current = Some(g);
+    }
+
+    /// Remembers that this monitor moved from list versions `from` to
+    /// `to` (see [`Monitor::catch_up`]); coming back to versions once left
+    /// (a list rolled back) makes them current again.
+    fn leave(&self, from: &BTreeMap<String, String>, to: &BTreeMap<String, String>) {
+        let mut left = lock(&self.left);
+        if from != to {
+            left.insert(from.clone());
+        }
+        left.remove(to);
     }
 
     fn record_state(&self, g: &Generation, report: &RescreenReport) -> Result<()> {
@@ -1602,6 +1666,7 @@ impl Monitor {
         let recorded_hash = self.store.state(STATE_CONFIG)?;
         let hash = self.config_hash(&g.served);
         let previous = previous.or_else(|| self.generation());
+        let recorded = recorded_versions.clone();
         let result = match (recorded_versions, recorded_hash) {
             (None, _) if self.store.count_customers()? == 0 => {
                 self.switch_to(Arc::clone(&g));
@@ -1632,6 +1697,15 @@ impl Monitor {
             }
             _ => self.full(&g, "full", false),
         };
+        // Customers other replicas screened against the lists left behind
+        // while the job ran (they had not switched yet) are screened again
+        // now; later ones at the next catch-up.
+        if let Some(v) = &recorded {
+            // The base moved on from the recorded versions, whichever
+            // generation this monitor held before (none, at start).
+            self.leave(v, &g.versions);
+        }
+        let result = result.and_then(|report| self.catch_up().map(|_| report));
         let mut stats = lock(&self.stats);
         match result {
             Ok(mut report) => {
@@ -2032,6 +2106,39 @@ impl Monitor {
     }
 
     /// Delta rescreen from `old` to `new` (see the module doc).
+    ///
+    /// Why a delta plus the catch-ups equals a full rescreen, even with
+    /// customer writes racing it (here and on other replicas):
+    ///
+    /// - Every write screens its customer forward against one generation
+    ///   and commits under the gate (shared), and `switch_to` takes the
+    ///   gate exclusively, first thing. A write on this replica is thus
+    ///   either before the switch (committed, and in the customer index, by
+    ///   the time the reverse screening reads it) or after it (screened
+    ///   against `new` itself).
+    /// - Reverse screening finds, for each changed party, every indexed
+    ///   customer whose pair passes the blocking and scores, from the
+    ///   record as read then; its transaction applies that only to a
+    ///   customer still at the revision read. Every other current alert on
+    ///   the party, and every customer written meanwhile, is scored again
+    ///   from the record as it is in that transaction, with the same
+    ///   scoring as forward screening ([`Monitor::score_pair`]): a customer
+    ///   written after the index was read keeps the alert its own screening
+    ///   against `new` raised, rather than being taken as no longer
+    ///   matching.
+    /// - A customer written on another replica that had not switched yet is
+    ///   screened against versions this monitor has left. If its write
+    ///   committed before this delta's opening catch-up, it is indexed and
+    ///   the reverse screening reads its current record. If later, the
+    ///   catch-up that follows the job (or the next periodic one) finds it
+    ///   screened against left versions and screens it forward against
+    ///   `new`.
+    /// - Parties whose keys weigh differently, and customers with a token
+    ///   whose commonness changed, are screened again (reverse and forward);
+    ///   removed parties close as delisted.
+    ///
+    /// So each pair ends as a forward screening of the customer's current
+    /// record against `new` leaves it, which is what a full rescreen does.
     fn delta(&self, old: &Arc<Generation>, new: &Arc<Generation>) -> Result<RescreenReport> {
         self.switch_to(Arc::clone(new));
         let old_entities = old.served.matcher.index().entities().map(|e| &e.entity);
