@@ -647,16 +647,32 @@ fn two_replicas_share_one_rescreen_and_leave_the_alerts_one_replica_would() {
     assert_eq!(ra.alerts_opened, rb.alerts_opened);
 }
 
-/// A store whose replica is killed mid-chunk: the chunk's alerts are
-/// written, but the replica stops before it marks the chunk done, and never
-/// comes back (its thread parks for good, holding its lease until it runs
-/// out).
-struct KilledMidChunk {
+/// A replica's store with a fault or a pause put in:
+/// - `killed`: the replica is killed mid-chunk: the chunk's alerts are
+///   written, but it stops before it marks the chunk done, and never comes
+///   back (its thread parks for good, holding its lease until it runs out);
+/// - `paused`: once the replica has read the recorded list versions, it
+///   tells so and waits to be let go on (what another replica does
+///   meanwhile falls between that read and the rest of its rescreen).
+struct Hooked {
     inner: Arc<PostgresStore>,
     killed: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    paused: Mutex<Option<Pause>>,
 }
 
-impl MonitorStore for KilledMidChunk {
+type Pause = (std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>);
+
+impl Hooked {
+    fn new(inner: Arc<PostgresStore>) -> Hooked {
+        Hooked {
+            inner,
+            killed: Mutex::new(None),
+            paused: Mutex::new(None),
+        }
+    }
+}
+
+impl MonitorStore for Hooked {
     fn finish_rescreen_chunk(
         &self,
         chunk: &RescreenChunk,
@@ -735,7 +751,14 @@ impl MonitorStore for KilledMidChunk {
         self.inner.audit_after(after, limit)
     }
     fn state(&self, key: &str) -> Result<Option<String>, MonitorError> {
-        self.inner.state(key)
+        let value = self.inner.state(key);
+        if key == "list_versions"
+            && let Some((tell, go)) = self.paused.lock().expect("lock").take()
+        {
+            let _ = tell.send(());
+            let _ = go.recv_timeout(Duration::from_secs(120));
+        }
+        value
     }
     fn release_delivery_leases(&self) -> Result<(), MonitorError> {
         self.inner.release_delivery_leases()
@@ -790,14 +813,9 @@ fn a_chunk_of_a_replica_killed_mid_chunk_is_done_by_another_and_nothing_is_doubl
         .expect("write");
     let lease = Duration::from_secs(1);
     let (tell, killed) = std::sync::mpsc::channel();
-    let doomed = Arc::new(late_replica(
-        Arc::new(KilledMidChunk {
-            inner: store(&url),
-            killed: Mutex::new(Some(tell)),
-        }),
-        "killed",
-        lease,
-    ));
+    let hooked = Hooked::new(store(&url));
+    *hooked.killed.lock().expect("lock") = Some(tell);
+    let doomed = Arc::new(late_replica(Arc::new(hooked), "killed", lease));
     // Never joined: the replica is gone.
     std::thread::spawn(move || doomed.advance(v2(), None, &no_earlier));
     killed
@@ -947,4 +965,55 @@ fn a_customer_written_on_a_replica_not_yet_switched_is_screened_by_one_that_has(
         (0, 0),
         "{full:?}"
     );
+}
+
+/// Replica b reads the recorded list versions (v1) and plans the delta to
+/// v2 just as replica a finishes that same delta: b joins a's finished job
+/// instead of starting a second one, so the list update and the rescreen
+/// are told of once.
+#[test]
+fn a_replica_planning_a_rescreen_just_finished_joins_it_instead_of_starting_another() {
+    let url = cluster().new_database();
+    let a = replica(&url);
+    a.put_customers(customers(100), "test").expect("write");
+    let hooked = Arc::new(Hooked::new(store(&url)));
+    let b = Monitor::new(Arc::clone(&hooked) as _, MonitorConfig::default()).with_replica_name("b");
+    b.load_customer_index().expect("index");
+    b.advance(served(), None, &no_earlier).expect("b adopts v1");
+    let (tell, read) = std::sync::mpsc::channel();
+    let (go, wait) = std::sync::mpsc::channel();
+    *hooked.paused.lock().expect("lock") = Some((tell, wait));
+    let (ra, rb) = std::thread::scope(|s| {
+        let tb = s.spawn(|| b.advance(v2(), None, &no_earlier));
+        read.recv_timeout(Duration::from_secs(60))
+            .expect("b read the recorded versions");
+        let ra = a.advance(v2(), None, &no_earlier);
+        go.send(()).expect("b waits");
+        (ra, tb.join().expect("b"))
+    });
+    let (ra, rb) = (ra.expect("a rescreens"), rb.expect("b rescreens"));
+    assert_eq!((ra.kind.as_str(), rb.kind.as_str()), ("delta", "delta"));
+    let job = ra.job.expect("a job");
+    assert_eq!(rb.job, Some(job), "b joined a's job");
+    assert_eq!(
+        b.rescreen_progress(job + 1).expect("read"),
+        None,
+        "no second job"
+    );
+    let p = b.rescreen_progress(job).expect("read").expect("the job");
+    assert_eq!(p.status, "done");
+    assert_eq!(
+        p.replicas.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec![a.replica_name()],
+        "a did it all"
+    );
+    let (kinds, opened) = audit_counts(&a);
+    assert_eq!(kinds.get("list.updated"), Some(&1), "{kinds:?}");
+    assert_eq!(kinds.get("rescreen.completed"), Some(&1), "{kinds:?}");
+    assert!(opened.values().all(|n| *n == 1), "{opened:?}");
+    let kadyrov = alert_set(&a)
+        .iter()
+        .filter(|x| x.1 == "us_ofac_sdn:20001")
+        .count();
+    assert_eq!(kadyrov, 10, "every tenth customer is a Kadyrov");
 }

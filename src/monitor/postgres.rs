@@ -768,6 +768,23 @@ impl Tx for PgTx<'_, '_> {
     ) -> Result<(i64, bool)> {
         let from = serde_json::to_string(job.from).unwrap_or_default();
         let to = serde_json::to_string(job.to).unwrap_or_default();
+        // A replica that planned this rescreen from the versions recorded
+        // before another one finished it (it read them just before that
+        // one recorded the new ones) joins the finished job rather than
+        // doing it again and telling of it twice; once a rescreen of other
+        // versions has started since, the same plan is a new job. Write
+        // transactions are serial (the chain lock): no job starts between
+        // this look and the insert.
+        let last: Vec<(i64, String, String)> = self.query(
+            "SELECT id, key, status FROM rescreen_jobs ORDER BY id DESC LIMIT 1",
+            &[],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+        )?;
+        if let Some((id, _, status)) = last.first().filter(|(_, key, _)| key == job.key)
+            && status == "done"
+        {
+            return Ok((*id, false));
+        }
         let created: Vec<i64> = self.query(
             "INSERT INTO rescreen_jobs (key, kind, from_versions, to_versions, status, started_at)
              VALUES ($1, $2, $3, $4, 'running', $5)
