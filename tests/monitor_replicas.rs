@@ -844,6 +844,20 @@ fn a_chunk_of_a_replica_killed_mid_chunk_is_done_by_another_and_nothing_is_doubl
     );
     assert_eq!(opened.len(), expected.len());
     assert_eq!(kinds.get("rescreen.completed"), Some(&1), "{kinds:?}");
+    // The rescreen opened the Kadyrov alerts (the Bout ones were opened at
+    // the writes), those of the killed replica's chunk included: it wrote
+    // them, b doing its chunk again found them written.
+    let kadyrov = expected
+        .iter()
+        .filter(|x| x.1 == "us_ofac_sdn:20001")
+        .count();
+    assert_eq!(kadyrov, count / 10);
+    assert_eq!(
+        (r.alerts_opened, p.counts.alerts_opened),
+        (kadyrov, kadyrov as u64),
+        "alertsOpened counts each alert the rescreen opened once: {r:?}"
+    );
+    assert_eq!(p.counts.customers_screened, count as u64, "{p:?}");
 }
 
 /// The database lost mid-rescreen (issue 15's fault "lost for 30 s"; 3 s

@@ -81,6 +81,30 @@ enum ChunkWork {
     DelistMissing,
 }
 
+/// Adds what one transaction of a rescreen chunk did to the chunk's counts,
+/// in that transaction ([`Tx::add_chunk_counts`]); nothing outside a job or
+/// when it changed no alert.
+fn count_in_chunk(
+    tx: &mut dyn Tx,
+    chunk: Option<&RescreenChunk>,
+    opened: usize,
+    updated: usize,
+    delisted: usize,
+) -> Result<()> {
+    match chunk {
+        Some(chunk) if opened + updated + delisted > 0 => tx.add_chunk_counts(
+            chunk,
+            &ChunkCounts {
+                alerts_opened: opened as u64,
+                alerts_updated: updated as u64,
+                alerts_delisted: delisted as u64,
+                ..ChunkCounts::default()
+            },
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Waiting out a database lost mid-rescreen.
 #[derive(Debug, Default)]
 struct Outage {
@@ -784,7 +808,7 @@ impl Monitor {
                     .collect();
                 if !stale.is_empty() {
                     let mut counts = ChunkCounts::default();
-                    self.screen_customers(g, stale, &mut counts)?;
+                    self.screen_customers(g, stale, &mut counts, None)?;
                     tracing::debug!(
                         customers = counts.customers_screened,
                         opened = counts.alerts_opened,
@@ -1913,7 +1937,7 @@ impl Monitor {
             let work: ChunkWork = serde_json::from_str(&chunk.work)
                 .map_err(|e| internal(format!("rescreen job {job}, chunk {}: {e}", chunk.chunk)))?;
             loop {
-                let done = self.work_chunk(g, &work).and_then(|counts| {
+                let done = self.work_chunk(g, &work, &chunk).and_then(|counts| {
                     self.store
                         .finish_rescreen_chunk(&chunk, &self.replica, &counts, now())
                 });
@@ -1927,8 +1951,15 @@ impl Monitor {
         }
     }
 
-    /// Does one chunk of a rescreen against `g`.
-    fn work_chunk(&self, g: &Arc<Generation>, work: &ChunkWork) -> Result<ChunkCounts> {
+    /// Does one chunk of a rescreen against `g`; each of its transactions
+    /// adds the alerts it changed to the chunk's counts
+    /// ([`Tx::add_chunk_counts`]).
+    fn work_chunk(
+        &self,
+        g: &Arc<Generation>,
+        work: &ChunkWork,
+        chunk: &RescreenChunk,
+    ) -> Result<ChunkCounts> {
         use rayon::prelude::*;
         let mut counts = ChunkCounts::default();
         match work {
@@ -1942,13 +1973,13 @@ impl Monitor {
                     .par_iter()
                     .map(|&o| self.screen_reverse(g, o).map(|f| (o, f)))
                     .collect::<Result<_>>()?;
-                let (o, u) = self.apply_entities(g, &found)?;
+                let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
                 counts.alerts_opened += o as u64;
                 counts.alerts_updated += u as u64;
             }
             ChunkWork::Customers(ords) => {
                 let batch = self.store.customers_by_ord(ords)?;
-                self.screen_customers(g, batch, &mut counts)?;
+                self.screen_customers(g, batch, &mut counts, Some(chunk))?;
             }
             ChunkWork::Range(after, last) => {
                 let mut after = *after;
@@ -1959,22 +1990,28 @@ impl Monitor {
                     };
                     let batch: Vec<StoredCustomer> =
                         batch.into_iter().filter(|c| c.ord <= *last).collect();
-                    self.screen_customers(g, batch, &mut counts)?;
+                    self.screen_customers(g, batch, &mut counts, Some(chunk))?;
                     after = end;
                 }
             }
-            ChunkWork::Delist(ids) => counts.alerts_delisted = self.delist(g, ids)? as u64,
-            ChunkWork::DelistMissing => counts.alerts_delisted = self.delist_missing(g)? as u64,
+            ChunkWork::Delist(ids) => {
+                counts.alerts_delisted = self.delist(g, ids, Some(chunk))? as u64
+            }
+            ChunkWork::DelistMissing => {
+                counts.alerts_delisted = self.delist_missing(g, Some(chunk))? as u64
+            }
         }
         Ok(counts)
     }
 
-    /// Screens stored customers forward and applies what was found.
+    /// Screens stored customers forward and applies what was found (for
+    /// `chunk` of a rescreen, when one).
     fn screen_customers(
         &self,
         g: &Generation,
         batch: Vec<StoredCustomer>,
         counts: &mut ChunkCounts,
+        chunk: Option<&RescreenChunk>,
     ) -> Result<()> {
         use rayon::prelude::*;
         let screened: Vec<(StoredCustomer, Vec<Found>)> = batch
@@ -1986,7 +2023,7 @@ impl Monitor {
             })
             .collect();
         counts.customers_screened += screened.len() as u64;
-        let (o, u) = self.apply_customers(g, &screened)?;
+        let (o, u) = self.apply_customers(g, &screened, chunk)?;
         counts.alerts_opened += o as u64;
         counts.alerts_updated += u as u64;
         Ok(())
@@ -2002,6 +2039,7 @@ impl Monitor {
         &self,
         g: &Generation,
         screened: &[(StoredCustomer, Vec<Found>)],
+        job_chunk: Option<&RescreenChunk>,
     ) -> Result<(usize, usize)> {
         let mut counts = (0, 0);
         let rules = self.config.risk.hash(self.jurisdictions.as_ref());
@@ -2033,7 +2071,7 @@ impl Monitor {
                     c2.1 += u;
                 }
                 let _ = g;
-                Ok(())
+                count_in_chunk(tx, job_chunk, c2.0, c2.1, 0)
             })?;
             counts.0 += c2.0;
             counts.1 += c2.1;
@@ -2042,17 +2080,22 @@ impl Monitor {
     }
 
     /// Closes as `delisted` the active alerts whose party is not in `g`.
-    fn delist_missing(&self, g: &Generation) -> Result<usize> {
+    fn delist_missing(&self, g: &Generation, job_chunk: Option<&RescreenChunk>) -> Result<usize> {
         let mut ids: BTreeSet<String> = BTreeSet::new();
         for a in self.store.all_current_alerts()? {
             if a.status.is_active() && !g.ord_of.contains_key(&a.entity_id) {
                 ids.insert(a.entity_id);
             }
         }
-        self.delist(g, &ids.into_iter().collect::<Vec<_>>())
+        self.delist(g, &ids.into_iter().collect::<Vec<_>>(), job_chunk)
     }
 
-    fn delist(&self, g: &Generation, entity_ids: &[String]) -> Result<usize> {
+    fn delist(
+        &self,
+        g: &Generation,
+        entity_ids: &[String],
+        job_chunk: Option<&RescreenChunk>,
+    ) -> Result<usize> {
         let mut n = 0;
         for chunk in entity_ids.chunks(200) {
             let mut c = 0;
@@ -2098,7 +2141,7 @@ impl Monitor {
                         c += 1;
                     }
                 }
-                Ok(())
+                count_in_chunk(tx, job_chunk, 0, 0, c)
             })?;
             n += c;
         }
@@ -2211,6 +2254,7 @@ impl Monitor {
         &self,
         g: &Generation,
         found: &[(u32, Vec<(StoredCustomer, Found)>)],
+        job_chunk: Option<&RescreenChunk>,
     ) -> Result<(usize, usize)> {
         let mut counts = (0, 0);
         self.store.transaction(&mut |tx| {
@@ -2260,7 +2304,7 @@ impl Monitor {
                     counts.1 += u;
                 }
             }
-            Ok(())
+            count_in_chunk(tx, job_chunk, counts.0, counts.1, 0)
         })?;
         Ok(counts)
     }

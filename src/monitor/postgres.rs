@@ -821,6 +821,26 @@ impl Tx for PgTx<'_, '_> {
         Ok(n == 1)
     }
 
+    fn add_chunk_counts(&mut self, chunk: &RescreenChunk, counts: &ChunkCounts) -> Result<()> {
+        let before: Vec<Option<String>> = self.query(
+            "SELECT counts FROM rescreen_chunks WHERE job_id = $1 AND chunk = $2 FOR UPDATE",
+            &[&chunk.job_id, &chunk.chunk],
+            |r| r.try_get(0),
+        )?;
+        let mut sum: ChunkCounts = before
+            .first()
+            .and_then(|c| c.as_deref())
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        sum.add(&counts.alerts());
+        let sum = serde_json::to_string(&sum).unwrap_or_default();
+        self.execute(
+            "UPDATE rescreen_chunks SET counts = $3 WHERE job_id = $1 AND chunk = $2",
+            &[&chunk.job_id, &chunk.chunk, &sum],
+        )?;
+        Ok(())
+    }
+
     fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
         self.execute(
             "INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -1176,15 +1196,28 @@ impl MonitorStore for PostgresStore {
         counts: &ChunkCounts,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        let counts = serde_json::to_string(counts).unwrap_or_default();
         self.write(|tx| {
+            // The alert numbers are those the chunk's transactions added.
+            let held = tx.query(
+                "SELECT counts FROM rescreen_chunks
+                 WHERE job_id = $1 AND chunk = $2 AND status = 'pending' AND leased_by = $3 FOR UPDATE",
+                &[&chunk.job_id, &chunk.chunk, &worker],
+            )?;
+            let Some(row) = held.first() else {
+                return Ok(false);
+            };
+            let added: ChunkCounts = row
+                .try_get::<_, Option<String>>(0)?
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or_default();
+            let done = serde_json::to_string(&counts.with_alerts_of(&added)).unwrap_or_default();
             tx.execute(
                 "UPDATE rescreen_chunks SET status = 'done', done_by = $3, done_at = $4, counts = $5, lease_until = NULL
-                 WHERE job_id = $1 AND chunk = $2 AND status = 'pending' AND leased_by = $3",
-                &[&chunk.job_id, &chunk.chunk, &worker, &time_text(now), &counts],
+                 WHERE job_id = $1 AND chunk = $2",
+                &[&chunk.job_id, &chunk.chunk, &worker, &time_text(now), &done],
             )
+            .map(|n| n == 1)
         })
-        .map(|n| n == 1)
     }
 
     fn rescreen_progress(&self, job: i64, now: OffsetDateTime) -> Result<Option<RescreenProgress>> {

@@ -436,6 +436,8 @@ struct SqliteTx<'a> {
     conn: &'a Connection,
     path: &'a Path,
     jobs: &'a super::store::MemoryRescreenJobs,
+    /// Chunk counts to add to `jobs` once the transaction commits.
+    chunk_counts: Vec<(RescreenChunk, ChunkCounts)>,
 }
 
 impl SqliteTx<'_> {
@@ -749,6 +751,11 @@ impl Tx for SqliteTx<'_> {
         Ok(self.jobs.finish_job(id, at))
     }
 
+    fn add_chunk_counts(&mut self, chunk: &RescreenChunk, counts: &ChunkCounts) -> Result<()> {
+        self.chunk_counts.push((chunk.clone(), *counts));
+        Ok(())
+    }
+
     fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
         self.conn
             .prepare_cached(
@@ -784,14 +791,23 @@ fn alert_where(f: &AlertFilter, with_status: bool) -> (String, Vec<rusqlite::typ
 
 impl MonitorStore for SqliteStore {
     fn transaction(&self, f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send)) -> Result<()> {
+        let mut chunk_counts = Vec::new();
         self.write(|conn| {
             let mut tx = SqliteTx {
                 conn,
                 path: &self.path,
                 jobs: &self.jobs,
+                chunk_counts: Vec::new(),
             };
-            f(&mut tx)
-        })
+            f(&mut tx)?;
+            chunk_counts = tx.chunk_counts;
+            Ok(())
+        })?;
+        // Committed: the counts go with the alerts.
+        for (chunk, counts) in &chunk_counts {
+            self.jobs.add_counts(chunk, counts);
+        }
+        Ok(())
     }
 
     fn describe(&self) -> String {

@@ -372,6 +372,27 @@ pub struct ChunkCounts {
 }
 
 impl ChunkCounts {
+    /// The alert numbers alone (what a chunk's transactions add, see
+    /// [`Tx::add_chunk_counts`]).
+    pub fn alerts(&self) -> ChunkCounts {
+        ChunkCounts {
+            alerts_opened: self.alerts_opened,
+            alerts_updated: self.alerts_updated,
+            alerts_delisted: self.alerts_delisted,
+            ..ChunkCounts::default()
+        }
+    }
+
+    /// The screening numbers of `self` with the alert numbers of `alerts`:
+    /// what a finished chunk records.
+    pub fn with_alerts_of(&self, alerts: &ChunkCounts) -> ChunkCounts {
+        ChunkCounts {
+            customers_screened: self.customers_screened,
+            entities_screened: self.entities_screened,
+            ..alerts.alerts()
+        }
+    }
+
     pub fn add(&mut self, o: &ChunkCounts) {
         self.customers_screened += o.customers_screened;
         self.entities_screened += o.entities_screened;
@@ -494,6 +515,12 @@ pub trait Tx {
     ) -> Result<(i64, bool)>;
     /// Marks a job done once all its chunks are; true when this call did.
     fn finish_rescreen_job(&mut self, id: i64, at: OffsetDateTime) -> Result<bool>;
+    /// Adds the alerts this transaction opened, updated and delisted for a
+    /// chunk of a rescreen to the chunk's counts, with the alerts (so both
+    /// or neither commit). A chunk done again after its lease was taken
+    /// over thus counts each alert once: the replica that lost it counted
+    /// those it wrote, the one doing it again finds them written.
+    fn add_chunk_counts(&mut self, chunk: &RescreenChunk, counts: &ChunkCounts) -> Result<()>;
 }
 
 /// A monitor store: transactions, and the reads the API and the jobs need.
@@ -580,8 +607,10 @@ pub trait MonitorStore: Send + Sync {
         now: OffsetDateTime,
         lease: std::time::Duration,
     ) -> Result<Option<RescreenChunk>>;
-    /// Marks a chunk done with what it did, when `worker` still holds its
-    /// lease; true when it did (false: another replica took it over).
+    /// Marks a chunk done, when `worker` still holds its lease; true when
+    /// it did (false: another replica took it over). The chunk records the
+    /// screening numbers of `counts` and the alert numbers its
+    /// transactions added ([`Tx::add_chunk_counts`]).
     fn finish_rescreen_chunk(
         &self,
         chunk: &RescreenChunk,
@@ -737,6 +766,18 @@ impl MemoryRescreenJobs {
         })
     }
 
+    /// [`Tx::add_chunk_counts`] (called once the transaction committed).
+    pub fn add_counts(&self, chunk: &RescreenChunk, counts: &ChunkCounts) {
+        let mut jobs = self.jobs();
+        if let Some(c) = jobs
+            .iter_mut()
+            .find(|j| j.head.id == chunk.job_id)
+            .and_then(|j| j.chunks.get_mut((chunk.chunk - 1).max(0) as usize))
+        {
+            c.1.counts.add(&counts.alerts());
+        }
+    }
+
     /// [`MonitorStore::finish_rescreen_chunk`].
     pub fn finish_chunk(&self, chunk: &RescreenChunk, worker: &str, counts: &ChunkCounts) -> bool {
         let mut jobs = self.jobs();
@@ -747,7 +788,7 @@ impl MemoryRescreenJobs {
             Some(c) if !c.1.done && c.1.leased_by.as_deref() == Some(worker) => {
                 c.1.done = true;
                 c.1.done_by = Some(worker.to_string());
-                c.1.counts = *counts;
+                c.1.counts = counts.with_alerts_of(&c.1.counts);
                 c.2 = None;
                 true
             }
