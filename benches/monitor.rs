@@ -10,7 +10,13 @@
 //!
 //! ```text
 //! cargo bench --bench monitor -- [--customers 100000] [--put-rate 200] [--put-seconds 10]
+//!     [--database postgres://user@host/db [--no-statement-cache]]
 //! ```
+//!
+//! `--database` names an empty PostgreSQL database to measure instead of
+//! the embedded SQLite file (a fresh one in a temporary folder);
+//! `--no-statement-cache` prepares each statement at every use (what the
+//! store did before it kept them).
 
 #[path = "support/bench_args.rs"]
 mod bench_args;
@@ -18,8 +24,8 @@ use bench_args::*;
 use screener::index::{LoadedList, ScreeningIndex};
 use screener::model::{Entity, prop};
 use screener::monitor::customer::Customer;
-use screener::monitor::sqlite::{SqliteOptions, SqliteStore};
-use screener::monitor::{Monitor, MonitorConfig, served_of};
+use screener::monitor::store::MonitorStore;
+use screener::monitor::{Monitor, MonitorConfig, open_store, served_of};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -164,9 +170,24 @@ fn main() {
     );
 
     let dir = tempfile::tempdir().expect("tmp");
-    let store =
-        SqliteStore::open(&dir.path().join("monitor.db"), SqliteOptions::default()).expect("store");
-    let monitor = Arc::new(Monitor::new(Arc::new(store), MonitorConfig::default()));
+    let mut config = MonitorConfig::default();
+    if let Some(url) = arg("--database") {
+        config.set_database(&url);
+    }
+    let store: Arc<dyn MonitorStore> = match arg("--database") {
+        Some(url) if std::env::args().any(|a| a == "--no-statement-cache") => {
+            let options = screener::monitor::postgres::PostgresOptions {
+                statement_cache: false,
+                ..Default::default()
+            };
+            Arc::new(
+                screener::monitor::postgres::PostgresStore::connect(&url, options).expect("store"),
+            )
+        }
+        _ => open_store(&config, dir.path(), false).expect("store"),
+    };
+    eprintln!("monitor database: {}", store.describe());
+    let monitor = Arc::new(Monitor::new(store, config));
     monitor.load_customer_index().expect("index");
     monitor
         .advance(

@@ -15,12 +15,15 @@
 
 use postgres::NoTls;
 use r2d2_postgres::{PostgresConnectionManager, r2d2};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// The schema, one migration per version (version = position + 1): every
 /// file of `migrations/postgres/`, in order.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/001_monitor.sql"),
+    include_str!("../migrations/postgres/002_customer_changes.sql"),
+    include_str!("../migrations/postgres/003_rescreen_jobs.sql"),
     include_str!("../migrations/postgres/004_list_versions.sql"),
     include_str!("../migrations/postgres/005_alert_customer_fields.sql"),
 ];
@@ -35,6 +38,10 @@ pub struct PostgresOptions {
     pub pool_size: u32,
     /// How long a request waits for a connection before answering 503.
     pub connect_timeout: Duration,
+    /// Keep the statements of write transactions prepared on each
+    /// connection (off: prepared at every use, for a pooler in transaction
+    /// mode that cannot keep them, and to measure what they save).
+    pub statement_cache: bool,
 }
 
 impl Default for PostgresOptions {
@@ -42,12 +49,57 @@ impl Default for PostgresOptions {
         PostgresOptions {
             pool_size: 16,
             connect_timeout: Duration::from_secs(3),
+            statement_cache: true,
         }
     }
 }
 
-pub type Manager = PostgresConnectionManager<NoTls>;
 pub type Conn = r2d2::PooledConnection<Manager>;
+
+/// A connection and the statements a write transaction prepared on it:
+/// each statement is parsed and planned once per connection, and a write
+/// then costs one round trip per statement instead of two. It derefs to
+/// the driver's client for everything else.
+pub struct Client {
+    pub client: postgres::Client,
+    pub statements: HashMap<String, postgres::Statement>,
+}
+
+impl std::ops::Deref for Client {
+    type Target = postgres::Client;
+    fn deref(&self) -> &postgres::Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Client {
+    fn deref_mut(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+}
+
+/// The pool's connection manager: `r2d2_postgres`'s, around a [`Client`].
+pub struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Client;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Client, postgres::Error> {
+        Ok(Client {
+            client: self.0.connect()?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, c: &mut Client) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut c.client)
+    }
+
+    fn has_broken(&self, c: &mut Client) -> bool {
+        self.0.has_broken(&mut c.client)
+    }
+}
 
 /// The pool, closed on a thread of its own: closing a connection blocks on
 /// the driver's runtime, which cannot run on an async thread (where the
@@ -69,7 +121,7 @@ impl Pool {
             .max_size(options.pool_size.max(1))
             .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
-            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
+            .build_unchecked(Manager(PostgresConnectionManager::new(config, NoTls)));
         Ok((Pool(Some(pool)), describe))
     }
 

@@ -289,6 +289,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::new("/v1/alerts/{id}/decision", Api).post(monitor::decide),
         Endpoint::new("/v1/monitor", Api).get(monitor::status),
         Endpoint::new("/v1/monitor/rescreen", Admin).post(monitor::rescreen),
+        Endpoint::new("/v1/monitor/rescreens/{id}", Api).get(monitor::rescreen_progress),
         Endpoint::new("/v1/audit", Api).get(monitor::audit),
         Endpoint::new("/v1/webhooks/deliveries", Api).get(monitor::deliveries),
         // yente-compatible API.

@@ -813,6 +813,39 @@ pub async fn rescreen(
     }))
 }
 
+/// A rescreen's progress
+///
+/// A rescreen (the `job` of a rescreen report) is split into chunks that
+/// every replica sharing the database leases and works: chunks total, done
+/// and leased now, customers and listed parties screened, alerts raised,
+/// when it started and finished, and what each replica did.
+#[utoipa::path(
+    get,
+    path = "/v1/monitor/rescreens/{id}",
+    tag = "monitor",
+    params(("id" = String, Path, description = "Rescreen job id.", example = "1")),
+    responses(
+        (status = 200, description = "The rescreen.", body = crate::monitor::store::RescreenProgress),
+        (status = 404, description = "No such rescreen (a SQLite store keeps them until the process ends).", body = ErrorBody),
+        (status = 503, description = "Monitoring is off or the database cannot be reached.", body = ErrorBody),
+    )
+)]
+pub async fn rescreen_progress(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let m = monitor(&state)?;
+    let raw = path.into_inner();
+    let unknown = || ApiError::not_found("unknown_rescreen", format!("no rescreen '{raw}'"));
+    let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0) else {
+        return Err(unknown());
+    };
+    let progress = blocking(move || m.rescreen_progress(id)).await??;
+    progress
+        .map(|p| HttpResponse::Ok().json(p))
+        .ok_or_else(unknown)
+}
+
 /// Monitor state
 ///
 /// Ready, writable, list versions the customers are screened against,

@@ -64,6 +64,7 @@ use utoipa::OpenApi;
         super::monitor::decide,
         super::monitor::status,
         super::monitor::rescreen,
+        super::monitor::rescreen_progress,
         super::monitor::audit,
         super::monitor::deliveries,
         super::ops::healthz,

@@ -358,6 +358,11 @@ impl CustomerIndex {
         }
     }
 
+    /// The highest ordinal indexed.
+    pub fn max_ord(&self) -> u32 {
+        self.max_ord
+    }
+
     /// Entries held (stale ones included).
     pub fn entries(&self) -> usize {
         self.entries

@@ -17,6 +17,10 @@
 //! against the customer index (reverse screening), every customer whose
 //! name has a token whose commonness changed is screened forward, and
 //! alerts on removed parties close as `delisted`.
+//!
+//! Several replicas may share one database: each keeps its own customer
+//! index, and [`Monitor::catch_up`] adds the customers the others wrote
+//! (read by change number) before every rescreen and every few seconds.
 
 pub mod audit;
 pub mod blocking;
@@ -43,6 +47,107 @@ use time::OffsetDateTime;
 
 /// Loads the entities of an earlier version of a list (`list`, `version`).
 pub type LoadVersion<'a> = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>, String> + 'a;
+
+/// How often a replica reads the customers other replicas wrote (and
+/// before every rescreen).
+const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Customers (by ordinal) in one chunk of a full rescreen; listed parties
+/// in one chunk of a delta.
+const RESCREEN_CHUNK: u32 = 2000;
+const PARTY_CHUNK: usize = 64;
+/// How long a replica holds a rescreen chunk before another may take it.
+const RESCREEN_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often a replica waiting for the chunks others hold looks again.
+const JOB_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long a rescreen waits for a database it lost before it gives up
+/// (it is planned again at the next list change or on request, and goes on
+/// from the chunks done).
+pub const OUTAGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The work of one chunk of a rescreen, as the job table holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChunkWork {
+    /// Listed parties (entity ids) screened against the customer index.
+    Parties(Vec<String>),
+    /// Customers (ordinals) screened forward.
+    Customers(Vec<u32>),
+    /// Customers with an ordinal in `(after, last]` screened forward.
+    Range(u32, u32),
+    /// Active alerts on these parties (gone from their lists) closed as delisted.
+    Delist(Vec<String>),
+    /// Active alerts on every party not in the generation closed as delisted.
+    DelistMissing,
+}
+
+/// Adds what one transaction of a rescreen chunk did to the chunk's counts,
+/// in that transaction ([`Tx::add_chunk_counts`]); nothing outside a job or
+/// when it changed no alert.
+fn count_in_chunk(
+    tx: &mut dyn Tx,
+    chunk: Option<&RescreenChunk>,
+    opened: usize,
+    updated: usize,
+    delisted: usize,
+) -> Result<()> {
+    match chunk {
+        Some(chunk) if opened + updated + delisted > 0 => tx.add_chunk_counts(
+            chunk,
+            &ChunkCounts {
+                alerts_opened: opened as u64,
+                alerts_updated: updated as u64,
+                alerts_delisted: delisted as u64,
+                ..ChunkCounts::default()
+            },
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Waiting out a database lost mid-rescreen.
+#[derive(Debug, Default)]
+struct Outage {
+    since: Option<Instant>,
+}
+
+impl Outage {
+    /// Sleeps a little before the next try; an error once the database has
+    /// been gone longer than [`OUTAGE_PATIENCE`].
+    fn wait(&mut self, error: &str) -> Result<()> {
+        let since = *self.since.get_or_insert_with(Instant::now);
+        let gone = since.elapsed();
+        if gone > OUTAGE_PATIENCE {
+            return Err(MonitorError::Unavailable(format!(
+                "the monitor database was unreachable for {} s mid-rescreen ({error}); the rescreen goes on from the chunks done at the next list change or on request",
+                gone.as_secs()
+            )));
+        }
+        tracing::warn!(error = %error, seconds = gone.as_secs(), "monitor database lost mid-rescreen; waiting for it");
+        std::thread::sleep((gone / 4).clamp(
+            std::time::Duration::from_millis(100),
+            std::time::Duration::from_secs(2),
+        ));
+        Ok(())
+    }
+}
+
+/// A name for this process's monitor in rescreen jobs: the host (the pod,
+/// on Kubernetes), the process and a number within it.
+fn replica_name() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "screener".into());
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
 
 /// Most customers in one bulk write.
 pub const MAX_BULK: usize = 100_000;
@@ -306,6 +411,10 @@ pub struct RescreenReport {
     pub alerts_updated: usize,
     pub alerts_delisted: usize,
     pub seconds: f64,
+    /// The rescreen job (`GET /v1/monitor/rescreens/{id}`), shared by the
+    /// replicas that worked it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<i64>,
 }
 
 /// The values of [`RescreenReport::kind`].
@@ -374,6 +483,17 @@ pub struct CustomerView {
     pub alerts: Option<Vec<Alert>>,
 }
 
+/// How far a replica's customer index has read the customer changes
+/// other replicas write (see [`Monitor::catch_up`]).
+#[derive(Debug, Default)]
+struct CatchUp {
+    /// Every change up to this number is in the index.
+    after: i64,
+    /// Changes above `after` this process wrote and indexed itself: skipped
+    /// when read back.
+    own: BTreeSet<i64>,
+}
+
 /// Counters for the metrics.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -390,12 +510,29 @@ pub struct Monitor {
     weights: BlockingWeights,
     jurisdictions: Arc<dyn risk::JurisdictionSource>,
     generation: RwLock<Option<Arc<Generation>>>,
-    /// Held (shared) by a write while it screens and commits; taken
-    /// exclusively to switch generations, so no write straddles a switch.
+    /// The `{list id: version}` sets this monitor's generation has moved
+    /// away from: a customer another replica screened against one of them
+    /// is screened again here by [`Monitor::catch_up`].
+    left: Mutex<BTreeSet<BTreeMap<String, String>>>,
+    /// Held (shared) by a write while it screens and commits, and by
+    /// [`Monitor::catch_up`]; taken exclusively to switch generations, so
+    /// no write or catch-up straddles a switch.
+    ///
+    /// Lock order: `gate`, then `caught_up`, then `customers`. A thread
+    /// holding a later one never waits for an earlier one, and none takes
+    /// `gate` twice (a waiting switch would block the second read).
     gate: RwLock<()>,
     customers: RwLock<CustomerIndex>,
+    /// How far the customer index has read the store's customer changes.
+    caught_up: Mutex<CatchUp>,
     /// One rescreen at a time.
     rescreening: Mutex<()>,
+    /// This monitor's name in rescreen jobs.
+    replica: String,
+    /// How long it holds a rescreen chunk.
+    lease: std::time::Duration,
+    /// Customers in one chunk of a rescreen.
+    chunk: u32,
     ready: AtomicBool,
     /// Why the customer index could not be loaded yet (the database
     /// unreachable at start): what a write answers meanwhile.
@@ -436,9 +573,14 @@ impl Monitor {
             weights: blocking::DEFAULT_BLOCKING,
             jurisdictions: Arc::new(risk::BuiltinJurisdictions),
             generation: RwLock::new(None),
+            left: Mutex::new(BTreeSet::new()),
             gate: RwLock::new(()),
             customers: RwLock::new(CustomerIndex::default()),
+            caught_up: Mutex::new(CatchUp::default()),
             rescreening: Mutex::new(()),
+            replica: replica_name(),
+            lease: RESCREEN_LEASE,
+            chunk: RESCREEN_CHUNK,
             ready: AtomicBool::new(false),
             load_error: Mutex::new(None),
             stats: Mutex::new(MonitorStats::default()),
@@ -456,6 +598,30 @@ impl Monitor {
     pub fn with_jurisdictions(mut self, j: Arc<dyn risk::JurisdictionSource>) -> Monitor {
         self.jurisdictions = j;
         self
+    }
+
+    /// Names this monitor in rescreen jobs (default: host, process, number).
+    pub fn with_replica_name(mut self, name: &str) -> Monitor {
+        self.replica = name.to_string();
+        self
+    }
+
+    /// How long this monitor holds a rescreen chunk before another replica
+    /// may take it over (default 60 s).
+    pub fn with_rescreen_lease(mut self, lease: std::time::Duration) -> Monitor {
+        self.lease = lease;
+        self
+    }
+
+    /// Customers in one chunk of a rescreen (default 2000).
+    pub fn with_rescreen_chunk(mut self, customers: u32) -> Monitor {
+        self.chunk = customers.max(1);
+        self
+    }
+
+    /// This monitor's name in rescreen jobs.
+    pub fn replica_name(&self) -> &str {
+        &self.replica
     }
 
     pub fn store(&self) -> &Arc<dyn MonitorStore> {
@@ -539,6 +705,15 @@ impl Monitor {
     pub fn load_customer_index(&self) -> Result<usize> {
         use rayon::prelude::*;
         let mut index = CustomerIndex::default();
+        // Read first: changes made during the scan are read again by
+        // `catch_up` (a customer indexed twice is only a duplicate entry).
+        let changed_up_to = match self.store.last_customer_change() {
+            Ok(n) => n,
+            Err(e) => {
+                *lock(&self.load_error) = Some(e.to_string());
+                return Err(e);
+            }
+        };
         let mut after = 0u32;
         let mut n = 0;
         loop {
@@ -564,8 +739,87 @@ impl Monitor {
             n += batch.len();
         }
         *self.customers.write().unwrap_or_else(|p| p.into_inner()) = index;
+        *lock(&self.caught_up) = CatchUp {
+            after: changed_up_to,
+            own: BTreeSet::new(),
+        };
         *lock(&self.load_error) = None;
         self.ready.store(true, Ordering::Release);
+        Ok(n)
+    }
+
+    /// Adds to the customer index the customers other replicas (processes
+    /// sharing the database) created or changed since the last catch-up, so
+    /// that a rescreen here screens them too. Run before and after every
+    /// rescreen and regularly by [`follow`]. A deleted customer needs
+    /// nothing: the store no longer returns it. Returns how many changes
+    /// were indexed.
+    ///
+    /// A customer another replica screened against list versions this
+    /// monitor has already switched away from (that replica had not
+    /// switched yet) is also screened forward here, against the current
+    /// generation: the delta rescreen that moved the base on may have run
+    /// before that write was committed, and nothing else would screen it
+    /// against the newer lists. A customer screened against versions this
+    /// monitor has not left (the same, or newer ones while this replica is
+    /// still on older lists) is only indexed: a replica never screens a
+    /// customer back to older lists.
+    ///
+    /// Holds the gate (shared) throughout, so the generation cannot switch
+    /// between reading a change and screening it; then `caught_up`, then
+    /// the customer index (the lock order of [`Monitor`]'s fields).
+    pub fn catch_up(&self) -> Result<usize> {
+        use rayon::prelude::*;
+        if !self.ready.load(Ordering::Acquire) {
+            return Ok(0);
+        }
+        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+        let g = self.generation();
+        let left = lock(&self.left).clone();
+        let mut state = lock(&self.caught_up);
+        let mut n = 0;
+        loop {
+            let batch = self.store.customers_changed_after(state.after, 5000)?;
+            let Some((last, _)) = batch.last() else { break };
+            let last = *last;
+            let theirs: Vec<&StoredCustomer> = batch
+                .iter()
+                .filter(|(change, _)| !state.own.contains(change))
+                .map(|(_, c)| c)
+                .collect();
+            let keyed: Vec<(u32, Vec<Key>)> = theirs
+                .par_iter()
+                .filter_map(|c| {
+                    let cust: Customer = serde_json::from_str(&c.record).ok()?;
+                    Some((c.ord, customer_keys(&cust.queries())))
+                })
+                .collect();
+            n += keyed.len();
+            let mut index = self.customers.write().unwrap_or_else(|p| p.into_inner());
+            for (ord, keys) in keyed {
+                index.add(ord, &keys);
+            }
+            drop(index);
+            if let Some(g) = &g {
+                let stale: Vec<StoredCustomer> = theirs
+                    .into_iter()
+                    .filter(|c| left.contains(&c.screened_versions))
+                    .cloned()
+                    .collect();
+                if !stale.is_empty() {
+                    let mut counts = ChunkCounts::default();
+                    self.screen_customers(g, stale, &mut counts, None)?;
+                    tracing::debug!(
+                        customers = counts.customers_screened,
+                        opened = counts.alerts_opened,
+                        updated = counts.alerts_updated,
+                        "customers another replica screened against older lists screened again"
+                    );
+                }
+            }
+            state.after = last;
+            state.own = state.own.split_off(&(last + 1));
+        }
         Ok(n)
     }
 
@@ -625,10 +879,7 @@ impl Monitor {
     /// Screens a listed party against the customers (reverse): every
     /// customer (with its current record) whose pair scores at or above the threshold.
     fn screen_reverse(&self, g: &Generation, ord: u32) -> Result<Vec<(StoredCustomer, Found)>> {
-        let Some(id) = g.table.id(ord) else {
-            return Ok(Vec::new());
-        };
-        if !g.table.is_monitored(ord) {
+        if g.table.id(ord).is_none() || !g.table.is_monitored(ord) {
             return Ok(Vec::new());
         }
         let weighted = g.table.weighted_keys(ord);
@@ -640,20 +891,32 @@ impl Monitor {
         let mut out = Vec::new();
         for chunk in candidates.chunks(256) {
             for stored in self.store.customers_by_ord(chunk)? {
-                let Ok(c) = serde_json::from_str::<Customer>(&stored.record) else {
-                    continue;
-                };
-                let queries = c.queries();
-                let keys = customer_keys(&queries);
-                if g.table.pair_weight(&keys, ord) < self.weights.min_weight {
-                    continue;
-                }
-                if let Some(f) = self.score_pairs(g, &queries, &[id]).into_iter().next() {
+                if let Some(f) = self.score_pair(g, &stored, ord) {
                     out.push((stored, f));
                 }
             }
         }
         Ok(out)
+    }
+
+    /// Scores one stored customer (its record as stored) against one
+    /// listed party exactly as its forward screening would: nothing unless
+    /// the party is monitored, their shared keys weigh enough for the
+    /// blocking, and the pair scores at or above the threshold. Reverse
+    /// screening and a delta's re-scoring of the alerts it did not find
+    /// both use it, so that they agree with a full rescreen.
+    fn score_pair(&self, g: &Generation, stored: &StoredCustomer, ord: u32) -> Option<Found> {
+        let id = g.table.id(ord)?;
+        if !g.table.is_monitored(ord) {
+            return None;
+        }
+        let c = serde_json::from_str::<Customer>(&stored.record).ok()?;
+        let queries = c.queries();
+        let keys = customer_keys(&queries);
+        if g.table.pair_weight(&keys, ord) < self.weights.min_weight {
+            return None;
+        }
+        self.score_pairs(g, &queries, &[id]).into_iter().next()
     }
 
     // ----- writes -----
@@ -731,15 +994,25 @@ impl Monitor {
                 })
                 .collect();
             let mut outcomes: Vec<(usize, WriteOutcome, u32, Vec<Key>, usize)> = Vec::new();
+            let mut changes: Vec<i64> = Vec::new();
             self.store.transaction(&mut |tx| {
                 outcomes.clear();
+                changes.clear();
                 for (i, c, keys, found) in &screened {
-                    let (outcome, ord, opened) =
+                    let (outcome, (ord, change), opened) =
                         self.write_customer(tx, &g, c, found, actor, &config_hash)?;
                     outcomes.push((*i, outcome, ord, keys.clone(), opened));
+                    if change > 0 {
+                        changes.push(change);
+                    }
                 }
                 Ok(())
             })?;
+            // Indexed here: `catch_up` skips them (those it already read
+            // are indexed twice, which is harmless). Locked in its order.
+            let mut state = lock(&self.caught_up);
+            let after = state.after;
+            state.own.extend(changes.into_iter().filter(|&c| c > after));
             let mut index = self.customers.write().unwrap_or_else(|p| p.into_inner());
             for (i, outcome, ord, keys, opened) in outcomes {
                 match outcome.status.as_deref() {
@@ -772,7 +1045,7 @@ impl Monitor {
         found: &[Found],
         actor: &str,
         config_hash: &str,
-    ) -> Result<(WriteOutcome, u32, usize)> {
+    ) -> Result<(WriteOutcome, (u32, i64), usize)> {
         let id = c.id.clone().unwrap_or_default();
         let record = c.canonical_json();
         let digest = c.digest();
@@ -797,13 +1070,13 @@ impl Monitor {
                     list_versions: Some(b.screened_versions.clone()),
                     error: None,
                 },
-                b.ord,
+                (b.ord, 0),
                 0,
             ));
         }
         let match_fp = c.match_fingerprint();
         let name = c.display_name();
-        let ord = tx.put_customer(&CustomerRow {
+        let put = tx.put_customer(&CustomerRow {
             id: &id,
             record: &record,
             digest: &digest,
@@ -838,8 +1111,7 @@ impl Monitor {
             at,
         )?;
         let counts = self.reconcile_customer(tx, &id, &match_fp, found, actor, at)?;
-        let risk = self.rate(tx, &id, c)?;
-        let alerts = tx.customer_alerts(&id)?;
+        let (risk, alerts) = self.rate(tx, &id, c)?;
         Ok((
             WriteOutcome {
                 id,
@@ -861,13 +1133,19 @@ impl Monitor {
                 list_versions: Some(g.versions.clone()),
                 error: None,
             },
-            ord,
+            put,
             counts.0,
         ))
     }
 
-    /// Recomputes and stores a customer's rating.
-    fn rate(&self, tx: &mut dyn Tx, id: &str, c: &Customer) -> Result<serde_json::Value> {
+    /// Recomputes and stores a customer's rating; returns it with the
+    /// customer's current alerts it was made from.
+    fn rate(
+        &self,
+        tx: &mut dyn Tx,
+        id: &str,
+        c: &Customer,
+    ) -> Result<(serde_json::Value, Vec<Alert>)> {
         let alerts = tx.customer_alerts(id)?;
         let rating = self.config.risk.rate(
             &c.countries,
@@ -878,7 +1156,7 @@ impl Monitor {
         );
         let value = serde_json::to_value(&rating).map_err(internal)?;
         tx.set_risk(id, &value)?;
-        Ok(value)
+        Ok((value, alerts))
     }
 
     fn rerate(&self, tx: &mut dyn Tx, id: &str) -> Result<()> {
@@ -1308,7 +1586,22 @@ impl Monitor {
     /// database, or after a rescreen brought every customer to it).
     fn switch_to(&self, g: Arc<Generation>) {
         let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
-        *self.generation.write().unwrap_or_else(|p| p.into_inner()) = Some(g);
+        let mut current = self.generation.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = current.as_ref() {
+            self.leave(&old.versions, &g.versions);
+        }
+        *current = Some(g);
+    }
+
+    /// Remembers that this monitor moved from list versions `from` to
+    /// `to` (see [`Monitor::catch_up`]); coming back to versions once left
+    /// (a list rolled back) makes them current again.
+    fn leave(&self, from: &BTreeMap<String, String>, to: &BTreeMap<String, String>) {
+        let mut left = lock(&self.left);
+        if from != to {
+            left.insert(from.clone());
+        }
+        left.remove(to);
     }
 
     fn record_state(&self, g: &Generation, report: &RescreenReport) -> Result<()> {
@@ -1318,7 +1611,13 @@ impl Monitor {
         self.store.transaction(&mut |tx| {
             tx.set_state(STATE_VERSIONS, &versions)?;
             tx.set_state(STATE_CONFIG, &hash)?;
-            if report.kind != "none" {
+            // Of the replicas that worked a job, the first to record it
+            // closes it and tells of it.
+            let first = match report.job {
+                Some(job) => tx.finish_rescreen_job(job, at)?,
+                None => true,
+            };
+            if report.kind != "none" && first {
                 let payload = serde_json::to_value(report).map_err(internal)?;
                 self.record_event(
                     tx,
@@ -1338,13 +1637,14 @@ impl Monitor {
 
     fn log_list_updates(
         &self,
+        tx: &mut dyn Tx,
         from: &BTreeMap<String, String>,
         to: &BTreeMap<String, String>,
         counts: &BTreeMap<String, (usize, usize, usize)>,
+        at: OffsetDateTime,
     ) -> Result<()> {
-        let at = now();
         let lists: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
-        self.store.transaction(&mut |tx| {
+        {
             for l in &lists {
                 if from.get(*l) == to.get(*l) {
                     continue;
@@ -1364,7 +1664,7 @@ impl Monitor {
                 )?;
             }
             Ok(())
-        })
+        }
     }
 
     /// Brings the monitor to a served generation: at first start, adopts
@@ -1381,6 +1681,7 @@ impl Monitor {
     ) -> Result<RescreenReport> {
         let _one = lock(&self.rescreening);
         let start = Instant::now();
+        self.catch_up()?;
         let g = Arc::new(Generation::new(served, &self.config.lists, self.weights));
         let recorded_versions: Option<BTreeMap<String, String>> = self
             .store
@@ -1389,6 +1690,7 @@ impl Monitor {
         let recorded_hash = self.store.state(STATE_CONFIG)?;
         let hash = self.config_hash(&g.served);
         let previous = previous.or_else(|| self.generation());
+        let recorded = recorded_versions.clone();
         let result = match (recorded_versions, recorded_hash) {
             (None, _) if self.store.count_customers()? == 0 => {
                 self.switch_to(Arc::clone(&g));
@@ -1414,11 +1716,20 @@ impl Monitor {
                 };
                 match old {
                     Some(old) => self.delta(&old, &g),
-                    None => self.full(&g, "full"),
+                    None => self.full(&g, "full", false),
                 }
             }
-            _ => self.full(&g, "full"),
+            _ => self.full(&g, "full", false),
         };
+        // Customers other replicas screened against the lists left behind
+        // while the job ran (they had not switched yet) are screened again
+        // now; later ones at the next catch-up.
+        if let Some(v) = &recorded {
+            // The base moved on from the recorded versions, whichever
+            // generation this monitor held before (none, at start).
+            self.leave(v, &g.versions);
+        }
+        let result = result.and_then(|report| self.catch_up().map(|_| report));
         let mut stats = lock(&self.stats);
         match result {
             Ok(mut report) => {
@@ -1446,8 +1757,9 @@ impl Monitor {
         let g = self
             .generation()
             .ok_or_else(|| MonitorError::Unavailable("no list index is loaded yet".into()))?;
+        self.catch_up()?;
         let start = Instant::now();
-        let mut report = self.full(&g, "full")?;
+        let mut report = self.full(&g, "full", true)?;
         report.seconds = start.elapsed().as_secs_f64();
         self.record_state(&g, &report)?;
         let mut stats = lock(&self.stats);
@@ -1494,36 +1806,232 @@ impl Monitor {
         )))
     }
 
-    /// Full rescreen: every customer screened forward against `g`.
-    fn full(&self, g: &Arc<Generation>, kind: &str) -> Result<RescreenReport> {
-        use rayon::prelude::*;
+    /// Full rescreen: every customer screened forward against `g`, in
+    /// chunks of ordinals any replica may take (`unique`: see
+    /// [`Monitor::run_rescreen`]).
+    fn full(&self, g: &Arc<Generation>, kind: &str, unique: bool) -> Result<RescreenReport> {
         self.switch_to(Arc::clone(g));
-        let mut report = RescreenReport {
+        let last = self
+            .customers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .max_ord();
+        let mut chunks = Vec::new();
+        let mut after = 0u32;
+        while after < last {
+            let upto = after.saturating_add(self.chunk).min(last);
+            chunks.push(ChunkWork::Range(after, upto));
+            after = upto;
+        }
+        // Customers numbered after the index's last (written meanwhile).
+        chunks.push(ChunkWork::Range(last, u32::MAX));
+        // Alerts on parties no longer listed.
+        chunks.push(ChunkWork::DelistMissing);
+        let report = RescreenReport {
             kind: kind.to_string(),
             to: g.versions.clone(),
             ..RescreenReport::default()
         };
-        let mut after = 0u32;
-        loop {
-            let batch = self.store.scan_customers(after, 2000)?;
-            let Some(last) = batch.last() else { break };
-            after = last.ord;
-            let screened: Vec<(StoredCustomer, Vec<Found>)> = batch
-                .into_par_iter()
-                .filter_map(|s| {
-                    let c: Customer = serde_json::from_str(&s.record).ok()?;
-                    let (_, found) = self.screen_forward(g, &c);
-                    Some((s, found))
-                })
-                .collect();
-            report.customers_screened += screened.len();
-            let (o, u) = self.apply_customers(g, &screened)?;
-            report.alerts_opened += o;
-            report.alerts_updated += u;
+        self.run_rescreen(g, report, &chunks, None, unique)
+    }
+
+    /// Runs a planned rescreen as a job of chunks that every replica
+    /// planning the same rescreen shares (`unique`: a job of its own, as a
+    /// rescreen asked for on one replica). The replica that creates the job
+    /// records the list updates with it, in one transaction.
+    fn run_rescreen(
+        &self,
+        g: &Arc<Generation>,
+        mut report: RescreenReport,
+        chunks: &[ChunkWork],
+        list_updates: Option<&BTreeMap<String, (usize, usize, usize)>>,
+        unique: bool,
+    ) -> Result<RescreenReport> {
+        use sha2::{Digest, Sha256};
+        let work: Vec<String> = chunks
+            .iter()
+            .map(|c| serde_json::to_string(c).map_err(internal))
+            .collect::<Result<_>>()?;
+        let mut key = format!(
+            "{}|{:?}|{:?}|{}",
+            report.kind,
+            report.from,
+            report.to,
+            self.config_hash(&g.served)
+        );
+        if unique {
+            key.push_str(&format!(
+                "|{}|{}",
+                self.replica,
+                now().unix_timestamp_nanos()
+            ));
         }
-        // Alerts on parties no longer listed.
-        report.alerts_delisted += self.delist_missing(g)?;
+        let key = hex::encode(Sha256::digest(key.as_bytes()));
+        let mut job = (0, false);
+        self.store.transaction(&mut |tx| {
+            let at = now();
+            job = tx.start_rescreen_job(
+                &NewRescreenJob {
+                    key: &key,
+                    kind: &report.kind,
+                    from: &report.from,
+                    to: &report.to,
+                    chunks: &work,
+                },
+                at,
+            )?;
+            if job.1
+                && let Some(counts) = list_updates
+            {
+                self.log_list_updates(tx, &report.from, &report.to, counts, at)?;
+            }
+            Ok(())
+        })?;
+        let progress = self.work_job(g, job.0)?;
+        report.job = Some(job.0);
+        report.entities_screened = progress.counts.entities_screened as usize;
+        report.customers_screened = progress.counts.customers_screened as usize;
+        report.alerts_opened = progress.counts.alerts_opened as usize;
+        report.alerts_updated = progress.counts.alerts_updated as usize;
+        report.alerts_delisted = progress.counts.alerts_delisted as usize;
         Ok(report)
+    }
+
+    /// Works a job's chunks until all are done, by this replica or others
+    /// (a chunk whose lease runs out is taken over); returns its progress.
+    /// The database lost meanwhile is waited for (up to
+    /// [`OUTAGE_PATIENCE`]): the chunk in hand is done again when it is
+    /// back, and alert writes being idempotent, nothing is doubled.
+    fn work_job(&self, g: &Arc<Generation>, job: i64) -> Result<RescreenProgress> {
+        let mut outage = Outage::default();
+        loop {
+            let claimed =
+                match self
+                    .store
+                    .claim_rescreen_chunk(job, &self.replica, now(), self.lease)
+                {
+                    Ok(c) => c,
+                    Err(MonitorError::Unavailable(e)) => {
+                        outage.wait(&e)?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+            let Some(chunk) = claimed else {
+                let progress = match self.store.rescreen_progress(job, now()) {
+                    Ok(p) => p.ok_or_else(|| internal(format!("rescreen job {job} is gone")))?,
+                    Err(MonitorError::Unavailable(e)) => {
+                        outage.wait(&e)?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                if progress.chunks_done >= progress.chunks_total {
+                    return Ok(progress);
+                }
+                // Chunks other replicas hold: wait for them, or for their
+                // leases to run out.
+                std::thread::sleep(JOB_POLL);
+                continue;
+            };
+            let work: ChunkWork = serde_json::from_str(&chunk.work)
+                .map_err(|e| internal(format!("rescreen job {job}, chunk {}: {e}", chunk.chunk)))?;
+            loop {
+                let done = self.work_chunk(g, &work, &chunk).and_then(|counts| {
+                    self.store
+                        .finish_rescreen_chunk(&chunk, &self.replica, &counts, now())
+                });
+                match done {
+                    Ok(_) => break,
+                    Err(MonitorError::Unavailable(e)) => outage.wait(&e)?,
+                    Err(e) => return Err(e),
+                }
+            }
+            outage = Outage::default();
+        }
+    }
+
+    /// Does one chunk of a rescreen against `g`; each of its transactions
+    /// adds the alerts it changed to the chunk's counts
+    /// ([`Tx::add_chunk_counts`]).
+    fn work_chunk(
+        &self,
+        g: &Arc<Generation>,
+        work: &ChunkWork,
+        chunk: &RescreenChunk,
+    ) -> Result<ChunkCounts> {
+        use rayon::prelude::*;
+        let mut counts = ChunkCounts::default();
+        match work {
+            ChunkWork::Parties(ids) => {
+                let ords: Vec<u32> = ids
+                    .iter()
+                    .filter_map(|id| g.ord_of.get(id).copied())
+                    .collect();
+                counts.entities_screened = ords.len() as u64;
+                let found: Vec<(u32, Vec<(StoredCustomer, Found)>)> = ords
+                    .par_iter()
+                    .map(|&o| self.screen_reverse(g, o).map(|f| (o, f)))
+                    .collect::<Result<_>>()?;
+                let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
+                counts.alerts_opened += o as u64;
+                counts.alerts_updated += u as u64;
+            }
+            ChunkWork::Customers(ords) => {
+                let batch = self.store.customers_by_ord(ords)?;
+                self.screen_customers(g, batch, &mut counts, Some(chunk))?;
+            }
+            ChunkWork::Range(after, last) => {
+                let mut after = *after;
+                while after < *last {
+                    let batch = self.store.scan_customers(after, 2000)?;
+                    let Some(end) = batch.last().map(|c| c.ord) else {
+                        break;
+                    };
+                    let batch: Vec<StoredCustomer> =
+                        batch.into_iter().filter(|c| c.ord <= *last).collect();
+                    self.screen_customers(g, batch, &mut counts, Some(chunk))?;
+                    after = end;
+                }
+            }
+            ChunkWork::Delist(ids) => {
+                counts.alerts_delisted = self.delist(g, ids, Some(chunk))? as u64
+            }
+            ChunkWork::DelistMissing => {
+                counts.alerts_delisted = self.delist_missing(g, Some(chunk))? as u64
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Screens stored customers forward and applies what was found (for
+    /// `chunk` of a rescreen, when one).
+    fn screen_customers(
+        &self,
+        g: &Generation,
+        batch: Vec<StoredCustomer>,
+        counts: &mut ChunkCounts,
+        chunk: Option<&RescreenChunk>,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let screened: Vec<(StoredCustomer, Vec<Found>)> = batch
+            .into_par_iter()
+            .filter_map(|s| {
+                let c: Customer = serde_json::from_str(&s.record).ok()?;
+                let (_, found) = self.screen_forward(g, &c);
+                Some((s, found))
+            })
+            .collect();
+        counts.customers_screened += screened.len() as u64;
+        let (o, u) = self.apply_customers(g, &screened, chunk)?;
+        counts.alerts_opened += o as u64;
+        counts.alerts_updated += u as u64;
+        Ok(())
+    }
+
+    /// A rescreen job and how far it is.
+    pub fn rescreen_progress(&self, job: i64) -> Result<Option<RescreenProgress>> {
+        self.store.rescreen_progress(job, now())
     }
 
     /// Applies forward screenings of customers (skipping any written meanwhile).
@@ -1531,6 +2039,7 @@ impl Monitor {
         &self,
         g: &Generation,
         screened: &[(StoredCustomer, Vec<Found>)],
+        job_chunk: Option<&RescreenChunk>,
     ) -> Result<(usize, usize)> {
         let mut counts = (0, 0);
         let rules = self.config.risk.hash(self.jurisdictions.as_ref());
@@ -1562,7 +2071,7 @@ impl Monitor {
                     c2.1 += u;
                 }
                 let _ = g;
-                Ok(())
+                count_in_chunk(tx, job_chunk, c2.0, c2.1, 0)
             })?;
             counts.0 += c2.0;
             counts.1 += c2.1;
@@ -1571,17 +2080,22 @@ impl Monitor {
     }
 
     /// Closes as `delisted` the active alerts whose party is not in `g`.
-    fn delist_missing(&self, g: &Generation) -> Result<usize> {
+    fn delist_missing(&self, g: &Generation, job_chunk: Option<&RescreenChunk>) -> Result<usize> {
         let mut ids: BTreeSet<String> = BTreeSet::new();
         for a in self.store.all_current_alerts()? {
             if a.status.is_active() && !g.ord_of.contains_key(&a.entity_id) {
                 ids.insert(a.entity_id);
             }
         }
-        self.delist(g, &ids.into_iter().collect::<Vec<_>>())
+        self.delist(g, &ids.into_iter().collect::<Vec<_>>(), job_chunk)
     }
 
-    fn delist(&self, g: &Generation, entity_ids: &[String]) -> Result<usize> {
+    fn delist(
+        &self,
+        g: &Generation,
+        entity_ids: &[String],
+        job_chunk: Option<&RescreenChunk>,
+    ) -> Result<usize> {
         let mut n = 0;
         for chunk in entity_ids.chunks(200) {
             let mut c = 0;
@@ -1627,7 +2141,7 @@ impl Monitor {
                         c += 1;
                     }
                 }
-                Ok(())
+                count_in_chunk(tx, job_chunk, 0, 0, c)
             })?;
             n += c;
         }
@@ -1635,13 +2149,45 @@ impl Monitor {
     }
 
     /// Delta rescreen from `old` to `new` (see the module doc).
+    ///
+    /// Why a delta plus the catch-ups equals a full rescreen, even with
+    /// customer writes racing it (here and on other replicas):
+    ///
+    /// - Every write screens its customer forward against one generation
+    ///   and commits under the gate (shared), and `switch_to` takes the
+    ///   gate exclusively, first thing. A write on this replica is thus
+    ///   either before the switch (committed, and in the customer index, by
+    ///   the time the reverse screening reads it) or after it (screened
+    ///   against `new` itself).
+    /// - Reverse screening finds, for each changed party, every indexed
+    ///   customer whose pair passes the blocking and scores, from the
+    ///   record as read then; its transaction applies that only to a
+    ///   customer still at the revision read. Every other current alert on
+    ///   the party, and every customer written meanwhile, is scored again
+    ///   from the record as it is in that transaction, with the same
+    ///   scoring as forward screening ([`Monitor::score_pair`]): a customer
+    ///   written after the index was read keeps the alert its own screening
+    ///   against `new` raised, rather than being taken as no longer
+    ///   matching.
+    /// - A customer written on another replica that had not switched yet is
+    ///   screened against versions this monitor has left. If its write
+    ///   committed before this delta's opening catch-up, it is indexed and
+    ///   the reverse screening reads its current record. If later, the
+    ///   catch-up that follows the job (or the next periodic one) finds it
+    ///   screened against left versions and screens it forward against
+    ///   `new`.
+    /// - Parties whose keys weigh differently, and customers with a token
+    ///   whose commonness changed, are screened again (reverse and forward);
+    ///   removed parties close as delisted.
+    ///
+    /// So each pair ends as a forward screening of the customer's current
+    /// record against `new` leaves it, which is what a full rescreen does.
     fn delta(&self, old: &Arc<Generation>, new: &Arc<Generation>) -> Result<RescreenReport> {
-        use rayon::prelude::*;
         self.switch_to(Arc::clone(new));
         let old_entities = old.served.matcher.index().entities().map(|e| &e.entity);
         let new_entities = new.served.matcher.index().entities().map(|e| &e.entity);
         let changes = crate::model::diff::diff(old_entities, new_entities);
-        let mut report = RescreenReport {
+        let report = RescreenReport {
             kind: "delta".into(),
             from: old.versions.clone(),
             to: new.versions.clone(),
@@ -1661,7 +2207,6 @@ impl Monitor {
         for e in &changes.changed {
             per_list.entry(list_of(&e.id)).or_default().2 += 1;
         }
-        self.log_list_updates(&old.versions, &new.versions, &per_list)?;
 
         // Keys whose weight changed: their parties' pairs may have changed;
         // tokens whose commonness changed change scores on both sides.
@@ -1680,16 +2225,13 @@ impl Monitor {
         if !changed_keys.is_empty() {
             parties.extend(new.table.parties_with(&changed_keys));
         }
-        let parties: Vec<u32> = parties.into_iter().collect();
-        report.entities_screened = parties.len();
-        for chunk in parties.chunks(64) {
-            let found: Vec<(u32, Vec<(StoredCustomer, Found)>)> = chunk
-                .par_iter()
-                .map(|&o| self.screen_reverse(new, o).map(|f| (o, f)))
-                .collect::<Result<_>>()?;
-            let (o, u) = self.apply_entities(new, &found)?;
-            report.alerts_opened += o;
-            report.alerts_updated += u;
+        let mut chunks: Vec<ChunkWork> = Vec::new();
+        let ids: Vec<String> = parties
+            .into_iter()
+            .filter_map(|o| new.table.id(o).map(str::to_string))
+            .collect();
+        for c in ids.chunks(PARTY_CHUNK) {
+            chunks.push(ChunkWork::Parties(c.to_vec()));
         }
         if !flipped_tokens.is_empty() {
             let ords = self
@@ -1697,25 +2239,14 @@ impl Monitor {
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
                 .customers_with(&flipped_tokens);
-            for chunk in ords.chunks(2000) {
-                let screened: Vec<(StoredCustomer, Vec<Found>)> = self
-                    .store
-                    .customers_by_ord(chunk)?
-                    .into_par_iter()
-                    .filter_map(|s| {
-                        let c: Customer = serde_json::from_str(&s.record).ok()?;
-                        let (_, found) = self.screen_forward(new, &c);
-                        Some((s, found))
-                    })
-                    .collect();
-                report.customers_screened += screened.len();
-                let (o, u) = self.apply_customers(new, &screened)?;
-                report.alerts_opened += o;
-                report.alerts_updated += u;
+            for c in ords.chunks(self.chunk as usize) {
+                chunks.push(ChunkWork::Customers(c.to_vec()));
             }
         }
-        report.alerts_delisted = self.delist(new, &changes.removed)?;
-        Ok(report)
+        for c in changes.removed.chunks(200) {
+            chunks.push(ChunkWork::Delist(c.to_vec()));
+        }
+        self.run_rescreen(new, report, &chunks, Some(&per_list), false)
     }
 
     /// Applies reverse screenings of listed parties.
@@ -1723,6 +2254,7 @@ impl Monitor {
         &self,
         g: &Generation,
         found: &[(u32, Vec<(StoredCustomer, Found)>)],
+        job_chunk: Option<&RescreenChunk>,
     ) -> Result<(usize, usize)> {
         let mut counts = (0, 0);
         self.store.transaction(&mut |tx| {
@@ -1737,28 +2269,68 @@ impl Monitor {
                     let Some(current) = tx.customer(&s.id)? else {
                         continue;
                     };
-                    if current.revision != s.revision {
-                        // Written meanwhile: that write screened it against this generation.
-                        seen.insert(s.id.clone());
-                        continue;
-                    }
                     seen.insert(s.id.clone());
-                    let (o, u) = self.upsert_pair(tx, &s.id, &s.match_fp, f, SYSTEM, at)?;
+                    // Written meanwhile (here or on another replica, whose
+                    // lists may be older): scored again from the record
+                    // as it is now.
+                    let (o, u) = if current.revision == s.revision {
+                        self.upsert_pair(tx, &s.id, &s.match_fp, f, SYSTEM, at)?
+                    } else {
+                        self.rescore_alert(tx, g, &current, *ord, at)?
+                    };
                     if o + u > 0 {
                         self.rerate(tx, &s.id)?;
                     }
                     counts.0 += o;
                     counts.1 += u;
                 }
+                // An alert the reverse screening did not find is not taken
+                // as no longer matching: its customer may have been written
+                // after the screening read the customer index (its own
+                // forward screening raised the alert). Its current record
+                // decides, scored as a forward screening scores it.
                 for a in tx.entity_alerts(entity_id)? {
-                    if !seen.contains(&a.customer_id) && self.unmatch(tx, &a, SYSTEM, at)? {
-                        counts.1 += 1;
+                    if seen.contains(&a.customer_id) || !a.status.is_active() {
+                        continue;
                     }
+                    let Some(current) = tx.customer(&a.customer_id)? else {
+                        continue;
+                    };
+                    let (o, u) = self.rescore_alert(tx, g, &current, *ord, at)?;
+                    if o + u > 0 {
+                        self.rerate(tx, &a.customer_id)?;
+                    }
+                    counts.0 += o;
+                    counts.1 += u;
                 }
             }
-            Ok(())
+            count_in_chunk(tx, job_chunk, counts.0, counts.1, 0)
         })?;
         Ok(counts)
+    }
+
+    /// Brings one pair's alert in line with the customer's current record
+    /// scored against party `ord` of `g` ([`Monitor::score_pair`]): kept,
+    /// rescored or opened when it scores, marked no longer matching when
+    /// not. Returns (opened, updated).
+    fn rescore_alert(
+        &self,
+        tx: &mut dyn Tx,
+        g: &Generation,
+        customer: &StoredCustomer,
+        ord: u32,
+        at: OffsetDateTime,
+    ) -> Result<(usize, usize)> {
+        if let Some(f) = self.score_pair(g, customer, ord) {
+            return self.upsert_pair(tx, &customer.id, &customer.match_fp, &f, SYSTEM, at);
+        }
+        let Some(entity_id) = g.table.id(ord) else {
+            return Ok((0, 0));
+        };
+        match tx.current_alert(&customer.id, entity_id)? {
+            Some(a) if self.unmatch(tx, &a, SYSTEM, at)? => Ok((0, 1)),
+            _ => Ok((0, 0)),
+        }
     }
 
     // ----- reads -----
@@ -1913,8 +2485,28 @@ pub async fn follow(monitor: Arc<Monitor>, service: Arc<crate::service::Service>
                 Err(e) => tracing::error!(error = %e, "monitor rescreen task failed"),
             }
         }
-        if rx.changed().await.is_err() {
-            return;
+        // Meanwhile, the customer index learns the other replicas' writes.
+        let mut tick = tokio::time::interval(CATCH_UP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                changed = rx.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    break;
+                }
+                _ = tick.tick() => {
+                    let m = Arc::clone(&monitor);
+                    match tokio::task::spawn_blocking(move || m.catch_up()).await {
+                        Ok(Ok(n)) if n > 0 => tracing::debug!(customers = n, "customer index caught up with other replicas"),
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => tracing::warn!(error = %e, "customer index could not catch up; tried again shortly"),
+                        Err(e) => tracing::error!(error = %e, "customer index catch-up failed"),
+                    }
+                }
+            }
         }
     }
 }

@@ -25,6 +25,14 @@
 //!   (customer, entity). A transaction that loses a race on it, or meets a
 //!   serialization failure or deadlock, is run again (a bounded number of
 //!   times) and then sees the winner's row.
+//! - Every write of a customer's record takes the next number of the
+//!   `customer_changes` sequence (`change_seq`); as write transactions
+//!   commit in lock order, a replica reading the changes after the last
+//!   number it saw misses none ([`MonitorStore::customers_changed_after`]):
+//!   that is how its customer index learns the other replicas' writes.
+//! - A write transaction's statements are prepared once per connection
+//!   and kept ([`PostgresOptions::statement_cache`]): one round trip per
+//!   statement instead of two.
 //! - Webhook deliveries are claimed with leases (`FOR UPDATE SKIP LOCKED`):
 //!   each event is sent once per endpoint whichever replica's worker takes
 //!   it, and a lease that runs out (a replica died mid-send) frees it.
@@ -33,7 +41,7 @@
 
 use super::audit;
 use super::store::*;
-use crate::pg::{Conn, MIGRATION_LOCK, MigrateError, Pool, off_runtime};
+use crate::pg::{Client, Conn, MIGRATION_LOCK, MigrateError, Pool, off_runtime};
 pub use crate::pg::{MIGRATIONS, PostgresOptions, is_postgres_url};
 use postgres::Row;
 use postgres::types::ToSql;
@@ -58,6 +66,8 @@ pub struct PostgresStore {
     checked: AtomicBool,
     /// The last write failed because the database could not be used.
     degraded: AtomicBool,
+    /// [`PostgresOptions::statement_cache`].
+    statement_cache: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -178,6 +188,7 @@ impl PostgresStore {
             pool,
             checked: AtomicBool::new(false),
             degraded: AtomicBool::new(false),
+            statement_cache: options.statement_cache,
         };
         match off_runtime(|| store.conn().map(drop)) {
             Ok(()) => {}
@@ -198,7 +209,7 @@ impl PostgresStore {
             ))
         })?;
         if !self.checked.load(Ordering::Acquire) {
-            match migrate(&self.describe, &mut conn) {
+            match migrate(&self.describe, &mut conn.client) {
                 Ok(()) => self.checked.store(true, Ordering::Release),
                 // Newer: reads go on, every write is refused (checked again
                 // in each write transaction).
@@ -223,7 +234,7 @@ impl PostgresStore {
                 Err(MonitorError::Schema(_)) => self.conn()?,
                 Err(e) => return Err(e),
             };
-            f(&mut conn).map_err(|e| classify(&self.describe, &e).error)
+            f(&mut conn.client).map_err(|e| classify(&self.describe, &e).error)
         })
     }
 
@@ -235,7 +246,7 @@ impl PostgresStore {
         let out = off_runtime(|| {
             let mut conn = self.conn()?;
             let err = |e: postgres::Error| classify(&self.describe, &e).error;
-            let mut tx = conn.transaction().map_err(err)?;
+            let mut tx = conn.client.transaction().map_err(err)?;
             let v = f(&mut tx).map_err(err)?;
             tx.commit().map_err(err)?;
             Ok(v)
@@ -274,11 +285,12 @@ impl PostgresStore {
     /// the commit.
     fn run_once(
         &self,
-        conn: &mut postgres::Client,
+        conn: &mut Client,
         f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send),
     ) -> std::result::Result<(), PgFailure> {
         let fail = |e: postgres::Error| classify(&self.describe, &e);
-        let mut tx = conn.transaction().map_err(fail)?;
+        let Client { client, statements } = conn;
+        let mut tx = client.transaction().map_err(fail)?;
         let answers = tx
             .simple_query(&format!(
                 "SELECT pg_advisory_xact_lock_shared({MIGRATION_LOCK}); SELECT pg_advisory_xact_lock({CHAIN_LOCK}); SELECT max(version) FROM monitor_schema"
@@ -309,11 +321,17 @@ impl PostgresStore {
         }
         let mut pg = PgTx {
             tx: &mut tx,
+            statements,
+            cache: self.statement_cache,
+            last_audit: None,
             describe: &self.describe,
             retry: false,
         };
         if let Err(error) = f(&mut pg) {
             let retry = pg.retry;
+            // A failed statement may be one whose plan went stale (another
+            // replica migrated the schema): prepared again next time.
+            statements.clear();
             return Err(PgFailure { error, retry });
         }
         tx.commit().map_err(fail)
@@ -415,6 +433,13 @@ fn bound(args: &[SqlArg]) -> Vec<&(dyn ToSql + Sync)> {
 
 struct PgTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
+    /// The connection's prepared statements, by text.
+    statements: &'a mut HashMap<String, postgres::Statement>,
+    /// Use `statements` (else each statement is prepared at every use).
+    cache: bool,
+    /// The last audit record this transaction appended (it holds the
+    /// chain's lock: no other can follow it meanwhile).
+    last_audit: Option<(i64, String)>,
     describe: &'a str,
     /// The last error may go away when the transaction runs again.
     retry: bool,
@@ -427,20 +452,46 @@ impl PgTx<'_, '_> {
         f.error
     }
 
+    /// The statement of `sql`, prepared on this connection once.
+    fn statement(
+        &mut self,
+        sql: &str,
+    ) -> std::result::Result<postgres::Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
     fn query<T>(
         &mut self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
         f: fn(&Row) -> std::result::Result<T, postgres::Error>,
     ) -> Result<Vec<T>> {
-        match self.tx.query(sql, params).and_then(|r| rows(r, f)) {
+        let done = if self.cache {
+            self.statement(sql)
+                .and_then(|st| self.tx.query(&st, params))
+        } else {
+            self.tx.query(sql, params)
+        }
+        .and_then(|r| rows(r, f));
+        match done {
             Ok(v) => Ok(v),
             Err(e) => Err(self.fail(e)),
         }
     }
 
     fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
-        match self.tx.execute(sql, params) {
+        let done = if self.cache {
+            self.statement(sql)
+                .and_then(|st| self.tx.execute(&st, params))
+        } else {
+            self.tx.execute(sql, params)
+        };
+        match done {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
         }
@@ -483,7 +534,7 @@ impl Tx for PgTx<'_, '_> {
             .pop())
     }
 
-    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32> {
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<(u32, i64)> {
         let at = time_text(row.at);
         let versions = serde_json::to_string(row.screened_versions).unwrap_or_default();
         let risk_level = row
@@ -491,15 +542,16 @@ impl Tx for PgTx<'_, '_> {
             .and_then(|r| r.get("level"))
             .and_then(|l| l.as_str());
         let risk = row.risk.map(json_text);
-        let ord: Vec<i64> = self.query(
+        let ord: Vec<(i64, i64, i64)> = self.query(
             "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $7, $8, $9, $10)
              ON CONFLICT (id) DO UPDATE SET record = excluded.record, digest = excluded.digest,
                match_fp = excluded.match_fp, name = excluded.name, segment = excluded.segment,
                revision = customers.revision + 1, updated_at = excluded.updated_at,
                screened_at = excluded.screened_at, screened_versions = excluded.screened_versions,
-               risk_level = excluded.risk_level, risk = excluded.risk
-             RETURNING ord",
+               risk_level = excluded.risk_level, risk = excluded.risk,
+               change_seq = nextval('customer_changes')
+             RETURNING ord, change_seq, revision",
             &[
                 &row.id,
                 &row.record,
@@ -512,13 +564,16 @@ impl Tx for PgTx<'_, '_> {
                 &risk_level,
                 &risk,
             ],
-            |r| r.try_get(0),
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
         )?;
         self.alerts_follow_customer(row.id, row.segment, risk_level)?;
-        self.execute(
-            "DELETE FROM customer_tags WHERE customer_id = $1",
-            &[&row.id],
-        )?;
+        // A new customer (revision 1) has no tags yet.
+        if ord.first().is_some_and(|(_, _, revision)| *revision > 1) {
+            self.execute(
+                "DELETE FROM customer_tags WHERE customer_id = $1",
+                &[&row.id],
+            )?;
+        }
         for tag in row.tags {
             self.execute(
                 "INSERT INTO customer_tags (tag, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -526,7 +581,7 @@ impl Tx for PgTx<'_, '_> {
             )?;
         }
         ord.first()
-            .and_then(|o| u32::try_from(*o).ok())
+            .and_then(|(o, change, _)| u32::try_from(*o).ok().map(|o| (o, *change)))
             .ok_or_else(|| MonitorError::Internal("customer numbers are exhausted".into()))
     }
 
@@ -673,11 +728,14 @@ impl Tx for PgTx<'_, '_> {
     fn append_audit(&mut self, entry: &AuditEntry, at: OffsetDateTime) -> Result<AuditRecord> {
         // The transaction holds the chain lock since its start: the last
         // record is the last committed one, and stays so until this commits.
-        let last: Vec<(i64, String)> = self.query(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            &[],
-            |r| Ok((r.try_get(0)?, r.try_get(1)?)),
-        )?;
+        let last: Vec<(i64, String)> = match self.last_audit.take() {
+            Some(last) => vec![last],
+            None => self.query(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                &[],
+                |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+            )?,
+        };
         let record = audit::link(
             last.first().map(|(s, h)| (*s, h.as_str())),
             time_text(at),
@@ -699,6 +757,7 @@ impl Tx for PgTx<'_, '_> {
                 &record.hash,
             ],
         )?;
+        self.last_audit = Some((record.seq, record.hash.clone()));
         Ok(record)
     }
 
@@ -724,6 +783,86 @@ impl Tx for PgTx<'_, '_> {
                 ],
             )?;
         }
+        Ok(())
+    }
+
+    fn start_rescreen_job(
+        &mut self,
+        job: &NewRescreenJob<'_>,
+        at: OffsetDateTime,
+    ) -> Result<(i64, bool)> {
+        let from = serde_json::to_string(job.from).unwrap_or_default();
+        let to = serde_json::to_string(job.to).unwrap_or_default();
+        // A replica that planned this rescreen from the versions recorded
+        // before another one finished it (it read them just before that
+        // one recorded the new ones) joins the finished job rather than
+        // doing it again and telling of it twice; once a rescreen of other
+        // versions has started since, the same plan is a new job. Write
+        // transactions are serial (the chain lock): no job starts between
+        // this look and the insert.
+        let last: Vec<(i64, String, String)> = self.query(
+            "SELECT id, key, status FROM rescreen_jobs ORDER BY id DESC LIMIT 1",
+            &[],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+        )?;
+        if let Some((id, _, status)) = last.first().filter(|(_, key, _)| key == job.key)
+            && status == "done"
+        {
+            return Ok((*id, false));
+        }
+        let created: Vec<i64> = self.query(
+            "INSERT INTO rescreen_jobs (key, kind, from_versions, to_versions, status, started_at)
+             VALUES ($1, $2, $3, $4, 'running', $5)
+             ON CONFLICT (key) WHERE status = 'running' DO NOTHING RETURNING id",
+            &[&job.key, &job.kind, &from, &to, &time_text(at)],
+            |r| r.try_get(0),
+        )?;
+        if let Some(id) = created.first() {
+            let work: Vec<&str> = job.chunks.iter().map(String::as_str).collect();
+            self.execute(
+                "INSERT INTO rescreen_chunks (job_id, chunk, work, status)
+                 SELECT $1, n, w, 'pending' FROM unnest($2::TEXT[]) WITH ORDINALITY AS t (w, n)",
+                &[id, &work],
+            )?;
+            return Ok((*id, true));
+        }
+        let found: Vec<i64> = self.query(
+            "SELECT id FROM rescreen_jobs WHERE key = $1 AND status = 'running'",
+            &[&job.key],
+            |r| r.try_get(0),
+        )?;
+        found
+            .first()
+            .map(|id| (*id, false))
+            .ok_or_else(|| MonitorError::Internal("the running rescreen job vanished".into()))
+    }
+
+    fn finish_rescreen_job(&mut self, id: i64, at: OffsetDateTime) -> Result<bool> {
+        let n = self.execute(
+            "UPDATE rescreen_jobs SET status = 'done', finished_at = $2 WHERE id = $1 AND status = 'running'
+               AND NOT EXISTS (SELECT 1 FROM rescreen_chunks WHERE job_id = $1 AND status <> 'done')",
+            &[&id, &time_text(at)],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn add_chunk_counts(&mut self, chunk: &RescreenChunk, counts: &ChunkCounts) -> Result<()> {
+        let before: Vec<Option<String>> = self.query(
+            "SELECT counts FROM rescreen_chunks WHERE job_id = $1 AND chunk = $2 FOR UPDATE",
+            &[&chunk.job_id, &chunk.chunk],
+            |r| r.try_get(0),
+        )?;
+        let mut sum: ChunkCounts = before
+            .first()
+            .and_then(|c| c.as_deref())
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        sum.add(&counts.alerts());
+        let sum = serde_json::to_string(&sum).unwrap_or_default();
+        self.execute(
+            "UPDATE rescreen_chunks SET counts = $3 WHERE job_id = $1 AND chunk = $2",
+            &[&chunk.job_id, &chunk.chunk, &sum],
+        )?;
         Ok(())
     }
 
@@ -800,6 +939,34 @@ impl MonitorStore for PostgresStore {
                 .try_get::<_, i64>(0)
         })
         .map(|n| n as u64)
+    }
+
+    fn customers_changed_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, StoredCustomer)>> {
+        self.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT {CUSTOMER_COLUMNS}, change_seq FROM customers WHERE change_seq > $1 ORDER BY change_seq LIMIT $2"
+                ),
+                &[&after, &(limit as i64)],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(13)?, customer_row(r)?)))
+            .collect()
+        })
+    }
+
+    fn last_customer_change(&self) -> Result<i64> {
+        self.read(|c| {
+            c.query_one(
+                "SELECT coalesce(max(change_seq), 0)::BIGINT FROM customers",
+                &[],
+            )?
+            .try_get(0)
+        })
     }
 
     fn alert(&self, id: i64) -> Result<Option<Alert>> {
@@ -1016,6 +1183,133 @@ impl MonitorStore for PostgresStore {
         let (sql, args) = delivery_filter_sql(f, DELIVERY_COLUMNS, &DIALECT);
         let items = self.read(|c| rows(c.query(&sql, &bound(&args))?, delivery_row))?;
         Ok(page(items, f.limit, |d: &Delivery| d.id.to_string()))
+    }
+
+    fn claim_rescreen_chunk(
+        &self,
+        job: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+    ) -> Result<Option<RescreenChunk>> {
+        let now_s = time_text(now);
+        let until = time_text(now + lease);
+        self.write(|tx| {
+            // Rows another replica is claiming right now are skipped.
+            let r = tx.query(
+                "WITH next AS (
+                   SELECT job_id, chunk FROM rescreen_chunks
+                   WHERE job_id = $1 AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $2)
+                   ORDER BY chunk LIMIT 1
+                   FOR UPDATE SKIP LOCKED)
+                 UPDATE rescreen_chunks c SET leased_by = $3, lease_until = $4, attempts = c.attempts + 1
+                 FROM next WHERE c.job_id = next.job_id AND c.chunk = next.chunk
+                 RETURNING c.job_id, c.chunk, c.work",
+                &[&job, &now_s, &worker, &until],
+            )?;
+            r.first()
+                .map(|r| {
+                    Ok(RescreenChunk {
+                        job_id: r.try_get(0)?,
+                        chunk: r.try_get(1)?,
+                        work: r.try_get(2)?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn finish_rescreen_chunk(
+        &self,
+        chunk: &RescreenChunk,
+        worker: &str,
+        counts: &ChunkCounts,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        self.write(|tx| {
+            // The alert numbers are those the chunk's transactions added.
+            let held = tx.query(
+                "SELECT counts FROM rescreen_chunks
+                 WHERE job_id = $1 AND chunk = $2 AND status = 'pending' AND leased_by = $3 FOR UPDATE",
+                &[&chunk.job_id, &chunk.chunk, &worker],
+            )?;
+            let Some(row) = held.first() else {
+                return Ok(false);
+            };
+            let added: ChunkCounts = row
+                .try_get::<_, Option<String>>(0)?
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or_default();
+            let done = serde_json::to_string(&counts.with_alerts_of(&added)).unwrap_or_default();
+            tx.execute(
+                "UPDATE rescreen_chunks SET status = 'done', done_by = $3, done_at = $4, counts = $5, lease_until = NULL
+                 WHERE job_id = $1 AND chunk = $2",
+                &[&chunk.job_id, &chunk.chunk, &worker, &time_text(now), &done],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    fn rescreen_progress(&self, job: i64, now: OffsetDateTime) -> Result<Option<RescreenProgress>> {
+        let now_s = time_text(now);
+        let (head, chunks) = self.read(|c| {
+            let head = c.query(
+                "SELECT id, kind, status, from_versions, to_versions, started_at, finished_at FROM rescreen_jobs WHERE id = $1",
+                &[&job],
+            )?;
+            let chunks = c.query(
+                "SELECT status, leased_by, lease_until, done_by, counts FROM rescreen_chunks WHERE job_id = $1",
+                &[&job],
+            )?;
+            let head = head
+                .first()
+                .map(|r| -> std::result::Result<_, postgres::Error> {
+                    Ok((
+                        r.try_get::<_, i64>(0)?,
+                        r.try_get::<_, String>(1)?,
+                        r.try_get::<_, String>(2)?,
+                        r.try_get::<_, String>(3)?,
+                        r.try_get::<_, String>(4)?,
+                        r.try_get::<_, String>(5)?,
+                        r.try_get::<_, Option<String>>(6)?,
+                    ))
+                })
+                .transpose()?;
+            let chunks = chunks
+                .iter()
+                .map(|r| {
+                    let status: String = r.try_get(0)?;
+                    let lease_until: Option<String> = r.try_get(2)?;
+                    let leased_by: Option<String> = r.try_get(1)?;
+                    Ok(ChunkState {
+                        done: status == "done",
+                        leased_by: leased_by.filter(|_| lease_until.is_some_and(|u| u > now_s)),
+                        done_by: r.try_get(3)?,
+                        counts: r
+                            .try_get::<_, Option<String>>(4)?
+                            .and_then(|c| serde_json::from_str(&c).ok())
+                            .unwrap_or_default(),
+                    })
+                })
+                .collect::<std::result::Result<Vec<_>, postgres::Error>>()?;
+            Ok((head, chunks))
+        })?;
+        Ok(
+            head.map(|(id, kind, status, from, to, started_at, finished_at)| {
+                progress_of(
+                    JobHead {
+                        id,
+                        kind,
+                        status,
+                        from: serde_json::from_str(&from).unwrap_or_default(),
+                        to: serde_json::from_str(&to).unwrap_or_default(),
+                        started_at,
+                        finished_at,
+                    },
+                    &chunks,
+                )
+            }),
+        )
     }
 
     fn delivery_backlog(&self) -> Result<u64> {

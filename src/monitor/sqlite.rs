@@ -182,6 +182,8 @@ pub struct SqliteStore {
     read_only: bool,
     /// The last write failed for lack of space or write access.
     degraded: AtomicBool,
+    /// Rescreen jobs (one process: in memory).
+    jobs: super::store::MemoryRescreenJobs,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -280,6 +282,7 @@ impl SqliteStore {
             readers: Mutex::new(Vec::new()),
             read_only: options.read_only,
             degraded: AtomicBool::new(false),
+            jobs: Default::default(),
         })
     }
 
@@ -453,6 +456,9 @@ fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
 struct SqliteTx<'a> {
     conn: &'a Connection,
     path: &'a Path,
+    jobs: &'a super::store::MemoryRescreenJobs,
+    /// Chunk counts to add to `jobs` once the transaction commits.
+    chunk_counts: Vec<(RescreenChunk, ChunkCounts)>,
 }
 
 impl SqliteTx<'_> {
@@ -505,7 +511,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(self.err())
     }
 
-    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32> {
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<(u32, i64)> {
         let at = time_text(row.at);
         let versions = serde_json::to_string(row.screened_versions).unwrap_or_default();
         let risk_level = row
@@ -558,6 +564,7 @@ impl Tx for SqliteTx<'_> {
                 .map_err(self.err())?;
         }
         u32::try_from(ord)
+            .map(|o| (o, 0))
             .map_err(|_| MonitorError::Internal("customer numbers are exhausted".into()))
     }
 
@@ -782,6 +789,23 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn start_rescreen_job(
+        &mut self,
+        job: &NewRescreenJob<'_>,
+        at: OffsetDateTime,
+    ) -> Result<(i64, bool)> {
+        Ok(self.jobs.start(job, at))
+    }
+
+    fn finish_rescreen_job(&mut self, id: i64, at: OffsetDateTime) -> Result<bool> {
+        Ok(self.jobs.finish_job(id, at))
+    }
+
+    fn add_chunk_counts(&mut self, chunk: &RescreenChunk, counts: &ChunkCounts) -> Result<()> {
+        self.chunk_counts.push((chunk.clone(), *counts));
+        Ok(())
+    }
+
     fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
         self.conn
             .prepare_cached(
@@ -817,13 +841,23 @@ fn alert_where(f: &AlertFilter, with_status: bool) -> (String, Vec<rusqlite::typ
 
 impl MonitorStore for SqliteStore {
     fn transaction(&self, f: &mut (dyn FnMut(&mut dyn Tx) -> Result<()> + Send)) -> Result<()> {
+        let mut chunk_counts = Vec::new();
         self.write(|conn| {
             let mut tx = SqliteTx {
                 conn,
                 path: &self.path,
+                jobs: &self.jobs,
+                chunk_counts: Vec::new(),
             };
-            f(&mut tx)
-        })
+            f(&mut tx)?;
+            chunk_counts = tx.chunk_counts;
+            Ok(())
+        })?;
+        // Committed: the counts go with the alerts.
+        for (chunk, counts) in &chunk_counts {
+            self.jobs.add_counts(chunk, counts);
+        }
+        Ok(())
     }
 
     fn describe(&self) -> String {
@@ -882,6 +916,39 @@ impl MonitorStore for SqliteStore {
     fn count_customers(&self) -> Result<u64> {
         self.read(|c| c.query_row("SELECT count(*) FROM customers", [], |r| r.get::<_, i64>(0)))
             .map(|n| n as u64)
+    }
+
+    fn claim_rescreen_chunk(
+        &self,
+        job: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: std::time::Duration,
+    ) -> Result<Option<RescreenChunk>> {
+        Ok(self.jobs.claim(job, worker, now, lease))
+    }
+
+    fn finish_rescreen_chunk(
+        &self,
+        chunk: &RescreenChunk,
+        worker: &str,
+        counts: &ChunkCounts,
+        _: OffsetDateTime,
+    ) -> Result<bool> {
+        Ok(self.jobs.finish_chunk(chunk, worker, counts))
+    }
+
+    fn rescreen_progress(&self, job: i64, now: OffsetDateTime) -> Result<Option<RescreenProgress>> {
+        Ok(self.jobs.progress(job, now))
+    }
+
+    /// Nothing: one process writes a SQLite file and indexes its own writes.
+    fn customers_changed_after(&self, _: i64, _: usize) -> Result<Vec<(i64, StoredCustomer)>> {
+        Ok(Vec::new())
+    }
+
+    fn last_customer_change(&self) -> Result<i64> {
+        Ok(0)
     }
 
     fn alert(&self, id: i64) -> Result<Option<Alert>> {

@@ -352,13 +352,128 @@ pub struct DeliveryFilter {
     pub limit: usize,
 }
 
+/// One chunk of a rescreen's work, leased by one replica at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RescreenChunk {
+    pub job_id: i64,
+    pub chunk: i64,
+    /// What to screen (JSON, written by the monitor that planned the job).
+    pub work: String,
+}
+
+/// What one chunk did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChunkCounts {
+    pub customers_screened: u64,
+    pub entities_screened: u64,
+    pub alerts_opened: u64,
+    pub alerts_updated: u64,
+    pub alerts_delisted: u64,
+}
+
+impl ChunkCounts {
+    /// The alert numbers alone (what a chunk's transactions add, see
+    /// [`Tx::add_chunk_counts`]).
+    pub fn alerts(&self) -> ChunkCounts {
+        ChunkCounts {
+            alerts_opened: self.alerts_opened,
+            alerts_updated: self.alerts_updated,
+            alerts_delisted: self.alerts_delisted,
+            ..ChunkCounts::default()
+        }
+    }
+
+    /// The screening numbers of `self` with the alert numbers of `alerts`:
+    /// what a finished chunk records.
+    pub fn with_alerts_of(&self, alerts: &ChunkCounts) -> ChunkCounts {
+        ChunkCounts {
+            customers_screened: self.customers_screened,
+            entities_screened: self.entities_screened,
+            ..alerts.alerts()
+        }
+    }
+
+    pub fn add(&mut self, o: &ChunkCounts) {
+        self.customers_screened += o.customers_screened;
+        self.entities_screened += o.entities_screened;
+        self.alerts_opened += o.alerts_opened;
+        self.alerts_updated += o.alerts_updated;
+        self.alerts_delisted += o.alerts_delisted;
+    }
+}
+
+/// What one replica did in a rescreen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaProgress {
+    pub chunks_done: u64,
+    /// Chunks it holds a lease on now.
+    pub chunks_leased: u64,
+    #[serde(flatten)]
+    pub counts: ChunkCounts,
+}
+
+/// A rescreen job and how far it is (`GET /v1/monitor/rescreens/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RescreenProgress {
+    pub id: i64,
+    /// `delta` or `full`.
+    #[schema(value_type = super::RescreenKind)]
+    pub kind: String,
+    /// `running` or `done`.
+    #[schema(value_type = RescreenStatus)]
+    pub status: String,
+    /// `{list id: version}` before and after.
+    pub from: BTreeMap<String, String>,
+    pub to: BTreeMap<String, String>,
+    pub chunks_total: u64,
+    pub chunks_done: u64,
+    /// Chunks a replica holds an unexpired lease on.
+    pub chunks_leased: u64,
+    /// The sums of the chunks done (a chunk done again after its lease ran
+    /// out counts once).
+    #[serde(flatten)]
+    pub counts: ChunkCounts,
+    #[schema(format = DateTime)]
+    pub started_at: String,
+    #[schema(format = DateTime)]
+    pub finished_at: Option<String>,
+    /// By replica (the name each `serve` process works under).
+    pub replicas: BTreeMap<String, ReplicaProgress>,
+}
+
+/// The values of [`RescreenProgress::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum RescreenStatus {
+    Running,
+    Done,
+}
+
+/// A rescreen job to create (or join, when one of the same key exists).
+#[derive(Debug, Clone)]
+pub struct NewRescreenJob<'a> {
+    /// Replicas planning the same rescreen (same kind, versions and
+    /// configuration) give the same key and share one job.
+    pub key: &'a str,
+    pub kind: &'a str,
+    pub from: &'a BTreeMap<String, String>,
+    pub to: &'a BTreeMap<String, String>,
+    /// The chunks' work, in order.
+    pub chunks: &'a [String],
+}
+
 /// The row operations of one transaction.
 pub trait Tx {
     fn customer(&mut self, id: &str) -> Result<Option<StoredCustomer>>;
-    /// Creates or replaces a customer (revision + 1); returns its ordinal.
-    /// Every alert of the customer takes its segment and risk level (the
-    /// copies the queue's filters read: [`AlertFilter::segment`]).
-    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<u32>;
+    /// Creates or replaces a customer (revision + 1); returns its ordinal
+    /// and its change number (see [`MonitorStore::customers_changed_after`];
+    /// 0 where the backend keeps none). Every alert of the customer takes
+    /// its segment and risk level (the copies the queue's filters read:
+    /// [`AlertFilter::segment`]).
+    fn put_customer(&mut self, row: &CustomerRow<'_>) -> Result<(u32, i64)>;
     /// Records the customer's own screening (when, against which versions).
     fn set_screened(
         &mut self,
@@ -397,6 +512,21 @@ pub trait Tx {
         at: OffsetDateTime,
     ) -> Result<()>;
     fn set_state(&mut self, key: &str, value: &str) -> Result<()>;
+    /// Creates a rescreen job with its chunks, or finds the running one of
+    /// the same key; returns its id and whether this call created it.
+    fn start_rescreen_job(
+        &mut self,
+        job: &NewRescreenJob<'_>,
+        at: OffsetDateTime,
+    ) -> Result<(i64, bool)>;
+    /// Marks a job done once all its chunks are; true when this call did.
+    fn finish_rescreen_job(&mut self, id: i64, at: OffsetDateTime) -> Result<bool>;
+    /// Adds the alerts this transaction opened, updated and delisted for a
+    /// chunk of a rescreen to the chunk's counts, with the alerts (so both
+    /// or neither commit). A chunk done again after its lease was taken
+    /// over thus counts each alert once: the replica that lost it counted
+    /// those it wrote, the one doing it again finds them written.
+    fn add_chunk_counts(&mut self, chunk: &RescreenChunk, counts: &ChunkCounts) -> Result<()>;
 }
 
 /// A monitor store: transactions, and the reads the API and the jobs need.
@@ -420,6 +550,19 @@ pub trait MonitorStore: Send + Sync {
     fn scan_customers(&self, after: u32, limit: usize) -> Result<Vec<StoredCustomer>>;
     fn list_customers(&self, filter: &CustomerFilter) -> Result<Page<StoredCustomer>>;
     fn count_customers(&self) -> Result<u64>;
+    /// The customers created or changed since change number `after`, by
+    /// change number, at most `limit`, each with its change number: how a
+    /// replica's customer index catches up with the writes of the others.
+    /// A change number is given at every write of a customer's record, in
+    /// commit order. A backend only one process writes (SQLite) keeps none
+    /// and returns nothing: its process indexes its own writes.
+    fn customers_changed_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, StoredCustomer)>>;
+    /// The highest change number given so far (0: none).
+    fn last_customer_change(&self) -> Result<i64>;
 
     fn alert(&self, id: i64) -> Result<Option<Alert>>;
     fn alert_history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
@@ -459,6 +602,223 @@ pub trait MonitorStore: Send + Sync {
     fn list_deliveries(&self, filter: &DeliveryFilter) -> Result<Page<Delivery>>;
     /// Deliveries not yet delivered nor given up.
     fn delivery_backlog(&self) -> Result<u64>;
+
+    /// Leases to `worker`, until `now + lease`, the first chunk of a job
+    /// that is not done and not leased (or whose lease ran out: its replica
+    /// died or lost the database).
+    fn claim_rescreen_chunk(
+        &self,
+        job: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: std::time::Duration,
+    ) -> Result<Option<RescreenChunk>>;
+    /// Marks a chunk done, when `worker` still holds its lease; true when
+    /// it did (false: another replica took it over). The chunk records the
+    /// screening numbers of `counts` and the alert numbers its
+    /// transactions added ([`Tx::add_chunk_counts`]).
+    fn finish_rescreen_chunk(
+        &self,
+        chunk: &RescreenChunk,
+        worker: &str,
+        counts: &ChunkCounts,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+    /// A job and how far it is (none: no such job).
+    fn rescreen_progress(&self, job: i64, now: OffsetDateTime) -> Result<Option<RescreenProgress>>;
+}
+
+// ----- rescreen jobs: shared by the backends -----
+
+/// A job's row, as [`progress_of`] takes it.
+#[derive(Debug, Clone)]
+pub(crate) struct JobHead {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub from: BTreeMap<String, String>,
+    pub to: BTreeMap<String, String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+}
+
+/// A chunk's state, as [`progress_of`] takes it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChunkState {
+    pub done: bool,
+    /// The replica holding an unexpired lease on it.
+    pub leased_by: Option<String>,
+    pub done_by: Option<String>,
+    pub counts: ChunkCounts,
+}
+
+/// A job's progress from its row and its chunks.
+pub(crate) fn progress_of(head: JobHead, chunks: &[ChunkState]) -> RescreenProgress {
+    let mut p = RescreenProgress {
+        id: head.id,
+        kind: head.kind,
+        status: head.status,
+        from: head.from,
+        to: head.to,
+        chunks_total: chunks.len() as u64,
+        chunks_done: 0,
+        chunks_leased: 0,
+        counts: ChunkCounts::default(),
+        started_at: head.started_at,
+        finished_at: head.finished_at,
+        replicas: BTreeMap::new(),
+    };
+    for c in chunks {
+        if c.done {
+            p.chunks_done += 1;
+            p.counts.add(&c.counts);
+            let r = p
+                .replicas
+                .entry(c.done_by.clone().unwrap_or_default())
+                .or_default();
+            r.chunks_done += 1;
+            r.counts.add(&c.counts);
+        } else if let Some(by) = &c.leased_by {
+            p.chunks_leased += 1;
+            p.replicas.entry(by.clone()).or_default().chunks_leased += 1;
+        }
+    }
+    p
+}
+
+/// The rescreen jobs of a store only one process uses (SQLite), kept in
+/// memory with the same leases, so that the monitor runs one code path.
+/// They do not outlive the process (nor need to: a rescreen interrupted by
+/// a restart is planned again at start).
+#[derive(Debug, Default)]
+pub struct MemoryRescreenJobs(std::sync::Mutex<Vec<MemoryJob>>);
+
+#[derive(Debug)]
+struct MemoryJob {
+    key: String,
+    head: JobHead,
+    chunks: Vec<(String, ChunkState, Option<OffsetDateTime>)>,
+}
+
+impl MemoryRescreenJobs {
+    fn jobs(&self) -> std::sync::MutexGuard<'_, Vec<MemoryJob>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// [`Tx::start_rescreen_job`].
+    pub fn start(&self, job: &NewRescreenJob<'_>, at: OffsetDateTime) -> (i64, bool) {
+        let mut jobs = self.jobs();
+        if let Some(j) = jobs
+            .iter()
+            .find(|j| j.key == job.key && j.head.status == "running")
+        {
+            return (j.head.id, false);
+        }
+        let id = jobs.len() as i64 + 1;
+        jobs.push(MemoryJob {
+            key: job.key.to_string(),
+            head: JobHead {
+                id,
+                kind: job.kind.to_string(),
+                status: "running".into(),
+                from: job.from.clone(),
+                to: job.to.clone(),
+                started_at: time_text(at),
+                finished_at: None,
+            },
+            chunks: job
+                .chunks
+                .iter()
+                .map(|w| (w.clone(), ChunkState::default(), None))
+                .collect(),
+        });
+        (id, true)
+    }
+
+    /// [`Tx::finish_rescreen_job`].
+    pub fn finish_job(&self, id: i64, at: OffsetDateTime) -> bool {
+        let mut jobs = self.jobs();
+        match jobs.iter_mut().find(|j| j.head.id == id) {
+            Some(j) if j.head.status == "running" && j.chunks.iter().all(|c| c.1.done) => {
+                j.head.status = "done".into();
+                j.head.finished_at = Some(time_text(at));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// [`MonitorStore::claim_rescreen_chunk`].
+    pub fn claim(
+        &self,
+        job: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: std::time::Duration,
+    ) -> Option<RescreenChunk> {
+        let mut jobs = self.jobs();
+        let j = jobs.iter_mut().find(|j| j.head.id == job)?;
+        let (i, c) = j
+            .chunks
+            .iter_mut()
+            .enumerate()
+            .find(|(_, c)| !c.1.done && c.2.is_none_or(|until| until <= now))?;
+        c.1.leased_by = Some(worker.to_string());
+        c.2 = Some(now + lease);
+        Some(RescreenChunk {
+            job_id: job,
+            chunk: i as i64 + 1,
+            work: c.0.clone(),
+        })
+    }
+
+    /// [`Tx::add_chunk_counts`] (called once the transaction committed).
+    pub fn add_counts(&self, chunk: &RescreenChunk, counts: &ChunkCounts) {
+        let mut jobs = self.jobs();
+        if let Some(c) = jobs
+            .iter_mut()
+            .find(|j| j.head.id == chunk.job_id)
+            .and_then(|j| j.chunks.get_mut((chunk.chunk - 1).max(0) as usize))
+        {
+            c.1.counts.add(&counts.alerts());
+        }
+    }
+
+    /// [`MonitorStore::finish_rescreen_chunk`].
+    pub fn finish_chunk(&self, chunk: &RescreenChunk, worker: &str, counts: &ChunkCounts) -> bool {
+        let mut jobs = self.jobs();
+        let Some(j) = jobs.iter_mut().find(|j| j.head.id == chunk.job_id) else {
+            return false;
+        };
+        match j.chunks.get_mut((chunk.chunk - 1).max(0) as usize) {
+            Some(c) if !c.1.done && c.1.leased_by.as_deref() == Some(worker) => {
+                c.1.done = true;
+                c.1.done_by = Some(worker.to_string());
+                c.1.counts = counts.with_alerts_of(&c.1.counts);
+                c.2 = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// [`MonitorStore::rescreen_progress`].
+    pub fn progress(&self, id: i64, now: OffsetDateTime) -> Option<RescreenProgress> {
+        let jobs = self.jobs();
+        let j = jobs.iter().find(|j| j.head.id == id)?;
+        let chunks: Vec<ChunkState> = j
+            .chunks
+            .iter()
+            .map(|(_, c, until)| ChunkState {
+                leased_by: c
+                    .leased_by
+                    .clone()
+                    .filter(|_| !c.done && until.is_some_and(|u| u > now)),
+                ..c.clone()
+            })
+            .collect();
+        Some(progress_of(j.head.clone(), &chunks))
+    }
 }
 
 // ----- helpers shared by the SQL backends -----
