@@ -316,14 +316,25 @@ fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
     }
 }
 
-/// The same once doubled letters are collapsed ("Joonng" / "Jong").
+/// The same once doubled letters are collapsed, one of the two having no
+/// doubled letter: the other is it with letters doubled ("Joonng" / "Jong",
+/// "Jong-uun" / "Jong-un"). Each with another letter doubled ("ABB" /
+/// "AAB") is two changes, not one.
 #[inline]
 fn repeated(p: &TokenPair, w: &Weights) -> Verdict {
-    if p.min_len >= w.repeated_min_chars && p.q.collapsed_hash == p.n.collapsed_hash {
+    if p.min_len >= w.repeated_min_chars
+        && p.q.collapsed_hash == p.n.collapsed_hash
+        && (!has_doubled_letter(&p.q.raw) || !has_doubled_letter(&p.n.raw))
+    {
         Verdict::Match(w.sim_repeated, TokenMatch::Repeated)
     } else {
         Verdict::Pass
     }
+}
+
+/// Two of the same letter side by side ("jo*o*ng").
+fn has_doubled_letter(t: &str) -> bool {
+    t.chars().zip(t.chars().skip(1)).any(|(a, b)| a == b)
 }
 
 /// The same letters in another order; written backwards on purpose
@@ -661,6 +672,16 @@ mod tests {
         assert_eq!(
             compare_tokens(&token("Joonng"), &token("Jong"), &w, false),
             Some((w.sim_repeated, TokenMatch::Repeated))
+        );
+        assert_eq!(
+            compare_tokens(&token("uun"), &token("un"), &w, false),
+            Some((w.sim_repeated, TokenMatch::Repeated))
+        );
+        // Each with another letter doubled ("ABB" / "AAB"): not one name
+        // with letters doubled.
+        assert_ne!(
+            compare_tokens(&token("Abb"), &token("Aab"), &w, true).map(|(_, how)| how),
+            Some(TokenMatch::Repeated)
         );
         assert_eq!(
             compare_tokens(&token("nituP"), &token("Putin"), &w, false),
