@@ -153,6 +153,9 @@ impl PreparedName {
     /// comma in "SURNAME, Given Names", else any of `last_names`.
     pub fn with_surnames(name: &str, is_org: Option<bool>, last_names: &[String]) -> PreparedName {
         let analyzed = text::analyze_name(name, is_org);
+        // "SURNAME, Given Names": the given names start after the comma.
+        let comma_form = is_org == Some(false)
+            && matches!(name.split_once(','), Some((_, after)) if !after.contains(','));
         let mut surname_tokens: Vec<String> = Vec::new();
         if is_org == Some(false) {
             let marked: Vec<&str> = match name.split_once(',') {
@@ -193,7 +196,7 @@ impl PreparedName {
                     }
                 })
                 .peekable();
-            let tokens: Vec<PreparedToken> = distinct
+            let mut tokens: Vec<PreparedToken> = distinct
                 .by_ref()
                 .take(MAX_TOKENS)
                 .map(|t| {
@@ -217,6 +220,9 @@ impl PreparedName {
                 })
                 .collect();
             truncated |= distinct.peek().is_some();
+            if comma_form {
+                title_leading_given_names(&mut tokens);
+            }
             if tokens.is_empty() {
                 continue;
             }
@@ -243,10 +249,79 @@ impl PreparedName {
     }
 }
 
+/// In a person's name written "SURNAME, Given Names", a title that leads the
+/// given names ("GHOREISHI, Seyed Hojatollah", "X, General Ahmed") is a
+/// title, as it is when it leads a name written in natural order ("Seyed
+/// Hojatollah Ghoreishi"), where the text step already reads it so. Left a
+/// word, it is a part the customer's name lacks and lowers the score. Not
+/// when it is the only given name left.
+fn title_leading_given_names(tokens: &mut [PreparedToken]) {
+    let Some(k) = tokens
+        .iter()
+        .position(|t| !t.surname && t.kind != TokenKind::Honorific)
+    else {
+        return;
+    };
+    let more_given = tokens
+        .iter()
+        .skip(k + 1)
+        .any(|t| !t.surname && is_distinctive(t.kind));
+    if tokens[k].kind == TokenKind::Word && more_given && text::is_honorific(&tokens[k].raw) {
+        tokens[k].kind = TokenKind::Honorific;
+    }
+}
+
 /// Tokens that identify a party (as opposed to particles, titles and legal forms).
 pub fn is_distinctive(kind: TokenKind) -> bool {
     matches!(
         kind,
         TokenKind::Word | TokenKind::Initial | TokenKind::Number
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(name: &str) -> Vec<(String, TokenKind)> {
+        PreparedName::new(name, Some(false)).variants[0]
+            .tokens
+            .iter()
+            .map(|t| (t.raw.to_string(), t.kind))
+            .collect()
+    }
+
+    #[test]
+    fn a_title_leading_the_given_names_after_the_surname_is_a_title() {
+        let seyed = |name: &str| {
+            kinds(name)
+                .into_iter()
+                .find(|(t, _)| t == "seyed")
+                .map(|(_, k)| k)
+        };
+        // As in natural order.
+        assert_eq!(
+            seyed("Seyed Hojatollah Ghoreishi"),
+            Some(TokenKind::Honorific)
+        );
+        assert_eq!(
+            seyed("GHOREISHI, Seyed Hojatollah"),
+            Some(TokenKind::Honorific)
+        );
+        // The only given name: kept as the name it is.
+        assert_eq!(seyed("GHOREISHI, Seyed"), Some(TokenKind::Word));
+        // A title further in is not leading.
+        assert_eq!(
+            seyed("GHOREISHI, Hojatollah Seyed Ali"),
+            Some(TokenKind::Word)
+        );
+        // Not in organisations' names.
+        let org = PreparedName::new("GENERAL, Trading Company", Some(true));
+        assert!(
+            org.variants[0]
+                .tokens
+                .iter()
+                .all(|t| t.kind != TokenKind::Honorific)
+        );
+    }
 }

@@ -8,6 +8,7 @@
 //! | `exact` | the same letters: 1.0 |
 //! | `variant` | the same canonical form (Mohammed / Muhammad) |
 //! | `initial` | either is an initial: the other starts with it, or no match |
+//! | `sameAbjad` | both romanised from Arabic or Hebrew script: no match (their own letters differ) |
 //! | `abjadFinalVowel` | romanised from Arabic or Hebrew, one ends in a vowel and the other not: no match |
 //! | `skeleton` | romanised from Arabic or Hebrew, same consonants (Usama / Osama) |
 //! | `fuzzy` | a few edits apart: decides when close, else offers |
@@ -153,6 +154,7 @@ token_rules! {
     "exact" => exact,
     "variant" => variant,
     "initial" => initial,
+    "sameAbjad" => same_abjad,
     "abjadFinalVowel" => abjad_final_vowel,
     "skeleton" => skeleton,
     "fuzzy" => fuzzy,
@@ -218,6 +220,22 @@ fn initial(p: &TokenPair, w: &Weights) -> Verdict {
         Verdict::Match(w.sim_initial, TokenMatch::Initial)
     } else {
         Verdict::NoMatch
+    }
+}
+
+/// Both tokens romanised from Arabic or Hebrew script, and neither the same
+/// letters nor the same canonical name (the rules before this one): the two
+/// names differ in their own script. The tolerant rules after this one
+/// (consonant skeleton, sound, edits) bridge the choices a romanisation
+/// makes (Usama / Osama); between two names written in the same script
+/// there is no such choice to bridge, and a letter more or another letter
+/// is another name (حسين Husayn / حسن Hasan, أنمار Anmar / أنور Anwar).
+#[inline]
+fn same_abjad(p: &TokenPair, _: &Weights) -> Verdict {
+    if p.q.abjad && p.n.abjad {
+        Verdict::NoMatch
+    } else {
+        Verdict::Pass
     }
 }
 
@@ -298,14 +316,25 @@ fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
     }
 }
 
-/// The same once doubled letters are collapsed ("Joonng" / "Jong").
+/// The same once doubled letters are collapsed, one of the two having no
+/// doubled letter: the other is it with letters doubled ("Joonng" / "Jong",
+/// "Jong-uun" / "Jong-un"). Each with another letter doubled ("ABB" /
+/// "AAB") is two changes, not one.
 #[inline]
 fn repeated(p: &TokenPair, w: &Weights) -> Verdict {
-    if p.min_len >= w.repeated_min_chars && p.q.collapsed_hash == p.n.collapsed_hash {
+    if p.min_len >= w.repeated_min_chars
+        && p.q.collapsed_hash == p.n.collapsed_hash
+        && (!has_doubled_letter(&p.q.raw) || !has_doubled_letter(&p.n.raw))
+    {
         Verdict::Match(w.sim_repeated, TokenMatch::Repeated)
     } else {
         Verdict::Pass
     }
+}
+
+/// Two of the same letter side by side ("jo*o*ng").
+fn has_doubled_letter(t: &str) -> bool {
+    t.chars().zip(t.chars().skip(1)).any(|(a, b)| a == b)
 }
 
 /// The same letters in another order; written backwards on purpose
@@ -615,11 +644,44 @@ mod tests {
     }
 
     #[test]
+    fn names_in_one_abjad_meet_on_their_own_letters() {
+        let w = Weights::default();
+        // Written the same: exact, whatever the romanisation.
+        assert_eq!(
+            compare_tokens(&token("حسين"), &token("حسين"), &w, false),
+            Some((1.0, TokenMatch::Exact))
+        );
+        // Husayn and Hasan, Anmar and Anwar, Alijani and Soleimani: other
+        // names in Arabic script, though their romanisations are close.
+        for (a, b) in [("حسين", "حسن"), ("أنمار", "أنور"), ("علیجانی", "سلیمانی")]
+        {
+            assert_eq!(
+                compare_tokens(&token(a), &token(b), &w, false),
+                None,
+                "{a} {b}"
+            );
+        }
+        // Across scripts the romanisation still bridges them.
+        assert!(compare_tokens(&token("حسين"), &token("Hussein"), &w, false).is_some());
+        assert!(compare_tokens(&token("أنور"), &token("Anwar"), &w, false).is_some());
+    }
+
+    #[test]
     fn doubled_and_reordered_letters() {
         let w = Weights::default();
         assert_eq!(
             compare_tokens(&token("Joonng"), &token("Jong"), &w, false),
             Some((w.sim_repeated, TokenMatch::Repeated))
+        );
+        assert_eq!(
+            compare_tokens(&token("uun"), &token("un"), &w, false),
+            Some((w.sim_repeated, TokenMatch::Repeated))
+        );
+        // Each with another letter doubled ("ABB" / "AAB"): not one name
+        // with letters doubled.
+        assert_ne!(
+            compare_tokens(&token("Abb"), &token("Aab"), &w, true).map(|(_, how)| how),
+            Some(TokenMatch::Repeated)
         );
         assert_eq!(
             compare_tokens(&token("nituP"), &token("Putin"), &w, false),
@@ -668,6 +730,8 @@ mod tests {
         );
         assert_eq!(judge(initial, "V.", "Ivan", false), NoMatch);
         assert_eq!(judge(initial, "Ivan", "Vladimir", false), Pass);
+        assert_eq!(judge(same_abjad, "حسين", "حسن", false), NoMatch);
+        assert_eq!(judge(same_abjad, "حسين", "Hussein", false), Pass);
         assert_eq!(judge(abjad_final_vowel, "حسنا", "Hassan", false), NoMatch);
         assert_eq!(judge(abjad_final_vowel, "Husna", "Hassan", false), Pass);
         assert!(matches!(
@@ -709,7 +773,7 @@ mod tests {
         let names: Vec<&str> = TOKEN_RULES.iter().map(|r| r.name).collect();
         assert_eq!(names.first(), Some(&"exact"));
         assert_eq!(names.last(), Some(&"phonetic"));
-        assert_eq!(names.len(), 10);
+        assert_eq!(names.len(), 11);
     }
 
     proptest::proptest! {

@@ -243,6 +243,7 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
     // Legal forms are looked for in names that may be organisations, not in
     // syllables romanised from Chinese, Japanese or Korean.
     if is_org != Some(false) && particles {
+        raw = unglue_spelled_legal_form(raw);
         raw = split_joined_legal_words(raw);
         correct_legal_typos(&mut raw);
         rotate_legal_form_to_end(&mut raw, is_org == Some(true));
@@ -386,6 +387,55 @@ fn split_joined_legal_words(raw: Vec<&str>) -> Vec<&str> {
     }
     out
 }
+
+/// A legal form spelt with dots written straight after the name's last word,
+/// without a space ("GEMINIS.A.S.U." for "GEMINI S.A.S.U.", "MIRATHS.A.L."):
+/// folding leaves the word with the form's first letter glued to it
+/// ("geminis a s u"). When that letter and the single letters after it spell
+/// a legal-form phrase, and the word keeps at least
+/// [`MIN_UNGLUED_STEM`] letters without it, the letter goes back to the form.
+fn unglue_spelled_legal_form(raw: Vec<&str>) -> Vec<&str> {
+    let single = |t: &&str| t.len() == 1 && t.bytes().all(|b| b.is_ascii_alphabetic());
+    let glued_at = |i: usize| -> Option<usize> {
+        let word = *raw.get(i)?;
+        let letters = raw.get(i + 1..)?;
+        let run = letters.iter().take_while(|t| single(t)).count();
+        if run == 0 || word.len() <= MIN_UNGLUED_STEM || !word.is_ascii() {
+            return None;
+        }
+        let cut = word.len() - 1;
+        let (stem, last) = (word.get(..cut)?, word.get(cut..)?);
+        if !last.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        // The stem stands before the phrase, so a short form at the end of
+        // the name is recognised as it would be written apart.
+        let mut probe: Vec<&str> = vec![stem, last];
+        probe.extend_from_slice(&letters[..run]);
+        probe.extend_from_slice(&letters[run..]);
+        legal_form_at(&probe, 1, true)
+            .is_some_and(|m| m.len >= 2)
+            .then_some(cut)
+    };
+    if !(0..raw.len()).any(|i| glued_at(i).is_some()) {
+        return raw;
+    }
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for (i, t) in raw.iter().enumerate() {
+        match glued_at(i).and_then(|c| Some((t.get(..c)?, t.get(c..)?))) {
+            Some((stem, last)) => {
+                out.push(stem);
+                out.push(last);
+            }
+            None => out.push(t),
+        }
+    }
+    out
+}
+
+/// The fewest letters a word keeps when a glued legal-form letter is taken
+/// off it (tokenisation, not scoring: not a weight).
+const MIN_UNGLUED_STEM: usize = 3;
 
 /// A legal-form phrase moved from the end to the front of the name, whole
 /// ("S.A. INTELLEXA", "B.V. Organic District") or in part ("KG OZEAN …
@@ -693,6 +743,35 @@ mod tests {
         assert_eq!(
             kinds("a s p builders", Some(true)),
             k(&[("asp", Word), ("builders", Word)])
+        );
+    }
+
+    #[test]
+    fn a_spelt_legal_form_glued_to_the_last_word_comes_apart() {
+        // "GEMINIS.A.S.U.", "MIRATHS.A.L." folded: the form's first letter
+        // is glued to the name.
+        assert_eq!(
+            kinds("geminis a s u", Some(true)),
+            kinds("gemini s a s u", Some(true))
+        );
+        assert_eq!(
+            kinds("miraths a l", Some(true)),
+            kinds("mirath s a l", Some(true))
+        );
+        // Letters that spell no legal form, a person's initials, a stem too
+        // short: left alone.
+        let words = |s: &str, org| -> Vec<String> {
+            kinds(s, org)
+                .into_iter()
+                .filter(|(_, kind)| *kind != LegalForm)
+                .map(|(t, _)| t)
+                .collect()
+        };
+        assert!(words("bingo internacionale u", Some(true)).contains(&"internacionale".into()));
+        assert!(words("abs a l", Some(true)).contains(&"abs".into()));
+        assert_eq!(
+            kinds("davids a smith", Some(false)),
+            k(&[("davids", Word), ("a", Initial), ("smith", Word)])
         );
     }
 

@@ -1,7 +1,8 @@
 //! Cyrillic → Latin in six consistent systems, so that a listed name spelled
 //! by any of them is reproduced exactly by one variant:
 //!
-//! 0. press / common English ("Sergei", "Dmitry", "Yevgeny", "Pyotr");
+//! 0. press / common English ("Sergei", "Dmitry", "Yevgeny", "Pyotr"; кс as
+//!    x, as brands and the press write it: "Maxim", "Yandex", "Garantex");
 //! 1. BGN/PCGN ("Sergey", "Dmitriy", "Gaziyev", "Petr");
 //! 2. ICAO passport 2013 ("Sergei", "Dmitrii", "Iuliia");
 //! 3. Ukrainian national 2010 (г → h, и → y, "Serhii", "Oleksandr");
@@ -135,6 +136,8 @@ pub fn romanise(word: &[char], scheme: usize, out: &mut String) {
                 SLAVIC => "j",
                 _ => "y",
             },
+            // The press writes кс as x (Максим "Maxim", Гарантекс "Garantex").
+            'к' if scheme == PRESS && next == Some('с') => "x",
             'к' => "k",
             'л' => "l",
             'м' => "m",
@@ -142,6 +145,7 @@ pub fn romanise(word: &[char], scheme: usize, out: &mut String) {
             'о' => "o",
             'п' => "p",
             'р' => "r",
+            'с' if scheme == PRESS && prev == Some('к') => "",
             'с' => "s",
             'т' => "t",
             'у' => "u",
@@ -277,5 +281,9 @@ mod tests {
         assert_eq!(r("олександр", UKR), "oleksandr");
         assert_eq!(r("вучић", SLAVIC), "vucic");
         assert_eq!(r("щукин", PRESS), "shchukin");
+        assert_eq!(r("максим", PRESS), "maxim");
+        assert_eq!(r("гарантекс", PRESS), "garantex");
+        assert_eq!(r("максим", BGN), "maksim");
+        assert_eq!(r("кость", PRESS), "kost");
     }
 }
