@@ -1030,17 +1030,7 @@ async fn the_queue_is_served_by_the_console_indexes_after_an_upgrade() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, MIGRATIONS.len() as i64);
-    let plan = |sql: &str| -> String {
-        let mut st = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .expect(sql);
-        let rows: Vec<String> = st
-            .query_map([], |r| r.get::<_, String>(3))
-            .expect("plan")
-            .map(|r| r.expect("row"))
-            .collect();
-        rows.join(" | ")
-    };
+    let plan = |sql: &str| query_plan(&conn, sql);
     let cur = "FROM alerts WHERE is_current = 1";
     for (sql, index) in [
         (
@@ -1178,17 +1168,7 @@ async fn an_old_database_gets_its_alerts_segment_and_risk_on_upgrade() {
             ("c-erased".into(), None, None),
         ]
     );
-    let plan = |sql: &str| -> String {
-        let mut st = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .expect(sql);
-        let rows: Vec<String> = st
-            .query_map([], |r| r.get::<_, String>(3))
-            .expect("plan")
-            .map(|r| r.expect("row"))
-            .collect();
-        rows.join(" | ")
-    };
+    let plan = |sql: &str| query_plan(&conn, sql);
     let cur = "FROM alerts WHERE is_current = 1";
     for (col, index) in [
         ("segment", "alerts_queue_segment"),
@@ -1342,4 +1322,17 @@ async fn the_session_cookie_is_httponly_strict_and_secure_over_tls() {
         );
         assert_eq!(sent.contains("; Secure"), tls, "{sent}");
     }
+}
+
+/// SQLite's plan for `sql`, its steps joined by " | ".
+fn query_plan(conn: &rusqlite::Connection, sql: &str) -> String {
+    let mut st = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .expect(sql);
+    let rows: Vec<String> = st
+        .query_map([], |r| r.get::<_, String>(3))
+        .expect("plan")
+        .map(|r| r.expect("row"))
+        .collect();
+    rows.join(" | ")
 }
