@@ -20,10 +20,10 @@
 //! again after its claim's lease: at-least-once, the receiver dedups by the
 //! Idempotency-Key), and every alert event of the audit trail is among them.
 //!
-//! The chunk the killed replica held is taken over when its lease (60 s,
-//! `RESCREEN_LEASE`) runs out, and webhook deliveries it had claimed when
-//! their lease (120 s) does: those two fixed leases, not configurable, bound
-//! this test's wall time.
+//! The chunk the killed replica held is taken over when its lease runs out,
+//! and webhook deliveries it had claimed when theirs does: the replicas run
+//! with short leases (`rescreen_lease_secs`, `[monitor.webhooks]
+//! lease_secs`; defaults 60 and 120 s), which bound this test's wall time.
 
 mod common;
 mod support;
@@ -44,6 +44,11 @@ const KEY: &str = "client=cluster-test-key-0123456789";
 const BEARER: &str = "Bearer cluster-test-key-0123456789";
 const ADMIN: &str = "cluster-admin-token-0123456789";
 const SECRET: &str = "receiver-secret-0123456789";
+/// The replicas' rescreen chunk lease: short, so the killed replica's chunk
+/// is taken over within seconds, yet far longer than a chunk takes.
+const RESCREEN_LEASE_SECS: u64 = 10;
+/// The replicas' webhook delivery lease (longer than the 5 s send timeout).
+const DELIVERY_LEASE_SECS: u64 = 8;
 /// Customers written in bulk that match nothing on purpose.
 const FILLER: usize = 1500;
 /// Customers per bulk request.
@@ -324,7 +329,7 @@ fn three_replicas_survive_a_kill_mid_rescreen() {
     std::fs::write(
         dir.path().join("serve.toml"),
         format!(
-            "[monitor.webhooks]\ntimeout_secs = 5\ninitial_backoff_ms = 100\nmax_backoff_secs = 1\npoll_ms = 50\n\n[[monitor.webhooks.endpoints]]\nname = \"receiver\"\nurl = \"{}/hook\"\nsecret = \"{SECRET}\"\n",
+            "[monitor]\nrescreen_lease_secs = {RESCREEN_LEASE_SECS}\n\n[monitor.webhooks]\ntimeout_secs = 5\nlease_secs = {DELIVERY_LEASE_SECS}\ninitial_backoff_ms = 100\nmax_backoff_secs = 1\npoll_ms = 50\n\n[[monitor.webhooks.endpoints]]\nname = \"receiver\"\nurl = \"{}/hook\"\nsecret = \"{SECRET}\"\n",
             receiver.base()
         ),
     )
@@ -490,7 +495,7 @@ fn three_replicas_survive_a_kill_mid_rescreen() {
     writer.join().expect("writer");
 
     // The job ends: the killed replica's chunk is done again once its lease
-    // (60 s) runs out.
+    // (RESCREEN_LEASE_SECS) runs out.
     let mut progress = Value::Null;
     wait_for(Duration::from_secs(120), || {
         let p = get(&survivors[0].base, &format!("/v1/monitor/rescreens/{job}"))
@@ -605,7 +610,8 @@ fn three_replicas_survive_a_kill_mid_rescreen() {
     assert!(doubled.is_empty(), "alerts raised twice: {doubled:?}");
 
     // Webhooks: every event delivered, each exactly once. Deliveries the
-    // killed replica had claimed wait for their lease (120 s) to run out.
+    // killed replica had claimed wait for their lease (DELIVERY_LEASE_SECS)
+    // to run out.
     let held = query(
         &url,
         "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND lease_until IS NOT NULL",

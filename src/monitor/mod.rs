@@ -56,8 +56,6 @@ const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// in one chunk of a delta.
 const RESCREEN_CHUNK: u32 = 2000;
 const PARTY_CHUNK: usize = 64;
-/// How long a replica holds a rescreen chunk before another may take it.
-const RESCREEN_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 /// How often a replica waiting for the chunks others hold looks again.
 const JOB_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 /// How long a rescreen waits for a database it lost before it gives up
@@ -175,6 +173,10 @@ pub struct MonitorConfig {
     pub four_eyes: bool,
     pub risk: risk::RiskRules,
     pub webhooks: webhooks::WebhookSettings,
+    /// Seconds a replica holds a rescreen chunk it leased: a replica that
+    /// dies or loses the database mid-chunk has its chunk done elsewhere
+    /// once this runs out (default 60; longer than a chunk ever takes).
+    pub rescreen_lease_secs: u64,
 }
 
 impl Default for MonitorConfig {
@@ -187,6 +189,7 @@ impl Default for MonitorConfig {
             four_eyes: false,
             risk: risk::RiskRules::default(),
             webhooks: webhooks::WebhookSettings::default(),
+            rescreen_lease_secs: 60,
         }
     }
 }
@@ -198,6 +201,9 @@ impl MonitorConfig {
             && !(0.0..=1.0).contains(&t)
         {
             return Err(format!("threshold {t} is outside [0, 1]"));
+        }
+        if self.rescreen_lease_secs == 0 {
+            return Err("rescreen_lease_secs is 0: a chunk's lease must last at least a second (default 60)".into());
         }
         if self.lists.is_empty() {
             return Err("lists is empty: name the lists or collections to screen customers against (default: [\"default\"])".into());
@@ -567,6 +573,7 @@ const SYSTEM: &str = "system";
 impl Monitor {
     /// A monitor over a store.
     pub fn new(store: Arc<dyn MonitorStore>, config: MonitorConfig) -> Monitor {
+        let lease = std::time::Duration::from_secs(config.rescreen_lease_secs);
         Monitor {
             store,
             config,
@@ -579,7 +586,7 @@ impl Monitor {
             caught_up: Mutex::new(CatchUp::default()),
             rescreening: Mutex::new(()),
             replica: replica_name(),
-            lease: RESCREEN_LEASE,
+            lease,
             chunk: RESCREEN_CHUNK,
             ready: AtomicBool::new(false),
             load_error: Mutex::new(None),

@@ -53,6 +53,10 @@ pub struct WebhookSettings {
     pub max_backoff_secs: u64,
     /// How often the worker looks for due deliveries, in milliseconds.
     pub poll_ms: u64,
+    /// Seconds a replica holds the deliveries it claimed: one that dies
+    /// mid-send leaves them to another replica once this runs out, which
+    /// sends the one it was posting again (delivery is at least once).
+    pub lease_secs: u64,
 }
 
 impl Default for WebhookSettings {
@@ -64,6 +68,7 @@ impl Default for WebhookSettings {
             initial_backoff_ms: 1000,
             max_backoff_secs: 600,
             poll_ms: 500,
+            lease_secs: 120,
         }
     }
 }
@@ -95,6 +100,12 @@ impl WebhookSettings {
                     e.name
                 ));
             }
+        }
+        if self.lease_secs <= self.timeout_secs {
+            return Err(format!(
+                "monitor.webhooks: lease_secs ({}) must be longer than timeout_secs ({}), or another replica takes over a delivery still being sent",
+                self.lease_secs, self.timeout_secs
+            ));
         }
         if self.max_age_secs == 0 || self.timeout_secs == 0 {
             return Err(
@@ -145,6 +156,7 @@ pub async fn run(
         }
     };
     let max_age = Duration::from_secs(settings.max_age_secs);
+    let lease = Duration::from_secs(settings.lease_secs);
     // The embedded database has one worker, this one: leases left from
     // before a crash belong to no one.
     let s = Arc::clone(&store);
@@ -154,7 +166,7 @@ pub async fn run(
     loop {
         let s = Arc::clone(&store);
         let claimed = tokio::task::spawn_blocking(move || {
-            s.claim_deliveries(OffsetDateTime::now_utc(), Duration::from_secs(120), 32)
+            s.claim_deliveries(OffsetDateTime::now_utc(), lease, 32)
         })
         .await;
         let batch = match claimed {
@@ -248,5 +260,23 @@ mod tests {
         assert_eq!(s.backoff(2), Duration::from_millis(200));
         assert_eq!(s.backoff(4), Duration::from_millis(800));
         assert_eq!(s.backoff(9), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_delivery_lease_no_longer_than_the_send_timeout_is_refused() {
+        let short = WebhookSettings {
+            timeout_secs: 10,
+            lease_secs: 10,
+            ..WebhookSettings::default()
+        };
+        let e = short.check().expect_err("a lease the send can outlast");
+        assert!(e.contains("lease_secs (10)"), "{e}");
+        let fine = WebhookSettings {
+            timeout_secs: 5,
+            lease_secs: 6,
+            ..WebhookSettings::default()
+        };
+        assert_eq!(fine.check(), Ok(()));
+        assert_eq!(WebhookSettings::default().check(), Ok(()));
     }
 }
