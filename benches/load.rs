@@ -19,7 +19,8 @@
 //! `--records` asks `/v1/screen?results=records` (one result per list
 //! record, no folding into parties) instead of the default merged results.
 //! `--rate` offers a fixed load (requests/s over all connections, each
-//! request's latency counted from its due time); without it every
+//! request's latency counted from its due time when its connection was
+//! still busy then, else from its send); without it every
 //! connection sends its next request as soon as the last is answered.
 //! `--refresh` forces `POST /v1/admin/refresh?rebuild=true&wait=true` halfway
 //! through and reports the requests that failed around the index swap and the
@@ -357,10 +358,13 @@ fn run() -> Result<(), String> {
                         break;
                     }
                     let body = bodies[next.fetch_add(1, Ordering::Relaxed) % bodies.len()].clone();
-                    // Open loop: each request has its due time and its latency
-                    // counts from then, so a slow answer that delays the next
-                    // request is charged to that request too (no coordinated
-                    // omission).
+                    // Open loop: each request has its due time. When the
+                    // connection is still busy at that time (a slow answer),
+                    // the latency counts from the due time, so the delay is
+                    // charged to the server too (no coordinated omission).
+                    // When the connection is idle, it counts from the send:
+                    // tokio's timer wakes up to a millisecond late, and that
+                    // lateness is the generator's, not the server's.
                     let t0 = match rate {
                         Some(rate) => {
                             let slot = round * connections as u64 + conn as u64;
@@ -369,8 +373,12 @@ fn run() -> Result<(), String> {
                             if due >= deadline {
                                 break;
                             }
-                            tokio::time::sleep_until(due.into()).await;
-                            due
+                            if Instant::now() < due {
+                                tokio::time::sleep_until(due.into()).await;
+                                Instant::now()
+                            } else {
+                                due
+                            }
                         }
                         None => Instant::now(),
                     };
