@@ -489,6 +489,77 @@ async fn native_screen_merges_by_default_and_lists_records_on_request() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
 }
 
+/// Batches answer per record by default (exports cite each publisher's
+/// entry) and fold into parties with `results=parties`, as `/v1/screen`
+/// does: JSON arrays and NDJSON streams alike.
+#[actix_web::test]
+async fn batches_list_records_by_default_and_merge_parties_on_request() {
+    let state = AppState::new(common::default_service(), ServerConfig::default());
+    let app = web_test::init_service(App::new().configure(app_config(state))).await;
+    let q = json!({"id": "c-1", "name": ZIDANE, "schema": "Person", "birthDate": "1963-04-11"});
+    let batch = |uri: &str| {
+        web_test::TestRequest::post()
+            .uri(uri)
+            .set_json(json!([q.clone()]))
+            .to_request()
+    };
+    let (s, records) = call(&app, batch("/v1/screen/batch")).await;
+    assert_eq!(s, StatusCode::OK, "{records}");
+    let ids: Vec<&str> = records["results"][0]["matches"]
+        .as_array()
+        .expect("matches")
+        .iter()
+        .filter_map(|m| m["entity"]["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"un_sc_sanctions:QDi.001") && ids.contains(&"gb_hmt_sanctions:7424"),
+        "{ids:?}"
+    );
+    let (s, parties) = call(&app, batch("/v1/screen/batch?results=parties")).await;
+    assert_eq!(s, StatusCode::OK, "{parties}");
+    let first = &parties["results"][0]["matches"][0];
+    assert_eq!(first["entity"]["id"], "NK-QDi.001", "{parties}");
+    assert_eq!(
+        first["referents"],
+        json!([
+            "au_dfat_sanctions:149",
+            "eu_fsf:750",
+            "gb_hmt_sanctions:7424",
+            "un_sc_sanctions:QDi.001"
+        ])
+    );
+
+    let ndjson = |uri: &str| {
+        web_test::TestRequest::post()
+            .uri(uri)
+            .insert_header(("content-type", "application/x-ndjson"))
+            .set_payload(format!("{q}\n"))
+            .to_request()
+    };
+    for (uri, merged) in [
+        ("/v1/screen/batch", false),
+        ("/v1/screen/batch?results=parties", true),
+    ] {
+        let res = web_test::call_service(&app, ndjson(uri)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        let body = web_test::read_body(res).await;
+        let line: Value = serde_json::from_slice(body.trim_ascii_end()).expect("one NDJSON line");
+        assert_eq!(line["id"], "c-1", "{line}");
+        let matches = line["matches"].as_array().expect("matches");
+        let has_party = matches.iter().any(|m| m["entity"]["id"] == "NK-QDi.001");
+        assert_eq!(has_party, merged, "{uri}: {line}");
+        if merged {
+            assert_eq!(
+                matches[0]["referents"].as_array().map(Vec::len),
+                Some(4),
+                "{line}"
+            );
+        }
+    }
+    let (s, e) = call(&app, batch("/v1/screen/batch?results=lists")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+}
+
 #[actix_web::test]
 async fn native_entity_shows_why_records_are_one_party() {
     let state = AppState::new(common::default_service(), ServerConfig::default());

@@ -20,7 +20,9 @@ use super::body;
 use super::error::ErrorBody;
 use super::error::{ApiError, payload_error, serde_error};
 use super::metrics::Api;
-use super::native::{MatchOut, Object, checked_query, match_outs, screen_options};
+use super::native::{
+    MatchOut, Object, ResultGrouping, checked_query, match_outs, party_outs, screen_options,
+};
 use super::params::Params;
 use super::{AppState, blocking};
 use crate::matching::batch::{RowResult, parse_json_row, screen_chunk};
@@ -82,7 +84,8 @@ fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
     tag = "native",
     params(
         ("threshold" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Alert threshold for every row (0-1)."),
-        ("limit" = Option<usize>, Query, minimum = 1, maximum = 500, description = "Results per row.")
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 500, description = "Results per row."),
+        ("results" = inline(Option<ResultGrouping>), Query, description = "`records` (default for batches): one result per list record, as each publisher lists it (NDJSON rows carry the record summaries `screener screen` writes). `parties`: a party that several lists name is one result per row, its records merged and listed in `referents`, as `/v1/screen` returns by default.")
     ),
     request_body(
         content(
@@ -96,6 +99,7 @@ fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
             (String = "application/x-ndjson")
         )),
         (status = 413, description = "More queries than `limits.max_batch`.", body = ErrorBody),
+        (status = 422, description = "A query parameter is not valid: threshold or limit out of range, `results` neither `records` nor `parties`, or an unknown parameter.", body = ErrorBody),
         (status = 429, description = "`limits.max_concurrent_batches` JSON batches are being screened.", body = ErrorBody),
         (status = 503, description = "No list index is loaded yet.", body = ErrorBody),
     )
@@ -106,8 +110,11 @@ pub async fn screen_batch(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string())?;
-    params.only(&["threshold", "limit"])?;
+    params.only(&["threshold", "limit", "results"])?;
     let defaults = screen_options(&state, params.f64("threshold")?, params.usize("limit")?)?;
+    // Batches feed exports that cite each publisher's entry: per record
+    // unless asked for parties.
+    let grouping = ResultGrouping::of(&params, ResultGrouping::Records)?;
     let kind = body_kind(&req)?;
     let served = state.served()?;
     match kind {
@@ -116,14 +123,14 @@ pub async fn screen_batch(
                 super::body::read(&req, payload.into_inner(), &body::limit_of(&req)?).await?;
             // The slot is taken once the body is here: a slow sender holds none.
             let permit = state.batch_slot()?;
-            let response = json_batch(&state, served, defaults, &body).await;
+            let response = json_batch(&state, served, defaults, grouping, &body).await;
             drop(permit);
             response
         }
         BodyKind::Ndjson => {
             let payload =
                 actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
-            Ok(ndjson_batch(state, served, defaults, payload))
+            Ok(ndjson_batch(state, served, defaults, grouping, payload))
         }
     }
 }
@@ -228,6 +235,7 @@ async fn json_batch(
     state: &web::Data<AppState>,
     served: Arc<Served>,
     defaults: ScreenOptions,
+    grouping: ResultGrouping,
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let max = state.config.limits.max_batch;
@@ -304,7 +312,12 @@ async fn json_batch(
                     id: id.as_deref(),
                     list_versions: Some(served.matcher.list_versions(searched.as_ref())),
                     query: Some(q.clone()),
-                    matches: Some(match_outs(&served, &s.matches)),
+                    matches: Some(match grouping {
+                        ResultGrouping::Parties => {
+                            party_outs(&served, &s.matches, searched.as_ref())
+                        }
+                        ResultGrouping::Records => match_outs(&served, &s.matches),
+                    }),
                     warnings: s.warnings.clone(),
                     error: None,
                     detail: None,
@@ -413,10 +426,47 @@ struct NdjsonJob {
     state: web::Data<AppState>,
     served: Arc<Served>,
     opts: ScreenOptions,
+    grouping: ResultGrouping,
     tx: tokio::sync::mpsc::Sender<OutItem>,
     chunk: Chunk,
     rows: u64,
     max_rows: u64,
+}
+
+/// An NDJSON output row with `results=parties`: the row's results folded
+/// into parties, as `/v1/screen` returns them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PartyRow<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list_versions: Option<&'a BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matches: Option<Vec<MatchOut<'a>>>,
+    #[serde(skip_serializing_if = "<[Warning]>::is_empty")]
+    warnings: &'a [Warning],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+impl<'a> PartyRow<'a> {
+    fn of(served: &'a Served, r: &'a RowResult) -> PartyRow<'a> {
+        // Merged over the lists the row searched (its versions' keys).
+        let searched: Option<std::collections::BTreeSet<String>> = r
+            .list_versions
+            .as_ref()
+            .map(|v| v.keys().cloned().collect());
+        PartyRow {
+            id: &r.id,
+            list_versions: r.list_versions.as_ref(),
+            matches: r
+                .matches
+                .as_ref()
+                .map(|m| party_outs(served, m, searched.as_ref())),
+            warnings: &r.warnings,
+            error: r.error.as_deref(),
+        }
+    }
 }
 
 fn line_of<T: Serialize>(v: &T) -> Vec<u8> {
@@ -435,6 +485,7 @@ impl NdjsonJob {
         let chunk = std::mem::take(&mut self.chunk);
         let served = Arc::clone(&self.served);
         let opts = self.opts;
+        let grouping = self.grouping;
         // A slot for as long as this chunk is screened; the semaphore is never closed.
         let Ok(permit) = Arc::clone(&self.state.batch_slots).acquire_owned().await else {
             return false;
@@ -450,7 +501,12 @@ impl NdjsonJob {
                 {
                     alerts += 1;
                 }
-                out.extend_from_slice(&line_of(r));
+                match grouping {
+                    ResultGrouping::Records => out.extend_from_slice(&line_of(r)),
+                    ResultGrouping::Parties => {
+                        out.extend_from_slice(&line_of(&PartyRow::of(&served, r)))
+                    }
+                }
             }
             (
                 out,
@@ -516,6 +572,7 @@ fn ndjson_batch(
     state: web::Data<AppState>,
     served: Arc<Served>,
     opts: ScreenOptions,
+    grouping: ResultGrouping,
     mut payload: actix_web::dev::Decompress<actix_web::dev::Payload>,
 ) -> HttpResponse {
     let (tx, rx) = tokio::sync::mpsc::channel::<OutItem>(4);
@@ -524,6 +581,7 @@ fn ndjson_batch(
         state,
         served,
         opts,
+        grouping,
         tx,
         chunk: Vec::with_capacity(NDJSON_CHUNK),
         rows: 0,

@@ -194,9 +194,11 @@ pub enum ResultGrouping {
 }
 
 impl ResultGrouping {
-    fn of(params: &Params) -> Result<ResultGrouping, ApiError> {
+    /// The `results` query parameter; `default` when it is absent.
+    pub(super) fn of(params: &Params, default: ResultGrouping) -> Result<ResultGrouping, ApiError> {
         match params.get("results") {
-            None | Some("parties") => Ok(ResultGrouping::Parties),
+            None => Ok(default),
+            Some("parties") => Ok(ResultGrouping::Parties),
             Some("records") => Ok(ResultGrouping::Records),
             Some(other) => Err(ApiError::unprocessable(
                 "invalid_parameter",
@@ -251,7 +253,7 @@ pub async fn screen(
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string())?;
     params.only(&["results"])?;
-    let grouping = ResultGrouping::of(&params)?;
+    let grouping = ResultGrouping::of(&params, ResultGrouping::Parties)?;
     let served = state.served()?;
     let query = checked_query(&state, &served, &ScreenOptions::default(), query)?;
     let worker = Arc::clone(&served);
