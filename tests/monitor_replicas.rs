@@ -673,6 +673,13 @@ impl Hooked {
 }
 
 impl MonitorStore for Hooked {
+    fn running_rescreen_jobs(
+        &self,
+        to: &BTreeMap<String, String>,
+        config_hash: &str,
+    ) -> Result<Vec<i64>, MonitorError> {
+        self.inner.running_rescreen_jobs(to, config_hash)
+    }
     fn finish_rescreen_chunk(
         &self,
         chunk: &RescreenChunk,
@@ -858,6 +865,82 @@ fn a_chunk_of_a_replica_killed_mid_chunk_is_done_by_another_and_nothing_is_doubl
         "alertsOpened counts each alert the rescreen opened once: {r:?}"
     );
     assert_eq!(p.counts.customers_screened, count as u64, "{p:?}");
+}
+
+/// A rescreen asked for on one replica (`POST /v1/monitor/rescreen`,
+/// [`Monitor::rescreen_full`]) is a job of its own, and the other replicas
+/// serving the same lists under the same configuration work it too
+/// ([`Monitor::join_running_rescreens`], every few seconds from `serve`).
+/// The replica that asked dies mid-chunk: another finishes the job, takes
+/// over the dead one's chunk when its lease runs out, and tells of the
+/// rescreen once; the alerts are those of one replica alone. A replica
+/// under another configuration does not touch the job.
+#[test]
+fn a_requested_rescreen_is_finished_by_another_replica_when_its_own_dies() {
+    let count = 200;
+    let expected = single_replica_alerts(count);
+    let url = cluster().new_database();
+    replica(&url)
+        .put_customers(customers(count), "test")
+        .expect("write");
+    let lease = Duration::from_secs(1);
+    let hooked = Arc::new(Hooked::new(store(&url)));
+    let doomed = Arc::new(late_replica(Arc::clone(&hooked) as _, "killed", lease));
+    doomed.advance(v2(), None, &no_earlier).expect("v2");
+    let b = late_replica(store(&url), "b", lease);
+    assert_eq!(b.advance(v2(), None, &no_earlier).expect("v2").kind, "none");
+    let other_config = MonitorConfig {
+        threshold: Some(0.95),
+        ..MonitorConfig::default()
+    };
+    let c = Monitor::new(store(&url), other_config)
+        .with_replica_name("c")
+        .with_rescreen_lease(lease);
+    c.load_customer_index().expect("index");
+    c.advance(v2(), None, &no_earlier).expect("c serves v2");
+    assert!(
+        b.join_running_rescreens().expect("read").is_empty(),
+        "no rescreen runs yet"
+    );
+    let (kinds_before, _) = audit_counts(&b);
+    let (tell, killed) = std::sync::mpsc::channel();
+    *hooked.killed.lock().expect("lock") = Some(tell);
+    // Never joined: the replica is gone.
+    std::thread::spawn(move || doomed.rescreen_full());
+    killed
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the replica that asked worked a chunk");
+    assert!(
+        c.join_running_rescreens().expect("read").is_empty(),
+        "a replica matching differently leaves the job alone"
+    );
+    let reports = b.join_running_rescreens().expect("b helps");
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let job = reports[0].job.expect("a job");
+    let p = b.rescreen_progress(job).expect("read").expect("the job");
+    assert_eq!((p.kind.as_str(), p.status.as_str()), ("full", "done"));
+    assert_eq!(p.chunks_done, p.chunks_total);
+    assert!(!p.replicas.contains_key("c"), "{:?}", p.replicas);
+    assert!(!p.replicas.contains_key("killed"), "{:?}", p.replicas);
+    assert_eq!(
+        p.replicas.get("b").map(|x| x.chunks_done),
+        Some(p.chunks_total)
+    );
+    assert_eq!(p.counts.customers_screened, count as u64, "{p:?}");
+    assert_eq!(reports[0].customers_screened, count);
+    assert_eq!(alert_set(&b), expected, "the alerts of one replica alone");
+    let (kinds, opened) = audit_counts(&b);
+    assert!(opened.values().all(|n| *n == 1), "{opened:?}");
+    let completed = |k: &HashMap<String, usize>| k.get("rescreen.completed").copied();
+    assert_eq!(
+        completed(&kinds),
+        completed(&kinds_before).map(|n| n + 1),
+        "the requested rescreen told of once"
+    );
+    assert!(
+        b.join_running_rescreens().expect("read").is_empty(),
+        "nothing left to help with"
+    );
 }
 
 /// The database lost mid-rescreen (issue 15's fault "lost for 30 s"; 3 s

@@ -193,6 +193,12 @@ pub struct RescreenStarted {
     pub started: bool,
     /// Every customer (true), or a delta from the versions last screened.
     pub full: bool,
+    /// The job of a full rescreen, to follow at
+    /// `GET /v1/monitor/rescreens/{id}` on any replica (each replica serving
+    /// the same lists works its chunks too). A delta has none here: it is
+    /// the job every replica plans alike, told in its report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<i64>,
 }
 
 /// A customer as a write takes it: a [`Customer`] with at least one of
@@ -758,9 +764,10 @@ pub async fn decide(
 
 /// Rescreen the customers
 ///
-/// full=true (default): every customer against the lists now served;
-/// full=false: catch up from the versions last screened (a delta). Needs the
-/// admin token.
+/// full=true (default): every customer against the lists now served, as a
+/// job the other replicas serving the same lists work too (the 202 names
+/// it; follow it at /v1/monitor/rescreens/{id}); full=false: catch up from
+/// the versions last screened (a delta). Needs the admin token.
 #[utoipa::path(
     post,
     path = "/v1/monitor/rescreen",
@@ -788,13 +795,23 @@ pub async fn rescreen(
     let wait = params.bool("wait")?.unwrap_or(false);
     let served = state.served()?;
     let source = Arc::clone(state.service.source());
+    // A full rescreen's job id is told as soon as the job exists (or the
+    // error that came first), so that a 202 names the job to follow.
+    let (tell, told) = std::sync::mpsc::sync_channel::<Result<i64, MonitorError>>(1);
     let job = move || {
-        if full {
-            m.rescreen_full()
+        let result = if full {
+            let tell = tell.clone();
+            m.rescreen_full_telling(&mut move |id| {
+                let _ = tell.try_send(Ok(id));
+            })
         } else {
             let load = move |l: &str, v: &str| source.load(l, v).map_err(|e| e.to_string());
             m.advance(served, None, &load)
+        };
+        if let Err(e) = &result {
+            let _ = tell.try_send(Err(e.clone()));
         }
+        result
     };
     if wait {
         let report = blocking(job).await??;
@@ -807,9 +824,21 @@ pub async fn rescreen(
             Err(e) => tracing::error!(error = %e, "requested rescreen task failed"),
         }
     });
+    let job = if full {
+        // Another rescreen holding this replica (a list update's) makes this
+        // one wait its turn: then the answer does not wait for the job.
+        match blocking(move || told.recv_timeout(std::time::Duration::from_secs(2))).await? {
+            Ok(Ok(id)) => Some(id),
+            Ok(Err(e)) => return Err(e.into()),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
     Ok(HttpResponse::Accepted().json(RescreenStarted {
         started: true,
         full,
+        job,
     }))
 }
 

@@ -423,6 +423,17 @@ pub struct RescreenReport {
     pub job: Option<i64>,
 }
 
+impl RescreenReport {
+    /// The screening and alert numbers of a job's chunks, every replica's.
+    fn take_counts(&mut self, job: &RescreenProgress) {
+        self.entities_screened = job.counts.entities_screened as usize;
+        self.customers_screened = job.counts.customers_screened as usize;
+        self.alerts_opened = job.counts.alerts_opened as usize;
+        self.alerts_updated = job.counts.alerts_updated as usize;
+        self.alerts_delisted = job.counts.alerts_delisted as usize;
+    }
+}
+
 /// The values of [`RescreenReport::kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -1723,10 +1734,10 @@ impl Monitor {
                 };
                 match old {
                     Some(old) => self.delta(&old, &g),
-                    None => self.full(&g, "full", false),
+                    None => self.full(&g, "full", None),
                 }
             }
-            _ => self.full(&g, "full", false),
+            _ => self.full(&g, "full", None),
         };
         // Customers other replicas screened against the lists left behind
         // while the job ran (they had not switched yet) are screened again
@@ -1760,13 +1771,21 @@ impl Monitor {
 
     /// Runs a full rescreen against the current generation now.
     pub fn rescreen_full(&self) -> Result<RescreenReport> {
+        self.rescreen_full_telling(&mut |_| {})
+    }
+
+    /// [`Monitor::rescreen_full`], telling `started` the job's id once the
+    /// job exists (what `POST /v1/monitor/rescreen` answers at once). The
+    /// job is this request's own; the other replicas serving the same
+    /// lists work it too ([`Monitor::join_running_rescreens`]).
+    pub fn rescreen_full_telling(&self, started: &mut dyn FnMut(i64)) -> Result<RescreenReport> {
         let _one = lock(&self.rescreening);
         let g = self
             .generation()
             .ok_or_else(|| MonitorError::Unavailable("no list index is loaded yet".into()))?;
         self.catch_up()?;
         let start = Instant::now();
-        let mut report = self.full(&g, "full", true)?;
+        let mut report = self.full(&g, "full", Some(started))?;
         report.seconds = start.elapsed().as_secs_f64();
         self.record_state(&g, &report)?;
         let mut stats = lock(&self.stats);
@@ -1814,9 +1833,14 @@ impl Monitor {
     }
 
     /// Full rescreen: every customer screened forward against `g`, in
-    /// chunks of ordinals any replica may take (`unique`: see
+    /// chunks of ordinals any replica may take (`requested`: see
     /// [`Monitor::run_rescreen`]).
-    fn full(&self, g: &Arc<Generation>, kind: &str, unique: bool) -> Result<RescreenReport> {
+    fn full(
+        &self,
+        g: &Arc<Generation>,
+        kind: &str,
+        requested: Option<&mut dyn FnMut(i64)>,
+    ) -> Result<RescreenReport> {
         self.switch_to(Arc::clone(g));
         let last = self
             .customers
@@ -1839,34 +1863,31 @@ impl Monitor {
             to: g.versions.clone(),
             ..RescreenReport::default()
         };
-        self.run_rescreen(g, report, &chunks, None, unique)
+        self.run_rescreen(g, report, &chunks, None, requested)
     }
 
     /// Runs a planned rescreen as a job of chunks that every replica
-    /// planning the same rescreen shares (`unique`: a job of its own, as a
-    /// rescreen asked for on one replica). The replica that creates the job
-    /// records the list updates with it, in one transaction.
+    /// planning the same rescreen shares. `requested`: a rescreen asked for
+    /// on one replica, a job of its own, whose id is told as soon as it
+    /// exists; other replicas find it and help
+    /// ([`Monitor::join_running_rescreens`]). The replica that creates the
+    /// job records the list updates with it, in one transaction.
     fn run_rescreen(
         &self,
         g: &Arc<Generation>,
         mut report: RescreenReport,
         chunks: &[ChunkWork],
         list_updates: Option<&BTreeMap<String, (usize, usize, usize)>>,
-        unique: bool,
+        requested: Option<&mut dyn FnMut(i64)>,
     ) -> Result<RescreenReport> {
         use sha2::{Digest, Sha256};
         let work: Vec<String> = chunks
             .iter()
             .map(|c| serde_json::to_string(c).map_err(internal))
             .collect::<Result<_>>()?;
-        let mut key = format!(
-            "{}|{:?}|{:?}|{}",
-            report.kind,
-            report.from,
-            report.to,
-            self.config_hash(&g.served)
-        );
-        if unique {
+        let hash = self.config_hash(&g.served);
+        let mut key = format!("{}|{:?}|{:?}|{}", report.kind, report.from, report.to, hash);
+        if requested.is_some() {
             key.push_str(&format!(
                 "|{}|{}",
                 self.replica,
@@ -1883,6 +1904,7 @@ impl Monitor {
                     kind: &report.kind,
                     from: &report.from,
                     to: &report.to,
+                    config_hash: &hash,
                     chunks: &work,
                 },
                 at,
@@ -1894,14 +1916,67 @@ impl Monitor {
             }
             Ok(())
         })?;
+        if let Some(tell) = requested {
+            tell(job.0);
+        }
         let progress = self.work_job(g, job.0)?;
         report.job = Some(job.0);
-        report.entities_screened = progress.counts.entities_screened as usize;
-        report.customers_screened = progress.counts.customers_screened as usize;
-        report.alerts_opened = progress.counts.alerts_opened as usize;
-        report.alerts_updated = progress.counts.alerts_updated as usize;
-        report.alerts_delisted = progress.counts.alerts_delisted as usize;
+        report.take_counts(&progress);
         Ok(report)
+    }
+
+    /// Helps with the full rescreens other replicas run against the lists
+    /// and matcher configuration this replica serves (a rescreen asked for
+    /// on one replica is a job of its own): works their chunks, and closes
+    /// the job and tells of it when it is the first to find it done, as
+    /// when the replica that asked died. A delta is left to its planners:
+    /// every replica switching to its versions plans and works it, and each
+    /// knows the change set its report tells. Does nothing while this
+    /// replica runs a rescreen of its own. Returns the reports of the jobs
+    /// it worked.
+    pub fn join_running_rescreens(&self) -> Result<Vec<RescreenReport>> {
+        let _one = match self.rescreening.try_lock() {
+            Ok(one) => one,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(Vec::new()),
+        };
+        let Some(g) = self.generation() else {
+            return Ok(Vec::new());
+        };
+        let mut reports = Vec::new();
+        for job in self
+            .store
+            .running_rescreen_jobs(&g.versions, &self.config_hash(&g.served))?
+        {
+            match self.store.rescreen_progress(job, now())? {
+                Some(p) if p.kind == "full" => {}
+                _ => continue,
+            }
+            self.catch_up()?;
+            let start = Instant::now();
+            let progress = self.work_job(&g, job)?;
+            let mut report = RescreenReport {
+                kind: progress.kind.clone(),
+                from: progress.from.clone(),
+                to: progress.to.clone(),
+                job: Some(job),
+                ..RescreenReport::default()
+            };
+            report.take_counts(&progress);
+            report.seconds = start.elapsed().as_secs_f64();
+            self.record_state(&g, &report)?;
+            let mut stats = lock(&self.stats);
+            stats.rescreens += 1;
+            stats.last_rescreen = Some(report.clone());
+            drop(stats);
+            tracing::info!(
+                job,
+                seconds = report.seconds,
+                "helped with another replica's rescreen"
+            );
+            reports.push(report);
+        }
+        Ok(reports)
     }
 
     /// Works a job's chunks until all are done, by this replica or others
@@ -2253,7 +2328,7 @@ impl Monitor {
         for c in changes.removed.chunks(200) {
             chunks.push(ChunkWork::Delist(c.to_vec()));
         }
-        self.run_rescreen(new, report, &chunks, Some(&per_list), false)
+        self.run_rescreen(new, report, &chunks, Some(&per_list), None)
     }
 
     /// Applies reverse screenings of listed parties.
@@ -2511,6 +2586,13 @@ pub async fn follow(monitor: Arc<Monitor>, service: Arc<crate::service::Service>
                         Ok(Ok(_)) => {}
                         Ok(Err(e)) => tracing::warn!(error = %e, "customer index could not catch up; tried again shortly"),
                         Err(e) => tracing::error!(error = %e, "customer index catch-up failed"),
+                    }
+                    // And works the rescreens other replicas were asked for.
+                    let m = Arc::clone(&monitor);
+                    match tokio::task::spawn_blocking(move || m.join_running_rescreens()).await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => tracing::warn!(error = %e, "could not help with a running rescreen; tried again shortly"),
+                        Err(e) => tracing::error!(error = %e, "helping with a running rescreen failed"),
                     }
                 }
             }

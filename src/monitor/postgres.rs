@@ -811,10 +811,10 @@ impl Tx for PgTx<'_, '_> {
             return Ok((*id, false));
         }
         let created: Vec<i64> = self.query(
-            "INSERT INTO rescreen_jobs (key, kind, from_versions, to_versions, status, started_at)
-             VALUES ($1, $2, $3, $4, 'running', $5)
+            "INSERT INTO rescreen_jobs (key, kind, from_versions, to_versions, status, started_at, config_hash)
+             VALUES ($1, $2, $3, $4, 'running', $5, $6)
              ON CONFLICT (key) WHERE status = 'running' DO NOTHING RETURNING id",
-            &[&job.key, &job.kind, &from, &to, &time_text(at)],
+            &[&job.key, &job.kind, &from, &to, &time_text(at), &job.config_hash],
             |r| r.try_get(0),
         )?;
         if let Some(id) = created.first() {
@@ -1247,6 +1247,24 @@ impl MonitorStore for PostgresStore {
                 &[&chunk.job_id, &chunk.chunk, &worker, &time_text(now), &done],
             )
             .map(|n| n == 1)
+        })
+    }
+
+    fn running_rescreen_jobs(
+        &self,
+        to: &BTreeMap<String, String>,
+        config_hash: &str,
+    ) -> Result<Vec<i64>> {
+        let to = serde_json::to_string(to).unwrap_or_default();
+        self.read(|c| {
+            c.query(
+                "SELECT id FROM rescreen_jobs
+                 WHERE status = 'running' AND to_versions = $1 AND config_hash = $2 ORDER BY id",
+                &[&to, &config_hash],
+            )?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect()
         })
     }
 

@@ -942,6 +942,14 @@ impl MonitorStore for SqliteStore {
         Ok(self.jobs.progress(job, now))
     }
 
+    fn running_rescreen_jobs(
+        &self,
+        to: &BTreeMap<String, String>,
+        config_hash: &str,
+    ) -> Result<Vec<i64>> {
+        Ok(self.jobs.running(to, config_hash))
+    }
+
     /// Nothing: one process writes a SQLite file and indexes its own writes.
     fn customers_changed_after(&self, _: i64, _: usize) -> Result<Vec<(i64, StoredCustomer)>> {
         Ok(Vec::new())

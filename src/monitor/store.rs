@@ -461,6 +461,10 @@ pub struct NewRescreenJob<'a> {
     pub kind: &'a str,
     pub from: &'a BTreeMap<String, String>,
     pub to: &'a BTreeMap<String, String>,
+    /// The matcher configuration's hash: a replica joins a running job
+    /// only under the same configuration
+    /// ([`MonitorStore::running_rescreen_jobs`]).
+    pub config_hash: &'a str,
     /// The chunks' work, in order.
     pub chunks: &'a [String],
 }
@@ -626,6 +630,16 @@ pub trait MonitorStore: Send + Sync {
     ) -> Result<bool>;
     /// A job and how far it is (none: no such job).
     fn rescreen_progress(&self, job: i64, now: OffsetDateTime) -> Result<Option<RescreenProgress>>;
+    /// The running jobs (oldest first) that rescreen to the list versions
+    /// `to` under the matcher configuration `config_hash`: those a replica
+    /// serving the same can help with, whichever replica started them (a
+    /// rescreen asked for on one replica is shared this way, and finished
+    /// by the others when that replica dies).
+    fn running_rescreen_jobs(
+        &self,
+        to: &BTreeMap<String, String>,
+        config_hash: &str,
+    ) -> Result<Vec<i64>>;
 }
 
 // ----- rescreen jobs: shared by the backends -----
@@ -696,6 +710,7 @@ pub struct MemoryRescreenJobs(std::sync::Mutex<Vec<MemoryJob>>);
 #[derive(Debug)]
 struct MemoryJob {
     key: String,
+    config_hash: String,
     head: JobHead,
     chunks: Vec<(String, ChunkState, Option<OffsetDateTime>)>,
 }
@@ -717,6 +732,7 @@ impl MemoryRescreenJobs {
         let id = jobs.len() as i64 + 1;
         jobs.push(MemoryJob {
             key: job.key.to_string(),
+            config_hash: job.config_hash.to_string(),
             head: JobHead {
                 id,
                 kind: job.kind.to_string(),
@@ -733,6 +749,17 @@ impl MemoryRescreenJobs {
                 .collect(),
         });
         (id, true)
+    }
+
+    /// [`MonitorStore::running_rescreen_jobs`].
+    pub fn running(&self, to: &BTreeMap<String, String>, config_hash: &str) -> Vec<i64> {
+        self.jobs()
+            .iter()
+            .filter(|j| {
+                j.head.status == "running" && &j.head.to == to && j.config_hash == config_hash
+            })
+            .map(|j| j.head.id)
+            .collect()
     }
 
     /// [`Tx::finish_rescreen_job`].
