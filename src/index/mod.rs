@@ -127,17 +127,8 @@ impl NameKeys {
 
     /// Adds the keys of every variant of a name.
     pub fn add_name(&mut self, name: &PreparedName) {
+        self.add_token_keys(name);
         for (i, v) in name.variants.iter().enumerate() {
-            for t in &v.tokens {
-                if !is_distinctive(t.kind) || t.kind == TokenKind::Initial {
-                    continue;
-                }
-                Self::push_unique(&mut self.tok, &t.text);
-                if t.raw.len() >= 3 {
-                    Self::push_unique(&mut self.skel, &t.skel);
-                    Self::push_unique(&mut self.phon, &t.phon);
-                }
-            }
             // Trigrams catch typos and joined words; later variants add fewer.
             let budget = if i == 0 {
                 MAX_GRAMS_PER_NAME
@@ -158,32 +149,50 @@ impl NameKeys {
             }
         }
     }
+
+    /// The token, skeleton and phonetic keys of every variant of a name.
+    fn add_token_keys(&mut self, name: &PreparedName) {
+        for v in &name.variants {
+            for t in &v.tokens {
+                if !is_distinctive(t.kind) || t.kind == TokenKind::Initial {
+                    continue;
+                }
+                Self::push_unique(&mut self.tok, &t.text);
+                if t.raw.len() >= 3 {
+                    Self::push_unique(&mut self.skel, &t.skel);
+                    Self::push_unique(&mut self.phon, &t.phon);
+                }
+            }
+        }
+    }
 }
 
 impl NameKeys {
     /// The keys a query looks up: every token, skeleton and phonetic key of
-    /// every spelling, but only a sample of the trigrams.
+    /// every spelling, but only a sample of the trigrams. Only the sampled
+    /// trigrams are built (this runs for every screening).
     pub fn for_query(name: &PreparedName) -> NameKeys {
         let mut all = NameKeys::default();
-        all.add_name(name);
-        let mut gram = Vec::new();
+        all.add_token_keys(name);
+        let mut chars: Vec<char> = Vec::new();
         for (i, v) in name.variants.iter().enumerate() {
-            let chars: Vec<char> = v.joined.chars().collect();
-            let grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+            chars.clear();
+            chars.extend(v.joined.chars());
+            let windows = chars.len().saturating_sub(2);
             let budget = if i == 0 {
                 MAX_QUERY_GRAMS
             } else {
                 MAX_QUERY_GRAMS_PER_OTHER_VARIANT
             };
             // Every k-th trigram, k chosen so the sample fits the budget.
-            let step = grams.len().div_ceil(budget).max(1);
-            for g in grams.into_iter().step_by(step).take(budget) {
-                if !gram.contains(&g) {
-                    gram.push(g);
+            let step = windows.div_ceil(budget).max(1);
+            for start in (0..windows).step_by(step).take(budget) {
+                let g: String = chars[start..start + 3].iter().collect();
+                if !all.gram.contains(&g) {
+                    all.gram.push(g);
                 }
             }
         }
-        all.gram = gram;
         all
     }
 }
