@@ -5,10 +5,19 @@
 //! parties this touches each posting once and filters lists exactly, where
 //! tantivy's document-at-a-time top-k search spent most of its time
 //! re-sorting the keys' cursors and could not prune under a list filter.
+//!
+//! With hundreds of thousands of parties a common key's list runs to tens
+//! of thousands of postings, so the keys are read heaviest first and, once
+//! the best parties so far are out of reach of anyone not met yet, the
+//! lighter keys' lists are only probed for the parties still in the running
+//! (MaxScore; see [`top_parties`]). The parties returned are exactly those
+//! a full pass returns.
 
 use std::cell::RefCell;
+use std::sync::Arc;
+use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocSet, Searcher, TERMINATED, Term};
+use tantivy::{DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
 
 /// BM25 constants (tantivy's defaults).
 const K1: f32 = 1.2;
@@ -16,9 +25,18 @@ const B: f32 = 0.75;
 
 /// Per-party length normalisation of one key field: the BM25 term-frequency
 /// factor for a key that occurs once (every key occurs once per party).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FieldNorms {
     factor: Vec<f32>,
+    /// The largest factor (at least 1, what a party without a factor gets):
+    /// the most one key of the field can weigh for any party.
+    most: f32,
+}
+
+impl Default for FieldNorms {
+    fn default() -> FieldNorms {
+        FieldNorms::flat()
+    }
 }
 
 impl FieldNorms {
@@ -26,17 +44,20 @@ impl FieldNorms {
     pub fn from_counts(counts: &[u32]) -> FieldNorms {
         let n = counts.len().max(1) as f32;
         let avg = (counts.iter().map(|&c| c as f32).sum::<f32>() / n).max(1.0);
-        FieldNorms {
-            factor: counts
-                .iter()
-                .map(|&c| (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * c as f32 / avg)))
-                .collect(),
-        }
+        let factor: Vec<f32> = counts
+            .iter()
+            .map(|&c| (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * c as f32 / avg)))
+            .collect();
+        let most = factor.iter().copied().fold(1.0f32, f32::max);
+        FieldNorms { factor, most }
     }
 
     /// Every party weighs a key the same (identifiers).
     pub fn flat() -> FieldNorms {
-        FieldNorms::default()
+        FieldNorms {
+            factor: Vec::new(),
+            most: 1.0,
+        }
     }
 
     fn get(&self, ord: u32) -> f32 {
@@ -54,13 +75,42 @@ pub struct Key<'a> {
     /// (a frequent trigram or sound) adds little to the ranking and most of
     /// the reading.
     pub max_share: f32,
+    /// Skipped as well when more than this many parties have it, whatever
+    /// their share: with a million parties a share lets through lists too
+    /// long to read for every query.
+    pub max_parties: u32,
 }
 
-/// Scores per party for one search, reused by the thread's next search.
+/// Relative margin of the pruning bounds: the running sums are taken in
+/// another order than the final ones (see [`top_parties`]) and may differ
+/// from them in the last bits, so a bound must miss by this much to prune.
+const PRUNE_MARGIN: f32 = 1e-4;
+/// Marks a party `keep` refused in [`Accumulator::slot`].
+const REFUSED: u32 = u32::MAX;
+/// Most keys one search weighs (each has a bit in [`Entry::keys`]); later
+/// ones are ignored.
+pub const MAX_KEYS: usize = 64;
+
+/// A party met in a search: where its document is, its running sum, and
+/// which keys it has (bit `i`: the search's `i`-th key).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    ord: u32,
+    seg: u32,
+    doc: u32,
+    score: f32,
+    keys: u64,
+}
+
+/// The parties of one search, reused by the thread's next search.
 #[derive(Default)]
 struct Accumulator {
-    score: Vec<f32>,
-    touched: Vec<u32>,
+    /// By party ordinal: 0 when not met yet, [`REFUSED`] when `keep`
+    /// refused it, else one more than its place in `entries`.
+    slot: Vec<u32>,
+    entries: Vec<Entry>,
+    refused: Vec<u32>,
+    scratch: Vec<f32>,
 }
 
 thread_local! {
@@ -68,8 +118,19 @@ thread_local! {
 }
 
 /// The `limit` parties with the highest summed key weights among those
-/// `keep` accepts, best first (equal scores: lower ordinal first).
-/// `doc_ords[segment][doc]` maps tantivy documents to party ordinals.
+/// `keep` accepts, best first (equal scores: lower ordinal first); every
+/// party met when `limit` is 0. `doc_ords[segment][doc]` maps tantivy
+/// documents to party ordinals.
+///
+/// The keys are read from the heaviest (rare keys of high boost) to the
+/// lightest (MaxScore, term at a time). Once the `limit`-th best sum so far
+/// beats the most that the keys left could give a party not met yet, no new
+/// party is taken: the lighter keys' long posting lists are only probed
+/// (through their skip lists) for the parties that can still reach the best
+/// `limit`, and those that cannot are dropped after each key. The parties
+/// returned, and their order, are those of summing every key of every
+/// party in the keys' own order: the survivors' sums are taken again so,
+/// from the keys each one has.
 pub fn top_parties(
     searcher: &Searcher,
     doc_ords: &[Vec<u32>],
@@ -85,30 +146,77 @@ pub fn top_parties(
             Ok(acc) => &mut **acc,
             Err(_) => &mut fresh,
         };
-        if acc.score.len() < parties {
-            acc.score.resize(parties, 0.0);
+        if acc.slot.len() < parties {
+            acc.slot.resize(parties, 0);
         }
-        let result = accumulate(searcher, doc_ords, parties, keys, acc).map(|()| {
-            let scored = acc
-                .touched
-                .iter()
-                .filter(|&&ord| keep(ord))
-                .map(|&ord| Ranked(acc.score[ord as usize], ord));
-            let mut best: Vec<Ranked> = if limit == 0 {
-                scored.collect()
-            } else {
-                best_of(scored, limit)
-            };
-            best.sort_unstable();
-            best.into_iter().map(|Ranked(_, ord)| ord).collect()
-        });
-        // Leave the accumulator zeroed for the next search.
-        for &ord in &acc.touched {
-            acc.score[ord as usize] = 0.0;
+        let keys = &keys[..keys.len().min(MAX_KEYS)];
+        let result = search(searcher, doc_ords, parties, keys, limit, &keep, acc)
+            .map(|live| best_parties(acc, keys, &live, limit));
+        // Leave the accumulator empty for the next search.
+        for e in &acc.entries {
+            acc.slot[e.ord as usize] = 0;
         }
-        acc.touched.clear();
+        for &ord in &acc.refused {
+            acc.slot[ord as usize] = 0;
+        }
+        acc.entries.clear();
+        acc.refused.clear();
         result
     })
+}
+
+/// What a search leaves: each key's weight (0 for a key skipped) and the
+/// parties still in the running (places in the accumulator's entries), or
+/// `None` when every party met is.
+struct Searched {
+    weights: Vec<f32>,
+    live: Option<Vec<u32>>,
+}
+
+/// The best `limit` (all when 0) of the parties a search left, by their
+/// sums taken in the keys' order, best first.
+fn best_parties(acc: &mut Accumulator, keys: &[Key<'_>], s: &Searched, limit: usize) -> Vec<u32> {
+    let exact = |e: &Entry| {
+        let mut score = 0.0f32;
+        let mut bits = e.keys;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            score += s.weights[i] * keys[i].norms.get(e.ord);
+            bits &= bits - 1;
+        }
+        Ranked(score, e.ord)
+    };
+    let entries = &acc.entries;
+    let live: Vec<&Entry> = match &s.live {
+        Some(live) => live.iter().map(|&i| &entries[i as usize]).collect(),
+        None if limit > 0 && entries.len() > limit => {
+            // Only those near the `limit`-th best running sum can be among
+            // the best once summed in order.
+            let floor = kth_best(entries.iter().map(|e| e.score), limit, &mut acc.scratch)
+                * (1.0 - PRUNE_MARGIN);
+            entries.iter().filter(|e| e.score >= floor).collect()
+        }
+        None => entries.iter().collect(),
+    };
+    let scored = live.into_iter().map(exact);
+    let mut best: Vec<Ranked> = if limit == 0 {
+        scored.collect()
+    } else {
+        best_of(scored, limit)
+    };
+    best.sort_unstable();
+    best.into_iter().map(|Ranked(_, ord)| ord).collect()
+}
+
+/// The `k`-th highest of `scores` (0 when there are fewer).
+fn kth_best(scores: impl Iterator<Item = f32>, k: usize, scratch: &mut Vec<f32>) -> f32 {
+    scratch.clear();
+    scratch.extend(scores);
+    if k == 0 || scratch.len() < k {
+        return 0.0;
+    }
+    let (_, kth, _) = scratch.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+    *kth
 }
 
 /// A party and its summed key weight, ordered best first: higher score,
@@ -154,59 +262,257 @@ fn best_of(all: impl Iterator<Item = Ranked>, limit: usize) -> Vec<Ranked> {
     heap.into_vec()
 }
 
-fn accumulate(
+/// One key found in the index: its place among the search's keys, weight,
+/// the most it adds to any party's sum, and its posting list by segment.
+struct Found {
+    key: usize,
+    weight: f32,
+    most: f32,
+    doc_freq: u32,
+    postings: Vec<(u32, Arc<InvertedIndexReader>, TermInfo)>,
+}
+
+/// Looks every key up, reads them heaviest first into `acc` and stops
+/// taking new parties once they could not reach the best `limit` (see
+/// [`top_parties`]).
+fn search(
     searcher: &Searcher,
     doc_ords: &[Vec<u32>],
     parties: usize,
     keys: &[Key<'_>],
+    limit: usize,
+    keep: &impl Fn(u32) -> bool,
     acc: &mut Accumulator,
-) -> tantivy::Result<()> {
+) -> tantivy::Result<Searched> {
     let segments = searcher.segment_readers();
     let n = parties.max(1) as f32;
-    for key in keys {
+    let mut weights = vec![0.0f32; keys.len()];
+    let mut found: Vec<Found> = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
         let term = Term::from_field_text(key.field, key.value);
-        let mut found = Vec::with_capacity(segments.len());
+        let mut postings = Vec::with_capacity(segments.len());
         let mut doc_freq = 0u32;
         for (seg_ord, seg) in segments.iter().enumerate() {
             let inverted = seg.inverted_index(key.field)?;
             if let Some(info) = inverted.get_term_info(&term)? {
                 doc_freq += info.doc_freq;
-                found.push((seg_ord, inverted, info));
+                postings.push((seg_ord as u32, inverted, info));
             }
         }
-        if doc_freq == 0 || doc_freq as f32 > key.max_share * n {
+        if doc_freq == 0 || doc_freq as f32 > key.max_share * n || doc_freq > key.max_parties {
             continue;
         }
         let df = doc_freq as f32;
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let weight = key.boost * idf;
-        for (seg_ord, inverted, info) in found {
-            let Some(ords) = doc_ords.get(seg_ord) else {
-                continue;
-            };
-            let mut postings =
-                inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if let Some(&ord) = ords.get(doc as usize)
-                    && let Some(slot) = acc.score.get_mut(ord as usize)
-                {
-                    if *slot == 0.0 {
-                        acc.touched.push(ord);
+        weights[i] = weight;
+        found.push(Found {
+            key: i,
+            weight,
+            most: weight * key.norms.most,
+            doc_freq,
+            postings,
+        });
+    }
+    found.sort_by(|a, b| b.most.total_cmp(&a.most).then(a.key.cmp(&b.key)));
+    // rest[j]: the most the keys from the j-th on can add to one sum.
+    let mut rest = vec![0.0f32; found.len() + 1];
+    for j in (0..found.len()).rev() {
+        rest[j] = rest[j + 1] + found[j].most;
+    }
+    let mut live: Option<Vec<u32>> = None;
+    let mut best = 0.0f32;
+    for (j, f) in found.iter().enumerate() {
+        let norms = keys[f.key].norms;
+        let bit = 1u64 << f.key;
+        let left = rest[j + 1];
+        let last = j + 1 == found.len();
+        match &mut live {
+            None => {
+                for (seg, inverted, info) in &f.postings {
+                    let Some(ords) = doc_ords.get(*seg as usize) else {
+                        continue;
+                    };
+                    let mut postings =
+                        inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        if let Some(&ord) = ords.get(doc as usize)
+                            && let Some(slot) = acc.slot.get_mut(ord as usize)
+                        {
+                            let at = match *slot {
+                                REFUSED => None,
+                                0 if !keep(ord) => {
+                                    *slot = REFUSED;
+                                    acc.refused.push(ord);
+                                    None
+                                }
+                                0 => {
+                                    acc.entries.push(Entry {
+                                        ord,
+                                        seg: *seg,
+                                        doc,
+                                        score: 0.0,
+                                        keys: 0,
+                                    });
+                                    *slot = acc.entries.len() as u32;
+                                    Some(acc.entries.len() - 1)
+                                }
+                                s => Some(s as usize - 1),
+                            };
+                            if let Some(e) = at.and_then(|at| acc.entries.get_mut(at)) {
+                                e.score += f.weight * norms.get(ord);
+                                e.keys |= bit;
+                                best = best.max(e.score);
+                            }
+                        }
+                        doc = postings.advance();
                     }
-                    *slot += weight * key.norms.get(ord);
                 }
-                doc = postings.advance();
+                // Close when no party not met yet can reach the best
+                // `limit`, and the keys left are long enough to pay for
+                // finding out.
+                let unread: u64 = found[j + 1..].iter().map(|f| u64::from(f.doc_freq)).sum();
+                if limit > 0
+                    && !last
+                    && acc.entries.len() >= limit
+                    && best * (1.0 - PRUNE_MARGIN) > left
+                    && unread > acc.entries.len() as u64 / 4
+                {
+                    let floor =
+                        kth_best(acc.entries.iter().map(|e| e.score), limit, &mut acc.scratch)
+                            * (1.0 - PRUNE_MARGIN);
+                    if floor > left {
+                        let entries = &acc.entries;
+                        let mut still: Vec<u32> = (0..entries.len() as u32)
+                            .filter(|&i| entries[i as usize].score + left >= floor)
+                            .collect();
+                        still.sort_unstable_by_key(|&i| {
+                            let e = &entries[i as usize];
+                            (e.seg, e.doc)
+                        });
+                        live = Some(still);
+                    }
+                }
+            }
+            Some(still) => {
+                // Probe the key's lists for the parties in the running, in
+                // document order segment by segment.
+                let mut at = 0;
+                while at < still.len() {
+                    let seg = acc.entries[still[at] as usize].seg;
+                    let end =
+                        at + still[at..].partition_point(|&i| acc.entries[i as usize].seg == seg);
+                    if let Some((_, inverted, info)) = f.postings.iter().find(|(s, _, _)| *s == seg)
+                    {
+                        let mut postings =
+                            inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                        for &i in &still[at..end] {
+                            let e = &mut acc.entries[i as usize];
+                            if postings.doc() < e.doc {
+                                postings.seek(e.doc);
+                            }
+                            if postings.doc() == e.doc {
+                                e.score += f.weight * norms.get(e.ord);
+                                e.keys |= bit;
+                            }
+                        }
+                    }
+                    at = end;
+                }
+                if !last && still.len() > limit {
+                    let entries = &acc.entries;
+                    let floor = kth_best(
+                        still.iter().map(|&i| entries[i as usize].score),
+                        limit,
+                        &mut acc.scratch,
+                    ) * (1.0 - PRUNE_MARGIN);
+                    still.retain(|&i| entries[i as usize].score + left >= floor);
+                }
             }
         }
     }
-    Ok(())
+    Ok(Searched { weights, live })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A one-segment index of parties (document = ordinal) with the keys
+    /// `k0`, `k1`, … each party has.
+    fn index_of(parties: &[Vec<usize>]) -> (tantivy::Index, Field) {
+        let mut b = tantivy::schema::Schema::builder();
+        let field = b.add_text_field("k", tantivy::schema::STRING);
+        let index = tantivy::Index::create_in_ram(b.build());
+        let mut writer = index
+            .writer_with_num_threads::<tantivy::TantivyDocument>(1, 15_000_000)
+            .expect("writer");
+        for keys in parties {
+            let mut doc = tantivy::TantivyDocument::default();
+            for k in keys {
+                doc.add_text(field, format!("k{k}"));
+            }
+            writer.add_document(doc).expect("added");
+        }
+        writer.commit().expect("committed");
+        (index, field)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Pruning changes nothing: the best `limit` are the first `limit`
+        /// of ranking every party met (which prunes nothing), in order.
+        /// Low key numbers are drawn more often, so lists differ in length
+        /// as real keys' do, and the rare keys' parties close the search.
+        #[test]
+        fn pruned_search_returns_what_a_full_pass_returns(
+            draws in proptest::collection::vec(
+                proptest::collection::vec((0usize..16, 0usize..16), 0..6),
+                1..300,
+            ),
+            limit in 1usize..40,
+            refused in 2u32..6,
+        ) {
+            let parties: Vec<Vec<usize>> = draws
+                .iter()
+                .map(|d| {
+                    let mut keys: Vec<usize> = d.iter().map(|&(a, b)| a.min(b)).collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    keys
+                })
+                .collect();
+            let (index, field) = index_of(&parties);
+            let reader = index.reader().expect("reader");
+            let searcher = reader.searcher();
+            prop_assert_eq!(searcher.segment_readers().len(), 1);
+            let doc_ords = vec![(0..parties.len() as u32).collect::<Vec<u32>>()];
+            let counts: Vec<u32> = parties.iter().map(|k| k.len() as u32).collect();
+            let norms = FieldNorms::from_counts(&counts);
+            let values: Vec<String> = (0..16).map(|k| format!("k{k}")).collect();
+            let keys: Vec<Key<'_>> = values
+                .iter()
+                .enumerate()
+                .map(|(i, value)| Key {
+                    field,
+                    value,
+                    boost: 1.0 + (i % 3) as f32,
+                    norms: &norms,
+                    max_share: 1.0,
+                    max_parties: u32::MAX,
+                })
+                .collect();
+            let keep = |ord: u32| !ord.is_multiple_of(refused);
+            let mut all = top_parties(&searcher, &doc_ords, parties.len(), &keys, 0, keep)
+                .expect("searched");
+            all.truncate(limit);
+            let best = top_parties(&searcher, &doc_ords, parties.len(), &keys, limit, keep)
+                .expect("searched");
+            prop_assert_eq!(best, all);
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]

@@ -28,6 +28,7 @@ const MAX_GRAMS_PER_NAME: usize = 48;
 /// Most keys in one candidate query; each is one posting list to read, so
 /// this bounds the work a query can cause.
 const MAX_QUERY_KEYS: usize = 48;
+const _: () = assert!(MAX_QUERY_KEYS <= candidates::MAX_KEYS);
 /// Most trigram keys in one candidate query: evenly spread over the primary
 /// spelling (a typo removes at most three neighbouring trigrams), plus a few
 /// from each other spelling.
@@ -526,6 +527,7 @@ impl ScreeningIndex {
                         boost,
                         norms,
                         max_share,
+                        max_parties: u32::MAX,
                     });
                 }
             }
