@@ -16,7 +16,10 @@
 //!    one, for a typo in a longer word), one part
 //!    left weak or unpaired that is one edit off (a short part, the first
 //!    letter) or spelt alike by sound ("Medwedchuk") counts as
-//!    `sim_hard_typo` ([`hard_typo`]).
+//!    `sim_hard_typo` ([`hard_typo`]);
+//! 6. for vessels and aircraft, a registration mark or code compared whole
+//!    when some part is left unmet ("EPC-AP" / "EP-CAP", "AR-86572" /
+//!    "RA-86572"): the same letters, or one edit apart ([`whole_mark`]).
 //!
 //! The pairs give the name similarity: the weighted share of both names that
 //! met, Σ similarity × weight over the pairs divided by Σ weight over the
@@ -221,7 +224,59 @@ fn pair_tokens(
     initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
+    if !kind.org && !kind.person {
+        whole_mark(qt, nt, &mut q_used, &mut n_used, pairs, w);
+    }
     (q_used, n_used)
+}
+
+/// Step 6, for vessels and aircraft only: a registration mark or hull code
+/// ("EP-GOY", "RA-86572", "YK-AGD") is one code, not words, so a typo may
+/// move or drop its hyphen ("EPC-AP", "ElW-78779") or swap letters across
+/// it ("AR-86572"). When the names are such marks (each part at most
+/// `mark_max_part_letters` letters, or a digit in it) and some part is left
+/// unmet, all their letters and digits are compared as one string: the same
+/// string counts as `sim_joined`, one edit or transposition apart (from
+/// `mark_min_chars` characters) as `sim_hard_typo`.
+fn whole_mark(
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    q_used: &mut u32,
+    n_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    w: &Weights,
+) {
+    let is_mark = |v: &[PreparedToken]| {
+        !v.is_empty()
+            && v.len() <= w.mark_max_parts
+            && (v.iter().all(|t| t.chars <= w.mark_max_part_letters)
+                || v.iter().any(|t| t.raw.bytes().any(|b| b.is_ascii_digit())))
+    };
+    let all_used =
+        |v: &[PreparedToken], used: u32| (used & mask(v.len())).count_ones() as usize == v.len();
+    if all_used(qt, *q_used) && all_used(nt, *n_used) || !is_mark(qt) || !is_mark(nt) {
+        return;
+    }
+    let joined = |v: &[PreparedToken]| v.iter().map(|t| t.raw.as_str()).collect::<String>();
+    let (a, b) = (joined(qt), joined(nt));
+    let sim = if a == b {
+        w.sim_joined
+    } else if a.len().min(b.len()) >= w.mark_min_chars && bounded_distance(&a, &b, 1).is_some() {
+        w.sim_hard_typo
+    } else {
+        return;
+    };
+    pairs.clear();
+    *q_used = mask(qt.len());
+    *n_used = mask(nt.len());
+    for query in 0..qt.len() {
+        pairs.push(Pair {
+            query,
+            listed: 0..nt.len(),
+            sim,
+            how: TokenMatch::Joined,
+        });
+    }
 }
 
 /// Step 5: one hard typo in a name whose other parts agree. The rest agrees
@@ -923,6 +978,48 @@ mod tests {
         ] {
             let (_, pairs) = person(query, listed);
             assert_eq!(typo_pairs(&pairs), 0, "{query} / {listed}: {pairs:?}");
+        }
+    }
+
+    const CRAFT: PartyKind = PartyKind {
+        org: false,
+        person: false,
+    };
+
+    #[test]
+    fn a_registration_mark_is_compared_whole() {
+        let w = &DEFAULT_WEIGHTS;
+        for (query, listed, sim) in [
+            // The hyphen moved.
+            ("EPC-AP", "EP-CAP", w.sim_joined),
+            // Letters swapped across the hyphen, or within a part.
+            ("AR-86572", "RA-86572", w.sim_hard_typo),
+            ("EP-OGY", "EP-GOY", w.sim_hard_typo),
+            // A letter more.
+            ("ElW-78779", "EW-78779", w.sim_hard_typo),
+        ] {
+            // (When a rare part met exactly, step 5 may already have met
+            // the rest as a typo: the whole mark is then no worse.)
+            let (a, pairs) = aligned(query, listed, CRAFT);
+            assert!(a.score >= sim - 1e-9, "{query} / {listed}: {pairs:?}");
+            assert!(a.score >= w.threshold, "{query}: {}", a.score);
+        }
+    }
+
+    #[test]
+    fn only_marks_of_vessels_and_aircraft_are_compared_whole() {
+        let w = &DEFAULT_WEIGHTS;
+        // Two letters off: another aircraft.
+        let (a, _) = aligned("EP-OGX", "EP-GOY", CRAFT);
+        assert!(a.score < w.threshold, "{}", a.score);
+        // Words, not a mark: a vessel's name is judged part by part.
+        let (_, pairs) = aligned("LADY LEILA", "LADY LEILB", CRAFT);
+        assert!(pairs.iter().all(|p| p.listed.len() == 1), "{pairs:?}");
+        // Persons and organisations are never read as marks.
+        for kind in [PERSON, ORG] {
+            let (a, pairs) = aligned("AR-86572", "RA-86572", kind);
+            assert!(a.score < w.threshold, "{pairs:?}");
+            assert!(pairs.iter().all(|p| p.how != TokenMatch::Joined));
         }
     }
 
