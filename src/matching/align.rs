@@ -3,7 +3,9 @@
 //! earlier step takes its tokens first):
 //!
 //! 1. words written together on one side and apart on the other, spelt
-//!    exactly ("alqaida" / "al qaida");
+//!    exactly ("alqaida" / "al qaida"), and a word with a legal form or a
+//!    number written onto it ("SIBERICAOY" / "SIBERICA OY", "HOLDING1" /
+//!    "HOLDING 1", [`glued_affix`]);
 //! 2. one token with one token, best similarity first
 //!    ([`compare_tokens`]: exact, variant, transliteration, sound, edits…);
 //! 3. joined words one letter off, or, for words romanised from Arabic or
@@ -16,7 +18,10 @@
 //!    one, for a typo in a longer word), one part
 //!    left weak or unpaired that is one edit off (a short part, the first
 //!    letter) or spelt alike by sound ("Medwedchuk") counts as
-//!    `sim_hard_typo` ([`hard_typo`]).
+//!    `sim_hard_typo` ([`hard_typo`]);
+//! 6. for vessels and aircraft, a registration mark or code compared whole
+//!    when some part is left unmet ("EPC-AP" / "EP-CAP", "AR-86572" /
+//!    "RA-86572"): the same letters, or one edit apart ([`whole_mark`]).
 //!
 //! The pairs give the name similarity: the weighted share of both names that
 //! met, Σ similarity × weight over the pairs divided by Σ weight over the
@@ -179,6 +184,9 @@ fn pair_tokens(
     // so a part of the joined word cannot steal the pairing.
     join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, false, w);
     join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, false, w);
+    // So does a word with a legal form or a number written onto it.
+    glued_affix(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
+    glued_affix(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     let candidates = &mut scratch.candidates;
     candidates.clear();
     for (i, a) in qt.iter().enumerate() {
@@ -221,7 +229,137 @@ fn pair_tokens(
     initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
+    if !kind.org && !kind.person {
+        whole_mark(qt, nt, &mut q_used, &mut n_used, pairs, w);
+    }
     (q_used, n_used)
+}
+
+/// Step 1, second half: a word with a legal form or a number written onto it, before
+/// or after ("SIBERICAOY" / "SIBERICA OY", "ZAONTTS" / "ZAO NTTS",
+/// "HOLDING1" / "HOLDING 1", "SiemensAG" / "Siemens AG"). The word of `one`
+/// is a word of `two` of at least `glued_min_stem` letters with the
+/// spelling of a legal form or a number that `two` also has, unpaired, on
+/// one end: it meets that word as `sim_joined`, and the legal form or
+/// number is taken as met. `swapped` says `one` is the listed side.
+fn glued_affix(
+    one: &[PreparedToken],
+    two: &[PreparedToken],
+    one_used: &mut u32,
+    two_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    swapped: bool,
+    w: &Weights,
+) {
+    let two = &two[..two.len().min(MAX_TOKENS)];
+    let affix_left = |used: u32| {
+        two.iter().enumerate().any(|(k, y)| {
+            !is_set(used, k) && matches!(y.kind, TokenKind::LegalForm | TokenKind::Number)
+        })
+    };
+    if !affix_left(*two_used) {
+        return;
+    }
+    for (i, t) in one.iter().enumerate() {
+        if is_set(*one_used, i) || t.kind != TokenKind::Word || t.chars <= w.glued_min_stem {
+            continue;
+        }
+        for (j, x) in two.iter().enumerate() {
+            if is_set(*two_used, j)
+                || x.kind != TokenKind::Word
+                || x.chars < w.glued_min_stem
+                || x.raw.len() >= t.raw.len()
+            {
+                continue;
+            }
+            let Some(rest) = t
+                .raw
+                .strip_prefix(x.raw.as_str())
+                .or_else(|| t.raw.strip_suffix(x.raw.as_str()))
+            else {
+                continue;
+            };
+            let affix = two
+                .iter()
+                .enumerate()
+                .find(|&(k, y)| k != j && !is_set(*two_used, k) && spells_affix(y, rest));
+            if let Some((k, _)) = affix {
+                *one_used |= 1 << i;
+                *two_used |= (1 << j) | (1 << k);
+                // The affix beside the word is met with it; one moved away
+                // (a legal form put at the end) is only taken.
+                let span = if k + 1 == j {
+                    k..j + 1
+                } else if k == j + 1 {
+                    j..k + 1
+                } else {
+                    j..j + 1
+                };
+                push_span_pair(pairs, swapped, i, span, w.sim_joined, TokenMatch::Joined);
+                break;
+            }
+        }
+    }
+}
+
+/// `rest` spells the legal form or the number `y` ("oy" or "ag" for the
+/// canonical "jsc", "1" for 1).
+fn spells_affix(y: &PreparedToken, rest: &str) -> bool {
+    match y.kind {
+        TokenKind::Number => y.raw.as_str() == rest,
+        TokenKind::LegalForm => crate::text::legal_form_at(&["", rest], 1, true)
+            .is_some_and(|m| m.len == 1 && m.canonical == y.raw.as_str()),
+        _ => false,
+    }
+}
+
+/// Step 6, for vessels and aircraft only: a registration mark or hull code
+/// ("EP-GOY", "RA-86572", "YK-AGD") is one code, not words, so a typo may
+/// move or drop its hyphen ("EPC-AP", "ElW-78779") or swap letters across
+/// it ("AR-86572"). When the names are such marks (each part at most
+/// `mark_max_part_letters` letters, or a digit in it) and some part is left
+/// unmet, all their letters and digits are compared as one string: the same
+/// string counts as `sim_joined`, one edit or transposition apart (from
+/// `mark_min_chars` characters) as `sim_hard_typo`.
+fn whole_mark(
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    q_used: &mut u32,
+    n_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    w: &Weights,
+) {
+    let is_mark = |v: &[PreparedToken]| {
+        !v.is_empty()
+            && v.len() <= w.mark_max_parts
+            && (v.iter().all(|t| t.chars <= w.mark_max_part_letters)
+                || v.iter().any(|t| t.raw.bytes().any(|b| b.is_ascii_digit())))
+    };
+    let all_used =
+        |v: &[PreparedToken], used: u32| (used & mask(v.len())).count_ones() as usize == v.len();
+    if all_used(qt, *q_used) && all_used(nt, *n_used) || !is_mark(qt) || !is_mark(nt) {
+        return;
+    }
+    let joined = |v: &[PreparedToken]| v.iter().map(|t| t.raw.as_str()).collect::<String>();
+    let (a, b) = (joined(qt), joined(nt));
+    let sim = if a == b {
+        w.sim_joined
+    } else if a.len().min(b.len()) >= w.mark_min_chars && bounded_distance(&a, &b, 1).is_some() {
+        w.sim_hard_typo
+    } else {
+        return;
+    };
+    pairs.clear();
+    *q_used = mask(qt.len());
+    *n_used = mask(nt.len());
+    for query in 0..qt.len() {
+        pairs.push(Pair {
+            query,
+            listed: 0..nt.len(),
+            sim,
+            how: TokenMatch::Joined,
+        });
+    }
 }
 
 /// Step 5: one hard typo in a name whose other parts agree. The rest agrees
@@ -923,6 +1061,89 @@ mod tests {
         ] {
             let (_, pairs) = person(query, listed);
             assert_eq!(typo_pairs(&pairs), 0, "{query} / {listed}: {pairs:?}");
+        }
+    }
+
+    #[test]
+    fn a_legal_form_or_number_written_onto_a_word_comes_apart() {
+        let w = &DEFAULT_WEIGHTS;
+        for (query, listed) in [
+            ("SIBERICAOY", "SIBERICA OY"),
+            ("ZAONTTS MODUL", "ZAO NTTS MODUL"),
+            ("NEW HOLDING1", "NEW HOLDING 1"),
+            ("SiemensAG", "Siemens AG"),
+            // The listed side written together.
+            ("SIBERICA OY", "SIBERICAOY"),
+        ] {
+            let (a, pairs) = aligned(query, listed, ORG);
+            assert!(
+                pairs.iter().any(|p| p.how == TokenMatch::Joined),
+                "{query} / {listed}: {pairs:?}"
+            );
+            assert!(a.score >= w.threshold, "{query}: {}", a.score);
+        }
+    }
+
+    #[test]
+    fn only_a_legal_form_or_number_the_other_name_has_comes_apart() {
+        for (query, listed) in [
+            // The other name has another legal form, or another number.
+            ("SIBERICAOY", "SIBERICA GMBH"),
+            ("NEW HOLDING1", "NEW HOLDING 2"),
+            // Not a legal form: another word.
+            ("SIBERICAXY", "SIBERICA OY"),
+            // Too short a word to stand for a name.
+            ("ABCOY", "ABC OY"),
+        ] {
+            let (_, pairs) = aligned(query, listed, ORG);
+            assert!(
+                pairs
+                    .iter()
+                    .all(|p| p.how != TokenMatch::Joined || p.listed.len() > 1),
+                "{query} / {listed}: {pairs:?}"
+            );
+        }
+    }
+
+    const CRAFT: PartyKind = PartyKind {
+        org: false,
+        person: false,
+    };
+
+    #[test]
+    fn a_registration_mark_is_compared_whole() {
+        let w = &DEFAULT_WEIGHTS;
+        for (query, listed, sim) in [
+            // The hyphen moved.
+            ("EPC-AP", "EP-CAP", w.sim_joined),
+            // Letters swapped across the hyphen, or within a part.
+            ("AR-86572", "RA-86572", w.sim_hard_typo),
+            ("EP-OGY", "EP-GOY", w.sim_hard_typo),
+            // A letter more.
+            ("ElW-78779", "EW-78779", w.sim_hard_typo),
+        ] {
+            // (When a rare part met exactly, step 5 may already have met
+            // the rest as a typo: the whole mark is then no worse.)
+            let (a, pairs) = aligned(query, listed, CRAFT);
+            assert!(a.score >= sim - 1e-9, "{query} / {listed}: {pairs:?}");
+            assert!(a.score >= w.threshold, "{query}: {}", a.score);
+        }
+    }
+
+    #[test]
+    fn only_marks_of_vessels_and_aircraft_are_compared_whole() {
+        let w = &DEFAULT_WEIGHTS;
+        // Two letters off: another aircraft.
+        let (a, _) = aligned("EP-OGX", "EP-GOY", CRAFT);
+        assert!(a.score < w.threshold, "{}", a.score);
+        // Words, not a mark: a vessel's name is judged part by part.
+        let (_, pairs) = aligned("LADY LEILA", "LADY LEILB", CRAFT);
+        assert!(pairs.iter().all(|p| p.listed.len() == 1), "{pairs:?}");
+        // Persons and organisations are never read as marks.
+        for kind in [PERSON, ORG] {
+            let (a, pairs) = aligned("AR-86572", "RA-86572", kind);
+            assert!(a.score < w.threshold, "{pairs:?}");
+            assert!(pairs.iter().all(|p| p.how != TokenMatch::Joined));
         }
     }
 

@@ -89,6 +89,17 @@ pub struct Weights {
     /// "al khalij" / "alkhaleej"), and the skeleton has at least
     /// `skeleton_long_consonants` consonants; they count `sim_skeleton`.
     pub joined_skeleton_max_len_diff: usize,
+    /// A word with a legal form or a number written onto it ("SIBERICAOY")
+    /// meets the word it is written onto when that has at least this many
+    /// letters.
+    pub glued_min_stem: usize,
+    /// A vessel's or aircraft's name of at most `mark_max_parts` parts, each
+    /// of at most `mark_max_part_letters` letters or with a digit, is a
+    /// registration mark or code, compared whole (`align`, step 6); one edit
+    /// counts from `mark_min_chars` characters.
+    pub mark_max_parts: usize,
+    pub mark_max_part_letters: usize,
+    pub mark_min_chars: usize,
     /// A word spelling the initials of adjacent words has this many letters.
     pub initials_min_letters: usize,
     pub initials_max_letters: usize,
@@ -258,6 +269,10 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     joined_typo_min_chars: 8,
     joined_typo_long_chars: 12,
     joined_skeleton_max_len_diff: 3,
+    glued_min_stem: 4,
+    mark_max_parts: 3,
+    mark_max_part_letters: 3,
+    mark_min_chars: 5,
     initials_min_letters: 2,
     initials_max_letters: 5,
     weight_word: 1.0,
