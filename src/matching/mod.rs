@@ -304,22 +304,41 @@ impl Matcher {
         entity_ids: &[&str],
         opts: &ScreenOptions,
     ) -> Result<Vec<MatchResult>, ScreenError> {
-        let threshold = opts.threshold.unwrap_or(self.weights.threshold);
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(QueryError::BadThreshold(threshold).into());
-        }
+        let prepared = self.prepare_for_scoring(query)?;
+        self.score_prepared(&prepared, entity_ids, opts)
+    }
+
+    /// Analyses a query as [`Matcher::score_against`] does (with the
+    /// loaded lists' token statistics), for a caller that scores the same
+    /// party many times ([`Matcher::score_prepared`]) and analyses it once.
+    pub fn prepare_for_scoring(&self, query: &Query) -> Result<PreparedQuery, ScreenError> {
         let Prepared {
             query: mut prepared,
             ..
         } = query.prepare()?;
         self.index.stats().mark_common(&mut prepared.name);
-        nothing_to_screen(&prepared)?;
+        Ok(prepared)
+    }
+
+    /// [`Matcher::score_against`] for a query already analysed by
+    /// [`Matcher::prepare_for_scoring`].
+    pub fn score_prepared(
+        &self,
+        prepared: &PreparedQuery,
+        entity_ids: &[&str],
+        opts: &ScreenOptions,
+    ) -> Result<Vec<MatchResult>, ScreenError> {
+        let threshold = opts.threshold.unwrap_or(self.weights.threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(QueryError::BadThreshold(threshold).into());
+        }
+        nothing_to_screen(prepared)?;
         let ords: Vec<u32> = entity_ids
             .iter()
             .filter_map(|id| self.index.ord_of(id))
             .collect();
         Ok(self
-            .rank(&prepared, ords, threshold, opts.min_score, usize::MAX)
+            .rank(prepared, ords, threshold, opts.min_score, usize::MAX)
             .0)
     }
 

@@ -106,12 +106,21 @@ impl BlockingWeights {
 
 /// The blocking keys of a customer's queries (the union over its names).
 pub fn customer_keys(queries: &[crate::matching::Query]) -> Vec<Key> {
+    let prepared: Vec<crate::analysis::PreparedQuery> = queries
+        .iter()
+        .filter_map(|q| crate::matching::prepare_query(q).ok())
+        .map(|p| p.query)
+        .collect();
+    prepared_keys(&prepared)
+}
+
+/// The blocking keys of a customer's names already analysed (the same as
+/// [`customer_keys`] of the queries they were analysed from: the keys do
+/// not depend on which tokens the scorer counts as common).
+pub fn prepared_keys(prepared: &[crate::analysis::PreparedQuery]) -> Vec<Key> {
     let mut keys = Vec::new();
-    for q in queries {
-        let Ok(prepared) = crate::matching::prepare_query(q) else {
-            continue;
-        };
-        for k in crate::index::query_keys(&prepared.query) {
+    for q in prepared {
+        for k in crate::index::query_keys(q) {
             keys.push(key_of(&k));
         }
     }
@@ -136,6 +145,8 @@ pub struct EntityTable {
     keys: Vec<Box<[Key]>>,
     monitored: Vec<bool>,
     table: HashMap<Key, KeyEntry>,
+    /// Token keys (`t:`) of every party, monitored or not.
+    tokens: HashSet<Key>,
 }
 
 thread_local! {
@@ -201,9 +212,14 @@ impl EntityTable {
             .collect();
         let mut df: HashMap<Key, (u32, bool)> = HashMap::new();
         let stats = index.stats();
+        let mut tokens = HashSet::new();
         for (_, keys, _) in &keyed {
             for k in keys {
-                let entry = df.entry(key_of(k)).or_insert_with(|| {
+                let h = key_of(k);
+                if k.starts_with("t:") {
+                    tokens.insert(h);
+                }
+                let entry = df.entry(h).or_insert_with(|| {
                     let common = k
                         .strip_prefix("t:")
                         .is_some_and(|token| stats.is_common(token));
@@ -240,7 +256,14 @@ impl EntityTable {
             out.monitored.push(is_monitored);
         }
         out.table = table;
+        out.tokens = tokens;
         out
+    }
+
+    /// The token keys (`t:`) of every party of the index, monitored or not
+    /// (their weight follows the scorer's commonness).
+    pub fn token_keys(&self) -> &HashSet<Key> {
+        &self.tokens
     }
 
     pub fn len(&self) -> usize {

@@ -121,6 +121,12 @@ pub fn check_id(id: &str) -> Result<(), CustomerError> {
     Ok(())
 }
 
+/// The digest of a record as stored ([`Customer::canonical_json`]): what
+/// [`Customer::digest`] gives.
+pub fn digest_of(record: &str) -> String {
+    hex::encode(Sha256::digest(record.as_bytes()))
+}
+
 impl Customer {
     /// The record's id, checked.
     pub fn checked_id(&self) -> Result<&str, CustomerError> {
@@ -204,7 +210,7 @@ impl Customer {
     /// SHA-256 of the stored record: what the audit trail keeps of a
     /// customer (never the personal data itself).
     pub fn digest(&self) -> String {
-        hex::encode(Sha256::digest(self.canonical_json().as_bytes()))
+        digest_of(&self.canonical_json())
     }
 
     /// SHA-256 of the fields that matter to a match: name fields, aliases,

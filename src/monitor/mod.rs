@@ -301,14 +301,7 @@ impl Generation {
                 .as_ref()
                 .is_none_or(|m| e.datasets.iter().any(|d| m.contains(d)))
         });
-        let mut token_keys = HashSet::new();
-        for e in index.entities() {
-            for k in crate::index::entity_keys(e) {
-                if k.starts_with("t:") {
-                    token_keys.insert(blocking::key_of(&k));
-                }
-            }
-        }
+        let token_keys = table.token_keys().clone();
         let ord_of = (0..table.len() as u32)
             .filter_map(|o| table.id(o).map(|id| (id.to_string(), o)))
             .collect();
@@ -335,6 +328,77 @@ impl Generation {
         format!("{list}@{v}")
     }
 }
+
+/// A customer's names analysed once for a screening: its blocking keys
+/// and the names as the matcher scores them.
+struct Analysed {
+    keys: Vec<Key>,
+    names: Vec<crate::analysis::PreparedQuery>,
+}
+
+impl Analysed {
+    fn of(g: &Generation, c: &Customer) -> Analysed {
+        let names: Vec<crate::analysis::PreparedQuery> = c
+            .queries()
+            .iter()
+            .filter_map(|q| g.served.matcher.prepare_for_scoring(q).ok())
+            .collect();
+        Analysed {
+            keys: blocking::prepared_keys(&names),
+            names,
+        }
+    }
+}
+
+/// A customer of a write, screened, with what its record stores.
+struct Screened<'a> {
+    /// Its row in the request.
+    slot: usize,
+    id: String,
+    customer: &'a Customer,
+    keys: Vec<Key>,
+    found: Vec<Found>,
+    record: String,
+    digest: String,
+    match_fp: String,
+    name: String,
+    /// Its rating without any alert (that of a new customer with nothing found).
+    bare_risk: serde_json::Value,
+}
+
+/// The audit record of a customer's write (`existed`: it replaced a record).
+fn upserted_entry(
+    s: &Screened<'_>,
+    existed: bool,
+    g: &Generation,
+    config_hash: &str,
+    actor: &str,
+) -> AuditEntry {
+    let results: Vec<serde_json::Value> = s
+        .found
+        .iter()
+        .map(|f| serde_json::json!({"entity": f.entity_id, "score": f.score}))
+        .collect();
+    AuditEntry {
+        kind: "customer.upserted".into(),
+        actor: actor.to_string(),
+        subject: Some(format!("customer:{}", s.id)),
+        payload: serde_json::json!({
+            "digest": s.digest,
+            "created": !existed,
+            "screening": {
+                "inputDigest": s.digest,
+                "listVersions": g.versions,
+                "configHash": config_hash,
+                "results": results,
+            }
+        }),
+    }
+}
+
+/// Listed parties (ordinals), each with the customers (as read) whose
+/// pair with it scores at or above the threshold.
+type PartyPairs = Vec<(u32, Vec<(StoredCustomer, Found)>)>;
 
 /// A pair found at or above the threshold.
 #[derive(Debug, Clone)]
@@ -845,19 +909,18 @@ impl Monitor {
 
     /// Screens a customer forward: its keys and the pairs at or above the threshold.
     fn screen_forward(&self, g: &Generation, c: &Customer) -> (Vec<Key>, Vec<Found>) {
-        let queries = c.queries();
-        let keys = customer_keys(&queries);
-        let ords = g.table.candidates(&keys);
+        let a = Analysed::of(g, c);
+        let ords = g.table.candidates(&a.keys);
         let ids: Vec<&str> = ords.iter().filter_map(|&o| g.table.id(o)).collect();
-        let found = self.score_pairs(g, &queries, &ids);
-        (keys, found)
+        let found = self.score_pairs(g, &a.names, &ids);
+        (a.keys, found)
     }
 
     /// Scores a customer's names against listed parties; the best score per party.
     fn score_pairs(
         &self,
         g: &Generation,
-        queries: &[crate::matching::Query],
+        names: &[crate::analysis::PreparedQuery],
         ids: &[&str],
     ) -> Vec<Found> {
         if ids.is_empty() {
@@ -865,8 +928,8 @@ impl Monitor {
         }
         let opts = self.opts(&g.served);
         let mut best: BTreeMap<String, MatchResult> = BTreeMap::new();
-        for q in queries {
-            let Ok(results) = g.served.matcher.score_against(q, ids, &opts) else {
+        for q in names {
+            let Ok(results) = g.served.matcher.score_prepared(q, ids, &opts) else {
                 continue;
             };
             for r in results.into_iter().filter(|r| r.is_match) {
@@ -894,27 +957,73 @@ impl Monitor {
             .collect()
     }
 
-    /// Screens a listed party against the customers (reverse): every
-    /// customer (with its current record) whose pair scores at or above the threshold.
-    fn screen_reverse(&self, g: &Generation, ord: u32) -> Result<Vec<(StoredCustomer, Found)>> {
-        if g.table.id(ord).is_none() || !g.table.is_monitored(ord) {
-            return Ok(Vec::new());
-        }
-        let weighted = g.table.weighted_keys(ord);
-        let candidates = self
-            .customers
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .candidates(&weighted, self.weights.min_weight);
-        let mut out = Vec::new();
-        for chunk in candidates.chunks(256) {
-            for stored in self.store.customers_by_ord(chunk)? {
-                if let Some(f) = self.score_pair(g, &stored, ord) {
-                    out.push((stored, f));
-                }
+    /// Screens listed parties against the customers (reverse): for each
+    /// party of `ords` (in that order), every customer (with its record as
+    /// read, by ordinal) whose pair passes the blocking and scores at or
+    /// above the threshold, exactly as [`Monitor::score_pair`] decides it.
+    /// A candidate customer of several of the parties is read and analysed
+    /// once, and scored against those parties together.
+    fn screen_reverse(&self, g: &Generation, ords: &[u32]) -> Result<PartyPairs> {
+        use rayon::prelude::*;
+        let min_weight = self.weights.min_weight;
+        let screened: Vec<u32> = ords
+            .iter()
+            .copied()
+            .filter(|&o| g.table.id(o).is_some() && g.table.is_monitored(o))
+            .collect();
+        let per_party: Vec<(u32, Vec<u32>)> = {
+            let index = self.customers.read().unwrap_or_else(|p| p.into_inner());
+            let index = &*index;
+            screened
+                .par_iter()
+                .map(|&o| (o, index.candidates(&g.table.weighted_keys(o), min_weight)))
+                .collect()
+        };
+        // Customer ordinal → the parties it is a candidate of.
+        let mut wanted: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (party, customers) in &per_party {
+            for &c in customers {
+                wanted.entry(c).or_default().push(*party);
             }
         }
-        Ok(out)
+        drop(per_party);
+        let customer_ords: Vec<u32> = wanted.keys().copied().collect();
+        let stored: Vec<StoredCustomer> = customer_ords
+            .par_chunks(256)
+            .map(|chunk| self.store.customers_by_ord(chunk))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let found: Vec<(StoredCustomer, Vec<(u32, Found)>)> = stored
+            .into_par_iter()
+            .filter_map(|s| {
+                let parties = wanted.get(&s.ord)?;
+                let c = serde_json::from_str::<Customer>(&s.record).ok()?;
+                let a = Analysed::of(g, &c);
+                let ids: Vec<&str> = parties
+                    .iter()
+                    .filter(|&&p| g.table.pair_weight(&a.keys, p) >= min_weight)
+                    .filter_map(|&p| g.table.id(p))
+                    .collect();
+                let found: Vec<(u32, Found)> = self
+                    .score_pairs(g, &a.names, &ids)
+                    .into_iter()
+                    .filter_map(|f| g.ord_of.get(&f.entity_id).map(|&o| (o, f)))
+                    .collect();
+                (!found.is_empty()).then_some((s, found))
+            })
+            .collect();
+        let mut by_party: HashMap<u32, Vec<(StoredCustomer, Found)>> = HashMap::new();
+        for (s, pairs) in found {
+            for (party, f) in pairs {
+                by_party.entry(party).or_default().push((s.clone(), f));
+            }
+        }
+        Ok(ords
+            .iter()
+            .map(|&o| (o, by_party.remove(&o).unwrap_or_default()))
+            .collect())
     }
 
     /// Scores one stored customer (its record as stored) against one
@@ -929,12 +1038,11 @@ impl Monitor {
             return None;
         }
         let c = serde_json::from_str::<Customer>(&stored.record).ok()?;
-        let queries = c.queries();
-        let keys = customer_keys(&queries);
-        if g.table.pair_weight(&keys, ord) < self.weights.min_weight {
+        let a = Analysed::of(g, &c);
+        if g.table.pair_weight(&a.keys, ord) < self.weights.min_weight {
             return None;
         }
-        self.score_pairs(g, &queries, &[id]).into_iter().next()
+        self.score_pairs(g, &a.names, &[id]).into_iter().next()
     }
 
     // ----- writes -----
@@ -947,7 +1055,6 @@ impl Monitor {
         rows: Vec<std::result::Result<Customer, String>>,
         actor: &str,
     ) -> Result<BulkReport> {
-        use rayon::prelude::*;
         let mut report = BulkReport {
             received: rows.len(),
             ..BulkReport::default()
@@ -997,52 +1104,53 @@ impl Monitor {
                 },
             }
         }
-        for chunk in valid.chunks(WRITE_CHUNK) {
-            // Each chunk is screened and stored under one generation (a list
-            // update may switch generations between chunks: each customer
-            // records the versions its own screening ran against).
+        // Each chunk is screened and stored under one generation (a list
+        // update may switch generations between chunks: each customer
+        // records the versions its own screening ran against). The next
+        // chunk is screened (on the other cores) while this one is written;
+        // it is screened again if the generation has switched meanwhile.
+        let chunks: Vec<&[(usize, Customer)]> = valid.chunks(WRITE_CHUNK).collect();
+        let mut ahead: Option<(Arc<Generation>, Vec<Screened<'_>>)> = None;
+        for (k, chunk) in chunks.iter().enumerate() {
             let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
             let g = self.unavailable_if_not_ready()?;
+            let screened = match ahead.take() {
+                Some((earlier, screened)) if Arc::ptr_eq(&earlier, &g) => screened,
+                _ => self.screen_for_write(&g, chunk),
+            };
             let config_hash = self.config_hash(&g.served);
-            let screened: Vec<(usize, &Customer, Vec<Key>, Vec<Found>)> = chunk
-                .par_iter()
-                .map(|(i, c)| {
-                    let (keys, found) = self.screen_forward(&g, c);
-                    (*i, c, keys, found)
-                })
-                .collect();
-            let mut outcomes: Vec<(usize, WriteOutcome, u32, Vec<Key>, usize)> = Vec::new();
-            let mut changes: Vec<i64> = Vec::new();
-            self.store.transaction(&mut |tx| {
-                outcomes.clear();
-                changes.clear();
-                for (i, c, keys, found) in &screened {
-                    let (outcome, (ord, change), opened) =
-                        self.write_customer(tx, &g, c, found, actor, &config_hash)?;
-                    outcomes.push((*i, outcome, ord, keys.clone(), opened));
-                    if change > 0 {
-                        changes.push(change);
-                    }
-                }
-                Ok(())
-            })?;
+            let next = chunks.get(k + 1).copied();
+            let (written, next) = std::thread::scope(|scope| {
+                let next = next.map(|n| {
+                    let g = Arc::clone(&g);
+                    scope.spawn(move || {
+                        let screened = self.screen_for_write(&g, n);
+                        (g, screened)
+                    })
+                });
+                let written = self.write_chunk(&g, &screened, actor, &config_hash);
+                (written, next.and_then(|h| h.join().ok()))
+            });
+            ahead = next;
+            let (outcomes, changes) = written?;
             // Indexed here: `catch_up` skips them (those it already read
             // are indexed twice, which is harmless). Locked in its order.
             let mut state = lock(&self.caught_up);
             let after = state.after;
             state.own.extend(changes.into_iter().filter(|&c| c > after));
             let mut index = self.customers.write().unwrap_or_else(|p| p.into_inner());
-            for (i, outcome, ord, keys, opened) in outcomes {
+            for (k, outcome, ord, opened) in outcomes {
+                let s = &screened[k];
                 match outcome.status.as_deref() {
                     Some("created") => report.created += 1,
                     Some("updated") => report.updated += 1,
                     _ => report.unchanged += 1,
                 }
                 if outcome.status.as_deref() != Some("unchanged") {
-                    index.add(ord, &keys);
+                    index.add(ord, &s.keys);
                 }
                 report.alerts_opened += opened;
-                slots[i] = Some(outcome);
+                slots[s.slot] = Some(outcome);
             }
         }
         report.results = slots.into_iter().flatten().collect();
@@ -1054,23 +1162,151 @@ impl Monitor {
         Ok(report)
     }
 
-    /// Stores one screened customer, reconciles its alerts and rates it.
+    /// Screens a chunk of customers for a write (in parallel), and works
+    /// out what their records store.
+    fn screen_for_write<'a>(
+        &self,
+        g: &Generation,
+        chunk: &'a [(usize, Customer)],
+    ) -> Vec<Screened<'a>> {
+        use rayon::prelude::*;
+        chunk
+            .par_iter()
+            .map(|(slot, c)| {
+                let (keys, found) = self.screen_forward(g, c);
+                let record = c.canonical_json();
+                let digest = customer::digest_of(&record);
+                let rating = self.config.risk.rate(
+                    &c.countries,
+                    &c.addresses,
+                    c.segment.as_deref(),
+                    &[],
+                    self.jurisdictions.as_ref(),
+                );
+                Screened {
+                    slot: *slot,
+                    id: c.id.clone().unwrap_or_default(),
+                    customer: c,
+                    keys,
+                    found,
+                    match_fp: c.match_fingerprint(),
+                    name: c.display_name(),
+                    record,
+                    digest,
+                    bare_risk: serde_json::to_value(&rating).unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    /// Stores a screened chunk in one transaction: the customers that are
+    /// new, with nothing found and no alert from before (most of a bulk
+    /// import), written together; every other one by
+    /// [`Monitor::write_customer`]. Returns (position in `screened`,
+    /// outcome, ordinal, alerts opened) of each, and the change numbers.
+    #[allow(clippy::type_complexity)]
+    fn write_chunk(
+        &self,
+        g: &Generation,
+        screened: &[Screened<'_>],
+        actor: &str,
+        config_hash: &str,
+    ) -> Result<(Vec<(usize, WriteOutcome, u32, usize)>, Vec<i64>)> {
+        let mut outcomes: Vec<(usize, WriteOutcome, u32, usize)> = Vec::new();
+        let mut changes: Vec<i64> = Vec::new();
+        self.store.transaction(&mut |tx| {
+            outcomes.clear();
+            changes.clear();
+            let ids: Vec<&str> = screened.iter().map(|s| s.id.as_str()).collect();
+            let mut before = tx.customers_by_ids(&ids)?;
+            let alerts = tx.current_alerts_of(&ids)?;
+            let at = now();
+            let fresh: Vec<usize> = (0..screened.len())
+                .filter(|&k| {
+                    before.get(k).is_some_and(Option::is_none)
+                        && screened[k].found.is_empty()
+                        && !alerts.contains_key(&screened[k].id)
+                })
+                .collect();
+            if !fresh.is_empty() {
+                let rows: Vec<CustomerRow<'_>> = fresh
+                    .iter()
+                    .map(|&k| {
+                        let s = &screened[k];
+                        CustomerRow {
+                            id: &s.id,
+                            record: &s.record,
+                            digest: &s.digest,
+                            match_fp: &s.match_fp,
+                            name: &s.name,
+                            segment: s.customer.segment.as_deref(),
+                            tags: &s.customer.tags,
+                            at,
+                            screened_versions: &g.versions,
+                            risk: Some(&s.bare_risk),
+                        }
+                    })
+                    .collect();
+                let put = tx.insert_new_customers(&rows)?;
+                let entries: Vec<AuditEntry> = fresh
+                    .iter()
+                    .map(|&k| upserted_entry(&screened[k], false, g, config_hash, actor))
+                    .collect();
+                tx.append_audits(&entries, at)?;
+                for (&k, (ord, change)) in fresh.iter().zip(put) {
+                    let s = &screened[k];
+                    outcomes.push((
+                        k,
+                        WriteOutcome {
+                            id: s.id.clone(),
+                            status: Some("created".into()),
+                            alerts: Some(Vec::new()),
+                            risk: Some(s.bare_risk.clone()),
+                            list_versions: Some(g.versions.clone()),
+                            error: None,
+                        },
+                        ord,
+                        0,
+                    ));
+                    if change > 0 {
+                        changes.push(change);
+                    }
+                }
+            }
+            for (k, s) in screened.iter().enumerate() {
+                if fresh.binary_search(&k).is_ok() {
+                    continue;
+                }
+                let before = before.get_mut(k).and_then(Option::take);
+                let (outcome, (ord, change), opened) =
+                    self.write_customer(tx, g, s, before, actor, config_hash)?;
+                outcomes.push((k, outcome, ord, opened));
+                if change > 0 {
+                    changes.push(change);
+                }
+            }
+            Ok(())
+        })?;
+        Ok((outcomes, changes))
+    }
+
+    /// Stores one screened customer (`before`: its record as stored, read
+    /// in this transaction), reconciles its alerts and rates it.
     fn write_customer(
         &self,
         tx: &mut dyn Tx,
         g: &Generation,
-        c: &Customer,
-        found: &[Found],
+        s: &Screened<'_>,
+        before: Option<StoredCustomer>,
         actor: &str,
         config_hash: &str,
     ) -> Result<(WriteOutcome, (u32, i64), usize)> {
-        let id = c.id.clone().unwrap_or_default();
-        let record = c.canonical_json();
-        let digest = c.digest();
+        let (c, found) = (s.customer, &s.found);
+        let id = s.id.clone();
+        let digest = &s.digest;
         let at = now();
-        let before = tx.customer(&id)?;
         if let Some(b) = &before
-            && b.digest == digest
+            && &b.digest == digest
             && b.screened_versions == g.versions
         {
             let alerts = tx.customer_alerts(&id)?;
@@ -1092,43 +1328,24 @@ impl Monitor {
                 0,
             ));
         }
-        let match_fp = c.match_fingerprint();
-        let name = c.display_name();
+        let match_fp = &s.match_fp;
         let put = tx.put_customer(&CustomerRow {
             id: &id,
-            record: &record,
-            digest: &digest,
-            match_fp: &match_fp,
-            name: &name,
+            record: &s.record,
+            digest,
+            match_fp,
+            name: &s.name,
             segment: c.segment.as_deref(),
             tags: &c.tags,
             at,
             screened_versions: &g.versions,
             risk: None,
         })?;
-        let results: Vec<serde_json::Value> = found
-            .iter()
-            .map(|f| serde_json::json!({"entity": f.entity_id, "score": f.score}))
-            .collect();
         tx.append_audit(
-            &AuditEntry {
-                kind: "customer.upserted".into(),
-                actor: actor.to_string(),
-                subject: Some(format!("customer:{id}")),
-                payload: serde_json::json!({
-                    "digest": digest,
-                    "created": before.is_none(),
-                    "screening": {
-                        "inputDigest": digest,
-                        "listVersions": g.versions,
-                        "configHash": config_hash,
-                        "results": results,
-                    }
-                }),
-            },
+            &upserted_entry(s, before.is_some(), g, config_hash, actor),
             at,
         )?;
-        let counts = self.reconcile_customer(tx, &id, &match_fp, found, actor, at)?;
+        let counts = self.reconcile_customer(tx, &id, match_fp, found, actor, at)?;
         let (risk, alerts) = self.rate(tx, &id, c)?;
         Ok((
             WriteOutcome {
@@ -2042,7 +2259,6 @@ impl Monitor {
         work: &ChunkWork,
         chunk: &RescreenChunk,
     ) -> Result<ChunkCounts> {
-        use rayon::prelude::*;
         let mut counts = ChunkCounts::default();
         match work {
             ChunkWork::Parties(ids) => {
@@ -2051,10 +2267,7 @@ impl Monitor {
                     .filter_map(|id| g.ord_of.get(id).copied())
                     .collect();
                 counts.entities_screened = ords.len() as u64;
-                let found: Vec<(u32, Vec<(StoredCustomer, Found)>)> = ords
-                    .par_iter()
-                    .map(|&o| self.screen_reverse(g, o).map(|f| (o, f)))
-                    .collect::<Result<_>>()?;
+                let found = self.screen_reverse(g, &ords)?;
                 let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
                 counts.alerts_opened += o as u64;
                 counts.alerts_updated += u as u64;
@@ -2064,16 +2277,25 @@ impl Monitor {
                 self.screen_customers(g, batch, &mut counts, Some(chunk))?;
             }
             ChunkWork::Range(after, last) => {
-                let mut after = *after;
-                while after < *last {
-                    let batch = self.store.scan_customers(after, 2000)?;
-                    let Some(end) = batch.last().map(|c| c.ord) else {
-                        break;
+                // The next batch is read and screened (on the other cores)
+                // while this one's alerts are written.
+                let mut current = self.read_and_screen(g, *after, *last)?;
+                while let Some((end, screened)) = current {
+                    let (applied, next) = std::thread::scope(|scope| {
+                        let next = (end < *last)
+                            .then(|| scope.spawn(move || self.read_and_screen(g, end, *last)));
+                        counts.customers_screened += screened.len() as u64;
+                        let applied = self.apply_customers(g, &screened, Some(chunk));
+                        (applied, next.map(|h| h.join()))
+                    });
+                    let (o, u) = applied?;
+                    counts.alerts_opened += o as u64;
+                    counts.alerts_updated += u as u64;
+                    current = match next {
+                        None => None,
+                        Some(Ok(next)) => next?,
+                        Some(Err(_)) => return Err(internal("a rescreen's screening failed")),
                     };
-                    let batch: Vec<StoredCustomer> =
-                        batch.into_iter().filter(|c| c.ord <= *last).collect();
-                    self.screen_customers(g, batch, &mut counts, Some(chunk))?;
-                    after = end;
                 }
             }
             ChunkWork::Delist(ids) => {
@@ -2109,6 +2331,36 @@ impl Monitor {
         counts.alerts_opened += o as u64;
         counts.alerts_updated += u as u64;
         Ok(())
+    }
+
+    /// Reads the customers with an ordinal in `(after, last]`, the next
+    /// batch of them, and screens them forward (in parallel): the last
+    /// ordinal read and what was found; `None` when there are none left.
+    #[allow(clippy::type_complexity)]
+    fn read_and_screen(
+        &self,
+        g: &Generation,
+        after: u32,
+        last: u32,
+    ) -> Result<Option<(u32, Vec<(StoredCustomer, Vec<Found>)>)>> {
+        use rayon::prelude::*;
+        if after >= last {
+            return Ok(None);
+        }
+        let batch = self.store.scan_customers(after, 2000)?;
+        let Some(end) = batch.last().map(|c| c.ord) else {
+            return Ok(None);
+        };
+        let screened = batch
+            .into_par_iter()
+            .filter(|c| c.ord <= last)
+            .filter_map(|s| {
+                let c: Customer = serde_json::from_str(&s.record).ok()?;
+                let (_, found) = self.screen_forward(g, &c);
+                Some((s, found))
+            })
+            .collect();
+        Ok(Some((end, screened)))
     }
 
     /// A rescreen job and how far it is.

@@ -524,6 +524,137 @@ impl PgTx<'_, '_> {
 }
 
 impl Tx for PgTx<'_, '_> {
+    fn customers_by_ids(&mut self, ids: &[&str]) -> Result<Vec<Option<StoredCustomer>>> {
+        let list: Vec<&str> = ids.to_vec();
+        let found = self.query(
+            &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ANY($1)"),
+            &[&list],
+            customer_row,
+        )?;
+        let by_id: HashMap<String, StoredCustomer> =
+            found.into_iter().map(|c| (c.id.clone(), c)).collect();
+        Ok(ids.iter().map(|id| by_id.get(*id).cloned()).collect())
+    }
+
+    fn current_alerts_of(&mut self, ids: &[&str]) -> Result<HashMap<String, Vec<Alert>>> {
+        let list: Vec<&str> = ids.to_vec();
+        let found = self.query(
+            &format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts WHERE customer_id = ANY($1) AND is_current ORDER BY id"
+            ),
+            &[&list],
+            alert_row,
+        )?;
+        let mut out: HashMap<String, Vec<Alert>> = HashMap::new();
+        for a in found {
+            out.entry(a.customer_id.clone()).or_default().push(a);
+        }
+        Ok(out)
+    }
+
+    /// One statement for the records (arrays unnested), one per tag.
+    fn insert_new_customers(&mut self, rows: &[CustomerRow<'_>]) -> Result<Vec<(u32, i64)>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<&str> = rows.iter().map(|r| r.id).collect();
+        let records: Vec<&str> = rows.iter().map(|r| r.record).collect();
+        let digests: Vec<&str> = rows.iter().map(|r| r.digest).collect();
+        let fps: Vec<&str> = rows.iter().map(|r| r.match_fp).collect();
+        let names: Vec<&str> = rows.iter().map(|r| r.name).collect();
+        let segments: Vec<Option<&str>> = rows.iter().map(|r| r.segment).collect();
+        let ats: Vec<String> = rows.iter().map(|r| time_text(r.at)).collect();
+        let versions: Vec<String> = rows
+            .iter()
+            .map(|r| serde_json::to_string(r.screened_versions).unwrap_or_default())
+            .collect();
+        let levels: Vec<Option<&str>> = rows
+            .iter()
+            .map(|r| r.risk.and_then(|v| v.get("level")).and_then(|l| l.as_str()))
+            .collect();
+        let risks: Vec<Option<String>> = rows.iter().map(|r| r.risk.map(json_text)).collect();
+        let made: Vec<(String, i64, i64)> = self.query(
+            "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
+             SELECT id, record, digest, match_fp, name, segment, 1, at, at, at, versions, risk_level, risk
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+               AS u(id, record, digest, match_fp, name, segment, at, versions, risk_level, risk)
+             RETURNING id, ord, change_seq",
+            &[
+                &ids, &records, &digests, &fps, &names, &segments, &ats, &versions, &levels,
+                &risks,
+            ],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+        )?;
+        let by_id: HashMap<String, (i64, i64)> = made
+            .into_iter()
+            .map(|(id, ord, change)| (id, (ord, change)))
+            .collect();
+        for row in rows {
+            for tag in row.tags {
+                self.execute(
+                    "INSERT INTO customer_tags (tag, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[tag, &row.id],
+                )?;
+            }
+        }
+        rows.iter()
+            .map(|row| {
+                by_id
+                    .get(row.id)
+                    .and_then(|(o, change)| u32::try_from(*o).ok().map(|o| (o, *change)))
+                    .ok_or_else(|| MonitorError::Internal("customer numbers are exhausted".into()))
+            })
+            .collect()
+    }
+
+    /// The chain linked here, the records written in one statement.
+    fn append_audits(&mut self, entries: &[AuditEntry], at: OffsetDateTime) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut last: Option<(i64, String)> = match self.last_audit.take() {
+            Some(last) => Some(last),
+            None => self
+                .query(
+                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                    &[],
+                    |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+                )?
+                .pop(),
+        };
+        let at = time_text(at);
+        let mut records = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let record = audit::link(
+                last.as_ref().map(|(s, h)| (*s, h.as_str())),
+                at.clone(),
+                &entry.kind,
+                &entry.actor,
+                entry.subject.as_deref(),
+                json_text(&entry.payload),
+            );
+            last = Some((record.seq, record.hash.clone()));
+            records.push(record);
+        }
+        let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
+        let ats: Vec<&str> = records.iter().map(|r| r.at.as_str()).collect();
+        let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+        let actors: Vec<&str> = records.iter().map(|r| r.actor.as_str()).collect();
+        let subjects: Vec<Option<&str>> = records.iter().map(|r| r.subject.as_deref()).collect();
+        let payloads: Vec<&str> = records.iter().map(|r| r.payload.as_str()).collect();
+        let prevs: Vec<&str> = records.iter().map(|r| r.prev_hash.as_str()).collect();
+        let hashes: Vec<&str> = records.iter().map(|r| r.hash.as_str()).collect();
+        self.execute(
+            "INSERT INTO audit (seq, at, kind, actor, subject, payload, prev_hash, hash)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
+            &[
+                &seqs, &ats, &kinds, &actors, &subjects, &payloads, &prevs, &hashes,
+            ],
+        )?;
+        self.last_audit = last;
+        Ok(())
+    }
+
     fn customer(&mut self, id: &str) -> Result<Option<StoredCustomer>> {
         Ok(self
             .query(

@@ -459,6 +459,9 @@ struct SqliteTx<'a> {
     jobs: &'a super::store::MemoryRescreenJobs,
     /// Chunk counts to add to `jobs` once the transaction commits.
     chunk_counts: Vec<(RescreenChunk, ChunkCounts)>,
+    /// The last audit record this transaction appended (it is the only
+    /// writer: no other can follow it meanwhile).
+    last_audit: Option<(i64, String)>,
 }
 
 impl SqliteTx<'_> {
@@ -727,11 +730,14 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn append_audit(&mut self, entry: &AuditEntry, at: OffsetDateTime) -> Result<AuditRecord> {
-        let last: Option<(i64, String)> = self
-            .conn
-            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-            .map_err(self.err())?;
+        let last: Option<(i64, String)> = match self.last_audit.take() {
+            Some(last) => Some(last),
+            None => self
+                .conn
+                .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+                .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+                .map_err(self.err())?,
+        };
         let record = audit::link(
             last.as_ref().map(|(s, h)| (*s, h.as_str())),
             time_text(at),
@@ -757,6 +763,7 @@ impl Tx for SqliteTx<'_> {
                 ])
             })
             .map_err(self.err())?;
+        self.last_audit = Some((record.seq, record.hash.clone()));
         Ok(record)
     }
 
@@ -848,6 +855,7 @@ impl MonitorStore for SqliteStore {
                 path: &self.path,
                 jobs: &self.jobs,
                 chunk_counts: Vec::new(),
+                last_audit: None,
             };
             f(&mut tx)?;
             chunk_counts = tx.chunk_counts;

@@ -13,7 +13,7 @@
 //! No type here is SQLite's.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 /// Errors of the monitor and its store.
@@ -531,6 +531,41 @@ pub trait Tx {
     /// over thus counts each alert once: the replica that lost it counted
     /// those it wrote, the one doing it again finds them written.
     fn add_chunk_counts(&mut self, chunk: &RescreenChunk, counts: &ChunkCounts) -> Result<()>;
+
+    /// Several customers by id, in the order given (`None`: no such
+    /// customer). A backend may read them in one statement.
+    fn customers_by_ids(&mut self, ids: &[&str]) -> Result<Vec<Option<StoredCustomer>>> {
+        ids.iter().map(|id| self.customer(id)).collect()
+    }
+    /// The current alerts of several customers (customers without any are
+    /// left out), each customer's in the order of
+    /// [`Tx::customer_alerts`]. A backend may read them in one statement.
+    fn current_alerts_of(&mut self, ids: &[&str]) -> Result<HashMap<String, Vec<Alert>>> {
+        let mut out = HashMap::new();
+        for id in ids {
+            let alerts = self.customer_alerts(id)?;
+            if !alerts.is_empty() {
+                out.insert((*id).to_string(), alerts);
+            }
+        }
+        Ok(out)
+    }
+    /// Creates customers this transaction found to have no record and no
+    /// current alert (so nothing of theirs to update), each with its
+    /// rating: [`Tx::put_customer`] of each, in order, whose results it
+    /// returns. A backend may write them in one statement.
+    fn insert_new_customers(&mut self, rows: &[CustomerRow<'_>]) -> Result<Vec<(u32, i64)>> {
+        rows.iter().map(|r| self.put_customer(r)).collect()
+    }
+    /// Appends several records to the audit trail, in order
+    /// ([`Tx::append_audit`] of each). A backend may write them in one
+    /// statement.
+    fn append_audits(&mut self, entries: &[AuditEntry], at: OffsetDateTime) -> Result<()> {
+        for e in entries {
+            self.append_audit(e, at)?;
+        }
+        Ok(())
+    }
 }
 
 /// A monitor store: transactions, and the reads the API and the jobs need.
