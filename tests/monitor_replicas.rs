@@ -810,14 +810,21 @@ impl MonitorStore for Hooked {
     }
 }
 
-#[test]
-fn a_chunk_of_a_replica_killed_mid_chunk_is_done_by_another_and_nothing_is_doubled() {
-    let count = 200;
+/// `count` customers written on a new database (its URL), and the alerts
+/// one replica alone leaves after the step to v2 of the same customers.
+fn customers_written(count: usize) -> (BTreeSet<(String, String, String, String)>, String) {
     let expected = single_replica_alerts(count);
     let url = cluster().new_database();
     replica(&url)
         .put_customers(customers(count), "test")
         .expect("write");
+    (expected, url)
+}
+
+#[test]
+fn a_chunk_of_a_replica_killed_mid_chunk_is_done_by_another_and_nothing_is_doubled() {
+    let count = 200;
+    let (expected, url) = customers_written(count);
     let lease = Duration::from_secs(1);
     let (tell, killed) = std::sync::mpsc::channel();
     let hooked = Hooked::new(store(&url));
@@ -878,11 +885,7 @@ fn a_chunk_of_a_replica_killed_mid_chunk_is_done_by_another_and_nothing_is_doubl
 #[test]
 fn a_requested_rescreen_is_finished_by_another_replica_when_its_own_dies() {
     let count = 200;
-    let expected = single_replica_alerts(count);
-    let url = cluster().new_database();
-    replica(&url)
-        .put_customers(customers(count), "test")
-        .expect("write");
+    let (expected, url) = customers_written(count);
     let lease = Duration::from_secs(1);
     let hooked = Arc::new(Hooked::new(store(&url)));
     let doomed = Arc::new(late_replica(Arc::clone(&hooked) as _, "killed", lease));
