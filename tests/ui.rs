@@ -172,7 +172,16 @@ impl Analyst {
     }
 }
 
-async fn sign_in<S>(app: &S, key: &str) -> Analyst
+/// The sign-in form's round trip as a browser makes it: the form (its CSRF
+/// token and double-submit cookie) for `next`, then the key posted with
+/// both. `header`: one more header on both requests (a proxy's). Returns
+/// the double-submit cookie as set, and the answer to the post.
+async fn submit_sign_in<S>(
+    app: &S,
+    header: Option<(&str, &str)>,
+    next: &str,
+    key: &str,
+) -> (Cookie<'static>, Page)
 where
     S: actix_web::dev::Service<
             actix_http::Request,
@@ -180,9 +189,13 @@ where
             Error = actix_web::Error,
         >,
 {
+    let with_header = |r: test::TestRequest| match header {
+        Some(h) => r.insert_header(h),
+        None => r,
+    };
     let form = send(
         app,
-        test::TestRequest::get().uri("/ui/sign-in?next=/ui/lists"),
+        with_header(test::TestRequest::get().uri(&format!("/ui/sign-in?next={next}"))),
     )
     .await;
     assert_eq!(form.status, 200, "{}", form.body);
@@ -195,16 +208,26 @@ where
         .clone();
     let res = send(
         app,
-        test::TestRequest::post()
-            .uri("/ui/sign-in")
-            .cookie(double)
-            .set_form([
-                ("csrf", token.as_str()),
-                ("next", "/ui/lists"),
-                ("key", key),
-            ]),
+        with_header(
+            test::TestRequest::post()
+                .uri("/ui/sign-in")
+                .cookie(Cookie::new("screener_sign_in", double.value().to_string()))
+                .set_form([("csrf", token.as_str()), ("next", next), ("key", key)]),
+        ),
     )
     .await;
+    (double, res)
+}
+
+async fn sign_in<S>(app: &S, key: &str) -> Analyst
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+        >,
+{
+    let (_, res) = submit_sign_in(app, None, "/ui/lists", key).await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(res.location, "/ui/lists");
     let cookie = res
@@ -1257,37 +1280,7 @@ async fn the_session_cookie_is_httponly_strict_and_secure_over_tls() {
         (Some(("forwarded", "for=10.0.0.1;proto=https")), true),
         (Some(("x-forwarded-proto", "http")), false),
     ] {
-        let with_proxy = |r: test::TestRequest| match proxy {
-            Some(h) => r.insert_header(h),
-            None => r,
-        };
-        let form = send(
-            &app,
-            with_proxy(test::TestRequest::get().uri("/ui/sign-in?next=/ui/alerts")),
-        )
-        .await;
-        assert_eq!(form.status, 200, "{}", form.body);
-        let double = form
-            .cookies
-            .iter()
-            .find(|c| c.name() == "screener_sign_in")
-            .expect("sign-in cookie")
-            .clone();
-        let token = hidden(&form.body, "csrf");
-        let res = send(
-            &app,
-            with_proxy(
-                test::TestRequest::post()
-                    .uri("/ui/sign-in")
-                    .cookie(Cookie::new("screener_sign_in", double.value().to_string()))
-                    .set_form([
-                        ("csrf", token.as_str()),
-                        ("next", "/ui/alerts"),
-                        ("key", ANA),
-                    ]),
-            ),
-        )
-        .await;
+        let (double, res) = submit_sign_in(&app, proxy, "/ui/alerts", ANA).await;
         assert_eq!(res.status, 303, "{}", res.body);
         let session = res
             .cookies
