@@ -111,6 +111,10 @@ struct Accumulator {
     entries: Vec<Entry>,
     refused: Vec<u32>,
     scratch: Vec<f32>,
+    /// The full pass's sums by party ordinal (0 when not met), and the
+    /// parties it met.
+    sum: Vec<f32>,
+    touched: Vec<u32>,
 }
 
 thread_local! {
@@ -131,6 +135,11 @@ thread_local! {
 /// returned, and their order, are those of summing every key of every
 /// party in the keys' own order: the survivors' sums are taken again so,
 /// from the keys each one has.
+///
+/// When the keys' lists hold fewer than [`PRUNE_FROM_POSTINGS`] postings
+/// in all, as they do for most queries of the default lists, pruning
+/// cannot save what its bookkeeping costs: every list is read in the keys'
+/// own order into plain sums instead (the same parties, in the same order).
 pub fn top_parties(
     searcher: &Searcher,
     doc_ords: &[Vec<u32>],
@@ -139,6 +148,35 @@ pub fn top_parties(
     limit: usize,
     keep: impl Fn(u32) -> bool,
 ) -> tantivy::Result<Vec<u32>> {
+    top_parties_pruning_from(
+        searcher,
+        doc_ords,
+        parties,
+        keys,
+        limit,
+        keep,
+        PRUNE_FROM_POSTINGS,
+    )
+}
+
+/// Fewest postings, summed over a search's keys, for which the search
+/// prunes (see [`top_parties`]). On the default lists (44,340 parties) a
+/// query's keys hold 1,400 postings at the tenth percentile of the dev
+/// negatives, 6,800 at the 99th and 9,000 at most, and pruning them cost
+/// about 14 % of the batch throughput; with 750,000 parties they hold
+/// about 17 times as many, and pruning makes a search 2.5 times faster.
+pub const PRUNE_FROM_POSTINGS: u64 = 20_000;
+
+/// [`top_parties`], pruning from `prune_from` postings.
+fn top_parties_pruning_from(
+    searcher: &Searcher,
+    doc_ords: &[Vec<u32>],
+    parties: usize,
+    keys: &[Key<'_>],
+    limit: usize,
+    keep: impl Fn(u32) -> bool,
+    prune_from: u64,
+) -> tantivy::Result<Vec<u32>> {
     ACCUMULATOR.with(|cell| {
         let mut fresh = Accumulator::default();
         let mut guard = cell.try_borrow_mut();
@@ -146,11 +184,19 @@ pub fn top_parties(
             Ok(acc) => &mut **acc,
             Err(_) => &mut fresh,
         };
+        let keys = &keys[..keys.len().min(MAX_KEYS)];
+        let (weights, found) = look_up(searcher, parties, keys)?;
+        let postings: u64 = found.iter().map(|f| u64::from(f.doc_freq)).sum();
+        if limit == 0 || postings < prune_from {
+            if acc.sum.len() < parties {
+                acc.sum.resize(parties, 0.0);
+            }
+            return full_pass(doc_ords, keys, &found, limit, &keep, acc);
+        }
         if acc.slot.len() < parties {
             acc.slot.resize(parties, 0);
         }
-        let keys = &keys[..keys.len().min(MAX_KEYS)];
-        let result = search(searcher, doc_ords, parties, keys, limit, &keep, acc)
+        let result = search(doc_ords, keys, weights, found, limit, &keep, acc)
             .map(|live| best_parties(acc, keys, &live, limit));
         // Leave the accumulator empty for the next search.
         for e in &acc.entries {
@@ -272,18 +318,13 @@ struct Found {
     postings: Vec<(u32, Arc<InvertedIndexReader>, TermInfo)>,
 }
 
-/// Looks every key up, reads them heaviest first into `acc` and stops
-/// taking new parties once they could not reach the best `limit` (see
-/// [`top_parties`]).
-fn search(
+/// Looks every key up: each key's weight (0 for a key not found or
+/// skipped) and the keys found, in the keys' order.
+fn look_up(
     searcher: &Searcher,
-    doc_ords: &[Vec<u32>],
     parties: usize,
     keys: &[Key<'_>],
-    limit: usize,
-    keep: &impl Fn(u32) -> bool,
-    acc: &mut Accumulator,
-) -> tantivy::Result<Searched> {
+) -> tantivy::Result<(Vec<f32>, Vec<Found>)> {
     let segments = searcher.segment_readers();
     let n = parties.max(1) as f32;
     let mut weights = vec![0.0f32; keys.len()];
@@ -314,6 +355,78 @@ fn search(
             postings,
         });
     }
+    Ok((weights, found))
+}
+
+/// Reads every key's postings in the keys' order into plain sums, then
+/// keeps the best `limit` (all when 0) of the parties `keep` accepts, best
+/// first. Leaves the accumulator's sums empty.
+fn full_pass(
+    doc_ords: &[Vec<u32>],
+    keys: &[Key<'_>],
+    found: &[Found],
+    limit: usize,
+    keep: &impl Fn(u32) -> bool,
+    acc: &mut Accumulator,
+) -> tantivy::Result<Vec<u32>> {
+    let mut read = || -> tantivy::Result<()> {
+        for f in found {
+            let norms = keys[f.key].norms;
+            for (seg, inverted, info) in &f.postings {
+                let Some(ords) = doc_ords.get(*seg as usize) else {
+                    continue;
+                };
+                let mut postings =
+                    inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if let Some(&ord) = ords.get(doc as usize)
+                        && let Some(sum) = acc.sum.get_mut(ord as usize)
+                    {
+                        if *sum == 0.0 {
+                            acc.touched.push(ord);
+                        }
+                        *sum += f.weight * norms.get(ord);
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        Ok(())
+    };
+    let result = read().map(|()| {
+        let scored = acc
+            .touched
+            .iter()
+            .filter(|&&ord| keep(ord))
+            .map(|&ord| Ranked(acc.sum[ord as usize], ord));
+        let mut best: Vec<Ranked> = if limit == 0 {
+            scored.collect()
+        } else {
+            best_of(scored, limit)
+        };
+        best.sort_unstable();
+        best.into_iter().map(|Ranked(_, ord)| ord).collect()
+    });
+    for &ord in &acc.touched {
+        acc.sum[ord as usize] = 0.0;
+    }
+    acc.touched.clear();
+    result
+}
+
+/// Reads the keys found heaviest first into `acc` and stops taking new
+/// parties once they could not reach the best `limit` (see
+/// [`top_parties`]).
+fn search(
+    doc_ords: &[Vec<u32>],
+    keys: &[Key<'_>],
+    weights: Vec<f32>,
+    mut found: Vec<Found>,
+    limit: usize,
+    keep: &impl Fn(u32) -> bool,
+    acc: &mut Accumulator,
+) -> tantivy::Result<Searched> {
     found.sort_by(|a, b| b.most.total_cmp(&a.most).then(a.key.cmp(&b.key)));
     // rest[j]: the most the keys from the j-th on can add to one sum.
     let mut rest = vec![0.0f32; found.len() + 1];
@@ -505,12 +618,17 @@ mod tests {
                 })
                 .collect();
             let keep = |ord: u32| !ord.is_multiple_of(refused);
-            let mut all = top_parties(&searcher, &doc_ords, parties.len(), &keys, 0, keep)
-                .expect("searched");
+            let n = parties.len();
+            let mut all = top_parties(&searcher, &doc_ords, n, &keys, 0, keep).expect("searched");
             all.truncate(limit);
-            let best = top_parties(&searcher, &doc_ords, parties.len(), &keys, limit, keep)
-                .expect("searched");
-            prop_assert_eq!(best, all);
+            let pruned =
+                top_parties_pruning_from(&searcher, &doc_ords, n, &keys, limit, keep, 0)
+                    .expect("searched");
+            prop_assert_eq!(&pruned, &all);
+            let full =
+                top_parties_pruning_from(&searcher, &doc_ords, n, &keys, limit, keep, u64::MAX)
+                    .expect("searched");
+            prop_assert_eq!(&full, &all);
         }
     }
 
