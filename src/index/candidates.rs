@@ -358,6 +358,29 @@ fn look_up(
     Ok((weights, found))
 }
 
+/// Calls `visit(segment, document, party ordinal)` for every posting of a
+/// key found, segment by segment in document order.
+fn each_posting(
+    doc_ords: &[Vec<u32>],
+    f: &Found,
+    mut visit: impl FnMut(u32, u32, u32),
+) -> tantivy::Result<()> {
+    for (seg, inverted, info) in &f.postings {
+        let Some(ords) = doc_ords.get(*seg as usize) else {
+            continue;
+        };
+        let mut postings = inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if let Some(&ord) = ords.get(doc as usize) {
+                visit(*seg, doc, ord);
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(())
+}
+
 /// Reads every key's postings in the keys' order into plain sums, then
 /// keeps the best `limit` (all when 0) of the parties `keep` accepts, best
 /// first. Leaves the accumulator's sums empty.
@@ -372,25 +395,14 @@ fn full_pass(
     let mut read = || -> tantivy::Result<()> {
         for f in found {
             let norms = keys[f.key].norms;
-            for (seg, inverted, info) in &f.postings {
-                let Some(ords) = doc_ords.get(*seg as usize) else {
-                    continue;
-                };
-                let mut postings =
-                    inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    if let Some(&ord) = ords.get(doc as usize)
-                        && let Some(sum) = acc.sum.get_mut(ord as usize)
-                    {
-                        if *sum == 0.0 {
-                            acc.touched.push(ord);
-                        }
-                        *sum += f.weight * norms.get(ord);
+            each_posting(doc_ords, f, |_, _, ord| {
+                if let Some(sum) = acc.sum.get_mut(ord as usize) {
+                    if *sum == 0.0 {
+                        acc.touched.push(ord);
                     }
-                    doc = postings.advance();
+                    *sum += f.weight * norms.get(ord);
                 }
-            }
+            })?;
         }
         Ok(())
     };
@@ -442,46 +454,36 @@ fn search(
         let last = j + 1 == found.len();
         match &mut live {
             None => {
-                for (seg, inverted, info) in &f.postings {
-                    let Some(ords) = doc_ords.get(*seg as usize) else {
-                        continue;
+                each_posting(doc_ords, f, |seg, doc, ord| {
+                    let Some(slot) = acc.slot.get_mut(ord as usize) else {
+                        return;
                     };
-                    let mut postings =
-                        inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-                    let mut doc = postings.doc();
-                    while doc != TERMINATED {
-                        if let Some(&ord) = ords.get(doc as usize)
-                            && let Some(slot) = acc.slot.get_mut(ord as usize)
-                        {
-                            let at = match *slot {
-                                REFUSED => None,
-                                0 if !keep(ord) => {
-                                    *slot = REFUSED;
-                                    acc.refused.push(ord);
-                                    None
-                                }
-                                0 => {
-                                    acc.entries.push(Entry {
-                                        ord,
-                                        seg: *seg,
-                                        doc,
-                                        score: 0.0,
-                                        keys: 0,
-                                    });
-                                    *slot = acc.entries.len() as u32;
-                                    Some(acc.entries.len() - 1)
-                                }
-                                s => Some(s as usize - 1),
-                            };
-                            if let Some(e) = at.and_then(|at| acc.entries.get_mut(at)) {
-                                e.score += f.weight * norms.get(ord);
-                                e.keys |= bit;
-                                best = best.max(e.score);
-                            }
+                    let at = match *slot {
+                        REFUSED => None,
+                        0 if !keep(ord) => {
+                            *slot = REFUSED;
+                            acc.refused.push(ord);
+                            None
                         }
-                        doc = postings.advance();
+                        0 => {
+                            acc.entries.push(Entry {
+                                ord,
+                                seg,
+                                doc,
+                                score: 0.0,
+                                keys: 0,
+                            });
+                            *slot = acc.entries.len() as u32;
+                            Some(acc.entries.len() - 1)
+                        }
+                        s => Some(s as usize - 1),
+                    };
+                    if let Some(e) = at.and_then(|at| acc.entries.get_mut(at)) {
+                        e.score += f.weight * norms.get(ord);
+                        e.keys |= bit;
+                        best = best.max(e.score);
                     }
-                }
+                })?;
                 // Close when no party not met yet can reach the best
                 // `limit`, and the keys left are long enough to pay for
                 // finding out.
