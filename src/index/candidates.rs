@@ -244,7 +244,11 @@ fn best_parties(acc: &mut Accumulator, keys: &[Key<'_>], s: &Searched, limit: us
         }
         None => entries.iter().collect(),
     };
-    let scored = live.into_iter().map(exact);
+    best_first(live.into_iter().map(exact), limit)
+}
+
+/// The ordinals of the best `limit` (all when 0) of `scored`, best first.
+fn best_first(scored: impl Iterator<Item = Ranked>, limit: usize) -> Vec<u32> {
     let mut best: Vec<Ranked> = if limit == 0 {
         scored.collect()
     } else {
@@ -412,13 +416,7 @@ fn full_pass(
             .iter()
             .filter(|&&ord| keep(ord))
             .map(|&ord| Ranked(acc.sum[ord as usize], ord));
-        let mut best: Vec<Ranked> = if limit == 0 {
-            scored.collect()
-        } else {
-            best_of(scored, limit)
-        };
-        best.sort_unstable();
-        best.into_iter().map(|Ranked(_, ord)| ord).collect()
+        best_first(scored, limit)
     });
     for &ord in &acc.touched {
         acc.sum[ord as usize] = 0.0;
