@@ -283,6 +283,14 @@ pub fn table_size() -> usize {
     table().len()
 }
 
+/// Whether `t` is a Latin abbreviation of a name ("Mohd", "Muhd" for
+/// Muhammad, as Malaysian and Singaporean papers write it). A romanisation
+/// never abbreviates: the same letters from Arabic script are another word
+/// (موحد "muhd" is Muwahhid).
+pub fn is_latin_abbreviation(t: &str) -> bool {
+    matches!(t, "mohd" | "muhd")
+}
+
 /// The canonical key of a folded, lower-case Latin token; the token itself
 /// when it has no known variants.
 pub fn canonical_token(t: &str) -> Cow<'_, str> {

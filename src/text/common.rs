@@ -624,6 +624,28 @@ pub fn is_common_token(t: &str) -> bool {
     s.contains(t) || s.contains(canonical_token(t).as_ref())
 }
 
+/// Words that say what kind of body an organisation is ("Katehon Center",
+/// "Organization Radioavtomatika LLC"), in English and romanised Russian:
+/// one name often carries such a word where another spelling of it does
+/// not, like a legal form.
+pub fn is_organisation_kind(t: &str) -> bool {
+    matches!(
+        t,
+        "organization"
+            | "organisation"
+            | "organizatsiya"
+            | "organizatsii"
+            | "center"
+            | "centre"
+            | "tsentr"
+            | "centr"
+            | "society"
+            | "group"
+            | "gruppa"
+            | "association"
+    )
+}
+
 /// How many tokens the list has (each spelling counted once).
 pub fn common_token_count() -> usize {
     set().len()

@@ -10,7 +10,12 @@
 //!   each dotted word joined;
 //! - words run together with capitals (`SaddamHussein`, `OsamabinLaden`):
 //!   split where a small letter meets a capital. Words run together without
-//!   capitals are met by the matcher's joined-words rule.
+//!   capitals are met by the matcher's joined-words rule;
+//! - digits written for the letters they look like (`Ig0r Sech1n`,
+//!   `0sama`): in a word with one or two such digits and more letters than
+//!   digits, each digit read as its letter (0 o, 1 i, 3 e, 4 a, 5 s, 7 t,
+//!   8 b, 9 g, the substitutions of "leetspeak"). Codes and marks (`A320`,
+//!   `Su35`, `RA-86495`) have too few letters to be read so.
 //!
 //! Every reading is found in one pass over the name and costs nothing when
 //! the name shows none of these.
@@ -26,6 +31,10 @@ const MIN_DOTTED_LETTERS: usize = 4;
 /// Each side of a capital inside a word has at least this many letters for a
 /// split ("McDonald" is not split, "SaddamHussein" is).
 const MIN_CAMEL_PART: usize = 3;
+/// A word with digits for letters has at least this many letters, more
+/// letters than digits and at most [`MAX_LOOKALIKE_DIGITS`] digits.
+const MIN_LETTERS_AROUND_DIGITS: usize = 2;
+const MAX_LOOKALIKE_DIGITS: usize = 2;
 
 /// The readings of `name` that undo a disguise, in the order above; empty
 /// for a plain name.
@@ -43,6 +52,7 @@ pub fn readings(name: &str) -> Vec<String> {
     push(spaced_letters(name));
     push(dotted_letters(name));
     push(camel_case(name));
+    push(lookalike_digits(name));
     out
 }
 
@@ -173,6 +183,48 @@ fn camel_case(name: &str) -> Option<String> {
     found.then_some(out)
 }
 
+/// The letter a digit is written for, if it looks like one.
+fn letter_for_digit(d: char) -> Option<char> {
+    Some(match d {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        _ => return None,
+    })
+}
+
+/// Words of letters with a digit or two written for a letter, the digits
+/// read as letters.
+fn lookalike_digits(name: &str) -> Option<String> {
+    let mut found = false;
+    let words: Vec<String> = name
+        .split(' ')
+        .map(|w| {
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            let readable = letters >= MIN_LETTERS_AROUND_DIGITS
+                && (1..=MAX_LOOKALIKE_DIGITS).contains(&digits)
+                && digits < letters
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || letter_for_digit(c).is_some());
+            if readable {
+                found = true;
+                w.chars()
+                    .map(|c| letter_for_digit(c).unwrap_or(c))
+                    .collect()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    found.then(|| words.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +279,26 @@ mod tests {
         );
         assert_eq!(camel_case("Ronald McDonald"), None);
         assert_eq!(camel_case("SADDAM HUSSEIN"), None);
+    }
+
+    #[test]
+    fn digits_written_for_letters_are_letters() {
+        assert_eq!(readings("Ig0r Sech1n"), vec!["Igor Sechin".to_string()]);
+        assert_eq!(
+            lookalike_digits("0sama b1n Laden").as_deref(),
+            Some("osama bin Laden")
+        );
+        // Codes, marks and numbers are not words with digits for letters.
+        for name in [
+            "Airbus A320",
+            "RA-86495",
+            "Su35",
+            "Il76",
+            "Plant 558",
+            "Sech12345n",
+        ] {
+            assert_eq!(lookalike_digits(name), None, "{name}");
+        }
     }
 
     #[test]

@@ -323,9 +323,14 @@ fn table() -> &'static Table {
     })
 }
 
+/// A word stem of a legal-form phrase (`obshch*`) takes at most this many
+/// letters more: the endings of the word ("obshchestvo", "aktsionernogo"),
+/// not another word written onto it ("obshchestvobarnaulskii").
+const MAX_STEM_ENDING: usize = 8;
+
 fn token_matches(pattern: &str, token: &str) -> bool {
     match pattern.strip_suffix('*') {
-        Some(prefix) => token.starts_with(prefix),
+        Some(prefix) => token.starts_with(prefix) && token.len() <= prefix.len() + MAX_STEM_ENDING,
         None => pattern == token,
     }
 }
@@ -626,6 +631,15 @@ mod tests {
         // No phrase completed: left alone.
         assert_eq!(fixed("tock tick"), "tock tick");
         assert_eq!(fixed("join us"), "join us");
+    }
+
+    #[test]
+    fn a_word_written_onto_a_legal_stem_is_not_its_ending() {
+        assert_eq!(
+            find("aktsionernoe obshchestvo barnaulskii", 0),
+            Some((2, "jsc"))
+        );
+        assert_eq!(find("aktsionernoe obshchestvobarnaulskii", 0), None);
     }
 
     fn find(s: &str, i: usize) -> Option<(usize, &'static str)> {

@@ -22,8 +22,10 @@ mod script;
 mod tokens;
 mod translit;
 
-pub use canonical::{canonical_joined, canonical_token, table_size as canonical_table_size};
-pub use common::{common_token_count, is_common_token};
+pub use canonical::{
+    canonical_joined, canonical_token, is_latin_abbreviation, table_size as canonical_table_size,
+};
+pub use common::{common_token_count, is_common_token, is_organisation_kind};
 pub use legal::{
     CANONICAL_FORMS as LEGAL_FORMS, LegalMatch, is_canonical_legal_form, is_legal_word,
     legal_form_at,
@@ -32,8 +34,8 @@ pub use normalize::fold;
 pub use phonetic::{letter_bits, phonetic_key, skeleton};
 pub use script::{Script, char_script, detect_script};
 pub use tokens::{
-    MAX_TOKEN_LEN, MAX_TOKENS, NameToken, TokenKind, is_honorific, is_particle, tokenize,
-    tokenize_with,
+    MAX_TOKEN_LEN, MAX_TOKENS, NameToken, Particles, TokenKind, is_honorific, is_particle,
+    tokenize, tokenize_with,
 };
 pub use translit::{MAX_VARIANTS, to_latin};
 
@@ -74,12 +76,10 @@ pub fn analyze_name(name: &str, is_org_hint: Option<bool>) -> AnalyzedName {
         Some((idx, _)) => name.get(..idx).unwrap_or(name),
         None => name,
     };
+    let original = tokens::without_vietnamese_address(original);
     let mut variants: Vec<Vec<NameToken>> = Vec::with_capacity(1);
     let script = detect_script(original);
-    let particles = !matches!(
-        script,
-        Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
-    );
+    let particles = Particles::of_script(script);
     // A part in brackets is often a qualifier or an acronym ("Deutsche Bank
     // (Schweiz) AG", "Bank Melli Iran (BMI)"): the name without it is one
     // more spelling, after the spellings of the whole name.

@@ -5,6 +5,7 @@
 
 use super::canonical::canonical_token;
 use super::legal::{correct_legal_typos, legal_form_at};
+use super::script::Script;
 use serde::{Deserialize, Serialize};
 
 /// The most tokens kept per name variant.
@@ -41,10 +42,79 @@ pub struct NameToken {
 /// Whether `t` is a name particle (checked on the token and on its
 /// canonical key, so "abdul" and "abou" count).
 pub fn is_particle(t: &str) -> bool {
-    is_particle_exact(t) || is_particle_exact(canonical_token(t).as_ref())
+    is_particle_in(t, Particles::All)
 }
 
-fn is_particle_exact(t: &str) -> bool {
+/// Which particles a name can carry, by the script it was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Particles {
+    /// Syllables romanised from Chinese, Japanese or Korean ("ben", "do",
+    /// "la"): none, and no legal forms either.
+    None,
+    /// Romanised from Arabic, Hebrew, Indic and other scripts: Arabic and
+    /// Turkic particles only. "Da", "de" or "le" there are a romanised
+    /// name's syllables (دعاء "da"), not a European "da".
+    Eastern,
+    /// Written in Latin, Cyrillic or Greek: every particle.
+    All,
+}
+
+impl Particles {
+    /// The particles a name written mainly in `script` can carry.
+    pub fn of_script(script: Script) -> Particles {
+        match script {
+            Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana => Particles::None,
+            Script::Latin | Script::Cyrillic | Script::Greek | Script::Common => Particles::All,
+            _ => Particles::Eastern,
+        }
+    }
+}
+
+fn is_particle_in(t: &str, particles: Particles) -> bool {
+    let canonical = canonical_token(t);
+    match particles {
+        Particles::None => false,
+        Particles::Eastern => is_eastern_particle(t) || is_eastern_particle(&canonical),
+        Particles::All => {
+            is_eastern_particle(t)
+                || is_eastern_particle(&canonical)
+                || is_european_particle(t)
+                || is_european_particle(&canonical)
+        }
+    }
+}
+
+fn is_european_particle(t: &str) -> bool {
+    matches!(
+        t,
+        "van"
+            | "von"
+            | "de"
+            | "der"
+            | "den"
+            | "da"
+            | "dos"
+            | "do"
+            | "di"
+            | "du"
+            | "la"
+            | "le"
+            | "les"
+            | "del"
+            | "della"
+            | "delle"
+            | "dello"
+            | "degli"
+            | "des"
+            | "ten"
+            | "ter"
+            | "zu"
+            | "af"
+            | "av"
+    )
+}
+
+fn is_eastern_particle(t: &str) -> bool {
     matches!(
         t,
         // Arabic articles, including the sun-letter forms (ad-Din, ar-Rahman).
@@ -54,10 +124,6 @@ fn is_particle_exact(t: &str) -> bool {
             | "bin" | "ibn" | "bint" | "binti" | "abu" | "um" | "umm" | "ould" | "abd"
             // Turkic patronymic markers.
             | "oglu" | "ogly" | "kyzy" | "qizi" | "gizi" | "uulu"
-            // European particles.
-            | "van" | "von" | "de" | "der" | "den" | "da" | "dos" | "do" | "di" | "du"
-            | "la" | "le" | "les" | "del" | "della" | "delle" | "dello" | "degli" | "des" | "ten"
-            | "ter" | "zu" | "af" | "av"
     )
 }
 
@@ -223,17 +289,53 @@ pub fn is_honorific(t: &str) -> bool {
     is_title_anywhere(t) || is_leading_title(t) || is_title_anywhere(canonical_token(t).as_ref())
 }
 
+/// Vietnamese forms of address that open a name ("Chị Hương Lê", "Quý ông
+/// Nam"), written with their tone marks: without them they are ordinary
+/// syllables of names (Chi, Ong, Co, Ba), so they are recognised before
+/// folding. "Anh" and "Em" are left alone: they are given names too.
+const VIETNAMESE_ADDRESS: [&str; 8] = [
+    "quý ông",
+    "quý bà",
+    "quý cô",
+    "ông",
+    "bà",
+    "cô",
+    "chị",
+    "bác",
+];
+
+/// `name` without a leading Vietnamese form of address, when a name follows.
+pub fn without_vietnamese_address(name: &str) -> &str {
+    let trimmed = name.trim_start();
+    for form in VIETNAMESE_ADDRESS {
+        let Some(head) = trimmed.get(..form.len()) else {
+            continue;
+        };
+        if head.to_lowercase() == form
+            && let Some(rest) = trimmed.get(form.len()..)
+            && rest.starts_with(' ')
+            && rest
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(char::is_alphabetic)
+        {
+            return rest.trim_start();
+        }
+    }
+    name
+}
+
 /// Splits one romanised variant into classified tokens: legal-form phrases
 /// become one canonical `LegalForm` token; `is_org` (when known) decides
 /// whether titles and ambiguous legal forms are looked for.
 pub fn tokenize(variant: &str, is_org: Option<bool>) -> Vec<NameToken> {
-    tokenize_with(variant, is_org, true)
+    tokenize_with(variant, is_org, Particles::All)
 }
 
-/// [`tokenize`], with particles recognised only when `particles` is set:
-/// syllables romanised from Chinese, Japanese or Korean ("ben", "do", "la")
-/// are never particles.
-pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Vec<NameToken> {
+/// [`tokenize`], with the particles (and legal forms) a name written in
+/// its script can carry ([`Particles`]).
+pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: Particles) -> Vec<NameToken> {
     let mut raw: Vec<&str> = variant
         .split(' ')
         .filter(|t| !t.is_empty())
@@ -242,7 +344,8 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
         .collect();
     // Legal forms are looked for in names that may be organisations, not in
     // syllables romanised from Chinese, Japanese or Korean.
-    if is_org != Some(false) && particles {
+    let latin_like = particles != Particles::None;
+    if is_org != Some(false) && latin_like {
         raw = unglue_spelled_legal_form(raw);
         raw = split_joined_legal_words(raw);
         correct_legal_typos(&mut raw);
@@ -250,7 +353,7 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
     }
     // Numbers written in words are compared as digits ("Brigade Forty-Four"
     // = "Brigade 44", "First" = "1st"), in names that may be organisations.
-    let spelled = (is_org != Some(false) && particles)
+    let spelled = (is_org != Some(false) && latin_like)
         .then(|| numbers_as_digits(&raw))
         .flatten();
     if let Some(spelled) = &spelled {
@@ -309,7 +412,7 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
                 || is_title_anywhere(canonical_token(t).as_ref()))
         {
             TokenKind::Honorific
-        } else if particles && several && is_particle(t) {
+        } else if several && is_particle_in(t, particles) {
             TokenKind::Particle
         } else {
             TokenKind::Word
@@ -343,7 +446,7 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: bool) -> Ve
 /// Legal-form words that may be found written together with a name word
 /// ("DAYCOMPANY", "COMPANYKREDO", "GENISARL", "SUDLIMITED"); each is a legal
 /// form by itself.
-const JOINABLE_LEGAL_WORDS: [&str; 7] = [
+const JOINABLE_LEGAL_WORDS: [&str; 10] = [
     "company",
     "corporation",
     "limited",
@@ -351,6 +454,11 @@ const JOINABLE_LEGAL_WORDS: [&str; 7] = [
     "sarl",
     "ltd",
     "llc",
+    // Russian "society" (aktsionernoe obshchestvo, the JSC), in the
+    // romanisations the lists use.
+    "obshchestvo",
+    "obshestvo",
+    "obschestvo",
 ];
 
 /// Splits a word that starts or ends with a [`JOINABLE_LEGAL_WORDS`] entry
@@ -607,6 +715,20 @@ fn cut(t: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_vietnamese_form_of_address_is_not_part_of_the_name() {
+        assert_eq!(without_vietnamese_address("Chị Hương Lê"), "Hương Lê");
+        assert_eq!(without_vietnamese_address("Quý ông Trần Nam"), "Trần Nam");
+        assert_eq!(without_vietnamese_address("ÔNG Quang"), "Quang");
+        // Without tone marks, or alone, it is a name.
+        assert_eq!(without_vietnamese_address("Chi Haotian"), "Chi Haotian");
+        assert_eq!(without_vietnamese_address("Ong Beng Seng"), "Ong Beng Seng");
+        assert_eq!(without_vietnamese_address("Bà"), "Bà");
+        assert_eq!(without_vietnamese_address("Bàng Thị Lan"), "Bàng Thị Lan");
+        assert_eq!(without_vietnamese_address("Anh Trần"), "Anh Trần");
+    }
+
     use super::*;
 
     fn kinds(s: &str, org: Option<bool>) -> Vec<(String, TokenKind)> {
@@ -743,6 +865,24 @@ mod tests {
         assert_eq!(
             kinds("a s p builders", Some(true)),
             k(&[("asp", Word), ("builders", Word)])
+        );
+    }
+
+    #[test]
+    fn a_name_written_onto_a_legal_word_comes_apart() {
+        assert_eq!(
+            kinds(
+                "aktsionernoe obshchestvobarnaulskii patronnyi zavod",
+                Some(true)
+            ),
+            kinds(
+                "aktsionernoe obshchestvo barnaulskii patronnyi zavod",
+                Some(true)
+            )
+        );
+        assert_eq!(
+            kinds("aktsionernoe obshchestvo barnaulskii", Some(true)),
+            k(&[("jsc", LegalForm), ("barnaulskii", Word)])
         );
     }
 

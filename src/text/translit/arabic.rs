@@ -58,6 +58,9 @@ const GLOSSES: &[(&str, &str)] = &[
     ("اتحاد", "union"),
     ("جمعية", "society"),
     ("مؤسسة", "foundation"),
+    // The conjunction, written apart ("Ministry of Defense and Armed Forces
+    // Logistics", وزارت دفاع و پشتیبانی نیروهای مسلح).
+    ("و", "and"),
     ("موسسه", "foundation"),
     ("بنياد", "foundation"),
     ("شركة", "company"),
@@ -139,6 +142,8 @@ const GLOSSES: &[(&str, &str)] = &[
     ("تجاری", "trading"),
     ("پیشرفته", "advanced"),
     ("خدمات", "services"),
+    ("پشتیبانی", "logistics"),
+    ("تعاون", "cooperative"),
 ];
 
 /// First names that Persian writes joined to the next (محمدعلی, غلامرضا,

@@ -38,6 +38,8 @@ const CYRILLIC: &[(&str, &str)] = &[
     ("технологи", "technology"),
     ("технологическ", "technology"),
     ("электрон", "electronics"),
+    // The noun (торговля "trade") before the adjective's shorter stem.
+    ("торговл", "trade"),
     ("торгов", "trading"),
     ("авиационн", "aircraft"),
     ("ремонтн", "repair"),
@@ -69,8 +71,11 @@ const CYRILLIC: &[(&str, &str)] = &[
     ("нефт", "oil"),
     ("энергети", "energy"),
     ("строительн", "construction"),
+    // The noun (промышленность "industry") before the adjective's stem.
+    ("промышленност", "industry"),
     ("промышленн", "industrial"),
     ("химическ", "chemical"),
+    ("радиационн", "radiation"),
     ("биологическ", "biological"),
     ("современн", "modern"),
     ("арктическ", "arctic"),
@@ -109,7 +114,6 @@ const CYRILLIC: &[(&str, &str)] = &[
     ("объединенн", "united"),
     ("горно", "mining"),
     ("металлургическ", "metallurgical"),
-    ("торговл", "trade"),
     ("флот", "fleet"),
     // "named after": ФГУП "НИТИ имени Александрова" is listed as the
     // ALEXANDROV RESEARCH INSTITUTE OF TECHNOLOGY.
@@ -218,11 +222,25 @@ const HAN: &[(&str, &str)] = &[
 pub fn translated(folded: &str) -> Option<String> {
     let mut out = String::with_capacity(folded.len() + 16);
     let mut changed = false;
-    for word in folded.split(' ') {
+    let mut words = folded.split(' ').peekable();
+    while let Some(word) = words.next() {
+        // "Scientific-research" (научно-исследовательский) is English
+        // "research" (research institute); the first half adds nothing.
+        if word.starts_with("научно")
+            && words
+                .peek()
+                .is_some_and(|next| next.starts_with("исследовательск"))
+        {
+            continue;
+        }
         if !out.is_empty() {
             out.push(' ');
         }
-        if let Some(en) = cyrillic_word(word) {
+        if word == "и" || word == "і" {
+            // "And", translated only along with another word: alone it may
+            // be an initial.
+            out.push_str("and");
+        } else if let Some(en) = cyrillic_word(word) {
             out.push_str(en);
             changed = true;
         } else if word.chars().any(|c| char_script(c) == Script::Han) {
@@ -303,11 +321,21 @@ mod tests {
         assert_eq!(translated("группа ртк"), None);
         assert_eq!(
             translated("уральский банк реконструкции и развития").as_deref(),
-            Some("ural bank reconstruction и development")
+            Some("ural bank reconstruction and development")
         );
         assert_eq!(
             translated("фгуп нити имени александрова").as_deref(),
             Some("фгуп нити of александрова")
+        );
+        assert_eq!(
+            translated("всероссийский научно исследовательский институт автоматики").as_deref(),
+            Some("all russian research institute automatics")
+        );
+        assert_eq!(translated("иван и петров"), None);
+        // A noun is not read as the adjective its stem starts.
+        assert_eq!(
+            translated("транспортная промышленность и торговля").as_deref(),
+            Some("transport industry and trade")
         );
         // Person names are left alone.
         assert_eq!(translated("владимир путин"), None);
