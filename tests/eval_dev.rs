@@ -13,15 +13,16 @@ use screener::matching::Matcher;
 use std::sync::{Arc, OnceLock};
 
 /// Measured levels (issue 10, after the hard-typo, mixed-script and
-/// translated-word rules).
-const FLOOR_POSITIVES_RECALL: f64 = 0.9885;
-const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.00185;
+/// translated-word rules, and the typosOnly cap, look-alike digits and
+/// organisation-kind words), each a hair under the figure measured.
+const FLOOR_POSITIVES_RECALL: f64 = 0.9894;
+const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.0016;
 const FLOOR_PAIRS_F1: f64 = 0.913;
 const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.925;
 /// Met issue 10's target (0.90).
 const FLOOR_TYPOS_RECALL: f64 = 0.93;
 const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.979;
-const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.75;
+const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.799;
 
 fn matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();

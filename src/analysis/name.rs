@@ -33,6 +33,8 @@ pub struct PreparedToken {
     /// Romanised from a syllabic script (Han, Hangul, kana): each token is a
     /// whole syllable, so one letter more or less is another syllable, not a typo.
     pub syllabic: bool,
+    /// Romanised from a script other than Latin (the name's main script).
+    pub romanised: bool,
     /// Too frequent to identify a party on its own (set from the built-in
     /// list, then from the loaded lists' statistics).
     pub common: bool,
@@ -59,9 +61,18 @@ pub struct PreparedToken {
 
 impl PreparedToken {
     /// Builds a token and its comparison keys.
-    fn new(raw: &str, kind: TokenKind, script: (bool, bool), surname: bool) -> PreparedToken {
-        let (abjad, syllabic) = script;
-        let canonical = text::canonical_token(raw).into_owned();
+    fn new(raw: &str, kind: TokenKind, script: Script, surname: bool) -> PreparedToken {
+        let abjad = matches!(script, Script::Arabic | Script::Hebrew);
+        let syllabic = matches!(
+            script,
+            Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
+        );
+        let romanised = !matches!(script, Script::Latin | Script::Common);
+        let canonical = if romanised && text::is_latin_abbreviation(raw) {
+            raw.to_string()
+        } else {
+            text::canonical_token(raw).into_owned()
+        };
         let common = text::is_common_token(&canonical);
         let mut sorted: Vec<char> = raw.chars().collect();
         sorted.sort_unstable();
@@ -75,6 +86,7 @@ impl PreparedToken {
             abjad,
             surname,
             syllabic,
+            romanised,
             common,
             generic: common,
             place: kind == TokenKind::Word && is_place(raw),
@@ -174,7 +186,6 @@ impl PreparedName {
                 }
             }
         }
-        let abjad = matches!(analyzed.script, Script::Arabic | Script::Hebrew);
         let syllabic = matches!(
             analyzed.script,
             Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
@@ -214,7 +225,7 @@ impl PreparedName {
                     PreparedToken::new(
                         &t.text,
                         kind,
-                        (abjad, syllabic),
+                        analyzed.script,
                         surname_tokens.contains(&t.text),
                     )
                 })

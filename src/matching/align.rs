@@ -64,6 +64,9 @@ pub struct Alignment {
     pub listed_used: u32,
     /// Two one-word names of at most six letters, one edit apart.
     pub short_word_typo: bool,
+    /// A person's distinctive parts (two at least) all met only by edit
+    /// distance, none exactly or as another spelling.
+    pub typos_only: bool,
     /// The only distinctive part that met is a common one.
     pub common_only: bool,
     /// A person's names share one part only, or not the listed surname.
@@ -129,6 +132,17 @@ pub(crate) fn align(
             matches!(p.how, TokenMatch::Fuzzy { .. })
                 && qt[p.query].chars.max(nt[p.listed.start].chars) <= w.short_word_max_chars
         });
+    // A person's name whose parts all met only some edits apart: two typos
+    // at once are rarer than another person (Kevin King / KONG, Kelvin).
+    let (mut edited, mut other) = (0, 0);
+    for p in pairs.iter().filter(|p| is_distinctive(qt[p.query].kind)) {
+        if matches!(p.how, TokenMatch::Fuzzy { .. }) {
+            edited += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let typos_only = kind.person && edited >= 2 && other == 0;
     let common_only = !full_org_match(qt, nt, q_used, n_used, &tally, kind)
         && (tally.distinctive_matches == 0
             || (tally.distinctive_matches == 1 && tally.rare_matches == 0));
@@ -156,6 +170,7 @@ pub(crate) fn align(
         query_used: q_used,
         listed_used: n_used,
         short_word_typo,
+        typos_only,
         common_only,
         single_part,
         legal_form_conflict,
@@ -535,9 +550,23 @@ fn add_unpaired_costs(
             .any(|(i, t)| t.place && !is_set(used, i))
     };
     let one_sided_place = place_left(qt, q_used) != place_left(nt, n_used);
+    // A word saying what kind of body it is weighs little when a long word
+    // of the name met: a short one ("Группа РТК" / "LLC RTK") is too little
+    // to carry the name alone.
+    let long_word_met = qt.iter().enumerate().any(|(i, t)| {
+        is_set(q_used, i)
+            && t.kind == TokenKind::Word
+            && t.chars >= w.organisation_kind_anchor_chars
+    });
     let unmatched_weight = |t: &PreparedToken| {
         if org_like && one_sided_place && t.place {
             w.weight_place_in_org
+        } else if org_like
+            && long_word_met
+            && t.kind == TokenKind::Word
+            && crate::text::is_organisation_kind(&t.raw)
+        {
+            w.weight_organisation_kind
         } else {
             w.token_weight(t)
         }

@@ -4,9 +4,9 @@
 //! factor, a penalty or a bonus), and the result is kept within [0, 1]:
 //!
 //! ```text
-//! score = clamp(name similarity → shortWordTypo → commonTokensOnly
-//!               → singleNamePart → nasabChain → weakAlias
-//!               → previousName                                   (name stage)
+//! score = clamp(name similarity → shortWordTypo → typosOnly
+//!               → commonTokensOnly → singleNamePart → nasabChain
+//!               → weakAlias → previousName                       (name stage)
 //!               → legalForm → romanisedSyllables → number
 //!               → identifier → birthDate → country
 //!               → fullNameBirthDate → capLift → schema)          (party stage)
@@ -120,7 +120,7 @@ pub const NAME_SIMILARITY: (&str, &str) = (
 );
 
 /// Every feature, in the order it applies.
-pub const FEATURES: [Feature; 15] = [
+pub const FEATURES: [Feature; 16] = [
     Feature {
         name: "shortWordTypo",
         stage: Stage::Name,
@@ -136,6 +136,21 @@ pub const FEATURES: [Feature; 15] = [
             format!(
                 "two one-word names of at most six letters, one edit apart: score capped at {:.2}",
                 w.short_word_typo_cap
+            )
+        },
+    },
+    Feature {
+        name: "typosOnly",
+        stage: Stage::Name,
+        effect: Effect::Cap,
+        weights: &[("typos_only_cap", |w| w.typos_only_cap)],
+        coefficient: |w| w.typos_only_cap,
+        description: "Every part of a person's name (two at least) met only some edits apart, none exactly or as another spelling, such as Kevin King and KONG, Kelvin: two typos at once are rarer than another person, so the score is capped.",
+        apply: typos_only,
+        detail: |_, w| {
+            format!(
+                "every name part met only some edits apart: score capped at {:.2}",
+                w.typos_only_cap
             )
         },
     },
@@ -340,7 +355,7 @@ pub const FEATURES: [Feature; 15] = [
 ];
 
 /// The name-stage features come first in [`FEATURES`]: this many.
-const NAME_STAGE: usize = 6;
+const NAME_STAGE: usize = 7;
 
 const _: () = {
     let mut i = 0;
@@ -387,6 +402,14 @@ fn short_word_typo(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     ev.alignment
         .short_word_typo
         .then_some(score.min(w.short_word_typo_cap))
+}
+
+/// Every distinctive part of a person's name met only by edit distance.
+#[inline]
+fn typos_only(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .typos_only
+        .then_some(score.min(w.typos_only_cap))
 }
 
 /// The only distinctive part that matched is a common one.

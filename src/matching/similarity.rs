@@ -298,9 +298,10 @@ fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
     // Yong/Jong, Morgan/Torgan); typos rarely hit it.
     // A vowel for a vowel (Emirat/Imirat, Osama/Usama) is a spelling.
     let (qf, nf) = (q.raw.chars().next(), n.raw.chars().next());
-    // In a long word another name one letter off at the start is rare.
-    if d == 1 && qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
-        sim = sim.min(if p.max_len >= w.first_letter_long_chars {
+    // In a long word another name one letter off at the start is rare;
+    // with more edits besides, it is another name (Moravcova / Kravcova).
+    if qf != nf && !(qf.is_some_and(is_vowel) && nf.is_some_and(is_vowel)) {
+        sim = sim.min(if d == 1 && p.max_len >= w.first_letter_long_chars {
             w.sim_first_letter_long
         } else {
             w.sim_first_letter
@@ -338,19 +339,22 @@ fn has_doubled_letter(t: &str) -> bool {
 }
 
 /// The same letters in another order; written backwards on purpose
-/// ("nituP") is closer than an anagram.
+/// ("nituP") is closer than an anagram. Letters are scrambled by typing
+/// them: a name romanised from another script that happens to be an
+/// anagram of a listed one is another name (তনয় "tanay" / Anyat).
 #[inline]
 fn reordered(p: &TokenPair, w: &Weights) -> Verdict {
     if p.min_len >= w.reordered_min_chars
         && p.q.chars == p.n.chars
         && p.q.sorted_hash == p.n.sorted_hash
     {
-        let sim = if p.q.raw.chars().rev().eq(p.n.raw.chars()) {
-            w.sim_reversed
+        if p.q.raw.chars().rev().eq(p.n.raw.chars()) {
+            Verdict::Match(w.sim_reversed, TokenMatch::Reordered)
+        } else if !p.q.romanised && !p.n.romanised {
+            Verdict::Match(w.sim_reordered, TokenMatch::Reordered)
         } else {
-            w.sim_reordered
-        };
-        Verdict::Match(sim, TokenMatch::Reordered)
+            Verdict::Pass
+        }
     } else {
         Verdict::Pass
     }
@@ -690,6 +694,11 @@ mod tests {
         assert_eq!(
             compare_tokens(&token("Pintu"), &token("Putin"), &w, false),
             Some((w.sim_reordered, TokenMatch::Reordered))
+        );
+        // Romanised from Bengali, an anagram is another name.
+        assert_eq!(
+            compare_tokens(&token("তনয়"), &token("Anyat"), &w, false),
+            None
         );
         assert_eq!(
             compare_tokens(&token("Putin"), &token("Tupac"), &w, false),

@@ -116,6 +116,11 @@ pub struct Weights {
     /// A place name in an organisation's name ("Europe", "China") that the
     /// other name lacks: a branch or market, not another party.
     pub weight_place_in_org: f64,
+    /// A word saying what kind of body an organisation is ("Center",
+    /// "Organization", "Group") that the other name lacks, when a query
+    /// word of at least `organisation_kind_anchor_chars` letters met.
+    pub weight_organisation_kind: f64,
+    pub organisation_kind_anchor_chars: usize,
 
     /// A pair counts as a distinctive match (for the caps) from this similarity.
     pub distinctive_match_sim: f64,
@@ -142,6 +147,9 @@ pub struct Weights {
     /// letters one edit apart.
     pub short_word_typo_cap: f64,
     pub short_word_max_chars: usize,
+    /// Score cap for a person whose name parts (two at least) all met only
+    /// some edits apart.
+    pub typos_only_cap: f64,
     /// Score cap for a person when only one name part matched.
     pub single_part_cap: f64,
     /// Score cap when two Arabic genealogical chains name different fathers
@@ -283,6 +291,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     weight_number: 0.8,
     weight_patronymic: 0.5,
     weight_place_in_org: 0.1,
+    weight_organisation_kind: 0.2,
+    organisation_kind_anchor_chars: 5,
     distinctive_match_sim: 0.7,
     full_org_match_sim: 0.9,
     unmatched_query_cost: 0.6,
@@ -293,6 +303,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     common_only_cap: 0.7,
     short_word_typo_cap: 0.8,
     short_word_max_chars: 6,
+    typos_only_cap: 0.8,
     single_part_cap: 0.75,
     nasab_conflict_cap: 0.7,
     romanised_syllables_cap: 0.8,
