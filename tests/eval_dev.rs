@@ -16,7 +16,8 @@ use std::sync::{Arc, OnceLock};
 /// translated-word rules, and the typosOnly cap, look-alike digits and
 /// organisation-kind words), each a hair under the figure measured.
 const FLOOR_POSITIVES_RECALL: f64 = 0.9894;
-const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.0016;
+/// Met issue 10's target (0.15 %).
+const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.00146;
 const FLOOR_PAIRS_F1: f64 = 0.913;
 const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.925;
 /// Met issue 10's target (0.90).

@@ -384,6 +384,8 @@ fn abbreviation(p: &TokenPair, w: &Weights) -> Verdict {
 /// The same phonetic key. Romanisations of Arabic and Hebrew disagree on
 /// vowels and doubled letters, so sounding alike is better evidence there;
 /// a syllable romanised from Chinese or Korean is not compared by sound.
+/// A key of one consonant (Double Metaphone writes any first vowel, w or y
+/// as "A": "wari" and "yoro" are both "AR") says nothing.
 #[inline]
 fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
     let min_chars = if p.abjad {
@@ -391,7 +393,12 @@ fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
     } else {
         w.phonetic_min_chars
     };
-    if !p.syllabic && p.min_len >= min_chars && !p.q.phon.is_empty() && same(&p.q.phon, &p.n.phon) {
+    if !p.syllabic
+        && p.min_len >= min_chars
+        && !p.q.phon.is_empty()
+        && same(&p.q.phon, &p.n.phon)
+        && p.q.phon.bytes().filter(|&b| b != b'A').count() >= w.phonetic_min_consonants
+    {
         let sim = if p.abjad {
             w.sim_phonetic_abjad
         } else {
@@ -645,6 +652,16 @@ mod tests {
         // حسن is Hassan; جرمان is Djermane (a French silent e).
         assert!(compare_tokens(&arabic("حسن"), &token("Hassan"), &w, false).is_some());
         assert!(compare_tokens(&arabic("جرمان"), &token("Djermane"), &w, false).is_some());
+    }
+
+    #[test]
+    fn a_sound_key_of_one_consonant_is_no_match() {
+        let w = Weights::default();
+        // Wauri and Yoori share only the key "AR".
+        let (a, b) = (token("Wauri"), token("Yoori"));
+        assert_eq!(crate::text::phonetic_key(&a.raw), "AR");
+        assert_eq!(crate::text::phonetic_key(&b.raw), "AR");
+        assert_eq!(compare_tokens(&a, &b, &w, false), None);
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub struct Weights {
     /// Arabic or Hebrew: `phonetic_min_chars_abjad`).
     pub phonetic_min_chars: usize,
     pub phonetic_min_chars_abjad: usize,
+    /// ... and the key has at least this many consonants.
+    pub phonetic_min_consonants: usize,
     /// Joined words may be this many edits off once they have
     /// `joined_typo_min_chars` letters; `sim_joined_typo_long` from
     /// `joined_typo_long_chars`.
@@ -273,6 +275,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     abbreviation_min_shortening: 2,
     phonetic_min_chars: 5,
     phonetic_min_chars_abjad: 4,
+    phonetic_min_consonants: 2,
     joined_typo_max_edits: 1,
     joined_typo_min_chars: 8,
     joined_typo_long_chars: 12,

@@ -127,6 +127,11 @@ fn is_eastern_particle(t: &str) -> bool {
     )
 }
 
+/// The Arabic article as romanised ("al", "el" and the sun-letter "as").
+fn is_article(t: &str) -> bool {
+    matches!(t, "al" | "el" | "as" | "es" | "ul")
+}
+
 /// Titles that are honorifics wherever they stand in a person's name.
 fn is_title_anywhere(t: &str) -> bool {
     matches!(
@@ -396,7 +401,11 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: Particles) 
     }
     let several = out.len() > 1;
     let mut leading = true;
-    for tok in out.iter_mut() {
+    for i in 0..out.len() {
+        let next_is_title = out.get(i + 1).is_some_and(|n| is_leading_title(&n.text));
+        let Some(tok) = out.get_mut(i) else {
+            break;
+        };
         if matches!(tok.kind, TokenKind::LegalForm | TokenKind::Honorific) {
             leading = leading && tok.kind == TokenKind::Honorific;
             continue;
@@ -407,7 +416,9 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: Particles) 
         } else if t.len() == 1 {
             TokenKind::Initial
         } else if !is_org
-            && ((leading && is_leading_title(t))
+            // The Arabic article before a leading title is part of it
+            // (السيد "al sayed", "Mr").
+            && ((leading && (is_leading_title(t) || (is_article(t) && next_is_title)))
                 || is_title_anywhere(t)
                 || is_title_anywhere(canonical_token(t).as_ref()))
         {
@@ -959,6 +970,24 @@ mod tests {
         assert_eq!(
             kinds("j r smith", Some(false)),
             k(&[("j", Initial), ("r", Initial), ("smith", Word)])
+        );
+    }
+
+    #[test]
+    fn the_article_of_a_leading_title_is_part_of_it() {
+        assert_eq!(
+            kinds("al sayed tarek anmar", Some(false)),
+            k(&[
+                ("al", Honorific),
+                ("sayed", Honorific),
+                ("tarek", Word),
+                ("anmar", Word)
+            ])
+        );
+        // Elsewhere the article is the name's particle.
+        assert_eq!(
+            kinds("tarek al sayed", Some(false)),
+            k(&[("tarek", Word), ("al", Particle), ("sayed", Word)])
         );
     }
 
