@@ -91,6 +91,7 @@ const CYRILLIC: &[(&str, &str)] = &[
     ("проектировани", "design"),
     ("молекулярн", "molecular"),
     ("материал", "materials"),
+    ("аддитивн", "additive"),
     ("автоматик", "automatics"),
     ("национальн", "national"),
     ("коммерческ", "commercial"),
@@ -332,6 +333,10 @@ mod tests {
             Some("all russian research institute automatics")
         );
         assert_eq!(translated("иван и петров"), None);
+        assert_eq!(
+            translated("росатом аддитивные технологии").as_deref(),
+            Some("росатом additive technology")
+        );
         // A noun is not read as the adjective its stem starts.
         assert_eq!(
             translated("транспортная промышленность и торговля").as_deref(),
