@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `exact` | the same letters: 1.0 |
 //! | `variant` | the same canonical form (Mohammed / Muhammad) |
+//! | `balticEnding` | the same name with a Latvian or Lithuanian nominative ending (Sergejs / Sergey, Putinas / Putin) |
 //! | `initial` | either is an initial: the other starts with it, or no match |
 //! | `sameAbjad` | both romanised from Arabic or Hebrew script: no match (their own letters differ) |
 //! | `abjadFinalVowel` | romanised from Arabic or Hebrew, one ends in a vowel and the other not: no match |
@@ -153,6 +154,7 @@ macro_rules! token_rules {
 token_rules! {
     "exact" => exact,
     "variant" => variant,
+    "balticEnding" => baltic_ending,
     "initial" => initial,
     "sameAbjad" => same_abjad,
     "abjadFinalVowel" => abjad_final_vowel,
@@ -200,6 +202,39 @@ fn variant(p: &TokenPair, w: &Weights) -> Verdict {
         Verdict::Match(w.sim_variant, TokenMatch::Variant)
     } else {
         Verdict::Pass
+    }
+}
+
+/// Latvian and Lithuanian give a man's name, their own or a foreign one, a
+/// nominative ending: -s (Latvian Sergejs Lavrovs, Vladimirs Putins), -as
+/// or -us (Lithuanian Vladimiras Putinas, Sergejus). A typed word that is
+/// a listed name (or a spelling of it) with such an ending is that name.
+#[inline]
+fn baltic_ending(p: &TokenPair, w: &Weights) -> Verdict {
+    if p.syllabic || p.abjad || p.max_len == p.min_len {
+        return Verdict::Pass;
+    }
+    let (long, short) = if p.q.chars > p.n.chars {
+        (p.q, p.n)
+    } else {
+        (p.n, p.q)
+    };
+    // The ending is written in Latin letters.
+    if long.romanised {
+        return Verdict::Pass;
+    }
+    let stem = ["us", "as", "s"]
+        .iter()
+        .find_map(|ending| long.raw.strip_suffix(ending));
+    match stem {
+        Some(stem)
+            if stem.len() >= w.baltic_min_stem
+                && (stem == short.raw.as_str()
+                    || crate::text::canonical_token(stem) == short.text.as_str()) =>
+        {
+            Verdict::Match(w.sim_variant, TokenMatch::Variant)
+        }
+        _ => Verdict::Pass,
     }
 }
 
@@ -655,6 +690,32 @@ mod tests {
     }
 
     #[test]
+    fn a_baltic_nominative_ending_is_the_same_name() {
+        let w = Weights::default();
+        for (baltic, name) in [
+            ("Sergejs", "Sergey"),
+            ("Lavrovs", "Lavrov"),
+            ("Putinas", "Putin"),
+            ("Sergejus", "Sergei"),
+        ] {
+            assert_eq!(
+                compare_tokens(&token(baltic), &token(name), &w, false),
+                Some((w.sim_variant, TokenMatch::Variant)),
+                "{baltic} / {name}"
+            );
+        }
+        // Another ending, or a stem too short, is not one.
+        assert_ne!(
+            compare_tokens(&token("Lavrovo"), &token("Lavrov"), &w, false),
+            Some((w.sim_variant, TokenMatch::Variant))
+        );
+        assert_ne!(
+            compare_tokens(&token("Ivas"), &token("Iva"), &w, false),
+            Some((w.sim_variant, TokenMatch::Variant))
+        );
+    }
+
+    #[test]
     fn a_sound_key_of_one_consonant_is_no_match() {
         let w = Weights::default();
         // Wauri and Yoori share only the key "AR".
@@ -751,6 +812,11 @@ mod tests {
             Match(w.sim_variant, M::Variant)
         );
         assert_eq!(
+            judge(baltic_ending, "Vladimirs", "Vladimir", false),
+            Match(w.sim_variant, M::Variant)
+        );
+        assert_eq!(judge(baltic_ending, "Vladimirs", "Vladimiro", false), Pass);
+        assert_eq!(
             judge(initial, "V.", "Vladimir", false),
             Match(w.sim_initial, M::Initial)
         );
@@ -799,7 +865,7 @@ mod tests {
         let names: Vec<&str> = TOKEN_RULES.iter().map(|r| r.name).collect();
         assert_eq!(names.first(), Some(&"exact"));
         assert_eq!(names.last(), Some(&"phonetic"));
-        assert_eq!(names.len(), 11);
+        assert_eq!(names.len(), 12);
     }
 
     proptest::proptest! {

@@ -48,6 +48,9 @@ pub struct Weights {
     pub sim_abbreviation: f64,
     /// One token spelling the first letters of adjacent words.
     pub sim_initials: f64,
+    /// A word with a Latvian or Lithuanian ending keeps at least this many
+    /// letters without it.
+    pub baltic_min_stem: usize,
     /// Pairs below this similarity are not aligned at all.
     pub min_token_sim: f64,
     /// One hard typo (an edit in a short part or at the first letter, a
@@ -263,6 +266,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_reversed: 0.9,
     sim_abbreviation: 0.8,
     sim_initials: 0.85,
+    baltic_min_stem: 4,
     min_token_sim: 0.5,
     sim_hard_typo: 0.85,
     hard_typo_min_chars: 3,
