@@ -44,6 +44,9 @@ pub struct PreparedToken {
     /// The name of a country or a world region ("china", "europe"), which in
     /// an organisation's name says where, not who.
     pub place: bool,
+    /// A word saying what kind of body an organisation is ("center",
+    /// "group"), which one spelling of a name may carry and another not.
+    pub organisation_kind: bool,
     /// A Russian-style patronymic ("viktorovich"): weighs less.
     pub patronymic: bool,
     /// A legal form recognised whole (`llc`, `gmbh`), which may conflict with another.
@@ -62,11 +65,6 @@ pub struct PreparedToken {
 impl PreparedToken {
     /// Builds a token and its comparison keys.
     fn new(raw: &str, kind: TokenKind, script: Script, surname: bool) -> PreparedToken {
-        let abjad = matches!(script, Script::Arabic | Script::Hebrew);
-        let syllabic = matches!(
-            script,
-            Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
-        );
         let romanised = !matches!(script, Script::Latin | Script::Common);
         let canonical = if romanised && text::is_latin_abbreviation(raw) {
             raw.to_string()
@@ -83,13 +81,14 @@ impl PreparedToken {
                 && text::is_canonical_legal_form(&canonical),
             text: canonical.into(),
             kind,
-            abjad,
+            abjad: script.is_abjad(),
             surname,
-            syllabic,
+            syllabic: script.is_syllabic(),
             romanised,
             common,
             generic: common,
             place: kind == TokenKind::Word && is_place(raw),
+            organisation_kind: kind == TokenKind::Word && text::is_organisation_kind(raw),
             patronymic: is_patronymic(raw),
             chars: sorted.len(),
             letter_bits: text::letter_bits(raw),
@@ -186,10 +185,7 @@ impl PreparedName {
                 }
             }
         }
-        let syllabic = matches!(
-            analyzed.script,
-            Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
-        );
+        let syllabic = analyzed.script.is_syllabic();
         let mut variants: Vec<PreparedVariant> = Vec::new();
         let mut truncated = false;
         for tokens in analyzed.variants.iter().take(MAX_VARIANTS) {

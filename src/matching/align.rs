@@ -553,19 +553,16 @@ fn add_unpaired_costs(
     // A word saying what kind of body it is weighs little when a long word
     // of the name met: a short one ("Группа РТК" / "LLC RTK") is too little
     // to carry the name alone.
-    let long_word_met = qt.iter().enumerate().any(|(i, t)| {
-        is_set(q_used, i)
-            && t.kind == TokenKind::Word
-            && t.chars >= w.organisation_kind_anchor_chars
-    });
+    let long_word_met = org_like
+        && qt.iter().enumerate().any(|(i, t)| {
+            is_set(q_used, i)
+                && t.kind == TokenKind::Word
+                && t.chars >= w.organisation_kind_anchor_chars
+        });
     let unmatched_weight = |t: &PreparedToken| {
         if org_like && one_sided_place && t.place {
             w.weight_place_in_org
-        } else if org_like
-            && long_word_met
-            && t.kind == TokenKind::Word
-            && crate::text::is_organisation_kind(&t.raw)
-        {
+        } else if long_word_met && t.organisation_kind {
             w.weight_organisation_kind
         } else {
             w.token_weight(t)

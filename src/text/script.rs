@@ -52,6 +52,21 @@ impl Script {
         Script::Common,
     ];
 
+    /// Written in syllables (Chinese, Japanese, Korean): each romanised
+    /// token is a whole syllable.
+    pub fn is_syllabic(self) -> bool {
+        matches!(
+            self,
+            Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
+        )
+    }
+
+    /// An abjad that writes few vowels (Arabic, Hebrew): romanisations of
+    /// one name differ mostly in vowels.
+    pub fn is_abjad(self) -> bool {
+        matches!(self, Script::Arabic | Script::Hebrew)
+    }
+
     /// A stable lower-case name (`"latin"`, `"cyrillic"`, …) for logs and APIs.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -63,7 +63,7 @@ impl Particles {
     /// The particles a name written mainly in `script` can carry.
     pub fn of_script(script: Script) -> Particles {
         match script {
-            Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana => Particles::None,
+            s if s.is_syllabic() => Particles::None,
             Script::Latin | Script::Cyrillic | Script::Greek | Script::Common => Particles::All,
             _ => Particles::Eastern,
         }
@@ -71,17 +71,12 @@ impl Particles {
 }
 
 fn is_particle_in(t: &str, particles: Particles) -> bool {
-    let canonical = canonical_token(t);
-    match particles {
+    let is = |t: &str| match particles {
         Particles::None => false,
-        Particles::Eastern => is_eastern_particle(t) || is_eastern_particle(&canonical),
-        Particles::All => {
-            is_eastern_particle(t)
-                || is_eastern_particle(&canonical)
-                || is_european_particle(t)
-                || is_european_particle(&canonical)
-        }
-    }
+        Particles::Eastern => is_eastern_particle(t),
+        Particles::All => is_eastern_particle(t) || is_european_particle(t),
+    };
+    particles != Particles::None && (is(t) || is(canonical_token(t).as_ref()))
 }
 
 fn is_european_particle(t: &str) -> bool {

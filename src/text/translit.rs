@@ -101,14 +101,6 @@ fn scheme_count(words: &[Vec<char>]) -> usize {
     n.min(MAX_VARIANTS)
 }
 
-/// Scripts whose runs are separated from their neighbours by a space.
-fn is_syllabic(s: Script) -> bool {
-    matches!(
-        s,
-        Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
-    )
-}
-
 /// Spells folded words with system `scheme` of each script, then cleans the
 /// result to lower-case ASCII words.
 fn romanise(words: &[Vec<char>], scheme: usize) -> String {
@@ -128,7 +120,7 @@ fn romanise(words: &[Vec<char>], scheme: usize) -> String {
             let run = w.get(start..i).unwrap_or(&[]);
             if let Some(p) = prev_script
                 && p != sc
-                && (is_syllabic(p) || is_syllabic(sc))
+                && (p.is_syllabic() || sc.is_syllabic())
             {
                 raw.push(' ');
             }
