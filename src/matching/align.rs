@@ -854,10 +854,7 @@ fn join_adjacent(
                         && total >= w.joined_typo_min_chars
                         && !t.syllabic
                         && !parts[0].syllabic
-                        && {
-                        let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
-                        bounded_distance(&joined, &t.raw, w.joined_typo_max_edits).is_some()
-                    });
+                        && within_edits_joined(parts, t, w.joined_typo_max_edits));
                 // Only the Arabic-script words written apart, the Latin
                 // word joined: a letter-by-letter romanisation written as
                 // one word has too few letters to be split safely.
@@ -887,6 +884,19 @@ fn join_adjacent(
             }
         }
     }
+}
+
+/// The words `parts` written together are at most `limit` edits from
+/// `word`. The letters either side has and the other lacks bound the
+/// distance from below (an edit adds or removes at most one letter on each
+/// side), which settles most windows before the edit-distance table.
+fn within_edits_joined(parts: &[PreparedToken], word: &PreparedToken, limit: usize) -> bool {
+    let letters = parts.iter().fold(0u64, |bits, x| bits | x.letter_bits);
+    if (letters ^ word.letter_bits).count_ones().div_ceil(2) as usize > limit {
+        return false;
+    }
+    let joined: String = parts.iter().map(|x| x.raw.as_str()).collect();
+    bounded_distance(&joined, &word.raw, limit).is_some()
 }
 
 /// Words romanised from Arabic or Hebrew and written apart (`parts`) have
@@ -1008,6 +1018,28 @@ mod tests {
         org: true,
         person: false,
     };
+
+    proptest::proptest! {
+        /// The letter-set shortcut before the distance table decides as the
+        /// table does: a window of words is within the edits of a word
+        /// exactly when its joined text is.
+        #[test]
+        fn joined_edit_bound_agrees_with_the_distance(
+            parts in proptest::collection::vec("[a-e]{1,5}", 2..4),
+            word in "[a-e]{2,12}",
+            limit in 0usize..3,
+        ) {
+            let name = PreparedName::new(&parts.join(" "), Some(false));
+            let one = PreparedName::new(&word, Some(false));
+            let (tokens, single) = (&name.variants[0].tokens, &one.variants[0].tokens[0]);
+            proptest::prop_assume!(tokens.len() == parts.len());
+            let joined: String = tokens.iter().map(|t| t.raw.as_str()).collect();
+            proptest::prop_assert_eq!(
+                within_edits_joined(tokens, single, limit),
+                bounded_distance(&joined, &single.raw, limit).is_some()
+            );
+        }
+    }
 
     /// Aligns the primary variants of two names of one kind of party.
     fn aligned(query: &str, listed: &str, kind: PartyKind) -> (Alignment, Vec<Pair>) {
