@@ -55,6 +55,21 @@ impl TokenStats {
                 .is_some_and(|&df| df >= self.common_from)
     }
 
+    /// The tokens common by one of two statistics and not by the other
+    /// (a token neither lists uses is common by both or by neither).
+    pub fn commonness_changes<'a>(&'a self, newer: &'a TokenStats) -> Vec<&'a str> {
+        let mut out: Vec<&str> = self
+            .doc_freq
+            .keys()
+            .chain(newer.doc_freq.keys())
+            .map(String::as_str)
+            .filter(|t| self.is_common(t) != newer.is_common(t))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Marks the tokens of a name that are common among the loaded lists
     /// (done once per name, so scoring needs no lookups).
     pub fn mark_common(&self, name: &mut PreparedName) {
@@ -63,5 +78,31 @@ impl TokenStats {
                 t.common = t.common || self.is_common(&t.text);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(freq: &[(&str, u32)]) -> TokenStats {
+        TokenStats {
+            doc_freq: freq.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
+            common_from: COMMON_TOKEN_MIN_PARTIES,
+        }
+    }
+
+    #[test]
+    fn only_tokens_crossing_the_common_line_change_commonness() {
+        let from = COMMON_TOKEN_MIN_PARTIES;
+        let old = stats(&[("zarkhuvt", from - 1), ("qelmorin", from), ("gone", 3)]);
+        let new = stats(&[("zarkhuvt", from), ("qelmorin", from - 1), ("novel", 2)]);
+        assert_eq!(old.commonness_changes(&new), vec!["qelmorin", "zarkhuvt"]);
+        // A new token used by enough parties at once is common from the start.
+        let burst = stats(&[("zarkhuvt", from - 1), ("qelmorin", from), ("novel", from)]);
+        assert_eq!(old.commonness_changes(&burst), vec!["novel"]);
+        // A word common whatever the lists (the built-in list) never changes.
+        let generic = stats(&[("zarkhuvt", from - 1), ("qelmorin", from), ("mohammed", 1)]);
+        assert!(old.commonness_changes(&generic).is_empty());
     }
 }

@@ -233,7 +233,7 @@ impl Matcher {
         self.index.touch(&candidates);
         let (matches, total) = self.rank(&prepared, candidates, threshold, opts.min_score, limit);
         Ok(Screening {
-            matches,
+            matches: matches.into_iter().map(|(_, m)| m).collect(),
             total,
             total_exact,
             warnings,
@@ -251,7 +251,7 @@ impl Matcher {
         threshold: f64,
         min_score: f64,
         limit: usize,
-    ) -> (Vec<MatchResult>, usize) {
+    ) -> (Vec<(u32, MatchResult)>, usize) {
         // The thread's cache from its previous query, emptied (its table
         // keeps its size); put back below.
         let mut cache = SCORE_CACHE.with(std::cell::Cell::take);
@@ -279,12 +279,15 @@ impl Matcher {
                 let e = self.index.entity(ord)?;
                 let s =
                     score_entity_cached(prepared, e, &self.weights, threshold, true, &mut cache)?;
-                Some(MatchResult {
-                    entity: EntitySummary::of(&e.entity),
-                    score: s.score,
-                    is_match: s.score >= threshold,
-                    explanation: s.explanation?,
-                })
+                Some((
+                    ord,
+                    MatchResult {
+                        entity: EntitySummary::of(&e.entity),
+                        score: s.score,
+                        is_match: s.score >= threshold,
+                        explanation: s.explanation?,
+                    },
+                ))
             })
             .collect();
         SCORE_CACHE.with(|c| c.set(cache));
@@ -296,8 +299,7 @@ impl Matcher {
     /// scores a candidate: the same analysis, token statistics, weights and
     /// threshold. Returns those scoring at least `opts.min_score` (or the
     /// threshold, if lower), best first, with explanations, and no cut at
-    /// `opts.limit`; ids not in the index are skipped. For callers that
-    /// choose the candidates themselves (the monitor's reverse screening).
+    /// `opts.limit`; ids not in the index are skipped.
     pub fn score_against(
         &self,
         query: &Query,
@@ -305,12 +307,20 @@ impl Matcher {
         opts: &ScreenOptions,
     ) -> Result<Vec<MatchResult>, ScreenError> {
         let prepared = self.prepare_for_scoring(query)?;
-        self.score_prepared(&prepared, entity_ids, opts)
+        let ords: Vec<u32> = entity_ids
+            .iter()
+            .filter_map(|id| self.index.ord_of(id))
+            .collect();
+        Ok(self
+            .score_ordinals(&prepared, &ords, opts)?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect())
     }
 
     /// Analyses a query as [`Matcher::score_against`] does (with the
     /// loaded lists' token statistics), for a caller that scores the same
-    /// party many times ([`Matcher::score_prepared`]) and analyses it once.
+    /// party many times ([`Matcher::score_ordinals`]) and analyses it once.
     pub fn prepare_for_scoring(&self, query: &Query) -> Result<PreparedQuery, ScreenError> {
         let Prepared {
             query: mut prepared,
@@ -321,24 +331,29 @@ impl Matcher {
     }
 
     /// [`Matcher::score_against`] for a query already analysed by
-    /// [`Matcher::prepare_for_scoring`].
-    pub fn score_prepared(
+    /// [`Matcher::prepare_for_scoring`] and listed parties named by their
+    /// ordinals in this matcher's index ([`crate::index::ScreeningIndex::entity`]),
+    /// for callers that choose the candidates themselves (the monitor);
+    /// each result comes with its party's ordinal.
+    pub fn score_ordinals(
         &self,
         prepared: &PreparedQuery,
-        entity_ids: &[&str],
+        ords: &[u32],
         opts: &ScreenOptions,
-    ) -> Result<Vec<MatchResult>, ScreenError> {
+    ) -> Result<Vec<(u32, MatchResult)>, ScreenError> {
         let threshold = opts.threshold.unwrap_or(self.weights.threshold);
         if !(0.0..=1.0).contains(&threshold) {
             return Err(QueryError::BadThreshold(threshold).into());
         }
         nothing_to_screen(prepared)?;
-        let ords: Vec<u32> = entity_ids
-            .iter()
-            .filter_map(|id| self.index.ord_of(id))
-            .collect();
         Ok(self
-            .rank(prepared, ords, threshold, opts.min_score, usize::MAX)
+            .rank(
+                prepared,
+                ords.iter().copied(),
+                threshold,
+                opts.min_score,
+                usize::MAX,
+            )
             .0)
     }
 

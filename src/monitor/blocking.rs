@@ -14,8 +14,10 @@
 //!
 //! When a new generation changes the weight of a key, the pairs through that
 //! key may change: [`EntityTable::changed_weights`] lists those keys, and the
-//! delta rescreen screens again every listed party that has one (and, for
-//! tokens, whose commonness also changes scores, every customer too).
+//! delta rescreen screens again every listed party that has one against the
+//! customers that share one with it ([`CustomerIndex::candidates_sharing`]);
+//! a token whose commonness changed also changes scores, so its parties are
+//! screened against every customer and its customers against every party.
 
 use crate::index::ScreeningIndex;
 use std::collections::{HashMap, HashSet};
@@ -68,6 +70,11 @@ impl Default for BlockingWeights {
 
 /// A key as the blocking tables hold it: 64 bits of FNV-1a of its text.
 pub type Key = u64;
+
+/// The key of a canonical token (as [`crate::index::query_keys`] writes it).
+pub fn token_key(token: &str) -> Key {
+    key_of(&format!("t:{token}"))
+}
 
 /// FNV-1a of a key's text: stable across runs and builds.
 pub fn key_of(text: &str) -> Key {
@@ -137,7 +144,8 @@ struct KeyEntry {
 }
 
 /// The listed side of one generation: every party's keys and, per key, its
-/// weight and the parties that have it.
+/// weight and the parties that have it. A party's ordinal here is its
+/// ordinal in the generation's index ([`ScreeningIndex::entity`]).
 #[derive(Debug, Default)]
 pub struct EntityTable {
     weights: BlockingWeights,
@@ -145,8 +153,6 @@ pub struct EntityTable {
     keys: Vec<Box<[Key]>>,
     monitored: Vec<bool>,
     table: HashMap<Key, KeyEntry>,
-    /// Token keys (`t:`) of every party, monitored or not.
-    tokens: HashSet<Key>,
 }
 
 thread_local! {
@@ -212,13 +218,9 @@ impl EntityTable {
             .collect();
         let mut df: HashMap<Key, (u32, bool)> = HashMap::new();
         let stats = index.stats();
-        let mut tokens = HashSet::new();
         for (_, keys, _) in &keyed {
             for k in keys {
                 let h = key_of(k);
-                if k.starts_with("t:") {
-                    tokens.insert(h);
-                }
                 let entry = df.entry(h).or_insert_with(|| {
                     let common = k
                         .strip_prefix("t:")
@@ -256,14 +258,7 @@ impl EntityTable {
             out.monitored.push(is_monitored);
         }
         out.table = table;
-        out.tokens = tokens;
         out
-    }
-
-    /// The token keys (`t:`) of every party of the index, monitored or not
-    /// (their weight follows the scorer's commonness).
-    pub fn token_keys(&self) -> &HashSet<Key> {
-        &self.tokens
     }
 
     pub fn len(&self) -> usize {
@@ -295,6 +290,11 @@ impl EntityTable {
     /// The weight of a key in this generation (0 for keys no party has).
     pub fn weight_of(&self, key: Key) -> u16 {
         self.table.get(&key).map_or(0, |e| e.weight)
+    }
+
+    /// The keys of one listed party, sorted.
+    pub fn keys_of(&self, ord: u32) -> &[Key] {
+        self.keys.get(ord as usize).map_or(&[], |k| &k[..])
     }
 
     /// The weighted keys of one listed party (weight above 0 only).
@@ -403,6 +403,26 @@ impl CustomerIndex {
         })
     }
 
+    /// [`CustomerIndex::candidates`] among the customers having one of
+    /// `through` (a subset of the party's keys).
+    pub fn candidates_sharing(
+        &self,
+        weighted: &[(Key, u16)],
+        min_weight: u32,
+        through: &HashSet<Key>,
+    ) -> Vec<u32> {
+        let sharing: HashSet<u32> = self.customers_with(through).into_iter().collect();
+        if sharing.is_empty() {
+            return Vec::new();
+        }
+        let postings = weighted
+            .iter()
+            .filter_map(|(k, w)| self.postings.get(k).map(|p| (p.as_slice(), *w)));
+        accumulate(postings, self.max_ord as usize + 1, |o, sum| {
+            sum >= min_weight && sharing.contains(&o)
+        })
+    }
+
     /// Customers having any of `keys`.
     pub fn customers_with(&self, keys: &HashSet<Key>) -> Vec<u32> {
         let mut out: Vec<u32> = keys
@@ -448,5 +468,25 @@ mod tests {
         // The space is left clean for the next search.
         let got = accumulate([(a.as_slice(), 40u16)].into_iter(), 4, |_, s| s >= 40);
         assert_eq!(got, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn candidates_sharing_a_key_are_the_candidates_with_that_key() {
+        let mut index = CustomerIndex::default();
+        let (putin, vladimir, grm) = (key_of("t:putin"), key_of("t:vladimir"), key_of("g:tin"));
+        index.add(1, &[putin, vladimir, grm]);
+        index.add(2, &[putin, vladimir]);
+        index.add(3, &[putin, grm]);
+        index.add(4, &[grm]);
+        let party = [(putin, 40), (vladimir, 20), (grm, 6)];
+        assert_eq!(index.candidates(&party, 30), vec![1, 2, 3]);
+        let through: HashSet<Key> = [grm].into();
+        // Customer 4 shares the key but not enough weight; 2 does not share it.
+        assert_eq!(index.candidates_sharing(&party, 30, &through), vec![1, 3]);
+        assert!(
+            index
+                .candidates_sharing(&party, 30, &HashSet::new())
+                .is_empty()
+        );
     }
 }

@@ -69,6 +69,10 @@ pub const OUTAGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(
 enum ChunkWork {
     /// Listed parties (entity ids) screened against the customer index.
     Parties(Vec<String>),
+    /// Listed parties (entity ids) screened against the customers sharing
+    /// one of these keys with them: the parties are unchanged, and only
+    /// their pairs through these keys (whose weight changed) can have.
+    PartiesSharing(Vec<String>, Vec<Key>),
     /// Customers (ordinals) screened forward.
     Customers(Vec<u32>),
     /// Customers with an ordinal in `(after, last]` screened forward.
@@ -273,8 +277,6 @@ pub fn open_store(
 pub struct Generation {
     pub served: Arc<Served>,
     pub table: EntityTable,
-    /// Token keys (their weight follows the scorer's commonness).
-    token_keys: HashSet<Key>,
     /// `{list id: version}`.
     pub versions: BTreeMap<String, String>,
     /// `{entity id: match fingerprint}` of monitored parties, for alerts.
@@ -301,7 +303,6 @@ impl Generation {
                 .as_ref()
                 .is_none_or(|m| e.datasets.iter().any(|d| m.contains(d)))
         });
-        let token_keys = table.token_keys().clone();
         let ord_of = (0..table.len() as u32)
             .filter_map(|o| table.id(o).map(|id| (id.to_string(), o)))
             .collect();
@@ -309,17 +310,8 @@ impl Generation {
             versions: served.versions(None),
             served,
             table,
-            token_keys,
             ord_of,
         }
-    }
-
-    fn entity(&self, id: &str) -> Option<&Entity> {
-        self.served
-            .matcher
-            .index()
-            .entity_by_id(id)
-            .map(|e| &e.entity)
     }
 
     fn version_tag(&self, e: &Entity) -> String {
@@ -911,39 +903,41 @@ impl Monitor {
     fn screen_forward(&self, g: &Generation, c: &Customer) -> (Vec<Key>, Vec<Found>) {
         let a = Analysed::of(g, c);
         let ords = g.table.candidates(&a.keys);
-        let ids: Vec<&str> = ords.iter().filter_map(|&o| g.table.id(o)).collect();
-        let found = self.score_pairs(g, &a.names, &ids);
+        let found = self.score_pairs(g, &a.names, &ords);
         (a.keys, found)
     }
 
-    /// Scores a customer's names against listed parties; the best score per party.
+    /// Scores a customer's names against listed parties (index ordinals);
+    /// the best score per party, in the order of the parties' ids.
     fn score_pairs(
         &self,
         g: &Generation,
         names: &[crate::analysis::PreparedQuery],
-        ids: &[&str],
+        ords: &[u32],
     ) -> Vec<Found> {
-        if ids.is_empty() {
+        if ords.is_empty() {
             return Vec::new();
         }
         let opts = self.opts(&g.served);
-        let mut best: BTreeMap<String, MatchResult> = BTreeMap::new();
+        let mut best: HashMap<u32, MatchResult> = HashMap::new();
         for q in names {
-            let Ok(results) = g.served.matcher.score_prepared(q, ids, &opts) else {
+            let Ok(results) = g.served.matcher.score_ordinals(q, ords, &opts) else {
                 continue;
             };
-            for r in results.into_iter().filter(|r| r.is_match) {
-                match best.get(&r.entity.id) {
+            for (ord, r) in results.into_iter().filter(|(_, r)| r.is_match) {
+                match best.get(&ord) {
                     Some(b) if b.score >= r.score => {}
                     _ => {
-                        best.insert(r.entity.id.clone(), r);
+                        best.insert(ord, r);
                     }
                 }
             }
         }
-        best.into_values()
-            .filter_map(|r| {
-                let e = g.entity(&r.entity.id)?;
+        let index = g.served.matcher.index();
+        let mut found: Vec<Found> = best
+            .into_iter()
+            .filter_map(|(ord, r)| {
+                let e = &index.entity(ord)?.entity;
                 Some(Found {
                     list: e.datasets.first().cloned().unwrap_or_default(),
                     caption: e.caption.clone(),
@@ -954,7 +948,9 @@ impl Monitor {
                     entity_id: r.entity.id,
                 })
             })
-            .collect()
+            .collect();
+        found.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
+        found
     }
 
     /// Screens listed parties against the customers (reverse): for each
@@ -963,7 +959,15 @@ impl Monitor {
     /// above the threshold, exactly as [`Monitor::score_pair`] decides it.
     /// A candidate customer of several of the parties is read and analysed
     /// once, and scored against those parties together.
-    fn screen_reverse(&self, g: &Generation, ords: &[u32]) -> Result<PartyPairs> {
+    ///
+    /// With `sharing`, only the customers sharing one of those keys with a
+    /// party are screened against it.
+    fn screen_reverse(
+        &self,
+        g: &Generation,
+        ords: &[u32],
+        sharing: Option<&HashSet<Key>>,
+    ) -> Result<PartyPairs> {
         use rayon::prelude::*;
         let min_weight = self.weights.min_weight;
         let screened: Vec<u32> = ords
@@ -976,7 +980,23 @@ impl Monitor {
             let index = &*index;
             screened
                 .par_iter()
-                .map(|&o| (o, index.candidates(&g.table.weighted_keys(o), min_weight)))
+                .map(|&o| {
+                    let weighted = g.table.weighted_keys(o);
+                    let customers = match sharing {
+                        None => index.candidates(&weighted, min_weight),
+                        Some(keys) => {
+                            let through: HashSet<Key> = g
+                                .table
+                                .keys_of(o)
+                                .iter()
+                                .copied()
+                                .filter(|k| keys.contains(k))
+                                .collect();
+                            index.candidates_sharing(&weighted, min_weight, &through)
+                        }
+                    };
+                    (o, customers)
+                })
                 .collect()
         };
         // Customer ordinal → the parties it is a candidate of.
@@ -1001,13 +1021,13 @@ impl Monitor {
                 let parties = wanted.get(&s.ord)?;
                 let c = serde_json::from_str::<Customer>(&s.record).ok()?;
                 let a = Analysed::of(g, &c);
-                let ids: Vec<&str> = parties
+                let ords: Vec<u32> = parties
                     .iter()
-                    .filter(|&&p| g.table.pair_weight(&a.keys, p) >= min_weight)
-                    .filter_map(|&p| g.table.id(p))
+                    .copied()
+                    .filter(|&p| g.table.pair_weight(&a.keys, p) >= min_weight)
                     .collect();
                 let found: Vec<(u32, Found)> = self
-                    .score_pairs(g, &a.names, &ids)
+                    .score_pairs(g, &a.names, &ords)
                     .into_iter()
                     .filter_map(|f| g.ord_of.get(&f.entity_id).map(|&o| (o, f)))
                     .collect();
@@ -1033,8 +1053,7 @@ impl Monitor {
     /// screening and a delta's re-scoring of the alerts it did not find
     /// both use it, so that they agree with a full rescreen.
     fn score_pair(&self, g: &Generation, stored: &StoredCustomer, ord: u32) -> Option<Found> {
-        let id = g.table.id(ord)?;
-        if !g.table.is_monitored(ord) {
+        if g.table.id(ord).is_none() || !g.table.is_monitored(ord) {
             return None;
         }
         let c = serde_json::from_str::<Customer>(&stored.record).ok()?;
@@ -1042,7 +1061,7 @@ impl Monitor {
         if g.table.pair_weight(&a.keys, ord) < self.weights.min_weight {
             return None;
         }
-        self.score_pairs(g, &a.names, &[id]).into_iter().next()
+        self.score_pairs(g, &a.names, &[ord]).into_iter().next()
     }
 
     // ----- writes -----
@@ -2261,13 +2280,17 @@ impl Monitor {
     ) -> Result<ChunkCounts> {
         let mut counts = ChunkCounts::default();
         match work {
-            ChunkWork::Parties(ids) => {
+            ChunkWork::Parties(ids) | ChunkWork::PartiesSharing(ids, _) => {
                 let ords: Vec<u32> = ids
                     .iter()
                     .filter_map(|id| g.ord_of.get(id).copied())
                     .collect();
                 counts.entities_screened = ords.len() as u64;
-                let found = self.screen_reverse(g, &ords)?;
+                let sharing: Option<HashSet<Key>> = match work {
+                    ChunkWork::PartiesSharing(_, keys) => Some(keys.iter().copied().collect()),
+                    _ => None,
+                };
+                let found = self.screen_reverse(g, &ords, sharing.as_ref())?;
                 let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
                 counts.alerts_opened += o as u64;
                 counts.alerts_updated += u as u64;
@@ -2510,9 +2533,14 @@ impl Monitor {
     ///   catch-up that follows the job (or the next periodic one) finds it
     ///   screened against left versions and screens it forward against
     ///   `new`.
-    /// - Parties whose keys weigh differently, and customers with a token
-    ///   whose commonness changed, are screened again (reverse and forward);
-    ///   removed parties close as delisted.
+    /// - A token whose commonness changed changes scores on both sides:
+    ///   the parties with it are screened again in reverse, the customers
+    ///   with it forward. A party none of whose tokens changed commonness but
+    ///   some of whose other keys weigh differently (a skeleton or trigram
+    ///   now more or less frequent) has changed pairs only through those
+    ///   keys: it is screened again against the customers sharing one of
+    ///   them, and its other alerts are scored again as above. Removed
+    ///   parties close as delisted.
     ///
     /// So each pair ends as a forward screening of the customer's current
     /// record against `new` leaves it, which is what a full rescreen does.
@@ -2543,12 +2571,18 @@ impl Monitor {
         }
 
         // Keys whose weight changed: their parties' pairs may have changed;
-        // tokens whose commonness changed change scores on both sides.
+        // tokens whose commonness changed change scores on both sides. A
+        // token only the added or removed parties use changes weight without
+        // changing commonness: its pairs are those parties' own.
         let changed_keys = old.table.changed_weights(&new.table);
-        let flipped_tokens: HashSet<Key> = changed_keys
-            .iter()
-            .copied()
-            .filter(|k| new.token_keys.contains(k) || old.token_keys.contains(k))
+        let flipped_tokens: HashSet<Key> = old
+            .served
+            .matcher
+            .index()
+            .stats()
+            .commonness_changes(new.served.matcher.index().stats())
+            .into_iter()
+            .map(blocking::token_key)
             .collect();
         let mut parties: BTreeSet<u32> = BTreeSet::new();
         for e in changes.added.iter().chain(changes.changed.iter()) {
@@ -2556,16 +2590,39 @@ impl Monitor {
                 parties.insert(o);
             }
         }
-        if !changed_keys.is_empty() {
-            parties.extend(new.table.parties_with(&changed_keys));
+        // A party with a token whose commonness changed scores differently
+        // against every customer; one with only other keys reweighed,
+        // differently only through those keys.
+        if !flipped_tokens.is_empty() {
+            parties.extend(new.table.parties_with(&flipped_tokens));
         }
+        let reweighed: Vec<u32> = if changed_keys.is_empty() {
+            Vec::new()
+        } else {
+            new.table
+                .parties_with(&changed_keys)
+                .into_iter()
+                .filter(|o| !parties.contains(o))
+                .collect()
+        };
+        let id_of = |o: &u32| new.table.id(*o).map(str::to_string);
         let mut chunks: Vec<ChunkWork> = Vec::new();
-        let ids: Vec<String> = parties
-            .into_iter()
-            .filter_map(|o| new.table.id(o).map(str::to_string))
-            .collect();
+        let ids: Vec<String> = parties.iter().filter_map(id_of).collect();
         for c in ids.chunks(PARTY_CHUNK) {
             chunks.push(ChunkWork::Parties(c.to_vec()));
+        }
+        for c in reweighed.chunks(PARTY_CHUNK) {
+            let mut through: Vec<Key> = c
+                .iter()
+                .flat_map(|&o| new.table.keys_of(o).iter().copied())
+                .filter(|k| changed_keys.contains(k))
+                .collect();
+            through.sort_unstable();
+            through.dedup();
+            chunks.push(ChunkWork::PartiesSharing(
+                c.iter().filter_map(id_of).collect(),
+                through,
+            ));
         }
         if !flipped_tokens.is_empty() {
             let ords = self
