@@ -326,6 +326,8 @@ impl Generation {
 struct Analysed {
     keys: Vec<Key>,
     names: Vec<crate::analysis::PreparedQuery>,
+    /// The least weight of keys a listed party must share with it.
+    min_weight: u32,
 }
 
 impl Analysed {
@@ -337,8 +339,17 @@ impl Analysed {
             .collect();
         Analysed {
             keys: blocking::prepared_keys(&names),
+            min_weight: g
+                .table
+                .weights()
+                .min_weight_for(blocking::identifying_words(&names)),
             names,
         }
+    }
+
+    /// The pair with listed party `ord` passes the blocking.
+    fn meets(&self, g: &Generation, ord: u32) -> bool {
+        g.table.pair_weight(&self.keys, ord) >= self.min_weight
     }
 }
 
@@ -902,7 +913,7 @@ impl Monitor {
     /// Screens a customer forward: its keys and the pairs at or above the threshold.
     fn screen_forward(&self, g: &Generation, c: &Customer) -> (Vec<Key>, Vec<Found>) {
         let a = Analysed::of(g, c);
-        let ords = g.table.candidates(&a.keys);
+        let ords = g.table.candidates(&a.keys, a.min_weight);
         let found = self.score_pairs(g, &a.names, &ords);
         (a.keys, found)
     }
@@ -1021,11 +1032,7 @@ impl Monitor {
                 let parties = wanted.get(&s.ord)?;
                 let c = serde_json::from_str::<Customer>(&s.record).ok()?;
                 let a = Analysed::of(g, &c);
-                let ords: Vec<u32> = parties
-                    .iter()
-                    .copied()
-                    .filter(|&p| g.table.pair_weight(&a.keys, p) >= min_weight)
-                    .collect();
+                let ords: Vec<u32> = parties.iter().copied().filter(|&p| a.meets(g, p)).collect();
                 let found: Vec<(u32, Found)> = self
                     .score_pairs(g, &a.names, &ords)
                     .into_iter()
@@ -1058,7 +1065,7 @@ impl Monitor {
         }
         let c = serde_json::from_str::<Customer>(&stored.record).ok()?;
         let a = Analysed::of(g, &c);
-        if g.table.pair_weight(&a.keys, ord) < self.weights.min_weight {
+        if !a.meets(g, ord) {
             return None;
         }
         self.score_pairs(g, &a.names, &[ord]).into_iter().next()
