@@ -294,33 +294,9 @@ impl Matcher {
         (results, total)
     }
 
-    /// Scores one party against the listed parties named (by entity id)
-    /// instead of those the index retrieves, exactly as [`Matcher::screen`]
-    /// scores a candidate: the same analysis, token statistics, weights and
-    /// threshold. Returns those scoring at least `opts.min_score` (or the
-    /// threshold, if lower), best first, with explanations, and no cut at
-    /// `opts.limit`; ids not in the index are skipped.
-    pub fn score_against(
-        &self,
-        query: &Query,
-        entity_ids: &[&str],
-        opts: &ScreenOptions,
-    ) -> Result<Vec<MatchResult>, ScreenError> {
-        let prepared = self.prepare_for_scoring(query)?;
-        let ords: Vec<u32> = entity_ids
-            .iter()
-            .filter_map(|id| self.index.ord_of(id))
-            .collect();
-        Ok(self
-            .score_ordinals(&prepared, &ords, opts)?
-            .into_iter()
-            .map(|(_, m)| m)
-            .collect())
-    }
-
-    /// Analyses a query as [`Matcher::score_against`] does (with the
-    /// loaded lists' token statistics), for a caller that scores the same
-    /// party many times ([`Matcher::score_ordinals`]) and analyses it once.
+    /// Analyses a query as [`Matcher::screen`] does (with the loaded lists'
+    /// token statistics), for a caller that scores the same party many
+    /// times ([`Matcher::score_ordinals`]) and analyses it once.
     pub fn prepare_for_scoring(&self, query: &Query) -> Result<PreparedQuery, ScreenError> {
         let Prepared {
             query: mut prepared,
@@ -330,11 +306,15 @@ impl Matcher {
         Ok(prepared)
     }
 
-    /// [`Matcher::score_against`] for a query already analysed by
-    /// [`Matcher::prepare_for_scoring`] and listed parties named by their
-    /// ordinals in this matcher's index ([`crate::index::ScreeningIndex::entity`]),
-    /// for callers that choose the candidates themselves (the monitor);
-    /// each result comes with its party's ordinal.
+    /// Scores a query analysed by [`Matcher::prepare_for_scoring`] against
+    /// the listed parties named by their ordinals in this matcher's index
+    /// ([`crate::index::ScreeningIndex::entity`]) instead of those the index
+    /// retrieves, exactly as [`Matcher::screen`] scores a candidate: the
+    /// same token statistics, weights and threshold. Returns those scoring
+    /// at least `opts.min_score` (or the threshold, if lower), best first,
+    /// each with its party's ordinal and explanation, and no cut at
+    /// `opts.limit`. For callers that choose the candidates themselves
+    /// (the monitor).
     pub fn score_ordinals(
         &self,
         prepared: &PreparedQuery,

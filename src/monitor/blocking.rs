@@ -120,9 +120,7 @@ impl BlockingWeights {
             _ => 0,
         }
     }
-}
 
-impl BlockingWeights {
     /// The least weight a customer with this many identifying words must
     /// share with a listed party.
     pub fn min_weight_for(&self, words: usize) -> u32 {

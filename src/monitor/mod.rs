@@ -2287,20 +2287,10 @@ impl Monitor {
     ) -> Result<ChunkCounts> {
         let mut counts = ChunkCounts::default();
         match work {
-            ChunkWork::Parties(ids) | ChunkWork::PartiesSharing(ids, _) => {
-                let ords: Vec<u32> = ids
-                    .iter()
-                    .filter_map(|id| g.ord_of.get(id).copied())
-                    .collect();
-                counts.entities_screened = ords.len() as u64;
-                let sharing: Option<HashSet<Key>> = match work {
-                    ChunkWork::PartiesSharing(_, keys) => Some(keys.iter().copied().collect()),
-                    _ => None,
-                };
-                let found = self.screen_reverse(g, &ords, sharing.as_ref())?;
-                let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
-                counts.alerts_opened += o as u64;
-                counts.alerts_updated += u as u64;
+            ChunkWork::Parties(ids) => self.screen_parties(g, ids, None, chunk, &mut counts)?,
+            ChunkWork::PartiesSharing(ids, keys) => {
+                let sharing: HashSet<Key> = keys.iter().copied().collect();
+                self.screen_parties(g, ids, Some(&sharing), chunk, &mut counts)?
             }
             ChunkWork::Customers(ords) => {
                 let batch = self.store.customers_by_ord(ords)?;
@@ -2336,6 +2326,29 @@ impl Monitor {
             }
         }
         Ok(counts)
+    }
+
+    /// Screens listed parties (entity ids) in reverse, only against the
+    /// customers sharing one of `sharing` with them when given, and applies
+    /// what was found to `chunk` of a rescreen.
+    fn screen_parties(
+        &self,
+        g: &Generation,
+        ids: &[String],
+        sharing: Option<&HashSet<Key>>,
+        chunk: &RescreenChunk,
+        counts: &mut ChunkCounts,
+    ) -> Result<()> {
+        let ords: Vec<u32> = ids
+            .iter()
+            .filter_map(|id| g.ord_of.get(id).copied())
+            .collect();
+        counts.entities_screened = ords.len() as u64;
+        let found = self.screen_reverse(g, &ords, sharing)?;
+        let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
+        counts.alerts_opened += o as u64;
+        counts.alerts_updated += u as u64;
+        Ok(())
     }
 
     /// Screens stored customers forward and applies what was found (for
