@@ -88,6 +88,9 @@ pub struct Alignment {
     /// Two Arabic genealogical chains (`X bin A bin B`) name different
     /// fathers in the same place, or the same names in another order.
     pub nasab_conflict: bool,
+    /// A kunya's name met a name that is no kunya ("Abu Mahmud" / "Sami
+    /// Mahmud").
+    pub kunya_conflict: bool,
 }
 
 /// What the comparison knows about the kind of party.
@@ -179,6 +182,7 @@ pub(crate) fn align(
         query_in_full,
         rare_parts: u8::try_from(tally.rare_matches).unwrap_or(u8::MAX),
         nasab_conflict: kind.person && nasab_conflict(qt, nt, pairs),
+        kunya_conflict: kind.person && kunya_conflict(qt, nt, pairs),
     }
 }
 
@@ -695,6 +699,36 @@ fn nasab_conflict(qt: &[PreparedToken], nt: &[PreparedToken], pairs: &[Pair]) ->
     false
 }
 
+/// Words that make the next word a kunya ("Abu Mahmud", father of Mahmud;
+/// "Umm Ahmad", mother of Ahmad), a name of its own.
+fn is_kunya_marker(t: &PreparedToken) -> bool {
+    matches!(
+        t.raw.as_str(),
+        "abu" | "abou" | "abo" | "aboo" | "abi" | "umm" | "um" | "oum" | "ummu"
+    )
+}
+
+/// Token `i` of `v` is the name in a kunya: the word before it is a kunya
+/// marker, or it opens a surname put first whose given names end in one
+/// ("AZIZAH, Sa'id Abu" is Sa'id Abu Azizah).
+fn in_kunya(v: &[PreparedToken], i: usize) -> bool {
+    if i > 0 {
+        return is_kunya_marker(&v[i - 1]);
+    }
+    v.first().is_some_and(|t| t.surname)
+        && v.last().is_some_and(|t| !t.surname && is_kunya_marker(t))
+}
+
+/// A word met one-to-one whose kunya it is on one side only: a kunya met a
+/// given or father's name ("Abu Mahmud" / "Sami Mahmud").
+fn kunya_conflict(qt: &[PreparedToken], nt: &[PreparedToken], pairs: &[Pair]) -> bool {
+    pairs.iter().any(|p| {
+        p.listed.len() == 1
+            && qt[p.query].kind == TokenKind::Word
+            && in_kunya(qt, p.query) != in_kunya(nt, p.listed.start)
+    })
+}
+
 /// Every distinctive part of `v` is among `used`.
 fn all_distinctive_used(v: &[PreparedToken], used: u32) -> bool {
     v.iter()
@@ -862,6 +896,9 @@ fn join_adjacent(
                     && allow_typo
                     && !t.abjad
                     && parts.iter().all(|x| x.abjad)
+                    && parts[..len - 1]
+                        .iter()
+                        .all(|x| x.chars <= w.joined_skeleton_max_lead_chars)
                     && joined_skeleton_equal(parts, t, w);
                 if !ok && !by_skeleton {
                     continue;
@@ -983,7 +1020,7 @@ fn initials_of_adjacent(
                     }
                     continue;
                 }
-                if x.syllabic || x.raw.as_bytes().first() != letters.get(spelled) {
+                if x.syllabic || x.abjad || x.raw.as_bytes().first() != letters.get(spelled) {
                     continue 'start;
                 }
                 spelled += 1;
@@ -1083,6 +1120,26 @@ mod tests {
             pairs.iter().all(|p| p.how != TokenMatch::Joined),
             "{pairs:?}"
         );
+        // Two whole names joined on a skeleton are too loose: אליה שחר
+        // (Eliya Shachar, "alia shkhr") is not ALSHEHRI, though the
+        // skeletons agree; only a short prefix (an article, abd, abu) joins.
+        let hebrew = PreparedName::new("אליה שחר", Some(false));
+        let listed = PreparedName::new("Walid ALSHEHRI", Some(false));
+        for v in &hebrew.variants {
+            let mut scratch = Scratch::default();
+            align(
+                v,
+                &listed.variants[0],
+                &DEFAULT_WEIGHTS,
+                PERSON,
+                &mut scratch,
+            );
+            assert!(
+                scratch.pairs.iter().all(|p| p.how != TokenMatch::Joined),
+                "{:?}",
+                scratch.pairs
+            );
+        }
         // Latin on both sides: the vowels count.
         let (_, pairs) = pairs_of("al khalij bank", "alkhaleej bank");
         assert!(
@@ -1202,6 +1259,47 @@ mod tests {
             let (a, pairs) = aligned("AR-86572", "RA-86572", kind);
             assert!(a.score < w.threshold, "{pairs:?}");
             assert!(pairs.iter().all(|p| p.how != TokenMatch::Joined));
+        }
+    }
+
+    #[test]
+    fn initials_are_not_read_from_romanised_abjad_words() {
+        // The first letter of a word romanised from Hebrew or Arabic is a
+        // guess (א is a, e or o): אוהד אזולאי does not spell "AA".
+        let (_, pairs) = person("אוהד אזולאי", "AA");
+        assert!(
+            pairs.iter().all(|p| p.how != TokenMatch::Initials),
+            "{pairs:?}"
+        );
+        // Latin words still spell initials.
+        let (_, pairs) = person("Jean Claude Dupont", "JC Dupont");
+        assert!(
+            pairs.iter().any(|p| p.how == TokenMatch::Initials),
+            "{pairs:?}"
+        );
+    }
+
+    #[test]
+    fn a_kunya_meeting_a_plain_name_conflicts() {
+        for (query, listed) in [
+            // Abu Mahmud (father of Mahmud) is not a man named Mahmud.
+            ("Shamil Mahmud", "AL-SHAMI, Abu Mahmud"),
+            ("Jafar Abu Muhammad", "JAFFAR, Abdulrahman Muhammad"),
+            ("Umm Ahmad Salim", "Ahmad SALIM"),
+        ] {
+            let (a, _) = person(query, listed);
+            assert!(a.kunya_conflict, "{query} / {listed}");
+        }
+        for (query, listed) in [
+            ("Abu Mahmud al-Shami", "AL-SHAMI, Abu Mahmud"),
+            // A surname put first follows the given names: Sa'id Abu Azizah.
+            ("Sa'id Yusif Ali Abu AZIZAH", "AZIZAH, Sa'id Yusif Ali Abu"),
+            ("Sayf Boulad ABU BAKR", "ABU BAKR, Sayf Boulad"),
+            // No kunya on either side.
+            ("Sami Mahmud", "MAHMUD, Sami"),
+        ] {
+            let (a, _) = person(query, listed);
+            assert!(!a.kunya_conflict, "{query} / {listed}");
         }
     }
 

@@ -6,7 +6,7 @@
 //! ```text
 //! score = clamp(name similarity → shortWordTypo → typosOnly
 //!               → commonTokensOnly → singleNamePart → nasabChain
-//!               → weakAlias → previousName                       (name stage)
+//!               → kunya → weakAlias → previousName        (name stage)
 //!               → legalForm → romanisedSyllables → number
 //!               → identifier → birthDate → country
 //!               → fullNameBirthDate → capLift → schema)          (party stage)
@@ -120,7 +120,7 @@ pub const NAME_SIMILARITY: (&str, &str) = (
 );
 
 /// Every feature, in the order it applies.
-pub const FEATURES: [Feature; 16] = [
+pub const FEATURES: [Feature; 17] = [
     Feature {
         name: "shortWordTypo",
         stage: Stage::Name,
@@ -196,6 +196,21 @@ pub const FEATURES: [Feature; 16] = [
             format!(
                 "the chains of fathers' names differ: score capped at {:.2}",
                 w.nasab_conflict_cap
+            )
+        },
+    },
+    Feature {
+        name: "kunya",
+        stage: Stage::Name,
+        effect: Effect::Cap,
+        weights: &[("kunya_conflict_cap", |w| w.kunya_conflict_cap)],
+        coefficient: |w| w.kunya_conflict_cap,
+        description: "A person's kunya (ABU MAHMUD, father of Mahmud; UMM AHMAD) is a name of its own: its name meeting a given or father's name on the other side (SAMI MAHMUD) is another person, so the score is capped.",
+        apply: kunya,
+        detail: |_, w| {
+            format!(
+                "a kunya (Abu …, Umm …) met a name that is no kunya: score capped at {:.2}",
+                w.kunya_conflict_cap
             )
         },
     },
@@ -355,7 +370,7 @@ pub const FEATURES: [Feature; 16] = [
 ];
 
 /// The name-stage features come first in [`FEATURES`]: this many.
-const NAME_STAGE: usize = 7;
+const NAME_STAGE: usize = 8;
 
 const _: () = {
     let mut i = 0;
@@ -435,6 +450,14 @@ fn nasab_chain(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     ev.alignment
         .nasab_conflict
         .then_some(score.min(w.nasab_conflict_cap))
+}
+
+/// A kunya's name met a name that is no kunya.
+#[inline]
+fn kunya(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
+    ev.alignment
+        .kunya_conflict
+        .then_some(score.min(w.kunya_conflict_cap))
 }
 
 /// The listed name is a weak alias (OFAC "weak a.k.a.").

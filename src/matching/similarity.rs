@@ -305,7 +305,12 @@ fn skeleton(p: &TokenPair, w: &Weights) -> Verdict {
         } else {
             w.sim_short_skeleton
         };
-        Verdict::Match(sim, TokenMatch::Transliterated)
+        // Spelt a letter or two apart besides (Djafar / Djaafar), the
+        // closer spelling counts.
+        match fuzzy(p, w) {
+            Verdict::Match(f, how) | Verdict::Offer(f, how) if f > sim => Verdict::Match(f, how),
+            _ => Verdict::Match(sim, TokenMatch::Transliterated),
+        }
     } else {
         Verdict::Pass
     }
@@ -687,6 +692,27 @@ mod tests {
         // حسن is Hassan; جرمان is Djermane (a French silent e).
         assert!(compare_tokens(&arabic("حسن"), &token("Hassan"), &w, false).is_some());
         assert!(compare_tokens(&arabic("جرمان"), &token("Djermane"), &w, false).is_some());
+    }
+
+    #[test]
+    fn a_romanisation_one_letter_off_keeps_the_closer_similarity() {
+        let w = Weights::default();
+        let romanised = |s: &str| PreparedToken {
+            abjad: true,
+            ..token(s)
+        };
+        // Djafar / Djaafar share the short skeleton "jfr" and are one letter
+        // apart: the edit counts, not the weaker short skeleton.
+        assert_eq!(
+            compare_tokens(&romanised("djafar"), &token("Djaafar"), &w, false),
+            Some((w.fuzzy_similarity(1, 7), TokenMatch::Fuzzy { distance: 1 }))
+        );
+        assert!(w.fuzzy_similarity(1, 7) > w.sim_short_skeleton);
+        // Further apart in letters, the skeleton alone bridges them.
+        assert_eq!(
+            compare_tokens(&romanised("mhmd"), &token("Muhammad"), &w, false),
+            Some((w.sim_skeleton, TokenMatch::Transliterated))
+        );
     }
 
     #[test]

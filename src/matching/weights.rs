@@ -94,6 +94,10 @@ pub struct Weights {
     /// "al khalij" / "alkhaleej"), and the skeleton has at least
     /// `skeleton_long_consonants` consonants; they count `sim_skeleton`.
     pub joined_skeleton_max_len_diff: usize,
+    /// ... and every word but the last is a prefix of at most this many
+    /// letters (an article, "abd", "abu", "bin"): two whole names joined on
+    /// a skeleton are too loose a match ("alia shkhr" is not "alshehri").
+    pub joined_skeleton_max_lead_chars: usize,
     /// A word with a legal form or a number written onto it ("SIBERICAOY")
     /// meets the word it is written onto when that has at least this many
     /// letters.
@@ -160,6 +164,9 @@ pub struct Weights {
     /// Score cap when two Arabic genealogical chains name different fathers
     /// in the same place, or the same names in another order.
     pub nasab_conflict_cap: f64,
+    /// Score cap when a kunya's name ("Abu Mahmud") met a name that is no
+    /// kunya ("Mahmud").
+    pub kunya_conflict_cap: f64,
     /// Score cap (before birth date, country and identifier) for a person's
     /// name in Chinese characters or Hangul met only through romanisation.
     pub romanised_syllables_cap: f64,
@@ -284,6 +291,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     joined_typo_min_chars: 8,
     joined_typo_long_chars: 12,
     joined_skeleton_max_len_diff: 3,
+    joined_skeleton_max_lead_chars: 3,
     glued_min_stem: 4,
     mark_max_parts: 3,
     mark_max_part_letters: 3,
@@ -313,6 +321,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     typos_only_cap: 0.8,
     single_part_cap: 0.75,
     nasab_conflict_cap: 0.7,
+    kunya_conflict_cap: 0.7,
     romanised_syllables_cap: 0.8,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
