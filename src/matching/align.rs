@@ -65,7 +65,7 @@ pub struct Alignment {
     /// Two one-word names of at most six letters, one edit apart.
     pub short_word_typo: bool,
     /// A person's distinctive parts (two at least) all met only by edit
-    /// distance, none exactly or as another spelling.
+    /// distance or as initials, none exactly or as another spelling.
     pub typos_only: bool,
     /// The only distinctive part that met is a common one.
     pub common_only: bool,
@@ -137,9 +137,11 @@ pub(crate) fn align(
         });
     // A person's name whose parts all met only some edits apart: two typos
     // at once are rarer than another person (Kevin King / KONG, Kelvin).
+    // Initials count as edits: a whole name met only by the first letters
+    // of its words says as little ("Tutu Idrisli" / "Don TI").
     let (mut edited, mut other) = (0, 0);
     for p in pairs.iter().filter(|p| is_distinctive(qt[p.query].kind)) {
-        if matches!(p.how, TokenMatch::Fuzzy { .. }) {
+        if matches!(p.how, TokenMatch::Fuzzy { .. } | TokenMatch::Initials) {
             edited += 1;
         } else {
             other += 1;
@@ -1277,6 +1279,20 @@ mod tests {
             pairs.iter().any(|p| p.how == TokenMatch::Initials),
             "{pairs:?}"
         );
+    }
+
+    #[test]
+    fn a_person_met_only_by_initials_is_capped_like_typos() {
+        // Each word of "Tutu Idrisli" met only by a letter of "TI".
+        let (a, pairs) = person("Tutu Idrisli", "Don TI");
+        assert!(
+            pairs.iter().all(|p| p.how == TokenMatch::Initials) && !pairs.is_empty(),
+            "{pairs:?}"
+        );
+        assert!(a.typos_only);
+        // With a part met exactly besides, the initials stand.
+        let (a, _) = person("Jean Claude Dupont", "JC Dupont");
+        assert!(!a.typos_only);
     }
 
     #[test]

@@ -145,11 +145,11 @@ pub const FEATURES: [Feature; 17] = [
         effect: Effect::Cap,
         weights: &[("typos_only_cap", |w| w.typos_only_cap)],
         coefficient: |w| w.typos_only_cap,
-        description: "Every part of a person's name (two at least) met only some edits apart, none exactly or as another spelling, such as Kevin King and KONG, Kelvin: two typos at once are rarer than another person, so the score is capped.",
+        description: "Every part of a person's name (two at least) met only some edits apart or as initials, none exactly or as another spelling, such as Kevin King and KONG, Kelvin, or Tutu Idrisli and Don TI: two typos at once are rarer than another person, so the score is capped.",
         apply: typos_only,
         detail: |_, w| {
             format!(
-                "every name part met only some edits apart: score capped at {:.2}",
+                "every name part met only some edits apart or as initials: score capped at {:.2}",
                 w.typos_only_cap
             )
         },
