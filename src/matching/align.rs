@@ -982,7 +982,9 @@ fn push_span_pair(
 /// romanised from Chinese or Korean) against as many adjacent unused words
 /// of `two` whose first letters spell it ("pla" / "peoples liberation army",
 /// "jc" / "jean claude"); particles and legal forms inside the run are
-/// skipped ("bank of america" / "boa" is not spelled, "ba" is).
+/// skipped ("bank of america" / "boa" is not spelled, "ba" is). The words
+/// of `two` must not be syllables romanised from Chinese or Korean, nor
+/// words romanised from Arabic or Hebrew, whose first letter is a guess.
 /// `swapped` says `one` is the listed side.
 fn initials_of_adjacent(
     one: &[PreparedToken],
