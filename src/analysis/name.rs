@@ -49,6 +49,9 @@ pub struct PreparedToken {
     pub organisation_kind: bool,
     /// A Russian-style patronymic ("viktorovich"): weighs less.
     pub patronymic: bool,
+    /// A Persian surname ending written as a word of its own ("zadeh" of
+    /// "NASSER ZADEH"): which one ([`surname_ending`]).
+    pub surname_ending: Option<u8>,
     /// A legal form recognised whole (`llc`, `gmbh`), which may conflict with another.
     pub canonical_legal_form: bool,
     /// Keys computed once so that comparing two tokens allocates nothing:
@@ -90,6 +93,7 @@ impl PreparedToken {
             place: kind == TokenKind::Word && is_place(raw),
             organisation_kind: kind == TokenKind::Word && text::is_organisation_kind(raw),
             patronymic: is_patronymic(raw),
+            surname_ending: surname_ending(raw),
             chars: sorted.len(),
             letter_bits: text::letter_bits(raw),
             collapsed_hash: hash_of(collapse_repeats(raw).as_str()),
@@ -134,6 +138,20 @@ pub fn is_patronymic(t: &str) -> bool {
         ]
         .iter()
         .any(|s| t.ends_with(s))
+}
+
+/// Persian, Azeri and Tajik surnames end in a word that means "born of" or
+/// "of the line of": -zadeh (Naserzadeh), -nejad (Ahmadinejad), -pour
+/// (Alipour). Which of them a word written on its own is, by its spellings
+/// (Wiktionary's Persian -زاده, -نژاد, -پور and their romanisations in the
+/// OFAC and UK lists).
+pub fn surname_ending(raw: &str) -> Option<u8> {
+    match raw {
+        "zadeh" | "zade" | "zada" | "zoda" | "zadah" => Some(0),
+        "nejad" | "nezhad" | "nejhad" | "nijad" | "nizhad" => Some(1),
+        "pour" | "pur" | "poor" => Some(2),
+        _ => None,
+    }
 }
 
 /// One Latin rendering of a name.

@@ -207,29 +207,16 @@ fn variant(p: &TokenPair, w: &Weights) -> Verdict {
     }
 }
 
-/// Persian, Azeri and Tajik surnames end in a word that means "born of" or
-/// "of the line of": -zadeh (Naserzadeh), -nejad (Ahmadinejad), -pour
-/// (Alipour). Written apart ("NASSER ZADEH") the ending is no name of its
-/// own: it meets only the same ending, however spelt, and no other word
-/// (Saidi is not Zadeh, though they sound alike).
+/// A Persian surname ending written apart ("NASSER ZADEH" is Naserzadeh;
+/// [`crate::analysis::surname_ending`]) is no name of its own: it meets
+/// only the same ending, however spelt, and no other word (Saidi is not
+/// Zadeh, though they sound alike).
 #[inline]
 fn name_ending_apart(p: &TokenPair, w: &Weights) -> Verdict {
-    match (name_ending_family(&p.q.raw), name_ending_family(&p.n.raw)) {
+    match (p.q.surname_ending, p.n.surname_ending) {
         (None, None) => Verdict::Pass,
         (Some(a), Some(b)) if a == b => Verdict::Match(w.sim_variant, TokenMatch::Variant),
         _ => Verdict::NoMatch,
-    }
-}
-
-/// Which surname ending a word written on its own is, by its spellings
-/// (Wiktionary's Persian -زاده, -نژاد, -پور and their romanisations in the
-/// OFAC and UK lists).
-fn name_ending_family(raw: &str) -> Option<u8> {
-    match raw {
-        "zadeh" | "zade" | "zada" | "zoda" | "zadah" => Some(0),
-        "nejad" | "nezhad" | "nejhad" | "nijad" | "nizhad" => Some(1),
-        "pour" | "pur" | "poor" => Some(2),
-        _ => None,
     }
 }
 
