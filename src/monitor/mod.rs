@@ -1060,7 +1060,7 @@ impl Monitor {
     /// screening and a delta's re-scoring of the alerts it did not find
     /// both use it, so that they agree with a full rescreen.
     fn score_pair(&self, g: &Generation, stored: &StoredCustomer, ord: u32) -> Option<Found> {
-        if g.table.id(ord).is_none() || !g.table.is_monitored(ord) {
+        if !g.table.is_monitored(ord) {
             return None;
         }
         let c = serde_json::from_str::<Customer>(&stored.record).ok()?;
