@@ -5,8 +5,7 @@
 //! The floors are the levels measured when they were last raised, so a
 //! change that loses ground fails the tests. Issue 10's targets (which
 //! `screener eval` checks) are higher where they are not met yet: pairs
-//! F1 0.93, cross_script 0.95, cross_script_ofsi persons 0.985 and
-//! organisations 0.85.
+//! F1 0.93, cross_script_ofsi persons 0.985 and organisations 0.85.
 
 use screener::eval;
 use screener::matching::Matcher;
@@ -21,7 +20,8 @@ const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.00146;
 /// organisation-kind words, the kunya rule and a pool of 40 candidates),
 /// each a hair under the figure measured.
 const FLOOR_PAIRS_F1: f64 = 0.917;
-const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.938;
+/// Met issue 10's target (0.95).
+const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.950;
 /// Met issue 10's target (0.90).
 const FLOOR_TYPOS_RECALL: f64 = 0.93;
 const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.980;

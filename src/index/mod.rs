@@ -34,6 +34,11 @@ const _: () = assert!(MAX_QUERY_KEYS <= candidates::MAX_KEYS);
 /// from each other spelling.
 const MAX_QUERY_GRAMS: usize = 10;
 const MAX_QUERY_GRAMS_PER_OTHER_VARIANT: usize = 2;
+/// Most pairs of neighbouring query words also looked up joined.
+const MAX_QUERY_JOINED_PAIRS: usize = 6;
+/// A pair of neighbouring query words is looked up joined when one of them
+/// has at most this many letters: the short piece a split word leaves.
+const JOINED_PAIR_MAX_SHORT_CHARS: usize = 3;
 /// Trigrams, skeletons and sounds shared by more than this share of all
 /// parties are not looked up (tokens and identifiers always are).
 const MAX_SHARE_OF_LOOSE_KEY: f32 = 0.03;
@@ -169,12 +174,45 @@ impl NameKeys {
 }
 
 impl NameKeys {
+    /// The token and skeleton keys of neighbouring query words written
+    /// together, when one of them is short: a word the query splits ("ma
+    /// yshu" for MAYCHOU, as Arabic text often puts a space after a letter
+    /// that does not join the next) shares none of its keys with the listed
+    /// word, which the scorer still joins. Pairs with a title, legal form,
+    /// initial or number are skipped.
+    fn add_joined_pairs(&mut self, name: &PreparedName) {
+        let joinable = |k: TokenKind| matches!(k, TokenKind::Word | TokenKind::Particle);
+        let mut pairs = 0;
+        for v in &name.variants {
+            for pair in v.tokens.windows(2) {
+                let [a, b] = pair else { continue };
+                if pairs >= MAX_QUERY_JOINED_PAIRS {
+                    return;
+                }
+                if !joinable(a.kind)
+                    || !joinable(b.kind)
+                    || a.raw.len().min(b.raw.len()) > JOINED_PAIR_MAX_SHORT_CHARS
+                {
+                    continue;
+                }
+                let joined = format!("{}{}", &*a.raw, &*b.raw);
+                if self.tok.contains(&joined) {
+                    continue;
+                }
+                Self::push_unique(&mut self.skel, &crate::text::skeleton(&joined));
+                self.tok.push(joined);
+                pairs += 1;
+            }
+        }
+    }
+
     /// The keys a query looks up: every token, skeleton and phonetic key of
     /// every spelling, but only a sample of the trigrams. Only the sampled
     /// trigrams are built (this runs for every screening).
     pub fn for_query(name: &PreparedName) -> NameKeys {
         let mut all = NameKeys::default();
         all.add_token_keys(name);
+        all.add_joined_pairs(name);
         let mut chars: Vec<char> = Vec::new();
         for (i, v) in name.variants.iter().enumerate() {
             chars.clear();
@@ -710,6 +748,25 @@ pub(crate) mod tests {
             (list("un_sc_sanctions", &b), b),
         ];
         ScreeningIndex::build(lists, BTreeSet::new()).expect("in-memory index")
+    }
+
+    #[test]
+    fn a_query_word_split_in_two_is_looked_up_joined() {
+        let keys = |name: &str| {
+            query_keys(&PreparedQuery {
+                name: PreparedName::new(name, Some(false)),
+                schema: None,
+                birth_dates: Vec::new(),
+                countries: Vec::new(),
+                identifiers: Vec::new(),
+            })
+        };
+        // "Ma Ychou" beside "MAYCHOU": the short piece joins its neighbour.
+        let split = keys("Ali Ma Ychou");
+        assert!(split.iter().any(|k| k == "t:maychou"), "{split:?}");
+        // Two long words are not joined.
+        let whole = keys("Vladimir Putin");
+        assert!(!whole.iter().any(|k| k == "t:vladimirputin"), "{whole:?}");
     }
 
     #[test]

@@ -477,6 +477,8 @@ impl Tally {
             legal_matched: false,
             all_close: true,
         };
+        // Listed parts already counted as met.
+        let mut listed_met = 0u32;
         for p in pairs {
             let qtok = &qt[p.query];
             let wq = w.token_weight(qtok);
@@ -490,14 +492,20 @@ impl Tally {
             t.den += pw;
             if is_distinctive(qtok.kind) && p.sim >= w.distinctive_match_sim {
                 // A query word written as several listed words ("vladimirputin")
-                // matched each of them.
-                t.distinctive_matches += nt[p.listed.clone()]
-                    .iter()
-                    .filter(|t| is_distinctive(t.kind))
-                    .count()
-                    .max(1);
-                if wq >= w.weight_word && qtok.kind == TokenKind::Word {
-                    t.rare_matches += 1;
+                // matched each of them; query words written apart that one
+                // listed word joins ("tom dhn" / "tamaddon") met one part.
+                let span = p.listed.clone();
+                let parts = span.clone().filter(|&j| is_distinctive(nt[j].kind));
+                let new = parts.filter(|&j| !is_set(listed_met, j)).count();
+                let fresh = new > 0 || !is_set(listed_met, span.start);
+                for j in span {
+                    listed_met |= 1 << j;
+                }
+                if fresh {
+                    t.distinctive_matches += new.max(1);
+                    if wq >= w.weight_word && qtok.kind == TokenKind::Word {
+                        t.rare_matches += 1;
+                    }
                 }
             }
             if p.sim < w.full_org_match_sim && is_distinctive(qtok.kind) {
@@ -1150,6 +1158,25 @@ mod tests {
             pairs.iter().all(|p| p.how != TokenMatch::Joined),
             "{pairs:?}"
         );
+    }
+
+    #[test]
+    fn query_words_one_listed_word_joins_count_as_one_part() {
+        // תום דהאן (Tom Dahan, "tom dhn") joins to TAMADDON on the
+        // skeleton, but that is one of the listed person's two parts.
+        let (a, pairs) = person("תום דהאן", "TAMADDON, Morteza");
+        assert!(
+            pairs.iter().any(|p| p.how == TokenMatch::Joined),
+            "{pairs:?}"
+        );
+        assert!(a.single_part, "{pairs:?}");
+        // A split word beside a matched given name is two parts met.
+        let (a, pairs) = person("Ali Ma Ychou", "MAYCHOU, Ali");
+        assert!(
+            pairs.iter().any(|p| p.how == TokenMatch::Joined),
+            "{pairs:?}"
+        );
+        assert!(!a.single_part, "{pairs:?}");
     }
 
     #[test]
