@@ -146,12 +146,39 @@ pub fn is_patronymic(t: &str) -> bool {
 /// (Wiktionary's Persian -زاده, -نژاد, -پور and their romanisations in the
 /// OFAC and UK lists).
 pub fn surname_ending(raw: &str) -> Option<u8> {
-    match raw {
-        "zadeh" | "zade" | "zada" | "zoda" | "zadah" => Some(0),
-        "nejad" | "nezhad" | "nejhad" | "nijad" | "nizhad" => Some(1),
-        "pour" | "pur" | "poor" => Some(2),
-        _ => None,
-    }
+    SURNAME_ENDINGS
+        .iter()
+        .find(|(spelling, _)| *spelling == raw)
+        .map(|&(_, which)| which)
+}
+
+/// The spellings of the surname endings and which ending each is, longer
+/// spellings first so that a word ending in one is split at the longest.
+const SURNAME_ENDINGS: [(&str, u8); 13] = [
+    ("nejhad", 1),
+    ("nezhad", 1),
+    ("nizhad", 1),
+    ("zadeh", 0),
+    ("zadah", 0),
+    ("nejad", 1),
+    ("nijad", 1),
+    ("zade", 0),
+    ("zada", 0),
+    ("zoda", 0),
+    ("pour", 2),
+    ("poor", 2),
+    ("pur", 2),
+];
+
+/// A word with a surname ending written onto it ("hassanzadeh",
+/// "alipour"): the stem before the ending (at least 3 letters) and which
+/// ending ([`surname_ending`]).
+pub fn split_surname_ending(raw: &str) -> Option<(&str, u8)> {
+    SURNAME_ENDINGS.iter().find_map(|&(spelling, which)| {
+        raw.strip_suffix(spelling)
+            .filter(|stem| stem.len() >= 3)
+            .map(|stem| (stem, which))
+    })
 }
 
 /// One Latin rendering of a name.
@@ -207,19 +234,28 @@ impl PreparedName {
         let mut variants: Vec<PreparedVariant> = Vec::new();
         let mut truncated = false;
         for tokens in analyzed.variants.iter().take(MAX_VARIANTS) {
+            let words: Vec<&text::NameToken> =
+                tokens.iter().filter(|t| !t.text.is_empty()).collect();
             let mut seen: Vec<&str> = Vec::new();
-            let mut distinct = tokens
+            let mut distinct = words
                 .iter()
-                .filter(|t| !t.text.is_empty())
-                // A repeated word ("Sergey Sergey Shoigu") counts once.
-                .filter(|t| {
-                    if seen.contains(&t.text.as_str()) {
+                .enumerate()
+                // A repeated word ("Sergey Sergey Shoigu") counts once, but
+                // not before a Persian surname ending written apart, whose
+                // surname it begins ("Hassan Hassan Zadeh" is Hassan
+                // HASSANZADEH).
+                .filter(|&(k, t)| {
+                    let begins_surname = words
+                        .get(k + 1)
+                        .is_some_and(|next| surname_ending(&next.text).is_some());
+                    if seen.contains(&t.text.as_str()) && !begins_surname {
                         false
                     } else {
                         seen.push(&t.text);
                         true
                     }
                 })
+                .map(|(_, t)| *t)
                 .peekable();
             let mut tokens: Vec<PreparedToken> = distinct
                 .by_ref()
@@ -314,6 +350,20 @@ mod tests {
             .iter()
             .map(|t| (t.raw.to_string(), t.kind))
             .collect()
+    }
+
+    #[test]
+    fn a_repeated_word_counts_once_unless_a_surname_ending_follows() {
+        let words =
+            |name: &str| -> Vec<String> { kinds(name).into_iter().map(|(t, _)| t).collect() };
+        assert_eq!(words("Sergey Sergey Shoigu"), ["sergey", "shoigu"]);
+        assert_eq!(words("Hassan Hassan Zadeh"), ["hassan", "hassan", "zadeh"]);
+        assert_eq!(split_surname_ending("hassanzadeh"), Some(("hassan", 0)));
+        assert_eq!(split_surname_ending("alinezhad"), Some(("ali", 1)));
+        assert_eq!(split_surname_ending("alipour"), Some(("ali", 2)));
+        // The ending alone, or with too short a stem, is no split.
+        assert_eq!(split_surname_ending("zadeh"), None);
+        assert_eq!(split_surname_ending("apur"), None);
     }
 
     #[test]

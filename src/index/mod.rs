@@ -175,9 +175,10 @@ impl NameKeys {
 
 impl NameKeys {
     /// The token and skeleton keys of neighbouring query words written
-    /// together, when one of them is short: a word the query splits ("ma
-    /// yshu" for MAYCHOU, as Arabic text often puts a space after a letter
-    /// that does not join the next) shares none of its keys with the listed
+    /// together, when one of them is short or the second is a Persian
+    /// surname ending ("hasan zadeh"): a word the query splits ("ma yshu"
+    /// for MAYCHOU, as Arabic text often puts a space after a letter that
+    /// does not join the next) shares none of its keys with the listed
     /// word, which the scorer still joins. Pairs with a title, legal form,
     /// initial or number are skipped.
     fn add_joined_pairs(&mut self, name: &PreparedName) {
@@ -189,10 +190,9 @@ impl NameKeys {
                 if pairs >= MAX_QUERY_JOINED_PAIRS {
                     return;
                 }
-                if !joinable(a.kind)
-                    || !joinable(b.kind)
-                    || a.raw.len().min(b.raw.len()) > JOINED_PAIR_MAX_SHORT_CHARS
-                {
+                let split = a.raw.len().min(b.raw.len()) <= JOINED_PAIR_MAX_SHORT_CHARS
+                    || b.surname_ending.is_some();
+                if !joinable(a.kind) || !joinable(b.kind) || !split {
                     continue;
                 }
                 let joined = format!("{}{}", &*a.raw, &*b.raw);
@@ -761,9 +761,12 @@ pub(crate) mod tests {
                 identifiers: Vec::new(),
             })
         };
-        // "Ma Ychou" beside "MAYCHOU": the short piece joins its neighbour.
+        // "Ma Ychou" beside "MAYCHOU": the short piece is looked up joined.
         let split = keys("Ali Ma Ychou");
         assert!(split.iter().any(|k| k == "t:maychou"), "{split:?}");
+        // Nor does a Persian surname ending written apart.
+        let ending = keys("Hasan Zadeh");
+        assert!(ending.iter().any(|k| k == "t:hasanzadeh"), "{ending:?}");
         // Two long words are not joined.
         let whole = keys("Vladimir Putin");
         assert!(!whole.iter().any(|k| k == "t:vladimirputin"), "{whole:?}");

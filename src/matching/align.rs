@@ -3,7 +3,10 @@
 //! earlier step takes its tokens first):
 //!
 //! 1. words written together on one side and apart on the other, spelt
-//!    exactly ("alqaida" / "al qaida"), and a word with a legal form or a
+//!    exactly ("alqaida" / "al qaida"); a Persian surname ending written
+//!    apart, met by a word with that ending whose stem is the word before
+//!    it in another spelling ("hasan zadeh" / "hassanzadeh",
+//!    [`ending_written_apart`]); and a word with a legal form or a
 //!    number written onto it ("SIBERICAOY" / "SIBERICA OY", "HOLDING1" /
 //!    "HOLDING 1", [`glued_affix`]);
 //! 2. one token with one token, best similarity first
@@ -205,6 +208,8 @@ fn pair_tokens(
     // so a part of the joined word cannot steal the pairing.
     join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, false, w);
     join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, false, w);
+    ending_written_apart(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
+    ending_written_apart(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     // So does a word with a legal form or a number written onto it.
     glued_affix(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     glued_affix(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
@@ -256,7 +261,60 @@ fn pair_tokens(
     (q_used, n_used)
 }
 
-/// Step 1, second half: a word with a legal form or a number written onto it, before
+/// Step 1, second part: a word of `one` ending in a Persian surname ending
+/// ("hassanzadeh") meets two adjacent words of `two`, the same ending
+/// written apart after a word that is the stem in another spelling ("hasan
+/// zadeh": the same canonical form, or for words romanised from Arabic
+/// script the same consonant skeleton). Before step 2, which would pair the
+/// stem's word with a given name of the same spelling ("HASSANZADEH,
+/// Hassan") and leave the ending alone.
+fn ending_written_apart(
+    one: &[PreparedToken],
+    two: &[PreparedToken],
+    one_used: &mut u32,
+    two_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    swapped: bool,
+    w: &Weights,
+) {
+    let two = &two[..two.len().min(MAX_TOKENS)];
+    if !two.iter().any(|x| x.surname_ending.is_some()) {
+        return;
+    }
+    for (i, t) in one.iter().enumerate() {
+        if is_set(*one_used, i) || t.surname_ending.is_some() {
+            continue;
+        }
+        let Some((stem, ending)) = crate::analysis::split_surname_ending(&t.raw) else {
+            continue;
+        };
+        for j in 0..two.len().saturating_sub(1) {
+            let (word, after) = (&two[j], &two[j + 1]);
+            if is_set(*two_used, j)
+                || is_set(*two_used, j + 1)
+                || after.surname_ending != Some(ending)
+                || !is_distinctive(word.kind)
+            {
+                continue;
+            }
+            let sim = if stem == word.raw.as_str()
+                || crate::text::canonical_token(stem) == word.text.as_str()
+            {
+                w.sim_joined
+            } else if (t.abjad || word.abjad) && crate::text::skeleton(stem) == word.skel.as_str() {
+                w.sim_skeleton
+            } else {
+                continue;
+            };
+            *one_used |= 1 << i;
+            *two_used |= 0b11 << j;
+            push_span_pair(pairs, swapped, i, j..j + 2, sim, TokenMatch::Joined);
+            break;
+        }
+    }
+}
+
+/// Step 1, third part: a word with a legal form or a number written onto it, before
 /// or after ("SIBERICAOY" / "SIBERICA OY", "ZAONTTS" / "ZAO NTTS",
 /// "HOLDING1" / "HOLDING 1", "SiemensAG" / "Siemens AG"). The word of `one`
 /// is a word of `two` of at least `glued_min_stem` letters with the
@@ -1158,6 +1216,34 @@ mod tests {
             pairs.iter().all(|p| p.how != TokenMatch::Joined),
             "{pairs:?}"
         );
+    }
+
+    #[test]
+    fn a_surname_ending_written_apart_joins_the_word_before_it() {
+        let w = &DEFAULT_WEIGHTS;
+        // The stem in another spelling (hasan / hassan, the ending zadeh),
+        // or the ending in another spelling (nejad / nezhad); the repeated
+        // Hasan is the given name.
+        for (query, listed) in [
+            ("Hasan Hasan Zadeh", "HASSANZADEH, Hassan"),
+            ("Reza Ali Nejad", "ALINEZHAD, Reza"),
+        ] {
+            let (a, pairs) = person(query, listed);
+            let joined = pairs.iter().filter(|p| p.how == TokenMatch::Joined);
+            assert_eq!(joined.count(), 2, "{query}: {pairs:?}");
+            assert!(a.score > w.threshold, "{query}: {}", a.score);
+        }
+        // Another stem, or another ending, is no join.
+        for (query, listed) in [
+            ("Hasan Zadeh", "NASSERZADEH, Hassan"),
+            ("Ali Pour", "ALIZADEH, Reza"),
+        ] {
+            let (_, pairs) = person(query, listed);
+            assert!(
+                pairs.iter().all(|p| p.how != TokenMatch::Joined),
+                "{query}: {pairs:?}"
+            );
+        }
     }
 
     #[test]
