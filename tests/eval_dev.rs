@@ -23,7 +23,7 @@ const FLOOR_PAIRS_F1: f64 = 0.917;
 /// Met issue 10's target (0.95).
 const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.950;
 /// Met issue 10's target (0.90).
-const FLOOR_TYPOS_RECALL: f64 = 0.93;
+const FLOOR_TYPOS_RECALL: f64 = 0.939;
 const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.982;
 const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.813;
 

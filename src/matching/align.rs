@@ -21,7 +21,9 @@
 //!    one, for a typo in a longer word), one part
 //!    left weak or unpaired that is one edit off (a short part, the first
 //!    letter) or spelt alike by sound ("Medwedchuk") counts as
-//!    `sim_hard_typo` ([`hard_typo`]);
+//!    `sim_hard_typo` ([`hard_typo`]); and a word one edit from a listed
+//!    legal form, the legal form mistyped ("LDT" / "LTD",
+//!    [`legal_form_typo`]);
 //! 6. for vessels and aircraft, a registration mark or code compared whole
 //!    when some part is left unmet ("EPC-AP" / "EP-CAP", "AR-86572" /
 //!    "RA-86572"): the same letters, or one edit apart ([`whole_mark`]).
@@ -255,6 +257,7 @@ fn pair_tokens(
     initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
+    legal_form_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
     if !kind.org && !kind.person {
         whole_mark(qt, nt, &mut q_used, &mut n_used, pairs, w);
     }
@@ -508,6 +511,56 @@ fn hard_typo(
     }
 }
 
+/// Step 5, second part: a legal form mistyped ("LDT", "LLK", "EODO" for
+/// LTD, LLC, EOOD) is not read as one, so it is a word of its own that
+/// meets nothing. Once a name part met (at least as a spelling variant), a
+/// query word left unpaired one edit or transposition from a listed legal
+/// form left unpaired (of `legal_typo_min_chars` letters or more) counts as
+/// that legal form mistyped, at `sim_hard_typo`; it is no name part met.
+fn legal_form_typo(
+    qt: &[PreparedToken],
+    nt: &[PreparedToken],
+    q_used: &mut u32,
+    n_used: &mut u32,
+    pairs: &mut Vec<Pair>,
+    w: &Weights,
+) {
+    let free_legal = |j: usize| !is_set(*n_used, j) && nt[j].kind == TokenKind::LegalForm;
+    if !(0..nt.len().min(MAX_TOKENS)).any(free_legal)
+        || !pairs
+            .iter()
+            .any(|p| is_distinctive(qt[p.query].kind) && p.sim >= w.sim_variant)
+    {
+        return;
+    }
+    for (i, q) in qt.iter().enumerate() {
+        if is_set(*q_used, i)
+            || q.kind != TokenKind::Word
+            || q.abjad
+            || q.syllabic
+            || q.chars < w.legal_typo_min_chars
+        {
+            continue;
+        }
+        let typo = (0..nt.len().min(MAX_TOKENS)).find(|&j| {
+            !is_set(*n_used, j)
+                && nt[j].kind == TokenKind::LegalForm
+                && nt[j].chars >= w.legal_typo_min_chars
+                && bounded_distance(&q.raw, &nt[j].raw, 1).is_some()
+        });
+        if let Some(j) = typo {
+            *q_used |= 1 << i;
+            *n_used |= 1 << j;
+            pairs.push(Pair {
+                query: i,
+                listed: j..j + 1,
+                sim: w.sim_hard_typo,
+                how: TokenMatch::Typo,
+            });
+        }
+    }
+}
+
 /// What the pairs add up to.
 struct Tally {
     /// Σ similarity × weight over the pairs.
@@ -548,7 +601,9 @@ impl Tally {
             let pw = (wq + wn) / 2.0;
             t.num += p.sim * pw;
             t.den += pw;
-            if is_distinctive(qtok.kind) && p.sim >= w.distinctive_match_sim {
+            // A query word that met only a legal form met no name part.
+            let name_part = nt[p.listed.clone()].iter().any(|t| !is_legal(t));
+            if is_distinctive(qtok.kind) && p.sim >= w.distinctive_match_sim && name_part {
                 // A query word written as several listed words ("vladimirputin")
                 // matched each of them; query words written apart that one
                 // listed word joins ("tom dhn" / "tamaddon") met one part.
@@ -1216,6 +1271,27 @@ mod tests {
             pairs.iter().all(|p| p.how != TokenMatch::Joined),
             "{pairs:?}"
         );
+    }
+
+    #[test]
+    fn a_mistyped_legal_form_meets_the_listed_one_once_a_name_part_met() {
+        let w = &DEFAULT_WEIGHTS;
+        for (query, listed) in [
+            ("HOERYONG SHIPPING CO LDT", "HOERYONG SHIPPING CO LTD"),
+            ("CANDID GENERAL TRADING LCL", "CANDID GENERAL TRADING LLC"),
+            ("LLK RUSCHEMTRADE", "LLC RUSCHEMTRADE"),
+        ] {
+            let (a, pairs) = aligned(query, listed, ORG);
+            assert_eq!(typo_pairs(&pairs), 1, "{query}: {pairs:?}");
+            assert!(a.score > w.threshold, "{query}: {}", a.score);
+        }
+        // No name part met: the legal form alone says nothing.
+        let (_, pairs) = aligned("ZETA LDT", "ACME LTD", ORG);
+        assert_eq!(typo_pairs(&pairs), 0, "{pairs:?}");
+        // Met, the mistyped legal form is no second name part.
+        let (a, pairs) = aligned("RUSCHEMTRADE LDT", "RUSCHEMTRADE LTD", ORG);
+        assert_eq!(typo_pairs(&pairs), 1, "{pairs:?}");
+        assert_eq!(a.rare_parts, 1, "{a:?}");
     }
 
     #[test]

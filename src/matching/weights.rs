@@ -98,6 +98,9 @@ pub struct Weights {
     /// letters (an article, "abd", "abu", "bin"): two whole names joined on
     /// a skeleton are too loose a match ("alia shkhr" is not "alshehri").
     pub joined_skeleton_max_lead_chars: usize,
+    /// A query word and a listed legal form this long or longer, one edit
+    /// apart, are the legal form mistyped (step 5 of `align`).
+    pub legal_typo_min_chars: usize,
     /// A word with a legal form or a number written onto it ("SIBERICAOY")
     /// meets the word it is written onto when that has at least this many
     /// letters.
@@ -297,6 +300,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     joined_typo_long_chars: 12,
     joined_skeleton_max_len_diff: 3,
     joined_skeleton_max_lead_chars: 3,
+    legal_typo_min_chars: 3,
     glued_min_stem: 4,
     mark_max_parts: 3,
     mark_max_part_letters: 3,
