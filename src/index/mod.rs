@@ -207,8 +207,9 @@ impl NameKeys {
     }
 
     /// The keys a query looks up: every token, skeleton and phonetic key of
-    /// every spelling, but only a sample of the trigrams. Only the sampled
-    /// trigrams are built (this runs for every screening).
+    /// every spelling, the words a split may have parted
+    /// ([`Self::add_joined_pairs`]), but only a sample of the trigrams. Only
+    /// the sampled trigrams are built (this runs for every screening).
     pub fn for_query(name: &PreparedName) -> NameKeys {
         let mut all = NameKeys::default();
         all.add_token_keys(name);
@@ -764,7 +765,7 @@ pub(crate) mod tests {
         // "Ma Ychou" beside "MAYCHOU": the short piece is looked up joined.
         let split = keys("Ali Ma Ychou");
         assert!(split.iter().any(|k| k == "t:maychou"), "{split:?}");
-        // Nor does a Persian surname ending written apart.
+        // So is a Persian surname ending written apart with its stem.
         let ending = keys("Hasan Zadeh");
         assert!(ending.iter().any(|k| k == "t:hasanzadeh"), "{ending:?}");
         // Two long words are not joined.
