@@ -18,7 +18,7 @@ pub mod sym;
 
 pub use name::{
     MAX_TOKENS, MAX_VARIANTS, PreparedName, PreparedToken, PreparedVariant, is_distinctive,
-    split_surname_ending, surname_ending,
+    surname_ending,
 };
 pub use party::{
     IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, compact_identifier,

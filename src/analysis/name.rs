@@ -52,6 +52,10 @@ pub struct PreparedToken {
     /// A Persian surname ending written as a word of its own ("zadeh" of
     /// "NASSER ZADEH"): which one ([`surname_ending`]).
     pub surname_ending: Option<u8>,
+    /// A surname ending written onto the word ("hassanzadeh"): the length
+    /// in bytes of the stem before it and which ending
+    /// ([`split_surname_ending`]).
+    pub ending_written_on: Option<(u8, u8)>,
     /// A legal form recognised whole (`llc`, `gmbh`), which may conflict with another.
     pub canonical_legal_form: bool,
     /// Keys computed once so that comparing two tokens allocates nothing:
@@ -94,6 +98,8 @@ impl PreparedToken {
             organisation_kind: kind == TokenKind::Word && text::is_organisation_kind(raw),
             patronymic: is_patronymic(raw),
             surname_ending: surname_ending(raw),
+            ending_written_on: split_surname_ending(raw)
+                .and_then(|(stem, which)| Some((u8::try_from(stem.len()).ok()?, which))),
             chars: sorted.len(),
             letter_bits: text::letter_bits(raw),
             collapsed_hash: hash_of(collapse_repeats(raw).as_str()),
@@ -173,7 +179,7 @@ const SURNAME_ENDINGS: [(&str, u8); 13] = [
 /// A word with a surname ending written onto it ("hassanzadeh",
 /// "alipour"): the stem before the ending (at least 3 letters) and which
 /// ending ([`surname_ending`]).
-pub fn split_surname_ending(raw: &str) -> Option<(&str, u8)> {
+fn split_surname_ending(raw: &str) -> Option<(&str, u8)> {
     SURNAME_ENDINGS.iter().find_map(|&(spelling, which)| {
         raw.strip_suffix(spelling)
             .filter(|stem| stem.len() >= 3)

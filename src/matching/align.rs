@@ -285,12 +285,15 @@ fn ending_written_apart(
         return;
     }
     for (i, t) in one.iter().enumerate() {
-        if is_set(*one_used, i) || t.surname_ending.is_some() {
-            continue;
-        }
-        let Some((stem, ending)) = crate::analysis::split_surname_ending(&t.raw) else {
+        let Some((stem_len, ending)) = t.ending_written_on else {
             continue;
         };
+        let Some(stem) = t.raw.get(..usize::from(stem_len)) else {
+            continue;
+        };
+        if is_set(*one_used, i) {
+            continue;
+        }
         for j in 0..two.len().saturating_sub(1) {
             let (word, after) = (&two[j], &two[j + 1]);
             if is_set(*two_used, j)
