@@ -5,7 +5,7 @@
 //! The floors are the levels measured when they were last raised, so a
 //! change that loses ground fails the tests. Issue 10's targets (which
 //! `screener eval` checks) are higher where they are not met yet: pairs
-//! F1 0.93, cross_script_ofsi persons 0.985 and organisations 0.85.
+//! F1 0.93 and cross_script_ofsi organisations 0.85.
 
 use screener::eval;
 use screener::matching::Matcher;
@@ -23,8 +23,9 @@ const FLOOR_PAIRS_F1: f64 = 0.917;
 /// Met issue 10's target (0.95).
 const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.950;
 /// Met issue 10's target (0.90).
-const FLOOR_TYPOS_RECALL: f64 = 0.939;
-const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.982;
+const FLOOR_TYPOS_RECALL: f64 = 0.940;
+/// Met issue 10's target (0.985).
+const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.985;
 const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.813;
 
 fn matcher() -> &'static Matcher {

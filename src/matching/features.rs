@@ -861,6 +861,24 @@ mod tests {
     }
 
     #[test]
+    fn one_name_part_with_the_exact_birth_date_reaches_the_threshold() {
+        // A person's name held at the single-part cap ("Тешић" for
+        // Slobodan TESIC) alerts with the exact birth date, not with the
+        // year alone.
+        let mut c = Case::new();
+        c.party.birth_dates = vec!["1958-12-21".into()];
+        c.query.birth_dates = vec!["1958-12-21".into()];
+        let exact = c.run(birth_date, W.single_part_cap).unwrap_or(0.0);
+        assert!(
+            crate::matching::score::round3(exact) >= W.threshold,
+            "{exact}"
+        );
+        c.query.birth_dates = vec!["1958".into()];
+        let year = c.run(birth_date, W.single_part_cap).unwrap_or(0.0);
+        assert!(crate::matching::score::round3(year) < W.threshold, "{year}");
+    }
+
+    #[test]
     fn birth_date_agrees_fits_or_conflicts() {
         let mut c = Case::new();
         c.party.birth_dates = vec!["1952-10-07".into()];

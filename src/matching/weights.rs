@@ -179,6 +179,11 @@ pub struct Weights {
     pub previous_name_factor: f64,
 
     // Qualifiers.
+    /// Added when a full birth date matches exactly. Enough to take a name
+    /// held at `single_part_cap` to the threshold: one name part met (a
+    /// surname typed alone, a given name where the list omits the surname)
+    /// with the same day, month and year is a pair for an analyst to see,
+    /// since a stranger shares a given birth date about once in 20,000.
     pub birth_date_exact_bonus: f64,
     pub birth_year_bonus: f64,
     pub birth_date_conflict_penalty: f64,
@@ -334,7 +339,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     romanised_syllables_cap: 0.8,
     weak_alias_factor: 0.92,
     previous_name_factor: 0.98,
-    birth_date_exact_bonus: 0.06,
+    birth_date_exact_bonus: 0.07,
     birth_year_bonus: 0.03,
     birth_date_conflict_penalty: 0.20,
     birth_year_tolerance: 1,
