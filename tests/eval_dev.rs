@@ -19,7 +19,7 @@ const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.00146;
 /// translated-word rules, the typosOnly cap, look-alike digits,
 /// organisation-kind words, the kunya rule and a pool of 40 candidates),
 /// each a hair under the figure measured.
-const FLOOR_PAIRS_F1: f64 = 0.917;
+const FLOOR_PAIRS_F1: f64 = 0.922;
 /// Met issue 10's target (0.95).
 const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.950;
 /// Met issue 10's target (0.90).

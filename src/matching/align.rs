@@ -21,9 +21,12 @@
 //!    one, for a typo in a longer word), one part
 //!    left weak or unpaired that is one edit off (a short part, the first
 //!    letter) or spelt alike by sound ("Medwedchuk") counts as
-//!    `sim_hard_typo` ([`hard_typo`]); and a word one edit from a listed
-//!    legal form, the legal form mistyped ("LDT" / "LTD",
-//!    [`legal_form_typo`]);
+//!    `sim_hard_typo` ([`hard_typo`]), and so does a made-up word one edit
+//!    from a listed particle ("Xal-Assad" / "al-Assad"); for a person, with
+//!    a rare part met exactly, a given name cut short counts as
+//!    `sim_short_form` ("Alex" / "Alexander", [`is_short_form`]); and a
+//!    word one edit from a listed legal form, the legal form mistyped
+//!    ("LDT" / "LTD", [`legal_form_typo`]);
 //! 6. for vessels and aircraft, a registration mark or code compared whole
 //!    when some part is left unmet ("EPC-AP" / "EP-CAP", "AR-86572" /
 //!    "RA-86572"): the same letters, or one edit apart ([`whole_mark`]).
@@ -256,7 +259,7 @@ fn pair_tokens(
     join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
     initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
-    hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
+    hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, kind, w);
     legal_form_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
     if !kind.org && !kind.person {
         whole_mark(qt, nt, &mut q_used, &mut n_used, pairs, w);
@@ -454,13 +457,19 @@ fn whole_mark(
 /// distinctive query part met at least as closely as `full_org_match_sim`;
 /// then the one weak pair, or the one query word left unpaired and a listed
 /// word left unpaired, that are a hard typo apart ([`is_hard_typo`]) count
-/// as `sim_hard_typo`. Two weak parts are two differences: nothing changes.
+/// as `sim_hard_typo`; failing a listed word, a listed particle the query
+/// word mistypes ([`is_particle_typo`]); failing that, for a person with a
+/// rare word met, a listed word the query word begins ([`is_short_form`],
+/// at `sim_short_form`). Two weak parts are two differences: nothing
+/// changes.
+#[allow(clippy::too_many_arguments)]
 fn hard_typo(
     qt: &[PreparedToken],
     nt: &[PreparedToken],
     q_used: &mut u32,
     n_used: &mut u32,
     pairs: &mut Vec<Pair>,
+    kind: PartyKind,
     w: &Weights,
 ) {
     // A rare word met exactly anchors any typo; a common one only a typo
@@ -497,21 +506,66 @@ fn hard_typo(
             }
         }
         (None, Some(i), None) if anchored(&qt[i]) => {
-            if let Some(j) =
-                (0..nt.len()).find(|&j| !is_set(*n_used, j) && is_hard_typo(&qt[i], &nt[j], w))
-            {
+            let t = &qt[i];
+            let free = || (0..nt.len().min(MAX_TOKENS)).filter(|&j| !is_set(*n_used, j));
+            let found = free()
+                .find(|&j| is_hard_typo(t, &nt[j], w))
+                .map(|j| (j, w.sim_hard_typo, TokenMatch::Typo))
+                .or_else(|| {
+                    free()
+                        .find(|&j| is_particle_typo(t, &nt[j]))
+                        .map(|j| (j, w.sim_hard_typo, TokenMatch::Typo))
+                })
+                .or_else(|| {
+                    free()
+                        .find(|&j| kind.person && rare_anchor && is_short_form(t, &nt[j], w))
+                        .map(|j| (j, w.sim_short_form, TokenMatch::Abbreviation))
+                });
+            if let Some((j, sim, how)) = found {
                 *q_used |= 1 << i;
                 *n_used |= 1 << j;
                 pairs.push(Pair {
                     query: i,
                     listed: j..j + 1,
-                    sim: w.sim_hard_typo,
-                    how: TokenMatch::Typo,
+                    sim,
+                    how,
                 });
             }
         }
         _ => {}
     }
+}
+
+/// A made-up word one edit from a particle ("xal" for the "al" of
+/// "Bashar al-Assad", "bim" for "bin"): a word no list knows as a name
+/// (not common), not romanised from Arabic or Hebrew (where "al" and
+/// "ali" differ in the script), against a listed particle of two letters
+/// or more.
+fn is_particle_typo(a: &PreparedToken, b: &PreparedToken) -> bool {
+    a.kind == TokenKind::Word
+        && b.kind == TokenKind::Particle
+        && !a.common
+        && !a.abjad
+        && !a.syllabic
+        && b.chars >= 2
+        && bounded_distance(&a.raw, &b.raw, 1).is_some()
+}
+
+/// A person's given name cut short ("Ben" / "Benjamin", "Alex" /
+/// "Alexander"): the query word, of `short_form_min_chars` letters or
+/// more, is how a listed word at least two letters longer begins. Not for
+/// syllables romanised from Chinese or Korean, nor for names romanised
+/// from Arabic or Hebrew script.
+fn is_short_form(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
+    a.kind == TokenKind::Word
+        && b.kind == TokenKind::Word
+        && !a.syllabic
+        && !b.syllabic
+        && !a.abjad
+        && !b.abjad
+        && a.chars >= w.short_form_min_chars
+        && b.chars >= a.chars + 2
+        && b.raw.starts_with(a.raw.as_str())
 }
 
 /// Step 5, second part: a legal form mistyped ("LDT", "LLK", "EODO" for
@@ -1357,6 +1411,53 @@ mod tests {
             assert_eq!(typo_pairs(&pairs), 1, "{query} / {listed}: {pairs:?}");
             assert!(!a.single_part, "{query}");
             assert!(a.score > w.threshold, "{query}: {}", a.score);
+        }
+    }
+
+    #[test]
+    fn a_mistyped_particle_counts_when_the_rest_agrees() {
+        let w = &DEFAULT_WEIGHTS;
+        for (query, listed) in [
+            ("Bashar Xal-Assad", "Bashar al-Assad"),
+            ("Osama bim Laden", "Osama bin Laden"),
+        ] {
+            let (a, pairs) = person(query, listed);
+            assert_eq!(typo_pairs(&pairs), 1, "{query} / {listed}: {pairs:?}");
+            assert!(a.score > w.threshold, "{query}: {}", a.score);
+        }
+        // A name, not a typo: "Ali" is no mistyped "al".
+        let (_, pairs) = person("Ahmed Ali Zarqun", "Ahmed al Zarqun");
+        assert_eq!(typo_pairs(&pairs), 0, "{pairs:?}");
+    }
+
+    #[test]
+    fn a_given_name_cut_short_counts_when_a_rare_part_met() {
+        let w = &DEFAULT_WEIGHTS;
+        let short = |pairs: &[Pair]| {
+            pairs
+                .iter()
+                .filter(|p| p.how == TokenMatch::Abbreviation)
+                .count()
+        };
+        for (query, listed) in [
+            ("Alex ZARQUN", "ZARQUN, Alexander"),
+            // A Tatar patronymic ("Marat kyzy") against the Russian one.
+            ("Alina Marat KABAEVA", "KABAEVA, Alina Maratovna"),
+        ] {
+            let (a, pairs) = person(query, listed);
+            assert_eq!(short(&pairs), 1, "{query} / {listed}: {pairs:?}");
+            assert!(a.score > w.threshold, "{query}: {}", a.score);
+        }
+        for (query, listed, kind) in [
+            // Only a common part met besides.
+            ("Alex Mohammed", "Alexander Mohammed", PERSON),
+            // Two letters more at least.
+            ("Alexande ZARQUN", "ZARQUN, Alexander", PERSON),
+            // How the name ends is no short form.
+            ("Xander ZARQUN", "ZARQUN, Alexander", PERSON),
+        ] {
+            let (_, pairs) = aligned(query, listed, kind);
+            assert_eq!(short(&pairs), 0, "{query} / {listed}: {pairs:?}");
         }
     }
 

@@ -62,6 +62,11 @@ pub struct Weights {
     /// With only a common word met exactly besides, the typo must be in a
     /// part at least this long.
     pub hard_typo_common_anchor_chars: usize,
+    /// A person's given name cut short ("Ben" / "Benjamin") where a rare
+    /// part met exactly and every other part agrees (`align`, step 5)...
+    pub sim_short_form: f64,
+    /// ... when the short form has at least this many letters.
+    pub short_form_min_chars: usize,
 
     // When each way of matching two tokens counts (lengths in characters).
     /// Same skeleton: at least this many consonants ...
@@ -291,6 +296,8 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_hard_typo: 0.85,
     hard_typo_min_chars: 3,
     hard_typo_common_anchor_chars: 5,
+    sim_short_form: 0.8,
+    short_form_min_chars: 3,
     skeleton_min_consonants: 3,
     skeleton_long_consonants: 4,
     repeated_min_chars: 2,
