@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{App, test, web};
 use screener::api::config::ServerConfig;
 use screener::api::{AppState, app_config};
+use screener::matching::weights::DEFAULT_WEIGHTS;
 use screener::model::{Entity, Schema, prop};
 use screener::service::{MemorySource, RefreshSettings, Service};
 use serde_json::{Value, json};
@@ -149,7 +150,10 @@ async fn screen_warns_and_still_screens() {
     let q = &b["matches"][0]["explanation"]["qualifiers"][0];
     assert_eq!(
         (q["feature"].as_str(), q["effect"].as_f64()),
-        (Some("birthDate"), Some(0.06))
+        (
+            Some("birthDate"),
+            Some(DEFAULT_WEIGHTS.birth_date_exact_bonus)
+        )
     );
 
     // A clean query has no warnings field at all.

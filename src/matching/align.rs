@@ -39,7 +39,9 @@
 //! (only common parts met, one part of a person's name, legal forms that
 //! differ…); it applies no cap or penalty itself.
 
-use super::similarity::{TokenMatch, bounded_distance, compare_tokens, is_hard_typo};
+use super::similarity::{
+    TokenMatch, bounded_distance, compare_tokens, is_hard_typo, spelt_letter_by_letter,
+};
 use super::weights::{MAX_JOINED_WORDS, Weights};
 use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, is_distinctive};
 use crate::text::TokenKind;
@@ -553,16 +555,10 @@ fn is_particle_typo(a: &PreparedToken, b: &PreparedToken) -> bool {
 
 /// A person's given name cut short ("Ben" / "Benjamin", "Alex" /
 /// "Alexander"): the query word, of `short_form_min_chars` letters or
-/// more, is how a listed word at least two letters longer begins. Not for
-/// syllables romanised from Chinese or Korean, nor for names romanised
-/// from Arabic or Hebrew script.
+/// more, is how a listed word at least two letters longer begins; both
+/// spelt letter by letter ([`spelt_letter_by_letter`]).
 fn is_short_form(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
-    a.kind == TokenKind::Word
-        && b.kind == TokenKind::Word
-        && !a.syllabic
-        && !b.syllabic
-        && !a.abjad
-        && !b.abjad
+    spelt_letter_by_letter(a, b)
         && a.chars >= w.short_form_min_chars
         && b.chars >= a.chars + 2
         && b.raw.starts_with(a.raw.as_str())

@@ -471,16 +471,23 @@ fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
 /// Not for syllables romanised from Chinese or Korean, nor for names
 /// romanised from Arabic or Hebrew script.
 pub fn is_hard_typo(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
+    spelt_letter_by_letter(a, b)
+        && a.chars.min(b.chars) >= w.hard_typo_min_chars
+        && (bounded_distance(&a.raw, &b.raw, 1).is_some() || sound_alike(&a.raw, &b.raw))
+}
+
+/// Two words spelt letter by letter, where a letter more or less can be a
+/// slip: not syllables romanised from Chinese or Korean (a letter more is
+/// another syllable), nor names romanised from Arabic or Hebrew script (one
+/// letter more is often another name, Abbas / Abbasi: the abjad rules
+/// judge those).
+pub fn spelt_letter_by_letter(a: &PreparedToken, b: &PreparedToken) -> bool {
     a.kind == TokenKind::Word
         && b.kind == TokenKind::Word
         && !a.syllabic
         && !b.syllabic
-        // Romanised from Arabic script, one letter more is often another
-        // name (Abbas / Abbasi): the abjad rules judge those.
         && !a.abjad
         && !b.abjad
-        && a.chars.min(b.chars) >= w.hard_typo_min_chars
-        && (bounded_distance(&a.raw, &b.raw, 1).is_some() || sound_alike(&a.raw, &b.raw))
 }
 
 /// The longest word [`sound_alike`] reads.
