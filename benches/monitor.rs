@@ -17,6 +17,12 @@
 //! the embedded SQLite file (a fresh one in a temporary folder);
 //! `--no-statement-cache` prepares each statement at every use (what the
 //! store did before it kept them).
+//!
+//! `--writes-only` measures what the database takes without the matching:
+//! the customers are screened against no list at all (so each finds
+//! nothing, in microseconds), and only the import runs. That is the write
+//! rate one replica's store gives (`L` in docs/SCALE.md), to set against
+//! the import with screening.
 
 #[path = "support/bench_args.rs"]
 mod bench_args;
@@ -145,9 +151,14 @@ fn main() {
         .unwrap_or(10)
         .min(120);
 
+    let writes_only = std::env::args().any(|a| a == "--writes-only");
     let manifest = screener::eval::default_manifest_for_tests();
     let t = Instant::now();
-    let lists = load_lists(&manifest);
+    let lists = if writes_only {
+        Vec::new()
+    } else {
+        load_lists(&manifest)
+    };
     let sanctions: std::collections::BTreeSet<String> = screener::sources::Catalog::builtin()
         .map(|c| c.sanctions_ids().into_iter().map(str::to_string).collect())
         .unwrap_or_default();
@@ -211,9 +222,17 @@ fn main() {
     drop(all);
     let (rss, hwm) = rss_mb();
     println!(
-        "import: {n} customers in {secs:.1} s = {:.0} customers/s; {opened} alerts; rss {rss:.0} MB (peak {hwm:.0} MB, {rss_before:.0} MB before)",
+        "import{}: {n} customers in {secs:.1} s = {:.0} customers/s; {opened} alerts; rss {rss:.0} MB (peak {hwm:.0} MB, {rss_before:.0} MB before)",
+        if writes_only {
+            " against no list (writes only)"
+        } else {
+            ""
+        },
         n as f64 / secs
     );
+    if writes_only {
+        return;
+    }
 
     // 2. Delta after 500 changed parties.
     let lists2 = updated_lists(&lists);
