@@ -2425,7 +2425,23 @@ impl Monitor {
             self.store.transaction(&mut |tx| {
                 c2 = (0, 0);
                 let at = now();
+                // Most customers find nothing and have no alert: there is
+                // nothing to write for them, which one read of the chunk's
+                // alerts tells (a read per customer is a round trip to a
+                // database server).
+                let ids: Vec<&str> = chunk.iter().map(|(s, _)| s.id.as_str()).collect();
+                let alerts = tx.current_alerts_of(&ids)?;
                 for (s, found) in chunk {
+                    // Rated again when its alerts changed or the rules did.
+                    let rules_changed = s
+                        .risk
+                        .as_ref()
+                        .and_then(|r| r.get("rules"))
+                        .and_then(|r| r.as_str())
+                        != Some(rules.as_str());
+                    if found.is_empty() && !rules_changed && !alerts.contains_key(&s.id) {
+                        continue;
+                    }
                     let Some(current) = tx.customer(&s.id)? else {
                         continue;
                     };
@@ -2434,13 +2450,6 @@ impl Monitor {
                     }
                     let (o, u) =
                         self.reconcile_customer(tx, &s.id, &s.match_fp, found, SYSTEM, at)?;
-                    // Rated again when its alerts changed or the rules did.
-                    let rules_changed = s
-                        .risk
-                        .as_ref()
-                        .and_then(|r| r.get("rules"))
-                        .and_then(|r| r.as_str())
-                        != Some(rules.as_str());
                     if o + u > 0 || rules_changed {
                         self.rerate(tx, &s.id)?;
                     }
