@@ -539,10 +539,10 @@ fn hard_typo(
 }
 
 /// A made-up word one edit from a particle ("xal" for the "al" of
-/// "Bashar al-Assad", "bim" for "bin"): a word no list knows as a name
-/// (not common), not romanised from Arabic or Hebrew (where "al" and
-/// "ali" differ in the script), against a listed particle of two letters
-/// or more.
+/// "Bashar al-Assad", "bim" for "bin"), against a listed particle of two
+/// letters or more. Not a frequent name part (`common`: "Ali" beside "al"
+/// is a name), nor a word romanised from Arabic or Hebrew (whose script
+/// tells "al" from "ali").
 fn is_particle_typo(a: &PreparedToken, b: &PreparedToken) -> bool {
     a.kind == TokenKind::Word
         && b.kind == TokenKind::Particle
