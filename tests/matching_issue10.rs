@@ -190,3 +190,15 @@ fn nasab_chains_that_name_other_fathers_do_not_alert() {
         (true, false)
     );
 }
+
+/// Japanese writes foreign names in katakana, a vowel after each consonant
+/// (バシャール "bashāru" for Bashar). Read back, they find the Latin listing.
+#[test]
+fn names_written_in_katakana_find_the_latin_listing() {
+    for (katakana, plain) in [
+        ("バシャール・アル＝アサド", "Bashar al-Assad"),
+        ("セルゲイ・ショイグ", "Sergei Shoigu"),
+    ] {
+        alerts_like(katakana, plain, "Person");
+    }
+}

@@ -30,8 +30,9 @@ pub struct PreparedToken {
     /// Part of a person's surname, as the source marks it ("SURNAME, Given"
     /// or a last-name field).
     pub surname: bool,
-    /// Romanised from a syllabic script (Han, Hangul, kana): each token is a
-    /// whole syllable, so one letter more or less is another syllable, not a typo.
+    /// Romanised a syllable per token (Han, Hangul;
+    /// [`text::Script::romanises_by_syllable`]): one letter more or less is
+    /// another syllable, not a typo.
     pub syllabic: bool,
     /// Romanised from a script other than Latin (the name's main script).
     pub romanised: bool,
@@ -90,7 +91,7 @@ impl PreparedToken {
             kind,
             abjad: script.is_abjad(),
             surname,
-            syllabic: script.is_syllabic(),
+            syllabic: script.romanises_by_syllable(),
             romanised,
             common,
             generic: common,

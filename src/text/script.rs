@@ -52,13 +52,21 @@ impl Script {
         Script::Common,
     ];
 
-    /// Written in syllables (Chinese, Japanese, Korean): each romanised
-    /// token is a whole syllable.
+    /// Written in syllables (Chinese, Japanese, Korean), with no spaces and
+    /// none of the Latin particles.
     pub fn is_syllabic(self) -> bool {
         matches!(
             self,
             Script::Han | Script::Hangul | Script::Hiragana | Script::Katakana
         )
+    }
+
+    /// Romanised a syllable per token, or a few joined (Chinese "xi
+    /// jinping", Korean "kim jong un"): one letter more or less is another
+    /// syllable, not a typo. Kana romanise a whole word per token
+    /// ("baraku"), spelt much as a Latin word is.
+    pub fn romanises_by_syllable(self) -> bool {
+        matches!(self, Script::Han | Script::Hangul)
     }
 
     /// An abjad that writes few vowels (Arabic, Hebrew): romanisations of

@@ -15,8 +15,9 @@
 //! Korean way with the given name apart and joined ("kim chol sam", "kim
 //! cholsam"). Japanese kanji readings are not attempted.
 //!
-//! Kana give two variants: long vowels spelled (ou, uu) and dropped (o, u),
-//! as in Japanese passports.
+//! Kana give three variants: long vowels spelled (ou, uu) and dropped (o,
+//! u), as in Japanese passports, and the loanword reading of foreign names
+//! (バラク・オバマ "barak obama"; [`loanword_reading`]).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -294,9 +295,6 @@ fn korean_name(word: &[char]) -> Option<Vec<char>> {
         || (hangul.len() == 4 && hangul.get(..2).and_then(super::hangul::surname).is_some());
     has_surname.then_some(hangul)
 }
-/// Number of systems [`romanise_kana`] knows.
-pub const KANA_SCHEMES: usize = 2;
-
 fn pinyin(c: char) -> String {
     any_ascii::any_ascii_char(c).to_ascii_lowercase()
 }
@@ -426,36 +424,146 @@ fn split_initial(py: &str) -> (&str, &str) {
     }
 }
 
-/// Romanises a run of kana with system `scheme`.
-pub fn romanise_kana(word: &[char], scheme: usize, out: &mut String) {
-    let mut s = String::with_capacity(word.len() * 2);
+/// One kana syllable romanised, and whether its vowel is surely sounded
+/// (held by a prolonged sound mark or before a doubled consonant).
+struct KanaSyllable {
+    latin: String,
+    sounded: bool,
+}
+
+/// The small kana that join the syllable before them: the y-glides
+/// (キャ kya, シュ shu) and the small vowels katakana uses for foreign sounds
+/// (ティ ti, ファ fa, ウィ wi, チェ che).
+fn small_kana(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ゃ' | 'ャ' => "ya",
+        'ゅ' | 'ュ' => "yu",
+        'ょ' | 'ョ' => "yo",
+        'ぁ' | 'ァ' => "a",
+        'ぃ' | 'ィ' => "i",
+        'ぅ' | 'ゥ' => "u",
+        'ぇ' | 'ェ' => "e",
+        'ぉ' | 'ォ' => "o",
+        _ => return None,
+    })
+}
+
+/// Joins a small kana to the syllable before it (Hepburn): the glide
+/// replaces the i of ki, shi, chi, ji ("kya", "sha"; sh, ch and j drop the
+/// y), a small vowel replaces the vowel before it ("ti", "fa"), and a bare
+/// u before a small vowel is a w ("wi").
+fn join_small(prev: &mut String, small: &str) {
+    let glide = small.starts_with('y');
+    if glide && prev.len() >= 2 && prev.ends_with('i') {
+        prev.pop();
+        let palatal = prev.ends_with("sh") || prev.ends_with("ch") || prev.ends_with('j');
+        prev.push_str(if palatal { &small[1..] } else { small });
+    } else if !glide && prev.as_str() == "u" {
+        prev.clear();
+        prev.push('w');
+        prev.push_str(small);
+    } else if !glide && prev.len() >= 2 && prev.ends_with(['a', 'e', 'i', 'o', 'u']) {
+        prev.pop();
+        prev.push_str(small);
+    } else {
+        prev.push_str(small);
+    }
+}
+
+/// Splits a run of kana into romanised syllables; a doubled consonant
+/// (small tsu) is written on the syllable after it, a prolonged sound mark
+/// repeats the vowel when `long_vowels`.
+fn kana_syllables(word: &[char], long_vowels: bool) -> Vec<KanaSyllable> {
+    let mut out: Vec<KanaSyllable> = Vec::with_capacity(word.len());
     let mut geminate = false;
     for &c in word {
         match c {
             'っ' | 'ッ' => {
                 geminate = true;
+                if let Some(last) = out.last_mut() {
+                    last.sounded = true;
+                }
                 continue;
             }
             'ー' => {
-                // Prolonged sound mark: repeat the last vowel.
-                if scheme == 0
-                    && let Some(last) = s.chars().last().filter(|l| "aeiou".contains(*l))
-                {
-                    s.push(last);
+                if let Some(last) = out.last_mut() {
+                    last.sounded = true;
+                    if long_vowels
+                        && let Some(v) = last.latin.chars().last().filter(|l| "aeiou".contains(*l))
+                    {
+                        last.latin.push(v);
+                    }
                 }
                 continue;
             }
             _ => {}
         }
+        if let Some(small) = small_kana(c)
+            && let Some(last) = out.last_mut()
+        {
+            join_small(&mut last.latin, small);
+            continue;
+        }
         let r = any_ascii::any_ascii_char(c).to_ascii_lowercase();
+        let mut latin = String::with_capacity(r.len() + 1);
         if geminate {
             if let Some(first) = r.chars().next().filter(|f| !"aeiou".contains(*f)) {
-                s.push(if r.starts_with("ch") { 't' } else { first });
+                latin.push(if r.starts_with("ch") { 't' } else { first });
             }
             geminate = false;
         }
-        s.push_str(&r);
+        latin.push_str(&r);
+        out.push(KanaSyllable {
+            latin,
+            sounded: false,
+        });
     }
+    out
+}
+
+/// The loanword reading of katakana: foreign names are written with a
+/// vowel after every consonant, u after most (バラク baraku for Barak,
+/// ミハイル mihairu for Mikhail) and o after t and d (ドナルド donarudo for
+/// Donald). This reading drops such a vowel where the original had none:
+/// at the end of the word and, after the first syllable, before another
+/// consonant (the first is more often sounded: ムバラク Mubarak), unless a
+/// prolonged sound mark or a doubled consonant shows it is sounded. An n
+/// before b, p or m is written m, as traditional Hepburn does (トランプ
+/// "tramp"). See the Japanese government's rules for writing loanwords in
+/// katakana (外来語の表記, 1991).
+fn loanword_reading(syllables: &[KanaSyllable], out: &mut String) {
+    for (k, s) in syllables.iter().enumerate() {
+        let next = syllables.get(k + 1).and_then(|n| n.latin.chars().next());
+        let before_consonant = next.is_none_or(|c| !"aeiouy".contains(c));
+        let latin = s.latin.as_str();
+        let epenthetic = !s.sounded
+            && (next.is_none() || (k > 0 && before_consonant))
+            && latin.len() >= 2
+            && (latin.ends_with('u') && !latin.ends_with("yu") && !latin.ends_with("wu")
+                || (latin.ends_with("to") || latin.ends_with("do")) && latin.len() == 2);
+        if latin == "n" && next.is_some_and(|c| "bpm".contains(c)) {
+            out.push('m');
+        } else if epenthetic {
+            out.push_str(&latin[..latin.len() - 1]);
+        } else {
+            out.push_str(latin);
+        }
+    }
+}
+
+/// Number of systems [`romanise_kana`] knows.
+pub const KANA_SCHEMES: usize = 3;
+
+/// Romanises a run of kana with system `scheme`: Hepburn with long vowels
+/// spelled (0) or dropped (1), and the loanword reading (2,
+/// [`loanword_reading`]).
+pub fn romanise_kana(word: &[char], scheme: usize, out: &mut String) {
+    let syllables = kana_syllables(word, scheme == 0);
+    if scheme == 2 {
+        loanword_reading(&syllables, out);
+        return;
+    }
+    let mut s: String = syllables.iter().map(|s| s.latin.as_str()).collect();
     if scheme == 1 {
         s = s.replace("ou", "o").replace("uu", "u").replace("oo", "o");
     }
@@ -525,5 +633,26 @@ mod tests {
         assert_eq!(k("さとう", 0), "satou");
         assert_eq!(k("さとう", 1), "sato");
         assert_eq!(k("ほっかいどう", 1), "hokkaido");
+        // Small kana join the syllable before them.
+        assert_eq!(k("ブッシュ", 0), "busshu");
+        assert_eq!(k("キャメロン", 0), "kyameron");
+        assert_eq!(k("ティム", 0), "timu");
+        assert_eq!(k("ウィリアム", 0), "wiriamu");
+        assert_eq!(k("チェン", 0), "chen");
+    }
+
+    #[test]
+    fn loanword_reading_drops_the_added_vowels() {
+        assert_eq!(k("バラク", 2), "barak");
+        assert_eq!(k("オバマ", 2), "obama");
+        assert_eq!(k("ドナルド", 2), "donard");
+        assert_eq!(k("ムバラク", 2), "mubarak");
+        assert_eq!(k("ミハイル", 2), "mihair");
+        // A vowel held by a prolonged sound mark or before a doubled
+        // consonant is sounded.
+        assert_eq!(k("プーチン", 2), "puchin");
+        assert_eq!(k("ブッシュ", 2), "bussh");
+        // Before a vowel the u is the original's.
+        assert_eq!(k("スアレス", 2), "suares");
     }
 }
