@@ -4,8 +4,8 @@
 //!
 //! The floors are the levels measured when they were last raised, so a
 //! change that loses ground fails the tests. Issue 10's targets (which
-//! `screener eval` checks) are higher where they are not met yet: pairs
-//! F1 0.93 and cross_script_ofsi organisations 0.85.
+//! `screener eval` checks) are higher where they are not met yet:
+//! cross_script_ofsi organisations 0.85.
 
 use screener::eval;
 use screener::matching::Matcher;
@@ -15,17 +15,16 @@ use std::sync::{Arc, OnceLock};
 const FLOOR_POSITIVES_RECALL: f64 = 0.9899;
 /// Met issue 10's target (0.15 %).
 const CEILING_NEGATIVES_ALERT_RATE: f64 = 0.00146;
-/// Measured levels (issue 10, after the hard-typo, mixed-script and
-/// translated-word rules, the typosOnly cap, look-alike digits,
-/// organisation-kind words, the kunya rule and a pool of 40 candidates),
-/// each a hair under the figure measured.
-const FLOOR_PAIRS_F1: f64 = 0.922;
+/// Met issue 10's target (0.93).
+const FLOOR_PAIRS_F1: f64 = 0.930;
 /// Met issue 10's target (0.95).
 const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.950;
 /// Met issue 10's target (0.90).
 const FLOOR_TYPOS_RECALL: f64 = 0.940;
 /// Met issue 10's target (0.985).
 const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.985;
+/// Measured level (issue 10, after the translated-word and legal-form
+/// rules), under its target.
 const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.813;
 
 fn matcher() -> &'static Matcher {

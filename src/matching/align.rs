@@ -24,7 +24,8 @@
 //!    `sim_hard_typo` ([`hard_typo`]), and so does a made-up word one edit
 //!    from a listed particle ("Xal-Assad" / "al-Assad"); for a person, with
 //!    a rare part met exactly, a given name cut short counts as
-//!    `sim_short_form` ("Alex" / "Alexander", [`is_short_form`]); and a
+//!    `sim_short_form` ("Alex" / "Alexander", [`is_short_form`]; so does a
+//!    particle the name begins with, "Ben" / "Benjamin"); and a
 //!    word one edit from a listed legal form, the legal form mistyped
 //!    ("LDT" / "LTD", [`legal_form_typo`]);
 //! 6. for vessels and aircraft, a registration mark or code compared whole
@@ -40,7 +41,7 @@
 //! differ…); it applies no cap or penalty itself.
 
 use super::similarity::{
-    TokenMatch, bounded_distance, compare_tokens, is_hard_typo, spelt_letter_by_letter,
+    TokenMatch, bounded_distance, compare_tokens, is_hard_typo, spelt_by_letter,
 };
 use super::weights::{MAX_JOINED_WORDS, Weights};
 use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, is_distinctive};
@@ -499,7 +500,16 @@ fn hard_typo(
     let anchored = |t: &PreparedToken| rare_anchor || t.chars >= w.hard_typo_common_anchor_chars;
     let q_left = |i: usize| !is_set(*q_used, i) && is_distinctive(qt[i].kind);
     let mut q_unpaired = (0..qt.len()).filter(|&i| q_left(i));
-    match (weak, q_unpaired.next(), q_unpaired.next()) {
+    // A person's name that begins with a particle left unpaired ("Ben
+    // Netanyahu"): the particle may be a given name cut short.
+    let leading_particle = (kind.person && rare_anchor && qt.len() >= 2)
+        .then_some(0)
+        .filter(|&i| qt[i].kind == TokenKind::Particle && !is_set(*q_used, i));
+    match (
+        weak,
+        q_unpaired.next().or(leading_particle),
+        q_unpaired.next(),
+    ) {
         (Some(k), None, _) => {
             let p = &mut pairs[k];
             if anchored(&qt[p.query]) && is_hard_typo(&qt[p.query], &nt[p.listed.start], w) {
@@ -556,9 +566,14 @@ fn is_particle_typo(a: &PreparedToken, b: &PreparedToken) -> bool {
 /// A person's given name cut short ("Ben" / "Benjamin", "Alex" /
 /// "Alexander"): the query word, of `short_form_min_chars` letters or
 /// more, is how a listed word at least two letters longer begins; both
-/// spelt letter by letter ([`spelt_letter_by_letter`]).
+/// spelt letter by letter ([`spelt_by_letter`]). The query word may
+/// be read as a particle: a name that begins with "Ben" or "Van" is read
+/// both ways ([`hard_typo`]).
 fn is_short_form(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
-    spelt_letter_by_letter(a, b)
+    matches!(a.kind, TokenKind::Word | TokenKind::Particle)
+        && b.kind == TokenKind::Word
+        && spelt_by_letter(a)
+        && spelt_by_letter(b)
         && a.chars >= w.short_form_min_chars
         && b.chars >= a.chars + 2
         && b.raw.starts_with(a.raw.as_str())
@@ -656,7 +671,14 @@ impl Tally {
             t.den += pw;
             // A query word that met only a legal form met no name part.
             let name_part = nt[p.listed.clone()].iter().any(|t| !is_legal(t));
-            if is_distinctive(qtok.kind) && p.sim >= w.distinctive_match_sim && name_part {
+            // A query particle read as a listed word ("Ben" / Benjamin,
+            // [`is_short_form`]) met that word.
+            let particle_as_word = qtok.kind == TokenKind::Particle
+                && nt[p.listed.clone()].iter().all(|t| is_distinctive(t.kind));
+            if (is_distinctive(qtok.kind) || particle_as_word)
+                && p.sim >= w.distinctive_match_sim
+                && name_part
+            {
                 // A query word written as several listed words ("vladimirputin")
                 // matched each of them; query words written apart that one
                 // listed word joins ("tom dhn" / "tamaddon") met one part.
@@ -1439,6 +1461,8 @@ mod tests {
             ("Alex ZARQUN", "ZARQUN, Alexander"),
             // A Tatar patronymic ("Marat kyzy") against the Russian one.
             ("Alina Marat KABAEVA", "KABAEVA, Alina Maratovna"),
+            // A name that begins with a particle: "Ben" is also Benjamin.
+            ("Ben ZARQUN", "ZARQUN, Benjamin"),
         ] {
             let (a, pairs) = person(query, listed);
             assert_eq!(short(&pairs), 1, "{query} / {listed}: {pairs:?}");
@@ -1451,6 +1475,8 @@ mod tests {
             ("Alexande ZARQUN", "ZARQUN, Alexander", PERSON),
             // How the name ends is no short form.
             ("Xander ZARQUN", "ZARQUN, Alexander", PERSON),
+            // A particle inside the name is the particle.
+            ("Ahmed ben ZARQUN", "Ahmed Benjamin ZARQUN", PERSON),
         ] {
             let (_, pairs) = aligned(query, listed, kind);
             assert_eq!(short(&pairs), 0, "{query} / {listed}: {pairs:?}");

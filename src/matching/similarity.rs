@@ -484,10 +484,15 @@ pub fn is_hard_typo(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
 pub fn spelt_letter_by_letter(a: &PreparedToken, b: &PreparedToken) -> bool {
     a.kind == TokenKind::Word
         && b.kind == TokenKind::Word
-        && !a.syllabic
-        && !b.syllabic
-        && !a.abjad
-        && !b.abjad
+        && spelt_by_letter(a)
+        && spelt_by_letter(b)
+}
+
+/// A token spelt letter by letter: neither syllables romanised from
+/// Chinese or Korean nor a name romanised from Arabic or Hebrew script
+/// ([`spelt_letter_by_letter`]).
+pub fn spelt_by_letter(t: &PreparedToken) -> bool {
+    !t.syllabic && !t.abjad
 }
 
 /// The longest word [`sound_alike`] reads.
