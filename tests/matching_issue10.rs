@@ -98,10 +98,19 @@ fn hard_typos_alert_when_the_rest_agrees() {
 }
 
 #[test]
-fn organisation_words_translated_from_cyrillic_find_the_english_listing() {
+fn organisation_words_translated_or_declined_find_the_english_listing() {
     // Listed as "JSC 558 AIRCRAFT REPAIR PLANT".
     let hit = top("558 АВИАЦИОННЫЙ РЕМОНТНЫЙ ЗАВОД", "Organization").expect("a result");
     assert_eq!(hit.entity.id, "us_ofac_sdn:34992");
+    assert!(hit.is_match, "{}", hit.explanation.summary);
+    // Named after someone, in the Russian genitive: Группа Вагнера, listed
+    // as the WAGNER GROUP.
+    let hit = top("Группа Вагнера", "Organization").expect("a result");
+    assert_eq!(hit.entity.id, "us_ofac_sdn:22543");
+    assert!(hit.is_match, "{}", hit.explanation.summary);
+    // 香港 (Hong Kong) against the HK a company name abbreviates it to.
+    let hit = top("香港恒邦微電子有限公司", "Organization").expect("a result");
+    assert_eq!(hit.entity.id, "us_ofac_sdn:48781");
     assert!(hit.is_match, "{}", hit.explanation.summary);
     // Persian joined compound given names: listed as "JAFARI, Mohammad Ali".
     let hit = top("محمدعلی جعفری", "Person").expect("a result");

@@ -9,6 +9,7 @@
 //! | `variant` | the same canonical form (Mohammed / Muhammad) |
 //! | `nameEndingApart` | a Persian surname ending written apart (zadeh, nejad, pour) meets only itself |
 //! | `balticEnding` | the same name with a Latvian or Lithuanian nominative ending (Sergejs / Sergey, Putinas / Putin) |
+//! | `genitiveEnding` | organisations: a word romanised from Cyrillic with the Russian genitive -a (Vagnera / Wagner) |
 //! | `initial` | either is an initial: the other starts with it, or no match |
 //! | `sameAbjad` | both romanised from Arabic or Hebrew script: no match (their own letters differ) |
 //! | `abjadFinalVowel` | romanised from Arabic or Hebrew, one ends in a vowel and the other not: no match |
@@ -157,6 +158,7 @@ token_rules! {
     "variant" => variant,
     "nameEndingApart" => name_ending_apart,
     "balticEnding" => baltic_ending,
+    "genitiveEnding" => genitive_ending,
     "initial" => initial,
     "sameAbjad" => same_abjad,
     "abjadFinalVowel" => abjad_final_vowel,
@@ -246,6 +248,36 @@ fn baltic_ending(p: &TokenPair, w: &Weights) -> Verdict {
             if stem.len() >= w.baltic_min_stem
                 && (stem == short.raw.as_str()
                     || crate::text::canonical_token(stem) == short.text.as_str()) =>
+        {
+            Verdict::Match(w.sim_variant, TokenMatch::Variant)
+        }
+        _ => Verdict::Pass,
+    }
+}
+
+/// Russian names an organisation after someone in the genitive: a
+/// masculine name takes -a (Группа Вагнера is the Wagner Group, НИТИ
+/// имени Александрова is named after Alexandrov; -й gives -я, Дмитрия for
+/// Dmitriy). In an organisation's name, a word romanised from Cyrillic (or
+/// another alphabet) that is a listed word, or one spelt alike
+/// ([`sound_alike`]: Vagner / Wagner), with an a added is that word.
+#[inline]
+fn genitive_ending(p: &TokenPair, w: &Weights) -> Verdict {
+    if !p.org || p.syllabic || p.abjad || p.max_len != p.min_len + 1 {
+        return Verdict::Pass;
+    }
+    let (long, short) = if p.q.chars > p.n.chars {
+        (p.q, p.n)
+    } else {
+        (p.n, p.q)
+    };
+    if !long.romanised || long.kind != TokenKind::Word || short.kind != TokenKind::Word {
+        return Verdict::Pass;
+    }
+    match long.raw.strip_suffix('a') {
+        Some(stem)
+            if stem.len() >= w.genitive_min_stem
+                && (stem == short.raw.as_str() || sound_alike(stem, &short.raw)) =>
         {
             Verdict::Match(w.sim_variant, TokenMatch::Variant)
         }
@@ -788,6 +820,31 @@ mod tests {
         );
         assert_ne!(
             compare_tokens(&token("Ivas"), &token("Iva"), &w, false),
+            Some((w.sim_variant, TokenMatch::Variant))
+        );
+    }
+
+    #[test]
+    fn a_russian_genitive_names_an_organisation_after_someone() {
+        let w = Weights::default();
+        let org_word = |s: &str| {
+            let name = crate::analysis::PreparedName::new(s, Some(true));
+            name.variants[0].tokens[0].clone()
+        };
+        // Группа Вагнера, the Wagner Group.
+        let (vagnera, wagner) = (org_word("Вагнера"), org_word("Wagner"));
+        assert_eq!(
+            compare_tokens(&vagnera, &wagner, &w, true),
+            Some((w.sim_variant, TokenMatch::Variant))
+        );
+        // A person's name in -a is another name (Ivanova is not Ivanov),
+        // and a Latin word with an a more is no genitive.
+        assert_ne!(
+            compare_tokens(&token("Иванова"), &token("Ivanov"), &w, false),
+            Some((w.sim_variant, TokenMatch::Variant))
+        );
+        assert_ne!(
+            compare_tokens(&org_word("Wagnera"), &wagner, &w, true),
             Some((w.sim_variant, TokenMatch::Variant))
         );
     }

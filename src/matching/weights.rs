@@ -51,6 +51,9 @@ pub struct Weights {
     /// A word with a Latvian or Lithuanian ending keeps at least this many
     /// letters without it.
     pub baltic_min_stem: usize,
+    /// A word with a Russian genitive -a, in an organisation's name, keeps
+    /// at least this many letters without it.
+    pub genitive_min_stem: usize,
     /// Pairs below this similarity are not aligned at all.
     pub min_token_sim: f64,
     /// One hard typo (an edit in a short part or at the first letter, a
@@ -292,6 +295,7 @@ pub const DEFAULT_WEIGHTS: Weights = Weights {
     sim_abbreviation: 0.8,
     sim_initials: 0.85,
     baltic_min_stem: 4,
+    genitive_min_stem: 5,
     min_token_sim: 0.5,
     sim_hard_typo: 0.85,
     hard_typo_min_chars: 3,

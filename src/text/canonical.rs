@@ -251,7 +251,7 @@ pub(super) const GROUPS: &[&str] = &[
     "service svc servis",
     "technology tech",
     "engineering engg",
-    "group grp",
+    "group grp gruppa",
     "management mgmt",
     "association assn assoc",
     "brothers bros",
@@ -260,6 +260,9 @@ pub(super) const GROUPS: &[&str] = &[
     "university univ",
     "institute inst",
     "shipping shpg",
+    // Places company names abbreviate (HK HENGBANGWEI ELECTRONICS LIMITED,
+    // HONGKONG … LIMITED).
+    "hongkong hk",
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {

@@ -215,7 +215,9 @@ const HAN: &[(&str, &str)] = &[
     ("機械", "machinery"),
     ("设备", "equipment"),
     ("設備", "equipment"),
-    ("香港", "hong kong"),
+    // Written as one word in many company names (HONGKONG … LIMITED), the
+    // spelling [`crate::text::canonical_token`] takes as Hong Kong's.
+    ("香港", "hongkong"),
 ];
 
 /// The folded name with its generic organisation words in English, or
