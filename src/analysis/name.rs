@@ -84,7 +84,12 @@ impl PreparedToken {
         sorted.sort_unstable();
         PreparedToken {
             phon: text::phonetic_key(&canonical).into(),
-            skel: text::skeleton(&canonical).into(),
+            skel: if script == Script::Arabic {
+                text::arabic_skeleton(&canonical)
+            } else {
+                text::skeleton(&canonical)
+            }
+            .into(),
             canonical_legal_form: kind == TokenKind::LegalForm
                 && text::is_canonical_legal_form(&canonical),
             text: canonical.into(),

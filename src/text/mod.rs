@@ -31,7 +31,7 @@ pub use legal::{
     legal_form_at,
 };
 pub use normalize::fold;
-pub use phonetic::{letter_bits, phonetic_key, skeleton};
+pub use phonetic::{arabic_skeleton, letter_bits, phonetic_key, skeleton};
 pub use script::{Script, char_script, detect_script};
 pub use tokens::{
     MAX_TOKEN_LEN, MAX_TOKENS, NameToken, Particles, TokenKind, is_honorific, is_particle,
