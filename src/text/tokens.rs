@@ -395,6 +395,7 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: Particles) 
         }
     }
     let several = out.len() > 1;
+    let words = out.len();
     let mut leading = true;
     for i in 0..out.len() {
         let next_is_title = out.get(i + 1).is_some_and(|n| is_leading_title(&n.text));
@@ -408,6 +409,12 @@ pub fn tokenize_with(variant: &str, is_org: Option<bool>, particles: Particles) 
         let t = tok.text.as_str();
         let kind = if t.bytes().all(|b| b.is_ascii_digit()) {
             TokenKind::Number
+        } else if is_org && t == "e" && i > 0 && i + 1 < words {
+            // The Persian ezafe ("of"), written -e after a word
+            // (SAZEMAN-E BASIJ-E MOSTAZAFAN, SEPAH-E PASDARAN): a particle
+            // of the name, not an initial; an organisation has no middle
+            // initials.
+            TokenKind::Particle
         } else if t.len() == 1 {
             TokenKind::Initial
         } else if !is_org
@@ -983,6 +990,25 @@ mod tests {
         assert_eq!(
             kinds("tarek al sayed", Some(false)),
             k(&[("tarek", Word), ("al", Particle), ("sayed", Word)])
+        );
+    }
+
+    #[test]
+    fn the_persian_ezafe_in_an_organisation_is_a_particle() {
+        assert_eq!(
+            kinds("sazeman e basij e mostazafan", Some(true)),
+            k(&[
+                ("sazeman", Word),
+                ("e", Particle),
+                ("basij", Word),
+                ("e", Particle),
+                ("mostazafan", Word)
+            ])
+        );
+        // In a person's name it may be an initial.
+        assert_eq!(
+            kinds("john e smith", Some(false)),
+            k(&[("john", Word), ("e", Initial), ("smith", Word)])
         );
     }
 
