@@ -23,9 +23,9 @@ const FLOOR_CROSS_SCRIPT_RECALL: f64 = 0.950;
 const FLOOR_TYPOS_RECALL: f64 = 0.940;
 /// Met issue 10's target (0.985).
 const FLOOR_OFSI_PERSONS_RECALL: f64 = 0.985;
-/// Measured level (issue 10, after the translated-word and legal-form
-/// rules), under its target.
-const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.813;
+/// Measured level (issue 10, after the translated-word, legal-form,
+/// genitive and ezafe rules), under its target.
+const FLOOR_OFSI_ORGANISATIONS_RECALL: f64 = 0.833;
 
 fn matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();
