@@ -92,8 +92,19 @@ pub struct TokenPair<'a> {
     pub max_len: usize,
     /// Either token is romanised from Arabic or Hebrew.
     pub abjad: bool,
-    /// Either token is a syllable romanised from Chinese, Korean or Japanese.
+    /// Either token is a syllable romanised from Chinese or Korean.
     pub syllabic: bool,
+}
+
+impl<'a> TokenPair<'a> {
+    /// The longer token, then the shorter (the listed one when as long).
+    fn longer_first(&self) -> (&'a PreparedToken, &'a PreparedToken) {
+        if self.q.chars > self.n.chars {
+            (self.q, self.n)
+        } else {
+            (self.n, self.q)
+        }
+    }
 }
 
 /// What a rule says about a pair.
@@ -231,11 +242,7 @@ fn baltic_ending(p: &TokenPair, w: &Weights) -> Verdict {
     if p.syllabic || p.abjad || p.max_len == p.min_len {
         return Verdict::Pass;
     }
-    let (long, short) = if p.q.chars > p.n.chars {
-        (p.q, p.n)
-    } else {
-        (p.n, p.q)
-    };
+    let (long, short) = p.longer_first();
     // The ending is written in Latin letters.
     if long.romanised {
         return Verdict::Pass;
@@ -266,11 +273,7 @@ fn genitive_ending(p: &TokenPair, w: &Weights) -> Verdict {
     if !p.org || p.syllabic || p.abjad || p.max_len != p.min_len + 1 {
         return Verdict::Pass;
     }
-    let (long, short) = if p.q.chars > p.n.chars {
-        (p.q, p.n)
-    } else {
-        (p.n, p.q)
-    };
+    let (long, short) = p.longer_first();
     if !long.romanised || long.kind != TokenKind::Word || short.kind != TokenKind::Word {
         return Verdict::Pass;
     }
