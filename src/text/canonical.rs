@@ -252,6 +252,7 @@ pub(super) const GROUPS: &[&str] = &[
     "technology tech",
     "engineering engg",
     "group grp gruppa",
+    "jsc pjsc",
     "management mgmt",
     "association assn assoc",
     "brothers bros",

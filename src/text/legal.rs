@@ -7,8 +7,12 @@
 //! `llc` private limited-liability company (LLC, OOO, TOV, GmbH, SARL, SRL,
 //! s.r.o., Sp. z o.o., Kft, d.o.o., BV, Ltda, YK); `ltd` limited company in
 //! the British tradition (Ltd, Limited, Pte, Pvt, Pty, Sdn Bhd, PT, Co. Ltd.);
-//! `jsc` joint-stock / public company (JSC, OJSC, PJSC, CJSC, AO, ZAO, OAO, PAO,
-//! AG, SA, SpA, NV, AB, AS, Oy, KK, A.Ş.); `plc`; `inc` (Inc, Corp,
+//! `jsc` joint-stock company (JSC, CJSC, AO, ZAO, AG, SA, SpA, NV, AB, AS,
+//! Oy, KK, A.Ş.); `pjsc` the open or public joint-stock company of the former
+//! Soviet states (PJSC, OJSC, PAO, OAO, Ukrainian PAT, Belarusian AAT: the
+//! Russian Civil Code turned the open OAO into the public PAO in 2014), a
+//! kind of `jsc`, so the two are spellings of one form that still tell
+//! "PAO Sberbank" the PJSC from the JSC of the same name; `plc`; `inc` (Inc, Corp,
 //! Corporation); `co` (Co, Company, Cie, Cia, Kompaniya, Sharikat); `lp`
 //! (LP, KG, limited partnership); `llp`; `fze` (UAE free-zone FZE, FZCO, FZC,
 //! FZ-LLC); `fsue` (Russian state and municipal unitary enterprises: ФГУП,
@@ -106,29 +110,29 @@ const FORMS: &[(&str, &str, bool)] = &[
     // Joint-stock and public companies.
     ("jsc", "jsc", false),
     ("j s c", "jsc", false),
-    ("ojsc", "jsc", false),
-    ("pjsc", "jsc", false),
+    ("ojsc", "pjsc", false),
+    ("pjsc", "pjsc", false),
     ("cjsc", "jsc", false),
     ("jscb", "jsc", false),
     ("ao", "jsc", true),
     ("zao", "jsc", false),
-    ("oao", "jsc", false),
-    ("pao", "jsc", false),
+    ("oao", "pjsc", false),
+    ("pao", "pjsc", false),
     ("nao", "jsc", true),
-    ("pat", "jsc", true),
+    ("pat", "pjsc", true),
     ("prat", "jsc", true),
     ("joint stock company", "jsc", false),
     ("joint stock co", "jsc", false),
-    ("open joint stock company", "jsc", false),
+    ("open joint stock company", "pjsc", false),
     ("closed joint stock company", "jsc", false),
-    ("public joint stock company", "jsc", false),
+    ("public joint stock company", "pjsc", false),
     ("private joint stock company", "jsc", false),
     ("aktsion* obshch*", "jsc", false),
     ("akcion* obshch*", "jsc", false),
     ("aktsion* obsch*", "jsc", false),
     ("zakryt* aktsion* obshch*", "jsc", false),
-    ("otkryt* aktsion* obshch*", "jsc", false),
-    ("publichn* aktsion* obshch*", "jsc", false),
+    ("otkryt* aktsion* obshch*", "pjsc", false),
+    ("publichn* aktsion* obshch*", "pjsc", false),
     ("nepublichn* aktsion* obshch*", "jsc", false),
     ("aktsionern* tovarystv*", "jsc", false),
     ("aktsionerne tovarystvo", "jsc", false),
@@ -248,10 +252,10 @@ const FORMS: &[(&str, &str, bool)] = &[
     ("federaln* kazenn* predpri*", "fsue", false),
     // Belarusian (Civil Code of Belarus, arts. 87 and 96): ААТ open and ЗАТ
     // closed joint-stock company, ТАА limited-liability company.
-    ("aat", "jsc", true),
+    ("aat", "pjsc", true),
     ("zat", "jsc", true),
     ("taa", "llc", true),
-    ("adkryt* aktsy* tavarystv*", "jsc", false),
+    ("adkryt* aktsy* tavarystv*", "pjsc", false),
     ("zakryt* aktsy* tavarystv*", "jsc", false),
     ("aktsy* tavarystv*", "jsc", false),
     ("tavarystv* z abmezhavan* adkaznas*", "llc", false),
@@ -275,7 +279,7 @@ const PREFIX_FORMS: &[&str] = &[
 
 /// The canonical legal-form tokens.
 pub const CANONICAL_FORMS: &[&str] = &[
-    "llc", "ltd", "jsc", "plc", "inc", "co", "lp", "llp", "fze", "fsue",
+    "llc", "ltd", "jsc", "pjsc", "plc", "inc", "co", "lp", "llp", "fze", "fsue",
 ];
 
 struct Phrase {
@@ -850,7 +854,7 @@ mod tests {
         );
         assert_eq!(find("gup krymtets", 0), Some((1, "fsue")));
         // ААТ "Пеленг", ЗАТ, ТАА.
-        assert_eq!(find("aat peleng", 0), Some((1, "jsc")));
+        assert_eq!(find("aat peleng", 0), Some((1, "pjsc")));
         assert_eq!(find("zat atlant telecom", 0), Some((1, "jsc")));
         assert_eq!(find("taa x", 0), Some((1, "llc")));
         // Short ones only at the front.
@@ -858,6 +862,24 @@ mod tests {
         assert_eq!(find("taa", 0), None);
         // A unitary enterprise conflicts with no family of forms.
         assert!(is_canonical_legal_form("fsue"));
+    }
+
+    #[test]
+    fn public_joint_stock_companies_are_a_form_of_their_own() {
+        assert_eq!(find("pao sberbank", 0), Some((1, "pjsc")));
+        assert_eq!(find("oao gazprom", 0), Some((1, "pjsc")));
+        assert_eq!(
+            find("public joint stock company sberbank", 0),
+            Some((4, "pjsc"))
+        );
+        assert_eq!(
+            find("publichnoe aktsionernoe obshchestvo sberbank", 0),
+            Some((3, "pjsc"))
+        );
+        assert_eq!(find("zao kaspersky", 0), Some((1, "jsc")));
+        assert_eq!(find("joint stock company sberbank", 0), Some((3, "jsc")));
+        // A kind of joint-stock company: a spelling of "jsc", not a conflict.
+        assert_eq!(crate::text::canonical_token("pjsc"), "jsc");
     }
 
     #[test]
