@@ -806,13 +806,14 @@ fn add_unpaired_costs(
         .fold((usize::MAX, 0), |(lo, hi), j| {
             (lo.min(natural(j)), hi.max(natural(j)))
         });
+    // So are the initials of the person an organisation is named after
+    // (NITI imeni A.P. Aleksandrova), written between two parts that met.
+    let org_only = kind.org && !kind.person;
     for (j, t) in nt.iter().enumerate() {
         if !is_set(n_used, j) && costs(t) {
-            let middle = kind.person
-                && !strict
-                && !query_left_over
-                && natural(j) > first_listed
-                && natural(j) < last_listed;
+            let between = natural(j) > first_listed && natural(j) < last_listed;
+            let middle = (kind.person && !strict && !query_left_over && between)
+                || (org_only && t.kind == TokenKind::Initial && between);
             let cost = if middle {
                 w.unmatched_listed_middle_cost
             } else {

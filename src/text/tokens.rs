@@ -596,8 +596,13 @@ fn rotate_legal_form_to_end(raw: &mut [&str], known_org: bool) {
 
 /// In an organisation's name, letters written apart are one acronym
 /// ("A.B.C. Company" = "ABC Company", and not "C.B.A. Company"), and a
-/// Roman numeral after the first word is a number ("Fund II").
+/// Roman numeral after the first word is a number ("Fund II"). After the
+/// Russian "imeni" ("named after": NITI imeni A.P. Aleksandrova, Zavod
+/// imeni Kirova) the letters before the namesake's surname are that
+/// person's initials, written with or without dots ("A.P.", "AP"), and
+/// stay initials: many writings of the name leave them out.
 fn organisation_letters(mut tokens: Vec<NameToken>) -> Vec<NameToken> {
+    tokens = namesake_initials(tokens);
     const ROMAN: [&str; 10] = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"];
     let is_initial = |t: Option<&NameToken>| t.is_some_and(|t| t.kind == TokenKind::Initial);
     for i in 1..tokens.len() {
@@ -613,10 +618,14 @@ fn organisation_letters(mut tokens: Vec<NameToken>) -> Vec<NameToken> {
     let mut out: Vec<NameToken> = Vec::with_capacity(tokens.len());
     // The previous token is an initial or a run of them being merged.
     let mut in_run = false;
+    // The tokens after "imeni", up to the surname.
+    let mut namesake = false;
     for t in tokens {
         let initial = t.kind == TokenKind::Initial;
+        namesake = (namesake && initial) || is_named_after(&t.text);
         if initial
             && in_run
+            && !namesake
             && let Some(last) = out.last_mut()
         {
             last.text.push_str(&t.text);
@@ -625,6 +634,45 @@ fn organisation_letters(mut tokens: Vec<NameToken>) -> Vec<NameToken> {
         }
         in_run = initial;
         out.push(t);
+    }
+    out
+}
+
+/// The Russian (and Ukrainian) word for "named after", in full or cut
+/// short ("im.").
+fn is_named_after(t: &str) -> bool {
+    matches!(t, "imeni" | "im")
+}
+
+/// Splits the initials written together after "imeni" ("imeni AP
+/// Aleksandrova") into one initial per letter: a token of two or three
+/// letters between "imeni" and a longer word.
+fn namesake_initials(tokens: Vec<NameToken>) -> Vec<NameToken> {
+    const MAX_LETTERS: usize = 3;
+    const MIN_SURNAME_LETTERS: usize = 4;
+    if !tokens.iter().any(|t| is_named_after(&t.text)) {
+        return tokens;
+    }
+    let mut out: Vec<NameToken> = Vec::with_capacity(tokens.len() + 2);
+    for (i, t) in tokens.iter().enumerate() {
+        let after_named = i > 0 && tokens.get(i - 1).is_some_and(|p| is_named_after(&p.text));
+        let before_surname = tokens.get(i + 1).is_some_and(|n| {
+            n.kind == TokenKind::Word && n.text.chars().count() >= MIN_SURNAME_LETTERS
+        });
+        let letters = t.text.chars().count();
+        if after_named
+            && before_surname
+            && t.kind == TokenKind::Word
+            && (2..=MAX_LETTERS).contains(&letters)
+            && t.text.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            out.extend(t.text.chars().map(|c| NameToken {
+                text: c.to_string(),
+                kind: TokenKind::Initial,
+            }));
+        } else {
+            out.push(t.clone());
+        }
     }
     out
 }
@@ -878,6 +926,30 @@ mod tests {
         assert_eq!(
             kinds("a s p builders", Some(true)),
             k(&[("asp", Word), ("builders", Word)])
+        );
+    }
+
+    #[test]
+    fn the_initials_of_a_namesake_stay_initials() {
+        // OFAC writes NITI imeni A.P. Aleksandrova without the dots.
+        let expected = k(&[
+            ("niti", Word),
+            ("imeni", Word),
+            ("a", Initial),
+            ("p", Initial),
+            ("aleksandrova", Word),
+        ]);
+        assert_eq!(kinds("niti imeni ap aleksandrova", Some(true)), expected);
+        assert_eq!(kinds("niti imeni a p aleksandrova", Some(true)), expected);
+        // Elsewhere letters written apart are still one acronym, and a short
+        // word after "imeni" that is the whole rest of the name is a word.
+        assert_eq!(
+            kinds("a p aleksandrova", Some(true)),
+            k(&[("ap", Word), ("aleksandrova", Word)])
+        );
+        assert_eq!(
+            kinds("zavod imeni lev", Some(true)),
+            k(&[("zavod", Word), ("imeni", Word), ("lev", Word)])
         );
     }
 
