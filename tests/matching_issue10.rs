@@ -118,6 +118,28 @@ fn organisation_words_translated_or_declined_find_the_english_listing() {
     assert!(hit.is_match, "{}", hit.explanation.summary);
 }
 
+#[test]
+fn legal_forms_a_namesakes_initials_and_a_society_count() {
+    // Sberbank of Russia is a PJSC (ПАО, "PJSC SBERBANK"); the listing
+    // "JOINT STOCK COMPANY SBERBANK" is another party (Kazakhstan).
+    for name in ["ПАО Сбербанк", "PAO Sberbank", "OAO Sberbank"] {
+        let hit = top(name, "Organization").expect("a result");
+        assert_eq!(hit.entity.id, "us_ofac_sdn:17018", "{name}");
+    }
+    let hit = top("AO Sberbank", "Organization").expect("a result");
+    assert_eq!(hit.entity.id, "us_ofac_sdn:18715");
+    // Listed as "... TEKHNOLOGICHESKII INSTITUT IMENI AP ALEKSANDROVA": the
+    // initials of the man the institute is named after are often left out.
+    let hit = top("ФГУП Нити имени Александрова", "Organization").expect("a result");
+    assert_eq!(hit.entity.id, "us_ofac_sdn:47902");
+    assert!(hit.is_match, "{}", hit.explanation.summary);
+    // Общество is the "society" of TSARGRAD SOCIETY; TSARGRAD OOO scores as
+    // high (the word is also the "company" of a legal form) but accounts
+    // for less of the query.
+    let hit = top("Общество Царьград", "Organization").expect("a result");
+    assert_eq!(hit.entity.id, "us_ofac_sdn:36364");
+}
+
 fn person(name: &str, birth_date: Option<&str>) -> Query {
     Query {
         name: name.into(),

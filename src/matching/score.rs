@@ -67,6 +67,7 @@ fn best_name<'a>(
 ) -> Option<BestName<'a>> {
     let mut best: Option<BestName<'a>> = None;
     let mut best_effective = f64::NEG_INFINITY;
+    let mut best_paired = 0.0;
     // Position of the name's first variant in `e.variant_ids`.
     let mut first_variant = 0;
     for (prop_name, name) in &e.names {
@@ -95,8 +96,14 @@ fn best_name<'a>(
                     alignment: &alignment,
                 };
                 let effective = features::apply(Some(Stage::Name), &ev, alignment.score, w, None);
-                if best.is_none() || effective > best_effective {
+                let paired = paired_share(&alignment, qv);
+                // Equal scores: the reading that accounts for more of the query.
+                if best.is_none()
+                    || effective > best_effective
+                    || (effective == best_effective && paired > best_paired)
+                {
                     best_effective = effective;
+                    best_paired = paired;
                     best = Some(BestName {
                         prop: prop_name,
                         name,
@@ -110,6 +117,11 @@ fn best_name<'a>(
         first_variant += name.variants.len();
     }
     best
+}
+
+/// The share of the query variant's tokens that an alignment paired.
+fn paired_share(alignment: &Alignment, qv: &PreparedVariant) -> f64 {
+    f64::from(alignment.query_used.count_ones()) / qv.tokens.len().max(1) as f64
 }
 
 /// The cache key of an alignment: everything `align` reads besides the
@@ -140,6 +152,10 @@ impl ScoreCache {
         self.alignments.clear();
     }
 }
+
+/// How much the share of the query paired weighs in the tiebreak: less
+/// than the query's own text, more than a primary name.
+const PAIRED_TIEBREAK: f64 = 0.1;
 
 /// A scored comparison.
 #[derive(Debug, Clone)]
@@ -186,14 +202,22 @@ pub fn score_entity_cached(
     let mut qualifiers = Vec::new();
     let score = features::apply(None, &ev, name_score, w, explain.then_some(&mut qualifiers))
         .clamp(0.0, 1.0);
-    // Equal scores: the name written exactly as queried first, then primary names.
+    // Equal scores: the name written exactly as queried first, then the
+    // names that account for more of the query ("Общество Царьград":
+    // TSARGRAD SOCIETY pairs both words, TSARGRAD OOO one), then primary names.
     let same_text = q
         .name
         .original
         .trim()
         .eq_ignore_ascii_case(best.name.original.trim());
-    let tiebreak =
-        f64::from(u8::from(same_text)) + if best.prop == prop::NAME { 0.01 } else { 0.0 };
+    let paired = q
+        .name
+        .variants
+        .get(best.q_variant)
+        .map_or(0.0, |qv| paired_share(&best.alignment, qv));
+    let tiebreak = f64::from(u8::from(same_text))
+        + if best.prop == prop::NAME { 0.01 } else { 0.0 }
+        + PAIRED_TIEBREAK * paired;
     let explanation = explain.then(|| {
         explanation(
             q, &best, name_score, qualifiers, score, threshold, w, kind, cache,

@@ -151,6 +151,14 @@ const CYRILLIC: &[(&str, &str)] = &[
 /// Letters a Cyrillic word may have beyond its stem (-ый, -ого, -ами …).
 const MAX_ENDING: usize = 4;
 
+/// The longest form of общество (общества, обществом), not the adjective
+/// общественный "public".
+const SOCIETY_LETTERS: usize = 9;
+
+/// Words before общество that make it a legal form: joint-stock (акционерное,
+/// and the closed, open, public and non-public kinds, which come before it).
+const LEGAL_BEFORE_SOCIETY: [&str; 1] = ["акционерн"];
+
 /// Chinese words (simplified and traditional) and their English, longest
 /// first where one contains another.
 const HAN: &[(&str, &str)] = &[
@@ -226,7 +234,23 @@ pub fn translated(folded: &str) -> Option<String> {
     let mut out = String::with_capacity(folded.len() + 16);
     let mut changed = false;
     let mut words = folded.split(' ').peekable();
+    let mut previous = "";
     while let Some(word) = words.next() {
+        let before = std::mem::replace(&mut previous, word);
+        // Общество is a "society" (Общество Царьград, the TSARGRAD SOCIETY),
+        // but the "company" of a legal form, which the text step reads
+        // whole: акционерное общество (joint-stock company), общество с
+        // ограниченной ответственностью (limited liability company).
+        if word.starts_with("обществ") && word.chars().count() <= SOCIETY_LETTERS {
+            let legal = LEGAL_BEFORE_SOCIETY.iter().any(|p| before.starts_with(p))
+                || words.peek().is_some_and(|next| *next == "с");
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(if legal { word } else { "society" });
+            changed |= !legal;
+            continue;
+        }
         // "Scientific-research" (научно-исследовательский) is English
         // "research" (research institute); the first half adds nothing.
         if word.starts_with("научно")
@@ -294,6 +318,16 @@ mod tests {
 
     #[test]
     fn cyrillic_organisation_words() {
+        // A society, except as the word of a legal form.
+        assert_eq!(
+            translated("общество царьград").as_deref(),
+            Some("society царьград")
+        );
+        assert_eq!(translated("акционерное общество вектор"), None);
+        assert_eq!(
+            translated("общество с ограниченной ответственностью вектор"),
+            None
+        );
         assert_eq!(
             translated("558 авиационный ремонтный завод").as_deref(),
             Some("558 aircraft repair plant")
