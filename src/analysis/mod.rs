@@ -17,8 +17,8 @@ pub mod stats;
 pub mod sym;
 
 pub use name::{
-    MAX_TOKENS, MAX_VARIANTS, PreparedName, PreparedToken, PreparedVariant, is_distinctive,
-    surname_ending,
+    MAX_JOINED_WORDS, MAX_TOKENS, MAX_VARIANTS, PreparedName, PreparedToken, PreparedVariant,
+    WordLengths, is_distinctive, surname_ending,
 };
 pub use party::{
     IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, compact_identifier,

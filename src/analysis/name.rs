@@ -11,6 +11,9 @@ pub const MAX_VARIANTS: usize = 8;
 /// scorer tracks used tokens in 32-bit sets).
 pub const MAX_TOKENS: usize = 24;
 const _: () = assert!(MAX_TOKENS <= 32);
+/// At most this many adjacent words may be written as one word (it bounds
+/// the inner loop of the alignment).
+pub const MAX_JOINED_WORDS: usize = 4;
 
 /// One token with its keys.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -193,10 +196,56 @@ fn split_surname_ending(raw: &str) -> Option<(&str, u8)> {
     })
 }
 
+/// The byte lengths of a variant's words and of its runs of adjacent
+/// words, as bit sets (bit `n` for length `n`; lengths of 31 and more on
+/// bit 31): a word of one name can be adjacent words of the other written
+/// together only if some lengths nearly agree, which the scorer checks
+/// before it looks at any run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WordLengths {
+    /// Words of two letters or more.
+    pub words: u32,
+    /// Runs of 2 to [`MAX_JOINED_WORDS`] adjacent words, their lengths summed.
+    pub runs: u32,
+    /// A word is romanised from Arabic or Hebrew (its length may be further off).
+    pub abjad: bool,
+}
+
+impl WordLengths {
+    /// The bit of a length.
+    pub fn bit(len: usize) -> u32 {
+        1u32 << len.min(31)
+    }
+
+    fn of(tokens: &[PreparedToken]) -> WordLengths {
+        let tokens = &tokens[..tokens.len().min(MAX_TOKENS)];
+        let mut runs = 0u32;
+        for start in 0..tokens.len() {
+            let mut total = 0;
+            for (k, t) in tokens.iter().skip(start).take(MAX_JOINED_WORDS).enumerate() {
+                total += t.raw.len();
+                if k >= 1 {
+                    runs |= Self::bit(total);
+                }
+            }
+        }
+        WordLengths {
+            words: tokens
+                .iter()
+                .filter(|t| t.raw.len() >= 2)
+                .fold(0, |m, t| m | Self::bit(t.raw.len())),
+            runs,
+            abjad: tokens.iter().any(|t| t.abjad),
+        }
+    }
+}
+
 /// One Latin rendering of a name.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedVariant {
     pub tokens: Vec<PreparedToken>,
+    /// The lengths [`WordLengths`] keeps, for the joined-word rules.
+    pub lengths: WordLengths,
     /// The distinctive tokens (no honorifics, particles, legal forms) joined
     /// without spaces: catches joined and split words ("alqaida", "al qaida").
     pub joined: String,
@@ -304,7 +353,11 @@ impl PreparedName {
                 .filter(|t| is_distinctive(t.kind))
                 .map(|t| t.raw.as_str())
                 .collect::<String>();
-            let v = PreparedVariant { tokens, joined };
+            let v = PreparedVariant {
+                lengths: WordLengths::of(&tokens),
+                tokens,
+                joined,
+            };
             if !variants.contains(&v) {
                 variants.push(v);
             }

@@ -44,7 +44,7 @@ use super::similarity::{
     TokenMatch, bounded_distance, compare_tokens, is_hard_typo, spelt_by_letter,
 };
 use super::weights::{MAX_JOINED_WORDS, Weights};
-use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, is_distinctive};
+use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, WordLengths, is_distinctive};
 use crate::text::TokenKind;
 
 /// One aligned pair: a query token and one or more adjacent listed tokens.
@@ -131,7 +131,7 @@ pub(crate) fn align(
     scratch: &mut Scratch,
 ) -> Alignment {
     let (qt, nt) = (&q.tokens[..], &n.tokens[..]);
-    let (q_used, n_used) = pair_tokens(qt, nt, w, kind, scratch);
+    let (q_used, n_used) = pair_tokens(q, n, w, kind, scratch);
     let pairs = &scratch.pairs;
     let tally = Tally::of(qt, nt, pairs, w);
     let den = add_unpaired_costs(tally.den, qt, nt, q_used, n_used, w, kind);
@@ -202,20 +202,28 @@ pub(crate) fn align(
 /// Pairs the tokens (steps 1–4 of the module documentation), leaving the
 /// pairs in `scratch.pairs`; returns the tokens used on each side.
 fn pair_tokens(
-    qt: &[PreparedToken],
-    nt: &[PreparedToken],
+    q: &PreparedVariant,
+    n: &PreparedVariant,
     w: &Weights,
     kind: PartyKind,
     scratch: &mut Scratch,
 ) -> (u32, u32) {
+    let (qt, nt) = (&q.tokens[..], &n.tokens[..]);
     let mut q_used = 0u32;
     let mut n_used = 0u32;
     scratch.pairs.clear();
     let pairs = &mut scratch.pairs;
     // Words written together on one side and apart on the other come first,
-    // so a part of the joined word cannot steal the pairing.
-    join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, false, w);
-    join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, false, w);
+    // so a part of the joined word cannot steal the pairing. Most pairs of
+    // names have no word as long as adjacent words of the other together:
+    // their lengths, as bit sets, say so before any window is looked at.
+    let lengths = JoinLengths::of(q, n, w);
+    if lengths.may_join(false, false) {
+        join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, false, w);
+    }
+    if lengths.may_join(true, false) {
+        join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, false, w);
+    }
     ending_written_apart(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     ending_written_apart(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     // So does a word with a legal form or a number written onto it.
@@ -258,8 +266,12 @@ fn pair_tokens(
         });
     }
     // Then joined words with a typo, then initials of adjacent words.
-    join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, true, w);
-    join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
+    if lengths.may_join(false, true) {
+        join_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, true, w);
+    }
+    if lengths.may_join(true, true) {
+        join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
+    }
     initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, kind, w);
@@ -1009,6 +1021,57 @@ fn concat_equals(parts: &[PreparedToken], word: &str) -> bool {
     rest.is_empty()
 }
 
+/// What [`join_adjacent`] may pair, from the two variants' [`WordLengths`]:
+/// a word meets a run of adjacent words only when their lengths are at
+/// most the allowed slack apart, so when no bits meet (after widening the
+/// words' set by the slack) the call would pair nothing.
+struct JoinLengths {
+    query: WordLengths,
+    listed: WordLengths,
+    /// How many letters a joined word may be off: exact, with a typo.
+    slack: [usize; 2],
+}
+
+impl JoinLengths {
+    fn of(q: &PreparedVariant, n: &PreparedVariant, w: &Weights) -> JoinLengths {
+        // As in `join_adjacent`: words romanised from Arabic or Hebrew may
+        // be further off.
+        let typo_slack = if q.lengths.abjad || n.lengths.abjad {
+            w.joined_typo_max_edits.max(w.joined_skeleton_max_len_diff)
+        } else {
+            w.joined_typo_max_edits
+        };
+        JoinLengths {
+            query: q.lengths,
+            listed: n.lengths,
+            slack: [0, typo_slack],
+        }
+    }
+
+    /// Whether [`join_adjacent`] may pair anything: a query word against
+    /// listed runs, or (`swapped`) a listed word against query runs.
+    fn may_join(&self, swapped: bool, allow_typo: bool) -> bool {
+        let (words, runs) = if swapped {
+            (self.listed.words, self.query.runs)
+        } else {
+            (self.query.words, self.listed.runs)
+        };
+        let slack = self.slack[usize::from(allow_typo)];
+        if runs == 0 || words == 0 {
+            return false;
+        }
+        // Lengths of 31 and more share bit 31, so near it nothing is ruled out.
+        let near_top = u32::MAX
+            .checked_shl(31u32.saturating_sub(slack as u32))
+            .unwrap_or(0);
+        if slack >= 31 || (words | runs) & near_top != 0 {
+            return true;
+        }
+        let widened = (1..=slack).fold(words, |m, s| m | (words << s) | (words >> s));
+        widened & runs != 0
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 /// Matches each unused token of `one` against 2 to 4 adjacent unused tokens
 /// of `two` written together ("alqaida" / "al qaida", "asp" / "a s p",
@@ -1277,6 +1340,51 @@ mod tests {
                 bounded_distance(&joined, &single.raw, limit).is_some()
             );
         }
+    }
+
+    proptest::proptest! {
+        /// The length sets only skip calls that would pair nothing: when
+        /// they rule a join out, `join_adjacent` finds none (each way,
+        /// exact and with a typo).
+        #[test]
+        fn join_lengths_rule_out_only_what_pairs_nothing(
+            query in proptest::collection::vec("[a-d]{1,9}", 1..5),
+            listed in proptest::collection::vec("[a-d]{1,9}", 1..5),
+        ) {
+            let w = &DEFAULT_WEIGHTS;
+            let q = PreparedName::new(&query.join(" "), Some(false));
+            let n = PreparedName::new(&listed.join(" "), Some(false));
+            let (qv, nv) = (&q.variants[0], &n.variants[0]);
+            let lengths = JoinLengths::of(qv, nv, w);
+            for swapped in [false, true] {
+                for allow_typo in [false, true] {
+                    let (one, two) = if swapped { (nv, qv) } else { (qv, nv) };
+                    let (mut one_used, mut two_used) = (0u32, 0u32);
+                    let mut pairs = Vec::new();
+                    join_adjacent(
+                        &one.tokens, &two.tokens, &mut one_used, &mut two_used,
+                        &mut pairs, swapped, allow_typo, w,
+                    );
+                    proptest::prop_assert!(
+                        pairs.is_empty() || lengths.may_join(swapped, allow_typo),
+                        "{:?} / {:?}", query, listed
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn join_lengths_let_a_joined_word_through() {
+        let w = &DEFAULT_WEIGHTS;
+        let q = PreparedName::new("alqaida", Some(true));
+        let n = PreparedName::new("al qaida", Some(true));
+        let lengths = JoinLengths::of(&q.variants[0], &n.variants[0], w);
+        assert!(lengths.may_join(false, false));
+        assert!(!lengths.may_join(true, false));
+        let q = PreparedName::new("john smith", Some(false));
+        let n = PreparedName::new("peter brown", Some(false));
+        assert!(!JoinLengths::of(&q.variants[0], &n.variants[0], w).may_join(false, true));
     }
 
     /// Aligns the primary variants of two names of one kind of party.

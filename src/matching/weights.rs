@@ -227,8 +227,9 @@ pub struct Weights {
 }
 
 /// At most this many adjacent words may be written as one word (a constant,
-/// not a field: it bounds the inner loop of the alignment).
-pub const MAX_JOINED_WORDS: usize = 4;
+/// not a field: it bounds the inner loop of the alignment, and the analysis
+/// keeps the lengths of such runs).
+pub use crate::analysis::MAX_JOINED_WORDS;
 
 /// [`Weights::fuzzy_similarity`] gives nothing beyond this many edits.
 pub const MAX_FUZZY_EDITS: usize = 3;
