@@ -254,6 +254,7 @@ pub struct PreparedVariant {
 /// A name with all its variants.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedName {
+    /// The name as given, without the spaces around it.
     pub original: String,
     pub script: Script,
     pub variants: Vec<PreparedVariant>,
@@ -363,7 +364,7 @@ impl PreparedName {
             }
         }
         PreparedName {
-            original: name.to_string(),
+            original: name.trim().to_string(),
             script: analyzed.script,
             variants,
             truncated,

@@ -205,11 +205,7 @@ pub fn score_entity_cached(
     // Equal scores: the name written exactly as queried first, then the
     // names that account for more of the query ("Общество Царьград":
     // TSARGRAD SOCIETY pairs both words, TSARGRAD OOO one), then primary names.
-    let same_text = q
-        .name
-        .original
-        .trim()
-        .eq_ignore_ascii_case(best.name.original.trim());
+    let same_text = q.name.original.eq_ignore_ascii_case(&best.name.original);
     let paired = q
         .name
         .variants
