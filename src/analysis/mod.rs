@@ -18,7 +18,7 @@ pub mod sym;
 
 pub use name::{
     MAX_JOINED_WORDS, MAX_TOKENS, MAX_VARIANTS, PreparedName, PreparedToken, PreparedVariant,
-    WordLengths, is_distinctive, surname_ending,
+    VariantShape, is_distinctive, is_nasab_marker, surname_ending,
 };
 pub use party::{
     IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, compact_identifier,

@@ -196,28 +196,37 @@ fn split_surname_ending(raw: &str) -> Option<(&str, u8)> {
     })
 }
 
-/// The byte lengths of a variant's words and of its runs of adjacent
-/// words, as bit sets (bit `n` for length `n`; lengths of 31 and more on
+/// What the alignment's rules look for in a whole variant, found once so
+/// that most rules can tell at a glance that a pair of names gives them
+/// nothing to do.
+///
+/// The byte lengths of the variant's words and of its runs of adjacent
+/// words are bit sets (bit `n` for length `n`; lengths of 31 and more on
 /// bit 31): a word of one name can be adjacent words of the other written
-/// together only if some lengths nearly agree, which the scorer checks
-/// before it looks at any run.
+/// together only if some lengths nearly agree.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct WordLengths {
-    /// Words of two letters or more.
+pub struct VariantShape {
+    /// Lengths of the words of two letters or more.
     pub words: u32,
-    /// Runs of 2 to [`MAX_JOINED_WORDS`] adjacent words, their lengths summed.
+    /// Lengths of the runs of 2 to [`MAX_JOINED_WORDS`] adjacent words, summed.
     pub runs: u32,
     /// A word is romanised from Arabic or Hebrew (its length may be further off).
     pub abjad: bool,
+    /// A word is a Persian surname ending written apart ("zadeh").
+    pub ending_apart: bool,
+    /// A word has such an ending written on ("hassanzadeh").
+    pub ending_on: bool,
+    /// A word marks a father's name in an Arabic genealogical chain.
+    pub nasab_marker: bool,
 }
 
-impl WordLengths {
+impl VariantShape {
     /// The bit of a length.
     pub fn bit(len: usize) -> u32 {
         1u32 << len.min(31)
     }
 
-    fn of(tokens: &[PreparedToken]) -> WordLengths {
+    fn of(tokens: &[PreparedToken]) -> VariantShape {
         let tokens = &tokens[..tokens.len().min(MAX_TOKENS)];
         let mut runs = 0u32;
         for start in 0..tokens.len() {
@@ -229,23 +238,36 @@ impl WordLengths {
                 }
             }
         }
-        WordLengths {
+        VariantShape {
             words: tokens
                 .iter()
                 .filter(|t| t.raw.len() >= 2)
                 .fold(0, |m, t| m | Self::bit(t.raw.len())),
             runs,
             abjad: tokens.iter().any(|t| t.abjad),
+            ending_apart: tokens.iter().any(|t| t.surname_ending.is_some()),
+            ending_on: tokens.iter().any(|t| t.ending_written_on.is_some()),
+            nasab_marker: tokens.iter().any(|t| is_nasab_marker(&t.raw)),
         }
     }
+}
+
+/// Words that mark the next word as a father's name in an Arabic
+/// genealogical chain (nasab): "bin", "ibn", "bint" and the Maghreb "ben",
+/// "ould" (Mauritanian, "son of").
+pub fn is_nasab_marker(raw: &str) -> bool {
+    matches!(
+        raw,
+        "bin" | "ibn" | "bint" | "binti" | "ben" | "bent" | "ould"
+    )
 }
 
 /// One Latin rendering of a name.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedVariant {
     pub tokens: Vec<PreparedToken>,
-    /// The lengths [`WordLengths`] keeps, for the joined-word rules.
-    pub lengths: WordLengths,
+    /// What the alignment's rules look for, found once.
+    pub shape: VariantShape,
     /// The distinctive tokens (no honorifics, particles, legal forms) joined
     /// without spaces: catches joined and split words ("alqaida", "al qaida").
     pub joined: String,
@@ -355,7 +377,7 @@ impl PreparedName {
                 .map(|t| t.raw.as_str())
                 .collect::<String>();
             let v = PreparedVariant {
-                lengths: WordLengths::of(&tokens),
+                shape: VariantShape::of(&tokens),
                 tokens,
                 joined,
             };

@@ -38,7 +38,10 @@ impl PreparedEntity {
         let is_org = entity.schema.org_hint();
         let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
         for (p, n) in entity.names() {
-            if names.iter().any(|(_, existing)| existing.original == n.trim()) {
+            if names
+                .iter()
+                .any(|(_, existing)| existing.original == n.trim())
+            {
                 continue;
             }
             let prepared = PreparedName::with_surnames(n, is_org, entity.get(prop::LAST_NAME));

@@ -44,7 +44,7 @@ use super::similarity::{
     TokenMatch, bounded_distance, compare_tokens, is_hard_typo, spelt_by_letter,
 };
 use super::weights::{MAX_JOINED_WORDS, Weights};
-use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, WordLengths, is_distinctive};
+use crate::analysis::{MAX_TOKENS, PreparedToken, PreparedVariant, VariantShape, is_distinctive};
 use crate::text::TokenKind;
 
 /// One aligned pair: a query token and one or more adjacent listed tokens.
@@ -194,7 +194,10 @@ pub(crate) fn align(
         full_name,
         query_in_full,
         rare_parts: u8::try_from(tally.rare_matches).unwrap_or(u8::MAX),
-        nasab_conflict: kind.person && nasab_conflict(qt, nt, pairs),
+        nasab_conflict: kind.person
+            && q.shape.nasab_marker
+            && n.shape.nasab_marker
+            && nasab_conflict(qt, nt, pairs),
         kunya_conflict: kind.person && kunya_conflict(qt, nt, pairs),
     }
 }
@@ -224,8 +227,12 @@ fn pair_tokens(
     if lengths.may_join(true, false) {
         join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, false, w);
     }
-    ending_written_apart(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
-    ending_written_apart(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    if q.shape.ending_on && n.shape.ending_apart {
+        ending_written_apart(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
+    }
+    if n.shape.ending_on && q.shape.ending_apart {
+        ending_written_apart(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    }
     // So does a word with a legal form or a number written onto it.
     glued_affix(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
     glued_affix(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
@@ -837,14 +844,9 @@ fn add_unpaired_costs(
     den
 }
 
-/// Words that mark the next word as a father's name in an Arabic
-/// genealogical chain (nasab): "bin", "ibn", "bint" and the Maghreb "ben",
-/// "ould" (Mauritanian, "son of").
+/// The token is a nasab marker ([`crate::analysis::is_nasab_marker`]).
 fn is_nasab_marker(t: &PreparedToken) -> bool {
-    matches!(
-        t.raw.as_str(),
-        "bin" | "ibn" | "bint" | "binti" | "ben" | "bent" | "ould"
-    )
+    crate::analysis::is_nasab_marker(&t.raw)
 }
 
 /// The longest chain read: the given name and this many fathers, less one.
@@ -1021,13 +1023,13 @@ fn concat_equals(parts: &[PreparedToken], word: &str) -> bool {
     rest.is_empty()
 }
 
-/// What [`join_adjacent`] may pair, from the two variants' [`WordLengths`]:
+/// What [`join_adjacent`] may pair, from the two variants' [`VariantShape`]:
 /// a word meets a run of adjacent words only when their lengths are at
 /// most the allowed slack apart, so when no bits meet (after widening the
 /// words' set by the slack) the call would pair nothing.
 struct JoinLengths {
-    query: WordLengths,
-    listed: WordLengths,
+    query: VariantShape,
+    listed: VariantShape,
     /// How many letters a joined word may be off: exact, with a typo.
     slack: [usize; 2],
 }
@@ -1036,14 +1038,14 @@ impl JoinLengths {
     fn of(q: &PreparedVariant, n: &PreparedVariant, w: &Weights) -> JoinLengths {
         // As in `join_adjacent`: words romanised from Arabic or Hebrew may
         // be further off.
-        let typo_slack = if q.lengths.abjad || n.lengths.abjad {
+        let typo_slack = if q.shape.abjad || n.shape.abjad {
             w.joined_typo_max_edits.max(w.joined_skeleton_max_len_diff)
         } else {
             w.joined_typo_max_edits
         };
         JoinLengths {
-            query: q.lengths,
-            listed: n.lengths,
+            query: q.shape,
+            listed: n.shape,
             slack: [0, typo_slack],
         }
     }
