@@ -218,6 +218,8 @@ pub struct VariantShape {
     pub ending_on: bool,
     /// A word marks a father's name in an Arabic genealogical chain.
     pub nasab_marker: bool,
+    /// A legal form or a number ("AG", "1"), which may be written onto a word.
+    pub affix: bool,
 }
 
 impl VariantShape {
@@ -248,6 +250,9 @@ impl VariantShape {
             ending_apart: tokens.iter().any(|t| t.surname_ending.is_some()),
             ending_on: tokens.iter().any(|t| t.ending_written_on.is_some()),
             nasab_marker: tokens.iter().any(|t| is_nasab_marker(&t.raw)),
+            affix: tokens
+                .iter()
+                .any(|t| matches!(t.kind, TokenKind::LegalForm | TokenKind::Number)),
         }
     }
 }

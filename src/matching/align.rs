@@ -234,8 +234,12 @@ fn pair_tokens(
         ending_written_apart(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     }
     // So does a word with a legal form or a number written onto it.
-    glued_affix(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
-    glued_affix(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    if n.shape.affix {
+        glued_affix(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
+    }
+    if q.shape.affix {
+        glued_affix(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    }
     let candidates = &mut scratch.candidates;
     candidates.clear();
     for (i, a) in qt.iter().enumerate() {
@@ -279,8 +283,15 @@ fn pair_tokens(
     if lengths.may_join(true, true) {
         join_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, true, w);
     }
-    initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
-    initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    // Only a word of as many letters as initials may spell can be initials.
+    let initials_lengths = (w.initials_min_letters..=w.initials_max_letters)
+        .fold(0u32, |m, len| m | VariantShape::bit(len));
+    if q.shape.words & initials_lengths != 0 {
+        initials_of_adjacent(qt, nt, &mut q_used, &mut n_used, pairs, false, w);
+    }
+    if n.shape.words & initials_lengths != 0 {
+        initials_of_adjacent(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
+    }
     hard_typo(qt, nt, &mut q_used, &mut n_used, pairs, kind, w);
     legal_form_typo(qt, nt, &mut q_used, &mut n_used, pairs, w);
     if !kind.org && !kind.person {
