@@ -99,19 +99,14 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-unsafe extern "C" {
-    fn malloc_trim(pad: usize) -> i32;
-}
-
 /// Hands memory the allocator holds but no longer uses back to the OS, so
-/// that RSS shows what the index keeps, not what its build left free.
+/// that RSS shows what the index keeps, not what its build left free. The
+/// crate allocates with mimalloc (`src/lib.rs`), which keeps freed pages for
+/// reuse; glibc's `malloc_trim` would return nothing of them.
 fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: glibc's malloc_trim only returns free pages; no pointer is involved.
-    unsafe {
-        malloc_trim(0);
-    }
+    // SAFETY: mi_collect only frees pages mimalloc holds unused; no pointer
+    // of ours is involved.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 fn mb(b: u64) -> String {
