@@ -1,19 +1,21 @@
 //! Interned strings for the keys of listed tokens: the same few hundred
 //! thousand spellings, canonical forms, phonetic keys and skeletons recur
 //! across millions of listed names, so every token refers to one shared
-//! copy of each (16 bytes per key instead of a 24-byte `String` and its own
-//! allocation). A [`Sym`] reads as a `&str` everywhere; [`Interner`] makes
+//! copy of each. A [`Sym`] is one pointer (8 bytes: `arcstr::ArcStr` keeps
+//! the length beside the text, where `Arc<str>` would carry it in a second
+//! word, and a `String` in two more plus its own allocation); a token holds
+//! four of them. A [`Sym`] reads as a `&str` everywhere; [`Interner`] makes
 //! equal ones share their text after a build or a read from disk.
 
+use arcstr::ArcStr;
 use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
 
 /// An immutable string, cheap to clone, shared once interned.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sym(Arc<str>);
+pub struct Sym(ArcStr);
 
 impl Sym {
     pub fn as_str(&self) -> &str {
@@ -23,13 +25,14 @@ impl Sym {
     /// True when both refer to the same shared copy (after interning, equal
     /// keys do).
     pub fn shares_text_with(&self, other: &Sym) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        ArcStr::ptr_eq(&self.0, &other.0)
     }
 }
 
 impl Default for Sym {
+    /// The empty text, which allocates nothing.
     fn default() -> Sym {
-        Sym::from("")
+        Sym(ArcStr::new())
     }
 }
 
@@ -54,49 +57,49 @@ impl Borrow<str> for Sym {
 
 impl From<&str> for Sym {
     fn from(s: &str) -> Sym {
-        Sym(Arc::from(s))
+        Sym(ArcStr::from(s))
     }
 }
 
 impl From<String> for Sym {
     fn from(s: String) -> Sym {
-        Sym(Arc::from(s))
+        Sym(ArcStr::from(s))
     }
 }
 
 impl PartialEq<str> for Sym {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.0.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Sym {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.0.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Sym {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.0.as_str() == other.as_str()
     }
 }
 
 impl fmt::Debug for Sym {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.0.as_str(), f)
     }
 }
 
 impl fmt::Display for Sym {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
+        fmt::Display::fmt(self.0.as_str(), f)
     }
 }
 
 impl serde::Serialize for Sym {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.0.as_str())
     }
 }
 
@@ -154,6 +157,13 @@ mod tests {
         assert_eq!(interner.len(), 2);
         assert_eq!(a, "muhammad");
         assert_eq!(&*c, "mohamed");
+    }
+
+    #[test]
+    fn a_sym_is_one_pointer_and_the_empty_one_allocates_nothing() {
+        assert_eq!(std::mem::size_of::<Sym>(), std::mem::size_of::<usize>());
+        assert!(Sym::default().shares_text_with(&Sym::default()));
+        assert_eq!(Sym::default(), "");
     }
 
     #[test]
