@@ -273,9 +273,19 @@ pub struct PreparedVariant {
     pub tokens: Vec<PreparedToken>,
     /// What the alignment's rules look for, found once.
     pub shape: VariantShape,
-    /// The distinctive tokens (no honorifics, particles, legal forms) joined
-    /// without spaces: catches joined and split words ("alqaida", "al qaida").
-    pub joined: String,
+}
+
+impl PreparedVariant {
+    /// The letters of the distinctive tokens (no honorifics, particles,
+    /// legal forms) read without spaces: their trigrams catch joined and
+    /// split words ("alqaida", "al qaida"). Only the index keys read them,
+    /// once per listed name at a build, so they are not kept.
+    pub fn joined_chars(&self) -> impl Iterator<Item = char> + '_ {
+        self.tokens
+            .iter()
+            .filter(|t| is_distinctive(t.kind))
+            .flat_map(|t| t.raw.chars())
+    }
 }
 
 /// A name with all its variants.
@@ -376,15 +386,9 @@ impl PreparedName {
             if tokens.is_empty() {
                 continue;
             }
-            let joined = tokens
-                .iter()
-                .filter(|t| is_distinctive(t.kind))
-                .map(|t| t.raw.as_str())
-                .collect::<String>();
             let v = PreparedVariant {
                 shape: VariantShape::of(&tokens),
                 tokens,
-                joined,
             };
             if !variants.contains(&v) {
                 variants.push(v);

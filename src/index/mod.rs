@@ -141,7 +141,7 @@ impl NameKeys {
             } else {
                 MAX_GRAMS_PER_NAME / 4
             };
-            let chars: Vec<char> = v.joined.chars().collect();
+            let chars: Vec<char> = v.joined_chars().collect();
             let mut grams = 0;
             for w in chars.windows(3) {
                 if grams >= budget {
@@ -217,7 +217,7 @@ impl NameKeys {
         let mut chars: Vec<char> = Vec::new();
         for (i, v) in name.variants.iter().enumerate() {
             chars.clear();
-            chars.extend(v.joined.chars());
+            chars.extend(v.joined_chars());
             let windows = chars.len().saturating_sub(2);
             let budget = if i == 0 {
                 MAX_QUERY_GRAMS
