@@ -26,4 +26,4 @@ pub use party::{
 };
 pub use query::PreparedQuery;
 pub use stats::TokenStats;
-pub use sym::{Interner, Sym};
+pub use sym::{Interner, Sym, decode_shared};

@@ -32,7 +32,7 @@
 //! record) is a miss: the index is built again from the list versions.
 
 use super::{IndexError, LoadedList, Parties, ScreeningIndex, schema};
-use crate::analysis::{PreparedEntity, TokenStats};
+use crate::analysis::{Interner, PreparedEntity, TokenStats, decode_shared};
 use crate::model::Entity;
 use crate::snapshot::fsio;
 use std::collections::{BTreeMap, BTreeSet};
@@ -361,12 +361,15 @@ fn read_index(dir: &Path, plan: &Plan) -> Result<ScreeningIndex, IndexError> {
             "parties.bin was built from other list versions".into(),
         ));
     }
+    // Equal token keys share one copy as they are decoded (see
+    // `analysis::sym`).
+    let interner = std::sync::Arc::new(std::sync::Mutex::new(Interner::default()));
     let chunks: Vec<Vec<PreparedEntity>> = chunks
         .par_iter()
-        .map(|c| postcard::from_bytes(c))
+        .map(|c| decode_shared(&interner, || postcard::from_bytes(c)))
         .collect::<Result<_, _>>()?;
-    let mut entities: Vec<PreparedEntity> = chunks.into_iter().flatten().collect();
-    crate::analysis::share_token_text(&mut entities);
+    drop(interner);
+    let entities: Vec<PreparedEntity> = chunks.into_iter().flatten().collect();
     let expected: usize = plan.lists.iter().map(|(_, _, n)| n).sum();
     let key_counts = read_key_counts(dir)?;
     if entities.len() != expected || key_counts.len() != expected {
@@ -536,6 +539,20 @@ mod tests {
             assert_eq!(a.birth_dates, b.birth_dates);
             assert_eq!(a.identifiers, b.identifiers);
         }
+        // Equal token keys of different parties share one copy once read
+        // back ("rashid" is in three parties' names, in two lists).
+        let rashid: Vec<&crate::analysis::PreparedToken> = read
+            .entities()
+            .flat_map(|e| &e.names)
+            .flat_map(|(_, n)| &n.variants)
+            .flat_map(|v| &v.tokens)
+            .filter(|t| t.raw == "rashid")
+            .collect();
+        assert!(rashid.len() >= 3, "{rashid:?}");
+        assert!(
+            rashid.iter().all(|t| t.raw.shares_text_with(&rashid[0].raw)
+                && t.skel.shares_text_with(&rashid[0].skel))
+        );
         let stats = store.load_stats(&plan("1")).expect("stored stats");
         for token in ["rashid", "ali", "petrov", "trading"] {
             assert_eq!(stats.is_common(token), in_memory.stats().is_common(token));
