@@ -22,8 +22,8 @@ pub use name::{
 };
 pub use party::{
     IdHasher, MIN_IDENTIFIER_CHARS, PreparedEntity, assign_variant_ids, compact_identifier,
-    identifier_forms, imo_check_digit_ok, looks_like_bic, normalize_identifier, share_token_text,
+    identifier_forms, imo_check_digit_ok, looks_like_bic, normalize_identifier,
 };
 pub use query::PreparedQuery;
 pub use stats::TokenStats;
-pub use sym::{Interner, Sym, decode_shared};
+pub use sym::{Interner, Sym, sharing_text};

@@ -86,16 +86,15 @@ impl PreparedToken {
         let mut sorted: Vec<char> = raw.chars().collect();
         sorted.sort_unstable();
         PreparedToken {
-            phon: text::phonetic_key(&canonical).into(),
-            skel: if script == Script::Arabic {
+            phon: Sym::new(&text::phonetic_key(&canonical)),
+            skel: Sym::new(&if script == Script::Arabic {
                 text::arabic_skeleton(&canonical)
             } else {
                 text::skeleton(&canonical)
-            }
-            .into(),
+            }),
             canonical_legal_form: kind == TokenKind::LegalForm
                 && text::is_canonical_legal_form(&canonical),
-            text: canonical.into(),
+            text: Sym::new(&canonical),
             kind,
             abjad: script.is_abjad(),
             surname,
@@ -113,7 +112,7 @@ impl PreparedToken {
             letter_bits: text::letter_bits(raw),
             collapsed_hash: hash_of(collapse_repeats(raw).as_str()),
             sorted_hash: hash_of(sorted.as_slice()),
-            raw: raw.into(),
+            raw: Sym::new(raw),
         }
     }
 }

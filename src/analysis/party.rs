@@ -4,7 +4,6 @@
 //! listed name variant once across all parties.
 
 use super::name::{PreparedName, PreparedVariant};
-use super::sym::Interner;
 use crate::model::{Entity, prop};
 use std::collections::HashMap;
 
@@ -175,25 +174,6 @@ pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
     }
     for (e, ids) in entities.iter_mut().zip(ids) {
         e.variant_ids = ids;
-    }
-}
-
-/// Makes every token key of `entities` that spells the same text share one
-/// copy of it (see [`super::sym`]): done once after the parties are made or
-/// read back, it changes no value, only where the values live.
-pub fn share_token_text(entities: &mut [PreparedEntity]) {
-    let mut interner = Interner::default();
-    for e in entities {
-        for (_, name) in &mut e.names {
-            for v in &mut name.variants {
-                for t in &mut v.tokens {
-                    interner.intern(&mut t.raw);
-                    interner.intern(&mut t.text);
-                    interner.intern(&mut t.phon);
-                    interner.intern(&mut t.skel);
-                }
-            }
-        }
     }
 }
 

@@ -4,12 +4,11 @@
 //! copy of each. A [`Sym`] is one pointer (8 bytes: `arcstr::ArcStr` keeps
 //! the length beside the text, where `Arc<str>` would carry it in a second
 //! word, and a `String` in two more plus its own allocation); a token holds
-//! four of them. A [`Sym`] reads as a `&str` everywhere; [`Interner`] makes
-//! equal ones share their text after a build. A read from disk shares them
-//! as it decodes ([`decode_shared`]): each text is allocated once, where
-//! sharing after the read would free millions of small copies between the
-//! live tokens and leave the allocator's pages part empty (about 550 bytes
-//! per party of resident memory at 100,000 parties).
+//! four of them. A [`Sym`] reads as a `&str` everywhere. A build and a read
+//! from disk make and decode them inside [`sharing_text`], so each text is
+//! allocated once: sharing them afterwards would free millions of small
+//! copies between the live tokens and leave the allocator's pages part
+//! empty (about 550 bytes per party of resident memory at 100,000 parties).
 
 use arcstr::ArcStr;
 use std::borrow::Borrow;
@@ -24,6 +23,18 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub struct Sym(ArcStr);
 
 impl Sym {
+    /// Inside [`sharing_text`], the shared copy of `text` (no new one when
+    /// it has been seen); else a copy of its own.
+    pub fn new(text: &str) -> Sym {
+        SHARING.with(|scope| match &*scope.borrow() {
+            Some(interner) => interner
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .shared(text),
+            None => Sym::from(text),
+        })
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -110,8 +121,7 @@ impl serde::Serialize for Sym {
 }
 
 impl<'de> serde::Deserialize<'de> for Sym {
-    /// Inside [`decode_shared`], the shared copy of the text (no new one
-    /// when it has been seen); else a copy of its own.
+    /// As [`Sym::new`] makes it.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Sym, D::Error> {
         d.deserialize_str(SymVisitor)
     }
@@ -127,37 +137,30 @@ impl serde::de::Visitor<'_> for SymVisitor {
     }
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Sym, E> {
-        let shared = DECODING.with(|d| d.borrow().clone());
-        Ok(match shared {
-            Some(interner) => interner
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .shared(text),
-            None => Sym::from(text),
-        })
+        Ok(Sym::new(text))
     }
 }
 
 thread_local! {
-    /// The interner of the [`decode_shared`] running on this thread.
-    static DECODING: RefCell<Option<Arc<Mutex<Interner>>>> = const { RefCell::new(None) };
+    /// The interner of the [`sharing_text`] running on this thread.
+    static SHARING: RefCell<Option<Arc<Mutex<Interner>>>> = const { RefCell::new(None) };
 }
 
-/// Runs `decode` with every [`Sym`] it deserializes taken from `interner`:
-/// equal texts share one copy, allocated once. Several threads may decode
-/// with the same interner at once.
-pub fn decode_shared<T>(interner: &Arc<Mutex<Interner>>, decode: impl FnOnce() -> T) -> T {
+/// Runs `make` with every [`Sym`] it makes with [`Sym::new`] or decodes
+/// taken from `interner`: equal texts share one copy, allocated once.
+/// Several threads may share one interner at once.
+pub fn sharing_text<T>(interner: &Arc<Mutex<Interner>>, make: impl FnOnce() -> T) -> T {
     /// Puts back the thread's previous interner, also when `decode` panics.
     struct Restore(Option<Arc<Mutex<Interner>>>);
     impl Drop for Restore {
         fn drop(&mut self) {
             let previous = self.0.take();
-            DECODING.with(|d| *d.borrow_mut() = previous);
+            SHARING.with(|d| *d.borrow_mut() = previous);
         }
     }
-    let previous = DECODING.with(|d| d.borrow_mut().replace(Arc::clone(interner)));
+    let previous = SHARING.with(|d| d.borrow_mut().replace(Arc::clone(interner)));
     let _restore = Restore(previous);
-    decode()
+    make()
 }
 
 /// The shared copies seen so far; kept only while a set of parties is
@@ -168,17 +171,6 @@ pub struct Interner {
 }
 
 impl Interner {
-    /// Replaces `s` by the shared copy of its text (making it the shared
-    /// copy when it is the first).
-    pub fn intern(&mut self, s: &mut Sym) {
-        match self.seen.get(s.as_str()) {
-            Some(shared) => *s = shared.clone(),
-            None => {
-                self.seen.insert(s.clone());
-            }
-        }
-    }
-
     /// The shared copy of `text`, made from it when it is the first.
     pub fn shared(&mut self, text: &str) -> Sym {
         match self.seen.get(text) {
@@ -208,15 +200,12 @@ mod tests {
     #[test]
     fn equal_texts_end_up_sharing_one_copy() {
         let mut interner = Interner::default();
-        let mut a = Sym::from("muhammad".to_string());
-        let mut b = Sym::from("muhammad");
-        let mut c = Sym::from("mohamed");
-        assert!(!a.shares_text_with(&b));
-        interner.intern(&mut a);
-        interner.intern(&mut b);
-        interner.intern(&mut c);
+        let a = interner.shared("muhammad");
+        let b = interner.shared(String::from("muhammad").as_str());
+        let c = interner.shared("mohamed");
         assert!(a.shares_text_with(&b));
         assert!(!a.shares_text_with(&c));
+        assert!(!a.shares_text_with(&Sym::from("muhammad")));
         assert_eq!(interner.len(), 2);
         assert_eq!(a, "muhammad");
         assert_eq!(&*c, "mohamed");
@@ -244,7 +233,7 @@ mod tests {
         let bytes = postcard::to_stdvec(&words[..]).expect("encoded");
         let interner = Arc::new(Mutex::new(Interner::default()));
         let decode = || -> Vec<Sym> {
-            decode_shared(&interner, || postcard::from_bytes(&bytes).expect("decoded"))
+            sharing_text(&interner, || postcard::from_bytes(&bytes).expect("decoded"))
         };
         let (here, there) = std::thread::scope(|s| {
             let there = s.spawn(decode);

@@ -10,8 +10,8 @@ mod candidates;
 pub mod persist;
 
 use crate::analysis::{
-    PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids, is_distinctive,
-    share_token_text,
+    Interner, PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids,
+    is_distinctive, sharing_text,
 };
 use crate::model::Entity;
 use crate::text::TokenKind;
@@ -315,8 +315,13 @@ impl Parties {
             all.extend(entities);
             loaded.insert(info.id.clone(), info);
         }
-        let mut entities: Vec<PreparedEntity> =
-            all.into_par_iter().map(PreparedEntity::new).collect();
+        // Equal token keys share one copy from the start (see `analysis::sym`).
+        let interner = std::sync::Arc::new(std::sync::Mutex::new(Interner::default()));
+        let mut entities: Vec<PreparedEntity> = all
+            .into_par_iter()
+            .map(|e| sharing_text(&interner, || PreparedEntity::new(e)))
+            .collect();
+        drop(interner);
         let stats = TokenStats::from_entities(entities.iter());
         entities.par_iter_mut().for_each(|e| {
             for (_, n) in &mut e.names {
@@ -324,7 +329,6 @@ impl Parties {
             }
         });
         assign_variant_ids(&mut entities);
-        share_token_text(&mut entities);
         Parties {
             lists: loaded,
             entities,

@@ -32,7 +32,7 @@
 //! record) is a miss: the index is built again from the list versions.
 
 use super::{IndexError, LoadedList, Parties, ScreeningIndex, schema};
-use crate::analysis::{Interner, PreparedEntity, TokenStats, decode_shared};
+use crate::analysis::{Interner, PreparedEntity, TokenStats, sharing_text};
 use crate::model::Entity;
 use crate::snapshot::fsio;
 use std::collections::{BTreeMap, BTreeSet};
@@ -366,7 +366,7 @@ fn read_index(dir: &Path, plan: &Plan) -> Result<ScreeningIndex, IndexError> {
     let interner = std::sync::Arc::new(std::sync::Mutex::new(Interner::default()));
     let chunks: Vec<Vec<PreparedEntity>> = chunks
         .par_iter()
-        .map(|c| decode_shared(&interner, || postcard::from_bytes(c)))
+        .map(|c| sharing_text(&interner, || postcard::from_bytes(c)))
         .collect::<Result<_, _>>()?;
     drop(interner);
     let entities: Vec<PreparedEntity> = chunks.into_iter().flatten().collect();
@@ -539,20 +539,20 @@ mod tests {
             assert_eq!(a.birth_dates, b.birth_dates);
             assert_eq!(a.identifiers, b.identifiers);
         }
-        // Equal token keys of different parties share one copy once read
-        // back ("rashid" is in three parties' names, in two lists).
-        let rashid: Vec<&crate::analysis::PreparedToken> = read
-            .entities()
-            .flat_map(|e| &e.names)
-            .flat_map(|(_, n)| &n.variants)
-            .flat_map(|v| &v.tokens)
-            .filter(|t| t.raw == "rashid")
-            .collect();
-        assert!(rashid.len() >= 3, "{rashid:?}");
-        assert!(
-            rashid.iter().all(|t| t.raw.shares_text_with(&rashid[0].raw)
-                && t.skel.shares_text_with(&rashid[0].skel))
-        );
+        // Equal token keys of different parties share one copy, built or
+        // read back ("rashid" is in three parties' names, in two lists).
+        for index in [&read, &built] {
+            let rashid: Vec<&crate::analysis::PreparedToken> = index
+                .entities()
+                .flat_map(|e| &e.names)
+                .flat_map(|(_, n)| &n.variants)
+                .flat_map(|v| &v.tokens)
+                .filter(|t| t.raw == "rashid")
+                .collect();
+            assert!(rashid.len() >= 3, "{rashid:?}");
+            assert!(rashid.iter().all(|t| t.raw.shares_text_with(&rashid[0].raw)
+                && t.skel.shares_text_with(&rashid[0].skel)));
+        }
         let stats = store.load_stats(&plan("1")).expect("stored stats");
         for token in ["rashid", "ali", "petrov", "trading"] {
             assert_eq!(stats.is_common(token), in_memory.stats().is_common(token));
