@@ -33,7 +33,9 @@ pub struct PreparedEntity {
 }
 
 impl PreparedEntity {
-    pub fn new(entity: Entity) -> PreparedEntity {
+    pub fn new(mut entity: Entity) -> PreparedEntity {
+        // Kept for as long as the index serves.
+        entity.shrink_to_fit();
         let is_org = entity.schema.org_hint();
         let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
         for (p, n) in entity.names() {
@@ -95,7 +97,9 @@ mod entity_as_json {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Entity, D::Error> {
         let json = <&str>::deserialize(d)?;
-        serde_json::from_str(json).map_err(D::Error::custom)
+        let mut entity: Entity = serde_json::from_str(json).map_err(D::Error::custom)?;
+        entity.shrink_to_fit();
+        Ok(entity)
     }
 }
 

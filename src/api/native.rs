@@ -130,7 +130,7 @@ pub fn full_entity<'a>(served: &'a Served, m: &MatchResult) -> Cow<'a, Entity> {
             schema: m.entity.schema,
             caption: m.entity.caption.clone(),
             datasets: m.entity.datasets.clone(),
-            properties: BTreeMap::new(),
+            properties: crate::model::Properties::new(),
             linked: Vec::new(),
         }),
     }

@@ -418,7 +418,7 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 #[derive(Debug)]
 pub enum Properties<'a> {
     Nested(&'a Entity),
-    Own(&'a BTreeMap<String, Vec<String>>),
+    Own(&'a crate::model::Properties),
 }
 
 impl Serialize for Properties<'_> {

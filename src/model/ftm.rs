@@ -26,9 +26,8 @@
 //! entities (one JSON object each, as in an `entities.ftm.json` file), with
 //! ids made valid for FtM references by [`export_id`].
 
-use super::{Entity, Linked, LinkedSchema, Schema, prop, topics};
+use super::{Entity, Linked, LinkedSchema, Properties, Schema, prop, topics};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The FtM schemata whose properties screener writes, as defined in FtM
 /// (each schema inherits the properties of those it extends).
@@ -434,27 +433,22 @@ fn split_wallets(e: &mut Entity) {
 fn check_party_values(e: &mut Entity) {
     let schema = e.schema;
     let mut notes: Vec<String> = Vec::new();
-    e.properties.retain(|p, values| {
+    for (p, values) in e.properties.iter_mut() {
         if p == prop::NOTES {
-            return true;
+            continue;
         }
         match party_property(schema, p) {
-            None => {
-                notes.extend(values.iter().map(|v| format!("{p}: {v}")));
-                false
-            }
-            Some((kind, max)) => {
-                values.retain(|v| {
-                    let ok = value_ok(kind, max, p, v);
-                    if !ok {
-                        notes.push(format!("{p}: {v}"));
-                    }
-                    ok
-                });
-                !values.is_empty()
-            }
+            None => notes.extend(values.drain(..).map(|v| format!("{p}: {v}"))),
+            Some((kind, max)) => values.retain(|v| {
+                let ok = value_ok(kind, max, p, v);
+                if !ok {
+                    notes.push(format!("{p}: {v}"));
+                }
+                ok
+            }),
         }
-    });
+    }
+    e.properties.retain(|_, values| !values.is_empty());
     for n in notes {
         e.add(prop::NOTES, &n);
     }
@@ -465,27 +459,23 @@ fn check_party_values(e: &mut Entity) {
 /// the linked entity's schema.
 fn check_linked_values(l: &mut Linked, notes: &mut Vec<String>) {
     let schema = l.schema;
-    l.properties
-        .retain(|p, values| match linked_property(schema, p) {
-            None => {
-                notes.extend(
-                    values
-                        .iter()
-                        .map(|v| format!("{} {p}: {v}", schema.as_str())),
-                );
-                false
-            }
-            Some((kind, max)) => {
-                values.retain(|v| {
-                    let ok = value_ok(kind, max, p, v);
-                    if !ok {
-                        notes.push(format!("{} {p}: {v}", schema.as_str()));
-                    }
-                    ok
-                });
-                !values.is_empty()
-            }
-        });
+    for (p, values) in l.properties.iter_mut() {
+        match linked_property(schema, p) {
+            None => notes.extend(
+                values
+                    .drain(..)
+                    .map(|v| format!("{} {p}: {v}", schema.as_str())),
+            ),
+            Some((kind, max)) => values.retain(|v| {
+                let ok = value_ok(kind, max, p, v);
+                if !ok {
+                    notes.push(format!("{} {p}: {v}", schema.as_str()));
+                }
+                ok
+            }),
+        }
+    }
+    l.properties.retain(|_, values| !values.is_empty());
 }
 
 /// Whether FtM accepts a value for a property of this type: within the
@@ -717,7 +707,7 @@ pub struct FlatEntity {
     pub schema: &'static str,
     pub caption: String,
     pub datasets: Vec<String>,
-    pub properties: BTreeMap<String, Vec<String>>,
+    pub properties: Properties,
 }
 
 /// A party and its linked entities as separate FtM entities, ids through

@@ -255,6 +255,12 @@ pub mod prop {
     pub const COUNTRY_PROPS: [&str; 5] = [NATIONALITY, CITIZENSHIP, COUNTRY, JURISDICTION, FLAG];
 }
 
+/// An entity's properties by name, in name order, each with its values.
+/// One sorted vector: a party has a handful of properties, and a
+/// `BTreeMap` would give every party a node of eleven entries (about 560
+/// bytes) whatever it holds.
+pub type Properties = litemap::LiteMap<String, Vec<String>>;
+
 /// One listed party, in FollowTheMoney shape.
 ///
 /// Serialised as an FtM entity whose linked entities are nested under their
@@ -274,7 +280,7 @@ pub struct Entity {
     /// duplicates. Linked entities appear here too, nested under their
     /// reverse property (`sanctions`, `cryptoWallets`).
     #[schema(value_type = HashMap<String, Vec<PropertyValue>>)]
-    pub properties: BTreeMap<String, Vec<String>>,
+    pub properties: Properties,
     /// The party's listing and wallets, each referring to the party.
     #[schema(ignore)]
     pub linked: Vec<Linked>,
@@ -364,7 +370,7 @@ pub struct Linked {
     #[serde(default, skip_deserializing)]
     pub caption: String,
     #[schema(value_type = HashMap<String, Vec<String>>)]
-    pub properties: BTreeMap<String, Vec<String>>,
+    pub properties: Properties,
 }
 
 impl Linked {
@@ -373,7 +379,7 @@ impl Linked {
             caption: schema.as_str().to_string(),
             id,
             schema,
-            properties: BTreeMap::new(),
+            properties: Properties::new(),
         }
     }
 
@@ -398,7 +404,7 @@ impl Linked {
 }
 
 /// Adds a cleaned value to a property map, keeping values unique.
-fn push_value(properties: &mut BTreeMap<String, Vec<String>>, property: &str, value: &str) -> bool {
+fn push_value(properties: &mut Properties, property: &str, value: &str) -> bool {
     let value = clean_value(value);
     if value.is_empty() {
         return false;
@@ -477,7 +483,7 @@ struct EntityJson {
 impl<'de> Deserialize<'de> for Entity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Entity, D::Error> {
         let json = EntityJson::deserialize(d)?;
-        let mut properties: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut properties = Properties::new();
         let mut linked = Vec::new();
         for (key, values) in json.properties {
             for v in values {
@@ -491,7 +497,10 @@ impl<'de> Deserialize<'de> for Entity {
                             )));
                         }
                         // Recompute the caption from the properties.
-                        if let Some((p, v)) = l.properties.pop_first() {
+                        let first = l.properties.first().map(|(p, _)| p.clone());
+                        if let Some((p, v)) =
+                            first.and_then(|p| l.properties.remove(&p).map(|v| (p, v)))
+                        {
                             for value in v {
                                 l.add(&p, &value);
                             }
@@ -523,7 +532,7 @@ impl Entity {
             schema,
             caption: String::new(),
             datasets: vec![list_id.to_string()],
-            properties: BTreeMap::new(),
+            properties: Properties::new(),
             linked: Vec::new(),
         }
     }
@@ -539,6 +548,27 @@ impl Entity {
             self.caption = value.clone();
         }
         push_value(&mut self.properties, property, &value);
+    }
+
+    /// Gives back the spare room the values were collected in (a vector
+    /// grown by pushes keeps room for four): for a party kept in memory as
+    /// long as it is served.
+    pub fn shrink_to_fit(&mut self) {
+        fn shrink(properties: &mut Properties) {
+            let mut values = std::mem::take(properties).into_tuple_vec();
+            for (_, v) in &mut values {
+                v.shrink_to_fit();
+            }
+            values.shrink_to_fit();
+            // Taken from a map, so sorted and without duplicate keys.
+            *properties = Properties::from_sorted_store_unchecked(values);
+        }
+        shrink(&mut self.properties);
+        self.datasets.shrink_to_fit();
+        for l in &mut self.linked {
+            shrink(&mut l.properties);
+        }
+        self.linked.shrink_to_fit();
     }
 
     /// Adds every value of an iterator to a property.
