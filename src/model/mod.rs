@@ -483,12 +483,15 @@ struct EntityJson {
 impl<'de> Deserialize<'de> for Entity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Entity, D::Error> {
         let json = EntityJson::deserialize(d)?;
-        let mut properties = Properties::new();
+        // Sized from the start: the index keeps parties for as long as it
+        // serves, and vectors grown by pushes would be shrunk (moved) later.
+        let mut properties = Properties::with_capacity(json.properties.len());
         let mut linked = Vec::new();
         for (key, values) in json.properties {
+            let mut texts = Vec::with_capacity(values.len());
             for v in values {
                 match v {
-                    PropertyValue::Text(t) => properties.entry(key.clone()).or_default().push(t),
+                    PropertyValue::Text(t) => texts.push(t),
                     PropertyValue::Entity(mut l) => {
                         if LinkedSchema::of_reverse_property(&key) != Some(l.schema) {
                             return Err(serde::de::Error::custom(format!(
@@ -510,6 +513,10 @@ impl<'de> Deserialize<'de> for Entity {
                         linked.push(l);
                     }
                 }
+            }
+            if !texts.is_empty() {
+                // In key order, so each one goes at the end.
+                properties.insert(key, texts);
             }
         }
         Ok(Entity {
