@@ -150,7 +150,7 @@ thread_local! {
 /// taken from `interner`: equal texts share one copy, allocated once.
 /// Several threads may share one interner at once.
 pub fn sharing_text<T>(interner: &Arc<Mutex<Interner>>, make: impl FnOnce() -> T) -> T {
-    /// Puts back the thread's previous interner, also when `decode` panics.
+    /// Puts back the thread's previous interner, also when `make` panics.
     struct Restore(Option<Arc<Mutex<Interner>>>);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -171,6 +171,11 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// An empty interner that several threads' [`sharing_text`] can use.
+    pub fn for_threads() -> Arc<Mutex<Interner>> {
+        Arc::new(Mutex::new(Interner::default()))
+    }
+
     /// The shared copy of `text`, made from it when it is the first.
     pub fn shared(&mut self, text: &str) -> Sym {
         match self.seen.get(text) {
@@ -231,7 +236,7 @@ mod tests {
     fn decoded_in_a_shared_scope_equal_texts_share_one_copy_across_threads() {
         let words = ["muhammad", "mohamed", "muhammad", "ali", "mohamed"];
         let bytes = postcard::to_stdvec(&words[..]).expect("encoded");
-        let interner = Arc::new(Mutex::new(Interner::default()));
+        let interner = Interner::for_threads();
         let decode = || -> Vec<Sym> {
             sharing_text(&interner, || postcard::from_bytes(&bytes).expect("decoded"))
         };

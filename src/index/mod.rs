@@ -316,7 +316,7 @@ impl Parties {
             loaded.insert(info.id.clone(), info);
         }
         // Equal token keys share one copy from the start (see `analysis::sym`).
-        let interner = std::sync::Arc::new(std::sync::Mutex::new(Interner::default()));
+        let interner = Interner::for_threads();
         let mut entities: Vec<PreparedEntity> = all
             .into_par_iter()
             .map(|e| sharing_text(&interner, || PreparedEntity::new(e)))

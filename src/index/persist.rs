@@ -363,7 +363,7 @@ fn read_index(dir: &Path, plan: &Plan) -> Result<ScreeningIndex, IndexError> {
     }
     // Equal token keys share one copy as they are decoded (see
     // `analysis::sym`).
-    let interner = std::sync::Arc::new(std::sync::Mutex::new(Interner::default()));
+    let interner = Interner::for_threads();
     let chunks: Vec<Vec<PreparedEntity>> = chunks
         .par_iter()
         .map(|c| sharing_text(&interner, || postcard::from_bytes(c)))
