@@ -79,11 +79,7 @@ const CHANGES_SHOWN: usize = 200;
 /// its linked entities (listing, wallets) counted under their property.
 fn changed_properties(old: &crate::model::Entity, new: &crate::model::Entity) -> Vec<String> {
     let as_map = |e: &crate::model::Entity| {
-        let mut m: std::collections::BTreeMap<String, Vec<String>> = e
-            .properties
-            .iter()
-            .map(|(p, v)| (p.clone(), v.clone()))
-            .collect();
+        let mut m = e.properties.clone();
         for l in &e.linked {
             m.entry(l.schema.reverse_property().to_string())
                 .or_default()
