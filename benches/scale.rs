@@ -19,7 +19,9 @@
 //! `nice -n 10 cargo bench --bench scale -- --entities 100000`
 //! Options: `--entities N` (default 100000), `--dir PATH` (default
 //! `target/scale-bench`; emptied first), `--queries N` per kind (default
-//! 500), `--seed N`.
+//! 500), `--seed N`, `--read-back` (keep `--dir` from an earlier run of the
+//! same `--entities` and `--seed`, and measure only a restart, in this fresh
+//! process: no earlier build's freed memory sits in its heap).
 
 #[path = "support/scale_data.rs"]
 mod scale_data;
@@ -39,6 +41,7 @@ struct Args {
     dir: PathBuf,
     queries: usize,
     seed: u64,
+    read_back: bool,
 }
 
 fn args() -> Args {
@@ -47,6 +50,7 @@ fn args() -> Args {
         dir: PathBuf::from("target/scale-bench"),
         queries: 500,
         seed: 15,
+        read_back: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -56,6 +60,7 @@ fn args() -> Args {
             "--dir" => a.dir = PathBuf::from(value()),
             "--queries" => a.queries = value().parse().expect("--queries N"),
             "--seed" => a.seed = value().parse().expect("--seed N"),
+            "--read-back" => a.read_back = true,
             // cargo bench passes --bench; criterion-style filters are ignored.
             _ => {}
         }
@@ -178,7 +183,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn main() {
     let a = args();
     let n = a.entities;
-    let _ = std::fs::remove_dir_all(&a.dir);
+    if !a.read_back {
+        let _ = std::fs::remove_dir_all(&a.dir);
+    }
     std::fs::create_dir_all(&a.dir).expect("bench directory");
     let list_path = a.dir.join("entities.ftm.json");
 
@@ -207,47 +214,27 @@ fn main() {
     drop(pools);
     release_free_memory();
 
-    // Import as `screener import` does, then build as `serve` does.
-    let rss_before = rss();
-    reset_peak();
     let data = a.dir.join("data");
-    let store = Store::open(&data).expect("store");
-    let t = Instant::now();
-    let files = vec![SourceFile::read(&list_path).expect("list readable")];
-    let outcome = store
-        .import(
-            "opensanctions",
-            Some(Format::FtmJson),
-            files,
-            ImportOrigin::default(),
-        )
-        .expect("import accepted");
-    let import_time = t.elapsed();
-    println!("import: {} ({outcome:?})", secs(import_time));
     let sanctions: BTreeSet<String> = screener::sources::Catalog::builtin()
         .expect("catalog")
         .sanctions_ids()
         .into_iter()
         .map(str::to_string)
         .collect();
-    let t = Instant::now();
-    let index = screener::index::build_from_store(&store, sanctions.clone()).expect("index built");
-    let build_time = t.elapsed();
-    assert_eq!(index.len(), n, "every generated entity is indexed");
-    let peak = hwm();
-    let rss_built = rss();
-    release_free_memory();
-    let rss_serving = rss();
-    let serving_split = rss_split();
-    let per_entity = rss_serving.saturating_sub(rss_before) / n.max(1) as u64;
+    let store = Store::open(&data).expect("store");
+    let built = if a.read_back {
+        None
+    } else {
+        Some(import_and_build(&store, &list_path, &sanctions, n))
+    };
 
     // A restart: the stored index read back (what a second start costs).
-    drop(index);
     release_free_memory();
     let rss_restart_before = rss();
     reset_peak();
     let t = Instant::now();
     let index = screener::index::build_from_store(&store, sanctions).expect("index read back");
+    assert_eq!(index.len(), n, "every generated entity is read back");
     let restart_time = t.elapsed();
     let restart_peak = hwm();
     release_free_memory();
@@ -281,25 +268,12 @@ fn main() {
 
     println!();
     println!("== scale benchmark: {n} entities ==");
-    println!(
-        "import (parse + FtM + validate + store): {}",
-        secs(import_time)
-    );
-    println!(
-        "index build (analysis + tantivy + stored index): {}",
-        secs(build_time)
-    );
-    println!("import + build: {}", secs(import_time + build_time));
+    if let Some(b) = &built {
+        b.print();
+    } else {
+        println!("(--read-back: the stored index of an earlier run, read in a fresh process)");
+    }
     println!("restart (stored index read back): {}", secs(restart_time));
-    println!("RSS before import: {}", mb(rss_before));
-    println!("peak RSS during import + build (VmHWM): {}", mb(peak));
-    println!("RSS after build: {}", mb(rss_built));
-    println!(
-        "serving RSS after build (free memory returned): {} = {} bytes/entity above the baseline",
-        mb(rss_serving),
-        per_entity
-    );
-    println!("  of which {serving_split}");
     println!(
         "serving RSS after a restart: {} ({} bytes/entity; read-back peak {})",
         mb(rss_restarted),
@@ -324,6 +298,88 @@ fn main() {
         ms(percentile(&all, 0.99)),
         ms(all.last().copied().unwrap_or_default())
     );
+}
+
+/// What importing the list and building its index took.
+struct BuildFigures {
+    import_time: Duration,
+    build_time: Duration,
+    rss_before: u64,
+    peak: u64,
+    rss_built: u64,
+    rss_serving: u64,
+    serving_split: String,
+    per_entity: u64,
+}
+
+impl BuildFigures {
+    fn print(&self) {
+        println!(
+            "import (parse + FtM + validate + store): {}",
+            secs(self.import_time)
+        );
+        println!(
+            "index build (analysis + tantivy + stored index): {}",
+            secs(self.build_time)
+        );
+        println!(
+            "import + build: {}",
+            secs(self.import_time + self.build_time)
+        );
+        println!("RSS before import: {}", mb(self.rss_before));
+        println!("peak RSS during import + build (VmHWM): {}", mb(self.peak));
+        println!("RSS after build: {}", mb(self.rss_built));
+        println!(
+            "serving RSS after build (free memory returned): {} = {} bytes/entity above the baseline",
+            mb(self.rss_serving),
+            self.per_entity
+        );
+        println!("  of which {}", self.serving_split);
+    }
+}
+
+/// Imports the list as `screener import` does, then builds (and stores)
+/// its index as `serve` does, and drops it again.
+fn import_and_build(
+    store: &Store,
+    list_path: &std::path::Path,
+    sanctions: &BTreeSet<String>,
+    n: usize,
+) -> BuildFigures {
+    let rss_before = rss();
+    reset_peak();
+    let t = Instant::now();
+    let files = vec![SourceFile::read(list_path).expect("list readable")];
+    let outcome = store
+        .import(
+            "opensanctions",
+            Some(Format::FtmJson),
+            files,
+            ImportOrigin::default(),
+        )
+        .expect("import accepted");
+    let import_time = t.elapsed();
+    println!("import: {} ({outcome:?})", secs(import_time));
+    let t = Instant::now();
+    let index = screener::index::build_from_store(store, sanctions.clone()).expect("index built");
+    let build_time = t.elapsed();
+    assert_eq!(index.len(), n, "every generated entity is indexed");
+    let peak = hwm();
+    let rss_built = rss();
+    release_free_memory();
+    let rss_serving = rss();
+    let serving_split = rss_split();
+    drop(index);
+    BuildFigures {
+        import_time,
+        build_time,
+        rss_before,
+        peak,
+        rss_built,
+        rss_serving,
+        serving_split,
+        per_entity: rss_serving.saturating_sub(rss_before) / n.max(1) as u64,
+    }
 }
 
 fn ms(d: Duration) -> f64 {
