@@ -90,14 +90,14 @@ fn seed(monitor: &Monitor, served: &Arc<screener::service::Served>, n: usize, al
     let mut real = Vec::new();
     for (i, p) in index
         .entities()
-        .filter(|p| p.entity.schema.as_str() == "Person")
+        .filter(|p| p.schema.as_str() == "Person")
         .step_by(3)
         .take(REAL)
         .enumerate()
     {
         real.push(Ok(Customer {
             id: Some(customer_id(i)),
-            name: p.entity.caption.clone(),
+            name: p.caption.clone(),
             schema: Some("Person".into()),
             segment: Some(SEGMENTS[i % SEGMENTS.len()].into()),
             ..Customer::default()

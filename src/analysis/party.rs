@@ -3,8 +3,9 @@
 //! identifiers beside it; and the ids that let a query align each distinct
 //! listed name variant once across all parties.
 
+use super::Sym;
 use super::name::{PreparedName, PreparedVariant};
-use crate::model::{Entity, prop};
+use crate::model::{Entity, Schema, prop};
 use std::collections::HashMap;
 
 /// Identifiers with fewer letters and digits than this are not compared
@@ -12,12 +13,18 @@ use std::collections::HashMap;
 pub const MIN_IDENTIFIER_CHARS: usize = 4;
 
 /// A listed party made ready for scoring. It is kept on disk with the built
-/// index (`index::persist`) in a compact binary form; the listed record
-/// itself is kept as its JSON, the entity model's own format.
+/// index (`index::persist`) in a compact binary form. The listed record
+/// itself is not kept here: the index keeps it in its document store (on
+/// disk, memory-mapped; see `index::ScreeningIndex::record`), and this
+/// holds only what retrieval, scoring and a result's summary read of it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PreparedEntity {
-    #[serde(with = "entity_as_json")]
-    pub entity: Entity,
+    /// The record's id, schema, display name, lists and topics.
+    pub id: String,
+    pub schema: Schema,
+    pub caption: String,
+    pub datasets: Box<[Sym]>,
+    pub topics: Box<[Sym]>,
     /// Every name with the property it came from.
     #[serde(with = "names_by_property")]
     pub names: Vec<(&'static str, PreparedName)>,
@@ -33,9 +40,7 @@ pub struct PreparedEntity {
 }
 
 impl PreparedEntity {
-    pub fn new(mut entity: Entity) -> PreparedEntity {
-        // Kept for as long as the index serves.
-        entity.shrink_to_fit();
+    pub fn new(entity: &Entity) -> PreparedEntity {
         let is_org = entity.schema.org_hint();
         let mut names: Vec<(&'static str, PreparedName)> = Vec::new();
         for (p, n) in entity.names() {
@@ -69,8 +74,20 @@ impl PreparedEntity {
                 }
             }
         }
+        // Kept for as long as the index serves: no spare room.
+        names.shrink_to_fit();
+        countries.shrink_to_fit();
+        identifiers.shrink_to_fit();
         PreparedEntity {
-            entity,
+            id: entity.id.clone(),
+            schema: entity.schema,
+            caption: entity.caption.clone(),
+            datasets: entity.datasets.iter().map(|d| Sym::new(d)).collect(),
+            topics: entity
+                .get(prop::TOPICS)
+                .iter()
+                .map(|t| Sym::new(t))
+                .collect(),
             names,
             birth_dates,
             countries,
@@ -83,23 +100,16 @@ impl PreparedEntity {
     pub fn variants(&self) -> impl Iterator<Item = &PreparedVariant> {
         self.names.iter().flat_map(|(_, n)| n.variants.iter())
     }
-}
 
-/// Stores the listed record as JSON text inside the binary form: the model's
-/// serde shape is made for JSON (optional fields, value unions).
-mod entity_as_json {
-    use crate::model::Entity;
-    use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
-
-    pub fn serialize<S: Serializer>(entity: &Entity, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&serde_json::to_string(entity).map_err(S::Error::custom)?)
+    /// Whether the party is on any of `lists`.
+    pub fn on_any_list(&self, lists: &std::collections::BTreeSet<String>) -> bool {
+        self.datasets.iter().any(|d| lists.contains(d.as_str()))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Entity, D::Error> {
-        let json = <&str>::deserialize(d)?;
-        let mut entity: Entity = serde_json::from_str(json).map_err(D::Error::custom)?;
-        entity.shrink_to_fit();
-        Ok(entity)
+    /// Whether the party carries any of the `wanted` topics (any party
+    /// when none is wanted).
+    pub fn has_topic(&self, wanted: &[String]) -> bool {
+        crate::model::topics::passes(&self.topics, wanted)
     }
 }
 

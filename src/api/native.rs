@@ -123,8 +123,8 @@ fn no_referents(r: &[String]) -> bool {
 
 /// The full entity of a result (from the index generation that produced it).
 pub fn full_entity<'a>(served: &'a Served, m: &MatchResult) -> Cow<'a, Entity> {
-    match served.matcher.index().entity_by_id(&m.entity.id) {
-        Some(p) => Cow::Borrowed(&p.entity),
+    match served.matcher.index().listed(&m.entity.id) {
+        Some(e) => Cow::Owned(e),
         None => Cow::Owned(Entity {
             id: m.entity.id.clone(),
             schema: m.entity.schema,
@@ -167,7 +167,7 @@ pub fn party_outs<'a>(
             let (entity, referents) = match party {
                 Some(p) => p.scoped(
                     |l| lists.is_none_or(|s| s.contains(l)),
-                    |id| index.entity_by_id(id).map(|e| &e.entity),
+                    |id| index.listed(id),
                 ),
                 None => (full_entity(served, m), Cow::Borrowed(&[][..])),
             };
@@ -395,14 +395,14 @@ pub fn lookup_entity(state: &AppState, id: &str) -> Result<(Arc<Served>, Entity)
     let entity = served
         .matcher
         .index()
-        .entity_by_id(id)
-        .map(|p| p.entity.clone())
+        .record_by_id(id)
         .ok_or_else(|| {
             ApiError::not_found(
                 "entity_not_found",
                 format!("no entity with id '{id}' in the loaded lists"),
             )
-        })?;
+        })?
+        .map_err(|e| ApiError::internal(format!("entity '{id}': {e}")))?;
     Ok((served, entity))
 }
 

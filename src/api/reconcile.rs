@@ -325,10 +325,10 @@ fn extend(state: &AppState, raw: &str) -> Result<HttpResponse, ApiError> {
         .collect();
     let mut rows = serde_json::Map::new();
     for id in &request.ids {
-        let entity = index.entity_by_id(id).map(|p| &p.entity);
+        let entity = index.listed(id);
         let mut row = serde_json::Map::new();
         for p in &request.properties {
-            let values = match entity {
+            let values = match &entity {
                 None => Vec::new(),
                 Some(e) if p.id == "topics" => cells(e.get("topics")),
                 Some(e) => cells(e.get(&p.id)),

@@ -474,12 +474,9 @@ fn shape<'a>(
 ) -> Option<Shaped<'a>> {
     let index = served.matcher.index();
     Some(match party {
-        Some(p) => p.scoped(
-            |l| scope.contains(l),
-            |id| index.entity_by_id(id).map(|e| &e.entity),
-        ),
+        Some(p) => p.scoped(|l| scope.contains(l), |id| index.listed(id)),
         None => (
-            Cow::Borrowed(&index.entity_by_id(&m.entity.id)?.entity),
+            Cow::Owned(index.listed(&m.entity.id)?),
             Cow::Borrowed(&[][..]),
         ),
     })

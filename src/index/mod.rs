@@ -18,10 +18,11 @@ use crate::text::TokenKind;
 use candidates::{FieldNorms, Key};
 use std::collections::{BTreeMap, BTreeSet};
 use tantivy::columnar::Column;
+use tantivy::schema::Value as _;
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, Searcher, TantivyDocument};
 
 /// Most trigram keys taken from one name (bounds index size and query work).
 const MAX_GRAMS_PER_NAME: usize = 48;
@@ -71,6 +72,7 @@ struct Fields {
     phon: Field,
     gram: Field,
     ident: Field,
+    record: Field,
 }
 
 /// The index of every loaded list: immutable once built (a refresh builds a
@@ -95,6 +97,9 @@ pub struct ScreeningIndex {
     fields: Fields,
     /// The parties that several lists' records form (see [`crate::linking`]).
     links: crate::linking::Links,
+    /// Where each party's listed record is in the key index's document
+    /// store, by party ordinal (see [`ScreeningIndex::record`]).
+    record_at: Vec<DocAddress>,
 }
 
 #[derive(Debug, Default)]
@@ -277,8 +282,8 @@ fn prefixed_keys(identifiers: &[String], names: &NameKeys) -> Vec<String> {
     out
 }
 
-/// The tantivy schema: the party ordinal, its lists, and one field per kind
-/// of key.
+/// The tantivy schema: the party ordinal, its lists, one field per kind
+/// of key, and the listed record (stored, not indexed).
 fn schema() -> Schema {
     let mut b = Schema::builder();
     let keys = TextOptions::default().set_indexing_options(
@@ -292,6 +297,9 @@ fn schema() -> Schema {
         b.add_text_field(kind, keys.clone());
     }
     b.add_text_field("ident", STRING);
+    // The listed record as its JSON, read back only for the parties a
+    // caller asks for: kept on disk (compressed, memory-mapped), not in RAM.
+    b.add_text_field("record", tantivy::schema::STORED);
     b.build()
 }
 
@@ -301,6 +309,10 @@ pub(crate) struct Parties {
     lists: BTreeMap<String, LoadedList>,
     /// In ordinal order (the `ord` field of each tantivy document).
     entities: Vec<PreparedEntity>,
+    /// The listed records, in the same order, while an index is built
+    /// (written into the key index's document store); empty when the
+    /// parties are read back.
+    records: Vec<Entity>,
     stats: TokenStats,
 }
 
@@ -318,7 +330,7 @@ impl Parties {
         // Equal token keys share one copy from the start (see `analysis::sym`).
         let interner = Interner::for_threads();
         let mut entities: Vec<PreparedEntity> = all
-            .into_par_iter()
+            .par_iter()
             .map(|e| sharing_text(&interner, || PreparedEntity::new(e)))
             .collect();
         drop(interner);
@@ -332,6 +344,7 @@ impl Parties {
         Parties {
             lists: loaded,
             entities,
+            records: all,
             stats,
         }
     }
@@ -345,9 +358,15 @@ impl Parties {
         for (ord, e) in self.entities.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_u64(fields.ord, ord as u64);
-            for l in &e.entity.datasets {
+            for l in &e.datasets {
                 doc.add_text(fields.list, l);
             }
+            let record = self.records.get(ord).ok_or_else(|| {
+                IndexError::Stored(format!("party {ord} has no listed record to store"))
+            })?;
+            let json = serde_json::to_string(record)
+                .map_err(|e| IndexError::Stored(format!("party {ord}: {e}")))?;
+            doc.add_text(fields.record, json);
             let mut keys = NameKeys::default();
             for (_, n) in &e.names {
                 keys.add_name(n);
@@ -385,6 +404,7 @@ fn fields_of(schema: &Schema) -> Result<Fields, IndexError> {
         phon: field("phon")?,
         gram: field("gram")?,
         ident: field("ident")?,
+        record: field("record")?,
     })
 }
 
@@ -413,30 +433,36 @@ impl ScreeningIndex {
         let Parties {
             lists: loaded,
             entities,
+            records,
             stats,
         } = parties;
         let fields = fields_of(&index.schema())?;
         let mut by_id: Vec<u32> = (0..entities.len() as u32).collect();
         // Stable: of parties with one id, the last one listed is found.
-        by_id.sort_by(|&a, &b| {
-            entities[a as usize]
-                .entity
-                .id
-                .cmp(&entities[b as usize].entity.id)
-        });
+        by_id.sort_by(|&a, &b| entities[a as usize].id.cmp(&entities[b as usize].id));
         let reader = index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
         let mut doc_ords = Vec::new();
-        for seg in searcher.segment_readers() {
+        let mut record_at = vec![DocAddress::new(u32::MAX, u32::MAX); entities.len()];
+        for (segment, seg) in searcher.segment_readers().iter().enumerate() {
             let col: Column<u64> = seg.fast_fields().u64("ord")?;
-            doc_ords.push(
-                (0..seg.max_doc())
-                    .map(|d| col.first(d).map_or(u32::MAX, |o| o as u32))
-                    .collect(),
-            );
+            let ords: Vec<u32> = (0..seg.max_doc())
+                .map(|d| col.first(d).map_or(u32::MAX, |o| o as u32))
+                .collect();
+            for (doc, &ord) in ords.iter().enumerate() {
+                if let Some(at) = record_at.get_mut(ord as usize) {
+                    *at = DocAddress::new(segment as u32, doc as u32);
+                }
+            }
+            doc_ords.push(ords);
+        }
+        if record_at.iter().any(|a| a.segment_ord == u32::MAX) {
+            return Err(IndexError::Stored(
+                "a party has no document in the key index".into(),
+            ));
         }
         let column = |k: usize| key_counts.iter().map(|c| c[k]).collect::<Vec<u32>>();
         let norms = KeyNorms {
@@ -449,16 +475,38 @@ impl ScreeningIndex {
         let list_bits = entities
             .iter()
             .map(|e| {
-                e.entity.datasets.iter().fold(0u64, |bits, d| {
-                    match loaded.keys().position(|l| l == d) {
+                e.datasets.iter().fold(0u64, |bits, d| {
+                    match loaded.keys().position(|l| l == d.as_str()) {
                         Some(i) if i < 64 => bits | (1 << i),
                         _ => bits,
                     }
                 })
             })
             .collect();
-        let links = crate::linking::Links::compute(entities.iter().map(|e| &e.entity));
+        let links = if records.is_empty() {
+            // Read back: the records are in the document store only.
+            let mut damaged = None;
+            let links = crate::linking::Links::compute(
+                record_at
+                    .iter()
+                    .map(|&at| decode_record(&searcher, fields.record, at))
+                    .map_while(|r| r.map_err(|e| damaged = Some(e)).ok()),
+                |i| {
+                    let at = *record_at.get(i)?;
+                    decode_record(&searcher, fields.record, at).ok()
+                },
+            );
+            if let Some(e) = damaged {
+                return Err(e);
+            }
+            links
+        } else {
+            crate::linking::Links::of(&records.iter().collect::<Vec<_>>())
+        };
+        drop(records);
+        drop(searcher);
         Ok(ScreeningIndex {
+            record_at,
             links,
             entities,
             by_id,
@@ -512,7 +560,7 @@ impl ScreeningIndex {
             sum = sum
                 .wrapping_add(e.names.len())
                 .wrapping_add(e.variant_ids.len())
-                .wrapping_add(usize::from(e.entity.schema == crate::model::Schema::Person));
+                .wrapping_add(usize::from(e.schema == crate::model::Schema::Person));
         }
         for e in parties() {
             let first_name = e.names.first().map_or(0, |(_, n)| n.variants.len());
@@ -524,7 +572,7 @@ impl ScreeningIndex {
 
     /// The ordinal of an entity id.
     pub fn ord_of(&self, id: &str) -> Option<u32> {
-        let id_of = |ord: u32| self.entities[ord as usize].entity.id.as_str();
+        let id_of = |ord: u32| self.entities[ord as usize].id.as_str();
         let end = self.by_id.partition_point(|&o| id_of(o) <= id);
         let last = *self.by_id.get(end.checked_sub(1)?)?;
         (id_of(last) == id).then_some(last)
@@ -532,6 +580,44 @@ impl ScreeningIndex {
 
     pub fn entity_by_id(&self, id: &str) -> Option<&PreparedEntity> {
         self.ord_of(id).and_then(|o| self.entity(o))
+    }
+
+    /// The listed record of a party, read from the key index's document
+    /// store (`None` for an ordinal past the parties).
+    pub fn record(&self, ord: u32) -> Option<Result<Entity, IndexError>> {
+        let at = *self.record_at.get(ord as usize)?;
+        Some(decode_record(
+            &self.reader.searcher(),
+            self.fields.record,
+            at,
+        ))
+    }
+
+    /// The listed record with this id.
+    pub fn record_by_id(&self, id: &str) -> Option<Result<Entity, IndexError>> {
+        self.record(self.ord_of(id)?)
+    }
+
+    /// The listed record with this id for showing it: a read that fails
+    /// (the index's files damaged on disk since they were loaded whole) is
+    /// logged as an error and taken as no record.
+    pub fn listed(&self, id: &str) -> Option<Entity> {
+        match self.record_by_id(id)? {
+            Ok(e) => Some(e),
+            Err(err) => {
+                tracing::error!(entity = %id, error = %err, "listed record unreadable");
+                None
+            }
+        }
+    }
+
+    /// Every listed record, in ordinal order (each read as it is taken).
+    pub fn records(&self) -> impl Iterator<Item = Result<Entity, IndexError>> + '_ {
+        let searcher = self.reader.searcher();
+        let field = self.fields.record;
+        self.record_at
+            .iter()
+            .map(move |&at| decode_record(&searcher, field, at))
     }
 
     pub fn entities(&self) -> impl Iterator<Item = &PreparedEntity> {
@@ -589,12 +675,8 @@ impl ScreeningIndex {
             (bits, lists)
         });
         let beyond_64 = self.lists.len() > 64;
-        let of_topics = |ord: u32| {
-            topics.is_empty()
-                || self
-                    .entity(ord)
-                    .is_some_and(|e| crate::model::topics::passes(&e.entity, topics))
-        };
+        let of_topics =
+            |ord: u32| topics.is_empty() || self.entity(ord).is_some_and(|e| e.has_topic(topics));
         let keep = |ord: u32| {
             of_topics(ord)
                 && match &wanted {
@@ -603,10 +685,7 @@ impl ScreeningIndex {
                         self.list_bits
                             .get(ord as usize)
                             .is_some_and(|b| b & bits != 0)
-                            || (beyond_64
-                                && self.entity(ord).is_some_and(|e| {
-                                    e.entity.datasets.iter().any(|d| lists.contains(d))
-                                }))
+                            || (beyond_64 && self.entity(ord).is_some_and(|e| e.on_any_list(lists)))
                     }
                 }
         };
@@ -620,6 +699,17 @@ impl ScreeningIndex {
             keep,
         )?)
     }
+}
+
+/// A listed record from the key index's document store.
+fn decode_record(searcher: &Searcher, field: Field, at: DocAddress) -> Result<Entity, IndexError> {
+    let doc: TantivyDocument = searcher.doc(at)?;
+    let json = doc
+        .get_first(field)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| IndexError::Stored("a party's listed record is missing".into()))?;
+    serde_json::from_str(json)
+        .map_err(|e| IndexError::Stored(format!("a party's listed record: {e}")))
 }
 
 /// Errors loading the current list versions into an index.
@@ -781,11 +871,8 @@ pub(crate) mod tests {
     fn every_party_is_found_by_its_id_and_nothing_else() {
         let index = index();
         for (ord, e) in index.entities().enumerate() {
-            assert_eq!(index.ord_of(&e.entity.id), Some(ord as u32));
-            assert_eq!(
-                index.entity_by_id(&e.entity.id).map(|f| &f.entity.id),
-                Some(&e.entity.id)
-            );
+            assert_eq!(index.ord_of(&e.id), Some(ord as u32));
+            assert_eq!(index.entity_by_id(&e.id).map(|f| &f.id), Some(&e.id));
         }
         for missing in [
             "",

@@ -7,7 +7,9 @@
 //!
 //! ```text
 //! <data>/index/<key>/                one built index; never changed once written
-//!     tantivy/                       the key index, tantivy's own files (mmap)
+//!     tantivy/                       the key index, tantivy's own files (mmap),
+//!                                    with each party's listed record as
+//!                                    JSON in its document store
 //!     parties.bin                    the prepared parties (below)
 //!     key_counts.bin                 per party, its number of keys by kind
 //!     stats.bin                      the token statistics: all `compare` reads
@@ -45,7 +47,7 @@ use tantivy::Index;
 /// The fingerprint of the code that builds an index (see `build.rs`).
 pub const CODE_FINGERPRINT: &str = env!("SCREENER_CODE_FINGERPRINT");
 /// First line of `parties.bin`.
-pub const MAGIC: &[u8] = b"screener-parties 1\n";
+pub const MAGIC: &[u8] = b"screener-parties 2\n";
 /// Built indexes kept on disk (the newest), including the one just written.
 pub const KEEP: usize = 3;
 /// Parties per chunk of `parties.bin`.
@@ -395,6 +397,7 @@ fn read_index(dir: &Path, plan: &Plan) -> Result<ScreeningIndex, IndexError> {
     let parties = Parties {
         lists,
         entities,
+        records: Vec::new(),
         stats,
     };
     let index = ScreeningIndex::assemble(index, parties, key_counts, plan.sanctions.clone())?;
@@ -461,13 +464,24 @@ mod tests {
                 Some("1970"),
             ),
         ];
-        let b = vec![party(
-            "un_sc_sanctions",
-            "QDi.1",
-            Schema::Person,
-            &["Abu Ali al-Rashid"],
-            None,
-        )];
+        let b = vec![
+            party(
+                "un_sc_sanctions",
+                "QDi.1",
+                Schema::Person,
+                &["Abu Ali al-Rashid"],
+                None,
+            ),
+            // One party with the first OFAC record (the same full name and
+            // birth date): the two lists' records are linked.
+            party(
+                "un_sc_sanctions",
+                "QDi.2",
+                Schema::Person,
+                &["AL-RASHID Ali Hassan"],
+                Some("1961-02-03"),
+            ),
+        ];
         let info = |id: &str, n: usize| LoadedList {
             id: id.to_string(),
             version: version.to_string(),
@@ -512,7 +526,7 @@ mod tests {
                             .iter()
                             .map(|(p, n)| format!("{p}={}", n.original))
                             .collect();
-                        (e.entity.id.clone(), names, e.variant_ids.clone())
+                        (e.id.clone(), names, e.variant_ids.clone())
                     })
                     .collect()
             })
@@ -533,8 +547,40 @@ mod tests {
         assert!(answers(&read).iter().all(|a| !a.is_empty()));
         assert_eq!(read.lists(), in_memory.lists());
         assert_eq!(read.sanctions_lists(), in_memory.sanctions_lists());
+        // The listed records come back from the key index's document
+        // store as they were given, in ordinal order (the lists' order).
+        let records = |index: &ScreeningIndex| {
+            index
+                .records()
+                .collect::<Result<Vec<Entity>, _>>()
+                .expect("records readable")
+        };
+        let given: Vec<Entity> = lists("1").into_iter().flat_map(|(_, e)| e).collect();
+        assert_eq!(records(&read), given);
+        assert_eq!(records(&built), given);
+        assert_eq!(
+            read.record_by_id("un_sc_sanctions:QDi.2")
+                .map(|r| r.expect("readable").id),
+            Some("un_sc_sanctions:QDi.2".to_string())
+        );
+        // The links read back are the links built from the records in
+        // memory (computed again from the stored records).
+        let parties = |index: &ScreeningIndex| {
+            index
+                .links()
+                .parties()
+                .iter()
+                .map(|p| (p.id.clone(), p.referents.clone(), p.entity.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(parties(&in_memory).len(), 1);
+        assert_eq!(parties(&read), parties(&in_memory));
+        assert_eq!(parties(&built), parties(&in_memory));
         for (a, b) in read.entities().zip(in_memory.entities()) {
-            assert_eq!(a.entity, b.entity);
+            assert_eq!(
+                (&a.id, a.schema, &a.caption, &a.datasets, &a.topics),
+                (&b.id, b.schema, &b.caption, &b.datasets, &b.topics)
+            );
             assert_eq!(a.names, b.names);
             assert_eq!(a.birth_dates, b.birth_dates);
             assert_eq!(a.identifiers, b.identifiers);
@@ -588,8 +634,25 @@ mod tests {
                 Ok::<_, IndexError>(lists("1"))
             })
             .expect("rebuilt");
-        assert_eq!((loads, index.len()), (1, 4));
+        assert_eq!((loads, index.len()), (1, 5));
         assert!(store.load(&plan("1")).is_some());
+        // So is a damaged document store (the listed records).
+        let tantivy_dir = store.path(&plan("1")).join("tantivy");
+        let mut damaged = 0;
+        for entry in fs::read_dir(&tantivy_dir).expect("tantivy files") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|x| x == "store") {
+                let bytes = fs::read(&path).expect("read");
+                let mut bad = bytes.clone();
+                for b in bad.iter_mut().take(bytes.len() / 2) {
+                    *b = !*b;
+                }
+                fs::write(&path, &bad).expect("damage");
+                damaged += 1;
+            }
+        }
+        assert!(damaged > 0, "the key index keeps a document store");
+        assert!(store.load(&plan("1")).is_none());
         // A record count other than the versions record is a miss too.
         let mut counted = plan("1");
         counted.lists[0].2 += 1;

@@ -360,10 +360,7 @@ pub const FEATURES: [Feature; 17] = [
         description: "The query's entity type conflicts with the listed one (lowers).",
         apply: schema,
         detail: |ev, _| match ev.query.schema {
-            Some(qs) => format!(
-                "query is a {qs}, listed party is a {}",
-                ev.party.entity.schema
-            ),
+            Some(qs) => format!("query is a {qs}, listed party is a {}", ev.party.schema),
             None => String::new(),
         },
     },
@@ -526,7 +523,7 @@ enum DateAgreement {
 /// one; of a query date that reads two ways, the reading that agrees best.
 fn date_agreement<'a>(ev: &Evidence<'a>, w: &Weights) -> Option<(&'a str, DateAgreement)> {
     let listed = &ev.party.birth_dates;
-    if listed.is_empty() || ev.party.entity.schema != Schema::Person {
+    if listed.is_empty() || ev.party.schema != Schema::Person {
         return None;
     }
     let year = |d: &str| -> i32 { d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0) };
@@ -656,7 +653,7 @@ fn country_detail(ev: &Evidence, _: &Weights) -> String {
 /// The query's entity type conflicts with the listed one.
 fn schema(ev: &Evidence, score: f64, w: &Weights) -> Option<f64> {
     let qs = ev.query.schema?;
-    schemas_conflict(qs, ev.party.entity.schema).then_some(score - w.schema_conflict_penalty)
+    schemas_conflict(qs, ev.party.schema).then_some(score - w.schema_conflict_penalty)
 }
 
 /// Person vs organisation vs vessel vs aircraft; `LegalEntity` fits anything
@@ -747,7 +744,7 @@ mod tests {
                     countries: Vec::new(),
                     identifiers: Vec::new(),
                 },
-                party: PreparedEntity::new(e),
+                party: PreparedEntity::new(&e),
                 kind: PartyKind {
                     org: false,
                     person: true,
@@ -901,7 +898,7 @@ mod tests {
         ));
         // Not for organisations.
         c.query.birth_dates = vec!["1960".into()];
-        c.party.entity.schema = Schema::Organization;
+        c.party.schema = Schema::Organization;
         assert_eq!(c.run(birth_date, 0.8), None);
     }
 

@@ -90,6 +90,16 @@ impl EntitySummary {
             datasets: e.datasets.clone(),
         }
     }
+
+    /// The summary of a party the index serves (without reading its record).
+    pub fn of_party(e: &PreparedEntity) -> EntitySummary {
+        EntitySummary {
+            id: e.id.clone(),
+            schema: e.schema,
+            caption: e.caption.clone(),
+            datasets: e.datasets.iter().map(|d| d.to_string()).collect(),
+        }
+    }
 }
 
 /// One listed party that resembles the query.
@@ -282,7 +292,7 @@ impl Matcher {
                 Some((
                     ord,
                     MatchResult {
-                        entity: EntitySummary::of(&e.entity),
+                        entity: EntitySummary::of_party(e),
                         score: s.score,
                         is_match: s.score >= threshold,
                         explanation: s.explanation?,
@@ -393,7 +403,7 @@ fn compare_with(
     } = a.prepare()?;
     stats.mark_common(&mut qa.name);
     let (entity, warnings_b) = query_as_entity(b)?;
-    let mut eb = PreparedEntity::new(entity);
+    let mut eb = PreparedEntity::new(&entity);
     for (_, n) in &mut eb.names {
         stats.mark_common(n);
     }

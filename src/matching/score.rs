@@ -190,8 +190,8 @@ pub fn score_entity_cached(
     cache: &mut ScoreCache,
 ) -> Option<Scored> {
     let kind = PartyKind {
-        org: is_org(e.entity.schema) || q.schema.is_some_and(is_org),
-        person: e.entity.schema == Schema::Person || q.schema == Some(Schema::Person),
+        org: is_org(e.schema) || q.schema.is_some_and(is_org),
+        person: e.schema == Schema::Person || q.schema == Some(Schema::Person),
     };
     if q.name.variants.is_empty() {
         return identifier_only(q, e, w, threshold, explain, kind);
@@ -394,7 +394,7 @@ mod identifier_only_tests {
         let mut e = Entity::new("test", "v1", Schema::Vessel);
         e.add(prop::NAME, "SEA STAR");
         e.add(prop::IMO_NUMBER, "IMO 9187629");
-        PreparedEntity::new(e)
+        PreparedEntity::new(&e)
     }
 
     #[test]

@@ -104,10 +104,13 @@ pub fn first_unknown(topics: &[String]) -> Option<&str> {
     topics.iter().map(String::as_str).find(|t| !is_topic(t))
 }
 
-/// Whether a party carries any of the `wanted` topics (every party passes
-/// an empty filter).
-pub fn passes(e: &Entity, wanted: &[String]) -> bool {
-    wanted.is_empty() || e.get(prop::TOPICS).iter().any(|t| wanted.contains(t))
+/// Whether a party with these `topics` carries any of the `wanted` ones
+/// (every party passes an empty filter).
+pub fn passes(topics: &[impl AsRef<str>], wanted: &[String]) -> bool {
+    wanted.is_empty()
+        || topics
+            .iter()
+            .any(|t| wanted.iter().any(|w| w == t.as_ref()))
 }
 
 /// A FollowTheMoney topic in the OpenAPI document: a string of

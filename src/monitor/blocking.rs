@@ -248,7 +248,7 @@ impl EntityTable {
     pub fn build(
         index: &ScreeningIndex,
         weights: BlockingWeights,
-        monitored: impl Fn(&crate::model::Entity) -> bool + Sync,
+        monitored: impl Fn(&crate::analysis::PreparedEntity) -> bool + Sync,
     ) -> EntityTable {
         use rayon::prelude::*;
         let parties: Vec<_> = index.entities().collect();
@@ -258,7 +258,7 @@ impl EntityTable {
                 let mut keys = crate::index::entity_keys(e);
                 keys.sort_unstable();
                 keys.dedup();
-                (e.entity.id.clone(), keys, monitored(&e.entity))
+                (e.id.clone(), keys, monitored(e))
             })
             .collect();
         let mut df: HashMap<Key, (u32, bool)> = HashMap::new();

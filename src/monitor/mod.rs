@@ -299,9 +299,7 @@ impl Generation {
         let monitored: Option<BTreeSet<String>> =
             served.matcher.resolve_lists(lists).unwrap_or_default();
         let table = EntityTable::build(index, weights, |e| {
-            monitored
-                .as_ref()
-                .is_none_or(|m| e.datasets.iter().any(|d| m.contains(d)))
+            monitored.as_ref().is_none_or(|m| e.on_any_list(m))
         });
         let ord_of = (0..table.len() as u32)
             .filter_map(|o| table.id(o).map(|id| (id.to_string(), o)))
@@ -314,9 +312,8 @@ impl Generation {
         }
     }
 
-    fn version_tag(&self, e: &Entity) -> String {
-        let list = e.datasets.first().cloned().unwrap_or_default();
-        let v = self.versions.get(&list).cloned().unwrap_or_default();
+    fn version_tag(&self, list: &str) -> String {
+        let v = self.versions.get(list).cloned().unwrap_or_default();
         format!("{list}@{v}")
     }
 }
@@ -948,12 +945,23 @@ impl Monitor {
         let mut found: Vec<Found> = best
             .into_iter()
             .filter_map(|(ord, r)| {
-                let e = &index.entity(ord)?.entity;
+                let e = index.entity(ord)?;
+                let list = e.datasets.first().map_or("", |d| d.as_str());
+                // A record that cannot be read (the index's files damaged
+                // since they were loaded) gets a fingerprint no decision
+                // was made on: the alert shows rather than stays suppressed.
+                let entity_fp = match index.record(ord)? {
+                    Ok(record) => customer::match_fingerprint(&record),
+                    Err(err) => {
+                        tracing::error!(entity = %e.id, error = %err, "listed record unreadable");
+                        "unreadable".to_string()
+                    }
+                };
                 Some(Found {
-                    list: e.datasets.first().cloned().unwrap_or_default(),
+                    list: list.to_string(),
                     caption: e.caption.clone(),
-                    entity_fp: customer::match_fingerprint(e),
-                    version_tag: g.version_tag(e),
+                    entity_fp,
+                    version_tag: g.version_tag(list),
                     explanation: serde_json::to_value(&r.explanation).unwrap_or_default(),
                     score: r.score,
                     entity_id: r.entity.id,
@@ -2575,9 +2583,18 @@ impl Monitor {
     /// record against `new` leaves it, which is what a full rescreen does.
     fn delta(&self, old: &Arc<Generation>, new: &Arc<Generation>) -> Result<RescreenReport> {
         self.switch_to(Arc::clone(new));
-        let old_entities = old.served.matcher.index().entities().map(|e| &e.entity);
-        let new_entities = new.served.matcher.index().entities().map(|e| &e.entity);
-        let changes = crate::model::diff::diff(old_entities, new_entities);
+        // The listed records, read from each index's document store.
+        let records = |g: &Generation| {
+            g.served
+                .matcher
+                .index()
+                .records()
+                .collect::<std::result::Result<Vec<Entity>, _>>()
+                .map_err(|e| MonitorError::Internal(format!("listed records unreadable: {e}")))
+        };
+        let (old_records, new_records) = (records(old)?, records(new)?);
+        let changes = crate::model::diff::diff(&old_records, &new_records);
+        drop((old_records, new_records));
         let report = RescreenReport {
             kind: "delta".into(),
             from: old.versions.clone(),

@@ -77,35 +77,48 @@ fn key_of(t: &PreparedToken) -> u64 {
 const MIN_SINGLE_NAME_CHARS: usize = 5;
 
 impl Lookups {
+    /// Adds a listed record's BICs and IMO numbers.
+    fn add_identifiers(&mut self, ord: u32, record: &crate::model::Entity) {
+        for b in record.get(prop::SWIFT_BIC) {
+            // Compact, not normal form: a BIC11 keeps its branch (looked up by BIC8).
+            let bic = crate::analysis::compact_identifier(b);
+            if (bic.len() == 8 || bic.len() == 11)
+                && let Some(bic8) = bic.get(..8)
+            {
+                self.bics
+                    .entry(bic8.to_string())
+                    .or_default()
+                    .push(ListedBic {
+                        ord,
+                        bic: bic.clone(),
+                    });
+            }
+        }
+        for imo in record.get(prop::IMO_NUMBER) {
+            let digits = crate::analysis::normalize_identifier(imo);
+            if digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                self.imos.entry(digits).or_default().push(ord);
+            }
+        }
+    }
+
     /// Builds the tables from every party of the index.
     pub fn build(index: &ScreeningIndex) -> Lookups {
         let mut out = Lookups::default();
         let mut seen: HashSet<(u32, Vec<u64>)> = HashSet::new();
-        for (ord, e) in index.entities().enumerate() {
+        for (ord, (e, record)) in index.entities().zip(index.records()).enumerate() {
             let ord = ord as u32;
-            for b in e.entity.get(prop::SWIFT_BIC) {
-                // Compact, not normal form: a BIC11 keeps its branch (looked up by BIC8).
-                let bic = crate::analysis::compact_identifier(b);
-                if (bic.len() == 8 || bic.len() == 11)
-                    && let Some(bic8) = bic.get(..8)
-                {
-                    out.bics
-                        .entry(bic8.to_string())
-                        .or_default()
-                        .push(ListedBic {
-                            ord,
-                            bic: bic.clone(),
-                        });
+            // Read back from the index's document store, which was read
+            // whole when the index was loaded: a failure here is a disk
+            // gone bad since.
+            match record {
+                Ok(record) => out.add_identifiers(ord, &record),
+                Err(err) => {
+                    tracing::error!(party = %e.id, error = %err, "listed record unreadable: its BICs and IMO numbers are not looked up in payment text");
                 }
             }
-            for imo in e.entity.get(prop::IMO_NUMBER) {
-                let digits = crate::analysis::normalize_identifier(imo);
-                if digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    out.imos.entry(digits).or_default().push(ord);
-                }
-            }
-            let vessel = matches!(e.entity.schema, Schema::Vessel | Schema::Airplane);
-            let person = e.entity.schema == Schema::Person;
+            let vessel = matches!(e.schema, Schema::Vessel | Schema::Airplane);
+            let person = e.schema == Schema::Person;
             for (_, name) in &e.names {
                 for v in &name.variants {
                     let tokens: Vec<&PreparedToken> =

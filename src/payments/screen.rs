@@ -355,7 +355,7 @@ impl<'a> PaymentScreener<'a> {
             .filter_map(|&ord| {
                 let e = index.entity(ord)?;
                 if let Some(l) = &self.lists
-                    && !e.entity.datasets.iter().any(|d| l.contains(d))
+                    && !e.on_any_list(l)
                 {
                     return None;
                 }
@@ -366,7 +366,7 @@ impl<'a> PaymentScreener<'a> {
                 let scored = score_entity(&prepared, e, weights, threshold, true)?;
                 let explanation = scored.explanation.filter(whole)?;
                 Some(MatchResult {
-                    entity: crate::matching::EntitySummary::of(&e.entity),
+                    entity: crate::matching::EntitySummary::of_party(e),
                     score: scored.score,
                     is_match: true,
                     explanation,
@@ -789,7 +789,7 @@ impl<'a> PaymentScreener<'a> {
     ) -> Option<Hit> {
         let e = self.matcher.index().entity(ord)?;
         if let Some(l) = &self.lists
-            && !e.entity.datasets.iter().any(|d| l.contains(d))
+            && !e.on_any_list(l)
         {
             return None;
         }
@@ -800,8 +800,8 @@ impl<'a> PaymentScreener<'a> {
             path: at.path.clone(),
             text: at.value.clone(),
             holds: self.rules.role(who.role).hold,
-            reason: reason(&e.entity.caption, &e.entity.id),
-            entity: Some(EntitySummary::of(&e.entity)),
+            reason: reason(&e.caption, &e.id),
+            entity: Some(EntitySummary::of_party(e)),
             score: Some(1.0),
             explanation: None,
             jurisdiction: None,

@@ -499,8 +499,7 @@ async fn render_detail(
     let served = state.service.served();
     let entity = served
         .as_ref()
-        .and_then(|sv| sv.matcher.index().entity_by_id(&a.entity_id))
-        .map(|p| &p.entity);
+        .and_then(|sv| sv.matcher.index().listed(&a.entity_id));
     let four_eyes = m.config().four_eyes;
     let title = format!("Alert {}", a.id);
     let body = html! {
@@ -523,7 +522,7 @@ async fn render_detail(
         }
         section aria-labelledby="h-compare" {
             h2 #h-compare { "Customer and listed party" }
-            (side_by_side(a, record.as_ref(), entity))
+            (side_by_side(a, record.as_ref(), entity.as_ref()))
         }
         section aria-labelledby="h-why" {
             h2 #h-why { "Why it scored " (page::score(a.score)) }
