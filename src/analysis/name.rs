@@ -269,7 +269,8 @@ pub fn is_nasab_marker(raw: &str) -> bool {
 /// One Latin rendering of a name.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedVariant {
-    pub tokens: Vec<PreparedToken>,
+    /// Boxed: a listed name is kept for as long as the index serves.
+    pub tokens: Box<[PreparedToken]>,
     /// What the alignment's rules look for, found once.
     pub shape: VariantShape,
 }
@@ -291,9 +292,9 @@ impl PreparedVariant {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedName {
     /// The name as given, without the spaces around it.
-    pub original: String,
+    pub original: Box<str>,
     pub script: Script,
-    pub variants: Vec<PreparedVariant>,
+    pub variants: Box<[PreparedVariant]>,
     /// The name has more parts than [`MAX_TOKENS`]: only the first are compared.
     pub truncated: bool,
 }
@@ -387,16 +388,16 @@ impl PreparedName {
             }
             let v = PreparedVariant {
                 shape: VariantShape::of(&tokens),
-                tokens,
+                tokens: tokens.into(),
             };
             if !variants.contains(&v) {
                 variants.push(v);
             }
         }
         PreparedName {
-            original: name.trim().to_string(),
+            original: name.trim().into(),
             script: analyzed.script,
-            variants,
+            variants: variants.into(),
             truncated,
         }
     }

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 /// (too short to identify anyone: "12", "n/a").
 pub const MIN_IDENTIFIER_CHARS: usize = 4;
 
+/// A party's names, each with the property it came from.
+pub type Names = Box<[(&'static str, PreparedName)]>;
+
 /// A listed party made ready for scoring. It is kept on disk with the built
 /// index (`index::persist`) in a compact binary form. The listed record
 /// itself is not kept here: the index keeps it in its document store (on
@@ -27,16 +30,16 @@ pub struct PreparedEntity {
     pub topics: Box<[Sym]>,
     /// Every name with the property it came from.
     #[serde(with = "names_by_property")]
-    pub names: Vec<(&'static str, PreparedName)>,
-    pub birth_dates: Vec<String>,
-    pub countries: Vec<String>,
-    pub identifiers: Vec<String>,
+    pub names: Names,
+    pub birth_dates: Box<[String]>,
+    pub countries: Box<[String]>,
+    pub identifiers: Box<[String]>,
     /// One id per listed variant (the names in order, each name's variants
     /// in order), equal for variants equal in every token field across all
     /// loaded parties: a query aligns each distinct variant once (see
     /// `matching::score::ScoreCache`). Empty when not assigned; must be reassigned if the
     /// names change.
-    pub variant_ids: Vec<u32>,
+    pub variant_ids: Box<[u32]>,
 }
 
 impl PreparedEntity {
@@ -46,7 +49,7 @@ impl PreparedEntity {
         for (p, n) in entity.names() {
             if names
                 .iter()
-                .any(|(_, existing)| existing.original == n.trim())
+                .any(|(_, existing)| *existing.original == *n.trim())
             {
                 continue;
             }
@@ -55,7 +58,7 @@ impl PreparedEntity {
                 names.push((p, prepared));
             }
         }
-        let birth_dates = entity.get(prop::BIRTH_DATE).to_vec();
+        let birth_dates: Vec<String> = entity.get(prop::BIRTH_DATE).to_vec();
         let mut countries: Vec<String> = Vec::new();
         for p in prop::COUNTRY_PROPS {
             for c in entity.get(p) {
@@ -74,10 +77,8 @@ impl PreparedEntity {
                 }
             }
         }
-        // Kept for as long as the index serves: no spare room.
-        names.shrink_to_fit();
-        countries.shrink_to_fit();
-        identifiers.shrink_to_fit();
+        // Kept for as long as the index serves: boxed slices, without the
+        // spare room (and the capacity word) of a vector.
         PreparedEntity {
             id: entity.id.clone(),
             schema: entity.schema,
@@ -88,11 +89,11 @@ impl PreparedEntity {
                 .iter()
                 .map(|t| Sym::new(t))
                 .collect(),
-            names,
-            birth_dates,
-            countries,
-            identifiers,
-            variant_ids: Vec::new(),
+            names: names.into(),
+            birth_dates: birth_dates.into(),
+            countries: countries.into(),
+            identifiers: identifiers.into(),
+            variant_ids: Box::default(),
         }
     }
 
@@ -129,7 +130,7 @@ mod names_by_property {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
-    ) -> Result<Vec<(&'static str, PreparedName)>, D::Error> {
+    ) -> Result<super::Names, D::Error> {
         let stored = Vec::<(String, PreparedName)>::deserialize(d)?;
         stored
             .into_iter()
@@ -187,7 +188,7 @@ pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
         }
     }
     for (e, ids) in entities.iter_mut().zip(ids) {
-        e.variant_ids = ids;
+        e.variant_ids = ids.into();
     }
 }
 

@@ -313,6 +313,9 @@ pub(crate) struct Parties {
     /// (written into the key index's document store); empty when the
     /// parties are read back.
     records: Vec<Entity>,
+    /// The parties that several lists' records form, linked from the
+    /// records when they are prepared.
+    links: crate::linking::Links,
     stats: TokenStats,
 }
 
@@ -341,10 +344,12 @@ impl Parties {
             }
         });
         assign_variant_ids(&mut entities);
+        let links = crate::linking::Links::of(&all.iter().collect::<Vec<_>>());
         Parties {
             lists: loaded,
             entities,
             records: all,
+            links,
             stats,
         }
     }
@@ -434,8 +439,10 @@ impl ScreeningIndex {
             lists: loaded,
             entities,
             records,
+            links,
             stats,
         } = parties;
+        drop(records);
         let fields = fields_of(&index.schema())?;
         let mut by_id: Vec<u32> = (0..entities.len() as u32).collect();
         // Stable: of parties with one id, the last one listed is found.
@@ -483,27 +490,6 @@ impl ScreeningIndex {
                 })
             })
             .collect();
-        let links = if records.is_empty() {
-            // Read back: the records are in the document store only.
-            let mut damaged = None;
-            let links = crate::linking::Links::compute(
-                record_at
-                    .iter()
-                    .map(|&at| decode_record(&searcher, fields.record, at))
-                    .map_while(|r| r.map_err(|e| damaged = Some(e)).ok()),
-                |i| {
-                    let at = *record_at.get(i)?;
-                    decode_record(&searcher, fields.record, at).ok()
-                },
-            );
-            if let Some(e) = damaged {
-                return Err(e);
-            }
-            links
-        } else {
-            crate::linking::Links::of(&records.iter().collect::<Vec<_>>())
-        };
-        drop(records);
         drop(searcher);
         Ok(ScreeningIndex {
             record_at,

@@ -13,6 +13,9 @@
 //!     parties.bin                    the prepared parties (below)
 //!     key_counts.bin                 per party, its number of keys by kind
 //!     stats.bin                      the token statistics: all `compare` reads
+//!     links.json                     the parties that several lists'
+//!                                    records form (`linking`), each with
+//!                                    its merged entity
 //! <data>/index/.tmp-<key>-<pid>/     an index being written, renamed to <key>
 //!                                    once complete and flushed (see
 //!                                    snapshot::fsio); one a crash left behind
@@ -235,6 +238,7 @@ impl IndexStore {
                 &tmp.join("stats.bin"),
                 &postcard::to_stdvec(&parties.stats)?,
             )?;
+            fsio::write_new_synced(&tmp.join("links.json"), &encode_links(&parties.links)?)?;
             Ok(())
         })();
         if let Err(e) = written {
@@ -343,6 +347,46 @@ fn frames(bytes: &[u8]) -> Result<Vec<&[u8]>, IndexError> {
     Ok(out)
 }
 
+/// A party of several lists' records as `links.json` keeps it: with its
+/// merged entity, which the API's form of a party leaves out.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredParty {
+    id: String,
+    referents: Vec<String>,
+    links: Vec<crate::linking::Link>,
+    entity: Entity,
+}
+
+fn encode_links(links: &crate::linking::Links) -> Result<Vec<u8>, IndexError> {
+    let parties: Vec<StoredParty> = links
+        .parties()
+        .iter()
+        .map(|p| StoredParty {
+            id: p.id.clone(),
+            referents: p.referents.clone(),
+            links: p.links.clone(),
+            entity: p.entity.clone(),
+        })
+        .collect();
+    serde_json::to_vec(&parties).map_err(|e| IndexError::Stored(format!("links.json: {e}")))
+}
+
+fn read_links(dir: &Path) -> Result<crate::linking::Links, IndexError> {
+    let parties: Vec<StoredParty> = serde_json::from_slice(&fs::read(dir.join("links.json"))?)
+        .map_err(|e| IndexError::Stored(format!("links.json: {e}")))?;
+    Ok(crate::linking::Links::from_parties(
+        parties
+            .into_iter()
+            .map(|p| crate::linking::Party {
+                id: p.id,
+                referents: p.referents,
+                links: p.links,
+                entity: p.entity,
+            })
+            .collect(),
+    ))
+}
+
 fn read_key_counts(dir: &Path) -> Result<Vec<[u32; 4]>, IndexError> {
     Ok(postcard::from_bytes(&fs::read(
         dir.join("key_counts.bin"),
@@ -394,10 +438,12 @@ fn read_index(dir: &Path, plan: &Plan) -> Result<ScreeningIndex, IndexError> {
             (id.clone(), list)
         })
         .collect();
+    let links = read_links(dir)?;
     let parties = Parties {
         lists,
         entities,
         records: Vec::new(),
+        links,
         stats,
     };
     let index = ScreeningIndex::assemble(index, parties, key_counts, plan.sanctions.clone())?;
@@ -526,7 +572,7 @@ mod tests {
                             .iter()
                             .map(|(p, n)| format!("{p}={}", n.original))
                             .collect();
-                        (e.id.clone(), names, e.variant_ids.clone())
+                        (e.id.clone(), names, e.variant_ids.to_vec())
                     })
                     .collect()
             })
@@ -652,6 +698,20 @@ mod tests {
             }
         }
         assert!(damaged > 0, "the key index keeps a document store");
+        // The records are read only when asked for (a restart does not read
+        // them): tantivy finds the damage on opening, or the read fails.
+        if let Some(index) = store.load(&plan("1")) {
+            assert!(index.records().any(|r| r.is_err()));
+            assert!(
+                index
+                    .record_by_id("us_ofac_sdn:1")
+                    .is_some_and(|r| r.is_err())
+            );
+        }
+        // So is a damaged or missing `links.json`.
+        store.build(lists("1"), plan("1").sanctions).expect("build");
+        let links = store.path(&plan("1")).join("links.json");
+        fs::write(&links, b"[{").expect("cut");
         assert!(store.load(&plan("1")).is_none());
         // A record count other than the versions record is a miss too.
         let mut counted = plan("1");

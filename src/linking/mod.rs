@@ -44,7 +44,7 @@
 
 use crate::analysis::party::{imo_check_digit_ok, looks_like_bic, normalize_identifier};
 use crate::model::{Entity, LinkedSchema, Schema, list_id, prop};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -57,7 +57,7 @@ const MIN_IDENTIFIER_LEN: usize = 6;
 const MIN_WALLET_LEN: usize = 20;
 
 /// Why two records are one party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "evidence", rename_all = "snake_case")]
 pub enum Evidence {
     /// Both carry this UN Security Council reference number.
@@ -69,7 +69,7 @@ pub enum Evidence {
 }
 
 /// One link between two referents of a party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Link {
     pub from: String,
     pub to: String,
@@ -126,6 +126,21 @@ impl Links {
             }
         }
         groups.into_links(record)
+    }
+
+    /// The links of these parties (as [`Links::parties`] gives them, and
+    /// a stored index keeps them).
+    pub fn from_parties(parties: Vec<Party>) -> Links {
+        let mut links = Links::default();
+        for party in parties {
+            let at = links.parties.len() as u32;
+            for r in &party.referents {
+                links.by_id.insert(r.clone(), at);
+            }
+            links.by_id.insert(party.id.clone(), at);
+            links.parties.push(party);
+        }
+        links
     }
 
     /// Links records held in memory.
@@ -548,7 +563,7 @@ impl<'f> Groups<'f> {
         }
         let mut groups: Vec<(usize, Vec<usize>)> = members.into_iter().collect();
         groups.sort_by(|a, b| facts[a.1[0]].id.cmp(&facts[b.1[0]].id));
-        let mut links = Links::default();
+        let mut parties = Vec::with_capacity(groups.len());
         for (root, mut idx) in groups {
             idx.sort_by(|&a, &b| facts[a].id.cmp(&facts[b].id));
             let records: Vec<Entity> = idx.iter().filter_map(|&i| record(i)).collect();
@@ -559,20 +574,14 @@ impl<'f> Groups<'f> {
                 .min()
                 .cloned();
             let id = party_id(un.as_deref(), &facts[idx[0]].id);
-            let party = Party {
+            parties.push(Party {
                 entity: merge_entities(&id, &members),
                 referents: idx.iter().map(|&i| facts[i].id.clone()).collect(),
                 links: std::mem::take(&mut self.links[root]),
                 id,
-            };
-            let at = links.parties.len() as u32;
-            for r in &party.referents {
-                links.by_id.insert(r.clone(), at);
-            }
-            links.by_id.insert(party.id.clone(), at);
-            links.parties.push(party);
+            });
         }
-        links
+        Links::from_parties(parties)
     }
 }
 

@@ -846,7 +846,7 @@ mod tests {
     #[test]
     fn identifier_lifts_to_a_floor() {
         let mut c = Case::new();
-        c.party.identifiers = vec!["AB123456".into()];
+        c.party.identifiers = vec!["AB123456".into()].into();
         assert_eq!(c.run(identifier, 0.5), None);
         c.query.identifiers = vec!["ZZ999999".into(), "AB123456".into()];
         assert!(close(c.run(identifier, 0.5), W.identifier_match_floor));
@@ -863,7 +863,7 @@ mod tests {
         // Slobodan TESIC) alerts with the exact birth date, not with the
         // year alone.
         let mut c = Case::new();
-        c.party.birth_dates = vec!["1958-12-21".into()];
+        c.party.birth_dates = vec!["1958-12-21".into()].into();
         c.query.birth_dates = vec!["1958-12-21".into()];
         let exact = c.run(birth_date, W.single_part_cap).unwrap_or(0.0);
         assert!(
@@ -878,11 +878,11 @@ mod tests {
     #[test]
     fn birth_date_agrees_fits_or_conflicts() {
         let mut c = Case::new();
-        c.party.birth_dates = vec!["1952-10-07".into()];
+        c.party.birth_dates = vec!["1952-10-07".into()].into();
         assert_eq!(c.run(birth_date, 0.8), None, "no query date");
         let with = |dates: &[&str]| {
             let mut c = Case::new();
-            c.party.birth_dates = vec!["1952-10-07".into()];
+            c.party.birth_dates = vec!["1952-10-07".into()].into();
             c.query.birth_dates = dates.iter().map(|d| d.to_string()).collect();
             c.run(birth_date, 0.8)
         };
@@ -905,7 +905,7 @@ mod tests {
     #[test]
     fn a_conflicting_date_keeps_the_alert_of_an_exact_rare_full_name_only() {
         let mut c = Case::new();
-        c.party.birth_dates = vec!["1952-10-07".into()];
+        c.party.birth_dates = vec!["1952-10-07".into()].into();
         c.query.birth_dates = vec!["1960-01-01".into()];
         c.alignment.score = 1.0;
         c.alignment.full_name = true;
@@ -931,7 +931,7 @@ mod tests {
     #[test]
     fn full_name_and_exact_birth_date_alert_together() {
         let mut c = Case::new();
-        c.party.birth_dates = vec!["1952-10-07".into()];
+        c.party.birth_dates = vec!["1952-10-07".into()].into();
         c.query.birth_dates = vec!["1952-10-07".into()];
         assert_eq!(c.run(full_name_birth_date, 0.76), None, "not in full");
         c.alignment.query_in_full = true;
@@ -953,8 +953,8 @@ mod tests {
         c.alignment.score = 1.0;
         c.alignment.query_in_full = true;
         c.alignment.common_only = true;
-        c.party.birth_dates = vec!["1952-10-07".into()];
-        c.party.countries = vec!["ru".into()];
+        c.party.birth_dates = vec!["1952-10-07".into()].into();
+        c.party.countries = vec!["ru".into()].into();
         assert_eq!(c.run(cap_lift, 0.7), None, "no evidence");
         c.query.birth_dates = vec!["1952".into()];
         let lifted = 0.73 + W.cap_lift_share * (1.0 - 0.73);
@@ -980,7 +980,7 @@ mod tests {
     #[test]
     fn country_agrees_or_conflicts() {
         let mut c = Case::new();
-        c.party.countries = vec!["ru".into()];
+        c.party.countries = vec!["ru".into()].into();
         assert_eq!(c.run(country, 0.8), None);
         c.query.countries = vec!["ua".into(), "ru".into()];
         assert!(close(c.run(country, 0.8), 0.8 + W.country_match_bonus));
@@ -1007,7 +1007,7 @@ mod tests {
         c.alignment.single_part = true;
         c.property = prop::WEAK_ALIAS;
         c.query.birth_dates = vec!["1960".into()];
-        c.party.birth_dates = vec!["1952-10-07".into()];
+        c.party.birth_dates = vec!["1952-10-07".into()].into();
         let ev = Evidence {
             query: &c.query,
             party: &c.party,

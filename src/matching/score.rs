@@ -261,7 +261,7 @@ fn identifier_only(
     .clamp(0.0, 1.0);
     let explanation = explain.then(|| {
         let mut x = Explanation {
-            matched_name: listed.original.clone(),
+            matched_name: listed.original.to_string(),
             matched_property: IDENTIFIER_ONLY.to_string(),
             query_form: String::new(),
             listed_form: String::new(),
@@ -329,7 +329,7 @@ fn explanation(
     };
     let a = &best.alignment;
     let mut explanation = Explanation {
-        matched_name: best.name.original.clone(),
+        matched_name: best.name.original.to_string(),
         matched_property: best.prop.to_string(),
         query_form: variant_text(qv),
         listed_form: variant_text(nv),
