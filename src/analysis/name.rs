@@ -62,15 +62,13 @@ pub struct PreparedToken {
     pub ending_written_on: Option<(u8, u8)>,
     /// A legal form recognised whole (`llc`, `gmbh`), which may conflict with another.
     pub canonical_legal_form: bool,
-    /// Keys computed once so that comparing two tokens allocates nothing:
-    /// the number of characters of `raw`,
+    /// Keys computed once for comparing two tokens: the number of
+    /// characters of `raw`,
     pub chars: usize,
-    /// the set of its characters as bits (a lower bound on edit distance),
+    /// and the set of its characters as bits (a lower bound on edit
+    /// distance; texts with other letters are neither anagrams nor the
+    /// same with letters doubled, see [`same_letters`], [`same_collapsed`]).
     pub letter_bits: u64,
-    /// a hash of `raw` with doubled letters collapsed ("joonng" = "jong"),
-    pub collapsed_hash: u64,
-    /// and a hash of its characters sorted ("nituP" = "Putin").
-    pub sorted_hash: u64,
 }
 
 impl PreparedToken {
@@ -83,8 +81,6 @@ impl PreparedToken {
             text::canonical_token(raw).into_owned()
         };
         let common = text::is_common_token(&canonical);
-        let mut sorted: Vec<char> = raw.chars().collect();
-        sorted.sort_unstable();
         PreparedToken {
             phon: Sym::new(&text::phonetic_key(&canonical)),
             skel: Sym::new(&if script == Script::Arabic {
@@ -108,31 +104,39 @@ impl PreparedToken {
             surname_ending: surname_ending(raw),
             ending_written_on: split_surname_ending(raw)
                 .and_then(|(stem, which)| Some((u8::try_from(stem.len()).ok()?, which))),
-            chars: sorted.len(),
+            chars: raw.chars().count(),
             letter_bits: text::letter_bits(raw),
-            collapsed_hash: hash_of(collapse_repeats(raw).as_str()),
-            sorted_hash: hash_of(sorted.as_slice()),
             raw: Sym::new(raw),
         }
     }
 }
 
-fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+/// Whether two texts are the same once each run of one letter is read as
+/// one ("joonng" / "jong").
+pub fn same_collapsed(a: &str, b: &str) -> bool {
+    fn runs(s: &str) -> impl Iterator<Item = char> + '_ {
+        let mut last = None;
+        s.chars().filter(move |&c| {
+            let first_of_run = Some(c) != last;
+            last = Some(c);
+            first_of_run
+        })
+    }
+    runs(a).eq(runs(b))
 }
 
-/// "joonng" → "jong".
-pub fn collapse_repeats(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last = None;
-    for c in s.chars() {
-        if Some(c) != last {
-            out.push(c);
-        }
-        last = Some(c);
+/// Whether two texts hold the same letters, each as often ("nituP" /
+/// "putin"). Callers ask only when the lengths and letter sets agree, so
+/// the sort is rare.
+pub fn same_letters(a: &str, b: &str) -> bool {
+    let mut x: Vec<char> = a.chars().collect();
+    let mut y: Vec<char> = b.chars().collect();
+    if x.len() != y.len() {
+        return false;
     }
-    out
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
 }
 
 /// Country names (as the country table knows them) and world regions.
@@ -447,6 +451,22 @@ mod tests {
             .iter()
             .map(|t| (t.raw.to_string(), t.kind))
             .collect()
+    }
+
+    #[test]
+    fn doubled_letters_and_reordered_letters_are_found_without_keys() {
+        assert!(same_collapsed("joonng", "jong"));
+        assert!(same_collapsed("jong-uun", "jong-un"));
+        assert!(!same_collapsed("jong", "jung"));
+        assert!(!same_collapsed("jongg", "jogn"));
+        assert!(same_letters("nitup", "putin"));
+        assert!(same_letters("аб", "ба"));
+        assert!(!same_letters("putin", "putn"));
+        assert!(!same_letters("aab", "abb"));
+        // A listed token is kept for as long as the index serves: four
+        // shared keys (8 bytes each), its length, its letter set, a kind
+        // and a few flags.
+        assert!(std::mem::size_of::<PreparedToken>() <= 64);
     }
 
     #[test]

@@ -128,9 +128,7 @@ mod names_by_property {
         s.collect_seq(names.iter().map(|(p, n)| (*p, n)))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<super::Names, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<super::Names, D::Error> {
         let stored = Vec::<(String, PreparedName)>::deserialize(d)?;
         stored
             .into_iter()

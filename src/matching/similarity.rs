@@ -25,6 +25,7 @@
 
 use super::weights::Weights;
 use crate::analysis::PreparedToken;
+use crate::analysis::name::{same_collapsed, same_letters};
 use crate::text::TokenKind;
 use serde::Serialize;
 
@@ -414,7 +415,8 @@ fn fuzzy(p: &TokenPair, w: &Weights) -> Verdict {
 #[inline]
 fn repeated(p: &TokenPair, w: &Weights) -> Verdict {
     if p.min_len >= w.repeated_min_chars
-        && p.q.collapsed_hash == p.n.collapsed_hash
+        && p.q.letter_bits == p.n.letter_bits
+        && same_collapsed(&p.q.raw, &p.n.raw)
         && (!has_doubled_letter(&p.q.raw) || !has_doubled_letter(&p.n.raw))
     {
         Verdict::Match(w.sim_repeated, TokenMatch::Repeated)
@@ -436,7 +438,8 @@ fn has_doubled_letter(t: &str) -> bool {
 fn reordered(p: &TokenPair, w: &Weights) -> Verdict {
     if p.min_len >= w.reordered_min_chars
         && p.q.chars == p.n.chars
-        && p.q.sorted_hash == p.n.sorted_hash
+        && p.q.letter_bits == p.n.letter_bits
+        && same_letters(&p.q.raw, &p.n.raw)
     {
         if p.q.raw.chars().rev().eq(p.n.raw.chars()) {
             Verdict::Match(w.sim_reversed, TokenMatch::Reordered)
