@@ -71,11 +71,11 @@ fn bench(c: &mut Criterion) {
         .records()
         .collect::<Result<_, _>>()
         .expect("listed records readable");
-    let records: Vec<&screener::model::Entity> = records.iter().collect();
+
     let mut group = c.benchmark_group("linking");
     group.sample_size(10);
     group.bench_function("link_every_default_list", |b| {
-        b.iter(|| black_box(screener::linking::Links::of(&records).len()))
+        b.iter(|| black_box(screener::linking::Links::compute(&records).len()))
     });
     group.finish();
     let mut i = 0usize;

@@ -277,15 +277,15 @@ fn conflicting_birth_dates_keep_real_records_apart() {
     let mut copy = zidane.clone();
     copy.id = "eu_fsf:copy".to_string();
     copy.datasets = vec!["eu_fsf".to_string()];
-    let same = Links::of(&[zidane, &copy]);
+    let same = Links::compute([zidane, &copy]);
     assert_eq!(same.len(), 1, "the same record on two lists is one party");
     copy.properties
         .insert(prop::BIRTH_DATE.to_string(), vec!["1971-01-01".to_string()]);
-    let apart = Links::of(&[zidane, &copy]);
+    let apart = Links::compute([zidane, &copy]);
     assert!(apart.is_empty(), "{:?}", apart.parties());
     // No birth date on one side is no conflict.
     copy.properties.remove(prop::BIRTH_DATE);
-    assert_eq!(Links::of(&[zidane, &copy]).len(), 1);
+    assert_eq!(Links::compute([zidane, &copy]).len(), 1);
 }
 
 async fn call(

@@ -344,7 +344,7 @@ impl Parties {
             }
         });
         assign_variant_ids(&mut entities);
-        let links = crate::linking::Links::of(&all.iter().collect::<Vec<_>>());
+        let links = crate::linking::Links::compute(&all);
         Parties {
             lists: loaded,
             entities,

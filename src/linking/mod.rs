@@ -107,25 +107,21 @@ pub struct Links {
 pub type Folded<'a, T> = (T, Option<&'a Party>);
 
 impl Links {
-    /// Links `records` (see the module documentation), each taken once
-    /// and read for what links it; `record(i)` gives the `i`-th again, for
-    /// the few that a party merges.
-    pub fn compute<E: std::borrow::Borrow<Entity>>(
-        records: impl IntoIterator<Item = E>,
-        record: impl Fn(usize) -> Option<Entity>,
-    ) -> Links {
-        let facts: Vec<Facts> = records.into_iter().map(|e| Facts::of(e.borrow())).collect();
+    /// Links the records of `entities` (see the module documentation).
+    pub fn compute<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Links {
+        let entities: Vec<&Entity> = entities.into_iter().collect();
+        let facts: Vec<Facts> = entities.iter().map(|e| Facts::of(e)).collect();
         let mut groups = Groups::new(&facts);
         for (kind, bucket) in buckets(&facts) {
             for (x, &i) in bucket.iter().enumerate() {
                 for &j in &bucket[x + 1..] {
                     if let Some(evidence) = kind.check(&facts[i], &facts[j]) {
-                        groups.union(i, j, evidence);
+                        groups.union(i, j, evidence, entities[i], entities[j]);
                     }
                 }
             }
         }
-        groups.into_links(record)
+        groups.into_links(&entities)
     }
 
     /// The links of these parties (as [`Links::parties`] gives them, and
@@ -141,13 +137,6 @@ impl Links {
             links.parties.push(party);
         }
         links
-    }
-
-    /// Links records held in memory.
-    pub fn of(records: &[&Entity]) -> Links {
-        Links::compute(records.iter().copied(), |i| {
-            records.get(i).map(|&e| e.clone())
-        })
     }
 
     pub fn parties(&self) -> &[Party] {
@@ -241,7 +230,6 @@ fn kind_of(schema: Schema) -> u8 {
 
 /// What linking reads of one record.
 struct Facts {
-    id: String,
     list: String,
     kind: u8,
     /// Full birth dates (`YYYY-MM-DD`), sorted.
@@ -329,7 +317,6 @@ impl Facts {
             }
         }
         Facts {
-            id: e.id.clone(),
             list,
             kind: kind_of(e.schema),
             birth_dates,
@@ -524,7 +511,7 @@ impl<'f> Groups<'f> {
 
     /// Joins the groups of `i` and `j` unless they are one already or
     /// their union would hold a conflict.
-    fn union(&mut self, i: usize, j: usize, evidence: Evidence) {
+    fn union(&mut self, i: usize, j: usize, evidence: Evidence, a: &Entity, b: &Entity) {
         let (ri, rj) = (self.root(i), self.root(j));
         if ri == rj {
             return;
@@ -545,38 +532,36 @@ impl<'f> Groups<'f> {
         let moved = std::mem::take(&mut self.links[rj]);
         self.links[ri].extend(moved);
         self.links[ri].push(Link {
-            from: facts[i].id.clone(),
-            to: facts[j].id.clone(),
+            from: a.id.clone(),
+            to: b.id.clone(),
             evidence,
         });
         self.parent[rj] = ri;
     }
 
-    fn into_links(mut self, record: impl Fn(usize) -> Option<Entity>) -> Links {
-        let facts = self.facts;
+    fn into_links(mut self, entities: &[&Entity]) -> Links {
         let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
-        for i in 0..facts.len() {
+        for i in 0..entities.len() {
             let r = self.root(i);
             if !self.links[r].is_empty() {
                 members.entry(r).or_default().push(i);
             }
         }
         let mut groups: Vec<(usize, Vec<usize>)> = members.into_iter().collect();
-        groups.sort_by(|a, b| facts[a.1[0]].id.cmp(&facts[b.1[0]].id));
+        groups.sort_by(|a, b| entities[a.1[0]].id.cmp(&entities[b.1[0]].id));
         let mut parties = Vec::with_capacity(groups.len());
         for (root, mut idx) in groups {
-            idx.sort_by(|&a, &b| facts[a].id.cmp(&facts[b].id));
-            let records: Vec<Entity> = idx.iter().filter_map(|&i| record(i)).collect();
-            let members: Vec<&Entity> = records.iter().collect();
+            idx.sort_by(|&a, &b| entities[a].id.cmp(&entities[b].id));
+            let members: Vec<&Entity> = idx.iter().map(|&i| entities[i]).collect();
             let un = idx
                 .iter()
                 .flat_map(|&i| self.facts[i].un_refs.iter())
                 .min()
                 .cloned();
-            let id = party_id(un.as_deref(), &facts[idx[0]].id);
+            let id = party_id(un.as_deref(), &members[0].id);
             parties.push(Party {
                 entity: merge_entities(&id, &members),
-                referents: idx.iter().map(|&i| facts[i].id.clone()).collect(),
+                referents: members.iter().map(|e| e.id.clone()).collect(),
                 links: std::mem::take(&mut self.links[root]),
                 id,
             });
@@ -663,7 +648,7 @@ mod tests {
             "AL RASHID, Ali Hassan",
             &["1970-01-02"],
         );
-        let links = Links::of(&[&a, &b]);
+        let links = Links::compute([&a, &b]);
         assert_eq!(links.len(), 1);
         let p = links.resolve("gb_hmt_sanctions:9").expect("linked");
         assert_eq!(p.referents, ["gb_hmt_sanctions:9", "us_ofac_sdn:1"]);
@@ -672,7 +657,7 @@ mod tests {
         // A second OFAC record with that name and date: OFAC itself tells
         // two parties apart there, so which one the UK means is unknown.
         let c = person("us_ofac_sdn", "2", "Ali Hassan Al-Rashid", &["1970-01-02"]);
-        assert!(Links::of(&[&a, &b, &c]).is_empty());
+        assert!(Links::compute([&a, &b, &c]).is_empty());
     }
 
     #[test]
@@ -686,8 +671,8 @@ mod tests {
         let a = shop("us_ofac_sdn", "1", "STAR MARKET");
         let b = shop("us_ofac_sdn", "2", "CAR AUDIO");
         let c = shop("us_trade_csl", "2", "CAR AUDIO");
-        assert_eq!(Links::of(&[&b, &c]).len(), 1);
-        assert!(Links::of(&[&a, &b, &c]).is_empty());
+        assert_eq!(Links::compute([&b, &c]).len(), 1);
+        assert!(Links::compute([&a, &b, &c]).is_empty());
     }
 
     #[test]
@@ -699,7 +684,7 @@ mod tests {
         let c = person("eu_fsf", "5", "Ali Rashid", &["1971-03-04"]);
         let mut c2 = c.clone();
         c2.add(prop::UNSC_ID, "QDi.001");
-        let links = Links::of(&[&a, &b, &c2]);
+        let links = Links::compute([&a, &b, &c2]);
         let p = links.resolve("un_sc_sanctions:QDi.1").expect("linked");
         assert_eq!(p.id, "NK-QDi.001");
         assert_eq!(p.referents.len(), 2, "{p:?}");
@@ -717,7 +702,7 @@ mod tests {
         let mut o = Entity::new("au_dfat_sanctions", "o", Schema::Organization);
         o.add(prop::NAME, "Ocean Star");
         o.add(prop::IMO_NUMBER, "9187629");
-        let links = Links::of(&[&v1, &v2, &o]);
+        let links = Links::compute([&v1, &v2, &o]);
         let p = links.resolve("us_ofac_sdn:v1").expect("linked");
         assert_eq!(p.referents, ["gb_hmt_sanctions:v2", "us_ofac_sdn:v1"]);
         assert!(matches!(
@@ -737,7 +722,7 @@ mod tests {
             &["1970-01-02"],
         );
         let c = person("eu_fsf", "3", "Someone Else", &[]);
-        let links = Links::of(&[&a, &b, &c]);
+        let links = Links::compute([&a, &b, &c]);
         let results = vec!["gb_hmt_sanctions:9", "eu_fsf:3", "us_ofac_sdn:1"];
         let folded = links.fold(results, |r| r);
         let ids: Vec<&str> = folded.iter().map(|(r, _)| *r).collect();
