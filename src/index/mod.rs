@@ -585,8 +585,9 @@ impl ScreeningIndex {
     }
 
     /// The listed record with this id for showing it: a read that fails
-    /// (the index's files damaged on disk since they were loaded whole) is
-    /// logged as an error and taken as no record.
+    /// (the document store damaged on disk; a restart does not read the
+    /// records, so it finds no such damage) is logged as an error and
+    /// taken as no record.
     pub fn listed(&self, id: &str) -> Option<Entity> {
         match self.record_by_id(id)? {
             Ok(e) => Some(e),

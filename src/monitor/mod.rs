@@ -947,8 +947,8 @@ impl Monitor {
             .filter_map(|(ord, r)| {
                 let e = index.entity(ord)?;
                 let list = e.datasets.first().map_or("", |d| d.as_str());
-                // A record that cannot be read (the index's files damaged
-                // since they were loaded) gets a fingerprint no decision
+                // A record that cannot be read (the index's document store
+                // damaged on disk) gets a fingerprint no decision
                 // was made on: the alert shows rather than stays suppressed.
                 let entity_fp = match index.record(ord)? {
                     Ok(record) => customer::match_fingerprint(&record),

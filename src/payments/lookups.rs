@@ -108,9 +108,8 @@ impl Lookups {
         let mut seen: HashSet<(u32, Vec<u64>)> = HashSet::new();
         for (ord, (e, record)) in index.entities().zip(index.records()).enumerate() {
             let ord = ord as u32;
-            // Read back from the index's document store, which was read
-            // whole when the index was loaded: a failure here is a disk
-            // gone bad since.
+            // Read back from the index's document store: a failure is a
+            // store damaged on disk, which loading the index does not read.
             match record {
                 Ok(record) => out.add_identifiers(ord, &record),
                 Err(err) => {
