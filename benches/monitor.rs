@@ -250,9 +250,11 @@ fn main() {
             &|_: &str, _: &str| Err(String::new()),
         )
         .expect("delta");
+    let delta_secs = t.elapsed().as_secs_f64();
+    let (rss, hwm) = rss_mb();
     println!(
-        "delta rescreen: {:.1} s ({} added, {} removed, {} changed; {} parties and {} customers screened; {} opened, {} updated, {} delisted)",
-        t.elapsed().as_secs_f64(),
+        "delta rescreen: {:.1} s ({} added, {} removed, {} changed; {} parties and {} customers screened; {} opened, {} updated, {} delisted); rss {rss:.0} MB (peak {hwm:.0} MB)",
+        delta_secs,
         delta.entities_added,
         delta.entities_removed,
         delta.entities_changed,

@@ -156,19 +156,39 @@ pub fn identifying_words(names: &[crate::analysis::PreparedQuery]) -> usize {
         .unwrap_or(0)
 }
 
-/// The blocking keys of a customer's queries (the union over its names).
-pub fn customer_keys(queries: &[crate::matching::Query]) -> Vec<Key> {
-    let prepared: Vec<crate::analysis::PreparedQuery> = queries
-        .iter()
-        .filter_map(|q| crate::matching::prepare_query(q).ok())
-        .map(|p| p.query)
-        .collect();
-    prepared_keys(&prepared)
+/// What the blocking reads of a customer: the keys of its names and how
+/// many identifying words its shortest name has ([`identifying_words`]).
+/// Neither depends on the generation of the lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerBlocking {
+    pub keys: Vec<Key>,
+    pub words: usize,
+}
+
+impl CustomerBlocking {
+    /// Of a customer's names already analysed.
+    pub fn of_prepared(prepared: &[crate::analysis::PreparedQuery]) -> CustomerBlocking {
+        CustomerBlocking {
+            keys: prepared_keys(prepared),
+            words: identifying_words(prepared),
+        }
+    }
+
+    /// Of a customer's queries (its names, as given).
+    pub fn of_queries(queries: &[crate::matching::Query]) -> CustomerBlocking {
+        let prepared: Vec<crate::analysis::PreparedQuery> = queries
+            .iter()
+            .filter_map(|q| crate::matching::prepare_query(q).ok())
+            .map(|p| p.query)
+            .collect();
+        CustomerBlocking::of_prepared(&prepared)
+    }
 }
 
 /// The blocking keys of a customer's names already analysed (the same as
-/// [`customer_keys`] of the queries they were analysed from: the keys do
-/// not depend on which tokens the scorer counts as common).
+/// [`CustomerBlocking::of_queries`] for the queries they were analysed
+/// from: the keys do not depend on which tokens the scorer counts as
+/// common).
 pub fn prepared_keys(prepared: &[crate::analysis::PreparedQuery]) -> Vec<Key> {
     let mut keys = Vec::new();
     for q in prepared {
@@ -205,12 +225,13 @@ thread_local! {
     static SUMS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// Adds `weight` for every ordinal in `postings`, remembering which were touched.
-fn accumulate<'a>(
+/// Adds `weight` for every ordinal in `postings`, then keeps what `keep`
+/// makes of each ordinal touched and its sum, in order.
+fn accumulate<'a, T: Ord>(
     postings: impl Iterator<Item = (&'a [u32], u16)>,
     size: usize,
-    keep: impl Fn(u32, u32) -> bool,
-) -> Vec<u32> {
+    keep: impl Fn(u32, u32) -> Option<T>,
+) -> Vec<T> {
     SUMS.with(|cell| {
         let mut guard = cell.borrow_mut();
         let (sums, touched) = &mut *guard;
@@ -228,10 +249,9 @@ fn accumulate<'a>(
                 *slot += u32::from(w);
             }
         }
-        let mut out: Vec<u32> = touched
+        let mut out: Vec<T> = touched
             .iter()
-            .copied()
-            .filter(|&o| keep(o, sums[o as usize]))
+            .filter_map(|&o| keep(o, sums[o as usize]))
             .collect();
         for &o in touched.iter() {
             sums[o as usize] = 0;
@@ -367,6 +387,12 @@ impl EntityTable {
             .sum()
     }
 
+    /// A customer and listed party `ord` pass the blocking: their shared
+    /// keys weigh at least the customer's minimum.
+    pub fn meets(&self, customer: &CustomerBlocking, ord: u32) -> bool {
+        self.pair_weight(&customer.keys, ord) >= self.weights.min_weight_for(customer.words)
+    }
+
     /// Forward: the monitored parties whose shared keys with the customer
     /// weigh at least `min` ([`BlockingWeights::min_weight_for`]), by ordinal.
     pub fn candidates(&self, customer_keys: &[Key], min: u32) -> Vec<u32> {
@@ -376,7 +402,7 @@ impl EntityTable {
                 .filter(|e| e.weight > 0)
                 .map(|e| (e.parties.as_slice(), e.weight))
         });
-        accumulate(postings, self.ids.len(), |_, sum| sum >= min)
+        accumulate(postings, self.ids.len(), |o, sum| (sum >= min).then_some(o))
     }
 
     /// The keys whose weight differs between two generations.
@@ -406,23 +432,55 @@ impl EntityTable {
 /// The customer side: for every key, the customers (store ordinals) whose
 /// names have it, kept in step with every write. Entries are only added: a
 /// customer whose names changed or who was deleted leaves stale entries,
-/// which can only add candidates, and every candidate is checked against the
-/// customer's current keys ([`EntityTable::pair_weight`]) before scoring.
+/// which can only add candidates.
+///
+/// Per customer it also keeps how many identifying words it has, while its
+/// entries are exactly its keys (it was indexed once). For such a customer
+/// the weight a reverse search sums is the pair's
+/// ([`EntityTable::pair_weight`]), so the search decides the blocking
+/// itself ([`Candidate::met`]). A customer indexed again may have stale or
+/// doubled entries: it is a candidate on the least weight any customer
+/// needs, and its current keys decide.
 #[derive(Debug, Default)]
 pub struct CustomerIndex {
     postings: HashMap<Key, Vec<u32>>,
+    /// By ordinal: identifying words, [`Self::UNSURE`] or [`Self::UNSEEN`].
+    words: Vec<u8>,
     max_ord: u32,
     entries: usize,
 }
 
+/// A customer found by a reverse search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub ord: u32,
+    /// The pair passes the blocking: nothing is left to check. When false,
+    /// the customer's current keys decide ([`EntityTable::pair_weight`]).
+    pub met: bool,
+}
+
 impl CustomerIndex {
-    /// Records a customer's keys (its new ones, when it changed).
-    pub fn add(&mut self, ord: u32, keys: &[Key]) {
+    /// Not indexed.
+    const UNSEEN: u8 = u8::MAX;
+    /// Indexed more than once, or with more words than a `u8` below this holds.
+    const UNSURE: u8 = u8::MAX - 1;
+
+    /// Records a customer's keys (its new ones, when it changed) and its
+    /// identifying words.
+    pub fn add(&mut self, ord: u32, blocking: &CustomerBlocking) {
         self.max_ord = self.max_ord.max(ord);
-        for k in keys {
+        for k in &blocking.keys {
             self.postings.entry(*k).or_default().push(ord);
             self.entries += 1;
         }
+        let slot = ord as usize;
+        if self.words.len() <= slot {
+            self.words.resize(slot + 1, Self::UNSEEN);
+        }
+        self.words[slot] = match u8::try_from(blocking.words) {
+            Ok(w) if self.words[slot] == Self::UNSEEN && w < Self::UNSURE => w,
+            _ => Self::UNSURE,
+        };
     }
 
     /// The highest ordinal indexed.
@@ -435,15 +493,25 @@ impl CustomerIndex {
         self.entries
     }
 
-    /// Customers who may share at least the minimum weight of keys with a listed
-    /// party of these weighted keys (a superset: check each with
-    /// [`EntityTable::pair_weight`]).
-    pub fn candidates(&self, weighted: &[(Key, u16)], min_weight: u32) -> Vec<u32> {
+    /// Whether customer `ord` with keys weighing `sum` against a party is a
+    /// candidate, and whether that is decided.
+    fn judge(&self, ord: u32, sum: u32, weights: &BlockingWeights) -> Option<Candidate> {
+        match self.words.get(ord as usize) {
+            Some(&w) if w < Self::UNSURE => (sum >= weights.min_weight_for(usize::from(w)))
+                .then_some(Candidate { ord, met: true }),
+            _ => (sum >= weights.min_weight).then_some(Candidate { ord, met: false }),
+        }
+    }
+
+    /// Reverse: the customers whose keys shared with a listed party (its
+    /// keys and their weights) may weigh enough for the blocking, by
+    /// ordinal.
+    pub fn candidates(&self, weighted: &[(Key, u16)], weights: &BlockingWeights) -> Vec<Candidate> {
         let postings = weighted
             .iter()
             .filter_map(|(k, w)| self.postings.get(k).map(|p| (p.as_slice(), *w)));
-        accumulate(postings, self.max_ord as usize + 1, |_, sum| {
-            sum >= min_weight
+        accumulate(postings, self.max_ord as usize + 1, |o, sum| {
+            self.judge(o, sum, weights)
         })
     }
 
@@ -452,9 +520,9 @@ impl CustomerIndex {
     pub fn candidates_sharing(
         &self,
         weighted: &[(Key, u16)],
-        min_weight: u32,
+        weights: &BlockingWeights,
         through: &HashSet<Key>,
-    ) -> Vec<u32> {
+    ) -> Vec<Candidate> {
         let sharing: HashSet<u32> = self.customers_with(through).into_iter().collect();
         if sharing.is_empty() {
             return Vec::new();
@@ -463,7 +531,11 @@ impl CustomerIndex {
             .iter()
             .filter_map(|(k, w)| self.postings.get(k).map(|p| (p.as_slice(), *w)));
         accumulate(postings, self.max_ord as usize + 1, |o, sum| {
-            sum >= min_weight && sharing.contains(&o)
+            if sharing.contains(&o) {
+                self.judge(o, sum, weights)
+            } else {
+                None
+            }
         })
     }
 
@@ -506,11 +578,13 @@ mod tests {
         let got = accumulate(
             [(a.as_slice(), 20u16), (b.as_slice(), 20u16)].into_iter(),
             4,
-            |_, s| s >= 40,
+            |o, s| (s >= 40).then_some(o),
         );
         assert_eq!(got, vec![2, 3]);
         // The space is left clean for the next search.
-        let got = accumulate([(a.as_slice(), 40u16)].into_iter(), 4, |_, s| s >= 40);
+        let got = accumulate([(a.as_slice(), 40u16)].into_iter(), 4, |o, s| {
+            (s >= 40).then_some(o)
+        });
         assert_eq!(got, vec![1, 2, 3]);
     }
 
@@ -547,23 +621,81 @@ mod tests {
         assert!(w.min_weight_for(5) > u32::from(w.token));
     }
 
+    fn blocking(keys: &[Key], words: usize) -> CustomerBlocking {
+        CustomerBlocking {
+            keys: keys.to_vec(),
+            words,
+        }
+    }
+
+    fn ords(found: &[Candidate]) -> Vec<u32> {
+        found.iter().map(|c| c.ord).collect()
+    }
+
     #[test]
     fn candidates_sharing_a_key_are_the_candidates_with_that_key() {
         let mut index = CustomerIndex::default();
         let (putin, vladimir, grm) = (key_of("t:putin"), key_of("t:vladimir"), key_of("g:tin"));
-        index.add(1, &[putin, vladimir, grm]);
-        index.add(2, &[putin, vladimir]);
-        index.add(3, &[putin, grm]);
-        index.add(4, &[grm]);
+        index.add(1, &blocking(&[putin, vladimir, grm], 2));
+        index.add(2, &blocking(&[putin, vladimir], 2));
+        index.add(3, &blocking(&[putin, grm], 2));
+        index.add(4, &blocking(&[grm], 2));
         let party = [(putin, 40), (vladimir, 20), (grm, 6)];
-        assert_eq!(index.candidates(&party, 30), vec![1, 2, 3]);
+        let w = DEFAULT_BLOCKING;
+        assert_eq!(ords(&index.candidates(&party, &w)), vec![1, 2, 3]);
         let through: HashSet<Key> = [grm].into();
         // Customer 4 shares the key but not enough weight; 2 does not share it.
-        assert_eq!(index.candidates_sharing(&party, 30, &through), vec![1, 3]);
+        assert_eq!(
+            ords(&index.candidates_sharing(&party, &w, &through)),
+            vec![1, 3]
+        );
         assert!(
             index
-                .candidates_sharing(&party, 30, &HashSet::new())
+                .candidates_sharing(&party, &w, &HashSet::new())
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_customer_indexed_once_is_judged_on_its_own_minimum() {
+        let w = DEFAULT_BLOCKING;
+        let (putin, vladimir) = (key_of("t:putin"), key_of("t:vladimir"));
+        let party = [(putin, 40)];
+        let mut index = CustomerIndex::default();
+        // Two words: one uncommon token is enough, and the search says so.
+        index.add(1, &blocking(&[putin, vladimir], 2));
+        // Five words: the same token is not (40 < min_weight_for(5)).
+        index.add(2, &blocking(&[putin, vladimir], 5));
+        assert!(u32::from(party[0].1) < w.min_weight_for(5));
+        assert_eq!(
+            index.candidates(&party, &w),
+            vec![Candidate { ord: 1, met: true }]
+        );
+        // Indexed again (its names changed): the entries may be stale or
+        // doubled, so the least minimum lets it through, undecided.
+        index.add(2, &blocking(&[putin], 5));
+        assert_eq!(
+            index.candidates(&party, &w),
+            vec![
+                Candidate { ord: 1, met: true },
+                Candidate { ord: 2, met: false }
+            ]
+        );
+        // Doubled entries would sum to 80: not taken as the pair's weight.
+        let doubled = [(putin, 30)];
+        assert_eq!(
+            index.candidates(&doubled, &w),
+            vec![
+                Candidate { ord: 1, met: true },
+                Candidate { ord: 2, met: false }
+            ]
+        );
+        // More words than the index counts: undecided from the start.
+        index.add(3, &blocking(&[putin], 300));
+        assert!(
+            index
+                .candidates(&party, &w)
+                .contains(&Candidate { ord: 3, met: false })
         );
     }
 }

@@ -34,7 +34,7 @@ pub mod webhooks;
 use crate::matching::{MatchResult, ScreenOptions};
 use crate::model::Entity;
 use crate::service::Served;
-use blocking::{BlockingWeights, CustomerIndex, EntityTable, Key, customer_keys};
+use blocking::{BlockingWeights, CustomerBlocking, CustomerIndex, EntityTable, Key};
 use customer::Customer;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -321,7 +321,7 @@ impl Generation {
 /// A customer's names analysed once for a screening: its blocking keys
 /// and the names as the matcher scores them.
 struct Analysed {
-    keys: Vec<Key>,
+    blocking: CustomerBlocking,
     names: Vec<crate::analysis::PreparedQuery>,
     /// The least weight of keys a listed party must share with it.
     min_weight: u32,
@@ -329,24 +329,73 @@ struct Analysed {
 
 impl Analysed {
     fn of(g: &Generation, c: &Customer) -> Analysed {
-        let names: Vec<crate::analysis::PreparedQuery> = c
-            .queries()
-            .iter()
-            .filter_map(|q| g.served.matcher.prepare_for_scoring(q).ok())
-            .collect();
+        Analysed::of_names(g, names_for_scoring(g, c))
+    }
+
+    fn of_names(g: &Generation, names: Vec<crate::analysis::PreparedQuery>) -> Analysed {
+        let blocking = CustomerBlocking::of_prepared(&names);
         Analysed {
-            keys: blocking::prepared_keys(&names),
-            min_weight: g
-                .table
-                .weights()
-                .min_weight_for(blocking::identifying_words(&names)),
+            min_weight: g.table.weights().min_weight_for(blocking.words),
+            blocking,
             names,
         }
     }
 
     /// The pair with listed party `ord` passes the blocking.
     fn meets(&self, g: &Generation, ord: u32) -> bool {
-        g.table.pair_weight(&self.keys, ord) >= self.min_weight
+        g.table.meets(&self.blocking, ord)
+    }
+}
+
+/// A customer's names as the matcher of `g` scores them.
+fn names_for_scoring(g: &Generation, c: &Customer) -> Vec<crate::analysis::PreparedQuery> {
+    c.queries()
+        .iter()
+        .filter_map(|q| g.served.matcher.prepare_for_scoring(q).ok())
+        .collect()
+}
+
+/// The customers' names analysed during one rescreen job on this replica,
+/// by ordinal and revision. A delta's chunks of parties find many of the
+/// same customers (every party with a common token finds the customers
+/// with it), and each is analysed once. Bounded: past [`MEMO_CUSTOMERS`]
+/// customers, the others are analysed each time they are found.
+struct NameMemo {
+    /// By customer ordinal: the revision analysed, and its names.
+    kept: Mutex<HashMap<u32, (i64, AnalysedNames)>>,
+}
+
+/// A customer's names analysed, shared between the chunks that find it.
+type AnalysedNames = Arc<[crate::analysis::PreparedQuery]>;
+
+/// How many customers' analysed names a rescreen job keeps ([`NameMemo`]).
+/// A Latin two-word name takes about 1.2 KB, so this bounds the memo near
+/// 300 MB.
+const MEMO_CUSTOMERS: usize = 250_000;
+
+impl NameMemo {
+    fn new() -> NameMemo {
+        NameMemo {
+            kept: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The names of a stored customer (its record parsed), analysed
+    /// against `g` now or earlier in the job; `None` for a record that
+    /// does not parse.
+    fn names(&self, g: &Generation, s: &StoredCustomer) -> Option<AnalysedNames> {
+        if let Some((revision, names)) = lock(&self.kept).get(&s.ord)
+            && *revision == s.revision
+        {
+            return Some(Arc::clone(names));
+        }
+        let c = serde_json::from_str::<Customer>(&s.record).ok()?;
+        let names: AnalysedNames = names_for_scoring(g, &c).into();
+        let mut kept = lock(&self.kept);
+        if kept.len() < MEMO_CUSTOMERS || kept.contains_key(&s.ord) {
+            kept.insert(s.ord, (s.revision, Arc::clone(&names)));
+        }
+        Some(names)
     }
 }
 
@@ -356,7 +405,7 @@ struct Screened<'a> {
     slot: usize,
     id: String,
     customer: &'a Customer,
-    keys: Vec<Key>,
+    blocking: CustomerBlocking,
     found: Vec<Found>,
     record: String,
     digest: String,
@@ -808,15 +857,15 @@ impl Monitor {
             };
             let Some(last) = batch.last() else { break };
             after = last.ord;
-            let keyed: Vec<(u32, Vec<Key>)> = batch
+            let keyed: Vec<(u32, CustomerBlocking)> = batch
                 .par_iter()
                 .filter_map(|c| {
                     let cust: Customer = serde_json::from_str(&c.record).ok()?;
-                    Some((c.ord, customer_keys(&cust.queries())))
+                    Some((c.ord, CustomerBlocking::of_queries(&cust.queries())))
                 })
                 .collect();
-            for (ord, keys) in keyed {
-                index.add(ord, &keys);
+            for (ord, blocking) in keyed {
+                index.add(ord, &blocking);
             }
             n += batch.len();
         }
@@ -869,17 +918,17 @@ impl Monitor {
                 .filter(|(change, _)| !state.own.contains(change))
                 .map(|(_, c)| c)
                 .collect();
-            let keyed: Vec<(u32, Vec<Key>)> = theirs
+            let keyed: Vec<(u32, CustomerBlocking)> = theirs
                 .par_iter()
                 .filter_map(|c| {
                     let cust: Customer = serde_json::from_str(&c.record).ok()?;
-                    Some((c.ord, customer_keys(&cust.queries())))
+                    Some((c.ord, CustomerBlocking::of_queries(&cust.queries())))
                 })
                 .collect();
             n += keyed.len();
             let mut index = self.customers.write().unwrap_or_else(|p| p.into_inner());
-            for (ord, keys) in keyed {
-                index.add(ord, &keys);
+            for (ord, blocking) in keyed {
+                index.add(ord, &blocking);
             }
             drop(index);
             if let Some(g) = &g {
@@ -908,11 +957,11 @@ impl Monitor {
     // ----- screening -----
 
     /// Screens a customer forward: its keys and the pairs at or above the threshold.
-    fn screen_forward(&self, g: &Generation, c: &Customer) -> (Vec<Key>, Vec<Found>) {
+    fn screen_forward(&self, g: &Generation, c: &Customer) -> (CustomerBlocking, Vec<Found>) {
         let a = Analysed::of(g, c);
-        let ords = g.table.candidates(&a.keys, a.min_weight);
+        let ords = g.table.candidates(&a.blocking.keys, a.min_weight);
         let found = self.score_pairs(g, &a.names, &ords);
-        (a.keys, found)
+        (a.blocking, found)
     }
 
     /// Scores a customer's names against listed parties (index ordinals);
@@ -976,8 +1025,9 @@ impl Monitor {
     /// party of `ords` (in that order), every customer (with its record as
     /// read, by ordinal) whose pair passes the blocking and scores at or
     /// above the threshold, exactly as [`Monitor::score_pair`] decides it.
-    /// A candidate customer of several of the parties is read and analysed
-    /// once, and scored against those parties together.
+    /// A candidate customer of several of the parties is read once and
+    /// scored against those parties together; its names are analysed once
+    /// in the job (`memo`).
     ///
     /// With `sharing`, only the customers sharing one of those keys with a
     /// party are screened against it.
@@ -986,15 +1036,16 @@ impl Monitor {
         g: &Generation,
         ords: &[u32],
         sharing: Option<&HashSet<Key>>,
+        memo: &NameMemo,
     ) -> Result<PartyPairs> {
         use rayon::prelude::*;
-        let min_weight = self.weights.min_weight;
+        let weights = g.table.weights();
         let screened: Vec<u32> = ords
             .iter()
             .copied()
             .filter(|&o| g.table.id(o).is_some() && g.table.is_monitored(o))
             .collect();
-        let per_party: Vec<(u32, Vec<u32>)> = {
+        let per_party: Vec<(u32, Vec<blocking::Candidate>)> = {
             let index = self.customers.read().unwrap_or_else(|p| p.into_inner());
             let index = &*index;
             screened
@@ -1002,7 +1053,7 @@ impl Monitor {
                 .map(|&o| {
                     let weighted = g.table.weighted_keys(o);
                     let customers = match sharing {
-                        None => index.candidates(&weighted, min_weight),
+                        None => index.candidates(&weighted, weights),
                         Some(keys) => {
                             let through: HashSet<Key> = g
                                 .table
@@ -1011,18 +1062,19 @@ impl Monitor {
                                 .copied()
                                 .filter(|k| keys.contains(k))
                                 .collect();
-                            index.candidates_sharing(&weighted, min_weight, &through)
+                            index.candidates_sharing(&weighted, weights, &through)
                         }
                     };
                     (o, customers)
                 })
                 .collect()
         };
-        // Customer ordinal → the parties it is a candidate of.
-        let mut wanted: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        // Customer ordinal → the parties it is a candidate of, and whether
+        // the search decided that the pair passes the blocking.
+        let mut wanted: BTreeMap<u32, Vec<(u32, bool)>> = BTreeMap::new();
         for (party, customers) in &per_party {
-            for &c in customers {
-                wanted.entry(c).or_default().push(*party);
+            for c in customers {
+                wanted.entry(c.ord).or_default().push((*party, c.met));
             }
         }
         drop(per_party);
@@ -1038,11 +1090,22 @@ impl Monitor {
             .into_par_iter()
             .filter_map(|s| {
                 let parties = wanted.get(&s.ord)?;
-                let c = serde_json::from_str::<Customer>(&s.record).ok()?;
-                let a = Analysed::of(g, &c);
-                let ords: Vec<u32> = parties.iter().copied().filter(|&p| a.meets(g, p)).collect();
+                let names = memo.names(g, &s)?;
+                // Where the search could not decide (the customer was
+                // indexed again), its current keys do.
+                let current = parties
+                    .iter()
+                    .any(|&(_, met)| !met)
+                    .then(|| CustomerBlocking::of_prepared(&names));
+                let ords: Vec<u32> = parties
+                    .iter()
+                    .filter(|&&(p, met)| {
+                        met || current.as_ref().is_some_and(|b| g.table.meets(b, p))
+                    })
+                    .map(|&(p, _)| p)
+                    .collect();
                 let found: Vec<(u32, Found)> = self
-                    .score_pairs(g, &a.names, &ords)
+                    .score_pairs(g, &names, &ords)
                     .into_iter()
                     .filter_map(|f| g.ord_of.get(&f.entity_id).map(|&o| (o, f)))
                     .collect();
@@ -1181,7 +1244,7 @@ impl Monitor {
                     _ => report.unchanged += 1,
                 }
                 if outcome.status.as_deref() != Some("unchanged") {
-                    index.add(ord, &s.keys);
+                    index.add(ord, &s.blocking);
                 }
                 report.alerts_opened += opened;
                 slots[s.slot] = Some(outcome);
@@ -1207,7 +1270,7 @@ impl Monitor {
         chunk
             .par_iter()
             .map(|(slot, c)| {
-                let (keys, found) = self.screen_forward(g, c);
+                let (blocking, found) = self.screen_forward(g, c);
                 let record = c.canonical_json();
                 let digest = customer::digest_of(&record);
                 let rating = self.config.risk.rate(
@@ -1221,7 +1284,7 @@ impl Monitor {
                     slot: *slot,
                     id: c.id.clone().unwrap_or_default(),
                     customer: c,
-                    keys,
+                    blocking,
                     found,
                     match_fp: c.match_fingerprint(),
                     name: c.display_name(),
@@ -2237,6 +2300,7 @@ impl Monitor {
     /// back, and alert writes being idempotent, nothing is doubled.
     fn work_job(&self, g: &Arc<Generation>, job: i64) -> Result<RescreenProgress> {
         let mut outage = Outage::default();
+        let memo = NameMemo::new();
         loop {
             let claimed =
                 match self
@@ -2270,7 +2334,7 @@ impl Monitor {
             let work: ChunkWork = serde_json::from_str(&chunk.work)
                 .map_err(|e| internal(format!("rescreen job {job}, chunk {}: {e}", chunk.chunk)))?;
             loop {
-                let done = self.work_chunk(g, &work, &chunk).and_then(|counts| {
+                let done = self.work_chunk(g, &work, &chunk, &memo).and_then(|counts| {
                     self.store
                         .finish_rescreen_chunk(&chunk, &self.replica, &counts, now())
                 });
@@ -2292,13 +2356,16 @@ impl Monitor {
         g: &Arc<Generation>,
         work: &ChunkWork,
         chunk: &RescreenChunk,
+        memo: &NameMemo,
     ) -> Result<ChunkCounts> {
         let mut counts = ChunkCounts::default();
         match work {
-            ChunkWork::Parties(ids) => self.screen_parties(g, ids, None, chunk, &mut counts)?,
+            ChunkWork::Parties(ids) => {
+                self.screen_parties(g, ids, None, chunk, memo, &mut counts)?
+            }
             ChunkWork::PartiesSharing(ids, keys) => {
                 let sharing: HashSet<Key> = keys.iter().copied().collect();
-                self.screen_parties(g, ids, Some(&sharing), chunk, &mut counts)?
+                self.screen_parties(g, ids, Some(&sharing), chunk, memo, &mut counts)?
             }
             ChunkWork::Customers(ords) => {
                 let batch = self.store.customers_by_ord(ords)?;
@@ -2345,6 +2412,7 @@ impl Monitor {
         ids: &[String],
         sharing: Option<&HashSet<Key>>,
         chunk: &RescreenChunk,
+        memo: &NameMemo,
         counts: &mut ChunkCounts,
     ) -> Result<()> {
         let ords: Vec<u32> = ids
@@ -2352,7 +2420,7 @@ impl Monitor {
             .filter_map(|id| g.ord_of.get(id).copied())
             .collect();
         counts.entities_screened = ords.len() as u64;
-        let found = self.screen_reverse(g, &ords, sharing)?;
+        let found = self.screen_reverse(g, &ords, sharing, memo)?;
         let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
         counts.alerts_opened += o as u64;
         counts.alerts_updated += u as u64;
