@@ -607,6 +607,17 @@ impl ScreeningIndex {
             .map(move |&at| decode_record(&searcher, field, at))
     }
 
+    /// Every party's listed record as stored (its JSON, not decoded), by
+    /// ordinal: two generations' records compare without decoding them,
+    /// and [`decode_stored`] decodes one as [`Self::record`] does.
+    pub fn stored_records(&self) -> impl Iterator<Item = Result<String, IndexError>> + '_ {
+        let searcher = self.reader.searcher();
+        let field = self.fields.record;
+        self.record_at
+            .iter()
+            .map(move |&at| stored_json(&searcher, field, at))
+    }
+
     pub fn entities(&self) -> impl Iterator<Item = &PreparedEntity> {
         self.entities.iter()
     }
@@ -690,11 +701,20 @@ impl ScreeningIndex {
 
 /// A listed record from the key index's document store.
 fn decode_record(searcher: &Searcher, field: Field, at: DocAddress) -> Result<Entity, IndexError> {
+    decode_stored(&stored_json(searcher, field, at)?)
+}
+
+/// A party's listed record as its document stores it.
+fn stored_json(searcher: &Searcher, field: Field, at: DocAddress) -> Result<String, IndexError> {
     let doc: TantivyDocument = searcher.doc(at)?;
-    let json = doc
-        .get_first(field)
+    doc.get_first(field)
         .and_then(|v| v.as_str())
-        .ok_or_else(|| IndexError::Stored("a party's listed record is missing".into()))?;
+        .map(str::to_string)
+        .ok_or_else(|| IndexError::Stored("a party's listed record is missing".into()))
+}
+
+/// A listed record from its stored JSON ([`ScreeningIndex::stored_records`]).
+pub fn decode_stored(json: &str) -> Result<Entity, IndexError> {
     serde_json::from_str(json)
         .map_err(|e| IndexError::Stored(format!("a party's listed record: {e}")))
 }

@@ -347,6 +347,40 @@ impl Analysed {
     }
 }
 
+/// The entity-level change set between two generations' listed records
+/// ([`crate::model::diff::diff`]), read from each index's document store.
+/// A record stored the same in both is the same entity (decoding is
+/// deterministic), so only the others are decoded and compared: a list
+/// update changes a few hundred of tens of thousands.
+fn record_changes(
+    old: &crate::index::ScreeningIndex,
+    new: &crate::index::ScreeningIndex,
+) -> Result<crate::model::diff::Changes> {
+    let unreadable = |e: crate::index::IndexError| {
+        MonitorError::Internal(format!("listed records unreadable: {e}"))
+    };
+    let mut old_stored: HashMap<&str, String> = HashMap::with_capacity(old.len());
+    for (e, json) in old.entities().zip(old.stored_records()) {
+        old_stored.insert(e.id.as_str(), json.map_err(unreadable)?);
+    }
+    let mut new_differing: Vec<Entity> = Vec::new();
+    for (e, json) in new.entities().zip(new.stored_records()) {
+        let json = json.map_err(unreadable)?;
+        match old_stored.get(e.id.as_str()) {
+            Some(before) if *before == json => {
+                old_stored.remove(e.id.as_str());
+            }
+            _ => new_differing.push(crate::index::decode_stored(&json).map_err(unreadable)?),
+        }
+    }
+    let old_differing: Vec<Entity> = old_stored
+        .values()
+        .map(|json| crate::index::decode_stored(json))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(unreadable)?;
+    Ok(crate::model::diff::diff(&old_differing, &new_differing))
+}
+
 /// A customer's names as the matcher of `g` scores them.
 fn names_for_scoring(g: &Generation, c: &Customer) -> Vec<crate::analysis::PreparedQuery> {
     c.queries()
@@ -2651,18 +2685,7 @@ impl Monitor {
     /// record against `new` leaves it, which is what a full rescreen does.
     fn delta(&self, old: &Arc<Generation>, new: &Arc<Generation>) -> Result<RescreenReport> {
         self.switch_to(Arc::clone(new));
-        // The listed records, read from each index's document store.
-        let records = |g: &Generation| {
-            g.served
-                .matcher
-                .index()
-                .records()
-                .collect::<std::result::Result<Vec<Entity>, _>>()
-                .map_err(|e| MonitorError::Internal(format!("listed records unreadable: {e}")))
-        };
-        let (old_records, new_records) = (records(old)?, records(new)?);
-        let changes = crate::model::diff::diff(&old_records, &new_records);
-        drop((old_records, new_records));
+        let changes = record_changes(old.served.matcher.index(), new.served.matcher.index())?;
         let report = RescreenReport {
             kind: "delta".into(),
             from: old.versions.clone(),
@@ -3020,5 +3043,57 @@ pub async fn follow(monitor: Arc<Monitor>, service: Arc<crate::service::Service>
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{LoadedList, ScreeningIndex};
+    use crate::model::{Schema, prop};
+
+    fn person(id: &str, name: &str, birth: Option<&str>) -> Entity {
+        let mut e = Entity::new("us_ofac_sdn", id, Schema::Person);
+        e.add(prop::NAME, name);
+        if let Some(b) = birth {
+            e.add(prop::BIRTH_DATE, b);
+        }
+        e
+    }
+
+    fn index_of(entities: Vec<Entity>) -> ScreeningIndex {
+        let list = LoadedList {
+            id: "us_ofac_sdn".into(),
+            version: "1".into(),
+            entities: entities.len(),
+        };
+        ScreeningIndex::build(vec![(list, entities)], BTreeSet::new()).expect("in-memory index")
+    }
+
+    #[test]
+    fn record_changes_are_the_diff_of_the_decoded_records() {
+        let old = vec![
+            person("1", "Ostap Kovalenko", Some("1970-01-02")),
+            person("2", "Maryna Hnatiuk", None),
+            person("3", "Taras Bondar", None),
+        ];
+        let new = vec![
+            person("1", "Ostap Kovalenko", Some("1970-01-02")),
+            person("2", "Maryna Hnatiuk", Some("1981")),
+            person("4", "Ivan Sirko", None),
+        ];
+        let got = record_changes(&index_of(old.clone()), &index_of(new.clone()))
+            .expect("records readable");
+        let decoded = |index: &ScreeningIndex| -> Vec<Entity> {
+            index.records().map(|r| r.expect("readable")).collect()
+        };
+        let want = crate::model::diff::diff(&decoded(&index_of(old)), &decoded(&index_of(new)));
+        let ids = |v: &[Entity]| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&got.changed), vec!["us_ofac_sdn:2".to_string()]);
+        assert_eq!(ids(&got.added), ids(&want.added));
+        assert_eq!(ids(&got.added), vec!["us_ofac_sdn:4".to_string()]);
+        assert_eq!(got.changed, want.changed);
+        assert_eq!(got.removed, want.removed);
+        assert_eq!(got.removed, vec!["us_ofac_sdn:3".to_string()]);
     }
 }
