@@ -16,7 +16,7 @@ use crate::analysis::{
 use crate::model::Entity;
 use crate::text::TokenKind;
 use candidates::{FieldNorms, Key};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use tantivy::columnar::Column;
 use tantivy::schema::Value as _;
 use tantivy::schema::{
@@ -271,11 +271,13 @@ fn prefixed_keys(identifiers: &[String], names: &NameKeys) -> Vec<String> {
         ("g", &names.gram),
     ];
     let mut out = Vec::new();
+    // Keys of different kinds never collide (their prefixes differ).
+    let mut seen: HashSet<&str> = HashSet::new();
     for (kind, values) in groups {
+        seen.clear();
         for v in values {
-            let key = format!("{kind}:{v}");
-            if !out.contains(&key) {
-                out.push(key);
+            if seen.insert(v.as_str()) {
+                out.push(format!("{kind}:{v}"));
             }
         }
     }
