@@ -602,11 +602,8 @@ impl ScreeningIndex {
 
     /// Every listed record, in ordinal order (each read as it is taken).
     pub fn records(&self) -> impl Iterator<Item = Result<Entity, IndexError>> + '_ {
-        let searcher = self.reader.searcher();
-        let field = self.fields.record;
-        self.record_at
-            .iter()
-            .map(move |&at| decode_record(&searcher, field, at))
+        self.stored_records()
+            .map(|json| json.and_then(|json| decode_stored(&json)))
     }
 
     /// Every party's listed record as stored (its JSON, not decoded), by
