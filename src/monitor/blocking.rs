@@ -681,8 +681,10 @@ mod tests {
                 Candidate { ord: 2, met: false }
             ]
         );
-        // Doubled entries would sum to 80: not taken as the pair's weight.
+        // Its doubled entry sums to 60, its own minimum for five words:
+        // still not taken as the pair's weight.
         let doubled = [(putin, 30)];
+        assert_eq!(w.min_weight_for(5), 60);
         assert_eq!(
             index.candidates(&doubled, &w),
             vec![
