@@ -393,10 +393,11 @@ impl EntityTable {
         self.pair_weight(&customer.keys, ord) >= self.weights.min_weight_for(customer.words)
     }
 
-    /// Forward: the monitored parties whose shared keys with the customer
-    /// weigh at least `min` ([`BlockingWeights::min_weight_for`]), by ordinal.
-    pub fn candidates(&self, customer_keys: &[Key], min: u32) -> Vec<u32> {
-        let postings = customer_keys.iter().filter_map(|k| {
+    /// Forward: the monitored parties with which the customer passes the
+    /// blocking ([`Self::meets`]), by ordinal.
+    pub fn candidates(&self, customer: &CustomerBlocking) -> Vec<u32> {
+        let min = self.weights.min_weight_for(customer.words);
+        let postings = customer.keys.iter().filter_map(|k| {
             self.table
                 .get(k)
                 .filter(|e| e.weight > 0)

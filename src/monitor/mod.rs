@@ -323,20 +323,13 @@ impl Generation {
 struct Analysed {
     blocking: CustomerBlocking,
     names: Vec<crate::analysis::PreparedQuery>,
-    /// The least weight of keys a listed party must share with it.
-    min_weight: u32,
 }
 
 impl Analysed {
     fn of(g: &Generation, c: &Customer) -> Analysed {
-        Analysed::of_names(g, names_for_scoring(g, c))
-    }
-
-    fn of_names(g: &Generation, names: Vec<crate::analysis::PreparedQuery>) -> Analysed {
-        let blocking = CustomerBlocking::of_prepared(&names);
+        let names = names_for_scoring(g, c);
         Analysed {
-            min_weight: g.table.weights().min_weight_for(blocking.words),
-            blocking,
+            blocking: CustomerBlocking::of_prepared(&names),
             names,
         }
     }
@@ -994,7 +987,7 @@ impl Monitor {
     /// Screens a customer forward: its keys and the pairs at or above the threshold.
     fn screen_forward(&self, g: &Generation, c: &Customer) -> (CustomerBlocking, Vec<Found>) {
         let a = Analysed::of(g, c);
-        let ords = g.table.candidates(&a.blocking.keys, a.min_weight);
+        let ords = g.table.candidates(&a.blocking);
         let found = self.score_pairs(g, &a.names, &ords);
         (a.blocking, found)
     }
