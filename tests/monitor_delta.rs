@@ -121,9 +121,11 @@ fn delta_rescreen_equals_full_rescreen_on_the_dev_sets(backend: Backend) {
     let rows: Vec<Result<Customer, String>> = customers().into_iter().map(Ok).collect();
     assert!(rows.len() > 2000);
 
-    // A: customers screened at the 2021 list, then a delta to 2024.
+    // A: customers screened at the 2021 list, then a delta to 2024. Small
+    // rescreen chunks: the delta screens each group of changed parties
+    // against ranges of 250 customers (the default would make 8 ranges).
     let dir_a = tempfile::tempdir().expect("tmp");
-    let a = monitor(backend, dir_a.path());
+    let a = monitor(backend, dir_a.path()).with_rescreen_chunk(5);
     a.advance(Arc::clone(&g1), None, &no_load)
         .expect("adopt v1");
     let written = a.put_customers(rows.clone(), "test").expect("write");
@@ -149,6 +151,27 @@ fn delta_rescreen_equals_full_rescreen_on_the_dev_sets(backend: Backend) {
     // Far fewer customers than the base are screened forward.
     assert!(delta.customers_screened < rows.len(), "{delta:?}");
     let after_delta = a.store().all_current_alerts().expect("alerts");
+
+    // C: the same delta with the customers in fewer, wider ranges reports
+    // the same.
+    let dir_c = tempfile::tempdir().expect("tmp");
+    let c = monitor(backend, dir_c.path());
+    c.advance(Arc::clone(&g1), None, &no_load)
+        .expect("adopt v1");
+    c.put_customers(rows.clone(), "test").expect("write");
+    let one_range = c.advance(Arc::clone(&g2), None, &no_load).expect("delta");
+    let counts = |r: &screener::monitor::RescreenReport| {
+        (
+            r.entities_screened,
+            r.customers_screened,
+            r.alerts_opened,
+            r.alerts_updated,
+            r.alerts_delisted,
+        )
+    };
+    assert_eq!(counts(&one_range), counts(&delta));
+    let c_alerts = c.store().all_current_alerts().expect("alerts");
+    assert_eq!(matching(&c_alerts), matching(&after_delta));
 
     // B: the same customers screened at 2024 from scratch.
     let dir_b = tempfile::tempdir().expect("tmp");

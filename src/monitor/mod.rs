@@ -52,10 +52,18 @@ pub type LoadVersion<'a> = dyn Fn(&str, &str) -> std::result::Result<Vec<Entity>
 /// before every rescreen).
 const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Customers (by ordinal) in one chunk of a full rescreen; listed parties
-/// in one chunk of a delta.
+/// Customers (by ordinal) in one chunk of a full rescreen.
 const RESCREEN_CHUNK: u32 = 2000;
-const PARTY_CHUNK: usize = 64;
+/// Listed parties a delta searches the customer index for at once: the
+/// customers they find are read, analysed and scored once for all of them.
+const PARTY_GROUP: usize = 2048;
+/// A delta's chunk screens a party group against the customers in a range
+/// of ordinals: at most as wide as this many chunks of a full rescreen (it
+/// reads only the customers a party finds there, a fraction of them),
+const REVERSE_RANGE_CHUNKS: u32 = 50;
+/// and narrow enough that the customers are split into at least this many
+/// ranges, so that replicas share even a small base's delta.
+const REVERSE_RANGES: u32 = 8;
 /// How often a replica waiting for the chunks others hold looks again.
 const JOB_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 /// How long a rescreen waits for a database it lost before it gives up
@@ -67,11 +75,21 @@ pub const OUTAGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum ChunkWork {
-    /// Listed parties (entity ids) screened against the customer index.
+    /// Listed parties (entity ids) screened against the customers with an
+    /// ordinal in `(after, upto]`. With `sharing`, only against the
+    /// customers sharing one of these keys with a party: the parties are
+    /// unchanged, and only their pairs through these keys (whose weight
+    /// changed) can have.
+    PartiesIn {
+        parties: Vec<String>,
+        sharing: Option<Vec<Key>>,
+        after: u32,
+        upto: u32,
+    },
+    /// [`ChunkWork::PartiesIn`] against every customer (a job planned by an
+    /// earlier version).
     Parties(Vec<String>),
-    /// Listed parties (entity ids) screened against the customers sharing
-    /// one of these keys with them: the parties are unchanged, and only
-    /// their pairs through these keys (whose weight changed) can have.
+    /// The same, against the customers sharing one of the keys.
     PartiesSharing(Vec<String>, Vec<Key>),
     /// Customers (ordinals) screened forward.
     Customers(Vec<u32>),
@@ -382,49 +400,57 @@ fn names_for_scoring(g: &Generation, c: &Customer) -> Vec<crate::analysis::Prepa
         .collect()
 }
 
-/// The customers' names analysed during one rescreen job on this replica,
-/// by ordinal and revision. A delta's chunks of parties find many of the
-/// same customers (every party with a common token finds the customers
-/// with it), and each is analysed once. Bounded: past [`MEMO_CUSTOMERS`]
-/// customers, the others are analysed each time they are found.
-struct NameMemo {
-    /// By customer ordinal: the revision analysed, and its names.
-    kept: Mutex<HashMap<u32, (i64, AnalysedNames)>>,
+/// The customer index searched for one group of listed parties, kept for
+/// the chunks of a rescreen job on this replica that screen the same
+/// parties against other ranges of customers: each replica searches a
+/// group once. Only the last group's search is kept (a job's chunks come
+/// in order, a group's ranges one after another).
+#[derive(Default)]
+struct ReverseSearch {
+    /// What the search was for (its parties, and the keys it is restricted
+    /// to, sorted), and what it found.
+    last: Option<(SearchFor, Arc<[SearchedPair]>)>,
 }
 
-/// A customer's names analysed, shared between the chunks that find it.
-type AnalysedNames = Arc<[crate::analysis::PreparedQuery]>;
+type SearchFor = (Vec<u32>, Option<Vec<Key>>);
 
-/// How many customers' analysed names a rescreen job keeps ([`NameMemo`]).
-/// The bench's customers take about 1 KB each (a delta over 1,000,000 of
-/// them peaks about 280 MB above the resident memory after their import),
-/// so this bounds the memo near 300 MB.
-const MEMO_CUSTOMERS: usize = 250_000;
+/// One pair a reverse search found: (customer ordinal, party ordinal,
+/// whether the search decided that the pair passes the blocking), sorted
+/// by customer.
+type SearchedPair = (u32, u32, bool);
 
-impl NameMemo {
-    fn new() -> NameMemo {
-        NameMemo {
-            kept: Mutex::new(HashMap::new()),
+impl ReverseSearch {
+    /// The pairs of the search for `parties` (through `sharing`), searched
+    /// now unless it was the last one.
+    fn pairs(
+        &mut self,
+        parties: &[u32],
+        sharing: Option<&HashSet<Key>>,
+        search: impl FnOnce() -> Vec<SearchedPair>,
+    ) -> Arc<[SearchedPair]> {
+        let sharing: Option<Vec<Key>> = sharing.map(|keys| {
+            let mut keys: Vec<Key> = keys.iter().copied().collect();
+            keys.sort_unstable();
+            keys
+        });
+        match &self.last {
+            Some(((p, k), pairs)) if p == parties && *k == sharing => Arc::clone(pairs),
+            _ => {
+                let pairs: Arc<[SearchedPair]> = search().into();
+                self.last = Some(((parties.to_vec(), sharing), Arc::clone(&pairs)));
+                pairs
+            }
         }
     }
+}
 
-    /// The names of a stored customer (its record parsed), analysed
-    /// against `g` now or earlier in the job; `None` for a record that
-    /// does not parse.
-    fn names(&self, g: &Generation, s: &StoredCustomer) -> Option<AnalysedNames> {
-        if let Some((revision, names)) = lock(&self.kept).get(&s.ord)
-            && *revision == s.revision
-        {
-            return Some(Arc::clone(names));
-        }
-        let c = serde_json::from_str::<Customer>(&s.record).ok()?;
-        let names: AnalysedNames = names_for_scoring(g, &c).into();
-        let mut kept = lock(&self.kept);
-        if kept.len() < MEMO_CUSTOMERS || kept.contains_key(&s.ord) {
-            kept.insert(s.ord, (s.revision, Arc::clone(&names)));
-        }
-        Some(names)
-    }
+/// A reverse screening's work: listed parties (entity ids) against the
+/// customers with an ordinal in `(within.0, within.1]`; with `sharing`,
+/// only through one of those keys ([`ChunkWork::PartiesIn`]).
+struct Reverse<'a> {
+    ids: &'a [String],
+    sharing: Option<&'a HashSet<Key>>,
+    within: (u32, u32),
 }
 
 /// A customer of a write, screened, with what its record stores.
@@ -1049,13 +1075,15 @@ impl Monitor {
         found
     }
 
-    /// Screens listed parties against the customers (reverse): for each
-    /// party of `ords` (in that order), every customer (with its record as
-    /// read, by ordinal) whose pair passes the blocking and scores at or
-    /// above the threshold, exactly as [`Monitor::score_pair`] decides it.
-    /// A candidate customer of several of the parties is read once and
-    /// scored against those parties together; its names are analysed once
-    /// in the job (`memo`).
+    /// Screens listed parties against the customers with an ordinal in
+    /// `(within.0, within.1]` (reverse): for each party of `ords` (in that
+    /// order), every such customer (with its record as read) whose pair
+    /// passes the blocking and scores at or above the threshold, exactly as
+    /// [`Monitor::score_pair`] decides it. A customer found by several of
+    /// the parties is read, analysed and scored against them together,
+    /// once. The customer index is searched once for the parties
+    /// (`searches` keeps it for the chunks of the same parties that cover
+    /// the other ranges).
     ///
     /// With `sharing`, only the customers sharing one of those keys with a
     /// party are screened against it.
@@ -1064,49 +1092,20 @@ impl Monitor {
         g: &Generation,
         ords: &[u32],
         sharing: Option<&HashSet<Key>>,
-        memo: &NameMemo,
+        within: (u32, u32),
+        searches: &mut ReverseSearch,
     ) -> Result<PartyPairs> {
         use rayon::prelude::*;
-        let weights = g.table.weights();
-        let screened: Vec<u32> = ords
-            .iter()
-            .copied()
-            .filter(|&o| g.table.id(o).is_some() && g.table.is_monitored(o))
+        let pairs = searches.pairs(ords, sharing, || self.search_customers(g, ords, sharing));
+        let from = pairs.partition_point(|p| p.0 <= within.0);
+        let to = pairs.partition_point(|p| p.0 <= within.1);
+        // Customer ordinal → the parties it is a candidate of.
+        let wanted: HashMap<u32, &[SearchedPair]> = pairs[from..to]
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|c| (c[0].0, c))
             .collect();
-        let per_party: Vec<(u32, Vec<blocking::Candidate>)> = {
-            let index = self.customers.read().unwrap_or_else(|p| p.into_inner());
-            let index = &*index;
-            screened
-                .par_iter()
-                .map(|&o| {
-                    let weighted = g.table.weighted_keys(o);
-                    let customers = match sharing {
-                        None => index.candidates(&weighted, weights),
-                        Some(keys) => {
-                            let through: HashSet<Key> = g
-                                .table
-                                .keys_of(o)
-                                .iter()
-                                .copied()
-                                .filter(|k| keys.contains(k))
-                                .collect();
-                            index.candidates_sharing(&weighted, weights, &through)
-                        }
-                    };
-                    (o, customers)
-                })
-                .collect()
-        };
-        // Customer ordinal → the parties it is a candidate of, and whether
-        // the search decided that the pair passes the blocking.
-        let mut wanted: BTreeMap<u32, Vec<(u32, bool)>> = BTreeMap::new();
-        for (party, customers) in &per_party {
-            for c in customers {
-                wanted.entry(c.ord).or_default().push((*party, c.met));
-            }
-        }
-        drop(per_party);
-        let customer_ords: Vec<u32> = wanted.keys().copied().collect();
+        let mut customer_ords: Vec<u32> = wanted.keys().copied().collect();
+        customer_ords.sort_unstable();
         let stored: Vec<StoredCustomer> = customer_ords
             .par_chunks(256)
             .map(|chunk| self.store.customers_by_ord(chunk))
@@ -1118,19 +1117,20 @@ impl Monitor {
             .into_par_iter()
             .filter_map(|s| {
                 let parties = wanted.get(&s.ord)?;
-                let names = memo.names(g, &s)?;
+                let c = serde_json::from_str::<Customer>(&s.record).ok()?;
+                let names = names_for_scoring(g, &c);
                 // Where the search could not decide (the customer was
                 // indexed again), its current keys do.
                 let current = parties
                     .iter()
-                    .any(|&(_, met)| !met)
+                    .any(|&(_, _, met)| !met)
                     .then(|| CustomerBlocking::of_prepared(&names));
                 let ords: Vec<u32> = parties
                     .iter()
-                    .filter(|&&(p, met)| {
+                    .filter(|&&(_, p, met)| {
                         met || current.as_ref().is_some_and(|b| g.table.meets(b, p))
                     })
-                    .map(|&(p, _)| p)
+                    .map(|&(_, p, _)| p)
                     .collect();
                 let found: Vec<(u32, Found)> = self
                     .score_pairs(g, &names, &ords)
@@ -1150,6 +1150,44 @@ impl Monitor {
             .iter()
             .map(|&o| (o, by_party.remove(&o).unwrap_or_default()))
             .collect())
+    }
+
+    /// Searches the customer index for the customers each monitored party
+    /// of `ords` may pair with (with `sharing`: through one of those keys):
+    /// the pairs, by customer.
+    fn search_customers(
+        &self,
+        g: &Generation,
+        ords: &[u32],
+        sharing: Option<&HashSet<Key>>,
+    ) -> Vec<SearchedPair> {
+        use rayon::prelude::*;
+        let weights = g.table.weights();
+        let index = self.customers.read().unwrap_or_else(|p| p.into_inner());
+        let index = &*index;
+        let mut pairs: Vec<SearchedPair> = ords
+            .par_iter()
+            .filter(|&&o| g.table.id(o).is_some() && g.table.is_monitored(o))
+            .flat_map_iter(|&o| {
+                let weighted = g.table.weighted_keys(o);
+                let customers = match sharing {
+                    None => index.candidates(&weighted, weights),
+                    Some(keys) => {
+                        let through: HashSet<Key> = g
+                            .table
+                            .keys_of(o)
+                            .iter()
+                            .copied()
+                            .filter(|k| keys.contains(k))
+                            .collect();
+                        index.candidates_sharing(&weighted, weights, &through)
+                    }
+                };
+                customers.into_iter().map(move |c| (c.ord, o, c.met))
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs
     }
 
     /// Scores one stored customer (its record as stored) against one
@@ -2328,7 +2366,7 @@ impl Monitor {
     /// back, and alert writes being idempotent, nothing is doubled.
     fn work_job(&self, g: &Arc<Generation>, job: i64) -> Result<RescreenProgress> {
         let mut outage = Outage::default();
-        let memo = NameMemo::new();
+        let mut searches = ReverseSearch::default();
         loop {
             let claimed =
                 match self
@@ -2362,10 +2400,12 @@ impl Monitor {
             let work: ChunkWork = serde_json::from_str(&chunk.work)
                 .map_err(|e| internal(format!("rescreen job {job}, chunk {}: {e}", chunk.chunk)))?;
             loop {
-                let done = self.work_chunk(g, &work, &chunk, &memo).and_then(|counts| {
-                    self.store
-                        .finish_rescreen_chunk(&chunk, &self.replica, &counts, now())
-                });
+                let done = self
+                    .work_chunk(g, &work, &chunk, &mut searches)
+                    .and_then(|counts| {
+                        self.store
+                            .finish_rescreen_chunk(&chunk, &self.replica, &counts, now())
+                    });
                 match done {
                     Ok(_) => break,
                     Err(MonitorError::Unavailable(e)) => outage.wait(&e)?,
@@ -2384,17 +2424,27 @@ impl Monitor {
         g: &Arc<Generation>,
         work: &ChunkWork,
         chunk: &RescreenChunk,
-        memo: &NameMemo,
+        searches: &mut ReverseSearch,
     ) -> Result<ChunkCounts> {
         let mut counts = ChunkCounts::default();
+        let mut reverse = |ids: &[String], keys: Option<&Vec<Key>>, within: (u32, u32)| {
+            let sharing: Option<HashSet<Key>> = keys.map(|k| k.iter().copied().collect());
+            let reverse = Reverse {
+                ids,
+                sharing: sharing.as_ref(),
+                within,
+            };
+            self.screen_parties(g, &reverse, chunk, searches, &mut counts)
+        };
         match work {
-            ChunkWork::Parties(ids) => {
-                self.screen_parties(g, ids, None, chunk, memo, &mut counts)?
-            }
-            ChunkWork::PartiesSharing(ids, keys) => {
-                let sharing: HashSet<Key> = keys.iter().copied().collect();
-                self.screen_parties(g, ids, Some(&sharing), chunk, memo, &mut counts)?
-            }
+            ChunkWork::PartiesIn {
+                parties,
+                sharing,
+                after,
+                upto,
+            } => reverse(parties, sharing.as_ref(), (*after, *upto))?,
+            ChunkWork::Parties(ids) => reverse(ids, None, (0, u32::MAX))?,
+            ChunkWork::PartiesSharing(ids, keys) => reverse(ids, Some(keys), (0, u32::MAX))?,
             ChunkWork::Customers(ords) => {
                 let batch = self.store.customers_by_ord(ords)?;
                 self.screen_customers(g, batch, &mut counts, Some(chunk))?;
@@ -2431,25 +2481,27 @@ impl Monitor {
         Ok(counts)
     }
 
-    /// Screens listed parties (entity ids) in reverse, only against the
-    /// customers sharing one of `sharing` with them when given, and applies
-    /// what was found to `chunk` of a rescreen.
+    /// Screens listed parties in reverse ([`Reverse`]) and applies what
+    /// was found to `chunk` of a rescreen. The parties are counted as
+    /// screened by the chunk of their first range.
     fn screen_parties(
         &self,
         g: &Generation,
-        ids: &[String],
-        sharing: Option<&HashSet<Key>>,
+        reverse: &Reverse<'_>,
         chunk: &RescreenChunk,
-        memo: &NameMemo,
+        searches: &mut ReverseSearch,
         counts: &mut ChunkCounts,
     ) -> Result<()> {
-        let ords: Vec<u32> = ids
+        let ords: Vec<u32> = reverse
+            .ids
             .iter()
             .filter_map(|id| g.ord_of.get(id).copied())
             .collect();
-        counts.entities_screened = ords.len() as u64;
-        let found = self.screen_reverse(g, &ords, sharing, memo)?;
-        let (o, u) = self.apply_entities(g, &found, Some(chunk))?;
+        if reverse.within.0 == 0 {
+            counts.entities_screened = ords.len() as u64;
+        }
+        let found = self.screen_reverse(g, &ords, reverse.sharing, reverse.within, searches)?;
+        let (o, u) = self.apply_entities(g, &found, reverse.within, Some(chunk))?;
         counts.alerts_opened += o as u64;
         counts.alerts_updated += u as u64;
         Ok(())
@@ -2737,12 +2789,24 @@ impl Monitor {
                 .collect()
         };
         let id_of = |o: &u32| new.table.id(*o).map(str::to_string);
+        // Each group of parties against each range of customers.
+        let ranges = self.reverse_ranges();
         let mut chunks: Vec<ChunkWork> = Vec::new();
+        let mut add = |parties: Vec<String>, sharing: Option<Vec<Key>>| {
+            for &(after, upto) in &ranges {
+                chunks.push(ChunkWork::PartiesIn {
+                    parties: parties.clone(),
+                    sharing: sharing.clone(),
+                    after,
+                    upto,
+                });
+            }
+        };
         let ids: Vec<String> = parties.iter().filter_map(id_of).collect();
-        for c in ids.chunks(PARTY_CHUNK) {
-            chunks.push(ChunkWork::Parties(c.to_vec()));
+        for c in ids.chunks(PARTY_GROUP) {
+            add(c.to_vec(), None);
         }
-        for c in reweighed.chunks(PARTY_CHUNK) {
+        for c in reweighed.chunks(PARTY_GROUP) {
             let mut through: Vec<Key> = c
                 .iter()
                 .flat_map(|&o| new.table.keys_of(o).iter().copied())
@@ -2750,10 +2814,7 @@ impl Monitor {
                 .collect();
             through.sort_unstable();
             through.dedup();
-            chunks.push(ChunkWork::PartiesSharing(
-                c.iter().filter_map(id_of).collect(),
-                through,
-            ));
+            add(c.iter().filter_map(id_of).collect(), Some(through));
         }
         if !flipped_tokens.is_empty() {
             let ords = self
@@ -2771,11 +2832,37 @@ impl Monitor {
         self.run_rescreen(new, report, &chunks, Some(&per_list), None)
     }
 
-    /// Applies reverse screenings of listed parties.
+    /// The ranges of customer ordinals a delta's reverse chunks split the
+    /// customers into, `(after, upto]` ([`REVERSE_RANGES`],
+    /// [`REVERSE_RANGE_CHUNKS`]), the last open-ended (customers written
+    /// meanwhile).
+    fn reverse_ranges(&self) -> Vec<(u32, u32)> {
+        let last = self
+            .customers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .max_ord();
+        let width =
+            (last / REVERSE_RANGES + 1).min(self.chunk.saturating_mul(REVERSE_RANGE_CHUNKS));
+        let mut ranges = Vec::new();
+        let mut after = 0u32;
+        while after.saturating_add(width) < last {
+            ranges.push((after, after + width));
+            after += width;
+        }
+        ranges.push((after, u32::MAX));
+        ranges
+    }
+
+    /// Applies reverse screenings of listed parties to the customers with
+    /// an ordinal in `(within.0, within.1]`. The chunk of the first range
+    /// also brings the parties' other alerts in line, whatever range their
+    /// customers are in (so each party's alerts are read once).
     fn apply_entities(
         &self,
         g: &Generation,
         found: &[(u32, Vec<(StoredCustomer, Found)>)],
+        within: (u32, u32),
         job_chunk: Option<&RescreenChunk>,
     ) -> Result<(usize, usize)> {
         let mut counts = (0, 0);
@@ -2810,7 +2897,12 @@ impl Monitor {
                 // as no longer matching: its customer may have been written
                 // after the screening read the customer index (its own
                 // forward screening raised the alert). Its current record
-                // decides, scored as a forward screening scores it.
+                // decides, scored as a forward screening scores it. The
+                // chunk of another range may find and write the same pair:
+                // both write what the customer's record scores.
+                if within.0 != 0 {
+                    continue;
+                }
                 for a in tx.entity_alerts(entity_id)? {
                     if seen.contains(&a.customer_id) || !a.status.is_active() {
                         continue;
