@@ -10,7 +10,7 @@ use common::postgres::Backend;
 use screener::index::{LoadedList, ScreeningIndex};
 use screener::model::Entity;
 use screener::monitor::customer::Customer;
-use screener::monitor::store::{Alert, AlertStatus};
+use screener::monitor::store::{Alert, AlertStatus, CustomerToScore};
 use screener::monitor::{Monitor, MonitorConfig, served_of};
 use screener::sources::manifest::Manifest;
 use std::collections::{BTreeMap, BTreeSet};
@@ -211,3 +211,34 @@ fn delta_rescreen_equals_full_rescreen_on_the_dev_sets(backend: Backend) {
     assert_eq!(chain.problem, None);
 }
 crate::on_both_backends!(delta_rescreen_equals_full_rescreen_on_the_dev_sets);
+
+/// A reverse screening reads only what scoring a customer and writing its
+/// alerts need: the same fields the full read gives, in the order asked,
+/// a missing ordinal left out.
+fn the_read_for_scoring_gives_the_full_reads_fields_in_the_order_asked(backend: Backend) {
+    let (v1, old) = ofac("2021-07-07");
+    let dir = tempfile::tempdir().expect("tmp");
+    let m = monitor(backend, dir.path());
+    m.advance(served(&v1, old), None, &no_load)
+        .expect("adopt v1");
+    let rows: Vec<Result<Customer, String>> = customers().into_iter().take(20).map(Ok).collect();
+    m.put_customers(rows, "test").expect("write");
+    let store = m.store();
+    let mut ords: Vec<u32> = store
+        .scan_customers(0, 100)
+        .expect("scan")
+        .iter()
+        .rev()
+        .map(|c| c.ord)
+        .collect();
+    assert_eq!(ords.len(), 20);
+    ords.insert(3, u32::MAX - 1);
+    let full = store.customers_by_ord(&ords).expect("full read");
+    assert_eq!(full.len(), 20);
+    let lean = store.customers_to_score(&ords).expect("read for scoring");
+    let expected: Vec<CustomerToScore> = full.into_iter().map(CustomerToScore::from).collect();
+    assert_eq!(lean, expected);
+    assert!(lean.windows(2).all(|w| w[0].ord > w[1].ord));
+}
+
+crate::on_both_backends!(the_read_for_scoring_gives_the_full_reads_fields_in_the_order_asked);

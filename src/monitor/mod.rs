@@ -501,7 +501,7 @@ fn upserted_entry(
 
 /// Listed parties (ordinals), each with the customers (as read) whose
 /// pair with it scores at or above the threshold.
-type PartyPairs = Vec<(u32, Vec<(StoredCustomer, Found)>)>;
+type PartyPairs = Vec<(u32, Vec<(CustomerToScore, Found)>)>;
 
 /// A pair found at or above the threshold.
 #[derive(Debug, Clone)]
@@ -1106,14 +1106,14 @@ impl Monitor {
             .collect();
         let mut customer_ords: Vec<u32> = wanted.keys().copied().collect();
         customer_ords.sort_unstable();
-        let stored: Vec<StoredCustomer> = customer_ords
+        let stored: Vec<CustomerToScore> = customer_ords
             .par_chunks(256)
-            .map(|chunk| self.store.customers_by_ord(chunk))
+            .map(|chunk| self.store.customers_to_score(chunk))
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .flatten()
             .collect();
-        let found: Vec<(StoredCustomer, Vec<(u32, Found)>)> = stored
+        let found: Vec<(CustomerToScore, Vec<(u32, Found)>)> = stored
             .into_par_iter()
             .filter_map(|s| {
                 let parties = wanted.get(&s.ord)?;
@@ -1140,7 +1140,7 @@ impl Monitor {
                 (!found.is_empty()).then_some((s, found))
             })
             .collect();
-        let mut by_party: HashMap<u32, Vec<(StoredCustomer, Found)>> = HashMap::new();
+        let mut by_party: HashMap<u32, Vec<(CustomerToScore, Found)>> = HashMap::new();
         for (s, pairs) in found {
             for (party, f) in pairs {
                 by_party.entry(party).or_default().push((s.clone(), f));
@@ -2861,7 +2861,7 @@ impl Monitor {
     fn apply_entities(
         &self,
         g: &Generation,
-        found: &[(u32, Vec<(StoredCustomer, Found)>)],
+        found: &[(u32, Vec<(CustomerToScore, Found)>)],
         within: (u32, u32),
         job_chunk: Option<&RescreenChunk>,
     ) -> Result<(usize, usize)> {

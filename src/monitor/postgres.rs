@@ -238,6 +238,27 @@ impl PostgresStore {
         })
     }
 
+    /// Customers by ordinal, in the order of `ords` (missing ones left
+    /// out): `columns` read by `row`.
+    fn by_ord<T: Send>(
+        &self,
+        ords: &[u32],
+        columns: &str,
+        row: fn(&Row) -> std::result::Result<T, postgres::Error>,
+        ord_of: fn(&T) -> u32,
+    ) -> Result<Vec<T>> {
+        let keys: Vec<i64> = ords.iter().map(|o| i64::from(*o)).collect();
+        let found = self.read(|c| {
+            let r = c.query(
+                &format!("SELECT {columns} FROM customers WHERE ord = ANY($1)"),
+                &[&keys],
+            )?;
+            rows(r, row)
+        })?;
+        let mut by_ord: HashMap<u32, T> = found.into_iter().map(|c| (ord_of(&c), c)).collect();
+        Ok(ords.iter().filter_map(|o| by_ord.remove(o)).collect())
+    }
+
     /// Runs a write of its own (outside [`MonitorStore::transaction`]).
     fn write<T: Send>(
         &self,
@@ -357,6 +378,18 @@ fn customer_row(r: &Row) -> std::result::Result<StoredCustomer, postgres::Error>
         screened_at: r.try_get::<_, Option<&str>>(10)?.map(parse_time),
         screened_versions: serde_json::from_str(&versions).unwrap_or_default(),
         risk: risk.and_then(|r| serde_json::from_str(&r).ok()),
+    })
+}
+
+const TO_SCORE_COLUMNS: &str = "ord, id, record, match_fp, revision";
+
+fn to_score_row(r: &Row) -> std::result::Result<CustomerToScore, postgres::Error> {
+    Ok(CustomerToScore {
+        ord: u32::try_from(r.try_get::<_, i64>(0)?).unwrap_or(u32::MAX),
+        id: r.try_get(1)?,
+        record: r.try_get(2)?,
+        match_fp: r.try_get(3)?,
+        revision: r.try_get(4)?,
     })
 }
 
@@ -1033,17 +1066,11 @@ impl MonitorStore for PostgresStore {
     }
 
     fn customers_by_ord(&self, ords: &[u32]) -> Result<Vec<StoredCustomer>> {
-        let keys: Vec<i64> = ords.iter().map(|o| i64::from(*o)).collect();
-        let found = self.read(|c| {
-            let r = c.query(
-                &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE ord = ANY($1)"),
-                &[&keys],
-            )?;
-            rows(r, customer_row)
-        })?;
-        let mut by_ord: HashMap<u32, StoredCustomer> =
-            found.into_iter().map(|c| (c.ord, c)).collect();
-        Ok(ords.iter().filter_map(|o| by_ord.remove(o)).collect())
+        self.by_ord(ords, CUSTOMER_COLUMNS, customer_row, |c| c.ord)
+    }
+
+    fn customers_to_score(&self, ords: &[u32]) -> Result<Vec<CustomerToScore>> {
+        self.by_ord(ords, TO_SCORE_COLUMNS, to_score_row, |c| c.ord)
     }
 
     fn scan_customers(&self, after: u32, limit: usize) -> Result<Vec<StoredCustomer>> {

@@ -318,6 +318,27 @@ impl SqliteStore {
         out
     }
 
+    /// Customers by ordinal, in the order of `ords` (missing ones left
+    /// out): `columns` read by `row`.
+    fn by_ord<T>(
+        &self,
+        ords: &[u32],
+        columns: &str,
+        row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        self.read(|c| {
+            let mut st =
+                c.prepare_cached(&format!("SELECT {columns} FROM customers WHERE ord = ?1"))?;
+            let mut out = Vec::with_capacity(ords.len());
+            for o in ords {
+                if let Some(found) = st.query_row([i64::from(*o)], row).optional()? {
+                    out.push(found);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// Runs a write on the writer connection, in one immediate transaction.
     fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
@@ -404,6 +425,18 @@ fn customer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
         screened_at: r.get::<_, Option<String>>(10)?.map(|s| parse_time(&s)),
         screened_versions: serde_json::from_str(&versions).unwrap_or_default(),
         risk: risk.and_then(|r| serde_json::from_str(&r).ok()),
+    })
+}
+
+const TO_SCORE_COLUMNS: &str = "ord, id, record, match_fp, revision";
+
+fn to_score_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerToScore> {
+    Ok(CustomerToScore {
+        ord: r.get::<_, i64>(0)? as u32,
+        id: r.get(1)?,
+        record: r.get(2)?,
+        match_fp: r.get(3)?,
+        revision: r.get(4)?,
     })
 }
 
@@ -887,18 +920,11 @@ impl MonitorStore for SqliteStore {
     }
 
     fn customers_by_ord(&self, ords: &[u32]) -> Result<Vec<StoredCustomer>> {
-        self.read(|c| {
-            let mut st = c.prepare_cached(&format!(
-                "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE ord = ?1"
-            ))?;
-            let mut out = Vec::with_capacity(ords.len());
-            for o in ords {
-                if let Some(row) = st.query_row([i64::from(*o)], customer_row).optional()? {
-                    out.push(row);
-                }
-            }
-            Ok(out)
-        })
+        self.by_ord(ords, CUSTOMER_COLUMNS, customer_row)
+    }
+
+    fn customers_to_score(&self, ords: &[u32]) -> Result<Vec<CustomerToScore>> {
+        self.by_ord(ords, TO_SCORE_COLUMNS, to_score_row)
     }
 
     fn scan_customers(&self, after: u32, limit: usize) -> Result<Vec<StoredCustomer>> {

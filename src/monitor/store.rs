@@ -157,6 +157,31 @@ pub struct HistoryEntry {
     pub at: OffsetDateTime,
 }
 
+/// What scoring a stored customer and writing its alerts read of it: a
+/// reverse screening reads thousands, and the other columns are most of
+/// the work of reading a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerToScore {
+    pub ord: u32,
+    pub id: String,
+    /// The record, as [`super::customer::Customer::canonical_json`].
+    pub record: String,
+    pub match_fp: String,
+    pub revision: i64,
+}
+
+impl From<StoredCustomer> for CustomerToScore {
+    fn from(s: StoredCustomer) -> CustomerToScore {
+        CustomerToScore {
+            ord: s.ord,
+            id: s.id,
+            record: s.record,
+            match_fp: s.match_fp,
+            revision: s.revision,
+        }
+    }
+}
+
 /// A customer as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredCustomer {
@@ -584,6 +609,14 @@ pub trait MonitorStore: Send + Sync {
     fn customer(&self, id: &str) -> Result<Option<StoredCustomer>>;
     /// Customers by ordinal (missing ones are left out).
     fn customers_by_ord(&self, ords: &[u32]) -> Result<Vec<StoredCustomer>>;
+    /// [`MonitorStore::customers_by_ord`], only what scoring them reads.
+    fn customers_to_score(&self, ords: &[u32]) -> Result<Vec<CustomerToScore>> {
+        Ok(self
+            .customers_by_ord(ords)?
+            .into_iter()
+            .map(CustomerToScore::from)
+            .collect())
+    }
     /// Customers in ordinal order after `after` (for full rescreens and
     /// building the customer index).
     fn scan_customers(&self, after: u32, limit: usize) -> Result<Vec<StoredCustomer>>;
