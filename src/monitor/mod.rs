@@ -420,24 +420,20 @@ type SearchFor = (Vec<u32>, Option<Vec<Key>>);
 type SearchedPair = (u32, u32, bool);
 
 impl ReverseSearch {
-    /// The pairs of the search for `parties` (through `sharing`), searched
-    /// now unless it was the last one.
+    /// The pairs of the search for `parties` (through `sharing`, as the
+    /// chunk gives them), searched now unless it was the last one.
     fn pairs(
         &mut self,
         parties: &[u32],
-        sharing: Option<&HashSet<Key>>,
+        sharing: Option<&[Key]>,
         search: impl FnOnce() -> Vec<SearchedPair>,
     ) -> Arc<[SearchedPair]> {
-        let sharing: Option<Vec<Key>> = sharing.map(|keys| {
-            let mut keys: Vec<Key> = keys.iter().copied().collect();
-            keys.sort_unstable();
-            keys
-        });
         match &self.last {
-            Some(((p, k), pairs)) if p == parties && *k == sharing => Arc::clone(pairs),
+            Some(((p, k), pairs)) if p == parties && k.as_deref() == sharing => Arc::clone(pairs),
             _ => {
                 let pairs: Arc<[SearchedPair]> = search().into();
-                self.last = Some(((parties.to_vec(), sharing), Arc::clone(&pairs)));
+                let key = (parties.to_vec(), sharing.map(<[Key]>::to_vec));
+                self.last = Some((key, Arc::clone(&pairs)));
                 pairs
             }
         }
@@ -449,7 +445,7 @@ impl ReverseSearch {
 /// only through one of those keys ([`ChunkWork::PartiesIn`]).
 struct Reverse<'a> {
     ids: &'a [String],
-    sharing: Option<&'a HashSet<Key>>,
+    sharing: Option<&'a [Key]>,
     within: (u32, u32),
 }
 
@@ -1091,21 +1087,22 @@ impl Monitor {
         &self,
         g: &Generation,
         ords: &[u32],
-        sharing: Option<&HashSet<Key>>,
+        sharing: Option<&[Key]>,
         within: (u32, u32),
         searches: &mut ReverseSearch,
     ) -> Result<PartyPairs> {
         use rayon::prelude::*;
-        let pairs = searches.pairs(ords, sharing, || self.search_customers(g, ords, sharing));
+        let pairs = searches.pairs(ords, sharing, || {
+            let sharing: Option<HashSet<Key>> = sharing.map(|k| k.iter().copied().collect());
+            self.search_customers(g, ords, sharing.as_ref())
+        });
         let from = pairs.partition_point(|p| p.0 <= within.0);
         let to = pairs.partition_point(|p| p.0 <= within.1);
-        // Customer ordinal → the parties it is a candidate of.
-        let wanted: HashMap<u32, &[SearchedPair]> = pairs[from..to]
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|c| (c[0].0, c))
-            .collect();
-        let mut customer_ords: Vec<u32> = wanted.keys().copied().collect();
-        customer_ords.sort_unstable();
+        // The range's customers in order, each with the parties it is a
+        // candidate of.
+        let groups: Vec<&[SearchedPair]> = pairs[from..to].chunk_by(|a, b| a.0 == b.0).collect();
+        let customer_ords: Vec<u32> = groups.iter().map(|c| c[0].0).collect();
+        let wanted: HashMap<u32, &[SearchedPair]> = groups.iter().map(|c| (c[0].0, *c)).collect();
         let stored: Vec<CustomerToScore> = customer_ords
             .par_chunks(256)
             .map(|chunk| self.store.customers_to_score(chunk))
@@ -2427,11 +2424,10 @@ impl Monitor {
         searches: &mut ReverseSearch,
     ) -> Result<ChunkCounts> {
         let mut counts = ChunkCounts::default();
-        let mut reverse = |ids: &[String], keys: Option<&Vec<Key>>, within: (u32, u32)| {
-            let sharing: Option<HashSet<Key>> = keys.map(|k| k.iter().copied().collect());
+        let mut reverse = |ids: &[String], sharing: Option<&[Key]>, within: (u32, u32)| {
             let reverse = Reverse {
                 ids,
-                sharing: sharing.as_ref(),
+                sharing,
                 within,
             };
             self.screen_parties(g, &reverse, chunk, searches, &mut counts)
@@ -2442,9 +2438,11 @@ impl Monitor {
                 sharing,
                 after,
                 upto,
-            } => reverse(parties, sharing.as_ref(), (*after, *upto))?,
+            } => reverse(parties, sharing.as_deref(), (*after, *upto))?,
             ChunkWork::Parties(ids) => reverse(ids, None, (0, u32::MAX))?,
-            ChunkWork::PartiesSharing(ids, keys) => reverse(ids, Some(keys), (0, u32::MAX))?,
+            ChunkWork::PartiesSharing(ids, keys) => {
+                reverse(ids, Some(keys.as_slice()), (0, u32::MAX))?
+            }
             ChunkWork::Customers(ords) => {
                 let batch = self.store.customers_by_ord(ords)?;
                 self.screen_customers(g, batch, &mut counts, Some(chunk))?;
