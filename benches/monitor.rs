@@ -50,6 +50,22 @@ fn rss_mb() -> (f64, f64) {
     (kb("VmRSS:"), kb("VmHWM:"))
 }
 
+/// CPU seconds this process has used so far, user and system, from
+/// `/proc/self/stat` (in the kernel's clock ticks, 100 a second). On a
+/// shared machine a phase's CPU time varies less than its wall time.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis, from the state:
+    // utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    (ticks(11).unwrap_or(0.0) + ticks(12).unwrap_or(0.0)) / 100.0
+}
+
 /// Names from the dev sets, split into first parts and last parts.
 fn name_parts() -> (Vec<String>, Vec<String>) {
     let dev = screener::eval::default_dev_dir_for_tests();
@@ -212,6 +228,7 @@ fn main() {
     // 1. Import.
     let all = customers(n, 7);
     let t = Instant::now();
+    let cpu = cpu_secs();
     let mut opened = 0;
     for chunk in all.chunks(10_000) {
         let rows = chunk.iter().cloned().map(Ok).collect();
@@ -219,10 +236,11 @@ fn main() {
         opened += r.alerts_opened;
     }
     let secs = t.elapsed().as_secs_f64();
+    let import_cpu = cpu_secs() - cpu;
     drop(all);
     let (rss, hwm) = rss_mb();
     println!(
-        "import{}: {n} customers in {secs:.1} s = {:.0} customers/s; {opened} alerts; rss {rss:.0} MB (peak {hwm:.0} MB, {rss_before:.0} MB before)",
+        "import{}: {n} customers in {secs:.1} s (cpu {import_cpu:.1} s) = {:.0} customers/s; {opened} alerts; rss {rss:.0} MB (peak {hwm:.0} MB, {rss_before:.0} MB before)",
         if writes_only {
             " against no list (writes only)"
         } else {
@@ -243,6 +261,7 @@ fn main() {
         &v2,
     ));
     let t = Instant::now();
+    let cpu = cpu_secs();
     let delta = monitor
         .advance(
             Arc::clone(&g2),
@@ -251,9 +270,10 @@ fn main() {
         )
         .expect("delta");
     let delta_secs = t.elapsed().as_secs_f64();
+    let delta_cpu = cpu_secs() - cpu;
     let (rss, hwm) = rss_mb();
     println!(
-        "delta rescreen: {:.1} s ({} added, {} removed, {} changed; {} parties and {} customers screened; {} opened, {} updated, {} delisted); rss {rss:.0} MB (peak {hwm:.0} MB)",
+        "delta rescreen: {:.1} s (cpu {delta_cpu:.1} s; {} added, {} removed, {} changed; {} parties and {} customers screened; {} opened, {} updated, {} delisted); rss {rss:.0} MB (peak {hwm:.0} MB)",
         delta_secs,
         delta.entities_added,
         delta.entities_removed,
@@ -268,10 +288,12 @@ fn main() {
 
     // 3. Full rescreen: the same alerts as the delta left.
     let t = Instant::now();
+    let cpu = cpu_secs();
     let full = monitor.rescreen_full().expect("full");
     println!(
-        "full rescreen: {:.1} s ({} customers; {} opened, {} updated: {})",
+        "full rescreen: {:.1} s (cpu {:.1} s; {} customers; {} opened, {} updated: {})",
         t.elapsed().as_secs_f64(),
+        cpu_secs() - cpu,
         full.customers_screened,
         full.alerts_opened,
         full.alerts_updated,
