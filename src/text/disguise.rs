@@ -159,6 +159,11 @@ fn push_with_particle(part: &[char], out: &mut String) {
 /// sides have at least [`MIN_CAMEL_PART`] letters; a particle glued to the
 /// end of a part is set apart.
 fn camel_case(name: &str) -> Option<String> {
+    // Most names have no small letter followed by a capital: nothing to split.
+    let mut pairs = name.chars().zip(name.chars().skip(1));
+    if !pairs.any(|(a, b)| a.is_lowercase() && b.is_uppercase()) {
+        return None;
+    }
     let mut out = String::with_capacity(name.len() + 4);
     let mut found = false;
     for word in name.split(' ') {
@@ -168,10 +173,12 @@ fn camel_case(name: &str) -> Option<String> {
         let chars: Vec<char> = word.chars().collect();
         let mut start = 0;
         for i in 1..chars.len() {
-            let boundary = chars[i - 1].is_lowercase() && chars[i].is_uppercase();
+            if !(chars[i - 1].is_lowercase() && chars[i].is_uppercase()) {
+                continue;
+            }
             let left = chars[start..i].iter().filter(|c| c.is_alphabetic()).count();
             let right = chars[i..].iter().take_while(|c| c.is_alphabetic()).count();
-            if boundary && left >= MIN_CAMEL_PART && right >= MIN_CAMEL_PART {
+            if left >= MIN_CAMEL_PART && right >= MIN_CAMEL_PART {
                 push_with_particle(&chars[start..i], &mut out);
                 out.push(' ');
                 start = i;

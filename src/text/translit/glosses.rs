@@ -280,8 +280,14 @@ pub fn translated(folded: &str) -> Option<String> {
 }
 
 fn cyrillic_word(word: &str) -> Option<&'static str> {
+    // Every stem starts with a Cyrillic letter (two bytes): most words,
+    // in Latin letters or starting with another letter, are settled here.
+    let first = word.as_bytes().get(..2)?;
     let letters = word.chars().count();
     CYRILLIC.iter().find_map(|&(stem, en)| {
+        if stem.as_bytes().get(..2) != Some(first) {
+            return None;
+        }
         let stem_letters = stem.chars().count();
         let fits = if stem_letters <= 3 {
             word == stem
