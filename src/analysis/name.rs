@@ -64,7 +64,9 @@ pub struct PreparedToken {
     pub canonical_legal_form: bool,
     /// Keys computed once for comparing two tokens: the number of
     /// characters of `raw`,
-    pub chars: usize,
+    pub chars: u32,
+    /// its length in bytes (lengths compare without visiting the text),
+    pub bytes: u32,
     /// and the set of its characters as bits (a lower bound on edit
     /// distance; texts with other letters are neither anagrams nor the
     /// same with letters doubled, see [`same_letters`], [`same_collapsed`]).
@@ -104,7 +106,8 @@ impl PreparedToken {
             surname_ending: surname_ending(raw),
             ending_written_on: split_surname_ending(raw)
                 .and_then(|(stem, which)| Some((u8::try_from(stem.len()).ok()?, which))),
-            chars: raw.chars().count(),
+            chars: u32::try_from(raw.chars().count()).unwrap_or(u32::MAX),
+            bytes: u32::try_from(raw.len()).unwrap_or(u32::MAX),
             letter_bits: text::letter_bits(raw),
             raw: Sym::new(raw),
         }

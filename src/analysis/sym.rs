@@ -39,6 +39,12 @@ impl Sym {
         &self.0
     }
 
+    /// Where the text is: the same for every copy of one shared text, and
+    /// different for any two different texts alive at once.
+    pub fn addr(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
     /// True when both refer to the same shared copy (after interning, equal
     /// keys do).
     pub fn shares_text_with(&self, other: &Sym) -> bool {

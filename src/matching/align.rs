@@ -40,6 +40,7 @@
 //! (only common parts met, one part of a person's name, legal forms that
 //! differ…); it applies no cap or penalty itself.
 
+use super::memo::TokenMemo;
 use super::similarity::{
     TokenMatch, bounded_distance, compare_tokens, is_hard_typo, spelt_by_letter,
 };
@@ -62,11 +63,15 @@ pub(crate) struct Pair {
 pub(crate) struct Scratch {
     candidates: Vec<(f64, usize, usize, TokenMatch)>,
     pub pairs: Vec<Pair>,
+    /// The token comparisons of the query being scored.
+    pub memo: TokenMemo,
+    /// The memo's row of each listed token of the variant being aligned.
+    rows: Vec<usize>,
 }
 
 /// The outcome of aligning one query variant with one listed variant; the
 /// aligned pairs are left in the scratch buffer.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Alignment {
     /// The name similarity, before any feature.
     pub score: f64,
@@ -144,7 +149,8 @@ pub(crate) fn align(
         && distinctive(nt) == 1
         && pairs.iter().any(|p| {
             matches!(p.how, TokenMatch::Fuzzy { .. })
-                && qt[p.query].chars.max(nt[p.listed.start].chars) <= w.short_word_max_chars
+                && (qt[p.query].chars as usize).max(nt[p.listed.start].chars as usize)
+                    <= w.short_word_max_chars
         });
     // A person's name whose parts all met only some edits apart: two typos
     // at once are rarer than another person (Kevin King / KONG, Kelvin).
@@ -240,8 +246,19 @@ fn pair_tokens(
     if q.shape.affix {
         glued_affix(nt, qt, &mut n_used, &mut q_used, pairs, true, w);
     }
-    let candidates = &mut scratch.candidates;
+    let Scratch {
+        candidates,
+        memo,
+        rows,
+        ..
+    } = scratch;
     candidates.clear();
+    // Through the query's memo when this variant is the query's.
+    let columns = memo.columns_of(q);
+    if columns.is_some() {
+        rows.clear();
+        rows.extend(nt.iter().map(|b| memo.row(b)));
+    }
     for (i, a) in qt.iter().enumerate() {
         if a.kind == TokenKind::Honorific || is_set(q_used, i) {
             continue;
@@ -250,7 +267,11 @@ fn pair_tokens(
             if b.kind == TokenKind::Honorific || is_set(n_used, j) {
                 continue;
             }
-            if let Some((sim, how)) = compare_tokens(a, b, w, kind.org)
+            let said = match &columns {
+                Some(at) => memo.compare(at.start + i, rows[j], a, b, w, kind.org),
+                None => compare_tokens(a, b, w, kind.org),
+            };
+            if let Some((sim, how)) = said
                 && sim >= w.min_token_sim
             {
                 candidates.push((sim, i, j, how));
@@ -382,13 +403,16 @@ fn glued_affix(
         return;
     }
     for (i, t) in one.iter().enumerate() {
-        if is_set(*one_used, i) || t.kind != TokenKind::Word || t.chars <= w.glued_min_stem {
+        if is_set(*one_used, i)
+            || t.kind != TokenKind::Word
+            || (t.chars as usize) <= w.glued_min_stem
+        {
             continue;
         }
         for (j, x) in two.iter().enumerate() {
             if is_set(*two_used, j)
                 || x.kind != TokenKind::Word
-                || x.chars < w.glued_min_stem
+                || (x.chars as usize) < w.glued_min_stem
                 || x.raw.len() >= t.raw.len()
             {
                 continue;
@@ -453,7 +477,9 @@ fn whole_mark(
     let is_mark = |v: &[PreparedToken]| {
         !v.is_empty()
             && v.len() <= w.mark_max_parts
-            && (v.iter().all(|t| t.chars <= w.mark_max_part_letters)
+            && (v
+                .iter()
+                .all(|t| (t.chars as usize) <= w.mark_max_part_letters)
                 || v.iter().any(|t| t.raw.bytes().any(|b| b.is_ascii_digit())))
     };
     let all_used =
@@ -527,7 +553,8 @@ fn hard_typo(
     if !rare_anchor && !common_anchor {
         return;
     }
-    let anchored = |t: &PreparedToken| rare_anchor || t.chars >= w.hard_typo_common_anchor_chars;
+    let anchored =
+        |t: &PreparedToken| rare_anchor || (t.chars as usize) >= w.hard_typo_common_anchor_chars;
     let q_left = |i: usize| !is_set(*q_used, i) && is_distinctive(qt[i].kind);
     let mut q_unpaired = (0..qt.len()).filter(|&i| q_left(i));
     // A person's name that begins with a particle left unpaired ("Ben
@@ -604,7 +631,7 @@ fn is_short_form(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
         && b.kind == TokenKind::Word
         && spelt_by_letter(a)
         && spelt_by_letter(b)
-        && a.chars >= w.short_form_min_chars
+        && (a.chars as usize) >= w.short_form_min_chars
         && b.chars >= a.chars + 2
         && b.raw.starts_with(a.raw.as_str())
 }
@@ -636,14 +663,14 @@ fn legal_form_typo(
             || q.kind != TokenKind::Word
             || q.abjad
             || q.syllabic
-            || q.chars < w.legal_typo_min_chars
+            || (q.chars as usize) < w.legal_typo_min_chars
         {
             continue;
         }
         let typo = (0..nt.len().min(MAX_TOKENS)).find(|&j| {
             !is_set(*n_used, j)
                 && nt[j].kind == TokenKind::LegalForm
-                && nt[j].chars >= w.legal_typo_min_chars
+                && (nt[j].chars as usize) >= w.legal_typo_min_chars
                 && bounded_distance(&q.raw, &nt[j].raw, 1).is_some()
         });
         if let Some(j) = typo {
@@ -789,7 +816,7 @@ fn add_unpaired_costs(
         && qt.iter().enumerate().any(|(i, t)| {
             is_set(q_used, i)
                 && t.kind == TokenKind::Word
-                && t.chars >= w.organisation_kind_anchor_chars
+                && (t.chars as usize) >= w.organisation_kind_anchor_chars
         });
     let unmatched_weight = |t: &PreparedToken| {
         if org_like && one_sided_place && t.place {
@@ -1108,7 +1135,7 @@ fn join_adjacent(
     // Byte lengths of `two` summed from the left: a window's length is one subtraction.
     let mut prefix = [0usize; MAX_TOKENS + 1];
     for (k, x) in two.iter().enumerate() {
-        prefix[k + 1] = prefix[k] + x.raw.len();
+        prefix[k + 1] = prefix[k] + x.bytes as usize;
     }
     // How many letters a joined word may be off.
     let slack = if allow_typo {
@@ -1133,17 +1160,18 @@ fn join_adjacent(
         (lo.min(total), hi.max(total))
     });
     for (i, t) in one.iter().enumerate() {
+        let word_len = t.bytes as usize;
         if is_set(*one_used, i)
-            || t.raw.len() < 2
-            || t.raw.len() + wide < shortest
-            || t.raw.len() > longest + wide
+            || word_len < 2
+            || word_len + wide < shortest
+            || word_len > longest + wide
         {
             continue;
         }
         'window: for len in 2..=MAX_JOINED_WORDS {
             for j in 0..two.len().saturating_sub(len - 1) {
                 let total = prefix[j + len] - prefix[j];
-                if total.abs_diff(t.raw.len()) > wide {
+                if total.abs_diff(word_len) > wide {
                     continue;
                 }
                 let window = ((1u32 << len) - 1) << j;
@@ -1152,10 +1180,10 @@ fn join_adjacent(
                 }
                 let parts = &two[j..j + len];
                 let abjad = t.abjad || parts.iter().any(|x| x.abjad);
-                if total.abs_diff(t.raw.len()) > slack && !abjad {
+                if total.abs_diff(word_len) > slack && !abjad {
                     continue;
                 }
-                let exact = total == t.raw.len() && concat_equals(parts, &t.raw);
+                let exact = total == word_len && concat_equals(parts, &t.raw);
                 let ok = exact
                     // Not for syllables romanised from Chinese or Korean:
                     // a letter more or less is another syllable.
@@ -1173,7 +1201,7 @@ fn join_adjacent(
                     && parts.iter().all(|x| x.abjad)
                     && parts[..len - 1]
                         .iter()
-                        .all(|x| x.chars <= w.joined_skeleton_max_lead_chars)
+                        .all(|x| (x.chars as usize) <= w.joined_skeleton_max_lead_chars)
                     && joined_skeleton_equal(parts, t, w);
                 if !ok && !by_skeleton {
                     continue;

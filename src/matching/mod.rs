@@ -10,6 +10,7 @@ pub mod batch;
 pub mod explain;
 pub mod features;
 pub mod lists;
+mod memo;
 pub mod query;
 pub mod score;
 pub mod similarity;

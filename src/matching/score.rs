@@ -65,6 +65,7 @@ fn best_name<'a>(
     kind: PartyKind,
     cache: &mut ScoreCache,
 ) -> Option<BestName<'a>> {
+    cache.scratch.memo.start(&q.name);
     let mut best: Option<BestName<'a>> = None;
     let mut best_effective = f64::NEG_INFINITY;
     let mut best_paired = 0.0;
@@ -150,6 +151,7 @@ impl ScoreCache {
     /// Forgets the alignments (for the next query), keeping the memory.
     pub fn clear(&mut self) {
         self.alignments.clear();
+        self.scratch.memo.clear();
     }
 }
 
@@ -381,6 +383,56 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+    use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
+
+    /// Every alignment of a query's scoring, through the token memo the
+    /// query's candidates share, pairs as a fresh alignment does.
+    #[test]
+    fn alignments_through_the_memo_are_those_without() {
+        let index = crate::index::tests::index();
+        let w = &DEFAULT_WEIGHTS;
+        let mut memoised = 0;
+        for (name, schema) in [
+            ("Ali Hassan Al Rashid", Some("Person")),
+            ("Abu Ali", None),
+            ("Rashid Trading LLC", Some("Organization")),
+            ("Хасан Рашид", None),
+            ("Hasan Rashid Hasan", Some("Person")),
+        ] {
+            let mut q = Query::name(name);
+            q.schema = schema.map(str::to_string);
+            let mut pq = prepare_query(&q).expect("valid query").query;
+            index.stats().mark_common(&mut pq.name);
+            let mut cache = ScoreCache::default();
+            cache.scratch.memo.start(&pq.name);
+            for e in index.entities() {
+                for org in [false, true] {
+                    let kind = PartyKind { org, person: !org };
+                    for qv in &pq.name.variants {
+                        for nv in e.names.iter().flat_map(|(_, n)| &n.variants) {
+                            let fresh = &mut Scratch::default();
+                            let expected = align(qv, nv, w, kind, fresh);
+                            let got = align(qv, nv, w, kind, &mut cache.scratch);
+                            assert_eq!(got, expected, "{name}");
+                            let pairs = |s: &Scratch| format!("{:?}", s.pairs);
+                            assert_eq!(pairs(&cache.scratch), pairs(fresh), "{name}");
+                            memoised += 1;
+                        }
+                    }
+                }
+            }
+            assert!(
+                cache.scratch.memo.rows() > 0,
+                "{name}: the memo was not used"
+            );
+        }
+        assert!(memoised > 100, "{memoised}");
     }
 }
 

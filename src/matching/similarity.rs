@@ -98,6 +98,19 @@ pub struct TokenPair<'a> {
 }
 
 impl<'a> TokenPair<'a> {
+    pub fn new(q: &'a PreparedToken, n: &'a PreparedToken, org: bool) -> TokenPair<'a> {
+        let (q_len, n_len) = (q.chars as usize, n.chars as usize);
+        TokenPair {
+            q,
+            n,
+            org,
+            min_len: q_len.min(n_len),
+            max_len: q_len.max(n_len),
+            abjad: q.abjad || n.abjad,
+            syllabic: q.syllabic || n.syllabic,
+        }
+    }
+
     /// The longer token, then the shorter (the listed one when as long).
     fn longer_first(&self) -> (&'a PreparedToken, &'a PreparedToken) {
         if self.q.chars > self.n.chars {
@@ -190,21 +203,12 @@ pub fn compare_tokens(
     w: &Weights,
     org: bool,
 ) -> Option<(f64, TokenMatch)> {
-    let pair = TokenPair {
-        q,
-        n,
-        org,
-        min_len: q.chars.min(n.chars),
-        max_len: q.chars.max(n.chars),
-        abjad: q.abjad || n.abjad,
-        syllabic: q.syllabic || n.syllabic,
-    };
-    ask_rules(&pair, w)
+    ask_rules(&TokenPair::new(q, n, org), w)
 }
 
 #[inline]
 fn exact(p: &TokenPair, _: &Weights) -> Verdict {
-    if same(&p.q.raw, &p.n.raw) {
+    if p.q.bytes == p.n.bytes && same(&p.q.raw, &p.n.raw) {
         Verdict::Match(1.0, TokenMatch::Exact)
     } else {
         Verdict::Pass
@@ -510,7 +514,7 @@ fn phonetic(p: &TokenPair, w: &Weights) -> Verdict {
 /// romanised from Arabic or Hebrew script.
 pub fn is_hard_typo(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
     spelt_letter_by_letter(a, b)
-        && a.chars.min(b.chars) >= w.hard_typo_min_chars
+        && (a.chars as usize).min(b.chars as usize) >= w.hard_typo_min_chars
         && (bounded_distance(&a.raw, &b.raw, 1).is_some() || sound_alike(&a.raw, &b.raw))
 }
 
@@ -930,18 +934,7 @@ mod tests {
         let w = Weights::default();
         let judge = |rule: fn(&TokenPair, &Weights) -> Verdict, a: &str, b: &str, org: bool| {
             let (q, n) = (token(a), token(b));
-            rule(
-                &TokenPair {
-                    q: &q,
-                    n: &n,
-                    org,
-                    min_len: q.chars.min(n.chars),
-                    max_len: q.chars.max(n.chars),
-                    abjad: q.abjad || n.abjad,
-                    syllabic: q.syllabic || n.syllabic,
-                },
-                &w,
-            )
+            rule(&TokenPair::new(&q, &n, org), &w)
         };
         use TokenMatch as M;
         use Verdict::*;

@@ -140,7 +140,7 @@ impl Lookups {
                             let org_name = alone
                                 && !person
                                 && !t.common
-                                && t.chars >= MIN_SINGLE_NAME_CHARS
+                                && (t.chars as usize) >= MIN_SINGLE_NAME_CHARS
                                 && t.kind == crate::text::TokenKind::Word;
                             if (vessel && alone) || org_name {
                                 out.singles
