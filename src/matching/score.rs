@@ -358,6 +358,19 @@ mod tests {
     use super::*;
     use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
 
+    /// A query analysed as screening analyses it against `index`.
+    pub(super) fn prepared(
+        index: &crate::index::ScreeningIndex,
+        name: &str,
+        schema: Option<&str>,
+    ) -> PreparedQuery {
+        let mut q = Query::name(name);
+        q.schema = schema.map(str::to_string);
+        let mut pq = prepare_query(&q).expect("valid query").query;
+        index.stats().mark_common(&mut pq.name);
+        pq
+    }
+
     #[test]
     fn one_cache_for_all_candidates_scores_as_without() {
         let index = crate::index::tests::index();
@@ -369,10 +382,7 @@ mod tests {
             ("Rashid Trading", None),
             ("Hasan Rashid", Some("Person")),
         ] {
-            let mut q = Query::name(name);
-            q.schema = schema.map(str::to_string);
-            let mut pq = prepare_query(&q).expect("valid query").query;
-            index.stats().mark_common(&mut pq.name);
+            let pq = prepared(&index, name, schema);
             let mut cache = ScoreCache::default();
             for explain in [false, true] {
                 for e in index.entities() {
@@ -388,8 +398,9 @@ mod tests {
 
 #[cfg(test)]
 mod memo_tests {
+    use super::tests::prepared;
     use super::*;
-    use crate::matching::{DEFAULT_WEIGHTS, Query, prepare_query};
+    use crate::matching::DEFAULT_WEIGHTS;
 
     /// Every alignment of a query's scoring, through the token memo the
     /// query's candidates share, pairs as a fresh alignment does.
@@ -405,10 +416,7 @@ mod memo_tests {
             ("Хасан Рашид", None),
             ("Hasan Rashid Hasan", Some("Person")),
         ] {
-            let mut q = Query::name(name);
-            q.schema = schema.map(str::to_string);
-            let mut pq = prepare_query(&q).expect("valid query").query;
-            index.stats().mark_common(&mut pq.name);
+            let pq = prepared(&index, name, schema);
             let mut cache = ScoreCache::default();
             cache.scratch.memo.start(&pq.name);
             for e in index.entities() {
