@@ -359,8 +359,6 @@ impl PostgresStore {
     }
 }
 
-const CUSTOMER_COLUMNS: &str = "ord, id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk";
-
 fn customer_row(r: &Row) -> std::result::Result<StoredCustomer, postgres::Error> {
     let versions: String = r.try_get(11)?;
     let risk: Option<String> = r.try_get(12)?;
@@ -381,8 +379,6 @@ fn customer_row(r: &Row) -> std::result::Result<StoredCustomer, postgres::Error>
     })
 }
 
-const TO_SCORE_COLUMNS: &str = "ord, id, record, match_fp, revision";
-
 fn to_score_row(r: &Row) -> std::result::Result<CustomerToScore, postgres::Error> {
     Ok(CustomerToScore {
         ord: u32::try_from(r.try_get::<_, i64>(0)?).unwrap_or(u32::MAX),
@@ -392,8 +388,6 @@ fn to_score_row(r: &Row) -> std::result::Result<CustomerToScore, postgres::Error
         revision: r.try_get(4)?,
     })
 }
-
-const ALERT_COLUMNS: &str = "id, customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, pending_true_match_by, revision, created_at, updated_at";
 
 fn alert_row(r: &Row) -> std::result::Result<Alert, postgres::Error> {
     let status: &str = r.try_get(5)?;
@@ -419,8 +413,6 @@ fn alert_row(r: &Row) -> std::result::Result<Alert, postgres::Error> {
         updated_at: parse_time(r.try_get(17)?),
     })
 }
-
-const DELIVERY_COLUMNS: &str = "id, event_id, kind, endpoint, customer_id, status, attempts, last_error, created_at, next_attempt_at, delivered_at, payload";
 
 fn delivery_row(r: &Row) -> std::result::Result<Delivery, postgres::Error> {
     Ok(Delivery {

@@ -406,8 +406,6 @@ fn migrate(path: &Path, conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-const CUSTOMER_COLUMNS: &str = "ord, id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk";
-
 fn customer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
     let versions: String = r.get(11)?;
     let risk: Option<String> = r.get(12)?;
@@ -428,8 +426,6 @@ fn customer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
     })
 }
 
-const TO_SCORE_COLUMNS: &str = "ord, id, record, match_fp, revision";
-
 fn to_score_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerToScore> {
     Ok(CustomerToScore {
         ord: r.get::<_, i64>(0)? as u32,
@@ -439,8 +435,6 @@ fn to_score_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerToScore> {
         revision: r.get(4)?,
     })
 }
-
-const ALERT_COLUMNS: &str = "id, customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, pending_true_match_by, revision, created_at, updated_at";
 
 fn alert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     let status: String = r.get(5)?;
@@ -466,8 +460,6 @@ fn alert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
         updated_at: parse_time(&r.get::<_, String>(17)?),
     })
 }
-
-const DELIVERY_COLUMNS: &str = "id, event_id, kind, endpoint, customer_id, status, attempts, last_error, created_at, next_attempt_at, delivered_at, payload";
 
 fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
     Ok(Delivery {

@@ -157,6 +157,15 @@ pub struct HistoryEntry {
     pub at: OffsetDateTime,
 }
 
+// The columns each read takes, the same in every backend's schema.
+pub(super) const CUSTOMER_COLUMNS: &str = "ord, id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk";
+
+pub(super) const TO_SCORE_COLUMNS: &str = "ord, id, record, match_fp, revision";
+
+pub(super) const ALERT_COLUMNS: &str = "id, customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, pending_true_match_by, revision, created_at, updated_at";
+
+pub(super) const DELIVERY_COLUMNS: &str = "id, event_id, kind, endpoint, customer_id, status, attempts, last_error, created_at, next_attempt_at, delivered_at, payload";
+
 /// What scoring a stored customer and writing its alerts read of it: a
 /// reverse screening reads thousands, and the other columns are most of
 /// the work of reading a row.
