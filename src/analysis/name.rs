@@ -64,14 +64,24 @@ pub struct PreparedToken {
     pub canonical_legal_form: bool,
     /// Keys computed once for comparing two tokens: the number of
     /// characters of `raw`,
-    pub chars: u32,
-    /// its length in bytes (lengths compare without visiting the text),
-    pub bytes: u32,
+    pub chars: u16,
+    /// its length in bytes (lengths compare without visiting the text;
+    /// both read as `u16::MAX` beyond it, far above a queried name's
+    /// [`MAX_NAME_CHARS`](crate::matching::query::MAX_NAME_CHARS)),
+    pub bytes: u16,
     /// and the set of its characters as bits (a lower bound on edit
     /// distance; texts with other letters are neither anagrams nor the
     /// same with letters doubled, see [`same_letters`], [`same_collapsed`]).
     pub letter_bits: u64,
+    /// The token's number among the distinct tokens of the index that lists
+    /// it, equal only for tokens equal in every other field
+    /// ([`super::party::assign_token_ids`]); [`NO_TOKEN_ID`] for a query's
+    /// tokens and any other name analysed on its own.
+    pub id: u32,
 }
+
+/// The [`PreparedToken::id`] of a token no index has numbered.
+pub const NO_TOKEN_ID: u32 = u32::MAX;
 
 impl PreparedToken {
     /// Builds a token and its comparison keys.
@@ -106,9 +116,10 @@ impl PreparedToken {
             surname_ending: surname_ending(raw),
             ending_written_on: split_surname_ending(raw)
                 .and_then(|(stem, which)| Some((u8::try_from(stem.len()).ok()?, which))),
-            chars: u32::try_from(raw.chars().count()).unwrap_or(u32::MAX),
-            bytes: u32::try_from(raw.len()).unwrap_or(u32::MAX),
+            chars: u16::try_from(raw.chars().count()).unwrap_or(u16::MAX),
+            bytes: u16::try_from(raw.len()).unwrap_or(u16::MAX),
             letter_bits: text::letter_bits(raw),
+            id: NO_TOKEN_ID,
             raw: Sym::new(raw),
         }
     }
@@ -467,8 +478,8 @@ mod tests {
         assert!(!same_letters("putin", "putn"));
         assert!(!same_letters("aab", "abb"));
         // A listed token is kept for as long as the index serves: four
-        // shared keys (8 bytes each), its length, its letter set, a kind
-        // and a few flags.
+        // shared keys (8 bytes each), its lengths, its letter set, its id,
+        // a kind and a few flags.
         assert!(std::mem::size_of::<PreparedToken>() <= 64);
     }
 

@@ -4,7 +4,7 @@
 //! listed name variant once across all parties.
 
 use super::Sym;
-use super::name::{PreparedName, PreparedVariant};
+use super::name::{PreparedName, PreparedToken, PreparedVariant};
 use crate::model::{Entity, Schema, prop};
 use std::collections::HashMap;
 
@@ -190,6 +190,101 @@ pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
     }
 }
 
+/// Numbers the distinct tokens of all `entities`' names
+/// ([`PreparedToken::id`]): tokens with the same [`TokenSig`] get one id.
+/// Call once the names are final (common tokens marked), as
+/// [`assign_variant_ids`].
+pub fn assign_token_ids(entities: &mut [PreparedEntity]) {
+    let mut ids: HashMap<TokenSig, u32, std::hash::BuildHasherDefault<IdHasher>> =
+        HashMap::default();
+    for e in entities.iter_mut() {
+        for (_, name) in e.names.iter_mut() {
+            for v in name.variants.iter_mut() {
+                for t in v.tokens.iter_mut() {
+                    let fresh = ids.len() as u32;
+                    t.id = *ids.entry(TokenSig::of(t)).or_insert(fresh);
+                }
+            }
+        }
+    }
+}
+
+/// A listed token's identity for [`assign_token_ids`]: the addresses of its
+/// shared texts (equal addresses, equal texts) and every other field. Two
+/// tokens with equal texts that are not shared get two ids, which costs a
+/// comparison kept twice, never a wrong one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TokenSig {
+    texts: [usize; 4],
+    kind: crate::text::TokenKind,
+    flags: u16,
+    surname_ending: Option<u8>,
+    ending_written_on: Option<(u8, u8)>,
+    lengths: (u16, u16),
+    letter_bits: u64,
+}
+
+impl TokenSig {
+    fn of(t: &PreparedToken) -> TokenSig {
+        // Every field, named: a new one fails to compile here until the
+        // signature carries it.
+        let PreparedToken {
+            raw,
+            text,
+            kind,
+            phon,
+            skel,
+            abjad,
+            surname,
+            syllabic,
+            romanised,
+            common,
+            generic,
+            place,
+            organisation_kind,
+            patronymic,
+            surname_ending,
+            ending_written_on,
+            canonical_legal_form,
+            chars,
+            bytes,
+            letter_bits,
+            id: _,
+        } = t;
+        let flags = [
+            abjad,
+            surname,
+            syllabic,
+            romanised,
+            common,
+            generic,
+            place,
+            organisation_kind,
+            patronymic,
+            canonical_legal_form,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0u16, |bits, (i, &&set)| bits | (u16::from(set) << i));
+        TokenSig {
+            texts: [raw.addr(), text.addr(), phon.addr(), skel.addr()],
+            kind: *kind,
+            flags,
+            surname_ending: *surname_ending,
+            ending_written_on: *ending_written_on,
+            lengths: (*chars, *bytes),
+            letter_bits: *letter_bits,
+        }
+    }
+}
+
+impl std::hash::Hash for TokenSig {
+    /// The raw text's address alone: equal signatures share it.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.texts[0] as u64);
+    }
+}
+
 /// A hash of the token texts and kinds of a variant (equality decides).
 fn variant_hash(v: &PreparedVariant) -> u64 {
     use std::hash::{BuildHasher, Hash, Hasher};
@@ -293,6 +388,11 @@ impl std::hash::Hasher for IdHasher {
     fn write_u64(&mut self, x: u64) {
         let h = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.0 = h ^ (h >> 29);
+    }
+
+    /// Token ids: one multiplication, not one per byte.
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
     }
 }
 

@@ -10,8 +10,8 @@ mod candidates;
 pub mod persist;
 
 use crate::analysis::{
-    Interner, PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_variant_ids,
-    is_distinctive, sharing_text,
+    Interner, PreparedEntity, PreparedName, PreparedQuery, TokenStats, assign_token_ids,
+    assign_variant_ids, is_distinctive, sharing_text,
 };
 use crate::model::Entity;
 use crate::text::TokenKind;
@@ -323,7 +323,7 @@ pub(crate) struct Parties {
 
 impl Parties {
     /// Analyses every name once, counts the tokens over all lists, marks the
-    /// common ones and gives equal name variants one id.
+    /// common ones and gives equal tokens and equal name variants one id.
     fn prepare(lists: Vec<(LoadedList, Vec<Entity>)>) -> Parties {
         use rayon::prelude::*;
         let mut loaded = BTreeMap::new();
@@ -345,6 +345,7 @@ impl Parties {
                 stats.mark_common(n);
             }
         });
+        assign_token_ids(&mut entities);
         assign_variant_ids(&mut entities);
         let links = crate::linking::Links::compute(&all);
         Parties {
@@ -912,5 +913,41 @@ pub(crate) mod tests {
             }
         }
         assert!(shared >= 4, "only {shared} shared variants");
+    }
+
+    #[test]
+    fn equal_tokens_share_an_id_and_only_those() {
+        let index = index();
+        let mut by_id: HashMap<u32, &crate::analysis::PreparedToken> = HashMap::new();
+        let mut shared = 0;
+        // Equal in every field but the id.
+        let equal = |a: &crate::analysis::PreparedToken, b: &crate::analysis::PreparedToken| {
+            let mut a = a.clone();
+            a.id = b.id;
+            a == *b
+        };
+        for t in index
+            .entities()
+            .flat_map(|e| e.variants())
+            .flat_map(|v| v.tokens.iter())
+        {
+            assert_ne!(t.id, crate::analysis::NO_TOKEN_ID, "{}", t.raw);
+            match by_id.get(&t.id) {
+                Some(other) => {
+                    assert_eq!(*other, t);
+                    shared += 1;
+                }
+                None => {
+                    assert!(!by_id.values().any(|other| equal(other, t)), "{}", t.raw);
+                    by_id.insert(t.id, t);
+                }
+            }
+        }
+        // Dense: the ids are 0..the number of distinct tokens.
+        assert_eq!(
+            by_id.keys().max().map(|&m| m as usize + 1),
+            Some(by_id.len())
+        );
+        assert!(shared >= 20, "only {shared} shared tokens");
     }
 }

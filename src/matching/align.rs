@@ -66,7 +66,7 @@ pub(crate) struct Scratch {
     /// The token comparisons of the query being scored.
     pub memo: TokenMemo,
     /// The memo's row of each listed token of the variant being aligned.
-    rows: Vec<usize>,
+    rows: Vec<Option<usize>>,
 }
 
 /// The outcome of aligning one query variant with one listed variant; the
@@ -267,9 +267,9 @@ fn pair_tokens(
             if b.kind == TokenKind::Honorific || is_set(n_used, j) {
                 continue;
             }
-            let said = match &columns {
-                Some(at) => memo.compare(at.start + i, rows[j], a, b, w, kind.org),
-                None => compare_tokens(a, b, w, kind.org),
+            let said = match (&columns, rows.get(j)) {
+                (Some(at), Some(&Some(row))) => memo.compare(at.start + i, row, a, b, w, kind.org),
+                _ => compare_tokens(a, b, w, kind.org),
             };
             if let Some((sim, how)) = said
                 && sim >= w.min_token_sim
@@ -632,7 +632,7 @@ fn is_short_form(a: &PreparedToken, b: &PreparedToken, w: &Weights) -> bool {
         && spelt_by_letter(a)
         && spelt_by_letter(b)
         && (a.chars as usize) >= w.short_form_min_chars
-        && b.chars >= a.chars + 2
+        && usize::from(b.chars) >= usize::from(a.chars) + 2
         && b.raw.starts_with(a.raw.as_str())
 }
 

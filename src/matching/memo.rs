@@ -7,94 +7,18 @@
 //! The memo is a table with a row per listed token met so far and a column
 //! per distinct token of the query (its variants share the columns of equal
 //! tokens), two cells each: as compared for an organisation and not. A
-//! listed token's row is found by its [`TokenSig`]: the addresses of its
-//! shared texts and all its other fields, so two tokens share a row only
-//! when every field [`compare_tokens`] could read is the same. Listed names
-//! built by one index share their texts ([`crate::analysis::Sym`]); tokens
-//! whose texts are not shared only get rows of their own.
+//! listed token's row is found by its id ([`PreparedToken::id`]), which the
+//! index gives only to tokens equal in every field [`compare_tokens`] could
+//! read. A token without an id gets no row: it is compared directly.
 //!
 //! Valid for one query against one set of weights, as the rest of
 //! [`super::score::ScoreCache`]; [`TokenMemo::clear`] before the next query.
 
 use super::similarity::{TokenMatch, compare_tokens};
 use super::weights::Weights;
-use crate::analysis::{IdHasher, PreparedName, PreparedToken, PreparedVariant};
-use crate::text::TokenKind;
+use crate::analysis::{IdHasher, NO_TOKEN_ID, PreparedName, PreparedToken, PreparedVariant};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
-
-/// A listed token's identity for the memo: equal signatures mean equal
-/// tokens (the same shared texts, the same other fields).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct TokenSig {
-    texts: [usize; 4],
-    kind: TokenKind,
-    flags: u16,
-    surname_ending: Option<u8>,
-    ending_written_on: Option<(u8, u8)>,
-    lengths: (u32, u32),
-    letter_bits: u64,
-}
-
-impl TokenSig {
-    fn of(t: &PreparedToken) -> TokenSig {
-        // Every field, named: a new one fails to compile here until the
-        // signature carries it.
-        let PreparedToken {
-            raw,
-            text,
-            kind,
-            phon,
-            skel,
-            abjad,
-            surname,
-            syllabic,
-            romanised,
-            common,
-            generic,
-            place,
-            organisation_kind,
-            patronymic,
-            surname_ending,
-            ending_written_on,
-            canonical_legal_form,
-            chars,
-            bytes,
-            letter_bits,
-        } = t;
-        let flags = [
-            abjad,
-            surname,
-            syllabic,
-            romanised,
-            common,
-            generic,
-            place,
-            organisation_kind,
-            patronymic,
-            canonical_legal_form,
-        ]
-        .iter()
-        .enumerate()
-        .fold(0u16, |bits, (i, &&set)| bits | (u16::from(set) << i));
-        TokenSig {
-            texts: [raw.addr(), text.addr(), phon.addr(), skel.addr()],
-            kind: *kind,
-            flags,
-            surname_ending: *surname_ending,
-            ending_written_on: *ending_written_on,
-            lengths: (*chars, *bytes),
-            letter_bits: *letter_bits,
-        }
-    }
-}
-
-impl Hash for TokenSig {
-    /// The raw text's address alone: equal signatures share it.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.texts[0] as u64);
-    }
-}
+use std::hash::BuildHasherDefault;
 
 /// One cell: not compared yet, or what [`compare_tokens`] said.
 #[derive(Debug, Clone, Copy)]
@@ -113,7 +37,8 @@ pub(crate) struct TokenMemo {
     columns: Vec<u16>,
     /// Distinct query tokens: the width of a row is twice this.
     width: usize,
-    rows: HashMap<TokenSig, u32, BuildHasherDefault<IdHasher>>,
+    /// Each listed token's row, by token id.
+    rows: HashMap<u32, u32, BuildHasherDefault<IdHasher>>,
     cells: Vec<Cell>,
 }
 
@@ -168,15 +93,19 @@ impl TokenMemo {
         self.rows.len()
     }
 
-    /// The row of a listed token, added when new.
-    pub fn row(&mut self, t: &PreparedToken) -> usize {
+    /// The row of a listed token, added when new; `None` for a token
+    /// without an id.
+    pub fn row(&mut self, t: &PreparedToken) -> Option<usize> {
+        if t.id == NO_TOKEN_ID {
+            return None;
+        }
         let next = self.rows.len() as u32;
-        let row = *self.rows.entry(TokenSig::of(t)).or_insert(next);
+        let row = *self.rows.entry(t.id).or_insert(next);
         if row == next {
             self.cells
                 .extend(std::iter::repeat_n(Cell::Unasked, 2 * self.width));
         }
-        row as usize
+        Some(row as usize)
     }
 
     /// `compare_tokens(q, n, w, org)` for the query token at position
