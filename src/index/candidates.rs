@@ -503,15 +503,14 @@ fn search(
                         kth_best(acc.entries.iter().map(|e| e.score), limit, &mut acc.scratch)
                             * (1.0 - PRUNE_MARGIN);
                     if floor > left {
-                        let entries = &acc.entries;
-                        let mut still: Vec<u32> = (0..entries.len() as u32)
-                            .filter(|&i| entries[i as usize].score + left >= floor)
+                        // In document order, each with its place: sorted
+                        // by a key kept beside the place, not read through it.
+                        let mut still: Vec<(u64, u32)> = (acc.entries.iter().zip(0u32..))
+                            .filter(|(e, _)| e.score + left >= floor)
+                            .map(|(e, i)| ((u64::from(e.seg) << 32) | u64::from(e.doc), i))
                             .collect();
-                        still.sort_unstable_by_key(|&i| {
-                            let e = &entries[i as usize];
-                            (e.seg, e.doc)
-                        });
-                        live = Some(still);
+                        still.sort_unstable_by_key(|&(at, _)| at);
+                        live = Some(still.into_iter().map(|(_, i)| i).collect());
                     }
                 }
             }
