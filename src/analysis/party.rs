@@ -191,9 +191,9 @@ pub fn assign_variant_ids(entities: &mut [PreparedEntity]) {
 }
 
 /// Numbers the distinct tokens of all `entities`' names
-/// ([`PreparedToken::id`]): tokens with the same [`TokenSig`] get one id.
-/// Call once the names are final (common tokens marked), as
-/// [`assign_variant_ids`].
+/// ([`PreparedToken::id`]): tokens with the same shared texts and the same
+/// other fields get one id. Call once the names are final (common tokens
+/// marked), as [`assign_variant_ids`].
 pub fn assign_token_ids(entities: &mut [PreparedEntity]) {
     let mut ids: HashMap<TokenSig, u32, std::hash::BuildHasherDefault<IdHasher>> =
         HashMap::default();

@@ -505,7 +505,10 @@ fn search(
                     if floor > left {
                         // In document order, each with its place: sorted
                         // by a key kept beside the place, not read through it.
-                        let mut still: Vec<(u64, u32)> = (acc.entries.iter().zip(0u32..))
+                        let mut still: Vec<(u64, u32)> = acc
+                            .entries
+                            .iter()
+                            .zip(0u32..)
                             .filter(|(e, _)| e.score + left >= floor)
                             .map(|(e, i)| ((u64::from(e.seg) << 32) | u64::from(e.doc), i))
                             .collect();
