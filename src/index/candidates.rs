@@ -163,6 +163,7 @@ pub fn top_parties(
         limit,
         keep,
         PRUNE_FROM_POSTINGS,
+        WARM_FROM_PARTIES,
     )
 }
 
@@ -174,7 +175,9 @@ pub fn top_parties(
 /// about 17 times as many, and pruning makes a search 2.5 times faster.
 pub const PRUNE_FROM_POSTINGS: u64 = 20_000;
 
-/// [`top_parties`], pruning from `prune_from` postings.
+/// [`top_parties`], pruning from `prune_from` postings and warming from
+/// `warm_from` parties.
+#[allow(clippy::too_many_arguments)]
 fn top_parties_pruning_from(
     searcher: &Searcher,
     doc_ords: &[Vec<u32>],
@@ -183,6 +186,7 @@ fn top_parties_pruning_from(
     limit: usize,
     keep: impl Fn(u32) -> bool,
     prune_from: u64,
+    warm_from: usize,
 ) -> tantivy::Result<Vec<u32>> {
     ACCUMULATOR.with(|cell| {
         let mut fresh = Accumulator::default();
@@ -192,18 +196,19 @@ fn top_parties_pruning_from(
             Err(_) => &mut fresh,
         };
         let keys = &keys[..keys.len().min(MAX_KEYS)];
+        let warmed = parties >= warm_from;
         let (weights, found) = look_up(searcher, parties, keys)?;
         let postings: u64 = found.iter().map(|f| u64::from(f.doc_freq)).sum();
         if limit == 0 || postings < prune_from {
             if acc.sum.len() < parties {
                 acc.sum.resize(parties, 0.0);
             }
-            return full_pass(doc_ords, keys, &found, limit, &keep, acc);
+            return full_pass(doc_ords, keys, &found, limit, &keep, acc, warmed);
         }
         if acc.slot.len() < parties {
             acc.slot.resize(parties, 0);
         }
-        let result = search(doc_ords, keys, weights, found, limit, &keep, acc)
+        let result = search(doc_ords, keys, weights, found, limit, &keep, acc, warmed)
             .map(|live| best_parties(acc, keys, &live, limit));
         // Leave the accumulator empty for the next search.
         for e in &acc.entries {
@@ -369,27 +374,104 @@ fn look_up(
     Ok((weights, found))
 }
 
-/// Calls `visit(segment, document, party ordinal)` for every posting of a
-/// key found, segment by segment in document order.
-fn each_posting(
+/// Fewest parties for which a key's postings are read in chunks whose
+/// party data is [`warm`]ed first. Below, the per-party arrays (4 bytes a
+/// party) stay in a core's own cache and the chunks only add work: with
+/// 50,000 parties they cost 1–2 % of a screening's time, with 250,000 they
+/// save 6–18 % of it and with 1,500,000 about 40 % at the 99th percentile.
+const WARM_FROM_PARTIES: usize = 150_000;
+
+/// What [`each_chunk`] asks of its caller for a chunk of postings.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Start reading the chunk's party data ([`warm`]).
+    Warm,
+    /// Use the chunk. Its `Warm` came before the previous chunk's `Use`,
+    /// so its reads overlap that work.
+    Use,
+}
+
+/// How many postings [`each_chunk`] hands over at a time.
+const CHUNK: usize = 64;
+
+/// Calls `visit(step, segment, postings)` for every posting of a key found,
+/// as (document, party ordinal), segment by segment in document order:
+/// when `warmed`, [`CHUNK`] at a time, each chunk first to be warmed and
+/// later to be used; else one at a time, only to be used.
+///
+/// With many parties, a posting's party data (its running sum, its norm)
+/// is far in memory from the last posting's, and what is done with it
+/// depends on what is read, so a loop over single postings waits for each
+/// read in turn. Warming a chunk ([`warm`]) starts its reads together, and
+/// the chunk is used after the one before it, by when they have arrived.
+fn each_chunk(
     doc_ords: &[Vec<u32>],
     f: &Found,
-    mut visit: impl FnMut(u32, u32, u32),
+    warmed: bool,
+    mut visit: impl FnMut(Step, u32, &[(u32, u32)]),
 ) -> tantivy::Result<()> {
+    if !warmed {
+        for (seg, inverted, info) in &f.postings {
+            let Some(ords) = doc_ords.get(*seg as usize) else {
+                continue;
+            };
+            let mut postings =
+                inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if let Some(&ord) = ords.get(doc as usize) {
+                    visit(Step::Use, *seg, &[(doc, ord)]);
+                }
+                doc = postings.advance();
+            }
+        }
+        return Ok(());
+    }
+    let mut chunks = [[(0u32, 0u32); CHUNK]; 2];
     for (seg, inverted, info) in &f.postings {
         let Some(ords) = doc_ords.get(*seg as usize) else {
             continue;
         };
         let mut postings = inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+        let mut n = 0;
+        let mut cur = 0;
+        let mut pending = false;
         let mut doc = postings.doc();
         while doc != TERMINATED {
             if let Some(&ord) = ords.get(doc as usize) {
-                visit(*seg, doc, ord);
+                chunks[cur][n] = (doc, ord);
+                n += 1;
+                if n == CHUNK {
+                    visit(Step::Warm, *seg, &chunks[cur]);
+                    if pending {
+                        visit(Step::Use, *seg, &chunks[1 - cur]);
+                    }
+                    pending = true;
+                    cur = 1 - cur;
+                    n = 0;
+                }
             }
             doc = postings.advance();
         }
+        if pending {
+            visit(Step::Use, *seg, &chunks[1 - cur]);
+        }
+        if n > 0 {
+            visit(Step::Warm, *seg, &chunks[cur][..n]);
+            visit(Step::Use, *seg, &chunks[cur][..n]);
+        }
     }
     Ok(())
+}
+
+/// Reads what `read` reads for every party of a chunk, doing nothing with
+/// it, so those reads are under way together before the chunk is used.
+fn warm(chunk: &[(u32, u32)], read: impl Fn(u32) -> u32) {
+    let mut sink = 0u32;
+    for &(_, ord) in chunk {
+        sink ^= read(ord);
+    }
+    std::hint::black_box(sink);
 }
 
 /// Reads every key's postings in the keys' order into plain sums, then
@@ -402,16 +484,26 @@ fn full_pass(
     limit: usize,
     keep: &impl Fn(u32) -> bool,
     acc: &mut Accumulator,
+    warmed: bool,
 ) -> tantivy::Result<Vec<u32>> {
     let mut read = || -> tantivy::Result<()> {
         for f in found {
             let norms = keys[f.key].norms;
-            each_posting(doc_ords, f, |_, _, ord| {
-                if let Some(sum) = acc.sum.get_mut(ord as usize) {
-                    if *sum == 0.0 {
-                        acc.touched.push(ord);
+            each_chunk(doc_ords, f, warmed, |step, _, chunk| {
+                if step == Step::Warm {
+                    warm(chunk, |ord| {
+                        let sum = acc.sum.get(ord as usize).copied().unwrap_or(0.0);
+                        sum.to_bits() ^ norms.get(ord).to_bits()
+                    });
+                    return;
+                }
+                for &(_, ord) in chunk {
+                    if let Some(sum) = acc.sum.get_mut(ord as usize) {
+                        if *sum == 0.0 {
+                            acc.touched.push(ord);
+                        }
+                        *sum += f.weight * norms.get(ord);
                     }
-                    *sum += f.weight * norms.get(ord);
                 }
             })?;
         }
@@ -435,6 +527,7 @@ fn full_pass(
 /// Reads the keys found heaviest first into `acc` and stops taking new
 /// parties once they could not reach the best `limit` (see
 /// [`top_parties`]).
+#[allow(clippy::too_many_arguments)]
 fn search(
     doc_ords: &[Vec<u32>],
     keys: &[Key<'_>],
@@ -443,6 +536,7 @@ fn search(
     limit: usize,
     keep: &impl Fn(u32) -> bool,
     acc: &mut Accumulator,
+    warmed: bool,
 ) -> tantivy::Result<Searched> {
     found.sort_by(|a, b| b.most.total_cmp(&a.most).then(a.key.cmp(&b.key)));
     // rest[j]: the most the keys from the j-th on can add to one sum.
@@ -459,34 +553,43 @@ fn search(
         let last = j + 1 == found.len();
         match &mut live {
             None => {
-                each_posting(doc_ords, f, |seg, doc, ord| {
-                    let Some(slot) = acc.slot.get_mut(ord as usize) else {
+                each_chunk(doc_ords, f, warmed, |step, seg, chunk| {
+                    if step == Step::Warm {
+                        warm(chunk, |ord| {
+                            let slot = acc.slot.get(ord as usize).copied().unwrap_or(0);
+                            slot ^ norms.get(ord).to_bits()
+                        });
                         return;
-                    };
-                    let at = match *slot {
-                        REFUSED => None,
-                        0 if !keep(ord) => {
-                            *slot = REFUSED;
-                            acc.refused.push(ord);
-                            None
+                    }
+                    for &(doc, ord) in chunk {
+                        let Some(slot) = acc.slot.get_mut(ord as usize) else {
+                            continue;
+                        };
+                        let at = match *slot {
+                            REFUSED => None,
+                            0 if !keep(ord) => {
+                                *slot = REFUSED;
+                                acc.refused.push(ord);
+                                None
+                            }
+                            0 => {
+                                acc.entries.push(Entry {
+                                    ord,
+                                    seg,
+                                    doc,
+                                    score: 0.0,
+                                    keys: 0,
+                                });
+                                *slot = acc.entries.len() as u32;
+                                Some(acc.entries.len() - 1)
+                            }
+                            s => Some(s as usize - 1),
+                        };
+                        if let Some(e) = at.and_then(|at| acc.entries.get_mut(at)) {
+                            e.score += f.weight * norms.get(ord);
+                            e.keys |= bit;
+                            best = best.max(e.score);
                         }
-                        0 => {
-                            acc.entries.push(Entry {
-                                ord,
-                                seg,
-                                doc,
-                                score: 0.0,
-                                keys: 0,
-                            });
-                            *slot = acc.entries.len() as u32;
-                            Some(acc.entries.len() - 1)
-                        }
-                        s => Some(s as usize - 1),
-                    };
-                    if let Some(e) = at.and_then(|at| acc.entries.get_mut(at)) {
-                        e.score += f.weight * norms.get(ord);
-                        e.keys |= bit;
-                        best = best.max(e.score);
                     }
                 })?;
                 // Close when no party not met yet can reach the best
@@ -630,14 +733,20 @@ mod tests {
             let n = parties.len();
             let mut all = top_parties(&searcher, &doc_ords, n, &keys, 0, keep).expect("searched");
             all.truncate(limit);
-            let pruned =
-                top_parties_pruning_from(&searcher, &doc_ords, n, &keys, limit, keep, 0)
-                    .expect("searched");
-            prop_assert_eq!(&pruned, &all);
-            let full =
-                top_parties_pruning_from(&searcher, &doc_ords, n, &keys, limit, keep, u64::MAX)
-                    .expect("searched");
-            prop_assert_eq!(&full, &all);
+            // Each way of reading, with the postings one by one and in
+            // warmed chunks.
+            for warm_from in [usize::MAX, 0] {
+                let pruned = top_parties_pruning_from(
+                    &searcher, &doc_ords, n, &keys, limit, keep, 0, warm_from,
+                )
+                .expect("searched");
+                prop_assert_eq!(&pruned, &all);
+                let full = top_parties_pruning_from(
+                    &searcher, &doc_ords, n, &keys, limit, keep, u64::MAX, warm_from,
+                )
+                .expect("searched");
+                prop_assert_eq!(&full, &all);
+            }
         }
     }
 
