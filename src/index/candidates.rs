@@ -410,23 +410,6 @@ fn each_chunk(
     warmed: bool,
     mut visit: impl FnMut(Step, u32, &[(u32, u32)]),
 ) -> tantivy::Result<()> {
-    if !warmed {
-        for (seg, inverted, info) in &f.postings {
-            let Some(ords) = doc_ords.get(*seg as usize) else {
-                continue;
-            };
-            let mut postings =
-                inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if let Some(&ord) = ords.get(doc as usize) {
-                    visit(Step::Use, *seg, &[(doc, ord)]);
-                }
-                doc = postings.advance();
-            }
-        }
-        return Ok(());
-    }
     let mut chunks = [[(0u32, 0u32); CHUNK]; 2];
     for (seg, inverted, info) in &f.postings {
         let Some(ords) = doc_ords.get(*seg as usize) else {
@@ -439,16 +422,20 @@ fn each_chunk(
         let mut doc = postings.doc();
         while doc != TERMINATED {
             if let Some(&ord) = ords.get(doc as usize) {
-                chunks[cur][n] = (doc, ord);
-                n += 1;
-                if n == CHUNK {
-                    visit(Step::Warm, *seg, &chunks[cur]);
-                    if pending {
-                        visit(Step::Use, *seg, &chunks[1 - cur]);
+                if !warmed {
+                    visit(Step::Use, *seg, &[(doc, ord)]);
+                } else {
+                    chunks[cur][n] = (doc, ord);
+                    n += 1;
+                    if n == CHUNK {
+                        visit(Step::Warm, *seg, &chunks[cur]);
+                        if pending {
+                            visit(Step::Use, *seg, &chunks[1 - cur]);
+                        }
+                        pending = true;
+                        cur = 1 - cur;
+                        n = 0;
                     }
-                    pending = true;
-                    cur = 1 - cur;
-                    n = 0;
                 }
             }
             doc = postings.advance();
