@@ -146,6 +146,8 @@ fn seed(monitor: &Monitor, served: &Arc<screener::service::Served>, n: usize, al
                     tx.put_customer(&CustomerRow {
                         id: &id,
                         record,
+                        // Not analysed here: a rescreen analyses the record.
+                        analysis: &[],
                         digest: &id,
                         match_fp: &id,
                         name,

@@ -14,6 +14,12 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The fingerprint of this build's code: its sources and locked
+/// dependencies, hashed by `build.rs`. Whatever the code derives and keeps
+/// on disk (a built index, a customer's analysed names) is keyed by it, so
+/// another build never reads it as its own.
+pub const CODE_FINGERPRINT: &str = env!("SCREENER_CODE_FINGERPRINT");
+
 pub mod analysis;
 pub mod api;
 pub mod countries;

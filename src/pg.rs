@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/004_list_versions.sql"),
     include_str!("../migrations/postgres/005_alert_customer_fields.sql"),
     include_str!("../migrations/postgres/006_rescreen_job_config.sql"),
+    include_str!("../migrations/postgres/007_customer_analysis.sql"),
 ];
 
 /// Advisory lock key of migrations (exclusive; writers hold it shared).

@@ -9,6 +9,7 @@ mod common;
 use common::postgres::Backend;
 use screener::index::{LoadedList, ScreeningIndex};
 use screener::model::Entity;
+use screener::monitor::analysed;
 use screener::monitor::customer::Customer;
 use screener::monitor::store::{Alert, AlertStatus, CustomerToScore};
 use screener::monitor::{Monitor, MonitorConfig, served_of};
@@ -235,6 +236,18 @@ fn the_read_for_scoring_gives_the_full_reads_fields_in_the_order_asked(backend: 
     ords.insert(3, u32::MAX - 1);
     let full = store.customers_by_ord(&ords).expect("full read");
     assert_eq!(full.len(), 20);
+    // Each customer's names are stored as analysed, as analysing its
+    // record gives them.
+    for c in &full {
+        let record: Customer = serde_json::from_str(&c.record).expect("record");
+        let stored = c.analysis.as_deref().expect("analysis stored");
+        assert_eq!(
+            analysed::decode(stored),
+            Some(analysed::analyse(&record)),
+            "{}",
+            c.id
+        );
+    }
     let lean = store.customers_to_score(&ords).expect("read for scoring");
     let expected: Vec<CustomerToScore> = full.into_iter().map(CustomerToScore::from).collect();
     assert_eq!(lean, expected);
@@ -242,3 +255,60 @@ fn the_read_for_scoring_gives_the_full_reads_fields_in_the_order_asked(backend: 
 }
 
 crate::on_both_backends!(the_read_for_scoring_gives_the_full_reads_fields_in_the_order_asked);
+
+/// Customers stored without their analysed names (written before they
+/// were kept) or with bytes that do not decode are analysed from their
+/// records: the customer index loaded at start and a delta rescreen find
+/// exactly what they find with the names kept.
+fn customers_stored_without_usable_analyses_are_analysed_from_their_records(backend: Backend) {
+    let (v1, old) = ofac("2021-07-07");
+    let (v2, new) = ofac("2024-05-03");
+    let g1 = served(&v1, old);
+    let g2 = served(&v2, new);
+    let rows: Vec<Result<Customer, String>> = customers().into_iter().step_by(2).map(Ok).collect();
+    let after_delta = |spoil: bool| {
+        let dir = tempfile::tempdir().expect("tmp");
+        let database = backend.new_database(dir.path());
+        let m = Monitor::new(common::postgres::open(&database), MonitorConfig::default());
+        m.load_customer_index().expect("index");
+        m.advance(Arc::clone(&g1), None, &no_load)
+            .expect("adopt v1");
+        m.put_customers(rows.clone(), "test").expect("write");
+        drop(m);
+        if spoil {
+            common::postgres::execute_sql(
+                &database,
+                "UPDATE customers SET analysis = CASE WHEN ord % 2 = 0 THEN NULL ELSE x'00' END",
+                "UPDATE customers SET analysis = CASE WHEN ord % 2 = 0 THEN NULL ELSE '\\x00'::bytea END",
+            );
+        }
+        // Started again on the same database: the index is loaded from it.
+        let m = Monitor::new(common::postgres::open(&database), MonitorConfig::default());
+        assert_eq!(m.load_customer_index().expect("index"), rows.len());
+        m.advance(Arc::clone(&g1), None, &no_load)
+            .expect("v1 again");
+        let spoiled = m
+            .store()
+            .scan_customers(0, 10)
+            .expect("scan")
+            .iter()
+            .filter(|c| c.analysis.as_deref().and_then(analysed::decode).is_none())
+            .count();
+        assert_eq!(spoiled, if spoil { 10 } else { 0 });
+        let delta = m.advance(Arc::clone(&g2), None, &no_load).expect("delta");
+        assert_eq!(delta.kind, "delta");
+        (
+            matching(&m.store().all_current_alerts().expect("alerts")),
+            delta.alerts_opened,
+        )
+    };
+    let (kept, opened) = after_delta(false);
+    assert!(
+        opened > 0 && kept.len() > 100,
+        "{opened} opened, {} alerts",
+        kept.len()
+    );
+    assert_eq!(after_delta(true), (kept, opened));
+}
+
+crate::on_both_backends!(customers_stored_without_usable_analyses_are_analysed_from_their_records);

@@ -7,8 +7,9 @@
 use super::name::PreparedName;
 use crate::model::Schema;
 
-/// The query side, prepared once.
-#[derive(Debug, Clone)]
+/// The query side, prepared once. Serialisable: the monitor keeps its
+/// customers' names analysed (`monitor::analysed`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedQuery {
     pub name: PreparedName,
     pub schema: Option<Schema>,

@@ -47,8 +47,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 use tantivy::Index;
 
-/// The fingerprint of the code that builds an index (see `build.rs`).
-pub const CODE_FINGERPRINT: &str = env!("SCREENER_CODE_FINGERPRINT");
+use crate::CODE_FINGERPRINT;
 /// First line of `parties.bin`.
 pub const MAGIC: &[u8] = b"screener-parties 2\n";
 /// Built indexes kept on disk (the newest), including the one just written.

@@ -232,7 +232,7 @@ impl Matcher {
             query: mut prepared,
             warnings,
         } = query.prepare()?;
-        self.index.stats().mark_common(&mut prepared.name);
+        self.mark_common(&mut prepared);
         let lists = self.resolve_lists(&query.lists)?;
         nothing_to_screen(&prepared)?;
         let limit = opts.limit.clamp(1, MAX_LIMIT);
@@ -313,8 +313,16 @@ impl Matcher {
             query: mut prepared,
             ..
         } = query.prepare()?;
-        self.index.stats().mark_common(&mut prepared.name);
+        self.mark_common(&mut prepared);
         Ok(prepared)
+    }
+
+    /// Marks the tokens of a query analysed by [`prepare_query`] that the
+    /// loaded lists make common: what [`Matcher::prepare_for_scoring`]
+    /// adds to the analysis, for a caller that kept the analysis from
+    /// before (it holds for any lists: only this step reads them).
+    pub fn mark_common(&self, prepared: &mut PreparedQuery) {
+        self.index.stats().mark_common(&mut prepared.name);
     }
 
     /// Scores a query analysed by [`Matcher::prepare_for_scoring`] against

@@ -166,29 +166,18 @@ pub struct CustomerBlocking {
 }
 
 impl CustomerBlocking {
-    /// Of a customer's names already analysed.
+    /// Of a customer's names already analysed ([`super::analysed`]).
     pub fn of_prepared(prepared: &[crate::analysis::PreparedQuery]) -> CustomerBlocking {
         CustomerBlocking {
             keys: prepared_keys(prepared),
             words: identifying_words(prepared),
         }
     }
-
-    /// Of a customer's queries (its names, as given).
-    pub fn of_queries(queries: &[crate::matching::Query]) -> CustomerBlocking {
-        let prepared: Vec<crate::analysis::PreparedQuery> = queries
-            .iter()
-            .filter_map(|q| crate::matching::prepare_query(q).ok())
-            .map(|p| p.query)
-            .collect();
-        CustomerBlocking::of_prepared(&prepared)
-    }
 }
 
-/// The blocking keys of a customer's names already analysed (the same as
-/// [`CustomerBlocking::of_queries`] for the queries they were analysed
-/// from: the keys do not depend on which tokens the scorer counts as
-/// common).
+/// The blocking keys of a customer's names already analysed (the same
+/// whether or not the lists' common tokens are marked on them: the keys do
+/// not depend on which tokens the scorer counts as common).
 pub fn prepared_keys(prepared: &[crate::analysis::PreparedQuery]) -> Vec<Key> {
     let mut keys = Vec::new();
     for q in prepared {

@@ -3,7 +3,8 @@
 //! rating, a hash-chained audit trail and webhook events from a durable
 //! outbox.
 //!
-//! - [`customer`]: the customer record and its digests.
+//! - [`customer`]: the customer record and its digests; [`analysed`]: its
+//!   names as analysed, stored beside it.
 //! - [`blocking`]: which (customer, listed party) pairs are scored; the same
 //!   relation from either side, so a delta rescreen equals a full one.
 //! - [`store`]: the storage traits; [`sqlite`] the embedded backend.
@@ -22,6 +23,7 @@
 //! index, and [`Monitor::catch_up`] adds the customers the others wrote
 //! (read by change number) before every rescreen and every few seconds.
 
+pub mod analysed;
 pub mod audit;
 pub mod blocking;
 pub mod customer;
@@ -344,11 +346,11 @@ struct Analysed {
 }
 
 impl Analysed {
-    fn of(g: &Generation, c: &Customer) -> Analysed {
-        let names = names_for_scoring(g, c);
+    /// Of a customer's names as [`analysed`] keeps them (not yet marked).
+    fn of_names(g: &Generation, names: Vec<crate::analysis::PreparedQuery>) -> Analysed {
         Analysed {
             blocking: CustomerBlocking::of_prepared(&names),
-            names,
+            names: marked(g, names),
         }
     }
 
@@ -392,12 +394,16 @@ fn record_changes(
     Ok(crate::model::diff::diff(&old_differing, &new_differing))
 }
 
-/// A customer's names as the matcher of `g` scores them.
-fn names_for_scoring(g: &Generation, c: &Customer) -> Vec<crate::analysis::PreparedQuery> {
-    c.queries()
-        .iter()
-        .filter_map(|q| g.served.matcher.prepare_for_scoring(q).ok())
-        .collect()
+/// A customer's names as [`analysed`] keeps them, marked as the matcher of
+/// `g` scores them (its lists' common tokens).
+fn marked(
+    g: &Generation,
+    mut names: Vec<crate::analysis::PreparedQuery>,
+) -> Vec<crate::analysis::PreparedQuery> {
+    for q in &mut names {
+        g.served.matcher.mark_common(q);
+    }
+    names
 }
 
 /// The customer index searched for one group of listed parties, kept for
@@ -457,6 +463,8 @@ struct Screened<'a> {
     customer: &'a Customer,
     blocking: CustomerBlocking,
     found: Vec<Found>,
+    /// Its names as analysed, as [`analysed::encode`] stores them.
+    analysis: Vec<u8>,
     record: String,
     digest: String,
     match_fp: String,
@@ -910,8 +918,8 @@ impl Monitor {
             let keyed: Vec<(u32, CustomerBlocking)> = batch
                 .par_iter()
                 .filter_map(|c| {
-                    let cust: Customer = serde_json::from_str(&c.record).ok()?;
-                    Some((c.ord, CustomerBlocking::of_queries(&cust.queries())))
+                    let names = analysed::of_stored(&c.record, c.analysis.as_deref())?;
+                    Some((c.ord, CustomerBlocking::of_prepared(&names)))
                 })
                 .collect();
             for (ord, blocking) in keyed {
@@ -971,8 +979,8 @@ impl Monitor {
             let keyed: Vec<(u32, CustomerBlocking)> = theirs
                 .par_iter()
                 .filter_map(|c| {
-                    let cust: Customer = serde_json::from_str(&c.record).ok()?;
-                    Some((c.ord, CustomerBlocking::of_queries(&cust.queries())))
+                    let names = analysed::of_stored(&c.record, c.analysis.as_deref())?;
+                    Some((c.ord, CustomerBlocking::of_prepared(&names)))
                 })
                 .collect();
             n += keyed.len();
@@ -1006,9 +1014,14 @@ impl Monitor {
 
     // ----- screening -----
 
-    /// Screens a customer forward: its keys and the pairs at or above the threshold.
-    fn screen_forward(&self, g: &Generation, c: &Customer) -> (CustomerBlocking, Vec<Found>) {
-        let a = Analysed::of(g, c);
+    /// Screens a customer forward (its names as [`analysed`] keeps them):
+    /// its keys and the pairs at or above the threshold.
+    fn screen_forward(
+        &self,
+        g: &Generation,
+        names: Vec<crate::analysis::PreparedQuery>,
+    ) -> (CustomerBlocking, Vec<Found>) {
+        let a = Analysed::of_names(g, names);
         let ords = g.table.candidates(&a.blocking);
         let found = self.score_pairs(g, &a.names, &ords);
         (a.blocking, found)
@@ -1114,8 +1127,7 @@ impl Monitor {
             .into_par_iter()
             .filter_map(|s| {
                 let parties = wanted.get(&s.ord)?;
-                let c = serde_json::from_str::<Customer>(&s.record).ok()?;
-                let names = names_for_scoring(g, &c);
+                let names = marked(g, analysed::of_stored(&s.record, s.analysis.as_deref())?);
                 // Where the search could not decide (the customer was
                 // indexed again), its current keys do.
                 let current = parties
@@ -1197,8 +1209,8 @@ impl Monitor {
         if !g.table.is_monitored(ord) {
             return None;
         }
-        let c = serde_json::from_str::<Customer>(&stored.record).ok()?;
-        let a = Analysed::of(g, &c);
+        let names = analysed::of_stored(&stored.record, stored.analysis.as_deref())?;
+        let a = Analysed::of_names(g, names);
         if !a.meets(g, ord) {
             return None;
         }
@@ -1333,7 +1345,9 @@ impl Monitor {
         chunk
             .par_iter()
             .map(|(slot, c)| {
-                let (blocking, found) = self.screen_forward(g, c);
+                let names = analysed::analyse(c);
+                let analysis = analysed::encode(&names);
+                let (blocking, found) = self.screen_forward(g, names);
                 let record = c.canonical_json();
                 let digest = customer::digest_of(&record);
                 let rating = self.config.risk.rate(
@@ -1349,6 +1363,7 @@ impl Monitor {
                     customer: c,
                     blocking,
                     found,
+                    analysis,
                     match_fp: c.match_fingerprint(),
                     name: c.display_name(),
                     record,
@@ -1396,6 +1411,7 @@ impl Monitor {
                         CustomerRow {
                             id: &s.id,
                             record: &s.record,
+                            analysis: &s.analysis,
                             digest: &s.digest,
                             match_fp: &s.match_fp,
                             name: &s.name,
@@ -1492,6 +1508,7 @@ impl Monitor {
         let put = tx.put_customer(&CustomerRow {
             id: &id,
             record: &s.record,
+            analysis: &s.analysis,
             digest,
             match_fp,
             name: &s.name,
@@ -2518,8 +2535,8 @@ impl Monitor {
         let screened: Vec<(StoredCustomer, Vec<Found>)> = batch
             .into_par_iter()
             .filter_map(|s| {
-                let c: Customer = serde_json::from_str(&s.record).ok()?;
-                let (_, found) = self.screen_forward(g, &c);
+                let names = analysed::of_stored(&s.record, s.analysis.as_deref())?;
+                let (_, found) = self.screen_forward(g, names);
                 Some((s, found))
             })
             .collect();
@@ -2552,8 +2569,8 @@ impl Monitor {
             .into_par_iter()
             .filter(|c| c.ord <= last)
             .filter_map(|s| {
-                let c: Customer = serde_json::from_str(&s.record).ok()?;
-                let (_, found) = self.screen_forward(g, &c);
+                let names = analysed::of_stored(&s.record, s.analysis.as_deref())?;
+                let (_, found) = self.screen_forward(g, names);
                 Some((s, found))
             })
             .collect();

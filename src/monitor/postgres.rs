@@ -376,6 +376,7 @@ fn customer_row(r: &Row) -> std::result::Result<StoredCustomer, postgres::Error>
         screened_at: r.try_get::<_, Option<&str>>(10)?.map(parse_time),
         screened_versions: serde_json::from_str(&versions).unwrap_or_default(),
         risk: risk.and_then(|r| serde_json::from_str(&r).ok()),
+        analysis: r.try_get(13)?,
     })
 }
 
@@ -386,6 +387,7 @@ fn to_score_row(r: &Row) -> std::result::Result<CustomerToScore, postgres::Error
         record: r.try_get(2)?,
         match_fp: r.try_get(3)?,
         revision: r.try_get(4)?,
+        analysis: r.try_get(5)?,
     })
 }
 
@@ -598,15 +600,16 @@ impl Tx for PgTx<'_, '_> {
             .map(|r| r.risk.and_then(|v| v.get("level")).and_then(|l| l.as_str()))
             .collect();
         let risks: Vec<Option<String>> = rows.iter().map(|r| r.risk.map(json_text)).collect();
+        let analyses: Vec<&[u8]> = rows.iter().map(|r| r.analysis).collect();
         let made: Vec<(String, i64, i64)> = self.query(
-            "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
-             SELECT id, record, digest, match_fp, name, segment, 1, at, at, at, versions, risk_level, risk
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-               AS u(id, record, digest, match_fp, name, segment, at, versions, risk_level, risk)
+            "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk, analysis)
+             SELECT id, record, digest, match_fp, name, segment, 1, at, at, at, versions, risk_level, risk, analysis
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[])
+               AS u(id, record, digest, match_fp, name, segment, at, versions, risk_level, risk, analysis)
              RETURNING id, ord, change_seq",
             &[
                 &ids, &records, &digests, &fps, &names, &segments, &ats, &versions, &levels,
-                &risks,
+                &risks, &analyses,
             ],
             |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
         )?;
@@ -699,9 +702,9 @@ impl Tx for PgTx<'_, '_> {
             .and_then(|l| l.as_str());
         let risk = row.risk.map(json_text);
         let ord: Vec<(i64, i64, i64)> = self.query(
-            "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $7, $8, $9, $10)
-             ON CONFLICT (id) DO UPDATE SET record = excluded.record, digest = excluded.digest,
+            "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk, analysis)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $7, $8, $9, $10, $11)
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record, analysis = excluded.analysis, digest = excluded.digest,
                match_fp = excluded.match_fp, name = excluded.name, segment = excluded.segment,
                revision = customers.revision + 1, updated_at = excluded.updated_at,
                screened_at = excluded.screened_at, screened_versions = excluded.screened_versions,
@@ -719,6 +722,7 @@ impl Tx for PgTx<'_, '_> {
                 &versions,
                 &risk_level,
                 &risk,
+                &row.analysis,
             ],
             |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
         )?;
@@ -1104,7 +1108,7 @@ impl MonitorStore for PostgresStore {
                 &[&after, &(limit as i64)],
             )?
             .iter()
-            .map(|r| Ok((r.try_get(13)?, customer_row(r)?)))
+            .map(|r| Ok((r.try_get("change_seq")?, customer_row(r)?)))
             .collect()
         })
     }

@@ -161,6 +161,12 @@ CREATE INDEX alerts_queue_risk ON alerts(is_current, risk_level, status, id, cre
 CREATE INDEX alerts_queue_risk_score ON alerts(is_current, risk_level, status, score, id);
 CREATE INDEX alerts_queue_risk_id ON alerts(is_current, risk_level, id);
 "#,
+    // 4. Each customer's names as analysed (`monitor::analysed`), so that a
+    // rescreen reads them instead of analysing every name again. Rows
+    // written before have none and are analysed from their record.
+    r#"
+ALTER TABLE customers ADD COLUMN analysis BLOB;
+"#,
 ];
 
 /// Options of [`SqliteStore::open`].
@@ -423,6 +429,7 @@ fn customer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCustomer> {
         screened_at: r.get::<_, Option<String>>(10)?.map(|s| parse_time(&s)),
         screened_versions: serde_json::from_str(&versions).unwrap_or_default(),
         risk: risk.and_then(|r| serde_json::from_str(&r).ok()),
+        analysis: r.get(13)?,
     })
 }
 
@@ -433,6 +440,7 @@ fn to_score_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerToScore> {
         record: r.get(2)?,
         match_fp: r.get(3)?,
         revision: r.get(4)?,
+        analysis: r.get(5)?,
     })
 }
 
@@ -551,9 +559,9 @@ impl Tx for SqliteTx<'_> {
         let ord: i64 = self
             .conn
             .prepare_cached(
-                "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?7, ?8, ?9, ?10)
-                 ON CONFLICT(id) DO UPDATE SET record = excluded.record, digest = excluded.digest,
+                "INSERT INTO customers (id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk_level, risk, analysis)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT(id) DO UPDATE SET record = excluded.record, analysis = excluded.analysis, digest = excluded.digest,
                    match_fp = excluded.match_fp, name = excluded.name, segment = excluded.segment,
                    revision = customers.revision + 1, updated_at = excluded.updated_at,
                    screened_at = excluded.screened_at, screened_versions = excluded.screened_versions,
@@ -572,7 +580,8 @@ impl Tx for SqliteTx<'_> {
                         at,
                         versions,
                         risk_level,
-                        risk
+                        risk,
+                        row.analysis
                     ],
                     |r| r.get(0),
                 )

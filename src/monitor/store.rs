@@ -158,9 +158,9 @@ pub struct HistoryEntry {
 }
 
 // The columns each read takes, the same in every backend's schema.
-pub(super) const CUSTOMER_COLUMNS: &str = "ord, id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk";
+pub(super) const CUSTOMER_COLUMNS: &str = "ord, id, record, digest, match_fp, name, segment, revision, created_at, updated_at, screened_at, screened_versions, risk, analysis";
 
-pub(super) const TO_SCORE_COLUMNS: &str = "ord, id, record, match_fp, revision";
+pub(super) const TO_SCORE_COLUMNS: &str = "ord, id, record, match_fp, revision, analysis";
 
 pub(super) const ALERT_COLUMNS: &str = "id, customer_id, entity_id, list, entity_caption, status, score, matching, explanation, raised_by, last_seen_in, entity_fp, customer_fp, previous_alert_id, pending_true_match_by, revision, created_at, updated_at";
 
@@ -177,6 +177,8 @@ pub struct CustomerToScore {
     pub record: String,
     pub match_fp: String,
     pub revision: i64,
+    /// Its names as analysed ([`super::analysed`]), if stored.
+    pub analysis: Option<Vec<u8>>,
 }
 
 impl From<StoredCustomer> for CustomerToScore {
@@ -187,6 +189,7 @@ impl From<StoredCustomer> for CustomerToScore {
             record: s.record,
             match_fp: s.match_fp,
             revision: s.revision,
+            analysis: s.analysis,
         }
     }
 }
@@ -210,6 +213,10 @@ pub struct StoredCustomer {
     /// `{list id: version}` of the customer's own last screening.
     pub screened_versions: BTreeMap<String, String>,
     pub risk: Option<serde_json::Value>,
+    /// Its names as analysed ([`super::analysed`]): what a rescreen reads
+    /// instead of analysing them again. `None` for a record written before
+    /// they were kept.
+    pub analysis: Option<Vec<u8>>,
 }
 
 /// What [`Tx::put_customer`] writes.
@@ -217,6 +224,8 @@ pub struct StoredCustomer {
 pub struct CustomerRow<'a> {
     pub id: &'a str,
     pub record: &'a str,
+    /// Its names as analysed ([`super::analysed::encode`]).
+    pub analysis: &'a [u8],
     pub digest: &'a str,
     pub match_fp: &'a str,
     pub name: &'a str,

@@ -59,6 +59,23 @@ pub fn open(database: &str) -> Arc<dyn MonitorStore> {
     }
 }
 
+/// Runs SQL on a database made by [`Backend::new_database`] behind the
+/// store's back, as an older build or an operator would: `sqlite` on a
+/// SQLite file, `postgres` on PostgreSQL.
+pub fn execute_sql(database: &str, sqlite: &str, postgres: &str) {
+    if database.starts_with("postgres://") {
+        blocking(|| {
+            postgres::Client::connect(database, postgres::NoTls)
+                .and_then(|mut c| c.batch_execute(postgres))
+                .expect("SQL on postgres")
+        })
+    } else {
+        rusqlite::Connection::open(database)
+            .and_then(|c| c.execute_batch(sqlite))
+            .expect("SQL on sqlite")
+    }
+}
+
 /// Runs `f` on a thread of its own and waits for it: what an async test
 /// does to call the monitor's blocking writes (as the API's handlers do).
 pub fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
