@@ -64,11 +64,17 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<PreparedQuery>> {
 /// build wrote it, else analysed from the record. `None` if the record
 /// does not read as a customer (and nothing usable was stored).
 pub fn of_stored(record: &str, analysis: Option<&[u8]>) -> Option<Vec<PreparedQuery>> {
+    read_stored(record, analysis).map(|(names, _)| names)
+}
+
+/// [`of_stored`], saying whether the names had to be analysed again
+/// (`true`: what was stored is missing or another build's).
+pub fn read_stored(record: &str, analysis: Option<&[u8]>) -> Option<(Vec<PreparedQuery>, bool)> {
     if let Some(names) = analysis.and_then(decode) {
-        return Some(names);
+        return Some((names, false));
     }
     let c: Customer = serde_json::from_str(record).ok()?;
-    Some(analyse(&c))
+    Some((analyse(&c), true))
 }
 
 #[cfg(test)]

@@ -446,6 +446,10 @@ impl ReverseSearch {
     }
 }
 
+/// A customer's names analysed again at start, to store: (ordinal, the
+/// revision they were analysed from, [`analysed::encode`]d).
+type AnalysedAgain = (u32, i64, Vec<u8>);
+
 /// A reverse screening's work: listed parties (entity ids) against the
 /// customers with an ordinal in `(within.0, within.1]`; with `sharing`,
 /// only through one of those keys ([`ChunkWork::PartiesIn`]).
@@ -915,16 +919,20 @@ impl Monitor {
             };
             let Some(last) = batch.last() else { break };
             after = last.ord;
-            let keyed: Vec<(u32, CustomerBlocking)> = batch
+            let keyed: Vec<(u32, CustomerBlocking, Option<AnalysedAgain>)> = batch
                 .par_iter()
                 .filter_map(|c| {
-                    let names = analysed::of_stored(&c.record, c.analysis.as_deref())?;
-                    Some((c.ord, CustomerBlocking::of_prepared(&names)))
+                    let (names, again) = analysed::read_stored(&c.record, c.analysis.as_deref())?;
+                    let store_again = again.then(|| (c.ord, c.revision, analysed::encode(&names)));
+                    Some((c.ord, CustomerBlocking::of_prepared(&names), store_again))
                 })
                 .collect();
-            for (ord, blocking) in keyed {
+            let mut again: Vec<AnalysedAgain> = Vec::new();
+            for (ord, blocking, store_again) in keyed {
                 index.add(ord, &blocking);
+                again.extend(store_again);
             }
+            self.store_analyses_again(&again);
             n += batch.len();
         }
         *self.customers.write().unwrap_or_else(|p| p.into_inner()) = index;
@@ -935,6 +943,26 @@ impl Monitor {
         *lock(&self.load_error) = None;
         self.ready.store(true, Ordering::Release);
         Ok(n)
+    }
+
+    /// Stores again the analysed names of customers whose stored ones were
+    /// missing or another build's (the first start after an upgrade), so
+    /// that rescreens read them rather than analyse every name again. Only
+    /// an optimisation: a failure is logged, and those customers are
+    /// analysed from their records until the next start.
+    fn store_analyses_again(&self, again: &[AnalysedAgain]) {
+        if again.is_empty() || !self.store.writable() {
+            return;
+        }
+        let written = self.store.transaction(&mut |tx| {
+            for (ord, revision, bytes) in again {
+                tx.set_analysis(*ord, *revision, bytes)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            tracing::warn!(error = %e, customers = again.len(), "analysed names not stored again");
+        }
     }
 
     /// Adds to the customer index the customers other replicas (processes
