@@ -305,27 +305,16 @@ impl Matcher {
         (results, total)
     }
 
-    /// Analyses a query as [`Matcher::screen`] does (with the loaded lists'
-    /// token statistics), for a caller that scores the same party many
-    /// times ([`Matcher::score_ordinals`]) and analyses it once.
-    pub fn prepare_for_scoring(&self, query: &Query) -> Result<PreparedQuery, ScreenError> {
-        let Prepared {
-            query: mut prepared,
-            ..
-        } = query.prepare()?;
-        self.mark_common(&mut prepared);
-        Ok(prepared)
-    }
-
     /// Marks the tokens of a query analysed by [`prepare_query`] that the
-    /// loaded lists make common: what [`Matcher::prepare_for_scoring`]
-    /// adds to the analysis, for a caller that kept the analysis from
-    /// before (it holds for any lists: only this step reads them).
+    /// loaded lists make common: the one step of [`Matcher::screen`]'s
+    /// analysis that reads the lists, for a caller that analyses a query
+    /// once and keeps it across list versions (the monitor).
     pub fn mark_common(&self, prepared: &mut PreparedQuery) {
         self.index.stats().mark_common(&mut prepared.name);
     }
 
-    /// Scores a query analysed by [`Matcher::prepare_for_scoring`] against
+    /// Scores a query analysed by [`prepare_query`] and marked by
+    /// [`Matcher::mark_common`] against
     /// the listed parties named by their ordinals in this matcher's index
     /// ([`crate::index::ScreeningIndex::entity`]) instead of those the index
     /// retrieves, exactly as [`Matcher::screen`] scores a candidate: the
