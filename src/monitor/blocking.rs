@@ -214,12 +214,17 @@ thread_local! {
     static SUMS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// Adds `weight` for every ordinal in `postings`, then keeps what `keep`
-/// makes of each ordinal touched and its sum, in order.
+/// The bit of a summing slot that marks an ordinal found in a marked
+/// posting list ([`accumulate`]); sums stay far below it.
+const MARKED: u32 = 1 << 31;
+
+/// Adds `weight` for every ordinal in `postings` (and marks the ordinals
+/// of the lists flagged `true`), then keeps what `keep` makes of each
+/// ordinal touched, its sum and whether it was marked, in order.
 fn accumulate<'a, T: Ord>(
-    postings: impl Iterator<Item = (&'a [u32], u16)>,
+    postings: impl Iterator<Item = (&'a [u32], u16, bool)>,
     size: usize,
-    keep: impl Fn(u32, u32) -> Option<T>,
+    keep: impl Fn(u32, u32, bool) -> Option<T>,
 ) -> Vec<T> {
     SUMS.with(|cell| {
         let mut guard = cell.borrow_mut();
@@ -227,7 +232,11 @@ fn accumulate<'a, T: Ord>(
         if sums.len() < size {
             sums.resize(size, 0);
         }
-        for (ords, w) in postings {
+        for (ords, w, marks) in postings {
+            let mark = if marks { MARKED } else { 0 };
+            if w == 0 && mark == 0 {
+                continue;
+            }
             for &o in ords {
                 let Some(slot) = sums.get_mut(o as usize) else {
                     continue;
@@ -235,12 +244,15 @@ fn accumulate<'a, T: Ord>(
                 if *slot == 0 {
                     touched.push(o);
                 }
-                *slot += u32::from(w);
+                *slot = (*slot + u32::from(w)) | mark;
             }
         }
         let mut out: Vec<T> = touched
             .iter()
-            .filter_map(|&o| keep(o, sums[o as usize]))
+            .filter_map(|&o| {
+                let slot = sums[o as usize];
+                keep(o, slot & !MARKED, slot & MARKED != 0)
+            })
             .collect();
         for &o in touched.iter() {
             sums[o as usize] = 0;
@@ -390,9 +402,11 @@ impl EntityTable {
             self.table
                 .get(k)
                 .filter(|e| e.weight > 0)
-                .map(|e| (e.parties.as_slice(), e.weight))
+                .map(|e| (e.parties.as_slice(), e.weight, false))
         });
-        accumulate(postings, self.ids.len(), |o, sum| (sum >= min).then_some(o))
+        accumulate(postings, self.ids.len(), |o, sum, _| {
+            (sum >= min).then_some(o)
+        })
     }
 
     /// The keys whose weight differs between two generations.
@@ -499,29 +513,35 @@ impl CustomerIndex {
     pub fn candidates(&self, weighted: &[(Key, u16)], weights: &BlockingWeights) -> Vec<Candidate> {
         let postings = weighted
             .iter()
-            .filter_map(|(k, w)| self.postings.get(k).map(|p| (p.as_slice(), *w)));
-        accumulate(postings, self.max_ord as usize + 1, |o, sum| {
+            .filter_map(|(k, w)| self.postings.get(k).map(|p| (p.as_slice(), *w, false)));
+        accumulate(postings, self.max_ord as usize + 1, |o, sum, _| {
             self.judge(o, sum, weights)
         })
     }
 
     /// [`CustomerIndex::candidates`] among the customers having one of
-    /// `through` (a subset of the party's keys).
+    /// `through` (a subset of the party's keys, weighted or not): one pass
+    /// over the postings, the `through` ones marking their customers.
     pub fn candidates_sharing(
         &self,
         weighted: &[(Key, u16)],
         weights: &BlockingWeights,
         through: &HashSet<Key>,
     ) -> Vec<Candidate> {
-        let sharing: HashSet<u32> = self.customers_with(through).into_iter().collect();
-        if sharing.is_empty() {
-            return Vec::new();
-        }
+        let unweighted = through
+            .iter()
+            .filter(|k| !weighted.iter().any(|(w, _)| w == *k))
+            .map(|k| (k, 0));
         let postings = weighted
             .iter()
-            .filter_map(|(k, w)| self.postings.get(k).map(|p| (p.as_slice(), *w)));
-        accumulate(postings, self.max_ord as usize + 1, |o, sum| {
-            if sharing.contains(&o) {
+            .map(|(k, w)| (k, *w))
+            .chain(unweighted)
+            .filter_map(|(k, w)| {
+                let p = self.postings.get(k)?;
+                Some((p.as_slice(), w, through.contains(k)))
+            });
+        accumulate(postings, self.max_ord as usize + 1, |o, sum, shares| {
+            if shares {
                 self.judge(o, sum, weights)
             } else {
                 None
@@ -566,16 +586,23 @@ mod tests {
         let a: Vec<u32> = vec![1, 2, 3];
         let b: Vec<u32> = vec![2, 3];
         let got = accumulate(
-            [(a.as_slice(), 20u16), (b.as_slice(), 20u16)].into_iter(),
+            [(a.as_slice(), 20u16, false), (b.as_slice(), 20u16, false)].into_iter(),
             4,
-            |o, s| (s >= 40).then_some(o),
+            |o, s, _| (s >= 40).then_some(o),
         );
         assert_eq!(got, vec![2, 3]);
         // The space is left clean for the next search.
-        let got = accumulate([(a.as_slice(), 40u16)].into_iter(), 4, |o, s| {
+        let got = accumulate([(a.as_slice(), 40u16, false)].into_iter(), 4, |o, s, _| {
             (s >= 40).then_some(o)
         });
         assert_eq!(got, vec![1, 2, 3]);
+        // Marks are kept apart from the sums, a list of no weight marking only.
+        let got = accumulate(
+            [(a.as_slice(), 20u16, false), (b.as_slice(), 0u16, true)].into_iter(),
+            4,
+            |o, s, marked| Some((o, s, marked)),
+        );
+        assert_eq!(got, vec![(1, 20, false), (2, 20, true), (3, 20, true)]);
     }
 
     fn analysed(names: &[&str]) -> Vec<crate::analysis::PreparedQuery> {
@@ -643,6 +670,21 @@ mod tests {
             index
                 .candidates_sharing(&party, &w, &HashSet::new())
                 .is_empty()
+        );
+        // A shared key that weighs nothing now (its weight changed to 0)
+        // still selects its customers; the party's other keys weigh them.
+        let gone = key_of("g:zzz");
+        index.add(5, &blocking(&[putin, gone], 2));
+        index.add(6, &blocking(&[gone], 2));
+        let through: HashSet<Key> = [gone].into();
+        assert_eq!(
+            ords(&index.candidates_sharing(&party, &w, &through)),
+            vec![5]
+        );
+        let through: HashSet<Key> = [gone, grm].into();
+        assert_eq!(
+            ords(&index.candidates_sharing(&party, &w, &through)),
+            vec![1, 3, 5]
         );
     }
 
