@@ -15,7 +15,9 @@
 //! When a new generation changes the weight of a key, the pairs through that
 //! key may change: [`EntityTable::changed_weights`] lists those keys, and the
 //! delta rescreen screens again every listed party that has one against the
-//! customers that share one with it ([`CustomerIndex::candidates_sharing`]);
+//! customers that share one with it ([`CustomerIndex::candidates_sharing`]),
+//! except those whose pair passed the blocking before and still does (the
+//! party unchanged, it scores as it did);
 //! a token whose commonness changed also changes scores, so its parties are
 //! screened against every customer and its customers against every party.
 
@@ -211,20 +213,54 @@ pub struct EntityTable {
 
 thread_local! {
     /// Per-thread summing space, reused from search to search.
-    static SUMS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static SUMS: std::cell::RefCell<(Vec<u64>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// The bit of a summing slot that marks an ordinal found in a marked
-/// posting list ([`accumulate`]); sums stay far below it.
-const MARKED: u32 = 1 << 31;
+/// What [`accumulate`] adds up per ordinal in one 64-bit slot: the weight
+/// of the shared keys now (low 32 bits), their weight in the previous
+/// generation (the next 31), and a mark (the top bit). Sums of key weights
+/// stay far below either field's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tally(u64);
 
-/// Adds `weight` for every ordinal in `postings` (and marks the ordinals
-/// of the lists flagged `true`), then keeps what `keep` makes of each
-/// ordinal touched, its sum and whether it was marked, in order.
+impl Tally {
+    const MARK: u64 = 1 << 63;
+
+    /// What one posting list adds to each of its ordinals.
+    fn of(now: u16, before: u16, mark: bool) -> Tally {
+        let mark = if mark { Self::MARK } else { 0 };
+        Tally(u64::from(now) | (u64::from(before) << 32) | mark)
+    }
+
+    /// A key of `weight`, the same in both generations, unmarked.
+    fn weight(weight: u16) -> Tally {
+        Tally::of(weight, weight, false)
+    }
+
+    fn now(self) -> u32 {
+        self.0 as u32
+    }
+
+    fn before(self) -> u32 {
+        ((self.0 & !Self::MARK) >> 32) as u32
+    }
+
+    fn marked(self) -> bool {
+        self.0 & Self::MARK != 0
+    }
+
+    fn add(self, more: Tally) -> Tally {
+        let sum = (self.0 & !Self::MARK) + (more.0 & !Self::MARK);
+        Tally(sum | ((self.0 | more.0) & Self::MARK))
+    }
+}
+
+/// Tallies every ordinal in `postings` (each list's [`Tally`]), then keeps
+/// what `keep` makes of each ordinal touched and its tally, in order.
 fn accumulate<'a, T: Ord>(
-    postings: impl Iterator<Item = (&'a [u32], u16, bool)>,
+    postings: impl Iterator<Item = (&'a [u32], Tally)>,
     size: usize,
-    keep: impl Fn(u32, u32, bool) -> Option<T>,
+    keep: impl Fn(u32, Tally) -> Option<T>,
 ) -> Vec<T> {
     SUMS.with(|cell| {
         let mut guard = cell.borrow_mut();
@@ -232,9 +268,8 @@ fn accumulate<'a, T: Ord>(
         if sums.len() < size {
             sums.resize(size, 0);
         }
-        for (ords, w, marks) in postings {
-            let mark = if marks { MARKED } else { 0 };
-            if w == 0 && mark == 0 {
+        for (ords, more) in postings {
+            if more.0 == 0 {
                 continue;
             }
             for &o in ords {
@@ -244,15 +279,12 @@ fn accumulate<'a, T: Ord>(
                 if *slot == 0 {
                     touched.push(o);
                 }
-                *slot = (*slot + u32::from(w)) | mark;
+                *slot = Tally(*slot).add(more).0;
             }
         }
         let mut out: Vec<T> = touched
             .iter()
-            .filter_map(|&o| {
-                let slot = sums[o as usize];
-                keep(o, slot & !MARKED, slot & MARKED != 0)
-            })
+            .filter_map(|&o| keep(o, Tally(sums[o as usize])))
             .collect();
         for &o in touched.iter() {
             sums[o as usize] = 0;
@@ -262,6 +294,10 @@ fn accumulate<'a, T: Ord>(
         out
     })
 }
+
+/// The keys a reverse search goes through (a subset of a party's keys),
+/// each with its weight in the previous generation when that is known.
+pub type Through = HashMap<Key, Option<u16>>;
 
 impl EntityTable {
     /// Builds the table of a generation's index; `monitored` says which
@@ -402,10 +438,10 @@ impl EntityTable {
             self.table
                 .get(k)
                 .filter(|e| e.weight > 0)
-                .map(|e| (e.parties.as_slice(), e.weight, false))
+                .map(|e| (e.parties.as_slice(), Tally::weight(e.weight)))
         });
-        accumulate(postings, self.ids.len(), |o, sum, _| {
-            (sum >= min).then_some(o)
+        accumulate(postings, self.ids.len(), |o, sum| {
+            (sum.now() >= min).then_some(o)
         })
     }
 
@@ -511,41 +547,60 @@ impl CustomerIndex {
     /// keys and their weights) may weigh enough for the blocking, by
     /// ordinal.
     pub fn candidates(&self, weighted: &[(Key, u16)], weights: &BlockingWeights) -> Vec<Candidate> {
-        let postings = weighted
-            .iter()
-            .filter_map(|(k, w)| self.postings.get(k).map(|p| (p.as_slice(), *w, false)));
-        accumulate(postings, self.max_ord as usize + 1, |o, sum, _| {
-            self.judge(o, sum, weights)
+        let postings = weighted.iter().filter_map(|(k, w)| {
+            self.postings
+                .get(k)
+                .map(|p| (p.as_slice(), Tally::weight(*w)))
+        });
+        accumulate(postings, self.max_ord as usize + 1, |o, sum| {
+            self.judge(o, sum.now(), weights)
         })
     }
 
-    /// [`CustomerIndex::candidates`] among the customers having one of
-    /// `through` (a subset of the party's keys, weighted or not): one pass
-    /// over the postings, the `through` ones marking their customers.
+    /// [`CustomerIndex::candidates`] among the customers having one of the
+    /// keys `through` (a subset of the party's keys, weighted now or not),
+    /// in one pass over the postings, the `through` ones marking their
+    /// customers.
+    ///
+    /// When every key of `through` tells its weight in the previous
+    /// generation (the party's other keys weigh the same in both), a
+    /// customer that met the blocking with the party then, and does now,
+    /// is left out: an unchanged pair the lists' last version already
+    /// scored, that scores the same. Only customers whose blocking is
+    /// decided ([`Candidate::met`]) are left out so.
     pub fn candidates_sharing(
         &self,
         weighted: &[(Key, u16)],
         weights: &BlockingWeights,
-        through: &HashSet<Key>,
+        through: &Through,
     ) -> Vec<Candidate> {
+        let weighs_now = |k: &Key| weighted.iter().any(|(w, _)| w == k);
         let unweighted = through
             .iter()
-            .filter(|k| !weighted.iter().any(|(w, _)| w == *k))
-            .map(|k| (k, 0));
+            .filter(|(k, _)| !weighs_now(k))
+            .map(|(k, before)| (k, Tally::of(0, before.unwrap_or(0), true)));
         let postings = weighted
             .iter()
-            .map(|(k, w)| (k, *w))
+            .map(|(k, w)| {
+                let tally = match through.get(k) {
+                    Some(before) => Tally::of(*w, before.unwrap_or(*w), true),
+                    None => Tally::weight(*w),
+                };
+                (k, tally)
+            })
             .chain(unweighted)
-            .filter_map(|(k, w)| {
-                let p = self.postings.get(k)?;
-                Some((p.as_slice(), w, through.contains(k)))
-            });
-        accumulate(postings, self.max_ord as usize + 1, |o, sum, shares| {
-            if shares {
-                self.judge(o, sum, weights)
-            } else {
-                None
+            .filter_map(|(k, tally)| Some((self.postings.get(k)?.as_slice(), tally)));
+        let knows_before = through.values().all(Option::is_some);
+        accumulate(postings, self.max_ord as usize + 1, |o, sum| {
+            if !sum.marked() {
+                return None;
             }
+            let now = self.judge(o, sum.now(), weights)?;
+            let met_before = || self.judge(o, sum.before(), weights).is_some_and(|c| c.met);
+            if knows_before && now.met && met_before() {
+                return None;
+            }
+            Some(now)
         })
     }
 
@@ -586,23 +641,37 @@ mod tests {
         let a: Vec<u32> = vec![1, 2, 3];
         let b: Vec<u32> = vec![2, 3];
         let got = accumulate(
-            [(a.as_slice(), 20u16, false), (b.as_slice(), 20u16, false)].into_iter(),
+            [
+                (a.as_slice(), Tally::weight(20)),
+                (b.as_slice(), Tally::weight(20)),
+            ]
+            .into_iter(),
             4,
-            |o, s, _| (s >= 40).then_some(o),
+            |o, s| (s.now() >= 40).then_some(o),
         );
         assert_eq!(got, vec![2, 3]);
         // The space is left clean for the next search.
-        let got = accumulate([(a.as_slice(), 40u16, false)].into_iter(), 4, |o, s, _| {
-            (s >= 40).then_some(o)
-        });
-        assert_eq!(got, vec![1, 2, 3]);
-        // Marks are kept apart from the sums, a list of no weight marking only.
         let got = accumulate(
-            [(a.as_slice(), 20u16, false), (b.as_slice(), 0u16, true)].into_iter(),
+            [(a.as_slice(), Tally::weight(40))].into_iter(),
             4,
-            |o, s, marked| Some((o, s, marked)),
+            |o, s| (s.now() >= 40).then_some(o),
         );
-        assert_eq!(got, vec![(1, 20, false), (2, 20, true), (3, 20, true)]);
+        assert_eq!(got, vec![1, 2, 3]);
+        // The weights before and the marks are kept apart from the sums
+        // now; a list that weighs nothing now may mark, or weigh before.
+        let got = accumulate(
+            [
+                (a.as_slice(), Tally::of(20, 30, false)),
+                (b.as_slice(), Tally::of(0, 5, true)),
+            ]
+            .into_iter(),
+            4,
+            |o, s| Some((o, s.now(), s.before(), s.marked())),
+        );
+        assert_eq!(
+            got,
+            vec![(1, 20, 30, false), (2, 20, 35, true), (3, 20, 35, true)]
+        );
     }
 
     fn analysed(names: &[&str]) -> Vec<crate::analysis::PreparedQuery> {
@@ -660,15 +729,15 @@ mod tests {
         let party = [(putin, 40), (vladimir, 20), (grm, 6)];
         let w = DEFAULT_BLOCKING;
         assert_eq!(ords(&index.candidates(&party, &w)), vec![1, 2, 3]);
-        let through: HashSet<Key> = [grm].into();
+        let unknown = |keys: &[Key]| -> Through { keys.iter().map(|&k| (k, None)).collect() };
         // Customer 4 shares the key but not enough weight; 2 does not share it.
         assert_eq!(
-            ords(&index.candidates_sharing(&party, &w, &through)),
+            ords(&index.candidates_sharing(&party, &w, &unknown(&[grm]))),
             vec![1, 3]
         );
         assert!(
             index
-                .candidates_sharing(&party, &w, &HashSet::new())
+                .candidates_sharing(&party, &w, &Through::new())
                 .is_empty()
         );
         // A shared key that weighs nothing now (its weight changed to 0)
@@ -676,15 +745,46 @@ mod tests {
         let gone = key_of("g:zzz");
         index.add(5, &blocking(&[putin, gone], 2));
         index.add(6, &blocking(&[gone], 2));
-        let through: HashSet<Key> = [gone].into();
         assert_eq!(
-            ords(&index.candidates_sharing(&party, &w, &through)),
+            ords(&index.candidates_sharing(&party, &w, &unknown(&[gone]))),
             vec![5]
         );
-        let through: HashSet<Key> = [gone, grm].into();
         assert_eq!(
-            ords(&index.candidates_sharing(&party, &w, &through)),
+            ords(&index.candidates_sharing(&party, &w, &unknown(&[gone, grm]))),
             vec![1, 3, 5]
+        );
+    }
+
+    #[test]
+    fn pairs_that_met_before_and_still_meet_are_left_out() {
+        let w = DEFAULT_BLOCKING;
+        let (putin, skeleton, sound) = (key_of("t:putin"), key_of("s:ptn"), key_of("p:PTN"));
+        // The skeleton became frequent (20 → 8); the sound is new (0 → 15).
+        let party = [(putin, 40), (skeleton, 8), (sound, 15)];
+        let through: Through = [(skeleton, Some(20)), (sound, Some(0))].into();
+        let mut index = CustomerIndex::default();
+        // 48 now, 60 before, against 30: met both times.
+        index.add(1, &blocking(&[putin, skeleton], 2));
+        // 55 now, 40 before, against 50 (four words): meets only now.
+        index.add(2, &blocking(&[putin, sound], 4));
+        // 48 now, 60 before, against 60 (five words): met only before;
+        // its alert, if any, is the party's to rescore.
+        index.add(3, &blocking(&[putin, skeleton], 5));
+        // Indexed twice: undecided, so never left out.
+        index.add(4, &blocking(&[putin, skeleton], 2));
+        index.add(4, &blocking(&[putin, skeleton], 2));
+        assert_eq!(
+            index.candidates_sharing(&party, &w, &through),
+            vec![
+                Candidate { ord: 2, met: true },
+                Candidate { ord: 4, met: false }
+            ]
+        );
+        // A weight before not known: nothing is left out.
+        let unknown: Through = [(skeleton, Some(20)), (sound, None)].into();
+        assert_eq!(
+            ords(&index.candidates_sharing(&party, &w, &unknown)),
+            vec![1, 2, 4]
         );
     }
 

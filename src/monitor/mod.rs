@@ -36,7 +36,7 @@ pub mod webhooks;
 use crate::matching::{MatchResult, ScreenOptions};
 use crate::model::Entity;
 use crate::service::Served;
-use blocking::{BlockingWeights, CustomerBlocking, CustomerIndex, EntityTable, Key};
+use blocking::{BlockingWeights, CustomerBlocking, CustomerIndex, EntityTable, Key, Through};
 use customer::Customer;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -81,10 +81,16 @@ enum ChunkWork {
     /// ordinal in `(after, upto]`. With `sharing`, only against the
     /// customers sharing one of these keys with a party: the parties are
     /// unchanged, and only their pairs through these keys (whose weight
-    /// changed) can have.
+    /// changed) can have. `before` holds those keys' weights in the
+    /// previous generation, in the same order: a pair that passed the
+    /// blocking then and does now is unchanged, and left alone
+    /// ([`CustomerIndex::candidates_sharing`]); a job planned by an earlier
+    /// version has none.
     PartiesIn {
         parties: Vec<String>,
         sharing: Option<Vec<Key>>,
+        #[serde(default)]
+        before: Option<Vec<u16>>,
         after: u32,
         upto: u32,
     },
@@ -452,10 +458,12 @@ type AnalysedAgain = (u32, i64, Vec<u8>);
 
 /// A reverse screening's work: listed parties (entity ids) against the
 /// customers with an ordinal in `(within.0, within.1]`; with `sharing`,
-/// only through one of those keys ([`ChunkWork::PartiesIn`]).
+/// only through one of those keys, which weighed `before` in the previous
+/// generation when that is known ([`ChunkWork::PartiesIn`]).
 struct Reverse<'a> {
     ids: &'a [String],
     sharing: Option<&'a [Key]>,
+    before: Option<&'a [u16]>,
     within: (u32, u32),
 }
 
@@ -1123,19 +1131,26 @@ impl Monitor {
     /// the other ranges).
     ///
     /// With `sharing`, only the customers sharing one of those keys with a
-    /// party are screened against it.
+    /// party are screened against it (and with the keys' weights `before`,
+    /// only the pairs whose blocking may have changed).
     fn screen_reverse(
         &self,
         g: &Generation,
         ords: &[u32],
         sharing: Option<&[Key]>,
+        before: Option<&[u16]>,
         within: (u32, u32),
         searches: &mut ReverseSearch,
     ) -> Result<PartyPairs> {
         use rayon::prelude::*;
         let pairs = searches.pairs(ords, sharing, || {
-            let sharing: Option<HashSet<Key>> = sharing.map(|k| k.iter().copied().collect());
-            self.search_customers(g, ords, sharing.as_ref())
+            let through: Option<Through> = sharing.map(|keys| {
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, &k)| (k, before.and_then(|b| b.get(i).copied())))
+                    .collect()
+            });
+            self.search_customers(g, ords, through.as_ref())
         });
         let from = pairs.partition_point(|p| p.0 <= within.0);
         let to = pairs.partition_point(|p| p.0 <= within.1);
@@ -1190,13 +1205,13 @@ impl Monitor {
     }
 
     /// Searches the customer index for the customers each monitored party
-    /// of `ords` may pair with (with `sharing`: through one of those keys):
-    /// the pairs, by customer.
+    /// of `ords` may pair with (with `sharing`: through one of those keys,
+    /// [`CustomerIndex::candidates_sharing`]): the pairs, by customer.
     fn search_customers(
         &self,
         g: &Generation,
         ords: &[u32],
-        sharing: Option<&HashSet<Key>>,
+        sharing: Option<&Through>,
     ) -> Vec<SearchedPair> {
         use rayon::prelude::*;
         let weights = g.table.weights();
@@ -1210,12 +1225,11 @@ impl Monitor {
                 let customers = match sharing {
                     None => index.candidates(&weighted, weights),
                     Some(keys) => {
-                        let through: HashSet<Key> = g
+                        let through: Through = g
                             .table
                             .keys_of(o)
                             .iter()
-                            .copied()
-                            .filter(|k| keys.contains(k))
+                            .filter_map(|k| keys.get(k).map(|&before| (*k, before)))
                             .collect();
                         index.candidates_sharing(&weighted, weights, &through)
                     }
@@ -2469,25 +2483,34 @@ impl Monitor {
         searches: &mut ReverseSearch,
     ) -> Result<ChunkCounts> {
         let mut counts = ChunkCounts::default();
-        let mut reverse = |ids: &[String], sharing: Option<&[Key]>, within: (u32, u32)| {
-            let reverse = Reverse {
-                ids,
-                sharing,
-                within,
-            };
-            self.screen_parties(g, &reverse, chunk, searches, &mut counts)
-        };
+        let mut reverse =
+            |reverse: Reverse| self.screen_parties(g, &reverse, chunk, searches, &mut counts);
+        let everyone = (0, u32::MAX);
         match work {
             ChunkWork::PartiesIn {
                 parties,
                 sharing,
+                before,
                 after,
                 upto,
-            } => reverse(parties, sharing.as_deref(), (*after, *upto))?,
-            ChunkWork::Parties(ids) => reverse(ids, None, (0, u32::MAX))?,
-            ChunkWork::PartiesSharing(ids, keys) => {
-                reverse(ids, Some(keys.as_slice()), (0, u32::MAX))?
-            }
+            } => reverse(Reverse {
+                ids: parties,
+                sharing: sharing.as_deref(),
+                before: before.as_deref(),
+                within: (*after, *upto),
+            })?,
+            ChunkWork::Parties(ids) => reverse(Reverse {
+                ids,
+                sharing: None,
+                before: None,
+                within: everyone,
+            })?,
+            ChunkWork::PartiesSharing(ids, keys) => reverse(Reverse {
+                ids,
+                sharing: Some(keys),
+                before: None,
+                within: everyone,
+            })?,
             ChunkWork::Customers(ords) => {
                 let batch = self.store.customers_by_ord(ords)?;
                 self.screen_customers(g, batch, &mut counts, Some(chunk))?;
@@ -2543,7 +2566,14 @@ impl Monitor {
         if reverse.within.0 == 0 {
             counts.entities_screened = ords.len() as u64;
         }
-        let found = self.screen_reverse(g, &ords, reverse.sharing, reverse.within, searches)?;
+        let found = self.screen_reverse(
+            g,
+            &ords,
+            reverse.sharing,
+            reverse.before,
+            reverse.within,
+            searches,
+        )?;
         let (o, u) = self.apply_entities(g, &found, reverse.within, Some(chunk))?;
         counts.alerts_opened += o as u64;
         counts.alerts_updated += u as u64;
@@ -2835,19 +2865,21 @@ impl Monitor {
         // Each group of parties against each range of customers.
         let ranges = self.reverse_ranges();
         let mut chunks: Vec<ChunkWork> = Vec::new();
-        let mut add = |parties: Vec<String>, sharing: Option<Vec<Key>>| {
-            for &(after, upto) in &ranges {
-                chunks.push(ChunkWork::PartiesIn {
-                    parties: parties.clone(),
-                    sharing: sharing.clone(),
-                    after,
-                    upto,
-                });
-            }
-        };
+        let mut add =
+            |parties: Vec<String>, sharing: Option<Vec<Key>>, before: Option<Vec<u16>>| {
+                for &(after, upto) in &ranges {
+                    chunks.push(ChunkWork::PartiesIn {
+                        parties: parties.clone(),
+                        sharing: sharing.clone(),
+                        before: before.clone(),
+                        after,
+                        upto,
+                    });
+                }
+            };
         let ids: Vec<String> = parties.iter().filter_map(id_of).collect();
         for c in ids.chunks(PARTY_GROUP) {
-            add(c.to_vec(), None);
+            add(c.to_vec(), None, None);
         }
         for c in reweighed.chunks(PARTY_GROUP) {
             let mut through: Vec<Key> = c
@@ -2857,7 +2889,15 @@ impl Monitor {
                 .collect();
             through.sort_unstable();
             through.dedup();
-            add(c.iter().filter_map(id_of).collect(), Some(through));
+            // These parties are unchanged: a pair of theirs that passed the
+            // blocking against the old weights and passes it now scores as
+            // the old generation scored it.
+            let before = through.iter().map(|&k| old.table.weight_of(k)).collect();
+            add(
+                c.iter().filter_map(id_of).collect(),
+                Some(through),
+                Some(before),
+            );
         }
         if !flipped_tokens.is_empty() {
             let ords = self
@@ -3197,6 +3237,37 @@ mod tests {
             entities: entities.len(),
         };
         ScreeningIndex::build(vec![(list, entities)], BTreeSet::new()).expect("in-memory index")
+    }
+
+    #[test]
+    fn a_reverse_chunk_planned_by_an_earlier_version_still_reads() {
+        // Written before chunks told the keys' weights before: nothing is
+        // known of them, so no pair is left out.
+        let earlier =
+            r#"{"parties_in":{"parties":["us_ofac_sdn:1"],"sharing":[7,9],"after":0,"upto":100}}"#;
+        let work: ChunkWork = serde_json::from_str(earlier).expect("reads");
+        assert_eq!(
+            work,
+            ChunkWork::PartiesIn {
+                parties: vec!["us_ofac_sdn:1".into()],
+                sharing: Some(vec![7, 9]),
+                before: None,
+                after: 0,
+                upto: 100,
+            }
+        );
+        let now = ChunkWork::PartiesIn {
+            parties: vec!["us_ofac_sdn:1".into()],
+            sharing: Some(vec![7, 9]),
+            before: Some(vec![20, 0]),
+            after: 0,
+            upto: 100,
+        };
+        let json = serde_json::to_string(&now).expect("writes");
+        assert_eq!(
+            serde_json::from_str::<ChunkWork>(&json).expect("reads"),
+            now
+        );
     }
 
     #[test]
