@@ -24,6 +24,11 @@
 use crate::index::ScreeningIndex;
 use std::collections::{HashMap, HashSet};
 
+/// A map by [`Key`]: keys are already hashes, so one multiplication
+/// spreads them ([`crate::analysis::IdHasher`]), where the default hasher
+/// would hash each again.
+type ByKey<V> = HashMap<Key, V, std::hash::BuildHasherDefault<crate::analysis::IdHasher>>;
+
 /// The weights of shared keys and the least sum for a pair to be scored.
 /// Part of the monitor's configuration hash: changing them means a full
 /// rescreen.
@@ -103,6 +108,11 @@ impl BlockingWeights {
     /// The weight of a key (`<kind>:<value>`) that `df` listed parties have;
     /// `common` says whether the scorer counts the token as common (tokens only).
     pub fn weight(&self, key: &str, df: u32, common: bool) -> u16 {
+        self.weight_of_kind(key.as_bytes().first().copied(), df, common)
+    }
+
+    /// [`Self::weight`] of a key of this kind (its text's first byte).
+    fn weight_of_kind(&self, kind: Option<u8>, df: u32, common: bool) -> u16 {
         let by_df = |w: [u16; 3]| {
             if df < self.rare_below {
                 w[0]
@@ -112,7 +122,7 @@ impl BlockingWeights {
                 w[2]
             }
         };
-        match key.as_bytes().first() {
+        match kind {
             Some(b'i') => self.identifier,
             Some(b't') if common => self.common_token,
             Some(b't') => self.token,
@@ -192,6 +202,11 @@ pub fn prepared_keys(prepared: &[crate::analysis::PreparedQuery]) -> Vec<Key> {
     keys
 }
 
+/// A key with what its weight depends on besides how many parties have
+/// it: its kind (its text's first byte), and for a token whether the
+/// scorer counts it as common.
+type KeyFacts = (Key, Option<u8>, bool);
+
 #[derive(Debug, Default)]
 struct KeyEntry {
     weight: u16,
@@ -208,7 +223,7 @@ pub struct EntityTable {
     ids: Vec<String>,
     keys: Vec<Box<[Key]>>,
     monitored: Vec<bool>,
-    table: HashMap<Key, KeyEntry>,
+    table: ByKey<KeyEntry>,
 }
 
 thread_local! {
@@ -309,54 +324,53 @@ impl EntityTable {
     ) -> EntityTable {
         use rayon::prelude::*;
         let parties: Vec<_> = index.entities().collect();
-        let keyed: Vec<(String, Vec<String>, bool)> = parties
+        let stats = index.stats();
+        // Each party's keys, hashed, with their facts.
+        let keyed: Vec<(String, Vec<KeyFacts>, bool)> = parties
             .par_iter()
             .map(|e| {
-                let mut keys = crate::index::entity_keys(e);
-                keys.sort_unstable();
-                keys.dedup();
+                let mut keys: Vec<KeyFacts> = crate::index::entity_keys(e)
+                    .iter()
+                    .map(|k| {
+                        let common = k
+                            .strip_prefix("t:")
+                            .is_some_and(|token| stats.is_common(token));
+                        (key_of(k), k.as_bytes().first().copied(), common)
+                    })
+                    .collect();
+                keys.sort_unstable_by_key(|k| k.0);
+                keys.dedup_by_key(|k| k.0);
                 (e.id.clone(), keys, monitored(e))
             })
             .collect();
-        let mut df: HashMap<Key, (u32, bool)> = HashMap::new();
-        let stats = index.stats();
+        let mut table: ByKey<KeyEntry> = ByKey::default();
+        // How many parties have each key, and its facts.
+        let mut df: ByKey<(u32, Option<u8>, bool)> = ByKey::default();
         for (_, keys, _) in &keyed {
-            for k in keys {
-                let h = key_of(k);
-                let entry = df.entry(h).or_insert_with(|| {
-                    let common = k
-                        .strip_prefix("t:")
-                        .is_some_and(|token| stats.is_common(token));
-                    (0, common)
-                });
-                entry.0 += 1;
+            for &(k, kind, common) in keys {
+                df.entry(k).or_insert((0, kind, common)).0 += 1;
             }
         }
-        let mut table: HashMap<Key, KeyEntry> = HashMap::with_capacity(df.len());
+        table.reserve(df.len());
+        for (k, (n, kind, common)) in df {
+            let weight = weights.weight_of_kind(kind, n, common);
+            let parties = Vec::new();
+            table.insert(k, KeyEntry { weight, parties });
+        }
         let mut out = EntityTable {
             weights,
             ..EntityTable::default()
         };
         for (ord, (id, keys, is_monitored)) in keyed.into_iter().enumerate() {
-            let mut hashed: Vec<Key> = Vec::with_capacity(keys.len());
-            for k in &keys {
-                let h = key_of(k);
-                hashed.push(h);
-                let entry = table.entry(h).or_insert_with(|| {
-                    let (n, common) = df.get(&h).copied().unwrap_or((0, false));
-                    KeyEntry {
-                        weight: weights.weight(k, n, common),
-                        parties: Vec::new(),
+            if is_monitored {
+                for (k, _, _) in &keys {
+                    if let Some(entry) = table.get_mut(k).filter(|e| e.weight > 0) {
+                        entry.parties.push(ord as u32);
                     }
-                });
-                if is_monitored && entry.weight > 0 {
-                    entry.parties.push(ord as u32);
                 }
             }
-            hashed.sort_unstable();
-            hashed.dedup();
             out.ids.push(id);
-            out.keys.push(hashed.into_boxed_slice());
+            out.keys.push(keys.into_iter().map(|k| k.0).collect());
             out.monitored.push(is_monitored);
         }
         out.table = table;
@@ -483,7 +497,7 @@ impl EntityTable {
 /// needs, and its current keys decide.
 #[derive(Debug, Default)]
 pub struct CustomerIndex {
-    postings: HashMap<Key, Vec<u32>>,
+    postings: ByKey<Vec<u32>>,
     /// By ordinal: identifying words, [`Self::UNSURE`] or [`Self::UNSEEN`].
     words: Vec<u8>,
     max_ord: u32,
