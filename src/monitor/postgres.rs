@@ -759,12 +759,12 @@ impl Tx for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn set_analysis(&mut self, ord: u32, revision: i64, analysis: &[u8]) -> Result<bool> {
-        let n = self.execute(
+    fn set_analysis(&mut self, ord: u32, revision: i64, analysis: &[u8]) -> Result<()> {
+        self.execute(
             "UPDATE customers SET analysis = $3 WHERE ord = $1 AND revision = $2",
             &[&i64::from(ord), &revision, &analysis],
         )?;
-        Ok(n > 0)
+        Ok(())
     }
 
     fn set_risk(&mut self, id: &str, risk: &serde_json::Value) -> Result<()> {

@@ -621,13 +621,12 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn set_analysis(&mut self, ord: u32, revision: i64, analysis: &[u8]) -> Result<bool> {
-        let n = self
-            .conn
+    fn set_analysis(&mut self, ord: u32, revision: i64, analysis: &[u8]) -> Result<()> {
+        self.conn
             .prepare_cached("UPDATE customers SET analysis = ?3 WHERE ord = ?1 AND revision = ?2")
             .and_then(|mut st| st.execute(params![i64::from(ord), revision, analysis]))
             .map_err(self.err())?;
-        Ok(n > 0)
+        Ok(())
     }
 
     fn set_risk(&mut self, id: &str, risk: &serde_json::Value) -> Result<()> {

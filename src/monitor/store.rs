@@ -533,8 +533,9 @@ pub trait Tx {
     /// Stores a customer's analysed names again ([`super::analysed`]) where
     /// its record is still at `revision`: what was stored, if anything, was
     /// another build's. Not a change of the customer (no revision, no
-    /// change number, nothing audited). Returns whether it was written.
-    fn set_analysis(&mut self, ord: u32, revision: i64, analysis: &[u8]) -> Result<bool>;
+    /// change number, nothing audited). A record changed since is left as it
+    /// is (its write stored its own names).
+    fn set_analysis(&mut self, ord: u32, revision: i64, analysis: &[u8]) -> Result<()>;
     /// Removes the customer's record (erasure); its alerts keep no segment
     /// and no risk level.
     fn delete_customer(&mut self, id: &str) -> Result<bool>;
